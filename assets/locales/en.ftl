@@ -1,0 +1,54 @@
+# English. Every key here must also be in ru.ftl.
+
+app-title = Rate your visit to the doctor
+demo-banner = DEMO — ratings are not sent to the portal
+
+criterion-waiting-time = Waiting time in the queue
+criterion-visit-result = Result of the visit
+criterion-staff-attitude = Attitude of the medical staff
+criterion-cleanliness = Cleanliness and order in the clinic
+
+star-value = { $criterion }: { $value } of 5
+star-unset = { $criterion }: not chosen
+
+## Visit id errors
+visit-id-empty = Enter the visit id.
+visit-id-whitespace = The visit id must not contain spaces.
+visit-id-forbidden-char = The visit id must not contain the character “{ $arg }”.
+visit-id-dots = The visit id must not contain “..” or consist of dots only.
+visit-id-control = The visit id contains a control character.
+visit-id-too-long = The visit id is too long: { $arg } { $arg ->
+    [one] character
+   *[other] characters
+  }; at most 256 are allowed.
+
+## Outcomes (CLI and GUI)
+outcome-accepted = The rating was accepted. Thank you!
+outcome-already-recorded = The server already has a rating for this visit.
+outcome-unauthorized = The server did not accept the access token.
+outcome-rejected = The server rejected the rating.
+outcome-transient = Could not reach the server.
+outcome-queued = The rating is saved and will be sent automatically.
+
+server-said = Server answer: “{ $message }” (code { $message_code }, HTTP { $status })
+server-said-no-model = Server answer: HTTP { $status }
+no-answer = The server did not answer.
+detail = Details: { $detail }
+
+advice-already-recorded = No need to send it again: the rating is not lost.
+advice-token-expired = The token has expired. Whoever administers this terminal must replace the token; then the rating can be sent again.
+advice-token-invalid = The token is not valid. Whoever administers this terminal must replace the token.
+advice-token-missing = The request carried no token. Whoever administers this terminal must set the token.
+advice-bad-signature = The request signature is not valid. Check the token and the terminal's clock; if that does not help, contact the portal's support.
+advice-rejected = Check what was entered. If the error persists, pass its text to an administrator.
+advice-transient = Check the network connection and try again later. Everything entered is kept.
+
+## Input errors (CLI)
+error-scores = Give four scores from 1 to 5 separated by commas, for example 5,4,5,5.
+error-no-url = No server URL: pass --url, set VISIT_RATING_URL, or set server_url in the settings file.
+error-no-token = No token: store one with “visit-rating token set” or set VISIT_RATING_TOKEN.
+error-notes-too-long = The remarks are too long: { $chars } { $chars ->
+    [one] character
+   *[other] characters
+  }; at most { $max } are allowed.
+error-input = Error: { $error }

@@ -1,0 +1,57 @@
+# Russian, the default language. Every key here must also be in en.ftl.
+
+app-title = Оценка посещения врача
+demo-banner = ДЕМО — оценки не отправляются на портал
+
+criterion-waiting-time = Время ожидания в очереди
+criterion-visit-result = Результат посещения врача
+criterion-staff-attitude = Отношение медицинского персонала
+criterion-cleanliness = Чистота и порядок в поликлинике
+
+# Accessible description of a star row, e.g. "Время ожидания в очереди: 4 из 5".
+star-value = { $criterion }: { $value } из 5
+star-unset = { $criterion }: не выбрано
+
+## Visit id errors
+visit-id-empty = Введите идентификатор посещения.
+visit-id-whitespace = Идентификатор посещения не должен содержать пробелов.
+visit-id-forbidden-char = Идентификатор посещения не должен содержать символ «{ $arg }».
+visit-id-dots = Идентификатор посещения не должен содержать «..» или состоять из точек.
+visit-id-control = Идентификатор посещения содержит управляющий символ.
+visit-id-too-long = Идентификатор посещения слишком длинный: { $arg } { $arg ->
+    [one] символ
+    [few] символа
+   *[many] символов
+  }, допускается не более 256.
+
+## Outcomes (CLI and GUI)
+outcome-accepted = Оценка принята. Спасибо!
+outcome-already-recorded = Оценка этого посещения уже есть на сервере.
+outcome-unauthorized = Сервер не принял токен доступа.
+outcome-rejected = Сервер отклонил оценку.
+outcome-transient = Не удалось связаться с сервером.
+outcome-queued = Оценка сохранена и будет отправлена автоматически.
+
+server-said = Ответ сервера: «{ $message }» (код { $message_code }, HTTP { $status })
+server-said-no-model = Ответ сервера: HTTP { $status }
+no-answer = Сервер не ответил.
+detail = Подробности: { $detail }
+
+advice-already-recorded = Повторно отправлять не нужно: оценка не потеряна.
+advice-token-expired = Срок действия токена истёк. Администратору терминала нужно заменить токен, после чего оценку можно отправить повторно.
+advice-token-invalid = Токен недействителен. Администратору терминала нужно заменить токен.
+advice-token-missing = Запрос ушёл без токена. Администратору терминала нужно задать токен.
+advice-bad-signature = Подпись запроса некорректна. Проверьте токен и часы терминала; если не поможет, обратитесь в поддержку портала.
+advice-rejected = Проверьте введённые данные. Если ошибка повторяется, передайте её текст администратору.
+advice-transient = Проверьте подключение к сети и повторите попытку позже. Введённые данные сохранены.
+
+## Input errors (CLI)
+error-scores = Укажите четыре оценки от 1 до 5 через запятую, например 5,4,5,5.
+error-no-url = Не задан адрес сервера: укажите --url, переменную VISIT_RATING_URL или server_url в файле настроек.
+error-no-token = Токен не задан: сохраните его командой «visit-rating token set» или задайте переменную VISIT_RATING_TOKEN.
+error-notes-too-long = Замечания слишком длинные: { $chars } { $chars ->
+    [one] символ
+    [few] символа
+   *[many] символов
+  }, допускается не более { $max }.
+error-input = Ошибка: { $error }

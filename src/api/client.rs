@@ -1,0 +1,348 @@
+//! The HTTP client for the rating endpoint.
+//!
+//! Blocking (reqwest's blocking client on its own thread), so callers need no async
+//! runtime: the GUI runs it inside a `poll_promise` thread, the CLI directly. Must not be
+//! created or used from inside a tokio runtime.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use super::{Outcome, RatingBody, VisitId, classify};
+use crate::rating::Rating;
+use crate::secrets::Token;
+
+/// The path of the endpoint under the server's base URL; the visit id follows.
+pub const ENDPOINT_PATH: &str = "api/v2/iemk/doctors/visit/rating";
+
+/// The most of a response body we read (1 MiB). Real answers are a few hundred bytes;
+/// anything larger is not the error model and is not read further.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What the client needs to know. Built from the configuration.
+#[derive(Clone, Debug)]
+pub struct ClientSettings {
+    /// The server's base URL (`{url}` in the specification).
+    pub base_url: String,
+    /// How long to wait for a connection (TCP + TLS).
+    pub connect_timeout: Duration,
+    /// How long a whole request may take, answer included.
+    pub request_timeout: Duration,
+    /// An extra CA certificate (PEM, may hold several) trusted beside the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Allow `http://` to a host that is not loopback (the token then travels in clear).
+    pub allow_insecure_http: bool,
+    /// Cap on the response body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl ClientSettings {
+    /// Settings with the default timeouts (10 s connect, 30 s total) for `base_url`.
+    pub fn new(base_url: impl Into<String>) -> ClientSettings {
+        ClientSettings {
+            base_url: base_url.into(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            ca_file: None,
+            allow_insecure_http: false,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// Why a client could not be set up. Nothing was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server URL does not parse or is not http/https.
+    #[error("the server URL {url:?} is not valid: {reason}")]
+    BadUrl {
+        /// What was configured.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// `http://` to another machine would send the token in clear text.
+    #[error(
+        "refusing to send the token in clear text to {host}: use an https:// URL, or pass --allow-insecure-http (allow_insecure_http = true in the config) if you accept the risk"
+    )]
+    InsecureUrl {
+        /// The host that is not loopback.
+        host: String,
+    },
+    /// The extra CA file could not be read or holds no certificate.
+    #[error("cannot use the CA file {path}: {reason}")]
+    CaFile {
+        /// The configured path.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// reqwest could not build a client (for example, no TLS roots at all).
+    #[error("cannot set up the HTTP client: {0}")]
+    Build(String),
+}
+
+/// A client for one server.
+#[derive(Clone, Debug)]
+pub struct RatingClient {
+    http: reqwest::blocking::Client,
+    base: Url,
+    max_body_bytes: usize,
+}
+
+impl RatingClient {
+    /// A client for `settings.base_url`, with its timeouts, its CA file and our
+    /// `User-Agent`. Refuses clear-text HTTP to other machines unless allowed.
+    pub fn new(settings: &ClientSettings) -> Result<RatingClient, ClientError> {
+        let base = parse_base_url(&settings.base_url)?;
+        if base.scheme() == "http" && !settings.allow_insecure_http && !is_loopback(&base) {
+            return Err(ClientError::InsecureUrl {
+                host: base.host_str().unwrap_or_default().to_owned(),
+            });
+        }
+        let mut builder = reqwest::blocking::Client::builder()
+            .user_agent(concat!("visit-rating/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        // A clinic may reach the portal through a proxy (HTTPS_PROXY and friends are
+        // honoured); a loopback server never goes through one.
+        if is_loopback(&base) {
+            builder = builder.no_proxy();
+        }
+        if let Some(path) = &settings.ca_file {
+            builder = builder.tls_certs_merge(read_ca_file(path)?);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Build(error_chain(&e)))?;
+        Ok(RatingClient {
+            http,
+            base,
+            max_body_bytes: settings.max_body_bytes,
+        })
+    }
+
+    /// The full URL a rating for `id` is posted to.
+    pub fn endpoint(&self, id: &VisitId) -> String {
+        let base = self.base.as_str().trim_end_matches('/');
+        format!("{base}/{ENDPOINT_PATH}/{}", id.path_segment())
+    }
+
+    /// The server's origin (`scheme://host:port`), which names its token in the keyring.
+    pub fn origin(&self) -> String {
+        origin_of(&self.base)
+    }
+
+    /// Send one rating. Never panics and never returns an error: every failure is an
+    /// [`Outcome`] (see [`super::outcome`] for the rules).
+    pub fn submit(&self, id: &VisitId, rating: &Rating, token: &Token) -> Outcome {
+        let body = match serde_json::to_vec(&RatingBody::from(rating)) {
+            Ok(body) => body,
+            Err(e) => return Outcome::transport_failure(format!("cannot encode the body: {e}")),
+        };
+        let response = self
+            .http
+            .post(self.endpoint(id))
+            .header(reqwest::header::AUTHORIZATION, token.bearer_header())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body)
+            .send();
+        match response {
+            Ok(response) => self.read_answer(response),
+            Err(e) => Outcome::transport_failure(describe_transport_error(&e)),
+        }
+    }
+
+    fn read_answer(&self, response: reqwest::blocking::Response) -> Outcome {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut body = Vec::new();
+        let limit = u64::try_from(self.max_body_bytes).unwrap_or(u64::MAX);
+        match response
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut body)
+        {
+            Ok(_) => {}
+            Err(e) => {
+                let mut outcome = Outcome::transport_failure(format!(
+                    "the connection broke while reading the answer (HTTP {status}): {}",
+                    error_chain(&e)
+                ));
+                outcome.http_status = Some(status);
+                return outcome;
+            }
+        }
+        let truncated = body.len() > self.max_body_bytes;
+        body.truncate(self.max_body_bytes);
+        classify(status, &body, truncated, location.as_deref())
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url, ClientError> {
+    let bad = |reason: &str| ClientError::BadUrl {
+        url: raw.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("only http:// and https:// are supported"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("it must not have a query (?…) or a fragment (#…)"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("it must not contain a user name or password"));
+    }
+    Ok(url)
+}
+
+/// `scheme://host:port` of a server URL, with the port always spelled out. Returns the
+/// input unchanged when it does not parse, so a bad URL still names an entry.
+pub fn origin(base_url: &str) -> String {
+    Url::parse(base_url.trim()).map_or_else(|_| base_url.to_owned(), |u| origin_of(&u))
+}
+
+fn origin_of(url: &Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn read_ca_file(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, ClientError> {
+    let bad = |reason: String| ClientError::CaFile {
+        path: path.clone(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(error_chain(&e)))?;
+    if certs.is_empty() {
+        return Err(bad("it holds no PEM certificate".to_owned()));
+    }
+    Ok(certs)
+}
+
+fn describe_transport_error(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "the server did not answer in time"
+    } else if e.is_connect() {
+        "could not connect to the server"
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while reading the answer"
+    } else {
+        "the request failed"
+    };
+    // reqwest's own message names the URL; the chain below says why (DNS, refused, TLS).
+    format!("{what}: {}", error_chain(e))
+}
+
+/// An error and its sources on one line, without repeating a source's text.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clear_text_http_is_refused_for_other_machines() {
+        let err = RatingClient::new(&ClientSettings::new("http://rpgu.example.org")).unwrap_err();
+        assert!(matches!(err, ClientError::InsecureUrl { ref host } if host == "rpgu.example.org"));
+        assert!(err.to_string().contains("--allow-insecure-http"));
+
+        let mut allowed = ClientSettings::new("http://rpgu.example.org");
+        allowed.allow_insecure_http = true;
+        assert!(RatingClient::new(&allowed).is_ok());
+
+        for loopback in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
+            assert!(
+                RatingClient::new(&ClientSettings::new(loopback)).is_ok(),
+                "{loopback}"
+            );
+        }
+        assert!(RatingClient::new(&ClientSettings::new("https://rpgu.example.org")).is_ok());
+    }
+
+    #[test]
+    fn bad_urls_are_refused_with_a_reason() {
+        for bad in [
+            "rpgu.example.org",
+            "ftp://rpgu.example.org",
+            "https://user:pw@rpgu.example.org",
+            "https://rpgu.example.org/?a=1",
+            "",
+        ] {
+            let err = RatingClient::new(&ClientSettings::new(bad)).unwrap_err();
+            assert!(matches!(err, ClientError::BadUrl { .. }), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_endpoint_keeps_the_base_path_and_encodes_the_id() {
+        let client = RatingClient::new(&ClientSettings::new("https://h.example/portal/")).unwrap();
+        let id = VisitId::parse("a b".replace(' ', "+").as_str()).unwrap();
+        assert_eq!(
+            client.endpoint(&id),
+            "https://h.example/portal/api/v2/iemk/doctors/visit/rating/a%2Bb"
+        );
+        assert_eq!(client.origin(), "https://h.example:443");
+    }
+
+    #[test]
+    fn origin_spells_out_the_port() {
+        assert_eq!(origin("http://127.0.0.1:8080/x"), "http://127.0.0.1:8080");
+        assert_eq!(origin("https://rpgu.example"), "https://rpgu.example:443");
+    }
+
+    #[test]
+    fn a_missing_or_empty_ca_file_is_a_clear_error() {
+        let mut settings = ClientSettings::new("https://h.example");
+        settings.ca_file = Some("/nonexistent/ca.pem".into());
+        let err = RatingClient::new(&settings).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate").unwrap();
+        settings.ca_file = Some(empty);
+        let err = RatingClient::new(&settings).unwrap_err();
+        assert!(err.to_string().contains("no PEM certificate"), "{err}");
+    }
+}

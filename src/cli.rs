@@ -1,0 +1,403 @@
+//! Headless commands: `submit` and `mock-server` (and, with their issues, `token` and
+//! `outbox`). Each returns an [`Exit`] code; `main.rs` only parses and dispatches.
+//!
+//! Exit codes are part of the interface (README, "Exit codes").
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId, error_chain};
+use crate::config::Config;
+use crate::i18n::I18n;
+use crate::mock_server::{self, Faults, MockOptions};
+use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, RatingDraft, Score};
+use crate::secrets::{self, Token};
+
+/// The documented exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// The server accepted the rating (or the command succeeded).
+    Ok = 0,
+    /// Something went wrong that is not one of the cases below (I/O, a bug).
+    Failure = 1,
+    /// Invalid input or settings: nothing was sent.
+    Invalid = 2,
+    /// The server rejected the rating (an error other than the ones below).
+    Rejected = 3,
+    /// A token problem: none configured, or the server answered 5007/5008/5009/5010.
+    Token = 4,
+    /// A transient failure: network, timeout, 5xx, an unreadable answer.
+    Transient = 5,
+    /// The server already has a rating for this visit (5030).
+    AlreadyRecorded = 6,
+}
+
+impl Exit {
+    /// The code for an outcome.
+    pub fn for_outcome(kind: OutcomeKind) -> Exit {
+        match kind {
+            OutcomeKind::Accepted => Exit::Ok,
+            OutcomeKind::AlreadyRecorded => Exit::AlreadyRecorded,
+            OutcomeKind::Unauthorized(_) => Exit::Token,
+            OutcomeKind::Rejected => Exit::Rejected,
+            OutcomeKind::Transient => Exit::Transient,
+        }
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> std::process::ExitCode {
+        std::process::ExitCode::from(exit as u8)
+    }
+}
+
+/// Where `submit` reads the remarks from.
+#[derive(Clone, Debug)]
+pub enum NotesSource {
+    /// None given: empty remarks.
+    None,
+    /// `--notes TEXT`.
+    Text(String),
+    /// `--notes-file PATH`; `-` is standard input.
+    File(PathBuf),
+}
+
+/// What `submit` was asked to do.
+#[derive(Clone, Debug)]
+pub struct SubmitRequest {
+    /// `--history`.
+    pub history: String,
+    /// `--scores A,B,C,D`.
+    pub scores: Option<String>,
+    /// `--notes` / `--notes-file`.
+    pub notes: NotesSource,
+    /// `--didnt-visit`.
+    pub didnt_visit: bool,
+    /// `--url`.
+    pub url: Option<String>,
+    /// `--allow-insecure-http`.
+    pub allow_insecure_http: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// Something that stops `submit` before anything is sent.
+struct Refusal {
+    exit: Exit,
+    /// For people, in the configured language.
+    text: String,
+    /// For `--json`'s `detail`, in English.
+    detail: String,
+    outcome: &'static str,
+}
+
+impl Refusal {
+    fn invalid(text: String, detail: String) -> Refusal {
+        Refusal {
+            exit: Exit::Invalid,
+            text,
+            detail,
+            outcome: "invalid",
+        }
+    }
+}
+
+/// `visit-rating submit`: validate, send one rating, report, return the exit code.
+pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    match prepare_and_send(request, config, i18n) {
+        Ok(outcome) => {
+            let exit = Exit::for_outcome(outcome.kind);
+            if request.json {
+                let _ = writeln!(out, "{}", outcome_json(outcome.kind.name(), &outcome));
+            } else {
+                let sink: &mut dyn Write = if exit == Exit::Ok { &mut out } else { &mut err };
+                let _ = writeln!(sink, "{}", human_outcome(i18n, &outcome));
+            }
+            exit
+        }
+        Err(refusal) => {
+            if request.json {
+                let outcome = Outcome {
+                    detail: Some(refusal.detail),
+                    ..Outcome::transport_failure(String::new())
+                };
+                let _ = writeln!(out, "{}", outcome_json(refusal.outcome, &outcome));
+            } else {
+                let _ = writeln!(err, "{}", refusal.text);
+            }
+            refusal.exit
+        }
+    }
+}
+
+fn prepare_and_send(
+    request: &SubmitRequest,
+    config: &Config,
+    i18n: &I18n,
+) -> Result<Outcome, Refusal> {
+    let id = VisitId::from_input(
+        &request.history,
+        config.clinic_guid.as_deref(),
+        &config.visit_id_separator,
+    )
+    .map_err(|e| Refusal::invalid(i18n.visit_id_error(&e), e.to_string()))?;
+
+    let mut draft = RatingDraft {
+        didnt_visit: request.didnt_visit,
+        notes: read_notes(&request.notes).map_err(|e| {
+            Refusal::invalid(
+                i18n.tr_args("error-input", &[("error", e.as_str().into())]),
+                e.clone(),
+            )
+        })?,
+        ..RatingDraft::default()
+    };
+    match (&request.scores, request.didnt_visit) {
+        (Some(text), _) => {
+            draft.scores = parse_scores(text).map(|s| s.map(Some)).ok_or_else(|| {
+                Refusal::invalid(
+                    i18n.tr("error-scores"),
+                    format!("--scores {text:?}: give four scores 1..5 separated by commas"),
+                )
+            })?;
+        }
+        (None, true) => {}
+        (None, false) => {
+            return Err(Refusal::invalid(
+                i18n.tr("error-scores"),
+                "--scores is required unless --didnt-visit is given".into(),
+            ));
+        }
+    }
+    let rating = draft.to_rating().map_err(|missing| match missing.first() {
+        Some(Missing::NotesTooLong { chars }) => Refusal::invalid(
+            i18n.tr_args(
+                "error-notes-too-long",
+                &[("chars", (*chars).into()), ("max", NOTES_MAX_CHARS.into())],
+            ),
+            format!("the notes are {chars} characters long; at most {NOTES_MAX_CHARS} are allowed"),
+        ),
+        _ => Refusal::invalid(i18n.tr("error-scores"), "scores are missing".into()),
+    })?;
+
+    let Some(url) = config.effective_url(request.url.as_deref()) else {
+        return Err(Refusal::invalid(
+            i18n.tr("error-no-url"),
+            "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"
+                .into(),
+        ));
+    };
+    let mut settings = config.client_settings(&url);
+    settings.allow_insecure_http |= request.allow_insecure_http;
+    let client = RatingClient::new(&settings).map_err(|e| {
+        let text = e.to_string();
+        Refusal::invalid(
+            i18n.tr_args("error-input", &[("error", text.as_str().into())]),
+            text,
+        )
+    })?;
+    let token = resolve_token(&client.origin(), i18n)?;
+    Ok(client.submit(&id, &rating, &token))
+}
+
+fn resolve_token(_origin: &str, i18n: &I18n) -> Result<Token, Refusal> {
+    let token_refusal = |text: String, detail: String| Refusal {
+        exit: Exit::Token,
+        text,
+        detail,
+        outcome: "unauthorized",
+    };
+    match std::env::var(secrets::TOKEN_ENV) {
+        Ok(raw) => Token::new(&raw).map_err(|e| {
+            let detail = format!("{}: {e}", secrets::TOKEN_ENV);
+            token_refusal(
+                i18n.tr_args("error-input", &[("error", detail.as_str().into())]),
+                detail,
+            )
+        }),
+        Err(_) => Err(token_refusal(
+            i18n.tr("error-no-token"),
+            "no token: run `visit-rating token set` or set VISIT_RATING_TOKEN".into(),
+        )),
+    }
+}
+
+fn read_notes(source: &NotesSource) -> Result<String, String> {
+    let text = match source {
+        NotesSource::None => return Ok(String::new()),
+        NotesSource::Text(text) => return Ok(text.clone()),
+        NotesSource::File(path) => {
+            let mut bytes = Vec::new();
+            let read = if path.as_os_str() == "-" {
+                std::io::stdin().lock().read_to_end(&mut bytes)
+            } else {
+                std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
+            };
+            read.map_err(|e| format!("cannot read the notes from {}: {e}", path.display()))?;
+            String::from_utf8(bytes)
+                .map_err(|_| format!("the notes in {} are not valid UTF-8 text", path.display()))?
+        }
+    };
+    // A file (or `echo`) ends with a line break that nobody typed as a remark.
+    Ok(text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&text)
+        .to_owned())
+}
+
+/// Four comma-separated scores 1..5, spaces allowed around them.
+pub fn parse_scores(text: &str) -> Option<[Score; 4]> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if parts.len() != Criterion::ALL.len() {
+        return None;
+    }
+    let mut scores = [Score::new(1)?; 4];
+    for (slot, part) in scores.iter_mut().zip(parts) {
+        *slot = Score::new(part.parse().ok()?)?;
+    }
+    Some(scores)
+}
+
+/// The one JSON object `--json` prints.
+pub fn outcome_json(name: &str, outcome: &Outcome) -> serde_json::Value {
+    json!({
+        "outcome": name,
+        "http_status": outcome.http_status,
+        "code": outcome.code,
+        "message": outcome.message,
+        "message_code": outcome.message_code,
+        "detail": outcome.detail,
+    })
+}
+
+/// The human report: what happened, the server's words verbatim, what to do.
+pub fn human_outcome(i18n: &I18n, outcome: &Outcome) -> String {
+    let mut lines = vec![i18n.outcome_headline(outcome)];
+    lines.extend(i18n.server_words(outcome));
+    if outcome.kind != OutcomeKind::Accepted
+        && let Some(detail) = &outcome.detail
+    {
+        lines.push(i18n.tr_args("detail", &[("detail", detail.as_str().into())]));
+    }
+    lines.extend(i18n.outcome_advice(outcome));
+    lines.join("\n")
+}
+
+/// What `mock-server` was asked to do.
+#[derive(Clone, Debug)]
+pub struct MockServerRequest {
+    /// `--addr`.
+    pub addr: SocketAddr,
+    /// The server's behaviour.
+    pub options: MockOptions,
+}
+
+/// `visit-rating mock-server`: serve until Ctrl+C. Prints the address on the first line.
+pub fn mock_server(request: MockServerRequest) -> Exit {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("mock-server-worker")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start the server: {e}");
+            return Exit::Failure;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(request.addr).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("cannot listen on {}: {}", request.addr, error_chain(&e));
+                return Exit::Failure;
+            }
+        };
+        let addr = listener.local_addr().unwrap_or(request.addr);
+        let options = request.options;
+        let tokens = if options.tokens.is_empty() {
+            vec![mock_server::DEMO_TOKEN.to_owned()]
+        } else {
+            options.tokens.clone()
+        };
+        {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "listening on http://{addr}");
+            let _ = writeln!(
+                out,
+                "accepted tokens: {}; expired (5007): {}; bad signature (5009): {}; any other: 5008",
+                tokens.join(", "),
+                options.expired_token,
+                options.bad_signature_token
+            );
+            let Faults { latency_ms, fail_rate, html_errors, drop_rate } = &options.faults;
+            let _ = writeln!(
+                out,
+                "faults: latency {latency_ms} ms, 503 share {fail_rate}, HTML errors {html_errors}, dropped share {drop_rate}"
+            );
+            let _ = writeln!(out, "accepted ratings: GET http://{addr}/__mock/ratings");
+            let _ = out.flush();
+        }
+        let state = mock_server::MockState::new(options);
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match mock_server::serve(listener, state, shutdown).await {
+            Ok(()) => Exit::Ok,
+            Err(e) => {
+                eprintln!("the server stopped: {}", error_chain(&e));
+                Exit::Failure
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_parse_strictly() {
+        assert_eq!(
+            parse_scores("5,3, 5 ,4").map(|s| s.map(Score::get)),
+            Some([5, 3, 5, 4])
+        );
+        for bad in [
+            "5,3,5",
+            "5,3,5,4,1",
+            "5,3,5,6",
+            "5,3,5,0",
+            "a,b,c,d",
+            "",
+            "5;3;5;4",
+            "5,3,5,4.0",
+        ] {
+            assert!(parse_scores(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn one_trailing_newline_is_removed_from_a_notes_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, "Спасибо\n\n").unwrap();
+        assert_eq!(
+            read_notes(&NotesSource::File(path.clone())).unwrap(),
+            "Спасибо\n"
+        );
+        std::fs::write(&path, b"\xff\xfe").unwrap();
+        assert!(
+            read_notes(&NotesSource::File(path))
+                .unwrap_err()
+                .contains("UTF-8")
+        );
+    }
+}

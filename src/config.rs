@@ -1,0 +1,309 @@
+//! Settings: a TOML file in the platform's config folder, environment overrides, and the
+//! platform folders for data.
+//!
+//! Resolution order for the server URL: `--url` > `VISIT_RATING_URL` > the file. A missing
+//! file at the default place means "all defaults"; a missing file given with `--config`
+//! is an error. The file never holds the token (see [`crate::secrets`]).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::ClientSettings;
+
+/// Overrides the configured server URL.
+pub const URL_ENV: &str = "VISIT_RATING_URL";
+
+/// The interface language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Russian (the default).
+    #[default]
+    Ru,
+    /// English.
+    En,
+}
+
+/// The settings file. Every field is optional; unknown fields are an error (a typo must
+/// not be silently ignored).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The server's base URL, e.g. `https://rpgu.example.ru`.
+    pub server_url: Option<String>,
+    /// The clinic (LPU) GUID. When set, a bare visit GUID is glued after it.
+    pub clinic_guid: Option<String>,
+    /// What goes between the clinic GUID and a bare visit GUID (empty by default; the
+    /// specification names no separator).
+    pub visit_id_separator: String,
+    /// Seconds to wait for a connection.
+    pub connect_timeout_secs: u64,
+    /// Seconds a whole request may take.
+    pub request_timeout_secs: u64,
+    /// An extra CA certificate file (PEM) trusted beside the system's store.
+    pub ca_file: Option<PathBuf>,
+    /// `ru` (default) or `en`.
+    pub language: Language,
+    /// Allow `http://` to a host that is not loopback. Off by default.
+    pub allow_insecure_http: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            server_url: None,
+            clinic_guid: None,
+            visit_id_separator: String::new(),
+            connect_timeout_secs: 10,
+            request_timeout_secs: 30,
+            ca_file: None,
+            language: Language::Ru,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+/// Why the settings could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists (or was named) but could not be read.
+    #[error("cannot read the settings file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or a field has the wrong name or type. The message
+    /// names the line, the column and the field.
+    #[error("the settings file {path} is invalid: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// toml's description, with line, column and field.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("the settings file {path} is invalid: {field}: {reason}")]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file could not be written (settings saved from the GUI).
+    #[error("cannot save the settings file {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No home folder, so no platform folders.
+    #[error("cannot find the home folder to keep settings and data in; pass --config PATH")]
+    NoHome,
+}
+
+/// The platform folders (`directories`): e.g. on Linux `~/.config/visit-rating` and
+/// `~/.local/share/visit-rating`.
+#[derive(Clone, Debug)]
+pub struct Folders {
+    /// Where `config.toml` lives.
+    pub config_dir: PathBuf,
+    /// Where the outbox and logs live.
+    pub data_dir: PathBuf,
+}
+
+impl Folders {
+    /// The platform's folders for this application.
+    pub fn platform() -> Result<Folders, ConfigError> {
+        let dirs =
+            directories::ProjectDirs::from("", "", "visit-rating").ok_or(ConfigError::NoHome)?;
+        Ok(Folders {
+            config_dir: dirs.config_dir().to_owned(),
+            data_dir: dirs.data_dir().to_owned(),
+        })
+    }
+
+    /// The default settings file.
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+}
+
+impl Config {
+    /// Read the settings: from `explicit` if given (it must exist), else from the
+    /// platform's default file if it exists, else defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, PathBuf), ConfigError> {
+        if let Some(path) = explicit {
+            return Ok((Config::read(path)?, path.to_owned()));
+        }
+        let path = Folders::platform()?.config_file();
+        match std::fs::metadata(&path) {
+            Ok(_) => Ok((Config::read(&path)?, path)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), path)),
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    /// Read and check one file.
+    pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parse and check settings text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let value = |field, reason: &str| ConfigError::Value {
+            path: path.to_owned(),
+            field,
+            reason: reason.to_owned(),
+        };
+        if config.connect_timeout_secs == 0 || config.connect_timeout_secs > 600 {
+            return Err(value("connect_timeout_secs", "must be between 1 and 600"));
+        }
+        if config.request_timeout_secs == 0 || config.request_timeout_secs > 3600 {
+            return Err(value("request_timeout_secs", "must be between 1 and 3600"));
+        }
+        if let Some(guid) = &config.clinic_guid
+            && !guid.trim().is_empty()
+            && crate::api::VisitId::parse(guid).is_err()
+        {
+            return Err(value(
+                "clinic_guid",
+                "contains characters that cannot be part of a visit id",
+            ));
+        }
+        Ok(config)
+    }
+
+    /// Write the settings to `path` atomically (temporary file, then rename).
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let write = |source| ConfigError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| write(std::io::Error::other(e)))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(write)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(write)?;
+        std::fs::rename(&tmp, path).map_err(write)
+    }
+
+    /// The server URL after overrides: `cli_url` > `VISIT_RATING_URL` > the file.
+    pub fn effective_url(&self, cli_url: Option<&str>) -> Option<String> {
+        cli_url
+            .map(str::to_owned)
+            .or_else(|| std::env::var(URL_ENV).ok().filter(|u| !u.trim().is_empty()))
+            .or_else(|| self.server_url.clone().filter(|u| !u.trim().is_empty()))
+    }
+
+    /// Client settings for `base_url` with this file's timeouts and CA file.
+    pub fn client_settings(&self, base_url: &str) -> ClientSettings {
+        ClientSettings {
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs),
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            ca_file: self.ca_file.clone(),
+            allow_insecure_http: self.allow_insecure_http,
+            ..ClientSettings::new(base_url)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/visit-rating.toml"))
+    }
+
+    #[test]
+    fn an_empty_file_is_all_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn every_field_is_read() {
+        let config = parse(
+            r#"
+server_url = "https://rpgu.example.ru"
+clinic_guid = "0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6"
+visit_id_separator = "_"
+connect_timeout_secs = 3
+request_timeout_secs = 7
+ca_file = "/etc/ssl/national-ca.pem"
+language = "en"
+allow_insecure_http = true
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.server_url.as_deref(),
+            Some("https://rpgu.example.ru")
+        );
+        assert_eq!(config.language, Language::En);
+        assert_eq!(config.visit_id_separator, "_");
+        let settings = config.client_settings("https://x.example");
+        assert_eq!(settings.connect_timeout, Duration::from_secs(3));
+        assert_eq!(settings.request_timeout, Duration::from_secs(7));
+        assert!(settings.allow_insecure_http);
+    }
+
+    #[test]
+    fn errors_name_the_file_the_line_and_the_field() {
+        let err = parse("language = \"ru\"\nserver_ulr = \"https://x\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("/etc/visit-rating.toml"), "{text}");
+        assert!(text.contains("line 2"), "{text}");
+        assert!(text.contains("server_ulr"), "{text}");
+
+        let err = parse("\n\nconnect_timeout_secs = \"ten\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("line 3") && text.contains("connect_timeout_secs"),
+            "{text}"
+        );
+
+        let err = parse("language = \"de\"").unwrap_err().to_string();
+        assert!(err.contains("language") || err.contains("de"), "{err}");
+
+        let err = parse("request_timeout_secs = 0").unwrap_err().to_string();
+        assert!(err.contains("request_timeout_secs"), "{err}");
+
+        let err = parse("this is not toml").unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn save_then_read_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let config = Config {
+            server_url: Some("https://rpgu.example.ru".into()),
+            language: Language::En,
+            ..Config::default()
+        };
+        config.save(&path).unwrap();
+        assert_eq!(Config::read(&path).unwrap(), config);
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error_naming_it() {
+        let err = Config::load(Some(Path::new("/nonexistent/vr.toml"))).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/vr.toml"));
+    }
+}

@@ -1,0 +1,264 @@
+//! User-visible text, in Russian (default) or English, from `assets/locales/*.ftl`
+//! through Fluent, which also gives Russian its plural forms (one / few / many).
+//!
+//! Code and logs stay in English; everything a user reads goes through [`I18n`]. The
+//! locale files are compiled in, so a missing file cannot happen at run time; a missing
+//! key shows the key itself (and fails `tests::both_locales_have_the_same_keys`).
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+use crate::api::{Outcome, OutcomeKind, TokenProblem, VisitIdError};
+use crate::config::Language;
+
+/// The Russian messages.
+pub const RU_FTL: &str = include_str!("../assets/locales/ru.ftl");
+/// The English messages.
+pub const EN_FTL: &str = include_str!("../assets/locales/en.ftl");
+
+/// The messages of one language.
+pub struct I18n {
+    language: Language,
+    bundle: FluentBundle<FluentResource>,
+}
+
+impl std::fmt::Debug for I18n {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("I18n")
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
+impl I18n {
+    /// The messages for `language`.
+    pub fn new(language: Language) -> I18n {
+        let (source, locale) = match language {
+            Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
+            Language::En => (EN_FTL, unic_langid::langid!("en")),
+        };
+        // The files are ours and compiled in; a syntax error is caught by the tests, and
+        // even then the entries that did parse are used.
+        let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
+        let mut bundle = FluentBundle::new_concurrent(vec![locale]);
+        // No Unicode isolation marks: egui would draw them, and the server's words must
+        // come out verbatim.
+        bundle.set_use_isolating(false);
+        let _ = bundle.add_resource(resource);
+        I18n { language, bundle }
+    }
+
+    /// The language of these messages.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// The message `key` with no arguments.
+    pub fn tr(&self, key: &str) -> String {
+        self.tr_args(key, &[])
+    }
+
+    /// The message `key` with named arguments. Numbers select plural forms.
+    pub fn tr_args(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let Some(pattern) = self.bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_owned();
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        let mut errors = Vec::new();
+        self.bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors)
+            .into_owned()
+    }
+
+    /// Why a visit id was refused, for people.
+    pub fn visit_id_error(&self, error: &VisitIdError) -> String {
+        match error {
+            VisitIdError::Empty => self.tr("visit-id-empty"),
+            VisitIdError::Whitespace => self.tr("visit-id-whitespace"),
+            VisitIdError::ForbiddenChar(c) => {
+                self.tr_args("visit-id-forbidden-char", &[("arg", c.to_string().into())])
+            }
+            VisitIdError::Dots => self.tr("visit-id-dots"),
+            VisitIdError::Control => self.tr("visit-id-control"),
+            VisitIdError::TooLong { chars } => {
+                self.tr_args("visit-id-too-long", &[("arg", (*chars).into())])
+            }
+        }
+    }
+
+    /// One line saying what happened.
+    pub fn outcome_headline(&self, outcome: &Outcome) -> String {
+        self.tr(match outcome.kind {
+            OutcomeKind::Accepted => "outcome-accepted",
+            OutcomeKind::AlreadyRecorded => "outcome-already-recorded",
+            OutcomeKind::Unauthorized(_) => "outcome-unauthorized",
+            OutcomeKind::Rejected => "outcome-rejected",
+            OutcomeKind::Transient => "outcome-transient",
+        })
+    }
+
+    /// The server's own words, verbatim, with its code and HTTP status; `None` for an
+    /// acceptance.
+    pub fn server_words(&self, outcome: &Outcome) -> Option<String> {
+        if outcome.kind == OutcomeKind::Accepted {
+            return None;
+        }
+        let Some(status) = outcome.http_status else {
+            return Some(self.tr("no-answer"));
+        };
+        Some(match (&outcome.message, &outcome.message_code) {
+            (Some(message), code) => self.tr_args(
+                "server-said",
+                &[
+                    ("message", message.as_str().into()),
+                    ("message_code", code.as_deref().unwrap_or("—").into()),
+                    ("status", status.into()),
+                ],
+            ),
+            (None, Some(code)) => self.tr_args(
+                "server-said",
+                &[
+                    ("message", "".into()),
+                    ("message_code", code.as_str().into()),
+                    ("status", status.into()),
+                ],
+            ),
+            (None, None) => self.tr_args("server-said-no-model", &[("status", status.into())]),
+        })
+    }
+
+    /// What to do about it, in plain words; `None` for an acceptance.
+    pub fn outcome_advice(&self, outcome: &Outcome) -> Option<String> {
+        let key = match outcome.kind {
+            OutcomeKind::Accepted => return None,
+            OutcomeKind::AlreadyRecorded => "advice-already-recorded",
+            OutcomeKind::Unauthorized(TokenProblem::Expired) => "advice-token-expired",
+            OutcomeKind::Unauthorized(TokenProblem::Invalid) => "advice-token-invalid",
+            OutcomeKind::Unauthorized(TokenProblem::MissingBearer) => "advice-token-missing",
+            OutcomeKind::Unauthorized(TokenProblem::BadSignature) => "advice-bad-signature",
+            OutcomeKind::Rejected => "advice-rejected",
+            OutcomeKind::Transient => "advice-transient",
+        };
+        Some(self.tr(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(source: &str) -> BTreeSet<String> {
+        let resource = FluentResource::try_new(source.to_owned())
+            .unwrap_or_else(|(_, errors)| panic!("locale file does not parse: {errors:?}"));
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_locales_have_the_same_keys() {
+        let ru = keys(RU_FTL);
+        let en = keys(EN_FTL);
+        let only_ru: Vec<_> = ru.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&ru).collect();
+        assert!(only_ru.is_empty(), "missing in en.ftl: {only_ru:?}");
+        assert!(only_en.is_empty(), "missing in ru.ftl: {only_en:?}");
+    }
+
+    /// Every key the code asks for (`tr("…")`, `tr_args("…"`, `*_key()` tables) exists.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let ru = keys(RU_FTL);
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for marker in [
+                "tr(\"",
+                "tr_args(\n                \"",
+                "tr_args(\"",
+                "=> \"",
+            ] {
+                for (at, _) in text.match_indices(marker) {
+                    let rest = &text[at + marker.len()..];
+                    let key: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '-' || c.is_ascii_digit())
+                        .collect();
+                    let looks_like_key = key.contains('-') && rest[key.len()..].starts_with('"');
+                    if looks_like_key && !ru.contains(&key) && !key.starts_with("result") {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys used but not in the locales: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn russian_plurals_follow_cldr() {
+        let ru = I18n::new(Language::Ru);
+        let text = |n: usize| {
+            ru.tr_args(
+                "error-notes-too-long",
+                &[("chars", n.into()), ("max", 2000.into())],
+            )
+        };
+        assert!(text(2001).contains("2001 символ,"), "{}", text(2001));
+        assert!(text(2002).contains("2002 символа,"), "{}", text(2002));
+        assert!(text(2005).contains("2005 символов,"), "{}", text(2005));
+        assert!(text(2011).contains("2011 символов,"), "{}", text(2011));
+    }
+
+    #[test]
+    fn the_servers_words_come_out_verbatim() {
+        let ru = I18n::new(Language::Ru);
+        let outcome = crate::api::classify(
+            400,
+            "{\"code\":400,\"message\":\"Отзыв уже существует\",\"message_code\":\"5030\"}"
+                .as_bytes(),
+            false,
+            None,
+        );
+        assert_eq!(
+            ru.server_words(&outcome).unwrap(),
+            "Ответ сервера: «Отзыв уже существует» (код 5030, HTTP 400)"
+        );
+        let en = I18n::new(Language::En);
+        assert!(
+            en.server_words(&outcome)
+                .unwrap()
+                .contains("“Отзыв уже существует” (code 5030, HTTP 400)")
+        );
+    }
+
+    #[test]
+    fn english_is_english_and_russian_is_default() {
+        assert_eq!(
+            I18n::new(Language::default()).tr("criterion-waiting-time"),
+            "Время ожидания в очереди"
+        );
+        assert_eq!(
+            I18n::new(Language::En).tr("criterion-waiting-time"),
+            "Waiting time in the queue"
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! visit-rating: collects patients' ratings of a visit to a doctor and sends them to the
+//! regional public-services portal (RPGU).
+//!
+//! The library holds everything; `main.rs` only parses arguments and dispatches.
+//!
+//! - [`rating`]: the form's data and its validation (no egui, no IO);
+//! - [`api`]: the contract: request body, visit id, HTTP client, outcomes;
+//! - [`secrets`]: the token, a self-redacting type, and where it comes from;
+//! - [`config`]: the settings file, environment overrides, platform folders;
+//! - [`i18n`]: user-visible text in Russian and English (Fluent);
+//! - [`cli`]: the headless commands;
+//! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
+//! - [`ui`]: the egui window (egui only: it asks the others for work).
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod i18n;
+pub mod mock_server;
+pub mod rating;
+pub mod secrets;
+pub mod ui;

@@ -1,0 +1,163 @@
+//! The `visit-rating` binary: parse arguments, pick the GUI, a headless command or the
+//! stand-in server, and map the result to an exit code (README, "Exit codes").
+
+// Doc comments here are `--help` text for people, not rustdoc.
+#![allow(clippy::doc_markdown)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use visit_rating::cli::{self, Exit, MockServerRequest, NotesSource, SubmitRequest};
+use visit_rating::config::{Config, Language};
+use visit_rating::i18n::I18n;
+use visit_rating::mock_server::{BAD_SIGNATURE_TOKEN, EXPIRED_TOKEN, Faults, MockOptions};
+use visit_rating::ui::{self, GuiOptions};
+
+/// Collects patients' ratings of a visit to a doctor and sends them to the regional
+/// public-services portal (RPGU). With no command, opens the rating window.
+#[derive(Parser, Debug)]
+#[command(name = "visit-rating", version, about)]
+struct Cli {
+    /// Use this settings file instead of the platform's default.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Interface language (overrides `language` in the settings).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<Language>,
+    /// Open the window against a built-in stand-in server (nothing reaches the portal).
+    #[arg(long)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Send one rating and report the server's answer (exit codes in the README).
+    Submit(SubmitArgs),
+    /// Run the stand-in server that answers like the portal.
+    MockServer(MockServerArgs),
+}
+
+#[derive(Args, Debug)]
+struct SubmitArgs {
+    /// The visit id (`history`): the full id, or a bare visit GUID when `clinic_guid` is set.
+    #[arg(long, value_name = "ID")]
+    history: String,
+    /// Four scores 1..5: waiting time, result of the visit, attitude of the staff,
+    /// cleanliness. Optional with --didnt-visit.
+    #[arg(long, value_name = "A,B,C,D")]
+    scores: Option<String>,
+    /// Remarks for the head of the clinic.
+    #[arg(long, value_name = "TEXT", conflicts_with = "notes_file")]
+    notes: Option<String>,
+    /// Read the remarks from a file (UTF-8), or from standard input with `-`.
+    #[arg(long, value_name = "PATH|-")]
+    notes_file: Option<PathBuf>,
+    /// The patient did not visit the clinic that day (scores are then sent as 3).
+    #[arg(long)]
+    didnt_visit: bool,
+    /// The server's base URL (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Allow http:// to a host that is not loopback (sends the token in clear text).
+    #[arg(long)]
+    allow_insecure_http: bool,
+    /// Print exactly one JSON object instead of a sentence.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct MockServerArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// A token to accept (repeatable). Default: `demo-token`.
+    #[arg(long = "token", value_name = "TOKEN")]
+    tokens: Vec<String>,
+    /// The token answered with 5007 (expired).
+    #[arg(long, default_value = EXPIRED_TOKEN)]
+    expired_token: String,
+    /// The token answered with 5009 (bad signature).
+    #[arg(long, default_value = BAD_SIGNATURE_TOKEN)]
+    bad_signature_token: String,
+    /// Wait this long before answering each rating request.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    latency_ms: u64,
+    /// Share (0..1) of rating requests answered 503.
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
+    fail_rate: f64,
+    /// Make those 503s an HTML page, as a proxy sends.
+    #[arg(long)]
+    html_errors: bool,
+    /// Share (0..1) of rating requests whose connection is dropped.
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
+    drop_rate: f64,
+    /// Seed for the fault dice (reproducible runs).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (config, config_path) = match Config::load(cli.config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("{e}");
+            return Exit::Invalid.into();
+        }
+    };
+    let language = cli.lang.unwrap_or(config.language);
+    let i18n = I18n::new(language);
+
+    match cli.command {
+        Some(Command::Submit(args)) => {
+            let notes = match (args.notes, args.notes_file) {
+                (Some(text), _) => NotesSource::Text(text),
+                (None, Some(path)) => NotesSource::File(path),
+                (None, None) => NotesSource::None,
+            };
+            let request = SubmitRequest {
+                history: args.history,
+                scores: args.scores,
+                notes,
+                didnt_visit: args.didnt_visit,
+                url: args.url,
+                allow_insecure_http: args.allow_insecure_http,
+                json: args.json,
+            };
+            cli::submit(&request, &config, &i18n).into()
+        }
+        Some(Command::MockServer(args)) => cli::mock_server(MockServerRequest {
+            addr: args.addr,
+            options: MockOptions {
+                tokens: args.tokens,
+                expired_token: args.expired_token,
+                bad_signature_token: args.bad_signature_token,
+                faults: Faults {
+                    latency_ms: args.latency_ms,
+                    fail_rate: args.fail_rate,
+                    html_errors: args.html_errors,
+                    drop_rate: args.drop_rate,
+                },
+                seed: args.seed,
+            },
+        })
+        .into(),
+        None => match ui::run(GuiOptions {
+            demo: cli.demo,
+            config,
+            config_path,
+            language: cli.lang,
+        }) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("visit-rating: {e:#}");
+                Exit::Failure.into()
+            }
+        },
+    }
+}
