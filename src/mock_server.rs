@@ -443,7 +443,14 @@ pub fn validate_body(body: &[u8]) -> Result<Value, String> {
         return Err("Тело запроса должно быть объектом JSON.".into());
     };
     if let Some(unknown) = object.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(format!("Неизвестное поле '{unknown}'."));
+        let lower = unknown.to_lowercase();
+        return Err(if FIELDS.contains(&lower.as_str()) {
+            format!(
+                "Неизвестное поле '{unknown}': имена полей пишутся строчными буквами ('{lower}')."
+            )
+        } else {
+            format!("Неизвестное поле '{unknown}'.")
+        });
     }
     for field in FIELDS {
         let Some(v) = object.get(field) else {

@@ -1,0 +1,12 @@
+//! The integration suite: one test binary (it links once), one module per capability.
+//! Everything here drives real things: the real binary through `assert_cmd`, the
+//! stand-in server as a real process on loopback, real TLS.
+
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod submit;
+mod tls;

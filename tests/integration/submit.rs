@@ -1,0 +1,482 @@
+//! `visit-rating submit` against the stand-in server, through every outcome and exit code.
+
+use predicates::prelude::*;
+use serde_json::json;
+
+use crate::support::{MockProcess, UserEnv, closed_port_url, json_of, unique};
+
+const TOKEN: &str = "test-token-7f3a";
+
+fn submit(env: &UserEnv, url: &str, token: &str, history: &str) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.env("VISIT_RATING_TOKEN", token)
+        .args(["submit", "--url", url, "--history", history]);
+    cmd
+}
+
+#[test]
+fn accepted_body_reaches_the_server_byte_for_byte() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let history = unique("0c5a8a4e-visit");
+    let notes =
+        "Всё хорошо, спасибо! Врач — внимательный 👩‍⚕️👍 \"кавычки\" и \\слэш\\\nвторая строка";
+
+    submit(&env, &server.url, TOKEN, &history)
+        .args(["--scores", "5,3,5,4", "--notes", notes])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Оценка принята"));
+
+    let ratings = server.ratings();
+    assert_eq!(ratings.len(), 1);
+    assert_eq!(ratings[0]["history"], json!(history));
+    let expected = format!(
+        "{{\"result_1\":5,\"result_2\":3,\"result_3\":5,\"result_4\":4,\"notes\":{},\"dont_visit\":0}}",
+        serde_json::to_string(notes).unwrap()
+    );
+    assert_eq!(ratings[0]["raw_body"], json!(expected));
+    assert_eq!(ratings[0]["body"]["notes"], json!(notes));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0]["user_agent"],
+        json!(concat!("visit-rating/", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+#[test]
+fn json_output_is_exactly_one_object_with_the_documented_fields() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let output = submit(&env, &server.url, TOKEN, &unique("visit"))
+        .args(["--scores", "1,2,3,4", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let value = json_of(&output);
+    let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "code",
+            "detail",
+            "http_status",
+            "message",
+            "message_code",
+            "outcome"
+        ]
+    );
+    assert_eq!(value["outcome"], "accepted");
+    assert_eq!(value["http_status"], 200);
+    assert_eq!(value["message_code"], "2000");
+}
+
+#[test]
+fn a_second_rating_for_the_same_visit_is_already_recorded_exit_6() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let history = unique("visit");
+    submit(&env, &server.url, TOKEN, &history)
+        .args(["--scores", "5,5,5,5"])
+        .assert()
+        .code(0);
+
+    submit(&env, &server.url, TOKEN, &history)
+        .args(["--scores", "1,1,1,1"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(
+            "Ответ сервера: «Отзыв уже существует» (код 5030, HTTP 400)",
+        ))
+        .stderr(predicate::str::contains("оценка не потеряна"));
+
+    let output = submit(&env, &server.url, TOKEN, &history)
+        .args(["--scores", "1,1,1,1", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(6));
+    let value = json_of(&output);
+    assert_eq!(value["outcome"], "already_recorded");
+    assert_eq!(value["message"], "Отзыв уже существует");
+    assert_eq!(value["message_code"], "5030");
+    assert_eq!(value["code"], 400);
+    assert_eq!(value["http_status"], 400);
+    // The first rating stands; nothing was overwritten.
+    assert_eq!(server.ratings().len(), 1);
+    assert_eq!(server.ratings()[0]["body"]["result_1"], 5);
+}
+
+#[test]
+fn token_problems_exit_4_with_the_servers_words() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    for (token, message, code) in [
+        ("expired-token", "Время действия токена истекло", "5007"),
+        ("bad-signature-token", "Подпись запроса некорректна", "5009"),
+        ("someone-elses-token", "Токен некорректен", "5008"),
+    ] {
+        let output = submit(&env, &server.url, token, &unique("visit"))
+            .args(["--scores", "5,5,5,5", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(4), "{token}");
+        let value = json_of(&output);
+        assert_eq!(value["outcome"], "unauthorized");
+        assert_eq!(value["message"], message);
+        assert_eq!(value["message_code"], code);
+        assert_eq!(value["http_status"], 403);
+        // The token itself never appears in what we print.
+        assert!(!String::from_utf8_lossy(&output.stdout).contains(token));
+    }
+    submit(&env, &server.url, "expired-token", &unique("visit"))
+        .args(["--scores", "5,5,5,5"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "«Время действия токена истекло» (код 5007, HTTP 403)",
+        ))
+        .stderr(predicate::str::contains("заменить токен"));
+    assert!(server.ratings().is_empty());
+}
+
+#[test]
+fn no_token_at_all_is_a_token_problem_and_nothing_is_sent() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&[]);
+    env.cmd()
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            "v-1",
+            "--scores",
+            "5,5,5,5",
+        ])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("visit-rating token set"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_wrong_path_is_rejected_exit_3_with_4001() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let output = submit(&env, &format!("{}/wrong-prefix", server.url), TOKEN, "v-1")
+        .args(["--scores", "5,5,5,5", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let value = json_of(&output);
+    assert_eq!(value["outcome"], "rejected");
+    assert_eq!(value["http_status"], 404);
+    assert_eq!(value["message"], "Некорректный запрос.");
+    assert_eq!(value["message_code"], "4001");
+}
+
+#[test]
+fn a_server_that_is_down_is_transient_exit_5() {
+    let env = UserEnv::new();
+    let output = submit(&env, &closed_port_url(), TOKEN, "v-1")
+        .args(["--scores", "5,5,5,5", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5));
+    let value = json_of(&output);
+    assert_eq!(value["outcome"], "transient");
+    assert_eq!(value["http_status"], serde_json::Value::Null);
+    assert!(
+        value["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not connect"),
+        "{value}"
+    );
+}
+
+#[test]
+fn server_faults_are_transient_exit_5() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN, "--fail-rate", "1"]);
+
+    let value = json_of(
+        &submit(&env, &server.url, TOKEN, &unique("v"))
+            .args(["--scores", "5,5,5,5", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(value["outcome"], "transient");
+    assert_eq!(value["http_status"], 503);
+    assert_eq!(value["message"], "Сервис временно недоступен");
+
+    server.set_faults(&json!({"fail_rate": 1.0, "html_errors": true}));
+    let output = submit(&env, &server.url, TOKEN, &unique("v"))
+        .args(["--scores", "5,5,5,5", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5));
+    let value = json_of(&output);
+    assert_eq!(value["http_status"], 503);
+    assert_eq!(value["message"], serde_json::Value::Null);
+    assert!(
+        value["detail"].as_str().unwrap().contains("an HTML page"),
+        "{value}"
+    );
+
+    server.set_faults(&json!({"drop_rate": 1.0}));
+    let output = submit(&env, &server.url, TOKEN, &unique("v"))
+        .args(["--scores", "5,5,5,5", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5));
+    assert_eq!(json_of(&output)["outcome"], "transient");
+
+    // The human form says what to do.
+    server.set_faults(&json!({"fail_rate": 1.0}));
+    submit(&env, &server.url, TOKEN, &unique("v"))
+        .args(["--scores", "5,5,5,5", "--lang", "en"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "Server answer: “Сервис временно недоступен” (code 5000, HTTP 503)",
+        ))
+        .stderr(predicate::str::contains("try again later"));
+    assert!(server.ratings().is_empty());
+}
+
+#[test]
+fn invalid_input_exits_2_and_sends_nothing() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["--history", "a/b", "--scores", "5,5,5,5"], "«/»"),
+        (&["--history", "a b", "--scores", "5,5,5,5"], "пробелов"),
+        (&["--history", "..", "--scores", "5,5,5,5"], "«..»"),
+        (
+            &["--history", "", "--scores", "5,5,5,5"],
+            "Введите идентификатор",
+        ),
+        (&["--history", "v-1", "--scores", "5,5,5"], "четыре оценки"),
+        (
+            &["--history", "v-1", "--scores", "5,5,5,6"],
+            "четыре оценки",
+        ),
+        (&["--history", "v-1"], "четыре оценки"),
+    ];
+    for (args, message) in cases {
+        env.cmd()
+            .env("VISIT_RATING_TOKEN", TOKEN)
+            .args(["submit", "--url", &server.url])
+            .args(*args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*message));
+    }
+    let long_notes = "я".repeat(2001);
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            "v-1",
+            "--scores",
+            "5,5,5,5",
+        ])
+        .args(["--notes", &long_notes])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2001 символ,"));
+    let output = env
+        .cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            "a?b",
+            "--scores",
+            "5,5,5,5",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(json_of(&output)["outcome"], "invalid");
+    assert!(server.requests().is_empty(), "nothing reached the server");
+}
+
+#[test]
+fn clear_text_http_to_another_machine_is_refused() {
+    let env = UserEnv::new();
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args([
+            "submit",
+            "--url",
+            "http://192.0.2.1",
+            "--history",
+            "v-1",
+            "--scores",
+            "5,5,5,5",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("clear text"))
+        .stderr(predicate::str::contains("--allow-insecure-http"));
+}
+
+#[test]
+fn no_url_anywhere_exits_2_and_the_env_var_supplies_one() {
+    let env = UserEnv::new();
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args(["submit", "--history", "v-1", "--scores", "5,5,5,5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("VISIT_RATING_URL"));
+
+    let server = MockProcess::start(&["--token", TOKEN]);
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .env("VISIT_RATING_URL", &server.url)
+        .args(["submit", "--history", "v-1", "--scores", "5,5,5,5"])
+        .assert()
+        .code(0);
+    assert_eq!(server.ratings().len(), 1);
+}
+
+#[test]
+fn didnt_visit_sends_dont_visit_1_and_neutral_scores() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    submit(&env, &server.url, TOKEN, "v-didnt")
+        .args(["--didnt-visit"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        server.ratings()[0]["raw_body"],
+        json!(r#"{"result_1":3,"result_2":3,"result_3":3,"result_4":3,"notes":"","dont_visit":1}"#)
+    );
+}
+
+#[test]
+fn notes_come_from_a_file_or_standard_input() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    submit(&env, &server.url, TOKEN, "v-stdin")
+        .args(["--scores", "4,4,4,4", "--notes-file", "-"])
+        .write_stdin("Очередь была длинной 😕\n")
+        .assert()
+        .code(0);
+    let file = env.path().join("notes.txt");
+    std::fs::write(&file, "Из файла\r\n").unwrap();
+    submit(&env, &server.url, TOKEN, "v-file")
+        .args(["--scores", "4,4,4,4", "--notes-file"])
+        .arg(&file)
+        .assert()
+        .code(0);
+    let ratings = server.ratings();
+    assert_eq!(ratings[0]["body"]["notes"], "Очередь была длинной 😕");
+    assert_eq!(ratings[1]["body"]["notes"], "Из файла");
+}
+
+#[test]
+fn a_clinic_guid_lets_a_bare_visit_guid_be_entered() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let clinic = "0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6";
+    let visit = "7d1e2f3a-4b5c-4d6e-9f80-112233445566";
+    env.write_config(&format!(
+        "server_url = \"{}\"\nclinic_guid = \"{clinic}\"\n",
+        server.url
+    ));
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args(["submit", "--history", visit, "--scores", "5,5,5,5"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        server.ratings()[0]["history"],
+        json!(format!("{clinic}{visit}"))
+    );
+}
+
+#[test]
+fn an_encoded_visit_id_arrives_as_one_segment() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let history = "визит:42;x=y&z+1@клиника";
+    submit(&env, &server.url, TOKEN, history)
+        .args(["--scores", "5,5,5,5"])
+        .assert()
+        .code(0);
+    let requests = server.requests();
+    let path = requests[0]["path"].as_str().unwrap();
+    assert!(
+        path.starts_with("/api/v2/iemk/doctors/visit/rating/%D0%B2"),
+        "{path}"
+    );
+    assert_eq!(path.matches('/').count(), 7, "{path}");
+    assert_eq!(server.ratings()[0]["history"], json!(history));
+}
+
+#[test]
+fn an_invalid_settings_file_names_the_file_line_and_field() {
+    let env = UserEnv::new();
+    let path = env.write_config("language = \"ru\"\nserver_ulr = \"https://x\"\n");
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args(["submit", "--history", "v-1", "--scores", "5,5,5,5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(path.display().to_string()))
+        .stderr(predicate::str::contains("line 2"))
+        .stderr(predicate::str::contains("server_ulr"));
+}
+
+#[test]
+fn the_stand_in_server_answers_5010_without_a_bearer_header() {
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let client = reqwest::blocking::Client::new();
+    let url = format!("{}/api/v2/iemk/doctors/visit/rating/v-1", server.url);
+    let body = r#"{"result_1":5,"result_2":5,"result_3":5,"result_4":5,"notes":"","dont_visit":0}"#;
+    for auth in [
+        None,
+        Some("Basic abc"),
+        Some("Bearer"),
+        Some(&*format!("bearer {TOKEN}")),
+    ] {
+        let mut request = client.post(&url).body(body);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{auth:?}");
+        let value: serde_json::Value = serde_json::from_str(&response.text().unwrap()).unwrap();
+        assert_eq!(
+            value,
+            json!({"code": 403, "message": "Запрос должен содержать 'Authorization: Bearer ...'", "message_code": "5010"})
+        );
+    }
+    // A body with capitalised names, as the specification's table spells them.
+    let response = client
+        .post(&url)
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .body(r#"{"Result_1":5,"Result_2":5,"Result_3":5,"Result_4":5,"Notes":"","Dont_visit":0}"#)
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let value: serde_json::Value = serde_json::from_str(&response.text().unwrap()).unwrap();
+    assert!(
+        value["message"].as_str().unwrap().contains("строчными"),
+        "{value}"
+    );
+    assert!(server.ratings().is_empty());
+}

@@ -1,0 +1,161 @@
+//! Helpers shared by the integration tests: an isolated user environment for the real
+//! binary, and the stand-in server as a real child process.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A throwaway user: its own HOME and XDG folders, so no test reads or writes the real
+/// settings, outbox or keyring entries of whoever runs the tests.
+pub struct UserEnv {
+    pub home: tempfile::TempDir,
+}
+
+impl UserEnv {
+    pub fn new() -> UserEnv {
+        UserEnv {
+            home: tempfile::tempdir().expect("a temporary HOME"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.path().join(".config/visit-rating")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.path().join(".local/share/visit-rating")
+    }
+
+    /// The real binary, with this user's folders and none of the caller's overrides.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("visit-rating").expect("the binary is built");
+        cmd.env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join(".config"))
+            .env("XDG_DATA_HOME", self.path().join(".local/share"))
+            .env("XDG_CACHE_HOME", self.path().join(".cache"))
+            .env_remove("VISIT_RATING_TOKEN")
+            .env_remove("VISIT_RATING_URL")
+            .env_remove("RUST_LOG")
+            .timeout(std::time::Duration::from_mins(1));
+        cmd
+    }
+
+    /// Write `config.toml` in this user's config folder.
+    pub fn write_config(&self, text: &str) -> PathBuf {
+        let dir = self.config_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+/// `visit-rating mock-server` running as a child process on a free loopback port.
+pub struct MockProcess {
+    child: Child,
+    pub url: String,
+}
+
+impl MockProcess {
+    /// Start it with extra arguments (tokens, faults).
+    pub fn start(args: &[&str]) -> MockProcess {
+        MockProcess::start_on("127.0.0.1:0", args)
+    }
+
+    /// Start it on a given address (to restart a server on the same port).
+    pub fn start_on(addr: &str, args: &[&str]) -> MockProcess {
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("visit-rating"))
+            .args(["mock-server", "--addr", addr])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the stand-in server starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
+            .to_owned();
+        MockProcess { child, url }
+    }
+
+    /// `host:port` it listens on.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+
+    /// What it accepted (`GET /__mock/ratings`).
+    pub fn ratings(&self) -> Vec<Value> {
+        get_json(&format!("{}/__mock/ratings", self.url))
+    }
+
+    /// Every request to the rating path (`GET /__mock/requests`).
+    pub fn requests(&self) -> Vec<Value> {
+        get_json(&format!("{}/__mock/requests", self.url))
+    }
+
+    /// Replace its faults (`PUT /__mock/faults`).
+    pub fn set_faults(&self, faults: &Value) {
+        let response = reqwest::blocking::Client::new()
+            .put(format!("{}/__mock/faults", self.url))
+            .body(faults.to_string())
+            .send()
+            .unwrap();
+        assert!(response.status().is_success(), "{:?}", response.text());
+    }
+
+    /// Stop it (the server is "down" until started again).
+    pub fn stop(mut self) {
+        self.kill();
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn get_json(url: &str) -> Vec<Value> {
+    let text = reqwest::blocking::get(url)
+        .and_then(reqwest::blocking::Response::text)
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}"))
+}
+
+/// A loopback port with nothing listening on it.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// stdout of a finished command, parsed as one JSON object.
+pub fn json_of(output: &std::process::Output) -> Value {
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(text.trim())
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {text}"))
+}
+
+/// A random-enough suffix for names (keyring entries, visit ids) so runs never collide.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{:016x}", fastrand::u64(..))
+}
