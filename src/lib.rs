@@ -9,6 +9,7 @@
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
 //! - [`cli`]: the headless commands;
+//! - [`service`]: the work the window asks for (sending), kept apart from egui;
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
 //! - [`ui`]: the egui window (egui only: it asks the others for work).
 
@@ -19,4 +20,5 @@ pub mod i18n;
 pub mod mock_server;
 pub mod rating;
 pub mod secrets;
+pub mod service;
 pub mod ui;

@@ -52,3 +52,34 @@ error-notes-too-long = The remarks are too long: { $chars } { $chars ->
    *[other] characters
   }; at most { $max } are allowed.
 error-input = Error: { $error }
+
+## Window
+settings-open = Settings
+visit-id-label = Visit id
+visit-id-hint = Scan or type the visit id
+visit-id-hint-clinic = Scan or type the visit GUID (the clinic GUID is added automatically)
+star-short = { $value } of 5
+notes-label = Wishes and remarks for the head of the clinic
+notes-hint = Optional
+notes-counter = { $count } / { $max }
+didnt-visit = I did not visit this clinic that day
+submit = Send rating
+submitting = Sending…
+hint-rate = Still to rate: { $list }.
+hint-ready = All filled in. Ctrl+Enter sends.
+not-sent = The rating was not sent.
+retry = Try again
+replace-token = Replace token
+new-rating = New rating
+thanks-title = Thank you! The rating was accepted.
+thanks-body = Your opinion helps make the clinic better.
+setup-title = Terminal setup
+setup-intro = Enter the portal server's address. Whoever administers this terminal changes these settings.
+setup-server-url = Server address (URL)
+setup-demo-url = In demo mode ratings go to the built-in test server.
+setup-clinic-guid = Clinic GUID (optional)
+setup-clinic-invalid = The clinic GUID contains characters that are not allowed.
+setup-language = Interface language
+setup-save = Save
+setup-back = Back to the form
+setup-url-required = Enter the server address.

@@ -55,3 +55,34 @@ error-notes-too-long = Замечания слишком длинные: { $char
    *[many] символов
   }, допускается не более { $max }.
 error-input = Ошибка: { $error }
+
+## Window
+settings-open = Настройки
+visit-id-label = Идентификатор посещения
+visit-id-hint = Отсканируйте или введите идентификатор посещения
+visit-id-hint-clinic = Отсканируйте или введите GUID посещения (GUID клиники добавится сам)
+star-short = { $value } из 5
+notes-label = Пожелания и замечания для руководителя медицинского учреждения
+notes-hint = Необязательно
+notes-counter = { $count } / { $max }
+didnt-visit = Я не посещал(а) это учреждение в этот день
+submit = Отправить оценку
+submitting = Отправка…
+hint-rate = Осталось оценить: { $list }.
+hint-ready = Всё заполнено. Ctrl+Enter — отправить.
+not-sent = Оценка не отправлена.
+retry = Повторить отправку
+replace-token = Заменить токен
+new-rating = Новая оценка
+thanks-title = Спасибо! Оценка принята.
+thanks-body = Ваше мнение поможет сделать поликлинику лучше.
+setup-title = Настройка терминала
+setup-intro = Укажите адрес сервера портала. Эти настройки меняет администратор терминала.
+setup-server-url = Адрес сервера (URL)
+setup-demo-url = В демо-режиме оценки уходят на встроенный тестовый сервер.
+setup-clinic-guid = GUID медицинского учреждения (необязательно)
+setup-clinic-invalid = GUID учреждения содержит недопустимые символы.
+setup-language = Язык интерфейса
+setup-save = Сохранить
+setup-back = Назад к форме
+setup-url-required = Укажите адрес сервера.

@@ -1,9 +1,29 @@
 //! The egui window. egui only: no reqwest, keyring or file system calls here; it asks
-//! the rest of the library for work and draws the results.
+//! [`crate::service`] for work and draws the results.
+//!
+//! - [`app`]: screens and the state machine;
+//! - [`star_rating`]: the star-rating widget;
+//! - [`theme`]: sizes and colours.
 
+pub mod app;
+pub mod star_rating;
+pub mod theme;
+
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+use anyhow::Context as _;
+
 use crate::config::{Config, Language};
+use crate::i18n::I18n;
+use crate::mock_server::{DEMO_TOKEN, MockOptions, RunningMock};
+use crate::secrets::Token;
+use crate::service::TokenSource;
+
+pub use app::{AppSetup, RatingApp, Screen};
+
+/// The application icon (also used by the `.desktop` file).
+pub const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 
 /// How the window was asked to start.
 #[derive(Clone, Debug)]
@@ -19,6 +39,55 @@ pub struct GuiOptions {
 }
 
 /// Open the window and run until it is closed.
-pub fn run(_options: GuiOptions) -> anyhow::Result<()> {
-    anyhow::bail!("the window is not built yet")
+///
+/// In demo mode the stand-in server runs inside this process on a free loopback port
+/// with [`DEMO_TOKEN`], and lives exactly as long as the window. Without `--demo` and
+/// without a server URL, the window opens on the setup screen, never silently on the
+/// demo server.
+pub fn run(options: GuiOptions) -> anyhow::Result<()> {
+    let language = options.language.unwrap_or(options.config.language);
+    let demo_server = if options.demo {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        Some(
+            RunningMock::start(addr, MockOptions::default())
+                .context("cannot start the demo server")?,
+        )
+    } else {
+        None
+    };
+    let (server_url, tokens) = match &demo_server {
+        Some(server) => (
+            Some(server.url()),
+            TokenSource::Fixed(Token::new(DEMO_TOKEN).context("the demo token")?),
+        ),
+        None => (options.config.effective_url(None), TokenSource::Resolve),
+    };
+    let setup = AppSetup {
+        config: options.config,
+        config_path: options.config_path,
+        language,
+        server_url,
+        tokens,
+        demo: options.demo,
+    };
+
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(I18n::new(language).tr("app-title"))
+        .with_app_id("visit-rating")
+        .with_inner_size([1000.0, 780.0])
+        .with_min_inner_size([640.0, 480.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
+    let native = eframe::NativeOptions {
+        viewport,
+        ..eframe::NativeOptions::default()
+    };
+    let result = eframe::run_native(
+        "visit-rating",
+        native,
+        Box::new(move |_cc| Ok(Box::new(RatingApp::new(setup)))),
+    );
+    drop(demo_server);
+    result.map_err(|e| anyhow::anyhow!("the window could not run: {e}"))
 }

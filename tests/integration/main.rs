@@ -8,5 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod snapshots;
 mod submit;
 mod tls;
+mod ui;

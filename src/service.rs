@@ -1,0 +1,92 @@
+//! The work the window asks for, kept apart from egui: sending a rating to the configured
+//! server with the configured token. Blocking; the window runs it on a worker thread.
+//!
+//! The GUI holds one [`Service`] behind an `Arc` and never touches reqwest, the keyring
+//! or files itself.
+
+use crate::api::{Outcome, RatingClient, VisitId};
+use crate::config::Config;
+use crate::rating::Rating;
+use crate::secrets::{self, Token};
+
+/// Where the token comes from.
+#[derive(Clone, Debug)]
+pub enum TokenSource {
+    /// A token fixed at start (the demo mode's stand-in token; tests).
+    Fixed(Token),
+    /// `VISIT_RATING_TOKEN` if set, else the keyring entry for the server.
+    Resolve,
+}
+
+/// Why a rating was not sent at all (nothing reached the server).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NotSent {
+    /// No server URL is configured.
+    #[error("no server URL is configured")]
+    NoUrl,
+    /// The URL or the TLS settings are unusable (the message says why).
+    #[error("{0}")]
+    Client(String),
+    /// No token could be had (the message says why and what to do).
+    #[error("{0}")]
+    NoToken(String),
+    /// The worker thread could not be started.
+    #[error("cannot start the sending thread: {0}")]
+    Internal(String),
+}
+
+/// Sends ratings for the window.
+#[derive(Debug)]
+pub struct Service {
+    config: Config,
+    base_url: Option<String>,
+    tokens: TokenSource,
+}
+
+impl Service {
+    /// A service for `base_url` (the effective URL after overrides) with `config`'s
+    /// timeouts and CA file.
+    pub fn new(config: Config, base_url: Option<String>, tokens: TokenSource) -> Service {
+        Service {
+            config,
+            base_url,
+            tokens,
+        }
+    }
+
+    /// The server this service sends to.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
+    /// The settings it uses.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Send one rating (blocking).
+    pub fn submit(&self, id: &VisitId, rating: &Rating) -> Result<Outcome, NotSent> {
+        let client = self.client()?;
+        let token = self.token(&client.origin())?;
+        Ok(client.submit(id, rating, &token))
+    }
+
+    fn client(&self) -> Result<RatingClient, NotSent> {
+        let url = self.base_url.as_deref().ok_or(NotSent::NoUrl)?;
+        RatingClient::new(&self.config.client_settings(url))
+            .map_err(|e| NotSent::Client(e.to_string()))
+    }
+
+    fn token(&self, _origin: &str) -> Result<Token, NotSent> {
+        match &self.tokens {
+            TokenSource::Fixed(token) => Ok(token.clone()),
+            TokenSource::Resolve => match std::env::var(secrets::TOKEN_ENV) {
+                Ok(raw) => Token::new(&raw)
+                    .map_err(|e| NotSent::NoToken(format!("{}: {e}", secrets::TOKEN_ENV))),
+                Err(_) => Err(NotSent::NoToken(
+                    "no token: run `visit-rating token set` or set VISIT_RATING_TOKEN".into(),
+                )),
+            },
+        }
+    }
+}

@@ -1,0 +1,695 @@
+//! The window's state machine: setup → form → (sending) → thank-you or a result panel.
+//!
+//! egui only. Sending is asked of [`Service`] on a named worker thread; the result comes
+//! back through a `poll_promise::Promise`, and the worker wakes the UI with
+//! `request_repaint` after the value is in place, so an idle window paints nothing.
+//! Only one submission is ever in flight: [`RatingApp::start_submit`] refuses a second
+//! while one is pending, whatever asked for it (a double click, Enter held down).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{Align, Id, Key, Layout, Modifiers, RichText, Ui};
+use poll_promise::Promise;
+
+use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId, VisitIdError};
+use crate::config::{Config, Language};
+use crate::i18n::I18n;
+use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft};
+use crate::service::{NotSent, Service, TokenSource};
+
+use super::star_rating::star_rating;
+use super::theme;
+
+/// The visit id field's id: focused at start and after each rating.
+pub const VISIT_ID_FIELD: &str = "visit-id-field";
+
+/// How the window starts.
+#[derive(Clone, Debug)]
+pub struct AppSetup {
+    /// The settings as loaded.
+    pub config: Config,
+    /// Where they are saved from the settings screen.
+    pub config_path: PathBuf,
+    /// The interface language.
+    pub language: Language,
+    /// The effective server URL (the stand-in server's in demo mode); `None` opens the
+    /// setup screen.
+    pub server_url: Option<String>,
+    /// Where the token comes from.
+    pub tokens: TokenSource,
+    /// Show the demo banner (the server is the built-in stand-in).
+    pub demo: bool,
+}
+
+/// Which screen is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// First start without a server URL, or the settings opened by an administrator.
+    Setup,
+    /// The rating form.
+    Form,
+    /// The thank-you state after an accepted rating.
+    ThankYou,
+}
+
+/// What the last submission came to, shown under the form.
+#[derive(Clone, Debug)]
+pub enum LastResult {
+    /// The server answered (or could not be reached).
+    Sent(Outcome),
+    /// Nothing was sent.
+    NotSent(NotSent),
+}
+
+/// The rating form being filled in.
+#[derive(Clone, Debug, Default)]
+pub struct FormState {
+    /// The visit id as typed or scanned.
+    pub visit_id: String,
+    /// Scores, notes, "did not visit".
+    pub draft: RatingDraft,
+}
+
+/// The settings screen's fields while being edited.
+#[derive(Clone, Debug, Default)]
+struct SetupFields {
+    server_url: String,
+    clinic_guid: String,
+    language: Language,
+    error: Option<String>,
+}
+
+/// The application.
+pub struct RatingApp {
+    i18n: I18n,
+    config: Config,
+    config_path: PathBuf,
+    demo: bool,
+    tokens: TokenSource,
+    service: Arc<Service>,
+    screen: Screen,
+    /// The form; kept while the settings are open.
+    pub form: FormState,
+    pending: Option<Promise<Result<Outcome, NotSent>>>,
+    last: Option<LastResult>,
+    setup: SetupFields,
+    once: OneShot,
+}
+
+/// Things to do on the next frame only.
+#[derive(Clone, Copy, Debug, Default)]
+struct OneShot {
+    /// Apply the theme (the first frame).
+    style: bool,
+    /// Put the keyboard focus on the visit id.
+    focus_visit_id: bool,
+    /// Scroll a fresh result into view.
+    scroll_to_result: bool,
+}
+
+impl RatingApp {
+    /// The application; its style is applied to the context on the first frame.
+    pub fn new(setup: AppSetup) -> RatingApp {
+        let screen = if setup.server_url.is_some() {
+            Screen::Form
+        } else {
+            Screen::Setup
+        };
+        let service = Arc::new(Service::new(
+            setup.config.clone(),
+            setup.server_url,
+            setup.tokens.clone(),
+        ));
+        let mut app = RatingApp {
+            i18n: I18n::new(setup.language),
+            config: setup.config,
+            config_path: setup.config_path,
+            demo: setup.demo,
+            tokens: setup.tokens,
+            service,
+            screen,
+            form: FormState::default(),
+            pending: None,
+            last: None,
+            setup: SetupFields::default(),
+            once: OneShot {
+                style: true,
+                focus_visit_id: true,
+                scroll_to_result: false,
+            },
+        };
+        app.load_setup_fields();
+        app
+    }
+
+    /// The screen shown now.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The last submission's result, if any is shown.
+    pub fn last_result(&self) -> Option<&LastResult> {
+        self.last.as_ref()
+    }
+
+    /// A submission is in flight.
+    pub fn is_sending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn load_setup_fields(&mut self) {
+        self.setup = SetupFields {
+            server_url: self.service.base_url().unwrap_or_default().to_owned(),
+            clinic_guid: self.config.clinic_guid.clone().unwrap_or_default(),
+            language: self.i18n.language(),
+            error: None,
+        };
+    }
+
+    /// The visit id as the server will get it, or why it is not valid.
+    fn visit_id(&self) -> Result<VisitId, VisitIdError> {
+        VisitId::from_input(
+            &self.form.visit_id,
+            self.config.clinic_guid.as_deref(),
+            &self.config.visit_id_separator,
+        )
+    }
+
+    /// Everything still missing before the form can be sent, in words.
+    fn missing_hint(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Err(e) = self.visit_id() {
+            parts.push(self.i18n.visit_id_error(&e));
+        }
+        let mut unrated = Vec::new();
+        for missing in self.form.draft.missing() {
+            match missing {
+                Missing::Score(criterion) => {
+                    unrated.push(format!("«{}»", self.i18n.tr(criterion.label_key())));
+                }
+                Missing::NotesTooLong { chars } => parts.push(self.i18n.tr_args(
+                    "error-notes-too-long",
+                    &[("chars", chars.into()), ("max", NOTES_MAX_CHARS.into())],
+                )),
+            }
+        }
+        if !unrated.is_empty() {
+            parts.push(
+                self.i18n
+                    .tr_args("hint-rate", &[("list", unrated.join(", ").into())]),
+            );
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    /// Start sending the form, unless something is missing or a submission is already
+    /// in flight (then nothing happens: one at a time, by design).
+    pub fn start_submit(&mut self, ctx: &egui::Context) {
+        if self.pending.is_some() || self.screen != Screen::Form {
+            return;
+        }
+        let (Ok(id), Ok(rating)) = (self.visit_id(), self.form.draft.to_rating()) else {
+            return;
+        };
+        self.last = None;
+        self.pending = Some(spawn_submit(
+            Arc::clone(&self.service),
+            id,
+            rating,
+            ctx.clone(),
+        ));
+    }
+
+    fn poll_pending(&mut self) {
+        let Some(promise) = self.pending.take() else {
+            return;
+        };
+        match promise.try_take() {
+            Ok(result) => {
+                match &result {
+                    Ok(outcome) if outcome.kind == OutcomeKind::Accepted => {
+                        self.screen = Screen::ThankYou;
+                    }
+                    _ => {}
+                }
+                self.once.scroll_to_result = true;
+                self.last = Some(match result {
+                    Ok(outcome) => LastResult::Sent(outcome),
+                    Err(not_sent) => LastResult::NotSent(not_sent),
+                });
+            }
+            Err(promise) => self.pending = Some(promise),
+        }
+    }
+
+    /// Empty the form for the next patient and focus the visit id.
+    pub fn new_rating(&mut self) {
+        self.form = FormState::default();
+        self.last = None;
+        self.screen = Screen::Form;
+        self.once.focus_visit_id = true;
+    }
+
+    /// Draw the whole window into `ui` (the root `Ui`).
+    pub fn show(&mut self, ui: &mut Ui) {
+        if std::mem::take(&mut self.once.style) {
+            theme::apply(ui.ctx());
+        }
+        self.poll_pending();
+        // Ctrl+Enter sends from anywhere, even from inside the notes box.
+        if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
+            self.start_submit(&ui.ctx().clone());
+        }
+
+        if self.demo {
+            egui::Panel::top("demo-banner")
+                .frame(
+                    egui::Frame::new()
+                        .fill(theme::DEMO_BANNER)
+                        .inner_margin(8.0),
+                )
+                .show(ui, |ui| {
+                    ui.vertical_centered(|ui| {
+                        ui.label(
+                            RichText::new(self.i18n.tr("demo-banner"))
+                                .strong()
+                                .color(egui::Color32::BLACK),
+                        );
+                    });
+                });
+        }
+        egui::Panel::top("title-bar")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(12.0))
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading(self.i18n.tr("app-title"));
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        if self.screen != Screen::Setup
+                            && ui
+                                .add_enabled(
+                                    self.pending.is_none(),
+                                    egui::Button::new(self.i18n.tr("settings-open")),
+                                )
+                                .clicked()
+                        {
+                            self.load_setup_fields();
+                            self.screen = Screen::Setup;
+                        }
+                    });
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                // A centred column of readable width.
+                // Leave room for the scroll bar on the right.
+                let width = theme::CONTENT_WIDTH.min(ui.available_width() - 20.0);
+                let margin = ((ui.available_width() - width) / 2.0).max(0.0);
+                ui.horizontal(|ui| {
+                    ui.add_space(margin);
+                    ui.vertical(|ui| {
+                        ui.set_width(width);
+                        match self.screen {
+                            Screen::Setup => self.setup_ui(ui),
+                            Screen::Form => self.form_ui(ui),
+                            Screen::ThankYou => self.thank_you_ui(ui),
+                        }
+                    });
+                });
+            });
+        });
+    }
+
+    fn form_ui(&mut self, ui: &mut Ui) {
+        let sending = self.pending.is_some();
+        ui.add_enabled_ui(!sending, |ui| {
+            self.visit_id_ui(ui);
+            ui.add_space(8.0);
+            self.scores_ui(ui);
+            ui.add_space(8.0);
+            self.notes_ui(ui);
+            ui.add_space(4.0);
+            let didnt_visit = self.i18n.tr("didnt-visit");
+            ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
+        });
+        ui.add_space(12.0);
+        self.submit_row(ui);
+        if let Some(last) = self.last.clone() {
+            ui.add_space(12.0);
+            self.result_ui(ui, &last);
+        }
+    }
+
+    fn visit_id_ui(&mut self, ui: &mut Ui) {
+        let clinic = self
+            .config
+            .clinic_guid
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
+        let label = ui.label(RichText::new(self.i18n.tr("visit-id-label")).strong());
+        let hint = self.i18n.tr(if clinic {
+            "visit-id-hint-clinic"
+        } else {
+            "visit-id-hint"
+        });
+        let id = Id::unique(VISIT_ID_FIELD);
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.form.visit_id)
+                    .id(id)
+                    .hint_text(hint)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Heading),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut self.once.focus_visit_id) {
+            response.request_focus();
+        }
+        // A scanner types the id and presses Enter: go on to the first row.
+        if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+            ui.memory_mut(|m| m.request_focus(star_row_id(Criterion::ALL[0])));
+        }
+        if !self.form.visit_id.trim().is_empty()
+            && let Err(e) = self.visit_id()
+        {
+            ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(&e));
+        }
+    }
+
+    fn scores_ui(&mut self, ui: &mut Ui) {
+        let enabled = !self.form.draft.didnt_visit;
+        egui::Grid::new("scores")
+            .num_columns(3)
+            .spacing([16.0, 10.0])
+            .min_row_height(52.0)
+            .show(ui, |ui| {
+                for criterion in Criterion::ALL {
+                    let name = self.i18n.tr(criterion.label_key());
+                    ui.add_enabled_ui(enabled, |ui| {
+                        ui.set_width(theme::CRITERION_LABEL_WIDTH);
+                        ui.add(egui::Label::new(&name).wrap());
+                    });
+                    let mut value = self.form.draft.score(criterion);
+                    let description = match value {
+                        Some(score) => self.i18n.tr_args(
+                            "star-value",
+                            &[
+                                ("criterion", name.as_str().into()),
+                                ("value", score.get().into()),
+                            ],
+                        ),
+                        None => self
+                            .i18n
+                            .tr_args("star-unset", &[("criterion", name.as_str().into())]),
+                    };
+                    ui.add_enabled(
+                        enabled,
+                        star_rating(star_row_id(criterion), &mut value, &description),
+                    );
+                    self.form.draft.set_score(criterion, value);
+                    let short = value.map_or_else(
+                        || "—".to_owned(),
+                        |s| {
+                            self.i18n
+                                .tr_args("star-short", &[("value", s.get().into())])
+                        },
+                    );
+                    ui.add_enabled(enabled, egui::Label::new(RichText::new(short).strong()));
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn notes_ui(&mut self, ui: &mut Ui) {
+        let label = ui.label(RichText::new(self.i18n.tr("notes-label")).strong());
+        ui.add(
+            egui::TextEdit::multiline(&mut self.form.draft.notes)
+                .desired_rows(3)
+                .desired_width(f32::INFINITY)
+                .lock_focus(false)
+                .hint_text(self.i18n.tr("notes-hint")),
+        )
+        .labelled_by(label.id);
+        let chars = self.form.draft.notes.chars().count();
+        let counter = self.i18n.tr_args(
+            "notes-counter",
+            &[("count", chars.into()), ("max", NOTES_MAX_CHARS.into())],
+        );
+        ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
+            if chars > NOTES_MAX_CHARS {
+                ui.colored_label(ui.visuals().error_fg_color, counter);
+            } else {
+                ui.weak(counter);
+            }
+        });
+    }
+
+    fn submit_row(&mut self, ui: &mut Ui) {
+        let hint = self.missing_hint();
+        let sending = self.pending.is_some();
+        ui.horizontal(|ui| {
+            let text = if sending {
+                self.i18n.tr("submitting")
+            } else {
+                self.i18n.tr("submit")
+            };
+            let button = theme::primary_button(text);
+            if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
+                self.start_submit(&ui.ctx().clone());
+            }
+            if sending {
+                ui.spinner();
+            }
+        });
+        match hint {
+            Some(hint) => {
+                ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
+            }
+            None if !sending => {
+                ui.weak(self.i18n.tr("hint-ready"));
+            }
+            None => {}
+        }
+    }
+
+    fn result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
+        let (headline, words, advice, detail, kind) = match last {
+            LastResult::Sent(outcome) => (
+                self.i18n.outcome_headline(outcome),
+                self.i18n.server_words(outcome),
+                self.i18n.outcome_advice(outcome),
+                outcome.detail.clone(),
+                Some(outcome.kind),
+            ),
+            LastResult::NotSent(not_sent) => (
+                self.i18n.tr("not-sent"),
+                None,
+                Some(match not_sent {
+                    NotSent::NoUrl => self.i18n.tr("error-no-url"),
+                    NotSent::NoToken(_) => self.i18n.tr("error-no-token"),
+                    NotSent::Client(_) | NotSent::Internal(_) => self.i18n.tr("advice-rejected"),
+                }),
+                Some(not_sent.to_string()),
+                None,
+            ),
+        };
+        let stroke_color = match kind {
+            Some(OutcomeKind::AlreadyRecorded) => ui.visuals().warn_fg_color,
+            _ => ui.visuals().error_fg_color,
+        };
+        let panel = egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(2.0, stroke_color))
+            .inner_margin(12.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new(headline).strong().size(20.0));
+                if let Some(words) = words {
+                    ui.label(words);
+                }
+                if let Some(advice) = advice {
+                    ui.label(advice);
+                }
+                if let Some(detail) = detail {
+                    ui.weak(
+                        self.i18n
+                            .tr_args("detail", &[("detail", detail.as_str().into())]),
+                    );
+                }
+                ui.horizontal(|ui| {
+                    if matches!(kind, Some(OutcomeKind::Transient))
+                        && ui.button(self.i18n.tr("retry")).clicked()
+                    {
+                        self.start_submit(&ui.ctx().clone());
+                    }
+                    let token_problem = matches!(kind, Some(OutcomeKind::Unauthorized(_)))
+                        || matches!(last, LastResult::NotSent(NotSent::NoToken(_)));
+                    if token_problem && ui.button(self.i18n.tr("replace-token")).clicked() {
+                        self.load_setup_fields();
+                        self.screen = Screen::Setup;
+                    }
+                    if matches!(kind, Some(OutcomeKind::AlreadyRecorded))
+                        && ui.button(self.i18n.tr("new-rating")).clicked()
+                    {
+                        self.new_rating();
+                    }
+                });
+            });
+        // Bring a fresh answer into view once; after that the user scrolls freely.
+        if std::mem::take(&mut self.once.scroll_to_result) {
+            panel.response.scroll_to_me(Some(Align::BOTTOM));
+        }
+    }
+
+    fn thank_you_ui(&mut self, ui: &mut Ui) {
+        ui.add_space(48.0);
+        ui.vertical_centered(|ui| {
+            ui.label(
+                RichText::new(self.i18n.tr("thanks-title"))
+                    .size(34.0)
+                    .strong()
+                    .color(theme::SUCCESS),
+            );
+            ui.add_space(12.0);
+            ui.label(RichText::new(self.i18n.tr("thanks-body")).size(20.0));
+            if let Some(LastResult::Sent(outcome)) = &self.last
+                && let Some(message) = &outcome.message
+            {
+                ui.weak(self.i18n.tr_args(
+                    "server-said",
+                    &[
+                        ("message", message.as_str().into()),
+                        (
+                            "message_code",
+                            outcome.message_code.as_deref().unwrap_or("—").into(),
+                        ),
+                        ("status", outcome.http_status.unwrap_or_default().into()),
+                    ],
+                ));
+            }
+            ui.add_space(24.0);
+            let response = ui.add(theme::primary_button(self.i18n.tr("new-rating")));
+            if response.clicked()
+                || ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none())
+            {
+                self.new_rating();
+            }
+        });
+    }
+
+    fn setup_ui(&mut self, ui: &mut Ui) {
+        ui.heading(self.i18n.tr("setup-title"));
+        ui.label(self.i18n.tr("setup-intro"));
+        ui.add_space(8.0);
+        let demo = self.demo;
+        let label = ui.label(RichText::new(self.i18n.tr("setup-server-url")).strong());
+        ui.add_enabled(
+            !demo,
+            egui::TextEdit::singleline(&mut self.setup.server_url)
+                .hint_text("https://rpgu.example.ru")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        if demo {
+            ui.weak(self.i18n.tr("setup-demo-url"));
+        }
+        let label = ui.label(RichText::new(self.i18n.tr("setup-clinic-guid")).strong());
+        ui.add(
+            egui::TextEdit::singleline(&mut self.setup.clinic_guid)
+                .hint_text("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        ui.label(RichText::new(self.i18n.tr("setup-language")).strong());
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut self.setup.language, Language::Ru, "Русский");
+            ui.radio_value(&mut self.setup.language, Language::En, "English");
+        });
+        if let Some(error) = &self.setup.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        ui.add_space(12.0);
+        ui.horizontal(|ui| {
+            if ui
+                .button(RichText::new(self.i18n.tr("setup-save")).strong())
+                .clicked()
+            {
+                self.save_setup();
+            }
+            if self.service.base_url().is_some() && ui.button(self.i18n.tr("setup-back")).clicked()
+            {
+                self.screen = Screen::Form;
+            }
+        });
+    }
+
+    fn save_setup(&mut self) {
+        let url = self.setup.server_url.trim().to_owned();
+        if !self.demo {
+            if url.is_empty() {
+                self.setup.error = Some(self.i18n.tr("setup-url-required"));
+                return;
+            }
+            if let Err(e) = RatingClient::new(&self.config.client_settings(&url)) {
+                self.setup.error = Some(e.to_string());
+                return;
+            }
+        }
+        let guid = self.setup.clinic_guid.trim().to_owned();
+        if !guid.is_empty() && VisitId::parse(&guid).is_err() {
+            self.setup.error = Some(self.i18n.tr("setup-clinic-invalid"));
+            return;
+        }
+        let mut config = self.config.clone();
+        if !self.demo {
+            config.server_url = Some(url.clone());
+        }
+        config.clinic_guid = (!guid.is_empty()).then_some(guid);
+        config.language = self.setup.language;
+        if let Err(e) = config.save(&self.config_path) {
+            self.setup.error = Some(e.to_string());
+            return;
+        }
+        let base_url = if self.demo {
+            self.service.base_url().map(str::to_owned)
+        } else {
+            Some(url)
+        };
+        self.service = Arc::new(Service::new(config.clone(), base_url, self.tokens.clone()));
+        self.config = config;
+        self.i18n = I18n::new(self.setup.language);
+        self.setup.error = None;
+        self.screen = Screen::Form;
+        self.once.focus_visit_id = true;
+    }
+}
+
+/// The stable id of a criterion's star row.
+pub fn star_row_id(criterion: Criterion) -> Id {
+    Id::unique(("star-row", criterion.field()))
+}
+
+/// Send on a named worker thread; wake the UI once the value is in the promise.
+fn spawn_submit(
+    service: Arc<Service>,
+    id: VisitId,
+    rating: Rating,
+    ctx: egui::Context,
+) -> Promise<Result<Outcome, NotSent>> {
+    let (sender, promise) = Promise::new();
+    let spawned = std::thread::Builder::new()
+        .name("submit-rating".into())
+        .spawn(move || {
+            sender.send(service.submit(&id, &rating));
+            ctx.request_repaint();
+        });
+    match spawned {
+        Ok(_) => promise,
+        Err(e) => Promise::from_ready(Err(NotSent::Internal(e.to_string()))),
+    }
+}
+
+impl eframe::App for RatingApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}

@@ -1,0 +1,93 @@
+//! Image snapshots of the main screens, in Russian, rendered by wgpu on the software
+//! adapter. `UPDATE_SNAPSHOTS=1 scripts/test` regenerates them; a person looks at every
+//! PNG under `tests/snapshots/` that changes.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use visit_rating::mock_server::Faults;
+use visit_rating::ui::RatingApp;
+use visit_rating::ui::app::Screen;
+
+use crate::ui::{
+    DIDNT_VISIT, SUBMIT, TOKEN, click_star, fill, server, setup_for, step_until, type_visit_id,
+};
+
+fn snapshot_harness(url: &str, token: &str) -> Harness<'static, RatingApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 860.0))
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut RatingApp| app.show(ui),
+            RatingApp::new(setup_for(url, token)),
+        );
+    harness.run_steps(3);
+    harness
+}
+
+fn shoot(harness: &mut Harness<'_, RatingApp>, name: &str) {
+    harness.remove_cursor();
+    harness.run_steps(2);
+    harness.snapshot(name);
+}
+
+#[test]
+fn form_screens() {
+    let server = server();
+    let mut harness = snapshot_harness(&server.url(), TOKEN);
+    shoot(&mut harness, "form_empty");
+
+    fill(
+        &mut harness,
+        "0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6",
+        [5, 3, 5, 4],
+    );
+    harness
+        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
+        .click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
+        .type_text("Врач внимательный, но очередь была длинной.");
+    shoot(&mut harness, "form_filled");
+
+    harness.get_by_label(DIDNT_VISIT).click();
+    shoot(&mut harness, "form_didnt_visit");
+}
+
+#[test]
+fn sending_and_thank_you() {
+    let server = server();
+    server.state().set_faults(Faults {
+        latency_ms: 1500,
+        ..Faults::default()
+    });
+    let mut harness = snapshot_harness(&server.url(), TOKEN);
+    fill(&mut harness, "visit-snapshot", [4, 4, 5, 5]);
+    harness.get_by_label(SUBMIT).click();
+    harness.step();
+    assert!(harness.state().is_sending());
+    shoot(&mut harness, "form_sending");
+    step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    shoot(&mut harness, "thank_you");
+}
+
+#[test]
+fn error_already_recorded() {
+    let server = server();
+    let mut harness = snapshot_harness(&server.url(), TOKEN);
+    for attempt in 0..2 {
+        if attempt == 1 {
+            harness.get_by_label("Новая оценка").click();
+            harness.run_steps(2);
+        }
+        type_visit_id(&mut harness, "visit-rated-twice");
+        for (criterion, stars) in crate::ui::CRITERIA.into_iter().zip([2, 3, 4, 5]) {
+            click_star(&mut harness, criterion, stars);
+        }
+        harness.get_by_label(SUBMIT).click();
+        step_until(&mut harness, |app| {
+            !app.is_sending() && (app.last_result().is_some() || app.screen() == Screen::ThankYou)
+        });
+    }
+    shoot(&mut harness, "error_already_recorded");
+}

@@ -1,0 +1,471 @@
+//! The real window's UI, driven through its accessibility tree with `egui_kittest`, sending
+//! to a real stand-in server over loopback HTTP.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use egui::{Event, Key, Modifiers, PointerButton, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use visit_rating::config::{Config, Language};
+use visit_rating::mock_server::{Faults, MockOptions, RunningMock};
+use visit_rating::secrets::Token;
+use visit_rating::service::TokenSource;
+use visit_rating::ui::app::{LastResult, Screen};
+use visit_rating::ui::{AppSetup, RatingApp};
+
+pub const TOKEN: &str = "ui-test-token";
+pub const WAITING: &str = "Время ожидания в очереди";
+pub const RESULT: &str = "Результат посещения врача";
+pub const ATTITUDE: &str = "Отношение медицинского персонала";
+pub const CLEANLINESS: &str = "Чистота и порядок в поликлинике";
+pub const CRITERIA: [&str; 4] = [WAITING, RESULT, ATTITUDE, CLEANLINESS];
+pub const SUBMIT: &str = "Отправить оценку";
+pub const DIDNT_VISIT: &str = "Я не посещал(а) это учреждение в этот день";
+
+pub fn server() -> RunningMock {
+    RunningMock::start(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        MockOptions {
+            tokens: vec![TOKEN.to_owned()],
+            ..MockOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+pub fn setup_for(url: &str, token: &str) -> AppSetup {
+    AppSetup {
+        config: Config::default(),
+        config_path: tempfile::tempdir().unwrap().keep().join("config.toml"),
+        language: Language::Ru,
+        server_url: Some(url.to_owned()),
+        tokens: TokenSource::Fixed(Token::new(token).unwrap()),
+        demo: false,
+    }
+}
+
+pub fn harness(setup: AppSetup) -> Harness<'static, RatingApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 1100.0))
+        .build_ui_state(
+            |ui, app: &mut RatingApp| app.show(ui),
+            RatingApp::new(setup),
+        );
+    harness.run_steps(3);
+    harness
+}
+
+/// Step the UI until `done` holds (the background send has landed), or fail after 10 s.
+pub fn step_until(harness: &mut Harness<'_, RatingApp>, done: impl Fn(&RatingApp) -> bool) {
+    let start = Instant::now();
+    while !done(harness.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the UI never got there"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.run_steps(3);
+}
+
+/// Click at a point with the primary button (press and release).
+pub fn click_at(harness: &Harness<'_, RatingApp>, pos: Pos2) {
+    harness.event(Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        harness.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+}
+
+/// Click the `stars`-th star of the row named `criterion` (whatever its value now).
+pub fn click_star(harness: &mut Harness<'_, RatingApp>, criterion: &str, stars: u8) {
+    let rect = harness
+        .get_by_label_contains(&format!("{criterion}: "))
+        .rect();
+    let x = rect.left() + rect.width() * (f32::from(stars) - 0.5) / 5.0;
+    click_at(harness, Pos2::new(x, rect.center().y));
+    harness.run_steps(2);
+}
+
+pub fn type_visit_id(harness: &mut Harness<'_, RatingApp>, id: &str) {
+    harness.get_by_label("Идентификатор посещения").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Идентификатор посещения")
+        .type_text(id);
+    harness.run_steps(2);
+}
+
+/// Fill the whole form with the mouse.
+pub fn fill(harness: &mut Harness<'_, RatingApp>, id: &str, scores: [u8; 4]) {
+    type_visit_id(harness, id);
+    for (criterion, stars) in CRITERIA.into_iter().zip(scores) {
+        click_star(harness, criterion, stars);
+    }
+}
+
+fn sent(app: &RatingApp) -> bool {
+    !app.is_sending() && (app.last_result().is_some() || app.screen() == Screen::ThankYou)
+}
+
+#[test]
+fn each_row_is_set_with_the_mouse_and_described_for_screen_readers() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    for criterion in CRITERIA {
+        harness.get_by_label(&format!("{criterion}: не выбрано"));
+    }
+    for (criterion, stars) in CRITERIA.into_iter().zip([4, 1, 5, 2]) {
+        click_star(&mut harness, criterion, stars);
+        let label = format!("{criterion}: {stars} из 5");
+        let node = harness.get_by_label(&label);
+        assert_eq!(
+            node.accesskit_node().numeric_value(),
+            Some(f64::from(stars))
+        );
+    }
+    // Clicking again changes the choice.
+    click_star(&mut harness, WAITING, 2);
+    harness.get_by_label(&format!("{WAITING}: 2 из 5"));
+}
+
+#[test]
+fn a_focused_row_takes_digits_and_arrows() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    harness
+        .get_by_label(&format!("{RESULT}: не выбрано"))
+        .focus();
+    harness.run_steps(2);
+    harness.key_press(Key::Num3);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{RESULT}: 3 из 5"));
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{RESULT}: 4 из 5"));
+    harness.key_press(Key::ArrowLeft);
+    harness.key_press(Key::ArrowLeft);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{RESULT}: 2 из 5"));
+    // A screen reader's increment action works too.
+    harness
+        .get_by_label(&format!("{RESULT}: 2 из 5"))
+        .increment_accesskit();
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{RESULT}: 3 из 5"));
+}
+
+#[test]
+fn didnt_visit_disables_the_rows_and_unticking_restores_them() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    click_star(&mut harness, WAITING, 4);
+    click_star(&mut harness, CLEANLINESS, 2);
+
+    harness.get_by_label(DIDNT_VISIT).click();
+    harness.run_steps(2);
+    for criterion in CRITERIA {
+        let label = format!("{criterion}: ");
+        let row = harness.get_by_label_contains(&label);
+        assert!(
+            row.accesskit_node().is_disabled(),
+            "{criterion} is disabled"
+        );
+    }
+    // A disabled row ignores clicks and keeps its value.
+    click_star(&mut harness, WAITING, 1);
+    harness.get_by_label(&format!("{WAITING}: 4 из 5"));
+    // The form is complete without scores now.
+    type_visit_id(&mut harness, "visit-didnt");
+    assert!(!harness.get_by_label(SUBMIT).accesskit_node().is_disabled());
+
+    harness.get_by_label(DIDNT_VISIT).click();
+    harness.run_steps(2);
+    let label = format!("{WAITING}: 4 из 5");
+    let row = harness.get_by_label(&label);
+    assert!(!row.accesskit_node().is_disabled());
+    harness.get_by_label(&format!("{CLEANLINESS}: 2 из 5"));
+    harness.get_by_label(&format!("{RESULT}: не выбрано"));
+    assert!(harness.get_by_label(SUBMIT).accesskit_node().is_disabled());
+}
+
+#[test]
+fn submit_is_enabled_only_when_complete_and_the_hint_says_what_is_missing() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    assert!(harness.get_by_label(SUBMIT).accesskit_node().is_disabled());
+    harness.get_by_label_contains("Введите идентификатор посещения.");
+    harness.get_by_label_contains(&format!("Осталось оценить: «{WAITING}», «{RESULT}»"));
+
+    fill(&mut harness, "visit-hint", [5, 5, 5, 5]);
+    assert!(!harness.get_by_label(SUBMIT).accesskit_node().is_disabled());
+    assert!(
+        harness
+            .query_by_label_contains("Осталось оценить")
+            .is_none()
+    );
+
+    type_visit_id(&mut harness, "/x");
+    // Said under the field and in the hint beside the button.
+    assert!(
+        harness
+            .get_all_by_label_contains("не должен содержать символ «/»")
+            .count()
+            >= 1
+    );
+    assert!(harness.get_by_label(SUBMIT).accesskit_node().is_disabled());
+}
+
+#[test]
+fn an_accepted_rating_thanks_and_new_rating_empties_the_form() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    fill(&mut harness, "visit-ok", [5, 3, 5, 4]);
+    harness
+        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
+        .type_text("Спасибо доктору 👍");
+    harness.run_steps(2);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, sent);
+
+    assert_eq!(harness.state().screen(), Screen::ThankYou);
+    harness.get_by_label("Спасибо! Оценка принята.");
+    let ratings = server.state().ratings();
+    assert_eq!(ratings.len(), 1);
+    assert_eq!(
+        ratings[0].raw_body,
+        r#"{"result_1":5,"result_2":3,"result_3":5,"result_4":4,"notes":"Спасибо доктору 👍","dont_visit":0}"#
+    );
+
+    harness.get_by_label("Новая оценка").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().screen(), Screen::Form);
+    let id_field = harness.get_by_label("Идентификатор посещения");
+    assert!(
+        id_field.is_focused(),
+        "the next form starts on the visit id"
+    );
+    assert_eq!(id_field.value().as_deref(), Some(""));
+    harness.get_by_label(&format!("{WAITING}: не выбрано"));
+}
+
+#[test]
+fn already_recorded_shows_the_servers_words_verbatim_and_keeps_the_form() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    for attempt in 0..2 {
+        if attempt == 1 {
+            harness.get_by_label("Новая оценка").click();
+            harness.run_steps(3);
+        }
+        fill(&mut harness, "visit-twice", [4, 4, 4, 4]);
+        harness.get_by_label(SUBMIT).click();
+        step_until(&mut harness, sent);
+    }
+    assert_eq!(harness.state().screen(), Screen::Form);
+    harness.get_by_label("Оценка этого посещения уже есть на сервере.");
+    harness.get_by_label("Ответ сервера: «Отзыв уже существует» (код 5030, HTTP 400)");
+    harness.get_by_label("Повторно отправлять не нужно: оценка не потеряна.");
+    harness.get_by_label(&format!("{WAITING}: 4 из 5"));
+    assert_eq!(server.state().ratings().len(), 1);
+}
+
+#[test]
+fn an_expired_token_shows_5007_and_offers_to_replace_the_token() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), "expired-token"));
+    fill(&mut harness, "visit-expired", [2, 3, 4, 5]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, sent);
+    harness.get_by_label("Сервер не принял токен доступа.");
+    harness.get_by_label("Ответ сервера: «Время действия токена истекло» (код 5007, HTTP 403)");
+    harness.get_by_label_contains("нужно заменить токен");
+    harness.get_by_label("Заменить токен");
+    harness.get_by_label(&format!("{CLEANLINESS}: 5 из 5"));
+    assert!(server.state().ratings().is_empty());
+}
+
+#[test]
+fn a_server_that_cannot_be_reached_keeps_everything_and_offers_a_retry() {
+    let server = server();
+    let url = server.url();
+    drop(server);
+    let mut harness = harness(setup_for(&url, TOKEN));
+    fill(&mut harness, "visit-down", [1, 2, 3, 4]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, sent);
+    harness.get_by_label("Не удалось связаться с сервером.");
+    harness.get_by_label("Сервер не ответил.");
+    harness.get_by_label("Повторить отправку");
+    harness.get_by_label(&format!("{ATTITUDE}: 3 из 5"));
+    assert_eq!(
+        harness
+            .get_by_label("Идентификатор посещения")
+            .value()
+            .as_deref(),
+        Some("visit-down")
+    );
+    assert!(matches!(
+        harness.state().last_result(),
+        Some(LastResult::Sent(outcome)) if outcome.http_status.is_none()
+    ));
+}
+
+#[test]
+fn a_transient_503_shows_the_message_code_and_status() {
+    let server = server();
+    server.state().set_faults(Faults {
+        fail_rate: 1.0,
+        ..Faults::default()
+    });
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    fill(&mut harness, "visit-503", [1, 2, 3, 4]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, sent);
+    harness.get_by_label("Ответ сервера: «Сервис временно недоступен» (код 5000, HTTP 503)");
+    // Retry once the server is back: accepted.
+    server.state().set_faults(Faults::default());
+    harness.get_by_label("Повторить отправку").click();
+    step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    assert_eq!(server.state().ratings().len(), 1);
+}
+
+#[test]
+fn a_double_click_sends_exactly_one_request() {
+    let server = server();
+    server.state().set_faults(Faults {
+        latency_ms: 300,
+        ..Faults::default()
+    });
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    fill(&mut harness, "visit-double", [5, 5, 5, 5]);
+    let center = harness.get_by_label(SUBMIT).rect().center();
+    click_at(&harness, center);
+    click_at(&harness, center);
+    harness.step();
+    click_at(&harness, center);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    harness.step();
+    assert!(harness.state().is_sending());
+    harness.get_by_label("Отправка…");
+    step_until(&mut harness, sent);
+    assert_eq!(server.state().requests().len(), 1);
+    assert_eq!(server.state().ratings().len(), 1);
+}
+
+#[test]
+fn a_whole_rating_is_entered_with_the_keyboard_only() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    // The visit id has the focus from the start.
+    assert!(harness.get_by_label("Идентификатор посещения").is_focused());
+    harness
+        .get_by_label("Идентификатор посещения")
+        .type_text("visit-keys");
+    harness.run_steps(1);
+    for digit in [Key::Num5, Key::Num4, Key::Num3, Key::Num2] {
+        harness.key_press(Key::Tab);
+        harness.run_steps(1);
+        harness.key_press(digit);
+        harness.run_steps(1);
+    }
+    harness.key_press(Key::Tab);
+    harness.run_steps(1);
+    let notes =
+        harness.get_by_label("Пожелания и замечания для руководителя медицинского учреждения");
+    assert!(
+        notes.is_focused(),
+        "Tab order: visit id → four rows → notes"
+    );
+    notes.type_text("С клавиатуры");
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    step_until(&mut harness, sent);
+    assert_eq!(harness.state().screen(), Screen::ThankYou);
+    assert_eq!(
+        server.state().ratings()[0].raw_body,
+        r#"{"result_1":5,"result_2":4,"result_3":3,"result_4":2,"notes":"С клавиатуры","dont_visit":0}"#
+    );
+    // Enter starts the next rating, with the focus back on the visit id.
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    assert!(harness.get_by_label("Идентификатор посещения").is_focused());
+}
+
+#[test]
+fn a_scanners_enter_moves_on_to_the_first_row() {
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    harness
+        .get_by_label("Идентификатор посещения")
+        .type_text("scanned-42");
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    assert!(
+        harness
+            .get_by_label(&format!("{WAITING}: не выбрано"))
+            .is_focused()
+    );
+}
+
+#[test]
+fn english_on_request() {
+    let server = server();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.language = Language::En;
+    let harness = harness(setup);
+    harness.get_by_label("Waiting time in the queue: not chosen");
+    harness.get_by_label("Send rating");
+    harness.get_by_label("I did not visit this clinic that day");
+}
+
+#[test]
+fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let setup = AppSetup {
+        server_url: None,
+        config_path: path.clone(),
+        ..setup_for("unused", TOKEN)
+    };
+    let mut harness = harness(setup);
+    assert_eq!(harness.state().screen(), Screen::Setup);
+    harness.get_by_label("Настройка терминала");
+    harness.get_by_label("Сохранить").click();
+    harness.run_steps(2);
+    harness.get_by_label("Укажите адрес сервера.");
+
+    harness.get_by_label("Адрес сервера (URL)").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Адрес сервера (URL)")
+        .type_text("http://rpgu.example.org");
+    harness.get_by_label("Сохранить").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("clear text");
+
+    harness.get_by_label("Адрес сервера (URL)").focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_label("Адрес сервера (URL)")
+        .type_text("https://rpgu.example.org");
+    harness.get_by_label("Сохранить").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().screen(), Screen::Form);
+    let saved = Config::read(&path).unwrap();
+    assert_eq!(
+        saved.server_url.as_deref(),
+        Some("https://rpgu.example.org")
+    );
+}
