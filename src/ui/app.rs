@@ -302,9 +302,10 @@ impl RatingApp {
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 // A centred column of readable width.
-                // Leave room for the scroll bar on the right.
-                let width = theme::CONTENT_WIDTH.min(ui.available_width() - 20.0);
-                let margin = ((ui.available_width() - width) / 2.0).max(0.0);
+                // Leave room for the (floating) scroll bar on the right.
+                let available = ui.available_width() - 24.0;
+                let width = theme::CONTENT_WIDTH.min(available);
+                let margin = ((available - width) / 2.0).max(0.0);
                 ui.horizontal(|ui| {
                     ui.add_space(margin);
                     ui.vertical(|ui| {
