@@ -48,6 +48,51 @@ pub struct Config {
     pub language: Language,
     /// Allow `http://` to a host that is not loopback. Off by default.
     pub allow_insecure_http: bool,
+    /// Start as an unattended kiosk (same as `--kiosk`).
+    pub kiosk: bool,
+    /// The high-contrast theme (white on black, thick outlines).
+    pub high_contrast: bool,
+    /// Text and control size: 1.0 normal, up to 2.0.
+    pub text_scale: f32,
+    /// The kiosk administrator PIN as an Argon2id hash (set with `visit-rating admin-pin
+    /// set`; never the PIN itself).
+    pub admin_pin_hash: Option<String>,
+    /// How the kiosk behaves.
+    pub kiosk_options: KioskOptions,
+}
+
+/// The `[kiosk_options]` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskOptions {
+    /// Which monitor to fill (0 = the first).
+    pub monitor: usize,
+    /// Extra scale for touch screens, multiplied with `text_scale`.
+    pub touch_scale: f32,
+    /// Seconds the thank-you screen stays before the terminal is ready again.
+    pub thank_you_secs: u64,
+    /// Seconds without a touch or key before a half-filled form is cleared.
+    pub idle_secs: u64,
+    /// How many of those seconds show a warning with a countdown first.
+    pub idle_warning_secs: u64,
+    /// Seconds after a rating during which taps cannot start the next one.
+    pub cooldown_secs: u64,
+    /// Show an on-screen keyboard under the remarks (touch-only terminals).
+    pub on_screen_keyboard: bool,
+}
+
+impl Default for KioskOptions {
+    fn default() -> KioskOptions {
+        KioskOptions {
+            monitor: 0,
+            touch_scale: 1.0,
+            thank_you_secs: 8,
+            idle_secs: 90,
+            idle_warning_secs: 20,
+            cooldown_secs: 2,
+            on_screen_keyboard: false,
+        }
+    }
 }
 
 impl Default for Config {
@@ -61,6 +106,11 @@ impl Default for Config {
             ca_file: None,
             language: Language::Ru,
             allow_insecure_http: false,
+            kiosk: false,
+            high_contrast: false,
+            text_scale: 1.0,
+            admin_pin_hash: None,
+            kiosk_options: KioskOptions::default(),
         }
     }
 }
@@ -175,6 +225,28 @@ impl Config {
         }
         if config.request_timeout_secs == 0 || config.request_timeout_secs > 3600 {
             return Err(value("request_timeout_secs", "must be between 1 and 3600"));
+        }
+        if !(0.5..=2.0).contains(&config.text_scale) {
+            return Err(value("text_scale", "must be between 0.5 and 2.0"));
+        }
+        let kiosk = &config.kiosk_options;
+        if !(0.5..=3.0).contains(&kiosk.touch_scale) {
+            return Err(value(
+                "kiosk_options.touch_scale",
+                "must be between 0.5 and 3.0",
+            ));
+        }
+        if kiosk.idle_secs < 10 || kiosk.idle_warning_secs >= kiosk.idle_secs {
+            return Err(value(
+                "kiosk_options.idle_secs",
+                "must be at least 10 and longer than idle_warning_secs",
+            ));
+        }
+        if kiosk.thank_you_secs == 0 || kiosk.thank_you_secs > 600 {
+            return Err(value(
+                "kiosk_options.thank_you_secs",
+                "must be between 1 and 600",
+            ));
         }
         if let Some(guid) = &config.clinic_guid
             && !guid.trim().is_empty()

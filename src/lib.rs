@@ -8,6 +8,7 @@
 //! - [`secrets`]: the token, a self-redacting type, and where it comes from;
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
+//! - [`kiosk`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`cli`]: the headless commands;
 //! - [`service`]: the work the window asks for (sending), kept apart from egui;
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
@@ -17,6 +18,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod i18n;
+pub mod kiosk;
 pub mod mock_server;
 pub mod rating;
 pub mod secrets;

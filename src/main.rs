@@ -29,6 +29,9 @@ struct Cli {
     /// Open the window against a built-in stand-in server (nothing reaches the portal).
     #[arg(long)]
     demo: bool,
+    /// Run as an unattended kiosk: full screen, patients' cycle, administrator PIN.
+    #[arg(long)]
+    kiosk: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -152,6 +155,7 @@ fn main() -> ExitCode {
             config,
             config_path,
             language: cli.lang,
+            kiosk: cli.kiosk,
         }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

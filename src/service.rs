@@ -35,6 +35,15 @@ pub enum NotSent {
     Internal(String),
 }
 
+/// What became of a rating the window sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmitReport {
+    /// The server's answer (or why there was none).
+    pub outcome: Outcome,
+    /// The rating is kept on disk and will be sent again automatically.
+    pub queued: bool,
+}
+
 /// Sends ratings for the window.
 #[derive(Debug)]
 pub struct Service {
@@ -65,10 +74,13 @@ impl Service {
     }
 
     /// Send one rating (blocking).
-    pub fn submit(&self, id: &VisitId, rating: &Rating) -> Result<Outcome, NotSent> {
+    pub fn submit(&self, id: &VisitId, rating: &Rating) -> Result<SubmitReport, NotSent> {
         let client = self.client()?;
         let token = self.token(&client.origin())?;
-        Ok(client.submit(id, rating, &token))
+        Ok(SubmitReport {
+            outcome: client.submit(id, rating, &token),
+            queued: false,
+        })
     }
 
     fn client(&self) -> Result<RatingClient, NotSent> {

@@ -83,3 +83,42 @@ setup-language = Interface language
 setup-save = Save
 setup-back = Back to the form
 setup-url-required = Enter the server address.
+
+## Kiosk
+thanks-saved-title = Thank you! Your rating is saved.
+kiosk-reset-in = This screen resets in { $seconds } { $seconds ->
+    [one] second
+   *[other] seconds
+  }.
+kiosk-ready-title = Please rate your visit to the doctor
+kiosk-ready-body = Scan the barcode on your ticket or type the visit id.
+kiosk-start = Start
+kiosk-already-rated = This visit has already been rated.
+kiosk-not-sent = The rating could not be sent.
+kiosk-not-sent-body = Please ask a member of the reception staff.
+kiosk-done = Done
+kiosk-needs-attention = ● This terminal needs staff attention
+kiosk-admin-corner = Administrator sign-in (hold for 3 seconds)
+kiosk-admin-title = Terminal administration
+kiosk-leave = Leave kiosk mode
+kiosk-close-app = Close the program
+kiosk-back-to-patients = Back to patients
+kiosk-idle-title = Are you still there?
+kiosk-idle-body = The form will be cleared in { $seconds } { $seconds ->
+    [one] second
+   *[other] seconds
+  } so that the next patient does not see your answers.
+kiosk-idle-continue = Continue
+kiosk-pin-title = Administrator sign-in
+kiosk-pin-label = PIN
+kiosk-pin-enter = Sign in
+kiosk-pin-cancel = Cancel
+kiosk-pin-wrong = Wrong PIN. Attempts left: { $left }.
+kiosk-pin-locked = Too many wrong attempts. Try again in { $seconds } s.
+kiosk-pin-not-configured = No administrator PIN is set. Set one with “visit-rating admin-pin set”.
+osk-shift = Shift
+osk-space = Space
+osk-backspace = Delete
+osk-layout = Switch layout
+kiosk-visit = Visit: { $id }
+kiosk-start-over = Start over

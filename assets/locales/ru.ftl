@@ -86,3 +86,44 @@ setup-language = Язык интерфейса
 setup-save = Сохранить
 setup-back = Назад к форме
 setup-url-required = Укажите адрес сервера.
+
+## Kiosk
+thanks-saved-title = Спасибо! Ваша оценка сохранена.
+kiosk-reset-in = Экран обновится через { $seconds } { $seconds ->
+    [one] секунду
+    [few] секунды
+   *[many] секунд
+  }.
+kiosk-ready-title = Оцените, пожалуйста, посещение врача
+kiosk-ready-body = Отсканируйте штрихкод талона или введите идентификатор посещения.
+kiosk-start = Начать
+kiosk-already-rated = Это посещение уже оценено.
+kiosk-not-sent = Не удалось отправить оценку.
+kiosk-not-sent-body = Пожалуйста, обратитесь к сотруднику регистратуры.
+kiosk-done = Готово
+kiosk-needs-attention = ● Терминал требует внимания персонала
+kiosk-admin-corner = Вход для администратора (удерживайте 3 секунды)
+kiosk-admin-title = Администрирование терминала
+kiosk-leave = Выйти из режима киоска
+kiosk-close-app = Закрыть программу
+kiosk-back-to-patients = Вернуться к приёму оценок
+kiosk-idle-title = Вы ещё здесь?
+kiosk-idle-body = Форма будет очищена через { $seconds } { $seconds ->
+    [one] секунду
+    [few] секунды
+   *[many] секунд
+  }, чтобы следующий пациент не увидел ваших ответов.
+kiosk-idle-continue = Продолжить
+kiosk-pin-title = Вход для администратора
+kiosk-pin-label = PIN-код
+kiosk-pin-enter = Войти
+kiosk-pin-cancel = Отмена
+kiosk-pin-wrong = Неверный PIN-код. Осталось попыток: { $left }.
+kiosk-pin-locked = Слишком много неверных попыток. Повторите через { $seconds } с.
+kiosk-pin-not-configured = PIN-код администратора не задан. Задайте его командой «visit-rating admin-pin set».
+osk-shift = Заглавные
+osk-space = Пробел
+osk-backspace = Стереть
+osk-layout = Сменить раскладку
+kiosk-visit = Посещение: { $id }
+kiosk-start-over = Начать заново

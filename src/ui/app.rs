@@ -1,4 +1,5 @@
-//! The window's state machine: setup → form → (sending) → thank-you or a result panel.
+//! The window's state machine: setup → form → (sending) → thank-you or a result panel;
+//! in kiosk mode ready → form → thank-you → ready, with the timers of [`kiosk`].
 //!
 //! egui only. Sending is asked of [`Service`] on a named worker thread; the result comes
 //! back through a `poll_promise::Promise`, and the worker wakes the UI with
@@ -12,14 +13,19 @@ use std::sync::Arc;
 use egui::{Align, Id, Key, Layout, Modifiers, RichText, Ui};
 use poll_promise::Promise;
 
-use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId, VisitIdError};
+use crate::api::{OutcomeKind, RatingClient, VisitId, VisitIdError};
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft};
-use crate::service::{NotSent, Service, TokenSource};
+use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 
+use super::clock::Clock;
 use super::star_rating::star_rating;
-use super::theme;
+use super::theme::{self, Appearance};
+
+mod kiosk;
+
+pub use kiosk::Kiosk;
 
 /// The visit id field's id: focused at start and after each rating.
 pub const VISIT_ID_FIELD: &str = "visit-id-field";
@@ -40,6 +46,10 @@ pub struct AppSetup {
     pub tokens: TokenSource,
     /// Show the demo banner (the server is the built-in stand-in).
     pub demo: bool,
+    /// Run as an unattended kiosk (`--kiosk` or `kiosk = true`).
+    pub kiosk: bool,
+    /// The clock the timers read (the system clock; a manual one in tests).
+    pub clock: Clock,
 }
 
 /// Which screen is shown.
@@ -47,6 +57,10 @@ pub struct AppSetup {
 pub enum Screen {
     /// First start without a server URL, or the settings opened by an administrator.
     Setup,
+    /// Kiosk: waiting for the next patient (scan or type the visit id).
+    Ready,
+    /// Kiosk: the administrator's menu, behind the PIN.
+    Admin,
     /// The rating form.
     Form,
     /// The thank-you state after an accepted rating.
@@ -57,7 +71,7 @@ pub enum Screen {
 #[derive(Clone, Debug)]
 pub enum LastResult {
     /// The server answered (or could not be reached).
-    Sent(Outcome),
+    Sent(SubmitReport),
     /// Nothing was sent.
     NotSent(NotSent),
 }
@@ -91,13 +105,19 @@ pub struct RatingApp {
     screen: Screen,
     /// The form; kept while the settings are open.
     pub form: FormState,
-    pending: Option<Promise<Result<Outcome, NotSent>>>,
+    pending: Option<Promise<Result<SubmitReport, NotSent>>>,
     last: Option<LastResult>,
     setup: SetupFields,
     once: OneShot,
+    clock: Clock,
+    appearance: Appearance,
+    /// Present while running as a kiosk.
+    kiosk: Option<Kiosk>,
 }
 
 /// Things to do on the next frame only.
+// Independent one-frame requests, not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Copy, Debug, Default)]
 struct OneShot {
     /// Apply the theme (the first frame).
@@ -106,15 +126,29 @@ struct OneShot {
     focus_visit_id: bool,
     /// Scroll a fresh result into view.
     scroll_to_result: bool,
+    /// Put the keyboard focus on the first star row.
+    focus_first_row: bool,
 }
 
 impl RatingApp {
     /// The application; its style is applied to the context on the first frame.
     pub fn new(setup: AppSetup) -> RatingApp {
-        let screen = if setup.server_url.is_some() {
-            Screen::Form
-        } else {
-            Screen::Setup
+        let kiosk = setup
+            .kiosk
+            .then(|| Kiosk::new(&setup.config, setup.clock.now()));
+        let screen = match (&setup.server_url, &kiosk) {
+            (None, _) => Screen::Setup,
+            (Some(_), Some(_)) => Screen::Ready,
+            (Some(_), None) => Screen::Form,
+        };
+        let appearance = Appearance {
+            high_contrast: setup.config.high_contrast,
+            scale: setup.config.text_scale
+                * if kiosk.is_some() {
+                    setup.config.kiosk_options.touch_scale
+                } else {
+                    1.0
+                },
         };
         let service = Arc::new(Service::new(
             setup.config.clone(),
@@ -137,7 +171,11 @@ impl RatingApp {
                 style: true,
                 focus_visit_id: true,
                 scroll_to_result: false,
+                focus_first_row: false,
             },
+            clock: setup.clock,
+            appearance,
+            kiosk,
         };
         app.load_setup_fields();
         app
@@ -227,36 +265,50 @@ impl RatingApp {
         };
         match promise.try_take() {
             Ok(result) => {
-                match &result {
-                    Ok(outcome) if outcome.kind == OutcomeKind::Accepted => {
-                        self.screen = Screen::ThankYou;
-                    }
-                    _ => {}
-                }
+                let accepted =
+                    matches!(&result, Ok(report) if report.outcome.kind == OutcomeKind::Accepted);
+                let kept = matches!(&result, Ok(report) if report.queued);
                 self.once.scroll_to_result = true;
                 self.last = Some(match result {
-                    Ok(outcome) => LastResult::Sent(outcome),
+                    Ok(report) => LastResult::Sent(report),
                     Err(not_sent) => LastResult::NotSent(not_sent),
                 });
+                if accepted || (kept && self.kiosk.is_some()) {
+                    self.screen = Screen::ThankYou;
+                    let now = self.clock.now();
+                    if let Some(kiosk) = &mut self.kiosk {
+                        kiosk.thanked(now, kept && !accepted);
+                    }
+                }
             }
             Err(promise) => self.pending = Some(promise),
         }
     }
 
-    /// Empty the form for the next patient and focus the visit id.
+    /// Empty the form for the next patient and focus the visit id (a kiosk goes back to
+    /// its ready screen).
     pub fn new_rating(&mut self) {
         self.form = FormState::default();
         self.last = None;
-        self.screen = Screen::Form;
+        self.screen = if self.kiosk.is_some() {
+            Screen::Ready
+        } else {
+            Screen::Form
+        };
         self.once.focus_visit_id = true;
     }
 
     /// Draw the whole window into `ui` (the root `Ui`).
     pub fn show(&mut self, ui: &mut Ui) {
         if std::mem::take(&mut self.once.style) {
-            theme::apply(ui.ctx());
+            theme::apply(ui.ctx(), self.appearance);
+            if self.kiosk.is_some() {
+                // Patients must not zoom the kiosk away with Ctrl+/-.
+                ui.ctx().options_mut(|o| o.zoom_with_keyboard = false);
+            }
         }
         self.poll_pending();
+        self.kiosk_logic(ui);
         // Ctrl+Enter sends from anywhere, even from inside the notes box.
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
             self.start_submit(&ui.ctx().clone());
@@ -280,12 +332,21 @@ impl RatingApp {
                 });
         }
         egui::Panel::top("title-bar")
-            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(12.0))
+            .frame(
+                egui::Frame::side_top_panel(ui.style()).inner_margin(if self.kiosk.is_some() {
+                    4.0
+                } else {
+                    12.0
+                }),
+            )
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
+                    self.admin_corner(ui);
                     ui.heading(self.i18n.tr("app-title"));
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                        if self.screen != Screen::Setup
+                        self.staff_indicator(ui);
+                        if self.kiosk.is_none()
+                            && self.screen != Screen::Setup
                             && ui
                                 .add_enabled(
                                     self.pending.is_none(),
@@ -312,19 +373,26 @@ impl RatingApp {
                         ui.set_width(width);
                         match self.screen {
                             Screen::Setup => self.setup_ui(ui),
+                            Screen::Ready => self.ready_ui(ui),
                             Screen::Form => self.form_ui(ui),
                             Screen::ThankYou => self.thank_you_ui(ui),
+                            Screen::Admin => self.admin_ui(ui),
                         }
                     });
                 });
             });
         });
+        self.kiosk_overlays(&ui.ctx().clone());
     }
 
     fn form_ui(&mut self, ui: &mut Ui) {
         let sending = self.pending.is_some();
         ui.add_enabled_ui(!sending, |ui| {
-            self.visit_id_ui(ui);
+            if self.kiosk.is_some() {
+                self.kiosk_visit_line(ui);
+            } else {
+                self.visit_id_ui(ui);
+            }
             ui.add_space(8.0);
             self.scores_ui(ui);
             ui.add_space(8.0);
@@ -403,10 +471,15 @@ impl RatingApp {
                             .i18n
                             .tr_args("star-unset", &[("criterion", name.as_str().into())]),
                     };
-                    ui.add_enabled(
+                    let row = ui.add_enabled(
                         enabled,
                         star_rating(star_row_id(criterion), &mut value, &description),
                     );
+                    if criterion == Criterion::ALL[0]
+                        && std::mem::take(&mut self.once.focus_first_row)
+                    {
+                        row.request_focus();
+                    }
                     self.form.draft.set_score(criterion, value);
                     let short = value.map_or_else(
                         || "—".to_owned(),
@@ -422,6 +495,22 @@ impl RatingApp {
     }
 
     fn notes_ui(&mut self, ui: &mut Ui) {
+        self.notes_field_ui(ui);
+        if let Some(kiosk) = &mut self.kiosk
+            && kiosk.options.on_screen_keyboard
+        {
+            ui.add_space(4.0);
+            super::keyboard::on_screen_keyboard(
+                ui,
+                &mut kiosk.keyboard,
+                &mut self.form.draft.notes,
+                NOTES_MAX_CHARS,
+                &self.i18n,
+            );
+        }
+    }
+
+    fn notes_field_ui(&mut self, ui: &mut Ui) {
         let label = ui.label(RichText::new(self.i18n.tr("notes-label")).strong());
         ui.add(
             egui::TextEdit::multiline(&mut self.form.draft.notes)
@@ -454,7 +543,7 @@ impl RatingApp {
             } else {
                 self.i18n.tr("submit")
             };
-            let button = theme::primary_button(text);
+            let button = theme::primary_button(ui.ctx(), text);
             if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
                 self.start_submit(&ui.ctx().clone());
             }
@@ -474,8 +563,12 @@ impl RatingApp {
     }
 
     fn result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
+        if self.kiosk.is_some() {
+            self.kiosk_result_ui(ui, last);
+            return;
+        }
         let (headline, words, advice, detail, kind) = match last {
-            LastResult::Sent(outcome) => (
+            LastResult::Sent(SubmitReport { outcome, .. }) => (
                 self.i18n.outcome_headline(outcome),
                 self.i18n.server_words(outcome),
                 self.i18n.outcome_advice(outcome),
@@ -542,17 +635,26 @@ impl RatingApp {
     }
 
     fn thank_you_ui(&mut self, ui: &mut Ui) {
+        let now = self.clock.now();
+        let saved_for_later = self.kiosk.as_ref().is_some_and(|k| k.saved_for_later);
+        let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
         ui.add_space(48.0);
         ui.vertical_centered(|ui| {
+            let title = if saved_for_later {
+                "thanks-saved-title"
+            } else {
+                "thanks-title"
+            };
             ui.label(
-                RichText::new(self.i18n.tr("thanks-title"))
+                RichText::new(self.i18n.tr(title))
                     .size(34.0)
                     .strong()
-                    .color(theme::SUCCESS),
+                    .color(theme::Palette::of(ui.ctx()).success),
             );
             ui.add_space(12.0);
             ui.label(RichText::new(self.i18n.tr("thanks-body")).size(20.0));
-            if let Some(LastResult::Sent(outcome)) = &self.last
+            if self.kiosk.is_none()
+                && let Some(LastResult::Sent(SubmitReport { outcome, .. })) = &self.last
                 && let Some(message) = &outcome.message
             {
                 ui.weak(self.i18n.tr_args(
@@ -568,11 +670,18 @@ impl RatingApp {
                 ));
             }
             ui.add_space(24.0);
-            let response = ui.add(theme::primary_button(self.i18n.tr("new-rating")));
-            if response.clicked()
-                || ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none())
-            {
+            let button = theme::primary_button(ui.ctx(), self.i18n.tr("new-rating"));
+            let response = ui.add_enabled(!cooling_down, button);
+            let enter = ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none());
+            if response.clicked() || (enter && !cooling_down) {
                 self.new_rating();
+            }
+            if let Some(seconds) = self.kiosk.as_ref().map(|k| k.reset_in(now)) {
+                ui.add_space(12.0);
+                ui.weak(
+                    self.i18n
+                        .tr_args("kiosk-reset-in", &[("seconds", seconds.into())]),
+                );
             }
         });
     }
@@ -618,7 +727,11 @@ impl RatingApp {
             }
             if self.service.base_url().is_some() && ui.button(self.i18n.tr("setup-back")).clicked()
             {
-                self.screen = Screen::Form;
+                self.screen = if self.kiosk.is_some() {
+                    Screen::Admin
+                } else {
+                    Screen::Form
+                };
             }
         });
     }
@@ -659,7 +772,11 @@ impl RatingApp {
         self.config = config;
         self.i18n = I18n::new(self.setup.language);
         self.setup.error = None;
-        self.screen = Screen::Form;
+        self.screen = if self.kiosk.is_some() {
+            Screen::Admin
+        } else {
+            Screen::Form
+        };
         self.once.focus_visit_id = true;
     }
 }
@@ -675,7 +792,7 @@ fn spawn_submit(
     id: VisitId,
     rating: Rating,
     ctx: egui::Context,
-) -> Promise<Result<Outcome, NotSent>> {
+) -> Promise<Result<SubmitReport, NotSent>> {
     let (sender, promise) = Promise::new();
     let spawned = std::thread::Builder::new()
         .name("submit-rating".into())

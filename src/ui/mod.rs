@@ -1,11 +1,15 @@
 //! The egui window. egui only: no reqwest, keyring or file system calls here; it asks
 //! [`crate::service`] for work and draws the results.
 //!
-//! - [`app`]: screens and the state machine;
+//! - [`app`]: screens and the state machine (kiosk mode in `app::kiosk`);
+//! - [`clock`]: the time the kiosk's timers read;
+//! - [`keyboard`]: the on-screen keyboard;
 //! - [`star_rating`]: the star-rating widget;
 //! - [`theme`]: sizes and colours.
 
 pub mod app;
+pub mod clock;
+pub mod keyboard;
 pub mod star_rating;
 pub mod theme;
 
@@ -36,6 +40,8 @@ pub struct GuiOptions {
     pub config_path: PathBuf,
     /// `--lang`, overriding the settings.
     pub language: Option<Language>,
+    /// `--kiosk` (or `kiosk = true` in the settings).
+    pub kiosk: bool,
 }
 
 /// Open the window and run until it is closed.
@@ -46,6 +52,8 @@ pub struct GuiOptions {
 /// demo server.
 pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     let language = options.language.unwrap_or(options.config.language);
+    let kiosk = options.kiosk || options.config.kiosk;
+    let monitor = options.config.kiosk_options.monitor;
     let demo_server = if options.demo {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         Some(
@@ -69,6 +77,8 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         server_url,
         tokens,
         demo: options.demo,
+        kiosk,
+        clock: clock::Clock::system(),
     };
 
     let mut viewport = egui::ViewportBuilder::default()
@@ -78,6 +88,15 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         .with_min_inner_size([640.0, 480.0]);
     if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
         viewport = viewport.with_icon(icon);
+    }
+    if kiosk {
+        // Full screen on the chosen monitor, no title bar, no close button.
+        viewport = viewport
+            .with_fullscreen(true)
+            .with_decorations(false)
+            .with_close_button(false)
+            .with_minimize_button(false)
+            .with_monitor(monitor);
     }
     let native = eframe::NativeOptions {
         viewport,

@@ -26,9 +26,6 @@ pub const STAR_SIZE: f32 = 48.0;
 /// The gap between two stars.
 pub const STAR_GAP: f32 = 8.0;
 
-/// The amber of a chosen star.
-pub const STAR_FILL: Color32 = Color32::from_rgb(240, 160, 20);
-
 /// Draw a star row for `value` with the stable `id` (so it can be focused from
 /// elsewhere), labelled for screen readers with `label` (the full description, e.g.
 /// «Время ожидания в очереди: 4 из 5»).
@@ -172,6 +169,7 @@ fn paint(
     focused: bool,
 ) {
     let visuals = ui.visuals();
+    let star_fill = super::theme::Palette::of(ui.ctx()).star_fill;
     let painter = ui.painter();
     if focused {
         painter.rect_stroke(
@@ -194,7 +192,7 @@ fn paint(
             .gamma_multiply(0.5)
     };
     let fill = if enabled {
-        STAR_FILL
+        star_fill
     } else {
         visuals
             .widgets
@@ -209,14 +207,17 @@ fn paint(
         let points = star_points(center, STAR_SIZE * 0.48);
         let color = if previewed > 0 {
             // Hover preview: what a click would choose, lighter than a real choice.
-            (n <= previewed).then(|| STAR_FILL.gamma_multiply(0.55))
+            (n <= previewed).then(|| star_fill.gamma_multiply(0.55))
         } else {
             (n <= chosen).then_some(fill)
         };
         if let Some(color) = color {
             painter.add(Shape::mesh(star_mesh(center, &points, color)));
         }
-        painter.add(Shape::closed_line(points, Stroke::new(2.0, outline)));
+        painter.add(Shape::closed_line(
+            points,
+            Stroke::new(visuals.widgets.inactive.fg_stroke.width.max(2.0), outline),
+        ));
     }
 }
 

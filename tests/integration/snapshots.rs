@@ -91,3 +91,50 @@ fn error_already_recorded() {
     }
     shoot(&mut harness, "error_already_recorded");
 }
+
+#[test]
+fn kiosk_screens() {
+    kiosk_screens_in(false);
+}
+
+#[test]
+fn kiosk_screens_high_contrast() {
+    kiosk_screens_in(true);
+}
+
+/// The kiosk's screens at 1280×800 in one theme.
+fn kiosk_screens_in(high_contrast: bool) {
+    use crate::kiosk::{KioskRig, kiosk_config, kiosk_rig_with};
+    use egui::{Key, Modifiers};
+
+    {
+        let suffix = if high_contrast { "_high_contrast" } else { "" };
+        let mut config = kiosk_config();
+        config.high_contrast = high_contrast;
+        let mut rig: KioskRig = kiosk_rig_with(config, TOKEN, egui::vec2(1280.0, 800.0), true);
+        rig.harness.run_steps(3);
+        shoot(&mut rig.harness, &format!("kiosk_ready{suffix}"));
+
+        rig.scan("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6");
+        for (criterion, stars) in crate::ui::CRITERIA.into_iter().zip([5, 4, 5, 3]) {
+            click_star(&mut rig.harness, criterion, stars);
+        }
+        shoot(&mut rig.harness, &format!("kiosk_form{suffix}"));
+
+        rig.advance(75);
+        shoot(&mut rig.harness, &format!("kiosk_idle_warning{suffix}"));
+        rig.harness.get_by_label("Продолжить").click();
+        rig.harness.run_steps(2);
+
+        rig.harness.get_by_label(SUBMIT).click();
+        step_until(&mut rig.harness, |app| app.screen() == Screen::ThankYou);
+        shoot(&mut rig.harness, &format!("kiosk_thank_you{suffix}"));
+
+        rig.advance(8);
+        rig.harness
+            .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
+        rig.harness.run_steps(2);
+        rig.harness.get_by_label("PIN-код").type_text("1");
+        shoot(&mut rig.harness, &format!("kiosk_pin{suffix}"));
+    }
+}

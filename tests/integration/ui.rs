@@ -12,6 +12,7 @@ use visit_rating::mock_server::{Faults, MockOptions, RunningMock};
 use visit_rating::secrets::Token;
 use visit_rating::service::TokenSource;
 use visit_rating::ui::app::{LastResult, Screen};
+use visit_rating::ui::clock::Clock;
 use visit_rating::ui::{AppSetup, RatingApp};
 
 pub const TOKEN: &str = "ui-test-token";
@@ -42,6 +43,8 @@ pub fn setup_for(url: &str, token: &str) -> AppSetup {
         server_url: Some(url.to_owned()),
         tokens: TokenSource::Fixed(Token::new(token).unwrap()),
         demo: false,
+        kiosk: false,
+        clock: Clock::manual(),
     }
 }
 
@@ -317,7 +320,7 @@ fn a_server_that_cannot_be_reached_keeps_everything_and_offers_a_retry() {
     );
     assert!(matches!(
         harness.state().last_result(),
-        Some(LastResult::Sent(outcome)) if outcome.http_status.is_none()
+        Some(LastResult::Sent(report)) if report.outcome.http_status.is_none()
     ));
 }
 

@@ -1,0 +1,364 @@
+//! Kiosk mode, driven through the accessibility tree with a manual clock: the patient's
+//! cycle, idle reset, cooldown, the administrator PIN, the close request.
+
+use std::time::Duration;
+
+use egui::{Event, Key, Modifiers, PointerButton, ViewportCommand, ViewportEvent, ViewportId};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use visit_rating::config::Config;
+use visit_rating::mock_server::RunningMock;
+use visit_rating::ui::RatingApp;
+use visit_rating::ui::app::Screen;
+use visit_rating::ui::clock::Clock;
+
+use crate::ui::{CRITERIA, SUBMIT, TOKEN, WAITING, click_star, server, setup_for, step_until};
+
+pub const PIN: &str = "2468";
+const VISIT_ID: &str = "Идентификатор посещения";
+
+pub struct KioskRig {
+    pub harness: Harness<'static, RatingApp>,
+    pub clock: Clock,
+    pub server: RunningMock,
+}
+
+pub fn kiosk_config() -> Config {
+    Config {
+        admin_pin_hash: Some(visit_rating::kiosk::hash_pin(PIN).unwrap()),
+        ..Config::default()
+    }
+}
+
+pub fn kiosk_rig_with(config: Config, token: &str, size: egui::Vec2, wgpu: bool) -> KioskRig {
+    let server = server();
+    let clock = Clock::manual();
+    let mut setup = setup_for(&server.url(), token);
+    setup.config = config;
+    setup.kiosk = true;
+    setup.clock = clock.clone();
+    let mut builder = Harness::builder().with_size(size);
+    if wgpu {
+        builder = builder.wgpu();
+    }
+    let mut harness = builder.build_ui_state(
+        |ui, app: &mut RatingApp| app.show(ui),
+        RatingApp::new(setup),
+    );
+    harness.run_steps(3);
+    KioskRig {
+        harness,
+        clock,
+        server,
+    }
+}
+
+fn rig() -> KioskRig {
+    kiosk_rig_with(kiosk_config(), TOKEN, egui::vec2(1280.0, 1400.0), false)
+}
+
+impl KioskRig {
+    pub fn advance(&mut self, seconds: u64) {
+        self.clock.advance(Duration::from_secs(seconds));
+        self.harness.run_steps(2);
+    }
+
+    /// Scan a visit id (the scanner types it and presses Enter).
+    pub fn scan(&mut self, id: &str) {
+        self.harness.get_by_label(VISIT_ID).type_text(id);
+        self.harness.key_press(Key::Enter);
+        self.harness.run_steps(3);
+    }
+
+    /// A whole rating by touch: scan, four rows, send; waits for the answer.
+    pub fn rate(&mut self, id: &str) {
+        self.scan(id);
+        for (criterion, stars) in CRITERIA.into_iter().zip([5, 4, 5, 4]) {
+            click_star(&mut self.harness, criterion, stars);
+        }
+        self.harness.get_by_label(SUBMIT).click();
+        step_until(&mut self.harness, |app| {
+            !app.is_sending() && app.last_result().is_some()
+        });
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.harness.state().screen()
+    }
+}
+
+#[test]
+fn the_cycle_ready_form_thank_you_and_back_by_itself() {
+    let mut rig = rig();
+    assert_eq!(rig.screen(), Screen::Ready);
+    assert!(
+        rig.harness.get_by_label(VISIT_ID).is_focused(),
+        "ready for a scanner"
+    );
+    rig.harness
+        .get_by_label("Оцените, пожалуйста, посещение врача");
+
+    rig.scan("kiosk-visit-1");
+    assert_eq!(rig.screen(), Screen::Form);
+    assert!(
+        rig.harness
+            .get_by_label(&format!("{WAITING}: не выбрано"))
+            .is_focused(),
+        "the scanner's Enter moves on to the first row"
+    );
+
+    rig.rate_current();
+    assert_eq!(rig.screen(), Screen::ThankYou);
+    rig.harness.get_by_label("Спасибо! Оценка принята.");
+    assert_eq!(rig.server.state().ratings().len(), 1);
+
+    rig.advance(7);
+    assert_eq!(rig.screen(), Screen::ThankYou);
+    rig.harness.get_by_label("Экран обновится через 1 секунду.");
+    rig.advance(1);
+    assert_eq!(rig.screen(), Screen::Ready);
+    assert_eq!(
+        rig.harness.get_by_label(VISIT_ID).value().as_deref(),
+        Some(""),
+        "the next patient starts empty"
+    );
+}
+
+impl KioskRig {
+    fn rate_current(&mut self) {
+        for (criterion, stars) in CRITERIA.into_iter().zip([5, 4, 5, 4]) {
+            click_star(&mut self.harness, criterion, stars);
+        }
+        self.harness.get_by_label(SUBMIT).click();
+        step_until(&mut self.harness, |app| {
+            !app.is_sending() && app.last_result().is_some()
+        });
+    }
+}
+
+#[test]
+fn a_cooldown_stops_a_double_tap_from_starting_the_next_rating() {
+    let mut rig = rig();
+    rig.rate("kiosk-visit-cooldown");
+    assert_eq!(rig.screen(), Screen::ThankYou);
+    let next = rig.harness.get_by_label("Новая оценка");
+    assert!(
+        next.accesskit_node().is_disabled(),
+        "disabled during the cooldown"
+    );
+    next.click();
+    rig.harness.key_press(Key::Enter);
+    rig.harness.run_steps(2);
+    assert_eq!(rig.screen(), Screen::ThankYou);
+
+    rig.advance(2);
+    let next = rig.harness.get_by_label("Новая оценка");
+    assert!(!next.accesskit_node().is_disabled());
+    next.click();
+    rig.harness.run_steps(2);
+    assert_eq!(rig.screen(), Screen::Ready);
+}
+
+#[test]
+fn an_idle_form_warns_counts_down_and_clears_itself() {
+    let mut rig = rig();
+    rig.scan("kiosk-visit-idle");
+    click_star(&mut rig.harness, WAITING, 3);
+    rig.harness.get_by_label(&format!("{WAITING}: 3 из 5"));
+
+    rig.advance(69);
+    assert!(!rig.harness.state().idle_warning_shown());
+    rig.advance(1);
+    assert!(rig.harness.state().idle_warning_shown());
+    rig.harness.get_by_label("Вы ещё здесь?");
+    rig.harness
+        .get_by_label_contains("Форма будет очищена через 20 секунд");
+
+    // "Continue" keeps the answers and restarts the timer.
+    rig.harness.get_by_label("Продолжить").click();
+    rig.harness.run_steps(2);
+    assert!(!rig.harness.state().idle_warning_shown());
+    rig.harness.get_by_label(&format!("{WAITING}: 3 из 5"));
+
+    rig.advance(70);
+    rig.advance(18);
+    rig.harness
+        .get_by_label_contains("Форма будет очищена через 2 секунды");
+    rig.advance(2);
+    assert_eq!(rig.screen(), Screen::Ready);
+    assert!(!rig.harness.state().idle_warning_shown());
+    assert_eq!(
+        rig.harness.get_by_label(VISIT_ID).value().as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        rig.harness
+            .state()
+            .form
+            .draft
+            .score(visit_rating::rating::Criterion::WaitingTime),
+        None
+    );
+    assert!(rig.server.state().requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn the_pin_prompt_grants_refuses_and_rate_limits() {
+    let mut rig = rig();
+    rig.harness
+        .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
+    rig.harness.run_steps(2);
+    rig.harness.get_by_label("Вход для администратора");
+
+    let enter_pin = |rig: &mut KioskRig, pin: &str| {
+        rig.harness.get_by_label("PIN-код").type_text(pin);
+        rig.harness.run_steps(1);
+        rig.harness.get_by_label("Войти").click();
+        rig.harness.run_steps(3);
+    };
+    enter_pin(&mut rig, "0000");
+    rig.harness
+        .get_by_label("Неверный PIN-код. Осталось попыток: 2.");
+    enter_pin(&mut rig, "1111");
+    rig.harness
+        .get_by_label("Неверный PIN-код. Осталось попыток: 1.");
+    enter_pin(&mut rig, "2222");
+    rig.harness
+        .get_by_label("Слишком много неверных попыток. Повторите через 30 с.");
+    assert!(
+        rig.harness
+            .get_by_label("Войти")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    rig.advance(10);
+    rig.harness
+        .get_by_label("Слишком много неверных попыток. Повторите через 20 с.");
+    rig.advance(20);
+    assert!(
+        !rig.harness
+            .get_by_label("Войти")
+            .accesskit_node()
+            .is_disabled()
+    );
+    // The right PIN on the touch keypad.
+    for digit in PIN.chars() {
+        rig.harness.get_by_label(&digit.to_string()).click();
+        rig.harness.run_steps(1);
+    }
+    rig.harness.get_by_label("Войти").click();
+    rig.harness.run_steps(3);
+    assert_eq!(rig.screen(), Screen::Admin);
+    rig.harness.get_by_label("Администрирование терминала");
+
+    rig.harness
+        .get_by_label("Вернуться к приёму оценок")
+        .click();
+    rig.harness.run_steps(2);
+    assert_eq!(rig.screen(), Screen::Ready);
+}
+
+#[test]
+fn a_long_press_in_the_corner_opens_the_pin_prompt() {
+    let mut rig = rig();
+    let corner = rig
+        .harness
+        .get_by_label("Вход для администратора (удерживайте 3 секунды)")
+        .rect()
+        .center();
+    rig.harness.event(Event::PointerMoved(corner));
+    rig.harness.event(Event::PointerButton {
+        pos: corner,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    rig.harness.run_steps(2);
+    rig.advance(2);
+    assert!(
+        !rig.harness.state().kiosk().unwrap().prompt_open(),
+        "not yet"
+    );
+    rig.advance(1);
+    assert!(rig.harness.state().kiosk().unwrap().prompt_open());
+    rig.harness.get_by_label("PIN-код");
+}
+
+#[test]
+fn the_close_request_is_cancelled() {
+    let mut rig = rig();
+    rig.harness
+        .input_mut()
+        .viewports
+        .entry(ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(ViewportEvent::Close);
+    rig.harness.step();
+    let commands = &rig.harness.output().viewport_output[&ViewportId::ROOT].commands;
+    assert!(
+        commands.contains(&ViewportCommand::CancelClose),
+        "{commands:?}"
+    );
+    assert_eq!(rig.screen(), Screen::Ready);
+}
+
+#[test]
+fn a_visit_already_rated_is_told_to_the_patient() {
+    let mut rig = rig();
+    rig.rate("kiosk-visit-twice");
+    rig.advance(8);
+    rig.rate("kiosk-visit-twice");
+    assert_eq!(rig.screen(), Screen::Form);
+    rig.harness.get_by_label("Это посещение уже оценено.");
+    rig.harness.get_by_label("Готово").click();
+    rig.harness.run_steps(2);
+    assert_eq!(rig.screen(), Screen::Ready);
+}
+
+#[test]
+fn an_invalid_visit_id_is_told_and_the_form_does_not_open() {
+    let mut rig = rig();
+    rig.scan("bad/id");
+    assert_eq!(rig.screen(), Screen::Ready);
+    rig.harness
+        .get_by_label_contains("не должен содержать символ «/»");
+    assert!(
+        rig.harness
+            .get_by_label("Начать")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+#[test]
+fn the_on_screen_keyboard_types_russian_and_english() {
+    let mut config = kiosk_config();
+    config.kiosk_options.on_screen_keyboard = true;
+    let mut rig = kiosk_rig_with(config, TOKEN, egui::vec2(1280.0, 1600.0), false);
+    rig.scan("kiosk-osk");
+    // Two steps per key: the keys are drawn before the shift key's click is handled.
+    for key in [
+        "Заглавные",
+        "С",
+        "п",
+        "а",
+        "с",
+        "и",
+        "б",
+        "о",
+        "Пробел",
+        "!",
+    ] {
+        rig.harness.get_by_label(key).click();
+        rig.harness.run_steps(2);
+    }
+    rig.harness.get_by_label("ENG").click();
+    rig.harness.run_steps(2);
+    for key in ["o", "k"] {
+        rig.harness.get_by_label(key).click();
+        rig.harness.run_steps(2);
+    }
+    assert_eq!(rig.harness.state().form.draft.notes, "Спасибо !ok");
+}
