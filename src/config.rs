@@ -271,7 +271,15 @@ impl Config {
             std::fs::create_dir_all(dir).map_err(write)?;
         }
         let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(write)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // The file may hold the administrator PIN's hash: readable by its owner only.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp).map_err(write)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(write)?;
+        file.sync_all().map_err(write)?;
+        drop(file);
         std::fs::rename(&tmp, path).map_err(write)
     }
 

@@ -42,6 +42,17 @@ enum Command {
     Submit(SubmitArgs),
     /// Run the stand-in server that answers like the portal.
     MockServer(MockServerArgs),
+    /// Set or clear the kiosk administrator PIN (kept as an Argon2id hash).
+    #[command(subcommand)]
+    AdminPin(AdminPinCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminPinCommand {
+    /// Read a new PIN (4-12 digits) from standard input; asked twice on a terminal.
+    Set,
+    /// Remove the PIN.
+    Clear,
 }
 
 #[derive(Args, Debug)]
@@ -150,6 +161,12 @@ fn main() -> ExitCode {
             },
         })
         .into(),
+        Some(Command::AdminPin(AdminPinCommand::Set)) => {
+            cli::admin_pin_set(&config, &config_path).into()
+        }
+        Some(Command::AdminPin(AdminPinCommand::Clear)) => {
+            cli::admin_pin_clear(&config, &config_path).into()
+        }
         None => match ui::run(GuiOptions {
             demo: cli.demo,
             config,

@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin_pin;
 mod kiosk;
 mod snapshots;
 mod submit;
