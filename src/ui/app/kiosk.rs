@@ -65,7 +65,16 @@ pub struct Kiosk {
     corner_down_since: Option<Duration>,
     needs_attention: bool,
     pub keyboard: KeyboardState,
+    window: WindowControl,
+}
+
+/// What the kiosk has done to its window.
+#[derive(Clone, Copy, Debug, Default)]
+struct WindowControl {
+    /// The administrator chose "close": let the close request through.
     close_allowed: bool,
+    /// The window was sized to the monitor (or found full screen already).
+    covered_monitor: bool,
 }
 
 impl Kiosk {
@@ -83,7 +92,7 @@ impl Kiosk {
             corner_down_since: None,
             needs_attention: false,
             keyboard: KeyboardState::default(),
-            close_allowed: false,
+            window: WindowControl::default(),
         }
     }
 
@@ -188,8 +197,24 @@ impl RatingApp {
         if active {
             kiosk.last_activity = now;
         }
-        if ui.input(|i| i.viewport().close_requested()) && !kiosk.close_allowed {
+        if ui.input(|i| i.viewport().close_requested()) && !kiosk.window.close_allowed {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+        }
+        // Full screen is a request to the window manager; a bare X server (or a window
+        // manager that ignores it) leaves the window small. Then cover the monitor
+        // ourselves, once its size is known.
+        if !kiosk.window.covered_monitor {
+            let (fullscreen, monitor, inner) = ui.input(|i| {
+                let v = i.viewport();
+                (v.fullscreen, v.monitor_size, v.inner_rect)
+            });
+            if let (Some(monitor), Some(inner)) = (monitor, inner) {
+                kiosk.window.covered_monitor = true;
+                if fullscreen != Some(true) || (inner.size() - monitor).length() > 1.0 {
+                    ctx.send_viewport_cmd(ViewportCommand::OuterPosition(egui::Pos2::ZERO));
+                    ctx.send_viewport_cmd(ViewportCommand::InnerSize(monitor));
+                }
+            }
         }
         if ui.input_mut(|i| i.consume_key(Modifiers::CTRL | Modifiers::ALT, Key::A)) {
             kiosk.prompt = Some(PinPrompt::default());
@@ -392,7 +417,7 @@ impl RatingApp {
         }
         if ui.add(big(self.i18n.tr("kiosk-close-app"))).clicked() {
             if let Some(kiosk) = &mut self.kiosk {
-                kiosk.close_allowed = true;
+                kiosk.window.close_allowed = true;
             }
             ui.ctx().send_viewport_cmd(ViewportCommand::Close);
         }
