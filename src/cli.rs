@@ -34,6 +34,8 @@ pub enum Exit {
     Transient = 5,
     /// The server already has a rating for this visit (5030).
     AlreadyRecorded = 6,
+    /// The keyring is not available: no Secret Service, locked, access denied.
+    Keyring = 7,
 }
 
 impl Exit {
@@ -206,26 +208,15 @@ fn prepare_and_send(
     Ok(client.submit(&id, &rating, &token))
 }
 
-fn resolve_token(_origin: &str, i18n: &I18n) -> Result<Token, Refusal> {
-    let token_refusal = |text: String, detail: String| Refusal {
-        exit: Exit::Token,
-        text,
-        detail,
-        outcome: "unauthorized",
-    };
-    match std::env::var(secrets::TOKEN_ENV) {
-        Ok(raw) => Token::new(&raw).map_err(|e| {
-            let detail = format!("{}: {e}", secrets::TOKEN_ENV);
-            token_refusal(
-                i18n.tr_args("error-input", &[("error", detail.as_str().into())]),
-                detail,
-            )
-        }),
-        Err(_) => Err(token_refusal(
-            i18n.tr("error-no-token"),
-            "no token: run `visit-rating token set` or set VISIT_RATING_TOKEN".into(),
-        )),
-    }
+fn resolve_token(origin: &str, i18n: &I18n) -> Result<Token, Refusal> {
+    secrets::resolve_token(origin)
+        .map(|(token, _)| token)
+        .map_err(|e| Refusal {
+            exit: Exit::Token,
+            text: i18n.secrets_error(&e),
+            detail: e.to_string(),
+            outcome: "unauthorized",
+        })
 }
 
 fn read_notes(source: &NotesSource) -> Result<String, String> {
@@ -288,6 +279,119 @@ pub fn human_outcome(i18n: &I18n, outcome: &Outcome) -> String {
     }
     lines.extend(i18n.outcome_advice(outcome));
     lines.join("\n")
+}
+
+/// Which `token` command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenAction {
+    /// `token set`: read a token from standard input and store it.
+    Set,
+    /// `token status`: say whether one is stored, where from, when it expires.
+    Status,
+    /// `token clear`: remove it.
+    Clear,
+}
+
+/// `visit-rating token set|status|clear [--url URL] [--json]`.
+///
+/// Exit codes: 0 done (for `status`: a token is in force); 2 invalid input (no server
+/// URL, an empty token or one with whitespace or control characters, or longer than
+/// 2560 bytes); 4 no token (`status` finds none, `clear` had nothing to remove); 7 the
+/// keyring is not available (no Secret Service, locked, access denied).
+pub fn token(
+    action: TokenAction,
+    url: Option<&str>,
+    json: bool,
+    config: &Config,
+    i18n: &I18n,
+) -> Exit {
+    let Some(url) = config.effective_url(url) else {
+        eprintln!("{}", i18n.tr("error-no-url"));
+        return Exit::Invalid;
+    };
+    let origin = crate::api::origin(&url);
+    let report = |exit: Exit, value: serde_json::Value, text: String| {
+        if json {
+            println!("{value}");
+        } else if exit == Exit::Ok {
+            println!("{text}");
+        } else {
+            eprintln!("{text}");
+        }
+        exit
+    };
+    let failed = |e: &secrets::SecretsError| {
+        let exit = match e {
+            secrets::SecretsError::NoToken { .. } => Exit::Token,
+            secrets::SecretsError::BadToken(_) => Exit::Invalid,
+            _ => Exit::Keyring,
+        };
+        report(
+            exit,
+            json!({"ok": false, "origin": origin, "error": e.to_string()}),
+            i18n.secrets_error(e),
+        )
+    };
+    match action {
+        TokenAction::Set => {
+            let token = match read_token_from_stdin() {
+                Ok(token) => token,
+                Err(e) => return failed(&e),
+            };
+            match secrets::store_token(&origin, &token) {
+                Ok(()) => report(
+                    Exit::Ok,
+                    json!({"ok": true, "origin": origin, "stored": true}),
+                    i18n.tr_args("token-stored", &[("origin", origin.as_str().into())]),
+                ),
+                Err(e) => failed(&e),
+            }
+        }
+        TokenAction::Clear => match secrets::clear_token(&origin) {
+            Ok(existed) => report(
+                if existed { Exit::Ok } else { Exit::Token },
+                json!({"ok": existed, "origin": origin, "removed": existed}),
+                i18n.tr_args(
+                    if existed {
+                        "token-cleared"
+                    } else {
+                        "token-nothing-to-clear"
+                    },
+                    &[("origin", origin.as_str().into())],
+                ),
+            ),
+            Err(e) => failed(&e),
+        },
+        TokenAction::Status => match secrets::token_status(&origin) {
+            Ok(status) => {
+                let text = i18n.token_status(&status);
+                let exit = if status.source.is_some() {
+                    Exit::Ok
+                } else {
+                    Exit::Token
+                };
+                report(exit, json!(status), text)
+            }
+            Err(e) => failed(&e),
+        },
+    }
+}
+
+/// A token from standard input: asked without echo on a terminal, read whole from a
+/// pipe. Never from the command line, which other users see in `ps`.
+fn read_token_from_stdin() -> Result<Token, secrets::SecretsError> {
+    use std::io::IsTerminal;
+    let raw = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Token: ")
+            .map_err(|e| secrets::SecretsError::Other(format!("cannot read the token: {e}")))?
+    } else {
+        let mut raw = String::new();
+        std::io::stdin()
+            .read_to_string(&mut raw)
+            .map_err(|e| secrets::SecretsError::Other(format!("cannot read the token: {e}")))?;
+        raw
+    };
+    Token::new(&raw).map_err(secrets::SecretsError::BadToken)
 }
 
 /// `visit-rating admin-pin set`: read a PIN from standard input (asked twice without

@@ -10,6 +10,33 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::api::{Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
+use crate::secrets::{SecretsError, TokenOrigin, TokenStatus};
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (civil-from-days, no time-zone database).
+pub fn format_utc(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
 
 /// The Russian messages.
 pub const RU_FTL: &str = include_str!("../assets/locales/ru.ftl");
@@ -87,6 +114,53 @@ impl I18n {
                 self.tr_args("visit-id-too-long", &[("arg", (*chars).into())])
             }
         }
+    }
+
+    /// Why no token could be had, for people.
+    pub fn secrets_error(&self, error: &SecretsError) -> String {
+        let detail = |d: &str| vec![("detail", FluentValue::from(d.to_owned()))];
+        match error {
+            SecretsError::NoToken { origin } => {
+                self.tr_args("secrets-no-token", &[("origin", origin.as_str().into())])
+            }
+            SecretsError::NoSecretService { detail: d } => {
+                self.tr_args("secrets-no-service", &detail(d))
+            }
+            SecretsError::Locked { detail: d } => self.tr_args("secrets-locked", &detail(d)),
+            SecretsError::AccessDenied { detail: d } => self.tr_args("secrets-denied", &detail(d)),
+            SecretsError::BadToken(e) => self.tr_args("secrets-bad-token", &detail(&e.to_string())),
+            SecretsError::Corrupt { origin } => {
+                self.tr_args("secrets-corrupt", &[("origin", origin.as_str().into())])
+            }
+            SecretsError::Other(d) => self.tr_args("secrets-other", &detail(d)),
+        }
+    }
+
+    /// What is known about a token, for people (never the token).
+    pub fn token_status(&self, status: &TokenStatus) -> String {
+        let origin = status.origin.as_str();
+        let mut lines = vec![match status.source {
+            Some(TokenOrigin::Environment) => {
+                self.tr_args("token-status-env", &[("origin", origin.into())])
+            }
+            Some(TokenOrigin::Keyring) => self.tr_args(
+                "token-status-keyring",
+                &[
+                    ("origin", origin.into()),
+                    ("store", status.store.as_str().into()),
+                ],
+            ),
+            None => self.tr_args("token-status-none", &[("origin", origin.into())]),
+        }];
+        if let Some(exp) = status.expires_at {
+            let key = if exp <= unix_now() {
+                "token-status-expired"
+            } else {
+                "token-status-expires"
+            };
+            lines.push(self.tr_args(key, &[("when", format_utc(exp).into())]));
+        }
+        lines.join("\n")
     }
 
     /// One line saying what happened.
@@ -248,6 +322,13 @@ mod tests {
                 .unwrap()
                 .contains("“Отзыв уже существует” (code 5030, HTTP 400)")
         );
+    }
+
+    #[test]
+    fn utc_dates_are_formatted_from_unix_seconds() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_900_000_000), "2030-03-17 17:46 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
     }
 
     #[test]

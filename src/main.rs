@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use visit_rating::cli::{self, Exit, MockServerRequest, NotesSource, SubmitRequest};
+use visit_rating::cli::{self, Exit, MockServerRequest, NotesSource, SubmitRequest, TokenAction};
 use visit_rating::config::{Config, Language};
 use visit_rating::i18n::I18n;
 use visit_rating::mock_server::{BAD_SIGNATURE_TOKEN, EXPIRED_TOKEN, Faults, MockOptions};
@@ -42,9 +42,32 @@ enum Command {
     Submit(SubmitArgs),
     /// Run the stand-in server that answers like the portal.
     MockServer(MockServerArgs),
+    /// Store, inspect or remove the server's token in the operating system's keyring.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Set or clear the kiosk administrator PIN (kept as an Argon2id hash).
     #[command(subcommand)]
     AdminPin(AdminPinCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Read the token from standard input (no echo on a terminal) and store it.
+    Set(TokenArgs),
+    /// Say whether a token is stored for the server, where from, and when it expires.
+    Status(TokenArgs),
+    /// Remove the server's token.
+    Clear(TokenArgs),
+}
+
+#[derive(Args, Debug)]
+struct TokenArgs {
+    /// The server whose token this is (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -126,6 +149,15 @@ fn main() -> ExitCode {
     };
     let language = cli.lang.unwrap_or(config.language);
     let i18n = I18n::new(language);
+    let needs_keyring = !matches!(
+        cli.command,
+        Some(Command::MockServer(_) | Command::AdminPin(_))
+    );
+    if needs_keyring && !cli.demo {
+        // The platform's credential store, chosen once (keyring-core's recommended
+        // practice). A failure is kept and reported when a token is actually needed.
+        let _ = visit_rating::secrets::init_default_store();
+    }
 
     match cli.command {
         Some(Command::Submit(args)) => {
@@ -161,6 +193,14 @@ fn main() -> ExitCode {
             },
         })
         .into(),
+        Some(Command::Token(command)) => {
+            let (action, args) = match command {
+                TokenCommand::Set(args) => (TokenAction::Set, args),
+                TokenCommand::Status(args) => (TokenAction::Status, args),
+                TokenCommand::Clear(args) => (TokenAction::Clear, args),
+            };
+            cli::token(action, args.url.as_deref(), args.json, &config, &i18n).into()
+        }
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()
         }

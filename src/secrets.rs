@@ -4,8 +4,32 @@
 //! write, a command line, an error message or a `Debug` print: [`Token`]'s `Debug` and
 //! `Display` show `Token(***)`, its memory is zeroed on drop (`secrecy`), and the only
 //! way to read it is [`Token::bearer_header`], which marks the header sensitive.
+//!
+//! It lives in the operating system's credential store and nowhere else: Secret Service
+//! on Linux (the pure-Rust zbus store, no libdbus), Credential Manager on Windows, the
+//! Keychain on macOS — chosen explicitly per platform and set once as keyring-core's
+//! default store ([`init_default_store`]). There is no fallback to a file or to memory;
+//! tests install keyring-core's mock store themselves.
+//!
+//! One entry per server: service `visit-rating`, user = the server's origin
+//! (`scheme://host:port`), so a test server's token and the production token coexist.
+//! [`resolve_token`] is the one way every front end gets a token: `VISIT_RATING_TOKEN`
+//! if set (automation), else the keyring entry.
+//!
+//! Length: RPGU tokens are JWTs of one to two kilobytes. Secret Service and the Keychain
+//! take far more; Windows Credential Manager caps a credential at 2560 bytes, so
+//! [`MAX_TOKEN_BYTES`] is 2560 everywhere and a longer token is refused with a clear
+//! error rather than truncated by a store.
+
+use std::sync::OnceLock;
 
 use secrecy::{ExposeSecret, SecretString};
+
+/// The keyring service name of our entries.
+pub const KEYRING_SERVICE: &str = "visit-rating";
+/// Overrides [`KEYRING_SERVICE`]. A testing aid: the integration tests use a random
+/// service name so that a failed run leaves nothing behind in a real keyring.
+pub const KEYRING_SERVICE_ENV: &str = "VISIT_RATING_KEYRING_SERVICE";
 
 /// The environment variable that supplies a token for automation. When set it wins over
 /// the keyring.
@@ -112,6 +136,237 @@ impl std::fmt::Display for Token {
     }
 }
 
+/// Why no token could be stored, read or removed. Each variant says what to do; none
+/// ever contains the token.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SecretsError {
+    /// No token is stored for this server yet.
+    #[error(
+        "no token is stored for {origin}: store one with `visit-rating token set --url {origin}` (or set VISIT_RATING_TOKEN for automation)"
+    )]
+    NoToken {
+        /// The server's origin.
+        origin: String,
+    },
+    /// No Secret Service answers (no D-Bus session, or no keyring daemon running).
+    #[error(
+        "no keyring service is running ({detail}): start one (on Linux: a desktop session, or `dbus-run-session` with `gnome-keyring-daemon --unlock`), or set VISIT_RATING_TOKEN for automation"
+    )]
+    NoSecretService {
+        /// The platform's words.
+        detail: String,
+    },
+    /// The keyring exists but is locked.
+    #[error(
+        "the keyring is locked ({detail}): unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock` on a headless kiosk) and try again"
+    )]
+    Locked {
+        /// The platform's words.
+        detail: String,
+    },
+    /// The keyring refused access (a dismissed prompt, a policy).
+    #[error(
+        "access to the keyring was denied ({detail}): allow visit-rating to use it, or ask whoever administers this machine"
+    )]
+    AccessDenied {
+        /// The platform's words.
+        detail: String,
+    },
+    /// The token is not usable (empty, spaces, too long…).
+    #[error("{0}")]
+    BadToken(TokenFormatError),
+    /// What the keyring holds for this server is not a usable token.
+    #[error(
+        "the keyring entry for {origin} does not hold a usable token: store it again with `visit-rating token set`"
+    )]
+    Corrupt {
+        /// The server's origin.
+        origin: String,
+    },
+    /// Anything else the platform reported.
+    #[error("the keyring failed: {0}")]
+    Other(String),
+}
+
+/// Where a token came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenOrigin {
+    /// The `VISIT_RATING_TOKEN` environment variable.
+    Environment,
+    /// The operating system's keyring.
+    Keyring,
+}
+
+/// What is known about the token for a server, never the token itself.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TokenStatus {
+    /// The server's origin (the keyring entry's user name).
+    pub origin: String,
+    /// Where the token in force comes from; `None` when there is none.
+    pub source: Option<TokenOrigin>,
+    /// A token is stored in the keyring for this server.
+    pub stored: bool,
+    /// The credential store in use.
+    pub store: String,
+    /// When the token in force is a JWT with `exp`: that moment, Unix seconds.
+    pub expires_at: Option<i64>,
+}
+
+static STORE_INIT: OnceLock<Result<String, SecretsError>> = OnceLock::new();
+
+/// Choose this platform's credential store and make it keyring-core's default, once.
+/// Returns the store's name. A failure is kept and returned again on every later call
+/// (the program goes on; whatever needs the token reports it).
+pub fn init_default_store() -> Result<String, SecretsError> {
+    STORE_INIT
+        .get_or_init(|| {
+            if let Some(store) = keyring_core::get_default_store() {
+                // Already chosen (tests install the mock store first).
+                return Ok(store.vendor());
+            }
+            let store = platform_store().map_err(|e| map_error(e, ""))?;
+            let name = store.vendor();
+            keyring_core::set_default_store(store);
+            Ok(name)
+        })
+        .clone()
+}
+
+#[cfg(target_os = "linux")]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Ok(zbus_secret_service_keyring_store::Store::new()?)
+}
+
+#[cfg(target_os = "windows")]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Err(keyring_core::Error::NotSupportedByStore(
+        "no credential store is supported on this platform".into(),
+    ))
+}
+
+fn service_name() -> String {
+    std::env::var(KEYRING_SERVICE_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| KEYRING_SERVICE.to_owned())
+}
+
+fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
+    use keyring_core::Error as E;
+    match error {
+        E::NoEntry => SecretsError::NoToken {
+            origin: origin.to_owned(),
+        },
+        E::NoStorageAccess(inner) => {
+            let detail = inner.to_string();
+            if detail.to_lowercase().contains("prompt") {
+                SecretsError::AccessDenied { detail }
+            } else {
+                SecretsError::Locked { detail }
+            }
+        }
+        E::PlatformFailure(inner) => SecretsError::NoSecretService {
+            detail: inner.to_string(),
+        },
+        E::NoDefaultStore => SecretsError::NoSecretService {
+            detail: "no credential store could be opened".into(),
+        },
+        E::BadEncoding(_) | E::BadDataFormat(..) => SecretsError::Corrupt {
+            origin: origin.to_owned(),
+        },
+        E::TooLong(what, limit) => SecretsError::Other(format!(
+            "the credential store refused the {what}: it takes at most {limit} bytes"
+        )),
+        other => SecretsError::Other(other.to_string()),
+    }
+}
+
+fn entry(origin: &str) -> Result<keyring_core::Entry, SecretsError> {
+    init_default_store()?;
+    keyring_core::Entry::new(&service_name(), origin).map_err(|e| map_error(e, origin))
+}
+
+/// Store (or replace) the token for the server at `origin`.
+pub fn store_token(origin: &str, token: &Token) -> Result<(), SecretsError> {
+    entry(origin)?
+        .set_password(token.expose())
+        .map_err(|e| map_error(e, origin))
+}
+
+/// The token stored for `origin`.
+pub fn load_token(origin: &str) -> Result<Token, SecretsError> {
+    let raw = entry(origin)?
+        .get_password()
+        .map_err(|e| map_error(e, origin))?;
+    Token::new(&raw).map_err(|_| SecretsError::Corrupt {
+        origin: origin.to_owned(),
+    })
+}
+
+/// Remove the token for `origin`; `false` when there was none.
+pub fn clear_token(origin: &str) -> Result<bool, SecretsError> {
+    match entry(origin)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring_core::Error::NoEntry) => Ok(false),
+        Err(e) => Err(map_error(e, origin)),
+    }
+}
+
+/// The token every front end uses: `VISIT_RATING_TOKEN` if set, else the keyring's.
+pub fn resolve_token(origin: &str) -> Result<(Token, TokenOrigin), SecretsError> {
+    resolve_token_with(std::env::var(TOKEN_ENV).ok(), origin)
+}
+
+/// [`resolve_token`] with the environment variable's value passed in.
+fn resolve_token_with(
+    env: Option<String>,
+    origin: &str,
+) -> Result<(Token, TokenOrigin), SecretsError> {
+    if let Some(raw) = env {
+        return Token::new(&raw)
+            .map(|t| (t, TokenOrigin::Environment))
+            .map_err(SecretsError::BadToken);
+    }
+    load_token(origin).map(|t| (t, TokenOrigin::Keyring))
+}
+
+/// What is known about the token for `origin` (never the token).
+pub fn token_status(origin: &str) -> Result<TokenStatus, SecretsError> {
+    token_status_with(std::env::var(TOKEN_ENV).ok(), origin)
+}
+
+fn token_status_with(env: Option<String>, origin: &str) -> Result<TokenStatus, SecretsError> {
+    let stored = match load_token(origin) {
+        Ok(token) => Some(token),
+        Err(SecretsError::NoToken { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let from_env = env.and_then(|raw| Token::new(&raw).ok());
+    let (source, in_force) = match (&from_env, &stored) {
+        (Some(token), _) => (Some(TokenOrigin::Environment), Some(token)),
+        (None, Some(token)) => (Some(TokenOrigin::Keyring), Some(token)),
+        (None, None) => (None, None),
+    };
+    Ok(TokenStatus {
+        origin: origin.to_owned(),
+        source,
+        stored: stored.is_some(),
+        store: init_default_store().unwrap_or_default(),
+        expires_at: in_force.and_then(Token::jwt_expiry),
+    })
+}
+
 fn jwt_expiry(token: &str) -> Option<i64> {
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
@@ -191,6 +446,150 @@ mod tests {
             })
         );
         assert!(Token::new(&"a".repeat(MAX_TOKEN_BYTES)).is_ok());
+    }
+
+    /// The mock store, installed once for the whole test binary.
+    fn mock_store() {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+        });
+        assert!(init_default_store().unwrap().starts_with("Mock store"));
+    }
+
+    fn origin() -> String {
+        format!("https://rpgu-{:x}.example:443", fastrand::u64(..))
+    }
+
+    /// Make the next operation on `origin`'s credential fail with `error`.
+    fn fail_next(origin: &str, error: keyring_core::Error) {
+        let entry = keyring_core::Entry::new(KEYRING_SERVICE, origin).unwrap();
+        entry
+            .as_any()
+            .downcast_ref::<keyring_core::mock::Cred>()
+            .unwrap()
+            .set_error(error);
+    }
+
+    fn platform(text: &str) -> Box<dyn std::error::Error + Send + Sync> {
+        text.to_owned().into()
+    }
+
+    #[test]
+    fn store_load_replace_and_clear() {
+        mock_store();
+        let origin = origin();
+        assert_eq!(
+            load_token(&origin).unwrap_err(),
+            SecretsError::NoToken {
+                origin: origin.clone()
+            }
+        );
+        store_token(&origin, &Token::new("first").unwrap()).unwrap();
+        assert_eq!(load_token(&origin).unwrap(), Token::new("first").unwrap());
+        store_token(&origin, &Token::new("second").unwrap()).unwrap();
+        assert_eq!(load_token(&origin).unwrap(), Token::new("second").unwrap());
+        assert!(clear_token(&origin).unwrap());
+        assert!(!clear_token(&origin).unwrap(), "nothing left to clear");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_keyring() {
+        mock_store();
+        let origin = origin();
+        store_token(&origin, &Token::new("from-keyring").unwrap()).unwrap();
+        let (token, source) = resolve_token_with(Some("from-env".into()), &origin).unwrap();
+        assert_eq!(
+            (token, source),
+            (Token::new("from-env").unwrap(), TokenOrigin::Environment)
+        );
+        let (token, source) = resolve_token_with(None, &origin).unwrap();
+        assert_eq!(
+            (token, source),
+            (Token::new("from-keyring").unwrap(), TokenOrigin::Keyring)
+        );
+        assert!(matches!(
+            resolve_token_with(Some("has space".into()), &origin),
+            Err(SecretsError::BadToken(TokenFormatError::Whitespace))
+        ));
+        assert!(matches!(
+            resolve_token_with(None, "https://never-set.example:443"),
+            Err(SecretsError::NoToken { .. })
+        ));
+    }
+
+    #[test]
+    fn each_store_failure_has_its_own_error() {
+        mock_store();
+        let origin = origin();
+        store_token(&origin, &Token::new("stored").unwrap()).unwrap();
+        let cases = [
+            (
+                keyring_core::Error::NoStorageAccess(platform("Cannot unlock: keyring is locked")),
+                "locked",
+            ),
+            (
+                keyring_core::Error::NoStorageAccess(platform("Prompt was dismissed")),
+                "denied",
+            ),
+            (
+                keyring_core::Error::PlatformFailure(platform(
+                    "org.freedesktop.DBus.Error.ServiceUnknown",
+                )),
+                "no_service",
+            ),
+            (keyring_core::Error::BadEncoding(vec![0xff]), "corrupt"),
+        ];
+        for (error, expected) in cases {
+            fail_next(&origin, error);
+            let got = load_token(&origin).unwrap_err();
+            let kind = match &got {
+                SecretsError::Locked { .. } => "locked",
+                SecretsError::AccessDenied { .. } => "denied",
+                SecretsError::NoSecretService { .. } => "no_service",
+                SecretsError::Corrupt { .. } => "corrupt",
+                other => panic!("unexpected {other:?}"),
+            };
+            assert_eq!(kind, expected, "{got}");
+            assert!(
+                !got.to_string().contains("stored"),
+                "never the token: {got}"
+            );
+        }
+        // Each error was one-shot: the token is still there.
+        assert_eq!(load_token(&origin).unwrap(), Token::new("stored").unwrap());
+        fail_next(
+            &origin,
+            keyring_core::Error::NoStorageAccess(platform("locked")),
+        );
+        assert!(matches!(
+            store_token(&origin, &Token::new("new").unwrap()),
+            Err(SecretsError::Locked { .. })
+        ));
+        let message = SecretsError::NoSecretService {
+            detail: "no bus".into(),
+        }
+        .to_string();
+        assert!(message.contains("VISIT_RATING_TOKEN") && message.contains("gnome-keyring-daemon"));
+    }
+
+    #[test]
+    fn status_tells_where_the_token_comes_from_and_when_it_expires() {
+        mock_store();
+        let origin = origin();
+        let status = token_status_with(None, &origin).unwrap();
+        assert_eq!((status.source, status.stored), (None, false));
+        let jwt = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiZXhwIjoxOTAwMDAwMDAwfQ.c2ln";
+        store_token(&origin, &Token::new(jwt).unwrap()).unwrap();
+        let status = token_status_with(None, &origin).unwrap();
+        assert_eq!(status.source, Some(TokenOrigin::Keyring));
+        assert!(status.stored);
+        assert_eq!(status.expires_at, Some(1_900_000_000));
+        assert!(status.store.starts_with("Mock store"));
+        let status = token_status_with(Some("opaque".into()), &origin).unwrap();
+        assert_eq!(status.source, Some(TokenOrigin::Environment));
+        assert_eq!(status.expires_at, None);
+        assert!(!format!("{status:?}").contains(jwt));
     }
 
     #[test]

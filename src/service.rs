@@ -27,9 +27,9 @@ pub enum NotSent {
     /// The URL or the TLS settings are unusable (the message says why).
     #[error("{0}")]
     Client(String),
-    /// No token could be had (the message says why and what to do).
+    /// No token could be had (the error says why and what to do).
     #[error("{0}")]
-    NoToken(String),
+    NoToken(secrets::SecretsError),
     /// The worker thread could not be started.
     #[error("cannot start the sending thread: {0}")]
     Internal(String),
@@ -89,16 +89,12 @@ impl Service {
             .map_err(|e| NotSent::Client(e.to_string()))
     }
 
-    fn token(&self, _origin: &str) -> Result<Token, NotSent> {
+    fn token(&self, origin: &str) -> Result<Token, NotSent> {
         match &self.tokens {
             TokenSource::Fixed(token) => Ok(token.clone()),
-            TokenSource::Resolve => match std::env::var(secrets::TOKEN_ENV) {
-                Ok(raw) => Token::new(&raw)
-                    .map_err(|e| NotSent::NoToken(format!("{}: {e}", secrets::TOKEN_ENV))),
-                Err(_) => Err(NotSent::NoToken(
-                    "no token: run `visit-rating token set` or set VISIT_RATING_TOKEN".into(),
-                )),
-            },
+            TokenSource::Resolve => secrets::resolve_token(origin)
+                .map(|(token, _)| token)
+                .map_err(NotSent::NoToken),
         }
     }
 }

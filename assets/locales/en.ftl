@@ -122,3 +122,20 @@ osk-backspace = Delete
 osk-layout = Switch layout
 kiosk-visit = Visit: { $id }
 kiosk-start-over = Start over
+
+## Token
+secrets-no-token = No token is stored for { $origin }. Store one with “visit-rating token set --url { $origin }” or in the settings (VISIT_RATING_TOKEN exists for automation).
+secrets-no-service = No keyring service is running ({ $detail }). Start one (on Linux: a desktop session, or dbus-run-session with gnome-keyring-daemon --unlock) or set VISIT_RATING_TOKEN.
+secrets-locked = The keyring is locked ({ $detail }). Unlock it and try again.
+secrets-denied = Access to the keyring was denied ({ $detail }). Allow the program to use it or ask an administrator.
+secrets-bad-token = The token is not usable: { $detail }.
+secrets-corrupt = The keyring entry for { $origin } is damaged: store the token again.
+secrets-other = The keyring failed: { $detail }
+token-stored = The token for { $origin } is stored in the keyring.
+token-cleared = The token for { $origin } was removed.
+token-nothing-to-clear = No token was stored for { $origin }.
+token-status-env = { $origin } uses the token from VISIT_RATING_TOKEN.
+token-status-keyring = The token for { $origin } is kept in: { $store }.
+token-status-none = No token is stored for { $origin }.
+token-status-expires = The token is valid until { $when }.
+token-status-expired = The token expired on { $when }.

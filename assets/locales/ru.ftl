@@ -127,3 +127,20 @@ osk-backspace = Стереть
 osk-layout = Сменить раскладку
 kiosk-visit = Посещение: { $id }
 kiosk-start-over = Начать заново
+
+## Token
+secrets-no-token = Для сервера { $origin } токен не сохранён. Сохраните его командой «visit-rating token set --url { $origin }» или в настройках (для автоматизации есть переменная VISIT_RATING_TOKEN).
+secrets-no-service = Служба хранения паролей (keyring) не запущена ({ $detail }). Запустите её (в Linux — сеанс рабочего стола или dbus-run-session с gnome-keyring-daemon --unlock) или задайте переменную VISIT_RATING_TOKEN.
+secrets-locked = Хранилище паролей заблокировано ({ $detail }). Разблокируйте его и повторите.
+secrets-denied = Доступ к хранилищу паролей запрещён ({ $detail }). Разрешите программе доступ или обратитесь к администратору.
+secrets-bad-token = Токен не подходит: { $detail }.
+secrets-corrupt = Запись для { $origin } в хранилище паролей повреждена: сохраните токен заново.
+secrets-other = Ошибка хранилища паролей: { $detail }
+token-stored = Токен для { $origin } сохранён в хранилище паролей.
+token-cleared = Токен для { $origin } удалён.
+token-nothing-to-clear = Для { $origin } токен не был сохранён.
+token-status-env = Для { $origin } используется токен из переменной VISIT_RATING_TOKEN.
+token-status-keyring = Токен для { $origin } хранится в: { $store }.
+token-status-none = Для { $origin } токен не сохранён.
+token-status-expires = Срок действия токена — до { $when }.
+token-status-expired = Срок действия токена истёк { $when }.

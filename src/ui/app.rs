@@ -580,7 +580,7 @@ impl RatingApp {
                 None,
                 Some(match not_sent {
                     NotSent::NoUrl => self.i18n.tr("error-no-url"),
-                    NotSent::NoToken(_) => self.i18n.tr("error-no-token"),
+                    NotSent::NoToken(e) => self.i18n.secrets_error(e),
                     NotSent::Client(_) | NotSent::Internal(_) => self.i18n.tr("advice-rejected"),
                 }),
                 Some(not_sent.to_string()),

@@ -9,6 +9,7 @@
 mod support;
 
 mod admin_pin;
+mod keyring;
 mod kiosk;
 mod snapshots;
 mod submit;

@@ -1,0 +1,354 @@
+//! The token in a real Secret Service, through `visit-rating token …`, then used by
+//! `submit` against the stand-in server. `scripts/test` provides a throwaway
+//! gnome-keyring in a private D-Bus session; every test uses a random keyring service
+//! name and removes its entries, so a failed run leaves nothing behind.
+
+use predicates::prelude::*;
+
+use crate::support::{MockProcess, UserEnv, json_of, unique};
+
+/// Whether a Secret Service is there to test against. Without one the tests say they
+/// were skipped — unless this is CI, where a missing keyring is a failure.
+fn secret_service_available() -> bool {
+    if std::env::var_os("VISIT_RATING_TEST_SECRET_SERVICE").is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run the keyring tests: use scripts/test"
+    );
+    eprintln!("skipped: no Secret Service (run the tests with scripts/test)");
+    false
+}
+
+struct KeyringUser {
+    env: UserEnv,
+    service: String,
+}
+
+impl KeyringUser {
+    fn new() -> KeyringUser {
+        KeyringUser {
+            env: UserEnv::new(),
+            service: unique("visit-rating-test"),
+        }
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = self.env.cmd();
+        cmd.env("VISIT_RATING_KEYRING_SERVICE", &self.service);
+        cmd
+    }
+
+    fn secret_tool_lookup(&self, origin: &str) -> Option<String> {
+        let output = std::process::Command::new("secret-tool")
+            .args(["lookup", "service", &self.service, "username", origin])
+            .output()
+            .expect("secret-tool is installed");
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+impl Drop for KeyringUser {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("secret-tool")
+            .args(["clear", "service", &self.service])
+            .status();
+    }
+}
+
+fn origin_of(url: &str) -> String {
+    visit_rating::api::origin(url)
+}
+
+#[test]
+fn set_status_replace_clear_and_submit_with_the_stored_token() {
+    if !secret_service_available() {
+        return;
+    }
+    let user = KeyringUser::new();
+    let first = unique("first-token");
+    let second = unique("second-token");
+    let server = MockProcess::start(&["--token", &first, "--token", &second]);
+    let origin = origin_of(&server.url);
+
+    user.cmd()
+        .args(["token", "set", "--url", &server.url])
+        .write_stdin(format!("{first}\n"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("сохранён"));
+    // An independent client sees the entry: service, user = origin, the token.
+    assert_eq!(
+        user.secret_tool_lookup(&origin).as_deref(),
+        Some(first.as_str())
+    );
+
+    let status = json_of(
+        &user
+            .cmd()
+            .args(["token", "status", "--url", &server.url, "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status["stored"], true);
+    assert_eq!(status["source"], "keyring");
+    assert!(status["store"].as_str().unwrap().contains("Secret Service"));
+    assert!(
+        !status.to_string().contains(&first),
+        "status never shows the token"
+    );
+
+    // submit finds the token by itself: no environment variable.
+    user.cmd()
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            "kr-1",
+            "--scores",
+            "5,4,5,4",
+        ])
+        .assert()
+        .code(0);
+
+    user.cmd()
+        .args(["token", "set", "--url", &server.url])
+        .write_stdin(second.clone())
+        .assert()
+        .code(0);
+    assert_eq!(
+        user.secret_tool_lookup(&origin).as_deref(),
+        Some(second.as_str())
+    );
+    user.cmd()
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            "kr-2",
+            "--scores",
+            "5,4,5,4",
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(server.ratings().len(), 2);
+
+    user.cmd()
+        .args(["token", "clear", "--url", &server.url])
+        .assert()
+        .code(0);
+    assert_eq!(user.secret_tool_lookup(&origin), None);
+    user.cmd()
+        .args(["token", "status", "--url", &server.url])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("не сохранён"));
+    user.cmd()
+        .args(["token", "clear", "--url", &server.url])
+        .assert()
+        .code(4);
+    user.cmd()
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            "kr-3",
+            "--scores",
+            "5,4,5,4",
+        ])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("visit-rating token set"));
+    assert_eq!(server.ratings().len(), 2);
+}
+
+#[test]
+fn a_token_per_server_and_the_environment_wins() {
+    if !secret_service_available() {
+        return;
+    }
+    let user = KeyringUser::new();
+    let test_token = unique("test-server-token");
+    let server = MockProcess::start(&["--token", &test_token]);
+    let other = "https://rpgu.example.org";
+    user.cmd()
+        .args(["token", "set", "--url", &server.url])
+        .write_stdin(test_token.clone())
+        .assert()
+        .code(0);
+    user.cmd()
+        .args(["token", "set", "--url", other])
+        .write_stdin("production-token")
+        .assert()
+        .code(0);
+    assert_eq!(
+        user.secret_tool_lookup(&origin_of(other)).as_deref(),
+        Some("production-token")
+    );
+    assert_eq!(
+        user.secret_tool_lookup(&origin_of(&server.url)).as_deref(),
+        Some(test_token.as_str())
+    );
+    // VISIT_RATING_TOKEN comes first: a wrong one there is used, and refused.
+    let output = user
+        .cmd()
+        .env("VISIT_RATING_TOKEN", "env-token")
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            "kr-env",
+            "--scores",
+            "1,2,3,4",
+        ])
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(json_of(&output)["message_code"], "5008");
+}
+
+#[test]
+fn bad_tokens_are_refused_before_reaching_the_keyring() {
+    if !secret_service_available() {
+        return;
+    }
+    let user = KeyringUser::new();
+    for bad in ["", "\n", "two words", "tab\there", &"a".repeat(2561)] {
+        user.cmd()
+            .args(["token", "set", "--url", "https://rpgu.example.org"])
+            .write_stdin(bad.to_owned())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("Токен не подходит"));
+    }
+    assert_eq!(
+        user.secret_tool_lookup("https://rpgu.example.org:443"),
+        None
+    );
+}
+
+#[test]
+fn without_a_secret_service_the_error_says_what_to_do() {
+    let env = UserEnv::new();
+    env.cmd()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .args([
+            "token",
+            "status",
+            "--url",
+            "https://rpgu.example.org",
+            "--lang",
+            "en",
+        ])
+        .assert()
+        .code(7)
+        .stderr(predicate::str::contains("No keyring service is running"))
+        .stderr(predicate::str::contains("VISIT_RATING_TOKEN"));
+    env.cmd()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .args([
+            "submit",
+            "--url",
+            "https://rpgu.example.org",
+            "--history",
+            "v",
+        ])
+        .args(["--scores", "5,5,5,5", "--lang", "en"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("No keyring service is running"));
+}
+
+#[test]
+fn the_token_is_in_no_file_output_debug_print_or_panic_message() {
+    if !secret_service_available() {
+        return;
+    }
+    let user = KeyringUser::new();
+    let token = unique("leak-check-token");
+    let server = MockProcess::start(&["--token", &token]);
+    user.env.write_config(&format!(
+        "server_url = \"{}\"\nlanguage = \"en\"\n",
+        server.url
+    ));
+    let mut outputs = Vec::new();
+    outputs.push(
+        user.cmd()
+            .args(["token", "set"])
+            .write_stdin(token.clone())
+            .output()
+            .unwrap(),
+    );
+    for args in [
+        vec![
+            "submit",
+            "--history",
+            "leak-1",
+            "--scores",
+            "5,5,5,5",
+            "--json",
+        ],
+        vec!["submit", "--history", "leak-1", "--scores", "5,5,5,5"],
+        vec!["token", "status"],
+        vec!["token", "status", "--json"],
+    ] {
+        outputs.push(user.cmd().args(&args).output().unwrap());
+    }
+    assert_eq!(server.ratings().len(), 1, "the stored token did work");
+    for output in &outputs {
+        for stream in [&output.stdout, &output.stderr] {
+            assert!(
+                !String::from_utf8_lossy(stream).contains(&token),
+                "the token leaked into output"
+            );
+        }
+    }
+    // No file under the user's home (settings, data, cache) holds it.
+    let mut stack = vec![user.env.path().to_path_buf()];
+    let mut files = 0;
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            files += 1;
+            assert!(
+                !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+                "the token is in {}",
+                path.display()
+            );
+        }
+    }
+    assert!(files >= 1, "the settings file was checked");
+
+    // Debug prints and panic messages of everything that holds or uses it.
+    let config =
+        visit_rating::config::Config::read(&user.env.config_dir().join("config.toml")).unwrap();
+    let client =
+        visit_rating::api::RatingClient::new(&config.client_settings(&server.url)).unwrap();
+    let secret = visit_rating::secrets::Token::new(&token).unwrap();
+    let service = visit_rating::service::Service::new(
+        config.clone(),
+        Some(server.url.clone()),
+        visit_rating::service::TokenSource::Fixed(secret.clone()),
+    );
+    for printed in [
+        format!("{config:?}"),
+        format!("{client:?}"),
+        format!("{secret:?} {secret}"),
+        format!("{service:?}"),
+    ] {
+        assert!(!printed.contains(&token), "{printed}");
+    }
+    let panic = std::panic::catch_unwind(|| panic!("sending failed with {secret:?}")).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(message.contains("Token(***)") && !message.contains(&token));
+}
