@@ -83,6 +83,31 @@ impl Service {
         })
     }
 
+    /// The keyring entry's name for this server (its origin), if a server is set.
+    pub fn origin(&self) -> Option<String> {
+        self.base_url.as_deref().map(crate::api::origin)
+    }
+
+    /// What is known about this server's token (never the token).
+    pub fn token_status(&self) -> Result<secrets::TokenStatus, secrets::SecretsError> {
+        secrets::token_status(&self.origin().unwrap_or_default())
+    }
+
+    /// Store or replace this server's token in the keyring.
+    pub fn store_token(&self, token: &Token) -> Result<(), secrets::SecretsError> {
+        secrets::store_token(&self.origin().unwrap_or_default(), token)
+    }
+
+    /// Remove this server's token from the keyring.
+    pub fn clear_token(&self) -> Result<bool, secrets::SecretsError> {
+        secrets::clear_token(&self.origin().unwrap_or_default())
+    }
+
+    /// The token comes from the keyring (not fixed, as in the demo mode).
+    pub fn uses_keyring(&self) -> bool {
+        matches!(self.tokens, TokenSource::Resolve)
+    }
+
     fn client(&self) -> Result<RatingClient, NotSent> {
         let url = self.base_url.as_deref().ok_or(NotSent::NoUrl)?;
         RatingClient::new(&self.config.client_settings(url))

@@ -24,6 +24,7 @@ use super::star_rating::star_rating;
 use super::theme::{self, Appearance};
 
 mod kiosk;
+mod token;
 
 pub use kiosk::Kiosk;
 
@@ -113,6 +114,7 @@ pub struct RatingApp {
     appearance: Appearance,
     /// Present while running as a kiosk.
     kiosk: Option<Kiosk>,
+    token: token::TokenPanel,
 }
 
 /// Things to do on the next frame only.
@@ -176,6 +178,7 @@ impl RatingApp {
             clock: setup.clock,
             appearance,
             kiosk,
+            token: token::TokenPanel::default(),
         };
         app.load_setup_fields();
         app
@@ -197,6 +200,7 @@ impl RatingApp {
     }
 
     fn load_setup_fields(&mut self) {
+        self.token.refresh = true;
         self.setup = SetupFields {
             server_url: self.service.base_url().unwrap_or_default().to_owned(),
             clinic_guid: self.config.clinic_guid.clone().unwrap_or_default(),
@@ -734,6 +738,11 @@ impl RatingApp {
                 };
             }
         });
+        if self.service.base_url().is_some() {
+            ui.add_space(16.0);
+            ui.separator();
+            self.token_settings_ui(ui);
+        }
     }
 
     fn save_setup(&mut self) {

@@ -472,3 +472,80 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
         Some("https://rpgu.example.org")
     );
 }
+
+/// The keyring for in-process UI tests: keyring-core's mock store (the product never
+/// uses it; the real Secret Service is tested through the binary in `keyring.rs`).
+fn mock_keyring() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+    });
+}
+
+#[test]
+fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
+    mock_keyring();
+    let server = server();
+    let origin = visit_rating::api::origin(&server.url());
+    visit_rating::secrets::store_token(&origin, &Token::new("expired-token").unwrap()).unwrap();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.tokens = TokenSource::Resolve;
+    let mut harness = harness(setup);
+
+    fill(&mut harness, "visit-token", [2, 5, 4, 3]);
+    harness
+        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
+        .click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
+        .type_text("Долго ждали");
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, sent);
+    harness.get_by_label("Ответ сервера: «Время действия токена истекло» (код 5007, HTTP 403)");
+
+    harness.get_by_label("Заменить токен").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen(), Screen::Setup);
+    let start = Instant::now();
+    while harness
+        .query_by_label_contains("хранится в: Mock store")
+        .is_none()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "status never shown"
+        );
+        harness.step();
+    }
+    // The field is masked and the stored value is never shown.
+    assert!(harness.query_by_label_contains("expired-token").is_none());
+    let field = "Новый токен (хранится только в хранилище паролей системы)";
+    harness.get_by_label(field).click();
+    harness.run_steps(1);
+    harness.get_by_label(field).type_text(TOKEN);
+    harness.run_steps(1);
+    harness.get_by_label("Сохранить токен").click();
+    let start = Instant::now();
+    while harness
+        .query_by_label("Токен сохранён. Оценку можно отправить повторно.")
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "never saved");
+        harness.step();
+    }
+    assert_eq!(
+        visit_rating::secrets::load_token(&origin).unwrap(),
+        Token::new(TOKEN).unwrap()
+    );
+
+    harness.get_by_label("Назад к форме").click();
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{WAITING}: 2 из 5"));
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    assert_eq!(
+        server.state().ratings()[0].raw_body,
+        r#"{"result_1":2,"result_2":5,"result_3":4,"result_4":3,"notes":"Долго ждали","dont_visit":0}"#
+    );
+}

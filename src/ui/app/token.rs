@@ -1,0 +1,163 @@
+//! The token section of the settings: its status (never its value, not even partly), a
+//! masked field to set or replace it, and a button to remove it. Keyring calls run on a
+//! worker thread (a locked keyring may prompt and block), like sending does.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use poll_promise::Promise;
+
+use super::{RatingApp, theme};
+use crate::secrets::{SecretsError, Token, TokenStatus};
+use crate::service::Service;
+
+/// What a keyring job came to.
+enum TokenJob {
+    Status(Result<TokenStatus, SecretsError>),
+    Stored(Result<(), SecretsError>),
+    Cleared(Result<bool, SecretsError>),
+}
+
+/// The token section's state.
+#[derive(Default)]
+pub(super) struct TokenPanel {
+    /// Ask the keyring for the status on the next frame.
+    pub(super) refresh: bool,
+    job: Option<Promise<TokenJob>>,
+    status: Option<Result<TokenStatus, SecretsError>>,
+    /// What the administrator is typing; emptied once stored.
+    new_token: String,
+    message: Option<(bool, String)>,
+}
+
+impl RatingApp {
+    fn start_token_job(
+        &mut self,
+        ctx: &egui::Context,
+        work: impl FnOnce(&Service) -> TokenJob + Send + 'static,
+    ) {
+        if self.token.job.is_some() {
+            return;
+        }
+        let service = Arc::clone(&self.service);
+        let ctx = ctx.clone();
+        let (sender, promise) = Promise::new();
+        let spawned = std::thread::Builder::new()
+            .name("keyring".into())
+            .spawn(move || {
+                sender.send(work(&service));
+                ctx.request_repaint();
+            });
+        if let Err(e) = spawned {
+            self.token.message = Some((false, e.to_string()));
+            return;
+        }
+        self.token.job = Some(promise);
+    }
+
+    fn poll_token_job(&mut self, ctx: &egui::Context) {
+        let Some(promise) = self.token.job.take() else {
+            return;
+        };
+        let job = match promise.try_take() {
+            Ok(job) => job,
+            Err(promise) => {
+                self.token.job = Some(promise);
+                return;
+            }
+        };
+        match job {
+            TokenJob::Status(status) => self.token.status = Some(status),
+            TokenJob::Stored(Ok(())) => {
+                self.token.message = Some((true, self.i18n.tr("token-saved-gui")));
+                self.token.refresh = true;
+            }
+            TokenJob::Cleared(Ok(_)) => {
+                self.token.message = Some((true, self.i18n.tr("token-cleared-gui")));
+                self.token.refresh = true;
+            }
+            TokenJob::Stored(Err(e)) | TokenJob::Cleared(Err(e)) => {
+                self.token.message = Some((false, self.i18n.secrets_error(&e)));
+            }
+        }
+        if std::mem::take(&mut self.token.refresh) {
+            self.start_token_job(ctx, |service| TokenJob::Status(service.token_status()));
+        }
+    }
+
+    /// The token section of the settings screen.
+    pub(super) fn token_settings_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_token_job(&ctx);
+        ui.label(RichText::new(self.i18n.tr("token-title")).strong());
+        if !self.service.uses_keyring() {
+            ui.weak(self.i18n.tr("token-demo"));
+            return;
+        }
+        if std::mem::take(&mut self.token.refresh) {
+            self.start_token_job(&ctx, |service| TokenJob::Status(service.token_status()));
+        }
+        match &self.token.status {
+            Some(Ok(status)) => {
+                ui.label(self.i18n.token_status(status));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, self.i18n.secrets_error(e));
+            }
+            None => {
+                ui.spinner();
+            }
+        }
+        let busy = self.token.job.is_some();
+        let label = ui.label(self.i18n.tr("token-new"));
+        ui.add(
+            egui::TextEdit::singleline(&mut self.token.new_token)
+                .password(true)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let save = theme::primary_button(ui.ctx(), self.i18n.tr("token-save"));
+            if ui
+                .add_enabled(!busy && !self.token.new_token.is_empty(), save)
+                .clicked()
+            {
+                match Token::new(&self.token.new_token) {
+                    Ok(token) => {
+                        self.token.new_token.clear();
+                        self.token.message = None;
+                        self.start_token_job(ui.ctx(), move |service| {
+                            TokenJob::Stored(service.store_token(&token))
+                        });
+                    }
+                    Err(e) => {
+                        self.token.message =
+                            Some((false, self.i18n.secrets_error(&SecretsError::BadToken(e))));
+                    }
+                }
+            }
+            let stored = matches!(&self.token.status, Some(Ok(s)) if s.stored);
+            if ui
+                .add_enabled(
+                    !busy && stored,
+                    egui::Button::new(self.i18n.tr("token-clear")),
+                )
+                .clicked()
+            {
+                self.token.message = None;
+                self.start_token_job(ui.ctx(), |service| TokenJob::Cleared(service.clear_token()));
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        if let Some((ok, message)) = &self.token.message {
+            let color = if *ok {
+                theme::Palette::of(ui.ctx()).success
+            } else {
+                ui.visuals().error_fg_color
+            };
+            ui.colored_label(color, message);
+        }
+    }
+}
