@@ -9,6 +9,7 @@
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
 //! - [`kiosk`]: the administrator PIN (Argon2id) and its rate limiter;
+//! - [`outbox`]: the durable queue of ratings and its background sender;
 //! - [`cli`]: the headless commands;
 //! - [`service`]: the work the window asks for (sending), kept apart from egui;
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod i18n;
 pub mod kiosk;
 pub mod mock_server;
+pub mod outbox;
 pub mod rating;
 pub mod secrets;
 pub mod service;

@@ -90,6 +90,7 @@ pub struct RatingClient {
     http: reqwest::blocking::Client,
     base: Url,
     max_body_bytes: usize,
+    connect_timeout: std::time::Duration,
 }
 
 impl RatingClient {
@@ -122,6 +123,7 @@ impl RatingClient {
             http,
             base,
             max_body_bytes: settings.max_body_bytes,
+            connect_timeout: settings.connect_timeout,
         })
     }
 
@@ -134,6 +136,22 @@ impl RatingClient {
     /// The server's origin (`scheme://host:port`), which names its token in the keyring.
     pub fn origin(&self) -> String {
         origin_of(&self.base)
+    }
+
+    /// Whether a TCP connection to the server succeeds now (no request, no token). Used
+    /// to resend at once when the network comes back.
+    pub fn server_reachable(&self) -> bool {
+        use std::net::ToSocketAddrs;
+        let (Some(host), Some(port)) = (self.base.host_str(), self.base.port_or_known_default())
+        else {
+            return false;
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        (host, port).to_socket_addrs().is_ok_and(|mut addrs| {
+            addrs.any(|addr| {
+                std::net::TcpStream::connect_timeout(&addr, self.connect_timeout).is_ok()
+            })
+        })
     }
 
     /// Send one rating. Never panics and never returns an error: every failure is an

@@ -1,0 +1,279 @@
+//! The background sender of the window: one named thread that sends what is due, sleeps
+//! until the next attempt is due (no busy loop), and wakes early when asked ("send now"),
+//! when the token was replaced, or when the server answers a connection again.
+//!
+//! While ratings wait after a network failure it checks every [`PROBE_EVERY`] whether a
+//! TCP connection to the server succeeds (no request, no token); when it does, it sends
+//! at once instead of waiting out the backoff. A token problem pauses sending until
+//! [`OutboxWorker::token_replaced`] (or "send now").
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use super::{EntryState, Outbox, now_ms};
+use crate::api::{Outcome, OutcomeKind, RatingClient, TokenProblem};
+use crate::secrets::Token;
+
+/// How often the server's reachability is checked while ratings wait.
+pub const PROBE_EVERY: Duration = Duration::from_secs(15);
+/// How often the outbox is looked at when nothing is due (another process may add).
+const IDLE_CHECK: Duration = Duration::from_mins(1);
+
+/// What the window shows about the outbox.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutboxStatus {
+    /// Ratings waiting to be sent.
+    pub waiting: usize,
+    /// Ratings the server refused for good.
+    pub needs_attention: usize,
+    /// Sending is paused on this token problem.
+    pub paused: Option<TokenProblem>,
+    /// The last failed attempt's answer.
+    pub last_error: Option<Outcome>,
+    /// Why sending could not even start (no token, the outbox folder), for people.
+    pub problem: Option<String>,
+    /// A send is under way.
+    pub sending: bool,
+}
+
+/// What the sender needs for one round: a client and a token, or why not.
+pub type Connect = dyn Fn() -> Result<(RatingClient, Token), String> + Send + Sync;
+
+// Independent requests from the window, each taken once by the sender.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Default)]
+struct Requests {
+    send_now: bool,
+    token_replaced: bool,
+    refresh: bool,
+    shutdown: bool,
+}
+
+struct Shared {
+    requests: Mutex<Requests>,
+    wake: Condvar,
+    status: Mutex<OutboxStatus>,
+}
+
+impl Shared {
+    fn requests(&self) -> MutexGuard<'_, Requests> {
+        self.requests.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn status(&self) -> MutexGuard<'_, OutboxStatus> {
+        self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The running sender. Dropping it stops the thread.
+pub struct OutboxWorker {
+    shared: Arc<Shared>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for OutboxWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxWorker").finish_non_exhaustive()
+    }
+}
+
+impl OutboxWorker {
+    /// Start sending from `outbox`; `on_change` is called whenever the status changes
+    /// (the window passes `request_repaint`).
+    pub fn start(
+        outbox: Outbox,
+        connect: Box<Connect>,
+        on_change: Box<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<OutboxWorker> {
+        let shared = Arc::new(Shared {
+            requests: Mutex::new(Requests {
+                refresh: true,
+                ..Requests::default()
+            }),
+            wake: Condvar::new(),
+            status: Mutex::new(OutboxStatus::default()),
+        });
+        let thread_shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("outbox-sender".into())
+            .spawn(move || run(&outbox, &*connect, &*on_change, &thread_shared))?;
+        Ok(OutboxWorker {
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// The status now.
+    pub fn status(&self) -> OutboxStatus {
+        self.shared.status().clone()
+    }
+
+    /// Send everything waiting now, ignoring the backoff (and a token pause).
+    pub fn send_now(&self) {
+        self.request(|r| r.send_now = true);
+    }
+
+    /// The token was replaced: resume after a token pause.
+    pub fn token_replaced(&self) {
+        self.request(|r| r.token_replaced = true);
+    }
+
+    /// Re-read the outbox (a rating was added or removed).
+    pub fn refresh(&self) {
+        self.request(|r| r.refresh = true);
+    }
+
+    fn request(&self, set: impl FnOnce(&mut Requests)) {
+        set(&mut self.shared.requests());
+        self.shared.wake.notify_all();
+    }
+}
+
+impl Drop for OutboxWorker {
+    fn drop(&mut self) {
+        self.request(|r| r.shutdown = true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One sending round's effects on the sender's state.
+struct Round<'a> {
+    paused: &'a mut Option<TokenProblem>,
+    network_down: &'a mut bool,
+    last_error: &'a mut Option<Outcome>,
+    problem: &'a mut Option<String>,
+}
+
+impl Round<'_> {
+    fn send(&mut self, outbox: &Outbox, connect: &Connect, force: bool) {
+        let (client, token) = match connect() {
+            Ok(pair) => pair,
+            Err(reason) => {
+                *self.problem = Some(reason);
+                return;
+            }
+        };
+        // After a network failure, do not knock until a connection succeeds again.
+        if *self.network_down && !force && !client.server_reachable() {
+            return;
+        }
+        let report = match outbox.flush(&client, &|| Some(token.clone()), force) {
+            Ok(report) => report,
+            Err(e) => {
+                *self.problem = Some(e.to_string());
+                return;
+            }
+        };
+        if let Some((_, last)) = report.attempts.last() {
+            *self.network_down = last.kind == OutcomeKind::Transient && last.http_status.is_none();
+            *self.last_error = (!last.kind.is_final_success()).then(|| last.clone());
+        }
+        if let Some(Outcome {
+            kind: OutcomeKind::Unauthorized(problem),
+            ..
+        }) = report.paused
+        {
+            *self.paused = Some(problem);
+        }
+    }
+}
+
+fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync), shared: &Shared) {
+    let mut paused: Option<TokenProblem> = None;
+    let mut network_down = false;
+    loop {
+        let (force, token_replaced) = {
+            let mut requests = shared.requests();
+            if requests.shutdown {
+                return;
+            }
+            requests.refresh = false;
+            (
+                std::mem::take(&mut requests.send_now),
+                std::mem::take(&mut requests.token_replaced),
+            )
+        };
+        if force || token_replaced {
+            paused = None;
+        }
+
+        let listing = outbox.list();
+        let due_now = listing.as_ref().is_ok_and(|l| {
+            l.entries.iter().any(|e| {
+                e.state == EntryState::Waiting
+                    && (force || token_replaced || e.next_attempt_ms <= now_ms())
+            })
+        });
+        let mut problem = listing.as_ref().err().map(ToString::to_string);
+        let mut last_error = shared.status().last_error.clone();
+
+        if due_now && paused.is_none() {
+            shared.status().sending = true;
+            on_change();
+            let mut round = Round {
+                paused: &mut paused,
+                network_down: &mut network_down,
+                last_error: &mut last_error,
+                problem: &mut problem,
+            };
+            round.send(outbox, connect, force || token_replaced);
+        }
+
+        let listing = outbox.list();
+        let next_due = listing.as_ref().ok().and_then(|l| {
+            l.entries
+                .iter()
+                .filter(|e| e.state == EntryState::Waiting)
+                .map(|e| e.next_attempt_ms)
+                .min()
+        });
+        {
+            let mut status = shared.status();
+            if let Ok(l) = &listing {
+                status.waiting = l.waiting();
+                status.needs_attention = l.needs_attention();
+            }
+            status.paused = paused;
+            status.last_error = if status.waiting + status.needs_attention == 0 {
+                None
+            } else {
+                last_error
+            };
+            status.problem = problem;
+            status.sending = false;
+        }
+        on_change();
+
+        // Sleep until the next attempt is due, a probe is due, or someone asks.
+        let mut wait = IDLE_CHECK;
+        if let Some(due) = next_due
+            && paused.is_none()
+        {
+            wait = wait.min(Duration::from_millis(due.saturating_sub(now_ms())));
+            if network_down {
+                wait = wait.min(PROBE_EVERY);
+            }
+        }
+        let requests = shared.requests();
+        if requests.shutdown || requests.send_now || requests.token_replaced || requests.refresh {
+            continue;
+        }
+        let (requests, _) = shared
+            .wake
+            .wait_timeout_while(requests, wait.max(Duration::from_millis(50)), |r| {
+                !(r.shutdown || r.send_now || r.token_replaced || r.refresh)
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        drop(requests);
+        // A probe between backoff attempts: the network is back → send now.
+        if network_down
+            && paused.is_none()
+            && let Ok((client, _)) = connect()
+            && client.server_reachable()
+        {
+            shared.requests().send_now = true;
+        }
+    }
+}
