@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod properties;
 mod reliability;
 mod snapshots;
 mod submit;
