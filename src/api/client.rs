@@ -6,7 +6,7 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use url::Url;
 
@@ -90,7 +90,8 @@ pub struct RatingClient {
     http: reqwest::blocking::Client,
     base: Url,
     max_body_bytes: usize,
-    connect_timeout: std::time::Duration,
+    connect_timeout: Duration,
+    request_timeout: Duration,
 }
 
 impl RatingClient {
@@ -124,6 +125,7 @@ impl RatingClient {
             base,
             max_body_bytes: settings.max_body_bytes,
             connect_timeout: settings.connect_timeout,
+            request_timeout: settings.request_timeout,
         })
     }
 
@@ -161,6 +163,7 @@ impl RatingClient {
             Ok(body) => body,
             Err(e) => return Outcome::transport_failure(format!("cannot encode the body: {e}")),
         };
+        let started = Instant::now();
         let response = self
             .http
             .post(self.endpoint(id))
@@ -170,32 +173,55 @@ impl RatingClient {
             .body(body)
             .send();
         match response {
-            Ok(response) => self.read_answer(response),
+            Ok(response) => self.read_answer(response, started + self.request_timeout),
             Err(e) => Outcome::transport_failure(describe_transport_error(&e)),
         }
     }
 
-    fn read_answer(&self, response: reqwest::blocking::Response) -> Outcome {
+    /// Read the answer, at most `max_body_bytes` of it, until `deadline`.
+    ///
+    /// reqwest's blocking client applies its timeout to each read of the body, not to
+    /// the whole: a server that dribbles a byte at a time would hold us for ever. So the
+    /// body is read in chunks against the request's deadline (a single stalled read still
+    /// ends at reqwest's own timeout).
+    fn read_answer(&self, response: reqwest::blocking::Response, deadline: Instant) -> Outcome {
         let status = response.status().as_u16();
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let failure = |detail: String| Outcome {
+            http_status: Some(status),
+            ..Outcome::transport_failure(detail)
+        };
         let mut body = Vec::new();
         let limit = u64::try_from(self.max_body_bytes).unwrap_or(u64::MAX);
-        match response
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut body)
-        {
-            Ok(_) => {}
-            Err(e) => {
-                let mut outcome = Outcome::transport_failure(format!(
-                    "the connection broke while reading the answer (HTTP {status}): {}",
-                    error_chain(&e)
+        let mut reader = response.take(limit.saturating_add(1));
+        let mut chunk = vec![0u8; 16 * 1024];
+        loop {
+            if Instant::now() >= deadline {
+                return failure(format!(
+                    "the server did not answer in time: the answer (HTTP {status}) was still arriving after {} s",
+                    self.request_timeout.as_secs_f64()
                 ));
-                outcome.http_status = Some(status);
-                return outcome;
+            }
+            match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => body.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    return failure(format!(
+                        "the server did not answer in time: the answer (HTTP {status}) stopped arriving: {}",
+                        error_chain(&e)
+                    ));
+                }
+                Err(e) => {
+                    return failure(format!(
+                        "the connection broke while reading the answer (HTTP {status}): {}",
+                        error_chain(&e)
+                    ));
+                }
             }
         }
         let truncated = body.len() > self.max_body_bytes;

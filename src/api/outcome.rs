@@ -189,9 +189,11 @@ pub fn classify(status: u16, body: &[u8], truncated: bool, location: Option<&str
 
 fn describe_body(status: u16, body: &[u8], truncated: bool, location: Option<&str>) -> String {
     if (300..400).contains(&status) {
+        // The Location is the server's text: quoted briefly like a body, so a huge or
+        // hostile header cannot flood the detail shown to people.
         return format!(
             "the server answered with a redirect to {}; redirects are not followed so that the token stays with the configured server",
-            location.unwrap_or("(no Location header)")
+            location.map_or_else(|| "(no Location header)".to_owned(), quote)
         );
     }
     if truncated {
@@ -213,6 +215,12 @@ fn describe_body(status: u16, body: &[u8], truncated: bool, location: Option<&st
     } else {
         "text that is not the error model"
     };
+    format!("the answer is {kind}: {}", quote(text))
+}
+
+/// At most [`QUOTE_BYTES`] of `text`, without control characters, cut on a character
+/// boundary and marked with `…` when cut.
+fn quote(text: &str) -> String {
     let mut quote: String = text.chars().filter(|c| !c.is_control()).collect();
     if quote.len() > QUOTE_BYTES {
         let mut end = QUOTE_BYTES;
@@ -222,7 +230,7 @@ fn describe_body(status: u16, body: &[u8], truncated: bool, location: Option<&st
         quote.truncate(end);
         quote.push('…');
     }
-    format!("the answer is {kind}: {quote}")
+    quote
 }
 
 #[cfg(test)]
@@ -350,6 +358,15 @@ mod tests {
                 .unwrap()
                 .contains("https://elsewhere.example/login")
         );
+    }
+
+    #[test]
+    fn a_huge_location_is_quoted_briefly() {
+        let location = format!("https://elsewhere.example/{}\n", "a".repeat(100_000));
+        let detail = classify(307, b"", false, Some(&location)).detail.unwrap();
+        assert!(detail.len() < QUOTE_BYTES + 200, "{}", detail.len());
+        assert!(detail.contains("https://elsewhere.example/aaa"));
+        assert!(!detail.contains('\n'));
     }
 
     #[test]

@@ -11,6 +11,8 @@ mod support;
 mod admin_pin;
 mod keyring;
 mod kiosk;
+mod properties;
+mod reliability;
 mod snapshots;
 mod submit;
 mod tls;

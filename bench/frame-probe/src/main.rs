@@ -1,0 +1,163 @@
+//! Time spent in one frame of the rating form — the UI pass (`RatingApp::show`) plus
+//! tessellation — while a scripted session types and navigates, against the 16.7 ms
+//! budget of a 60 Hz screen.
+//!
+//! The session, repeated `RATINGS` times: type a visit id one character per frame, Tab
+//! to each star row and press a digit, Tab to the remarks and type 60 characters one per
+//! frame, Ctrl+Enter to send to an in-process stand-in server, step until the thank-you
+//! screen, Enter for the next rating. The pointer sweeps across the window every frame so
+//! hover effects are drawn. Rendering to pixels (wgpu) is not included: that is the GPU's
+//! (here llvmpipe's) share and is measured by the cold-start figures.
+//!
+//! Prints one line per figure: `name value unit`.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use egui::{Event, Key, Modifiers, Pos2, RawInput, Rect, Vec2};
+use visit_rating::config::{Config, Language};
+use visit_rating::mock_server::{DEMO_TOKEN, MockOptions, RunningMock};
+use visit_rating::secrets::Token;
+use visit_rating::service::TokenSource;
+use visit_rating::ui::{AppSetup, RatingApp, Screen};
+
+const RATINGS: usize = 8;
+const SIZE: Vec2 = Vec2::new(1000.0, 780.0);
+const NOTES: &str = "Врач внимательный, очередь небольшая, всё понятно объяснили. Спасибо";
+
+struct Probe {
+    ctx: egui::Context,
+    app: RatingApp,
+    frame: u64,
+    times: Vec<Duration>,
+    first: Option<Duration>,
+}
+
+impl Probe {
+    fn step(&mut self, events: Vec<Event>) {
+        self.frame += 1;
+        // The pointer sweeps left to right, top to bottom, across the window.
+        let x = (self.frame * 37 % 1000) as f32;
+        let y = (self.frame * 11 % 780) as f32;
+        let mut all = vec![Event::PointerMoved(Pos2::new(x, y))];
+        all.extend(events);
+        let input = RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SIZE)),
+            time: Some(self.frame as f64 / 60.0),
+            predicted_dt: 1.0 / 60.0,
+            events: all,
+            ..RawInput::default()
+        };
+        let start = Instant::now();
+        let app = &mut self.app;
+        let output = self.ctx.run_ui(input, |ui| app.show(ui));
+        let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+        let elapsed = start.elapsed();
+        std::hint::black_box(primitives);
+        if self.first.is_none() {
+            self.first = Some(elapsed);
+        } else {
+            self.times.push(elapsed);
+        }
+    }
+
+    fn key(&mut self, key: Key, modifiers: Modifiers) {
+        let event = |pressed| Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers,
+        };
+        self.step(vec![event(true)]);
+        self.step(vec![event(false)]);
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.step(vec![Event::Text(c.to_string())]);
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let server = match RunningMock::start(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        MockOptions::default(),
+    ) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("frame-probe: cannot start the stand-in server: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let Ok(token) = Token::new(DEMO_TOKEN) else {
+        return std::process::ExitCode::FAILURE;
+    };
+    let setup = AppSetup {
+        config: Config::default(),
+        config_path: std::env::temp_dir().join("frame-probe-config.toml"),
+        language: Language::Ru,
+        server_url: Some(server.url()),
+        tokens: TokenSource::Fixed(token),
+        demo: false,
+    };
+    let mut probe = Probe {
+        ctx: egui::Context::default(),
+        app: RatingApp::new(setup),
+        frame: 0,
+        times: Vec::new(),
+        first: None,
+    };
+    for _ in 0..3 {
+        probe.step(Vec::new());
+    }
+    let run = std::process::id();
+    for n in 0..RATINGS {
+        probe.type_text(&format!("probe-{run}-{n}"));
+        for digit in [Key::Num5, Key::Num4, Key::Num3, Key::Num2] {
+            probe.key(Key::Tab, Modifiers::NONE);
+            probe.key(digit, Modifiers::NONE);
+        }
+        probe.key(Key::Tab, Modifiers::NONE);
+        probe.type_text(NOTES);
+        probe.key(Key::Enter, Modifiers::COMMAND);
+        let sent = Instant::now();
+        while probe.app.screen() != Screen::ThankYou {
+            if sent.elapsed() > Duration::from_secs(10) {
+                eprintln!(
+                    "frame-probe: rating {n} was not accepted (screen {:?})",
+                    probe.app.screen()
+                );
+                return std::process::ExitCode::FAILURE;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+            probe.step(Vec::new());
+        }
+        probe.key(Key::Enter, Modifiers::NONE);
+        probe.step(Vec::new());
+    }
+    if server.state().ratings().len() != RATINGS {
+        eprintln!(
+            "frame-probe: the server stored {} ratings, expected {RATINGS}",
+            server.state().ratings().len()
+        );
+        return std::process::ExitCode::FAILURE;
+    }
+    let mut times: Vec<f64> = probe
+        .times
+        .iter()
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!("frames {} count", times.len());
+    println!(
+        "first_frame_ms {:.3} ms",
+        probe.first.unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    println!("median_ms {:.3} ms", at(0.5));
+    println!("p99_ms {:.3} ms", at(0.99));
+    println!("max_ms {:.3} ms", at(1.0));
+    std::process::ExitCode::SUCCESS
+}
