@@ -110,9 +110,12 @@ impl Refusal {
 
 /// `visit-rating submit`: validate, send one rating, report, return the exit code.
 pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
+    // Send first, then lock the streams: holding stderr's lock while the HTTP client's
+    // thread logs to stderr would deadlock.
+    let result = prepare_and_send(request, config, i18n);
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    match prepare_and_send(request, config, i18n) {
+    match result {
         Ok(outcome) => {
             let exit = Exit::for_outcome(outcome.kind);
             if request.json {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::Layer as _;
 use visit_rating::cli::{self, Exit, MockServerRequest, NotesSource, SubmitRequest, TokenAction};
 use visit_rating::config::{Config, Language};
 use visit_rating::i18n::I18n;
@@ -26,6 +27,9 @@ struct Cli {
     /// Interface language (overrides `language` in the settings).
     #[arg(long, global = true, value_enum)]
     lang: Option<Language>,
+    /// Log level or filter (error, warn, info, debug, trace; overrides RUST_LOG).
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log_level: Option<String>,
     /// Open the window against a built-in stand-in server (nothing reaches the portal).
     #[arg(long)]
     demo: bool,
@@ -138,8 +142,64 @@ struct MockServerArgs {
     seed: Option<u64>,
 }
 
+/// Log to stderr and to a daily file in the data folder (`logs/`, the last 14 kept).
+/// The level comes from `--log-level`, else `RUST_LOG`, else `warn`. Log lines never
+/// hold the token (it redacts itself) or a patient's remarks (never logged).
+fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let filter = || match level {
+        Some(level) => tracing_subscriber::EnvFilter::try_new(level)
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        None => tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+    };
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter());
+    let (file, guard) = match log_folder().and_then(|dir| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("visit-rating")
+            .filename_suffix("log")
+            .max_log_files(14)
+            .build(dir)
+            .ok()
+    }) {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(filter());
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
+        .try_init();
+    guard
+}
+
+/// `<data>/logs`, private to the user.
+fn log_folder() -> Option<std::path::PathBuf> {
+    let dir = visit_rating::config::Folders::platform()
+        .ok()?
+        .data_dir
+        .join("logs");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir).ok()?;
+    Some(dir)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _log_guard = init_logging(cli.log_level.as_deref());
     let (config, config_path) = match Config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(e) => {

@@ -1,11 +1,20 @@
-//! The work the window asks for, kept apart from egui: sending a rating to the configured
-//! server with the configured token. Blocking; the window runs it on a worker thread.
+//! The work the window asks for, kept apart from egui: saving a rating in the outbox,
+//! sending it to the configured server with the configured token, and the token and
+//! outbox chores of the settings. Blocking; the window runs it on worker threads.
 //!
 //! The GUI holds one [`Service`] behind an `Arc` and never touches reqwest, the keyring
 //! or files itself.
+//!
+//! With an outbox, a rating is on disk before the first attempt (see
+//! [`crate::outbox`]): a network failure or a token problem leaves it there for the
+//! background sender ("saved, will be sent automatically"). A rejection is kept as
+//! "needs attention" on an unattended kiosk; at a desk the person sees the server's
+//! answer with the form still filled in, so the entry is removed instead of piling up
+//! next to the corrected resend.
 
-use crate::api::{Outcome, RatingClient, VisitId};
+use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
 use crate::config::Config;
+use crate::outbox::Outbox;
 use crate::rating::Rating;
 use crate::secrets::{self, Token};
 
@@ -30,6 +39,14 @@ pub enum NotSent {
     /// No token could be had (the error says why and what to do).
     #[error("{0}")]
     NoToken(secrets::SecretsError),
+    /// No token could be had, but the rating is saved in the outbox and will be sent
+    /// once a token is set.
+    #[error("{0}")]
+    SavedWithoutToken(secrets::SecretsError),
+    /// The rating could not be saved (disk full, read-only folder): nothing was sent and
+    /// the form keeps it.
+    #[error("{0}")]
+    NotSaved(String),
     /// The worker thread could not be started.
     #[error("cannot start the sending thread: {0}")]
     Internal(String),
@@ -50,6 +67,8 @@ pub struct Service {
     config: Config,
     base_url: Option<String>,
     tokens: TokenSource,
+    outbox: Option<Outbox>,
+    keep_rejected: bool,
 }
 
 impl Service {
@@ -60,7 +79,30 @@ impl Service {
             config,
             base_url,
             tokens,
+            outbox: None,
+            keep_rejected: false,
         }
+    }
+
+    /// Save every rating in `outbox` before sending it; `keep_rejected` keeps rejected
+    /// ratings as "needs attention" (a kiosk) instead of removing them (a desk).
+    #[must_use]
+    pub fn with_outbox(mut self, outbox: Outbox, keep_rejected: bool) -> Service {
+        self.outbox = Some(outbox);
+        self.keep_rejected = keep_rejected;
+        self
+    }
+
+    /// The outbox, when ratings are saved before sending.
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.outbox.as_ref()
+    }
+
+    /// A client and a token for the background sender, or why not (for people).
+    pub fn connect(&self) -> Result<(RatingClient, Token), String> {
+        let client = self.client().map_err(|e| e.to_string())?;
+        let token = self.token(&client.origin()).map_err(|e| e.to_string())?;
+        Ok((client, token))
     }
 
     /// The server this service sends to.
@@ -73,14 +115,50 @@ impl Service {
         &self.config
     }
 
-    /// Send one rating (blocking).
+    /// Save (with an outbox) and send one rating (blocking).
     pub fn submit(&self, id: &VisitId, rating: &Rating) -> Result<SubmitReport, NotSent> {
         let client = self.client()?;
-        let token = self.token(&client.origin())?;
-        Ok(SubmitReport {
-            outcome: client.submit(id, rating, &token),
-            queued: false,
-        })
+        let entry = match &self.outbox {
+            Some(outbox) => Some(
+                outbox
+                    .enqueue(id, rating)
+                    .map_err(|e| NotSent::NotSaved(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let token = match self.token(&client.origin()) {
+            Ok(token) => token,
+            Err(NotSent::NoToken(e)) if entry.is_some() => {
+                return Err(NotSent::SavedWithoutToken(e));
+            }
+            Err(e) => return Err(e),
+        };
+        let outcome = client.submit(id, rating, &token);
+        let (Some(outbox), Some(entry)) = (&self.outbox, entry) else {
+            return Ok(SubmitReport {
+                outcome,
+                queued: false,
+            });
+        };
+        let queued = match outcome.kind {
+            OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => false,
+            OutcomeKind::Transient | OutcomeKind::Unauthorized(_) => true,
+            OutcomeKind::Rejected => self.keep_rejected,
+        };
+        let kept = if outcome.kind == OutcomeKind::Rejected && !queued {
+            outbox.remove(&entry.id).map(|()| false)
+        } else {
+            outbox.record(entry, &outcome).map(|()| queued)
+        };
+        match kept {
+            Ok(queued) => Ok(SubmitReport { outcome, queued }),
+            Err(e) => {
+                // The answer stands; only its bookkeeping failed (the entry is still on
+                // disk and will be sent again, or gets 5030 and is removed then).
+                tracing::error!(error = %e, "cannot update the outbox after sending");
+                Ok(SubmitReport { outcome, queued })
+            }
+        }
     }
 
     /// The keyring entry's name for this server (its origin), if a server is set.

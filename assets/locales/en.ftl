@@ -97,7 +97,7 @@ kiosk-already-rated = This visit has already been rated.
 kiosk-not-sent = The rating could not be sent.
 kiosk-not-sent-body = Please ask a member of the reception staff.
 kiosk-done = Done
-kiosk-needs-attention = ● This terminal needs staff attention
+kiosk-needs-attention = (!) This terminal needs staff attention
 kiosk-admin-corner = Administrator sign-in (hold for 3 seconds)
 kiosk-admin-title = Terminal administration
 kiosk-leave = Leave kiosk mode
@@ -146,3 +146,28 @@ token-save = Save token
 token-clear = Remove token
 token-saved-gui = The token is saved. The rating can be sent again.
 token-cleared-gui = The token was removed.
+
+## Outbox (window)
+saved-without-token = The rating is saved and will be sent once a token is set.
+not-saved-advice = The rating could not be saved on disk. It is still in the form: free some disk space or ask an administrator.
+outbox-waiting = { $count } { $count ->
+    [one] rating waits
+   *[other] ratings wait
+  }
+outbox-attention = need attention: { $count }
+outbox-paused = sending paused: a new token is needed
+outbox-last-error = last error: { $error }
+outbox-send-now = Send now
+outbox-open = Queue
+outbox-title = Sending queue
+outbox-empty = The queue is empty: every rating was sent.
+outbox-refresh = Refresh
+outbox-export = Export to JSON
+outbox-exported = Ratings exported: { $count }. File: { $path }
+outbox-state-waiting = waiting
+outbox-state-attention = needs attention
+outbox-entry-meta = Saved { $created }, attempts: { $attempts }
+outbox-delete = Delete
+outbox-delete-confirm = Really delete?
+outbox-deleted = The rating was removed from the queue.
+kiosk-outbox = Sending queue

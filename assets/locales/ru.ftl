@@ -101,7 +101,7 @@ kiosk-already-rated = Это посещение уже оценено.
 kiosk-not-sent = Не удалось отправить оценку.
 kiosk-not-sent-body = Пожалуйста, обратитесь к сотруднику регистратуры.
 kiosk-done = Готово
-kiosk-needs-attention = ● Терминал требует внимания персонала
+kiosk-needs-attention = (!) Терминал требует внимания персонала
 kiosk-admin-corner = Вход для администратора (удерживайте 3 секунды)
 kiosk-admin-title = Администрирование терминала
 kiosk-leave = Выйти из режима киоска
@@ -151,3 +151,29 @@ token-save = Сохранить токен
 token-clear = Удалить токен
 token-saved-gui = Токен сохранён. Оценку можно отправить повторно.
 token-cleared-gui = Токен удалён.
+
+## Outbox (window)
+saved-without-token = Оценка сохранена и будет отправлена, когда будет задан токен.
+not-saved-advice = Оценку не удалось сохранить на диске. Она осталась в форме — освободите место на диске или обратитесь к администратору.
+outbox-waiting = В очереди { $count } { $count ->
+    [one] оценка
+    [few] оценки
+   *[many] оценок
+  }
+outbox-attention = требуют внимания: { $count }
+outbox-paused = отправка приостановлена: нужен новый токен
+outbox-last-error = последняя ошибка: { $error }
+outbox-send-now = Отправить сейчас
+outbox-open = Очередь
+outbox-title = Очередь отправки
+outbox-empty = Очередь пуста: все оценки отправлены.
+outbox-refresh = Обновить
+outbox-export = Экспорт в JSON
+outbox-exported = Выгружено оценок: { $count }. Файл: { $path }
+outbox-state-waiting = ждёт отправки
+outbox-state-attention = требует внимания
+outbox-entry-meta = Сохранена { $created }, попыток: { $attempts }
+outbox-delete = Удалить
+outbox-delete-confirm = Точно удалить?
+outbox-deleted = Оценка удалена из очереди.
+kiosk-outbox = Очередь отправки

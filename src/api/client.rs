@@ -172,10 +172,20 @@ impl RatingClient {
             .header(reqwest::header::ACCEPT, "application/json")
             .body(body)
             .send();
-        match response {
+        let outcome = match response {
             Ok(response) => self.read_answer(response, started + self.request_timeout),
             Err(e) => Outcome::transport_failure(describe_transport_error(&e)),
-        }
+        };
+        // The visit and the answer; never the remarks, never the token.
+        tracing::info!(
+            visit_id = %id,
+            outcome = outcome.kind.name(),
+            http_status = ?outcome.http_status,
+            message_code = ?outcome.message_code,
+            elapsed_ms = started.elapsed().as_millis(),
+            "rating sent"
+        );
+        outcome
     }
 
     /// Read the answer, at most `max_body_bytes` of it, until `deadline`.

@@ -8,7 +8,7 @@
 //! while one is pending, whatever asked for it (a double click, Enter held down).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use egui::{Align, Id, Key, Layout, Modifiers, RichText, Ui};
 use poll_promise::Promise;
@@ -16,6 +16,8 @@ use poll_promise::Promise;
 use crate::api::{OutcomeKind, RatingClient, VisitId, VisitIdError};
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
+use crate::outbox::Outbox;
+use crate::outbox::worker::OutboxWorker;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft};
 use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 
@@ -24,6 +26,7 @@ use super::star_rating::star_rating;
 use super::theme::{self, Appearance};
 
 mod kiosk;
+mod outbox_view;
 mod token;
 
 pub use kiosk::Kiosk;
@@ -47,6 +50,8 @@ pub struct AppSetup {
     pub tokens: TokenSource,
     /// Show the demo banner (the server is the built-in stand-in).
     pub demo: bool,
+    /// Where the outbox lives; `None` sends without saving first (some tests).
+    pub data_dir: Option<PathBuf>,
     /// Run as an unattended kiosk (`--kiosk` or `kiosk = true`).
     pub kiosk: bool,
     /// The clock the timers read (the system clock; a manual one in tests).
@@ -62,6 +67,8 @@ pub enum Screen {
     Ready,
     /// Kiosk: the administrator's menu, behind the PIN.
     Admin,
+    /// The outbox: ratings waiting or needing attention.
+    Outbox,
     /// The rating form.
     Form,
     /// The thank-you state after an accepted rating.
@@ -115,6 +122,12 @@ pub struct RatingApp {
     /// Present while running as a kiosk.
     kiosk: Option<Kiosk>,
     token: token::TokenPanel,
+    /// The service the background sender uses (replaced with the settings).
+    sender_service: Arc<Mutex<Arc<Service>>>,
+    worker: Option<OutboxWorker>,
+    outbox_view: outbox_view::OutboxView,
+    /// The last rating is kept in the outbox rather than accepted yet.
+    saved_for_later: bool,
 }
 
 /// Things to do on the next frame only.
@@ -152,11 +165,17 @@ impl RatingApp {
                     1.0
                 },
         };
-        let service = Arc::new(Service::new(
-            setup.config.clone(),
-            setup.server_url,
-            setup.tokens.clone(),
-        ));
+        let mut service =
+            Service::new(setup.config.clone(), setup.server_url, setup.tokens.clone());
+        if let Some(dir) = &setup.data_dir {
+            match Outbox::open(dir) {
+                Ok(outbox) => service = service.with_outbox(outbox, kiosk.is_some()),
+                // Sending still works; the status line says why nothing is kept.
+                Err(e) => tracing::error!(error = %e, "the outbox cannot be opened"),
+            }
+        }
+        let service = Arc::new(service);
+        let service_for_sender = Arc::clone(&service);
         let mut app = RatingApp {
             i18n: I18n::new(setup.language),
             config: setup.config,
@@ -179,6 +198,10 @@ impl RatingApp {
             appearance,
             kiosk,
             token: token::TokenPanel::default(),
+            sender_service: Arc::new(Mutex::new(Arc::clone(&service_for_sender))),
+            worker: None,
+            outbox_view: outbox_view::OutboxView::default(),
+            saved_for_later: false,
         };
         app.load_setup_fields();
         app
@@ -271,14 +294,23 @@ impl RatingApp {
             Ok(result) => {
                 let accepted =
                     matches!(&result, Ok(report) if report.outcome.kind == OutcomeKind::Accepted);
-                let kept = matches!(&result, Ok(report) if report.queued);
+                // Kept in the outbox for the background sender.
+                let kept = matches!(&result, Ok(report) if report.queued)
+                    || matches!(&result, Err(NotSent::SavedWithoutToken(_)));
+                let network = matches!(&result, Ok(report) if report.queued && report.outcome.kind == OutcomeKind::Transient);
                 self.once.scroll_to_result = true;
                 self.last = Some(match result {
                     Ok(report) => LastResult::Sent(report),
                     Err(not_sent) => LastResult::NotSent(not_sent),
                 });
-                if accepted || (kept && self.kiosk.is_some()) {
+                if let Some(worker) = &self.worker {
+                    worker.refresh();
+                }
+                // A kiosk thanks the patient whenever the rating is safe; a desk treats a
+                // network failure as "saved" too, but shows token and server problems.
+                if accepted || (kept && self.kiosk.is_some()) || network {
                     self.screen = Screen::ThankYou;
+                    self.saved_for_later = !accepted;
                     let now = self.clock.now();
                     if let Some(kiosk) = &mut self.kiosk {
                         kiosk.thanked(now, kept && !accepted);
@@ -311,6 +343,7 @@ impl RatingApp {
                 ui.ctx().options_mut(|o| o.zoom_with_keyboard = false);
             }
         }
+        self.start_worker(ui.ctx());
         self.poll_pending();
         self.kiosk_logic(ui);
         // Ctrl+Enter sends from anywhere, even from inside the notes box.
@@ -364,6 +397,7 @@ impl RatingApp {
                     });
                 });
             });
+        self.outbox_status_bar(ui);
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 // A centred column of readable width.
@@ -381,6 +415,7 @@ impl RatingApp {
                             Screen::Form => self.form_ui(ui),
                             Screen::ThankYou => self.thank_you_ui(ui),
                             Screen::Admin => self.admin_ui(ui),
+                            Screen::Outbox => self.outbox_ui(ui),
                         }
                     });
                 });
@@ -585,6 +620,12 @@ impl RatingApp {
                 Some(match not_sent {
                     NotSent::NoUrl => self.i18n.tr("error-no-url"),
                     NotSent::NoToken(e) => self.i18n.secrets_error(e),
+                    NotSent::SavedWithoutToken(e) => format!(
+                        "{} {}",
+                        self.i18n.tr("saved-without-token"),
+                        self.i18n.secrets_error(e)
+                    ),
+                    NotSent::NotSaved(_) => self.i18n.tr("not-saved-advice"),
                     NotSent::Client(_) | NotSent::Internal(_) => self.i18n.tr("advice-rejected"),
                 }),
                 Some(not_sent.to_string()),
@@ -620,7 +661,12 @@ impl RatingApp {
                         self.start_submit(&ui.ctx().clone());
                     }
                     let token_problem = matches!(kind, Some(OutcomeKind::Unauthorized(_)))
-                        || matches!(last, LastResult::NotSent(NotSent::NoToken(_)));
+                        || matches!(
+                            last,
+                            LastResult::NotSent(
+                                NotSent::NoToken(_) | NotSent::SavedWithoutToken(_)
+                            )
+                        );
                     if token_problem && ui.button(self.i18n.tr("replace-token")).clicked() {
                         self.load_setup_fields();
                         self.screen = Screen::Setup;
@@ -640,7 +686,7 @@ impl RatingApp {
 
     fn thank_you_ui(&mut self, ui: &mut Ui) {
         let now = self.clock.now();
-        let saved_for_later = self.kiosk.as_ref().is_some_and(|k| k.saved_for_later);
+        let saved_for_later = self.saved_for_later;
         let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
         ui.add_space(48.0);
         ui.vertical_centered(|ui| {
@@ -656,7 +702,12 @@ impl RatingApp {
                     .color(theme::Palette::of(ui.ctx()).success),
             );
             ui.add_space(12.0);
-            ui.label(RichText::new(self.i18n.tr("thanks-body")).size(20.0));
+            let body = if saved_for_later && self.kiosk.is_none() {
+                "outcome-queued"
+            } else {
+                "thanks-body"
+            };
+            ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
             if self.kiosk.is_none()
                 && let Some(LastResult::Sent(SubmitReport { outcome, .. })) = &self.last
                 && let Some(message) = &outcome.message
@@ -777,7 +828,18 @@ impl RatingApp {
         } else {
             Some(url)
         };
-        self.service = Arc::new(Service::new(config.clone(), base_url, self.tokens.clone()));
+        let mut service = Service::new(config.clone(), base_url, self.tokens.clone());
+        if let Some(outbox) = self.service.outbox() {
+            service = service.with_outbox(outbox.clone(), self.kiosk.is_some());
+        }
+        self.service = Arc::new(service);
+        *self
+            .sender_service
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&self.service);
+        if let Some(worker) = &self.worker {
+            worker.token_replaced();
+        }
         self.config = config;
         self.i18n = I18n::new(self.setup.language);
         self.setup.error = None;

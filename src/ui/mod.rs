@@ -63,6 +63,14 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     } else {
         None
     };
+    // Demo ratings are kept apart from a real installation's outbox.
+    let data_dir = crate::config::Folders::platform().ok().map(|folders| {
+        if options.demo {
+            folders.data_dir.join("demo")
+        } else {
+            folders.data_dir
+        }
+    });
     let (server_url, tokens) = match &demo_server {
         Some(server) => (
             Some(server.url()),
@@ -77,6 +85,7 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         server_url,
         tokens,
         demo: options.demo,
+        data_dir,
         kiosk,
         clock: clock::Clock::system(),
     };

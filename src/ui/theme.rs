@@ -88,14 +88,14 @@ pub fn primary_button(ctx: &egui::Context, text: impl Into<String>) -> egui::But
 
 /// Style `ctx` for the rating window.
 pub fn apply(ctx: &egui::Context, appearance: Appearance) {
-    // Keep the host's cursor blinking choice (tests turn it off for stable images).
-    let blink = ctx.global_style().visuals.text_cursor.blink;
     let (theme, mut visuals) = if appearance.high_contrast {
         (egui::Theme::Dark, high_contrast_visuals())
     } else {
         (egui::Theme::Light, egui::Visuals::light())
     };
-    visuals.text_cursor.blink = blink;
+    // A solid cursor: a blinking one repaints the window twice a second forever, which
+    // on a kiosk's software renderer is a steady ~10 % of a core for nothing.
+    visuals.text_cursor.blink = false;
     ctx.set_theme(theme);
     ctx.set_visuals_of(theme, visuals);
     ctx.data_mut(|d| d.insert_temp(egui::Id::NULL, Palette::for_appearance(appearance)));

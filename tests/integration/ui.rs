@@ -43,6 +43,7 @@ pub fn setup_for(url: &str, token: &str) -> AppSetup {
         server_url: Some(url.to_owned()),
         tokens: TokenSource::Fixed(Token::new(token).unwrap()),
         demo: false,
+        data_dir: None,
         kiosk: false,
         clock: Clock::manual(),
     }
@@ -548,4 +549,111 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
         server.state().ratings()[0].raw_body,
         r#"{"result_1":2,"result_2":5,"result_3":4,"result_4":3,"notes":"Долго ждали","dont_visit":0}"#
     );
+}
+
+/// Step until `done` holds, for up to `limit` (the background sender's own pace).
+fn wait_for(
+    harness: &mut Harness<'_, RatingApp>,
+    limit: Duration,
+    done: impl Fn(&RatingApp) -> bool,
+) {
+    let start = Instant::now();
+    while !done(harness.state()) {
+        assert!(start.elapsed() < limit, "the UI never got there");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(2);
+}
+
+#[test]
+fn with_the_server_down_ratings_are_saved_and_sent_when_it_is_back() {
+    let server = server();
+    let addr = server.addr();
+    let url = server.url();
+    drop(server);
+    let data = tempfile::tempdir().unwrap();
+    let mut setup = setup_for(&url, TOKEN);
+    setup.data_dir = Some(data.path().to_owned());
+    let mut harness = harness(setup);
+
+    for n in 0..3 {
+        if n > 0 {
+            harness.get_by_label("Новая оценка").click();
+            harness.run_steps(3);
+        }
+        fill(&mut harness, &format!("visit-offline-{n}"), [5, 4, 3, 2]);
+        harness.get_by_label(SUBMIT).click();
+        step_until(&mut harness, sent);
+        // Not an error: saved, and it will go out by itself.
+        assert_eq!(harness.state().screen(), Screen::ThankYou);
+        harness.get_by_label("Спасибо! Ваша оценка сохранена.");
+        harness.get_by_label("Оценка сохранена и будет отправлена автоматически.");
+    }
+    wait_for(&mut harness, Duration::from_secs(10), |app| {
+        app.outbox_status().is_some_and(|s| s.waiting == 3)
+    });
+    harness.get_by_label_contains("В очереди 3 оценки");
+
+    // The server comes back on the same address: the counter goes to zero by itself.
+    let server = RunningMock::start(
+        addr,
+        MockOptions {
+            tokens: vec![TOKEN.to_owned()],
+            ..MockOptions::default()
+        },
+    )
+    .unwrap();
+    wait_for(&mut harness, Duration::from_secs(30), |app| {
+        app.outbox_status()
+            .is_some_and(|s| s.waiting == 0 && !s.sending)
+    });
+    assert!(harness.query_by_label_contains("В очереди").is_none());
+    let mut histories: Vec<String> = server
+        .state()
+        .ratings()
+        .into_iter()
+        .map(|r| r.history)
+        .collect();
+    histories.sort();
+    assert_eq!(
+        histories,
+        ["visit-offline-0", "visit-offline-1", "visit-offline-2"]
+    );
+    let log = std::fs::read_to_string(data.path().join("sent.log")).unwrap();
+    assert_eq!(log.lines().count(), 3);
+    assert!(log.contains("\"outcome\":\"accepted\"") && !log.contains("notes"));
+}
+
+#[test]
+fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
+    let server = server();
+    server.state().set_faults(Faults {
+        fail_rate: 1.0,
+        ..Faults::default()
+    });
+    let data = tempfile::tempdir().unwrap();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.data_dir = Some(data.path().to_owned());
+    setup.kiosk = true;
+    let mut harness = harness(setup);
+    harness
+        .get_by_label("Идентификатор посещения")
+        .type_text("kiosk-kept");
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    for criterion in CRITERIA {
+        click_star(&mut harness, criterion, 4);
+    }
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    harness.get_by_label("Спасибо! Ваша оценка сохранена.");
+    assert!(
+        harness.query_by_label_contains("503").is_none(),
+        "no server error for the patient"
+    );
+    wait_for(&mut harness, Duration::from_secs(10), |app| {
+        app.outbox_status().is_some_and(|s| s.waiting == 1)
+    });
+    harness.get_by_label("(!) Терминал требует внимания персонала");
 }

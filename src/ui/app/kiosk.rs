@@ -59,8 +59,6 @@ pub struct Kiosk {
     last_activity: Duration,
     thanked_at: Option<Duration>,
     cooldown_until: Duration,
-    /// The last rating is kept by the outbox rather than accepted yet.
-    pub(super) saved_for_later: bool,
     prompt: Option<PinPrompt>,
     corner_down_since: Option<Duration>,
     needs_attention: bool,
@@ -87,7 +85,6 @@ impl Kiosk {
             last_activity: now,
             thanked_at: None,
             cooldown_until: Duration::ZERO,
-            saved_for_later: false,
             prompt: None,
             corner_down_since: None,
             needs_attention: false,
@@ -99,7 +96,6 @@ impl Kiosk {
     /// A rating just ended well (accepted, or kept for later when `saved`).
     pub(super) fn thanked(&mut self, now: Duration, saved: bool) {
         self.thanked_at = Some(now);
-        self.saved_for_later = saved;
         self.cooldown_until = now + Duration::from_secs(self.options.cooldown_secs);
         if saved {
             self.needs_attention = true;
@@ -165,7 +161,7 @@ impl RatingApp {
     fn idle_applies(&self) -> bool {
         self.pending.is_none()
             && match self.screen {
-                Screen::Form | Screen::Admin | Screen::Setup => true,
+                Screen::Form | Screen::Admin | Screen::Setup | Screen::Outbox => true,
                 Screen::Ready => !self.form.visit_id.is_empty(),
                 Screen::ThankYou => false,
             }
@@ -283,9 +279,17 @@ impl RatingApp {
         }
     }
 
-    /// A small, discreet line for staff: the terminal needs attention.
+    /// A small, discreet line for staff: the terminal needs attention (a rating failed,
+    /// ratings wait to be sent, or sending is paused).
     pub(super) fn staff_indicator(&self, ui: &mut Ui) {
-        if self.kiosk.as_ref().is_some_and(Kiosk::needs_attention) {
+        let outbox_needs_staff = self.outbox_status().is_some_and(|s| {
+            s.waiting + s.needs_attention > 0 || s.paused.is_some() || s.problem.is_some()
+        });
+        if self
+            .kiosk
+            .as_ref()
+            .is_some_and(|k| k.needs_attention() || outbox_needs_staff)
+        {
             ui.label(
                 RichText::new(self.i18n.tr("kiosk-needs-attention"))
                     .small()
@@ -410,6 +414,9 @@ impl RatingApp {
         if ui.add(big(self.i18n.tr("settings-open"))).clicked() {
             self.load_setup_fields();
             self.screen = Screen::Setup;
+        }
+        if self.service.outbox().is_some() && ui.add(big(self.i18n.tr("kiosk-outbox"))).clicked() {
+            self.open_outbox();
         }
         if ui.add(big(self.i18n.tr("kiosk-leave"))).clicked() {
             self.leave_kiosk(&ui.ctx().clone());

@@ -71,6 +71,10 @@ impl RatingApp {
             TokenJob::Stored(Ok(())) => {
                 self.token.message = Some((true, self.i18n.tr("token-saved-gui")));
                 self.token.refresh = true;
+                // Ratings waiting for a token go out now.
+                if let Some(worker) = &self.worker {
+                    worker.token_replaced();
+                }
             }
             TokenJob::Cleared(Ok(_)) => {
                 self.token.message = Some((true, self.i18n.tr("token-cleared-gui")));

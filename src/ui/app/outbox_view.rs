@@ -1,0 +1,274 @@
+//! The outbox in the window: the background sender's thread, a status line (how many
+//! ratings wait, the last error, "send now"), and a view that lists waiting and
+//! needs-attention ratings with their last answer, with send now, export and a confirmed
+//! delete. The remarks are never listed (they are personal data); export writes them to
+//! a private file for whoever must act on them.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use super::{RatingApp, Screen, theme};
+use crate::outbox::worker::{OutboxStatus, OutboxWorker};
+use crate::outbox::{Entry, EntryState, Listing};
+
+/// The outbox view's state.
+#[derive(Default)]
+pub(super) struct OutboxView {
+    listing: Option<Listing>,
+    /// The entry whose "delete" was pressed once and awaits confirmation.
+    confirm_delete: Option<String>,
+    message: Option<String>,
+}
+
+impl RatingApp {
+    /// Start the background sender once, on the first frame (it needs the context to
+    /// wake the window).
+    pub(super) fn start_worker(&mut self, ctx: &egui::Context) {
+        if self.worker.is_some() {
+            return;
+        }
+        let Some(outbox) = self.service.outbox().cloned() else {
+            return;
+        };
+        let service = Arc::clone(&self.sender_service);
+        let connect = Box::new(move || {
+            let service = Arc::clone(
+                &service
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            service.connect()
+        });
+        let ctx = ctx.clone();
+        match OutboxWorker::start(outbox, connect, Box::new(move || ctx.request_repaint())) {
+            Ok(worker) => self.worker = Some(worker),
+            Err(e) => tracing::error!(error = %e, "cannot start the outbox sender"),
+        }
+    }
+
+    /// The outbox's status, if there is an outbox.
+    pub fn outbox_status(&self) -> Option<OutboxStatus> {
+        self.worker.as_ref().map(OutboxWorker::status)
+    }
+
+    /// Ask the sender to send everything now.
+    pub fn send_outbox_now(&self) {
+        if let Some(worker) = &self.worker {
+            worker.send_now();
+        }
+    }
+
+    fn status_text(&self, status: &OutboxStatus) -> Option<String> {
+        let mut parts = Vec::new();
+        if status.waiting > 0 {
+            parts.push(
+                self.i18n
+                    .tr_args("outbox-waiting", &[("count", status.waiting.into())]),
+            );
+        }
+        if status.needs_attention > 0 {
+            parts.push(self.i18n.tr_args(
+                "outbox-attention",
+                &[("count", status.needs_attention.into())],
+            ));
+        }
+        if status.paused.is_some() {
+            parts.push(self.i18n.tr("outbox-paused"));
+        }
+        if let Some(outcome) = &status.last_error {
+            let words = self.i18n.server_words(outcome).unwrap_or_default();
+            parts.push(
+                self.i18n
+                    .tr_args("outbox-last-error", &[("error", words.into())]),
+            );
+        }
+        if let Some(problem) = &status.problem {
+            parts.push(problem.clone());
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// The status line at the bottom (desk mode): shown while anything waits.
+    pub(super) fn outbox_status_bar(&mut self, ui: &mut Ui) {
+        if self.kiosk.is_some() {
+            return;
+        }
+        let Some(status) = self.outbox_status() else {
+            return;
+        };
+        let Some(text) = self.status_text(&status) else {
+            return;
+        };
+        egui::Panel::bottom("outbox-status")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(text).color(ui.visuals().warn_fg_color));
+                    if status.sending {
+                        ui.spinner();
+                    }
+                    if ui.button(self.i18n.tr("outbox-send-now")).clicked() {
+                        self.send_outbox_now();
+                    }
+                    if self.screen != Screen::Outbox
+                        && ui.button(self.i18n.tr("outbox-open")).clicked()
+                    {
+                        self.open_outbox();
+                    }
+                });
+            });
+    }
+
+    /// Open the outbox view.
+    pub(super) fn open_outbox(&mut self) {
+        self.outbox_view = OutboxView::default();
+        self.reload_outbox();
+        self.screen = Screen::Outbox;
+    }
+
+    fn reload_outbox(&mut self) {
+        self.outbox_view.listing = self.service.outbox().and_then(|o| match o.list() {
+            Ok(listing) => Some(listing),
+            Err(e) => {
+                self.outbox_view.message = Some(e.to_string());
+                None
+            }
+        });
+    }
+
+    /// The list of waiting and needs-attention ratings.
+    pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
+        ui.heading(self.i18n.tr("outbox-title"));
+        if let Some(status) = self.outbox_status() {
+            ui.label(
+                self.status_text(&status)
+                    .unwrap_or_else(|| self.i18n.tr("outbox-empty")),
+            );
+        }
+        ui.horizontal(|ui| {
+            if ui.button(self.i18n.tr("outbox-send-now")).clicked() {
+                self.send_outbox_now();
+            }
+            if ui.button(self.i18n.tr("outbox-refresh")).clicked() {
+                self.reload_outbox();
+            }
+            if ui.button(self.i18n.tr("outbox-export")).clicked() {
+                self.export_outbox();
+            }
+            if ui.button(self.i18n.tr("setup-back")).clicked() {
+                self.screen = if self.kiosk.is_some() {
+                    Screen::Admin
+                } else {
+                    Screen::Form
+                };
+            }
+        });
+        if let Some(message) = &self.outbox_view.message {
+            ui.label(message);
+        }
+        ui.separator();
+        let entries: Vec<Entry> = self
+            .outbox_view
+            .listing
+            .as_ref()
+            .map(|l| l.entries.clone())
+            .unwrap_or_default();
+        if entries.is_empty() {
+            ui.weak(self.i18n.tr("outbox-empty"));
+        }
+        for entry in entries {
+            self.entry_ui(ui, &entry);
+        }
+    }
+
+    fn entry_ui(&mut self, ui: &mut Ui, entry: &Entry) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            let state = match entry.state {
+                EntryState::Waiting => self.i18n.tr("outbox-state-waiting"),
+                EntryState::NeedsAttention => self.i18n.tr("outbox-state-attention"),
+            };
+            ui.label(RichText::new(format!("{} — {state}", entry.visit_id)).strong());
+            ui.label(
+                self.i18n.tr_args(
+                    "outbox-entry-meta",
+                    &[
+                        (
+                            "created",
+                            crate::i18n::format_utc(
+                                i64::try_from(entry.created_at_ms / 1000).unwrap_or_default(),
+                            )
+                            .into(),
+                        ),
+                        ("attempts", entry.attempts.into()),
+                    ],
+                ),
+            );
+            if let Some(outcome) = &entry.last_outcome {
+                ui.label(self.i18n.outcome_headline(outcome));
+                if let Some(words) = self.i18n.server_words(outcome) {
+                    ui.label(words);
+                }
+                if let Some(detail) = &outcome.detail {
+                    ui.weak(
+                        self.i18n
+                            .tr_args("detail", &[("detail", detail.as_str().into())]),
+                    );
+                }
+            }
+            let confirming = self.outbox_view.confirm_delete.as_deref() == Some(entry.id.as_str());
+            ui.horizontal(|ui| {
+                if confirming {
+                    let confirm = egui::Button::new(
+                        RichText::new(self.i18n.tr("outbox-delete-confirm"))
+                            .color(theme::Palette::of(ui.ctx()).on_primary),
+                    )
+                    .fill(ui.visuals().error_fg_color);
+                    if ui.add(confirm).clicked() {
+                        self.delete_entry(&entry.id);
+                    }
+                    if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
+                        self.outbox_view.confirm_delete = None;
+                    }
+                } else if ui.button(self.i18n.tr("outbox-delete")).clicked() {
+                    self.outbox_view.confirm_delete = Some(entry.id.clone());
+                }
+            });
+        });
+    }
+
+    fn delete_entry(&mut self, id: &str) {
+        self.outbox_view.confirm_delete = None;
+        if let Some(outbox) = self.service.outbox() {
+            self.outbox_view.message = Some(match outbox.remove(id) {
+                Ok(()) => self.i18n.tr("outbox-deleted"),
+                Err(e) => e.to_string(),
+            });
+        }
+        self.reload_outbox();
+        if let Some(worker) = &self.worker {
+            worker.refresh();
+        }
+    }
+
+    fn export_outbox(&mut self) {
+        let Some(outbox) = self.service.outbox() else {
+            return;
+        };
+        let Some(folder) = outbox.dir().parent() else {
+            return;
+        };
+        let path = folder.join(format!("outbox-export-{}.json", crate::outbox::now_ms()));
+        self.outbox_view.message = Some(match outbox.export(&path) {
+            Ok(count) => self.i18n.tr_args(
+                "outbox-exported",
+                &[
+                    ("count", count.into()),
+                    ("path", path.display().to_string().into()),
+                ],
+            ),
+            Err(e) => e.to_string(),
+        });
+    }
+}
