@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use visit_rating::cli::outbox::FlushRequest;
 use visit_rating::cli::{self, Exit, MockServerRequest, NotesSource, SubmitRequest, TokenAction};
 use visit_rating::config::{Config, Language};
 use visit_rating::i18n::I18n;
@@ -48,6 +49,43 @@ enum Command {
     /// Set or clear the kiosk administrator PIN (kept as an Argon2id hash).
     #[command(subcommand)]
     AdminPin(AdminPinCommand),
+    /// The ratings kept on disk until the server has them: list, send now, export.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OutboxCommand {
+    /// One line per rating waiting or needing attention, with the last answer (never the
+    /// remarks). Exit 0, or 1 when the outbox cannot be read.
+    List {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send every waiting rating now and report each. Exit 0 all delivered or nothing to
+    /// do, 1 another process is sending, 2 no/bad URL, 4 token problem (paused),
+    /// 5 some still waiting, 3 some need attention.
+    Flush(OutboxFlushArgs),
+    /// Write every rating, remarks included, to PATH as JSON readable by you only (0600).
+    Export {
+        /// The file to write.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct OutboxFlushArgs {
+    /// The server's base URL (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Allow http:// to a host that is not loopback (sends the token in clear text).
+    #[arg(long)]
+    allow_insecure_http: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,6 +116,8 @@ enum AdminPinCommand {
     Clear,
 }
 
+// Independent command-line flags, one bool each.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Args, Debug)]
 struct SubmitArgs {
     /// The visit id (`history`): the full id, or a bare visit GUID when `clinic_guid` is set.
@@ -105,6 +145,11 @@ struct SubmitArgs {
     /// Print exactly one JSON object instead of a sentence.
     #[arg(long)]
     json: bool,
+    /// Save the rating in the outbox before sending and keep it there until the server
+    /// has it (exit 5 and outcome `queued` when it could not be sent now; exit 1 and
+    /// outcome `not_saved` when it could not be saved: then nothing is sent).
+    #[arg(long)]
+    queue: bool,
 }
 
 #[derive(Args, Debug)]
@@ -151,7 +196,11 @@ fn main() -> ExitCode {
     let i18n = I18n::new(language);
     let needs_keyring = !matches!(
         cli.command,
-        Some(Command::MockServer(_) | Command::AdminPin(_))
+        Some(
+            Command::MockServer(_)
+                | Command::AdminPin(_)
+                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
+        )
     );
     if needs_keyring && !cli.demo {
         // The platform's credential store, chosen once (keyring-core's recommended
@@ -174,8 +223,25 @@ fn main() -> ExitCode {
                 url: args.url,
                 allow_insecure_http: args.allow_insecure_http,
                 json: args.json,
+                queue: args.queue,
             };
             cli::submit(&request, &config, &i18n).into()
+        }
+        Some(Command::Outbox(OutboxCommand::List { json })) => {
+            cli::outbox::list(json, &i18n).into()
+        }
+        Some(Command::Outbox(OutboxCommand::Flush(args))) => cli::outbox::flush(
+            &FlushRequest {
+                url: args.url,
+                allow_insecure_http: args.allow_insecure_http,
+                json: args.json,
+            },
+            &config,
+            &i18n,
+        )
+        .into(),
+        Some(Command::Outbox(OutboxCommand::Export { path })) => {
+            cli::outbox::export(&path, &i18n).into()
         }
         Some(Command::MockServer(args)) => cli::mock_server(MockServerRequest {
             addr: args.addr,
