@@ -11,6 +11,7 @@ mod support;
 mod admin_pin;
 mod keyring;
 mod kiosk;
+mod outbox;
 mod properties;
 mod reliability;
 mod snapshots;
