@@ -334,6 +334,10 @@ fn a_rejection_needs_attention_with_the_servers_message_and_is_not_resent() {
 
     // export is the only way out with the remarks, to a private file.
     let target = env.path().join("export.json");
+    // An earlier file readable by others is made private before the remarks go in.
+    std::fs::write(&target, "old").unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     env.cmd()
         .args(["outbox", "export"])
         .arg(&target)
