@@ -1,5 +1,6 @@
-//! Headless commands: `submit` and `mock-server` (and, with their issues, `token` and
-//! `outbox`). Each returns an [`Exit`] code; `main.rs` only parses and dispatches.
+//! Headless commands: `submit`, `token`, `admin-pin`, `mock-server`, and the `outbox`
+//! commands in [`outbox`]. Each returns an [`Exit`] code; `main.rs` only parses and
+//! dispatches.
 //!
 //! Exit codes are part of the interface (README, "Exit codes").
 
@@ -13,8 +14,11 @@ use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId, error_chain};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::mock_server::{self, Faults, MockOptions};
-use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, RatingDraft, Score};
+use crate::outbox::Entry;
+use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Score};
 use crate::secrets::{self, Token};
+
+pub mod outbox;
 
 /// The documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +73,8 @@ pub enum NotesSource {
 }
 
 /// What `submit` was asked to do.
+// Independent command-line flags, one bool each.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct SubmitRequest {
     /// `--history`.
@@ -85,6 +91,9 @@ pub struct SubmitRequest {
     pub allow_insecure_http: bool,
     /// `--json`.
     pub json: bool,
+    /// `--queue`: save the rating in the outbox before sending, keep it there when it
+    /// could not be delivered.
+    pub queue: bool,
 }
 
 /// Something that stops `submit` before anything is sent.
@@ -106,23 +115,80 @@ impl Refusal {
             outcome: "invalid",
         }
     }
+
+    /// `--queue` could not save the rating: nothing was sent.
+    fn not_saved(i18n: &I18n, error: &dyn std::fmt::Display) -> Refusal {
+        let detail = error.to_string();
+        Refusal {
+            exit: Exit::Failure,
+            text: i18n.tr_args("outbox-not-saved", &[("error", detail.as_str().into())]),
+            detail,
+            outcome: "not_saved",
+        }
+    }
+}
+
+/// A rating ready to send: validated, with a client for the configured server.
+struct Prepared {
+    client: RatingClient,
+    id: VisitId,
+    rating: Rating,
+}
+
+/// What became of a sent rating, and (with `--queue`) whether the outbox still keeps it.
+struct Sent {
+    outcome: Outcome,
+    /// A message about the outbox for people (kept, or could not be updated).
+    outbox_note: Option<String>,
 }
 
 /// `visit-rating submit`: validate, send one rating, report, return the exit code.
+///
+/// With `--queue` the rating is saved in the outbox first (before anything is sent) and
+/// stays there unless the server has it: exit 5 and `--json` outcome `queued` on a
+/// transient failure, exit 4 on a token problem, exit 3 on a rejection (kept as "needs
+/// attention"). When it cannot be saved (disk full, read-only folder) nothing is sent:
+/// exit 1, `--json` outcome `not_saved`.
 pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
     // Send first, then lock the streams: holding stderr's lock while the HTTP client's
     // thread logs to stderr would deadlock.
-    let result = prepare_and_send(request, config, i18n);
+    let sent = prepare(request, config, i18n).and_then(|prepared| {
+        if request.queue {
+            send_queued(&prepared, i18n)
+        } else {
+            let token = resolve_token(&prepared.client.origin(), i18n)?;
+            Ok(Sent {
+                outcome: prepared
+                    .client
+                    .submit(&prepared.id, &prepared.rating, &token),
+                outbox_note: None,
+            })
+        }
+    });
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    match result {
-        Ok(outcome) => {
+    match sent {
+        Ok(Sent {
+            outcome,
+            outbox_note,
+        }) => {
             let exit = Exit::for_outcome(outcome.kind);
             if request.json {
-                let _ = writeln!(out, "{}", outcome_json(outcome.kind.name(), &outcome));
+                let name = if request.queue && outcome.kind == OutcomeKind::Transient {
+                    "queued"
+                } else {
+                    outcome.kind.name()
+                };
+                let _ = writeln!(out, "{}", outcome_json(name, &outcome));
+                if let Some(note) = outbox_note {
+                    let _ = writeln!(err, "{note}");
+                }
             } else {
                 let sink: &mut dyn Write = if exit == Exit::Ok { &mut out } else { &mut err };
                 let _ = writeln!(sink, "{}", human_outcome(i18n, &outcome));
+                if let Some(note) = outbox_note {
+                    let _ = writeln!(sink, "{note}");
+                }
             }
             exit
         }
@@ -141,11 +207,7 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
     }
 }
 
-fn prepare_and_send(
-    request: &SubmitRequest,
-    config: &Config,
-    i18n: &I18n,
-) -> Result<Outcome, Refusal> {
+fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prepared, Refusal> {
     let id = VisitId::from_input(
         &request.history,
         config.clinic_guid.as_deref(),
@@ -207,8 +269,38 @@ fn prepare_and_send(
             text,
         )
     })?;
-    let token = resolve_token(&client.origin(), i18n)?;
-    Ok(client.submit(&id, &rating, &token))
+    Ok(Prepared { client, id, rating })
+}
+
+/// `--queue`: save first, then send, then apply the outbox's rules to the answer.
+fn send_queued(prepared: &Prepared, i18n: &I18n) -> Result<Sent, Refusal> {
+    let outbox = outbox::open().map_err(|e| Refusal::not_saved(i18n, &e))?;
+    let entry: Entry = outbox
+        .enqueue(&prepared.id, &prepared.rating)
+        .map_err(|e| Refusal::not_saved(i18n, &e))?;
+    let token = resolve_token(&prepared.client.origin(), i18n).map_err(|mut refusal| {
+        refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));
+        refusal
+    })?;
+    let outcome = prepared
+        .client
+        .submit(&prepared.id, &prepared.rating, &token);
+    let outbox_note = match outbox.record(entry, &outcome) {
+        Err(e) => Some(i18n.tr_args(
+            "outbox-not-updated",
+            &[("error", e.to_string().as_str().into())],
+        )),
+        Ok(()) => match outcome.kind {
+            OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => None,
+            OutcomeKind::Transient => Some(i18n.tr("outbox-kept-transient")),
+            OutcomeKind::Unauthorized(_) => Some(i18n.tr("outbox-kept-token")),
+            OutcomeKind::Rejected => Some(i18n.tr("outbox-kept-attention")),
+        },
+    };
+    Ok(Sent {
+        outcome,
+        outbox_note,
+    })
 }
 
 fn resolve_token(origin: &str, i18n: &I18n) -> Result<Token, Refusal> {

@@ -238,6 +238,20 @@ mod tests {
     }
 
     #[test]
+    fn no_key_is_defined_twice() {
+        // A second definition is silently ignored by Fluent: the first one wins.
+        for source in [RU_FTL, EN_FTL] {
+            let resource = FluentResource::try_new(source.to_owned()).unwrap();
+            let mut seen = BTreeSet::new();
+            for entry in resource.entries() {
+                if let fluent_syntax::ast::Entry::Message(m) = entry {
+                    assert!(seen.insert(m.id.name), "{} is defined twice", m.id.name);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn both_locales_have_the_same_keys() {
         let ru = keys(RU_FTL);
         let en = keys(EN_FTL);

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::Layer as _;
+use visit_rating::cli::outbox::FlushRequest;
 use visit_rating::cli::{self, Exit, MockServerRequest, NotesSource, SubmitRequest, TokenAction};
 use visit_rating::config::{Config, Language};
 use visit_rating::i18n::I18n;
@@ -52,6 +53,43 @@ enum Command {
     /// Set or clear the kiosk administrator PIN (kept as an Argon2id hash).
     #[command(subcommand)]
     AdminPin(AdminPinCommand),
+    /// The ratings kept on disk until the server has them: list, send now, export.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OutboxCommand {
+    /// One line per rating waiting or needing attention, with the last answer (never the
+    /// remarks). Exit 0, or 1 when the outbox cannot be read.
+    List {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send every waiting rating now and report each. Exit 0 all delivered or nothing to
+    /// do, 1 another process is sending, 2 no/bad URL, 4 token problem (paused),
+    /// 5 some still waiting, 3 some need attention.
+    Flush(OutboxFlushArgs),
+    /// Write every rating, remarks included, to PATH as JSON readable by you only (0600).
+    Export {
+        /// The file to write.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct OutboxFlushArgs {
+    /// The server's base URL (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Allow http:// to a host that is not loopback (sends the token in clear text).
+    #[arg(long)]
+    allow_insecure_http: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -82,6 +120,8 @@ enum AdminPinCommand {
     Clear,
 }
 
+// Independent command-line flags, one bool each.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Args, Debug)]
 struct SubmitArgs {
     /// The visit id (`history`): the full id, or a bare visit GUID when `clinic_guid` is set.
@@ -109,6 +149,11 @@ struct SubmitArgs {
     /// Print exactly one JSON object instead of a sentence.
     #[arg(long)]
     json: bool,
+    /// Save the rating in the outbox before sending and keep it there until the server
+    /// has it (exit 5 and outcome `queued` when it could not be sent now; exit 1 and
+    /// outcome `not_saved` when it could not be saved: then nothing is sent).
+    #[arg(long)]
+    queue: bool,
 }
 
 #[derive(Args, Debug)]
@@ -197,6 +242,15 @@ fn log_folder() -> Option<std::path::PathBuf> {
     Some(dir)
 }
 
+fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
+    let (action, args) = match command {
+        TokenCommand::Set(args) => (TokenAction::Set, args),
+        TokenCommand::Status(args) => (TokenAction::Status, args),
+        TokenCommand::Clear(args) => (TokenAction::Clear, args),
+    };
+    cli::token(action, args.url.as_deref(), args.json, config, i18n)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
@@ -211,7 +265,11 @@ fn main() -> ExitCode {
     let i18n = I18n::new(language);
     let needs_keyring = !matches!(
         cli.command,
-        Some(Command::MockServer(_) | Command::AdminPin(_))
+        Some(
+            Command::MockServer(_)
+                | Command::AdminPin(_)
+                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
+        )
     );
     if needs_keyring && !cli.demo {
         // The platform's credential store, chosen once (keyring-core's recommended
@@ -234,8 +292,25 @@ fn main() -> ExitCode {
                 url: args.url,
                 allow_insecure_http: args.allow_insecure_http,
                 json: args.json,
+                queue: args.queue,
             };
             cli::submit(&request, &config, &i18n).into()
+        }
+        Some(Command::Outbox(OutboxCommand::List { json })) => {
+            cli::outbox::list(json, &i18n).into()
+        }
+        Some(Command::Outbox(OutboxCommand::Flush(args))) => cli::outbox::flush(
+            &FlushRequest {
+                url: args.url,
+                allow_insecure_http: args.allow_insecure_http,
+                json: args.json,
+            },
+            &config,
+            &i18n,
+        )
+        .into(),
+        Some(Command::Outbox(OutboxCommand::Export { path })) => {
+            cli::outbox::export(&path, &i18n).into()
         }
         Some(Command::MockServer(args)) => cli::mock_server(MockServerRequest {
             addr: args.addr,
@@ -253,14 +328,7 @@ fn main() -> ExitCode {
             },
         })
         .into(),
-        Some(Command::Token(command)) => {
-            let (action, args) = match command {
-                TokenCommand::Set(args) => (TokenAction::Set, args),
-                TokenCommand::Status(args) => (TokenAction::Status, args),
-                TokenCommand::Clear(args) => (TokenAction::Clear, args),
-            };
-            cli::token(action, args.url.as_deref(), args.json, &config, &i18n).into()
-        }
+        Some(Command::Token(command)) => token_command(command, &config, &i18n).into(),
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()
         }

@@ -177,3 +177,47 @@ outbox-delete = Удалить
 outbox-delete-confirm = Точно удалить?
 outbox-deleted = Оценка удалена из очереди.
 kiosk-outbox = Очередь отправки
+## Outbox CLI
+outbox-not-saved = Оценка НЕ сохранена и не отправлена: { $error }
+outbox-not-updated = Не удалось обновить очередь после отправки: { $error }
+outbox-kept-transient = Оценка сохранена в очереди; отправьте её позже командой «visit-rating outbox flush» (окно программы отправит её само).
+outbox-kept-token = Оценка сохранена в очереди и будет отправлена после замены токена («visit-rating outbox flush»).
+outbox-kept-attention = Оценка сохранена в очереди как требующая внимания: сервер её отклонил, автоматически она повторно не отправляется. Посмотрите «visit-rating outbox list».
+outbox-error = Очередь оценок недоступна: { $error }
+outbox-damaged = Повреждённый файл очереди отложен в сторону: { $path }. Остальные оценки отправляются; передайте этот файл администратору.
+cli-outbox-state-waiting = ожидает отправки
+outbox-state-needs-attention = требует внимания
+outbox-never-sent = ещё не отправлялась
+outbox-list-line = { $id }  { $visit_id }  { $state }, { $attempts } { $attempts ->
+    [one] попытка
+    [few] попытки
+   *[many] попыток
+  }: { $last }
+outbox-summary = { $waiting } { $waiting ->
+    [one] оценка ожидает
+    [few] оценки ожидают
+   *[many] оценок ожидают
+  } отправки, { $attention } { $attention ->
+    [one] требует
+   *[other] требуют
+  } внимания.
+outbox-flush-line = { $visit_id }: { $result }
+outbox-busy = Оценки сейчас отправляет другой процесс (окно программы или другая команда); попробуйте позже.
+cli-outbox-paused = Отправка приостановлена до замены токена; оценки сохранены в очереди.
+outbox-nothing = Отправлять нечего.
+outbox-flush-summary = { $delivered } { $delivered ->
+    [one] оценка доставлена
+    [few] оценки доставлены
+   *[many] оценок доставлено
+  }; { $waiting } { $waiting ->
+    [one] ожидает
+   *[other] ожидают
+  } отправки, { $attention } { $attention ->
+    [one] требует
+   *[other] требуют
+  } внимания.
+cli-outbox-exported = { $count } { $count ->
+    [one] оценка записана
+    [few] оценки записаны
+   *[many] оценок записано
+  } в { $path }. В файле есть замечания пациентов (личные данные): храните его в защищённом месте.

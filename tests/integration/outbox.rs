@@ -1,0 +1,687 @@
+//! The outbox from the command line: `submit --queue`, `outbox list | flush | export`
+//! against the stand-in server as a real process, a SIGKILL crash test, a damaged file,
+//! and a full or read-only disk (small tmpfs mounts in a private mount namespace).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::Duration;
+
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+use crate::support::{MockProcess, UserEnv, closed_port_url, json_of, unique};
+
+const TOKEN: &str = "outbox-token-3c9d1e";
+const NOTES: &str = "Личное замечание пациента: врач опоздал";
+
+/// `submit --queue` for `history` with remarks.
+fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.env("VISIT_RATING_TOKEN", token).args([
+        "submit",
+        "--queue",
+        "--url",
+        url,
+        "--history",
+        history,
+        "--scores",
+        "5,4,3,2",
+        "--notes",
+        NOTES,
+    ]);
+    cmd
+}
+
+fn flush(env: &UserEnv, url: &str, token: &str) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.env("VISIT_RATING_TOKEN", token)
+        .args(["outbox", "flush", "--url", url]);
+    cmd
+}
+
+fn flush_json(env: &UserEnv, url: &str, token: &str) -> (Option<i32>, Value) {
+    let output = flush(env, url, token).arg("--json").output().unwrap();
+    (output.status.code(), json_of(&output))
+}
+
+fn list_json(env: &UserEnv) -> Vec<Value> {
+    let output = env
+        .cmd()
+        .args(["outbox", "list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains(NOTES), "list --json printed the remarks");
+    serde_json::from_str(text.trim()).unwrap()
+}
+
+/// How many times the server stored each visit, and answered 200 for it.
+fn delivered_counts(server: &MockProcess) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+    let mut stored = BTreeMap::new();
+    for rating in server.ratings() {
+        *stored
+            .entry(rating["history"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let mut accepted = BTreeMap::new();
+    for request in server.requests() {
+        if request["status"] == 200 {
+            let path = request["path"].as_str().unwrap();
+            let history = path.rsplit('/').next().unwrap().to_owned();
+            *accepted.entry(history).or_default() += 1;
+        }
+    }
+    (stored, accepted)
+}
+
+#[test]
+fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
+    let env = UserEnv::new();
+    let down = closed_port_url();
+    let histories: Vec<String> = (0..3).map(|_| unique("queued")).collect();
+    for history in &histories {
+        let output = queue(&env, &down, TOKEN, history)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(5));
+        let value = json_of(&output);
+        assert_eq!(value["outcome"], "queued");
+        assert_eq!(value["http_status"], Value::Null);
+        assert!(value["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    queue(&env, &down, TOKEN, &unique("queued-human"))
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("Оценка сохранена в очереди"));
+
+    let listed = list_json(&env);
+    assert_eq!(listed.len(), 4);
+    assert!(listed.iter().all(|e| e["state"] == "waiting"
+        && e["attempts"] == 1
+        && e["last_outcome"]["outcome"] == "transient"
+        && e["created_at_ms"].as_u64().is_some()));
+    env.cmd()
+        .args(["outbox", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(histories[0].as_str()))
+        .stdout(predicate::str::contains(
+            "4 оценки ожидают отправки, 0 требуют внимания",
+        ))
+        .stdout(predicate::str::contains(NOTES).not());
+
+    // The server comes up on the address the ratings were queued for.
+    let server = MockProcess::start_on(down.trim_start_matches("http://"), &["--token", TOKEN]);
+    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["delivered"], 4);
+    assert_eq!(report["remaining"], 0);
+    assert_eq!(report["paused"], false);
+    assert_eq!(report["busy"], false);
+    let attempts = report["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 4);
+    for attempt in attempts {
+        let mut keys: Vec<_> = attempt.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "code",
+                "detail",
+                "http_status",
+                "id",
+                "message",
+                "message_code",
+                "outcome",
+                "visit_id"
+            ]
+        );
+        assert_eq!(attempt["outcome"], "accepted");
+    }
+    assert!(!report.to_string().contains(NOTES));
+
+    let (stored, accepted) = delivered_counts(&server);
+    assert_eq!(stored.len(), 4);
+    assert!(stored.values().all(|&n| n == 1), "{stored:?}");
+    assert_eq!(stored, accepted);
+    for rating in server.ratings() {
+        assert_eq!(rating["body"]["notes"], json!(NOTES));
+    }
+    assert!(list_json(&env).is_empty());
+
+    // Nothing left: a second flush sends nothing.
+    flush(&env, &server.url, TOKEN)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Отправлять нечего"));
+    assert_eq!(server.requests().len(), 4);
+    // The sent log says what went out, never the remarks.
+    let log = std::fs::read_to_string(env.data_dir().join("sent.log")).unwrap();
+    assert_eq!(log.lines().count(), 4);
+    assert!(!log.contains(NOTES) && log.contains(&histories[0]));
+}
+
+#[test]
+fn without_queue_nothing_is_kept() {
+    let env = UserEnv::new();
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args([
+            "submit",
+            "--url",
+            &closed_port_url(),
+            "--history",
+            "v",
+            "--scores",
+            "5,5,5,5",
+        ])
+        .assert()
+        .code(5);
+    assert!(!env.data_dir().join("outbox").exists() || list_json(&env).is_empty());
+}
+
+#[test]
+fn already_recorded_on_resend_ends_the_entry_as_delivered() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let history = unique("resend");
+    server.set_faults(&json!({"fail_rate": 1.0}));
+    queue(&env, &server.url, TOKEN, &history).assert().code(5);
+    server.set_faults(&json!({}));
+    // The rating reaches the server another way (say, the answer to the first attempt was
+    // lost after the server stored it).
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .args([
+            "submit",
+            "--url",
+            &server.url,
+            "--history",
+            &history,
+            "--scores",
+            "5,4,3,2",
+        ])
+        .assert()
+        .code(0);
+
+    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["delivered"], 1);
+    assert_eq!(report["attempts"][0]["outcome"], "already_recorded");
+    assert_eq!(report["attempts"][0]["message_code"], "5030");
+    assert_eq!(report["remaining"], 0);
+    assert!(list_json(&env).is_empty());
+    assert_eq!(server.ratings().len(), 1);
+    let log = std::fs::read_to_string(env.data_dir().join("sent.log")).unwrap();
+    assert!(log.contains("already_recorded"), "{log}");
+}
+
+#[test]
+fn an_expired_token_pauses_sending_and_a_new_token_resumes_it() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    server.set_faults(&json!({"fail_rate": 1.0}));
+    for _ in 0..2 {
+        queue(&env, &server.url, TOKEN, &unique("paused"))
+            .assert()
+            .code(5);
+    }
+    server.set_faults(&json!({}));
+
+    let (code, report) = flush_json(&env, &server.url, "expired-token");
+    assert_eq!(code, Some(4), "{report}");
+    assert_eq!(report["paused"], true);
+    assert_eq!(report["delivered"], 0);
+    // It stops at the first token problem instead of burning through the queue.
+    assert_eq!(report["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(report["attempts"][0]["outcome"], "unauthorized");
+    assert_eq!(report["attempts"][0]["message_code"], "5007");
+    assert_eq!(report["remaining"], 2);
+    assert!(!report.to_string().contains("expired-token"));
+    flush(&env, &server.url, "expired-token")
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "«Время действия токена истекло» (код 5007, HTTP 403)",
+        ))
+        .stderr(predicate::str::contains(
+            "Отправка приостановлена до замены токена",
+        ));
+    assert!(server.ratings().is_empty());
+    assert!(list_json(&env).iter().all(|e| e["state"] == "waiting"));
+
+    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["delivered"], 2);
+    assert_eq!(server.ratings().len(), 2);
+    assert!(list_json(&env).is_empty());
+}
+
+#[test]
+fn no_token_at_all_keeps_the_queued_rating_exit_4() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let mut cmd = env.cmd();
+    cmd.args([
+        "submit",
+        "--queue",
+        "--url",
+        &server.url,
+        "--history",
+        "no-token",
+        "--scores",
+        "5,5,5,5",
+    ]);
+    cmd.assert().code(4);
+    assert_eq!(list_json(&env).len(), 1);
+    let (code, report) = {
+        let output = env
+            .cmd()
+            .args(["outbox", "flush", "--url", &server.url, "--json"])
+            .output()
+            .unwrap();
+        (output.status.code(), json_of(&output))
+    };
+    assert_eq!(code, Some(4));
+    assert_eq!(report["paused"], true);
+    assert_eq!(report["remaining"], 1);
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_rejection_needs_attention_with_the_servers_message_and_is_not_resent() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let wrong = format!("{}/wrong-prefix", server.url);
+    let history = unique("rejected");
+    queue(&env, &wrong, TOKEN, &history)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "«Некорректный запрос.» (код 4001, HTTP 404)",
+        ))
+        .stderr(predicate::str::contains("требующая внимания"));
+
+    let listed = list_json(&env);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["visit_id"], json!(history));
+    assert_eq!(listed[0]["state"], "needs_attention");
+    assert_eq!(listed[0]["last_outcome"]["outcome"], "rejected");
+    assert_eq!(listed[0]["last_outcome"]["message"], "Некорректный запрос.");
+    assert_eq!(listed[0]["last_outcome"]["message_code"], "4001");
+    assert_eq!(listed[0]["last_outcome"]["http_status"], 404);
+    env.cmd()
+        .args(["outbox", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("требует внимания"))
+        .stdout(predicate::str::contains(
+            "«Некорректный запрос.» (код 4001, HTTP 404)",
+        ))
+        .stdout(predicate::str::contains(
+            "0 оценок ожидают отправки, 1 требует внимания",
+        ));
+
+    // A flush does not send it again (even to the right server): a person must look.
+    let requests = server.requests().len();
+    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    assert_eq!(code, Some(3), "{report}");
+    assert_eq!(report["needs_attention"], 1);
+    assert_eq!(server.requests().len(), requests);
+
+    // export is the only way out with the remarks, to a private file.
+    let target = env.path().join("export.json");
+    // An earlier file readable by others is made private before the remarks go in.
+    std::fs::write(&target, "old").unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    env.cmd()
+        .args(["outbox", "export"])
+        .arg(&target)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 оценка записана"));
+    let exported: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(exported[0]["rating"]["notes"], json!(NOTES));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+#[test]
+fn a_damaged_file_is_set_aside_named_and_the_others_are_still_sent() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    server.set_faults(&json!({"fail_rate": 1.0}));
+    let good = unique("good");
+    let cut = unique("cut");
+    queue(&env, &server.url, TOKEN, &good).assert().code(5);
+    queue(&env, &server.url, TOKEN, &cut).assert().code(5);
+    server.set_faults(&json!({}));
+
+    let outbox = env.data_dir().join("outbox");
+    let cut_file = json_files(&outbox)
+        .into_iter()
+        .find(|p| std::fs::read_to_string(p).unwrap().contains(&cut))
+        .unwrap();
+    let bytes = std::fs::read(&cut_file).unwrap();
+    std::fs::write(&cut_file, &bytes[..bytes.len() / 2]).unwrap();
+    let name = cut_file.file_name().unwrap().to_string_lossy().into_owned();
+
+    env.cmd()
+        .args(["outbox", "list"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(name.as_str()))
+        .stderr(predicate::str::contains("damaged"))
+        .stdout(predicate::str::contains(good.as_str()))
+        .stdout(predicate::str::contains("1 оценка ожидает отправки"));
+    assert!(outbox.join("damaged").join(&name).exists());
+    assert!(!cut_file.exists());
+
+    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["delivered"], 1);
+    let histories: Vec<Value> = server
+        .ratings()
+        .iter()
+        .map(|r| r["history"].clone())
+        .collect();
+    assert_eq!(histories, [json!(good)]);
+    // Set aside, not deleted: an administrator can still read what is left of it.
+    assert_eq!(
+        std::fs::read(outbox.join("damaged").join(&name)).unwrap(),
+        &bytes[..bytes.len() / 2]
+    );
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+        .collect()
+}
+
+/// A plain `std` command with this user's folders and the test token (as `UserEnv::cmd`).
+fn user_command(env: &UserEnv, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
+    let mut cmd = StdCommand::new(program);
+    cmd.env("HOME", env.path())
+        .env("XDG_CONFIG_HOME", env.path().join(".config"))
+        .env("XDG_DATA_HOME", env.path().join(".local/share"))
+        .env("XDG_CACHE_HOME", env.path().join(".cache"))
+        .env("VISIT_RATING_TOKEN", TOKEN)
+        .env_remove("VISIT_RATING_URL")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+// --- Full disk and read-only folder: a small tmpfs in a private mount namespace -------
+
+/// Run the binary with `XDG_DATA_HOME` on a fresh 64 KiB tmpfs, after `setup` (shell)
+/// ran inside the namespace. `None` when this machine has no user/mount namespaces.
+fn on_small_tmpfs(env: &UserEnv, setup: &str, args: &[&str]) -> Option<std::process::Output> {
+    let data = env.path().join("small");
+    std::fs::create_dir_all(&data).unwrap();
+    let probe = StdCommand::new("unshare")
+        .args(["-rm", "sh", "-c", "mount -t tmpfs -o size=64k none \"$0\""])
+        .arg(&data)
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must be able to run the disk tests (unshare -rm with tmpfs)"
+        );
+        eprintln!("skipped: no user and mount namespaces (unshare -rm) on this machine");
+        return None;
+    }
+    let script = format!(
+        "set -e; D=\"$0\"; mount -t tmpfs -o size=64k none \"$D\"; \
+         mkdir -p \"$D/visit-rating/outbox\"; {setup}; exec \"$@\""
+    );
+    let output = user_command(env, "unshare")
+        .args(["-rm", "sh", "-c", &script])
+        .arg(&data)
+        .arg(assert_cmd::cargo::cargo_bin("visit-rating"))
+        .args(args)
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .unwrap();
+    Some(output)
+}
+
+fn assert_not_saved(output: &std::process::Output, server: &MockProcess, words: &str) {
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let value = json_of(output);
+    assert_eq!(value["outcome"], "not_saved");
+    let detail = value["detail"].as_str().unwrap();
+    assert!(detail.contains(words), "{detail}");
+    assert!(server.requests().is_empty(), "nothing may be sent");
+}
+
+#[test]
+fn a_full_disk_saves_nothing_sends_nothing_and_says_so() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let fill = "dd if=/dev/zero of=\"$D/fill\" bs=4k 2>/dev/null || true";
+    let args = [
+        "submit",
+        "--queue",
+        "--url",
+        &server.url,
+        "--history",
+        "full",
+        "--scores",
+        "5,5,5,5",
+    ];
+    let Some(output) = on_small_tmpfs(&env, fill, &[&args[..], &["--json"]].concat()) else {
+        return;
+    };
+    assert_not_saved(&output, &server, "the disk is full");
+    let output = on_small_tmpfs(&env, fill, &args).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Оценка НЕ сохранена") && stderr.contains("disk is full"),
+        "{stderr}"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_read_only_outbox_saves_nothing_sends_nothing_and_says_so() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let read_only = "mount -o remount,ro \"$D\"";
+    let args = [
+        "submit",
+        "--queue",
+        "--url",
+        &server.url,
+        "--history",
+        "ro",
+        "--scores",
+        "5,5,5,5",
+        "--json",
+    ];
+    let Some(output) = on_small_tmpfs(&env, read_only, &args) else {
+        return;
+    };
+    assert_not_saved(&output, &server, "read-only");
+    // Listing a read-only outbox still works (nothing to write).
+    let output = on_small_tmpfs(&env, read_only, &["outbox", "list", "--json"]).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
+// --- SIGKILL at random moments ------------------------------------------------------
+
+/// The binary as a plain child process (so it can be killed), with this user's folders.
+fn child(env: &UserEnv, args: &[&str]) -> std::process::Child {
+    user_command(env, assert_cmd::cargo::cargo_bin("visit-rating"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn sigkill_while_enqueuing_and_flushing_loses_nothing_and_sends_nothing_twice() {
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    let iterations: usize = std::env::var("CRASH_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    eprintln!("crash test: seed {seed} (CRASH_SEED={seed} repeats it), {iterations} kills");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let env = UserEnv::new();
+    let server = MockProcess::start(&[
+        "--token",
+        TOKEN,
+        "--latency-ms",
+        "20",
+        "--fail-rate",
+        "0.2",
+        "--drop-rate",
+        "0.1",
+        "--seed",
+        &seed.to_string(),
+    ]);
+    let outbox = env.data_dir().join("outbox");
+
+    let mut submitted = BTreeSet::new();
+    let mut ever_queued = BTreeSet::new();
+    let mut saved_for_sure = BTreeSet::new();
+    let mut finished = 0;
+    for n in 0..iterations {
+        let history = format!("crash-{n}");
+        let is_submit = n % 2 == 0 || rng.u8(..4) == 0;
+        let mut process = if is_submit {
+            submitted.insert(history.clone());
+            child(
+                &env,
+                &[
+                    "submit",
+                    "--queue",
+                    "--url",
+                    &server.url,
+                    "--history",
+                    &history,
+                    "--scores",
+                    "5,4,3,2",
+                    "--notes",
+                    NOTES,
+                ],
+            )
+        } else {
+            child(&env, &["outbox", "flush", "--url", &server.url])
+        };
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=40)));
+        if let Some(status) = process.try_wait().unwrap() {
+            finished += 1;
+            // A submit that exited by itself with 0 or 5 had its rating saved (5) or
+            // delivered (0): it must be at the server in the end.
+            if is_submit && matches!(status.code(), Some(0 | 5)) {
+                saved_for_sure.insert(history.clone());
+            }
+        } else {
+            process.kill().unwrap(); // SIGKILL
+            process.wait().unwrap();
+        }
+        for path in json_files(&outbox) {
+            let bytes = std::fs::read(&path).unwrap();
+            let entry: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                panic!(
+                    "seed {seed}, kill {n}: a half-written outbox file {}: {e}",
+                    path.display()
+                )
+            });
+            ever_queued.insert(entry["visit_id"].as_str().unwrap().to_owned());
+        }
+        assert!(
+            json_files(&outbox.join("damaged")).is_empty(),
+            "seed {seed}, kill {n}: a file was set aside as damaged"
+        );
+    }
+
+    server.set_faults(&json!({}));
+    for _ in 0..5 {
+        let output = child(&env, &["outbox", "flush", "--url", &server.url])
+            .wait()
+            .unwrap();
+        if output.code() == Some(0) {
+            break;
+        }
+    }
+
+    let stored = assert_exactly_once(
+        seed,
+        &server,
+        &outbox,
+        &submitted,
+        &ever_queued.union(&saved_for_sure).cloned().collect(),
+    );
+    eprintln!(
+        "crash test: {} submitted, {} seen in the outbox, {} at the server, {finished} children ended before the kill",
+        submitted.len(),
+        ever_queued.len(),
+        stored
+    );
+}
+
+/// After the crash run: the outbox is empty, every rating known to have been saved is at
+/// the server exactly once, and nothing was accepted twice. Returns how many are stored.
+fn assert_exactly_once(
+    seed: u64,
+    server: &MockProcess,
+    outbox: &Path,
+    submitted: &BTreeSet<String>,
+    saved: &BTreeSet<String>,
+) -> usize {
+    let (stored, accepted) = delivered_counts(server);
+    let leftover: Vec<_> = json_files(outbox);
+    assert!(
+        leftover.is_empty(),
+        "seed {seed}: left in the outbox: {leftover:?}"
+    );
+    assert!(
+        json_files(&outbox.join("damaged")).is_empty(),
+        "seed {seed}: damaged files"
+    );
+    for history in saved {
+        assert_eq!(
+            stored.get(history),
+            Some(&1),
+            "seed {seed}: {history} was saved but the server has it {:?} times",
+            stored.get(history)
+        );
+    }
+    for (history, count) in &stored {
+        assert_eq!(*count, 1, "seed {seed}: {history} stored {count} times");
+        assert!(
+            submitted.contains(history),
+            "seed {seed}: {history} never submitted"
+        );
+        assert_eq!(
+            accepted.get(history),
+            Some(&1),
+            "seed {seed}: {history} accepted (HTTP 200) {:?} times",
+            accepted.get(history)
+        );
+    }
+    assert_eq!(accepted.len(), stored.len(), "seed {seed}");
+    stored.len()
+}
