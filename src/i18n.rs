@@ -10,7 +10,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::api::{Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
-use crate::secrets::{SecretsError, TokenOrigin, TokenStatus};
+use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
 
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
@@ -128,11 +128,38 @@ impl I18n {
             }
             SecretsError::Locked { detail: d } => self.tr_args("secrets-locked", &detail(d)),
             SecretsError::AccessDenied { detail: d } => self.tr_args("secrets-denied", &detail(d)),
-            SecretsError::BadToken(e) => self.tr_args("secrets-bad-token", &detail(&e.to_string())),
+            SecretsError::BadToken(e) => {
+                self.tr_args("secrets-bad-token", &detail(&self.token_format_error(e)))
+            }
+            SecretsError::BadEnvToken(e) => self.tr_args(
+                "secrets-bad-env-token",
+                &detail(&self.token_format_error(e)),
+            ),
+            SecretsError::TooLong { limit, .. } => {
+                self.tr_args("secrets-too-long", &[("limit", (*limit).into())])
+            }
             SecretsError::Corrupt { origin } => {
                 self.tr_args("secrets-corrupt", &[("origin", origin.as_str().into())])
             }
             SecretsError::Other(d) => self.tr_args("secrets-other", &detail(d)),
+        }
+    }
+
+    /// Why a string is not a usable token, for people.
+    pub fn token_format_error(&self, error: &TokenFormatError) -> String {
+        match error {
+            TokenFormatError::TooLong { bytes } => self.tr_args(
+                "token-format-too-long",
+                &[("bytes", (*bytes).into()), ("max", MAX_TOKEN_BYTES.into())],
+            ),
+            other => self.tr(match other {
+                TokenFormatError::Empty => "token-format-empty",
+                TokenFormatError::Whitespace => "token-format-whitespace",
+                TokenFormatError::Control => "token-format-control",
+                TokenFormatError::NonAscii | TokenFormatError::TooLong { .. } => {
+                    "token-format-non-ascii"
+                }
+            }),
         }
     }
 
@@ -335,6 +362,55 @@ mod tests {
             en.server_words(&outcome)
                 .unwrap()
                 .contains("“Отзыв уже существует” (code 5030, HTTP 400)")
+        );
+    }
+
+    #[test]
+    fn every_keyring_error_is_translated_and_says_what_to_do() {
+        use crate::secrets::{SecretsError as E, TokenFormatError as F};
+        let detail = || "detail".to_owned();
+        let errors = [
+            E::NoToken {
+                origin: "https://x:443".into(),
+            },
+            E::NoSecretService { detail: detail() },
+            E::Locked { detail: detail() },
+            E::AccessDenied { detail: detail() },
+            E::BadToken(F::Whitespace),
+            E::BadEnvToken(F::TooLong { bytes: 3000 }),
+            E::TooLong {
+                what: "secret".into(),
+                limit: 2560,
+            },
+            E::Corrupt {
+                origin: "https://x:443".into(),
+            },
+            E::Other(detail()),
+        ];
+        for language in [Language::Ru, Language::En] {
+            let i18n = I18n::new(language);
+            for error in &errors {
+                let text = i18n.secrets_error(error);
+                assert!(
+                    !text.contains("secrets-") && !text.contains("token-format-"),
+                    "{text}"
+                );
+            }
+        }
+        let ru = I18n::new(Language::Ru);
+        assert!(ru.secrets_error(&errors[1]).contains("VISIT_RATING_TOKEN"));
+        assert!(
+            ru.secrets_error(&errors[2])
+                .contains("gnome-keyring-daemon --unlock")
+        );
+        assert!(
+            ru.secrets_error(&errors[5]).contains("3000 байт,"),
+            "{}",
+            ru.secrets_error(&errors[5])
+        );
+        assert!(
+            !ru.secrets_error(&errors[4]).contains("whitespace"),
+            "no English inside"
         );
     }
 

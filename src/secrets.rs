@@ -17,9 +17,10 @@
 //! if set (automation), else the keyring entry.
 //!
 //! Length: RPGU tokens are JWTs of one to two kilobytes. Secret Service and the Keychain
-//! take far more; Windows Credential Manager caps a credential at 2560 bytes, so
+//! take far more; Windows Credential Manager caps a credential blob at 2560 bytes, so
 //! [`MAX_TOKEN_BYTES`] is 2560 everywhere and a longer token is refused with a clear
-//! error rather than truncated by a store.
+//! error rather than truncated by a store. The token is stored as UTF-8 bytes, not as a
+//! Windows "password" (UTF-16, which would halve that cap to 1280 characters).
 
 use std::sync::OnceLock;
 
@@ -137,7 +138,8 @@ impl std::fmt::Display for Token {
 }
 
 /// Why no token could be stored, read or removed. Each variant says what to do; none
-/// ever contains the token.
+/// ever contains the token (a store's own error text is kept only when it cannot hold
+/// the secret).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SecretsError {
     /// No token is stored for this server yet.
@@ -148,7 +150,7 @@ pub enum SecretsError {
         /// The server's origin.
         origin: String,
     },
-    /// No Secret Service answers (no D-Bus session, or no keyring daemon running).
+    /// No Secret Service answers: no D-Bus session bus, or no keyring daemon on it.
     #[error(
         "no keyring service is running ({detail}): start one (on Linux: a desktop session, or `dbus-run-session` with `gnome-keyring-daemon --unlock`), or set VISIT_RATING_TOKEN for automation"
     )]
@@ -156,15 +158,16 @@ pub enum SecretsError {
         /// The platform's words.
         detail: String,
     },
-    /// The keyring exists but is locked.
+    /// The keyring exists but is locked (or not created yet, and no prompt can ask for
+    /// its password).
     #[error(
-        "the keyring is locked ({detail}): unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock` on a headless kiosk) and try again"
+        "the keyring is locked ({detail}): unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock` on a headless kiosk) and try again, or set VISIT_RATING_TOKEN for automation"
     )]
     Locked {
         /// The platform's words.
         detail: String,
     },
-    /// The keyring refused access (a dismissed prompt, a policy).
+    /// The keyring refused access: a dismissed prompt, or a D-Bus or sandbox policy.
     #[error(
         "access to the keyring was denied ({detail}): allow visit-rating to use it, or ask whoever administers this machine"
     )]
@@ -172,9 +175,27 @@ pub enum SecretsError {
         /// The platform's words.
         detail: String,
     },
-    /// The token is not usable (empty, spaces, too long…).
+    /// The token given to be stored is not usable (empty, spaces, too long…).
     #[error("{0}")]
     BadToken(TokenFormatError),
+    /// `VISIT_RATING_TOKEN` is set but does not hold a usable token. It wins over the
+    /// keyring, so it must be corrected or unset.
+    #[error(
+        "VISIT_RATING_TOKEN is set but is not a usable token ({0}): correct it, or unset it to use the keyring"
+    )]
+    BadEnvToken(TokenFormatError),
+    /// The credential store refused the token as too long for it. Tokens are checked
+    /// against [`MAX_TOKEN_BYTES`] first, which every store takes, so this means a store
+    /// with a smaller limit than we know of.
+    #[error(
+        "the credential store refused the token: its {what} may be at most {limit} bytes; ask the portal for a shorter token or set VISIT_RATING_TOKEN"
+    )]
+    TooLong {
+        /// What the store measured.
+        what: String,
+        /// The store's limit.
+        limit: u32,
+    },
     /// What the keyring holds for this server is not a usable token.
     #[error(
         "the keyring entry for {origin} does not hold a usable token: store it again with `visit-rating token set`"
@@ -186,6 +207,25 @@ pub enum SecretsError {
     /// Anything else the platform reported.
     #[error("the keyring failed: {0}")]
     Other(String),
+}
+
+impl SecretsError {
+    /// A stable name for scripts (`--json`'s `error_kind`): `no_token`,
+    /// `no_secret_service`, `locked`, `access_denied`, `bad_token`, `bad_env_token`,
+    /// `too_long`, `corrupt`, `other`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SecretsError::NoToken { .. } => "no_token",
+            SecretsError::NoSecretService { .. } => "no_secret_service",
+            SecretsError::Locked { .. } => "locked",
+            SecretsError::AccessDenied { .. } => "access_denied",
+            SecretsError::BadToken(_) => "bad_token",
+            SecretsError::BadEnvToken(_) => "bad_env_token",
+            SecretsError::TooLong { .. } => "too_long",
+            SecretsError::Corrupt { .. } => "corrupt",
+            SecretsError::Other(_) => "other",
+        }
+    }
 }
 
 /// Where a token came from.
@@ -207,7 +247,7 @@ pub struct TokenStatus {
     pub source: Option<TokenOrigin>,
     /// A token is stored in the keyring for this server.
     pub stored: bool,
-    /// The credential store in use.
+    /// The credential store in use, for people (e.g. `Secret Service`).
     pub store: String,
     /// When the token in force is a JWT with `exp`: that moment, Unix seconds.
     pub expires_at: Option<i64>,
@@ -216,8 +256,9 @@ pub struct TokenStatus {
 static STORE_INIT: OnceLock<Result<String, SecretsError>> = OnceLock::new();
 
 /// Choose this platform's credential store and make it keyring-core's default, once.
-/// Returns the store's name. A failure is kept and returned again on every later call
-/// (the program goes on; whatever needs the token reports it).
+/// Returns the store's name for people. A failure is kept and returned again on every
+/// later call (the program goes on; whatever needs the token reports it). There is no
+/// fallback: a store already installed (the tests' mock store) is used as it is.
 pub fn init_default_store() -> Result<String, SecretsError> {
     STORE_INIT
         .get_or_init(|| {
@@ -225,31 +266,41 @@ pub fn init_default_store() -> Result<String, SecretsError> {
                 // Already chosen (tests install the mock store first).
                 return Ok(store.vendor());
             }
-            let store = platform_store().map_err(|e| map_error(e, ""))?;
-            let name = store.vendor();
+            let (store, name) = platform_store().map_err(|e| map_error(e, ""))?;
             keyring_core::set_default_store(store);
-            Ok(name)
+            Ok(name.to_owned())
         })
         .clone()
 }
 
+type PlatformStore = (std::sync::Arc<keyring_core::CredentialStore>, &'static str);
+
 #[cfg(target_os = "linux")]
-fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
-    Ok(zbus_secret_service_keyring_store::Store::new()?)
+fn platform_store() -> keyring_core::Result<PlatformStore> {
+    Ok((
+        zbus_secret_service_keyring_store::Store::new()?,
+        "Secret Service",
+    ))
 }
 
 #[cfg(target_os = "windows")]
-fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
-    Ok(windows_native_keyring_store::Store::new()?)
+fn platform_store() -> keyring_core::Result<PlatformStore> {
+    Ok((
+        windows_native_keyring_store::Store::new()?,
+        "Windows Credential Manager",
+    ))
 }
 
 #[cfg(target_os = "macos")]
-fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
-    Ok(apple_native_keyring_store::keychain::Store::new()?)
+fn platform_store() -> keyring_core::Result<PlatformStore> {
+    Ok((
+        apple_native_keyring_store::keychain::Store::new()?,
+        "macOS Keychain",
+    ))
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
-fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+fn platform_store() -> keyring_core::Result<PlatformStore> {
     Err(keyring_core::Error::NotSupportedByStore(
         "no credential store is supported on this platform".into(),
     ))
@@ -262,6 +313,26 @@ fn service_name() -> String {
         .unwrap_or_else(|| KEYRING_SERVICE.to_owned())
 }
 
+/// D-Bus and secret-service words meaning "nobody provides a Secret Service here": no
+/// session bus address, a bus nobody listens on, or a bus with no keyring daemon.
+const NO_SERVICE_MARKERS: [&str; 6] = [
+    "no secret service provider or dbus session found",
+    "Failed to connect to address",
+    "org.freedesktop.DBus.Error.ServiceUnknown",
+    "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.NoServer",
+    "org.freedesktop.DBus.Error.Spawn",
+];
+
+/// D-Bus words for a refusal by policy (a sandbox, a bus configuration).
+const DENIED_MARKERS: [&str; 2] = [
+    "org.freedesktop.DBus.Error.AccessDenied",
+    "org.freedesktop.DBus.Error.AuthFailed",
+];
+
+/// Sort a store's error into what a person can act on. Never formats a variant that
+/// carries secret bytes (`BadEncoding`, `BadDataFormat`) or entries (`Ambiguous`, whose
+/// `Debug` may show a store's internals).
 fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
     use keyring_core::Error as E;
     match error {
@@ -270,23 +341,38 @@ fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
         },
         E::NoStorageAccess(inner) => {
             let detail = inner.to_string();
-            if detail.to_lowercase().contains("prompt") {
+            let lower = detail.to_lowercase();
+            // secret-service: "prompt dismissed"; other stores: "denied", "not permitted".
+            if ["dismissed", "denied", "not permitted"]
+                .iter()
+                .any(|m| lower.contains(m))
+            {
                 SecretsError::AccessDenied { detail }
             } else {
                 SecretsError::Locked { detail }
             }
         }
-        E::PlatformFailure(inner) => SecretsError::NoSecretService {
-            detail: inner.to_string(),
-        },
+        E::PlatformFailure(inner) => {
+            let detail = inner.to_string();
+            if DENIED_MARKERS.iter().any(|m| detail.contains(m)) {
+                SecretsError::AccessDenied { detail }
+            } else if NO_SERVICE_MARKERS.iter().any(|m| detail.contains(m)) {
+                SecretsError::NoSecretService { detail }
+            } else {
+                SecretsError::Other(detail)
+            }
+        }
         E::NoDefaultStore => SecretsError::NoSecretService {
             detail: "no credential store could be opened".into(),
         },
         E::BadEncoding(_) | E::BadDataFormat(..) => SecretsError::Corrupt {
             origin: origin.to_owned(),
         },
-        E::TooLong(what, limit) => SecretsError::Other(format!(
-            "the credential store refused the {what}: it takes at most {limit} bytes"
+        E::TooLong(what, limit) => SecretsError::TooLong { what, limit },
+        E::Ambiguous(entries) => SecretsError::Other(format!(
+            "{} keyring entries match {origin}: remove them with your keyring manager (on Linux: `secret-tool clear service {} username {origin}`) and store the token again",
+            entries.len(),
+            service_name(),
         )),
         other => SecretsError::Other(other.to_string()),
     }
@@ -298,18 +384,28 @@ fn entry(origin: &str) -> Result<keyring_core::Entry, SecretsError> {
 }
 
 /// Store (or replace) the token for the server at `origin`.
+///
+/// The token is stored as its UTF-8 bytes (`set_secret`), not as a "password": the
+/// Windows store turns a password into UTF-16, two bytes a character, which would halve
+/// its 2560-byte cap to 1280 characters and refuse ordinary RPGU tokens. As bytes, every
+/// token [`Token::new`] accepts ([`MAX_TOKEN_BYTES`]) fits every store.
 pub fn store_token(origin: &str, token: &Token) -> Result<(), SecretsError> {
     entry(origin)?
-        .set_password(token.expose())
+        .set_secret(token.expose().as_bytes())
         .map_err(|e| map_error(e, origin))
 }
 
 /// The token stored for `origin`.
 pub fn load_token(origin: &str) -> Result<Token, SecretsError> {
-    let raw = entry(origin)?
-        .get_password()
+    use secrecy::zeroize::Zeroize;
+    let mut raw = entry(origin)?
+        .get_secret()
         .map_err(|e| map_error(e, origin))?;
-    Token::new(&raw).map_err(|_| SecretsError::Corrupt {
+    let token = std::str::from_utf8(&raw)
+        .ok()
+        .and_then(|text| Token::new(text).ok());
+    raw.zeroize();
+    token.ok_or_else(|| SecretsError::Corrupt {
         origin: origin.to_owned(),
     })
 }
@@ -336,23 +432,27 @@ fn resolve_token_with(
     if let Some(raw) = env {
         return Token::new(&raw)
             .map(|t| (t, TokenOrigin::Environment))
-            .map_err(SecretsError::BadToken);
+            .map_err(SecretsError::BadEnvToken);
     }
     load_token(origin).map(|t| (t, TokenOrigin::Keyring))
 }
 
-/// What is known about the token for `origin` (never the token).
+/// What is known about the token for `origin` (never the token). A set but unusable
+/// `VISIT_RATING_TOKEN` is an error here too, as it is for [`resolve_token`]: it would
+/// be the token in force.
 pub fn token_status(origin: &str) -> Result<TokenStatus, SecretsError> {
     token_status_with(std::env::var(TOKEN_ENV).ok(), origin)
 }
 
 fn token_status_with(env: Option<String>, origin: &str) -> Result<TokenStatus, SecretsError> {
+    let from_env = env
+        .map(|raw| Token::new(&raw).map_err(SecretsError::BadEnvToken))
+        .transpose()?;
     let stored = match load_token(origin) {
         Ok(token) => Some(token),
         Err(SecretsError::NoToken { .. }) => None,
         Err(e) => return Err(e),
     };
-    let from_env = env.and_then(|raw| Token::new(&raw).ok());
     let (source, in_force) = match (&from_env, &stored) {
         (Some(token), _) => (Some(TokenOrigin::Environment), Some(token)),
         (None, Some(token)) => (Some(TokenOrigin::Keyring), Some(token)),
@@ -508,10 +608,17 @@ mod tests {
             (token, source),
             (Token::new("from-keyring").unwrap(), TokenOrigin::Keyring)
         );
-        assert!(matches!(
-            resolve_token_with(Some("has space".into()), &origin),
-            Err(SecretsError::BadToken(TokenFormatError::Whitespace))
-        ));
+        let bad_env = resolve_token_with(Some("has space".into()), &origin).unwrap_err();
+        assert_eq!(
+            bad_env,
+            SecretsError::BadEnvToken(TokenFormatError::Whitespace)
+        );
+        assert!(bad_env.to_string().contains(TOKEN_ENV), "{bad_env}");
+        // status agrees with resolution: the unusable variable would be in force.
+        assert_eq!(
+            token_status_with(Some("has space".into()), &origin).unwrap_err(),
+            bad_env
+        );
         assert!(matches!(
             resolve_token_with(None, "https://never-set.example:443"),
             Err(SecretsError::NoToken { .. })
@@ -571,6 +678,98 @@ mod tests {
         }
         .to_string();
         assert!(message.contains("VISIT_RATING_TOKEN") && message.contains("gnome-keyring-daemon"));
+    }
+
+    /// The texts are the ones this machine's stores really gave (see MACHINE-NOTES and
+    /// the commit that added this test): no bus, a dead bus address, a bus without a
+    /// keyring daemon, a bus policy refusing us, a keyring never unlocked, a dismissed
+    /// prompt.
+    #[test]
+    fn store_errors_are_sorted_by_what_a_person_can_do() {
+        use keyring_core::Error as E;
+        let kind = |e: E| map_error(e, "https://x.example:443").kind();
+        for text in [
+            "no secret service provider or dbus session found",
+            "zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: Connection refused (os error 111)",
+            "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
+            "zbus error: org.freedesktop.DBus.Error.Spawn.ChildExited: Process org.freedesktop.secrets exited with status 1",
+        ] {
+            assert_eq!(
+                kind(E::PlatformFailure(platform(text))),
+                "no_secret_service",
+                "{text}"
+            );
+        }
+        assert_eq!(
+            kind(E::PlatformFailure(platform(
+                "zbus error: org.freedesktop.DBus.Error.AccessDenied: Rejected send message, 2 matched rules"
+            ))),
+            "access_denied"
+        );
+        // A platform failure is not "no service" unless it says so (Windows, macOS, a
+        // crypto error on Linux).
+        assert_eq!(
+            kind(E::PlatformFailure(platform("Crypto error: bad padding"))),
+            "other"
+        );
+        assert_eq!(
+            kind(E::PlatformFailure(platform("Windows error 1312"))),
+            "other"
+        );
+        for text in [
+            "SS Error: object locked",
+            "SS error: result not returned from SS API",
+        ] {
+            assert_eq!(kind(E::NoStorageAccess(platform(text))), "locked", "{text}");
+        }
+        assert_eq!(
+            kind(E::NoStorageAccess(platform("SS error: prompt dismissed"))),
+            "access_denied"
+        );
+        let too_long = map_error(E::TooLong("secret".into(), 2560), "o");
+        assert_eq!(too_long.kind(), "too_long");
+        assert!(too_long.to_string().contains("2560"), "{too_long}");
+        // Variants that carry the secret's bytes are never formatted.
+        let secret = b"s3cr3t-bytes".to_vec();
+        for e in [
+            E::BadEncoding(secret.clone()),
+            E::BadDataFormat(secret, platform("bad")),
+        ] {
+            let mapped = map_error(e, "https://x.example:443");
+            assert_eq!(mapped.kind(), "corrupt");
+            assert!(!format!("{mapped} {mapped:?}").contains("s3cr3t"));
+        }
+        let ambiguous = map_error(E::Ambiguous(Vec::new()), "https://x.example:443");
+        assert!(
+            ambiguous.to_string().contains("secret-tool clear"),
+            "{ambiguous}"
+        );
+    }
+
+    #[test]
+    fn the_longest_token_is_stored_as_its_utf8_bytes() {
+        mock_store();
+        let origin = origin();
+        let longest = "t".repeat(MAX_TOKEN_BYTES);
+        store_token(&origin, &Token::new(&longest).unwrap()).unwrap();
+        // Bytes, not a UTF-16 "password": the Windows store's 2560-byte cap holds it.
+        let entry = keyring_core::Entry::new(KEYRING_SERVICE, &origin).unwrap();
+        assert_eq!(entry.get_secret().unwrap(), longest.as_bytes());
+        assert_eq!(load_token(&origin).unwrap(), Token::new(&longest).unwrap());
+        // A store with a smaller cap says so instead of truncating.
+        fail_next(&origin, keyring_core::Error::TooLong("secret".into(), 1024));
+        assert_eq!(
+            store_token(&origin, &Token::new("x").unwrap()).unwrap_err(),
+            SecretsError::TooLong {
+                what: "secret".into(),
+                limit: 1024
+            }
+        );
+        // What is stored but is not a token (another program's bytes) is "damaged".
+        entry.set_secret(&[0xff, 0xfe]).unwrap();
+        assert_eq!(load_token(&origin).unwrap_err().kind(), "corrupt");
+        entry.set_secret(b"two words").unwrap();
+        assert_eq!(load_token(&origin).unwrap_err().kind(), "corrupt");
     }
 
     #[test]

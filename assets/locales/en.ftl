@@ -125,9 +125,9 @@ kiosk-start-over = Start over
 
 ## Token
 secrets-no-token = No token is stored for { $origin }. Store one with “visit-rating token set --url { $origin }” or in the settings (VISIT_RATING_TOKEN exists for automation).
-secrets-no-service = No keyring service is running ({ $detail }). Start one (on Linux: a desktop session, or dbus-run-session with gnome-keyring-daemon --unlock) or set VISIT_RATING_TOKEN.
-secrets-locked = The keyring is locked ({ $detail }). Unlock it and try again.
-secrets-denied = Access to the keyring was denied ({ $detail }). Allow the program to use it or ask an administrator.
+secrets-no-service = No keyring service is running ({ $detail }). On a Linux desktop, log in to a graphical session (GNOME Keyring or KWallet start with it); on a headless kiosk, run the program inside “dbus-run-session” after “gnome-keyring-daemon --unlock”. For automation, set VISIT_RATING_TOKEN instead.
+secrets-locked = The keyring is locked ({ $detail }). Unlock it: log in to the desktop session (or unlock the keyring in “Passwords and Keys”); on a headless kiosk, run “gnome-keyring-daemon --unlock” in the same D-Bus session; on macOS, “security unlock-keychain”. Then try again. For automation, set VISIT_RATING_TOKEN instead.
+secrets-denied = Access to the keyring was denied ({ $detail }). Allow visit-rating to use it when the system asks (do not dismiss the prompt), or ask whoever administers this computer to allow it.
 secrets-bad-token = The token is not usable: { $detail }.
 secrets-corrupt = The keyring entry for { $origin } is damaged: store the token again.
 secrets-other = The keyring failed: { $detail }
@@ -146,6 +146,14 @@ token-save = Save token
 token-clear = Remove token
 token-saved-gui = The token is saved. The rating can be sent again.
 token-cleared-gui = The token was removed.
+secrets-bad-env-token = VISIT_RATING_TOKEN is set but is not a usable token: { $detail }. Correct it, or unset it to use the token in the keyring.
+secrets-too-long = The keyring refused the token: it takes at most { $limit } bytes. Ask the portal for a shorter token, or set VISIT_RATING_TOKEN.
+token-format-empty = the token is empty
+token-format-whitespace = it contains spaces or line breaks; paste it again without them
+token-format-control = it contains control characters
+token-format-non-ascii = it contains characters other than Latin letters, digits and punctuation, which an HTTP header cannot carry
+token-format-too-long = it is { $bytes } bytes long; at most { $max } can be stored
+token-prompt = Token (not shown while you type):
 
 ## Outbox (window)
 saved-without-token = The rating is saved and will be sent once a token is set.
