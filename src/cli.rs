@@ -389,10 +389,19 @@ pub enum TokenAction {
 
 /// `visit-rating token set|status|clear [--url URL] [--json]`.
 ///
-/// Exit codes: 0 done (for `status`: a token is in force); 2 invalid input (no server
-/// URL, an empty token or one with whitespace or control characters, or longer than
-/// 2560 bytes); 4 no token (`status` finds none, `clear` had nothing to remove); 7 the
-/// keyring is not available (no Secret Service, locked, access denied).
+/// Exit codes:
+/// - 0: done (for `status`: a token is in force, from the keyring or the environment);
+/// - 1: standard input could not be read (`set`);
+/// - 2: invalid input: no server URL; a token that is empty, has whitespace or control
+///   characters, is not ASCII or is longer than 2560 bytes; a `VISIT_RATING_TOKEN` that
+///   is set but unusable (`status`);
+/// - 4: no token: `status` finds none, `clear` had nothing to remove;
+/// - 7: the keyring is not usable: no Secret Service, locked, access denied, a damaged
+///   entry, any other store failure.
+///
+/// With `--json`, exactly one object on standard output: on failure
+/// `{"ok": false, "origin", "error_kind", "error"}` (`error_kind` from
+/// [`secrets::SecretsError::kind`], or `no_url` / `read_failed`).
 pub fn token(
     action: TokenAction,
     url: Option<&str>,
@@ -401,7 +410,15 @@ pub fn token(
     i18n: &I18n,
 ) -> Exit {
     let Some(url) = config.effective_url(url) else {
-        eprintln!("{}", i18n.tr("error-no-url"));
+        if json {
+            println!(
+                "{}",
+                json!({"ok": false, "origin": null, "error_kind": "no_url",
+                    "error": "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"})
+            );
+        } else {
+            eprintln!("{}", i18n.tr("error-no-url"));
+        }
         return Exit::Invalid;
     };
     let origin = crate::api::origin(&url);
@@ -416,22 +433,36 @@ pub fn token(
         exit
     };
     let failed = |e: &secrets::SecretsError| {
+        use secrets::SecretsError as E;
         let exit = match e {
-            secrets::SecretsError::NoToken { .. } => Exit::Token,
-            secrets::SecretsError::BadToken(_) => Exit::Invalid,
-            _ => Exit::Keyring,
+            E::NoToken { .. } => Exit::Token,
+            E::BadToken(_) | E::BadEnvToken(_) | E::TooLong { .. } => Exit::Invalid,
+            E::NoSecretService { .. }
+            | E::Locked { .. }
+            | E::AccessDenied { .. }
+            | E::Corrupt { .. }
+            | E::Other(_) => Exit::Keyring,
         };
         report(
             exit,
-            json!({"ok": false, "origin": origin, "error": e.to_string()}),
+            json!({"ok": false, "origin": origin, "error_kind": e.kind(), "error": e.to_string()}),
             i18n.secrets_error(e),
         )
     };
     match action {
         TokenAction::Set => {
-            let token = match read_token_from_stdin() {
+            let prompt = format!("{} ", i18n.tr("token-prompt"));
+            let token = match read_token_from_stdin(&prompt) {
                 Ok(token) => token,
-                Err(e) => return failed(&e),
+                Err(TokenInput::Format(e)) => return failed(&secrets::SecretsError::BadToken(e)),
+                Err(TokenInput::Read(e)) => {
+                    let error = format!("cannot read the token from standard input: {e}");
+                    return report(
+                        Exit::Failure,
+                        json!({"ok": false, "origin": origin, "error_kind": "read_failed", "error": error}),
+                        i18n.tr_args("error-input", &[("error", error.as_str().into())]),
+                    );
+                }
             };
             match secrets::store_token(&origin, &token) {
                 Ok(()) => report(
@@ -472,21 +503,49 @@ pub fn token(
     }
 }
 
+/// Why `token set` got no token.
+enum TokenInput {
+    /// What was read is not a usable token.
+    Format(secrets::TokenFormatError),
+    /// Standard input could not be read.
+    Read(std::io::Error),
+}
+
 /// A token from standard input: asked without echo on a terminal, read whole from a
-/// pipe. Never from the command line, which other users see in `ps`.
-fn read_token_from_stdin() -> Result<Token, secrets::SecretsError> {
+/// pipe. Never from the command line, which other users see in `ps`. At most a little
+/// more than [`secrets::MAX_TOKEN_BYTES`] is kept in memory (the rest is only counted,
+/// to say how long it was), and the copy is zeroed once checked.
+fn read_token_from_stdin(prompt: &str) -> Result<Token, TokenInput> {
+    use secrecy::zeroize::Zeroize;
     use std::io::IsTerminal;
-    let raw = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Token: ")
-            .map_err(|e| secrets::SecretsError::Other(format!("cannot read the token: {e}")))?
+    let mut bytes = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)
+            .map_err(TokenInput::Read)?
+            .into_bytes()
     } else {
-        let mut raw = String::new();
-        std::io::stdin()
-            .read_to_string(&mut raw)
-            .map_err(|e| secrets::SecretsError::Other(format!("cannot read the token: {e}")))?;
-        raw
+        let keep = u64::try_from(secrets::MAX_TOKEN_BYTES + 2).unwrap_or(u64::MAX);
+        let mut stdin = std::io::stdin().lock();
+        let mut bytes = Vec::new();
+        (&mut stdin)
+            .take(keep + 1)
+            .read_to_end(&mut bytes)
+            .map_err(TokenInput::Read)?;
+        if bytes.len() as u64 > keep {
+            let rest = std::io::copy(&mut stdin, &mut std::io::sink()).map_err(TokenInput::Read)?;
+            let total = usize::try_from(rest).map_or(usize::MAX, |r| r + bytes.len());
+            bytes.zeroize();
+            return Err(TokenInput::Format(secrets::TokenFormatError::TooLong {
+                bytes: total,
+            }));
+        }
+        bytes
     };
-    Token::new(&raw).map_err(secrets::SecretsError::BadToken)
+    let token = match std::str::from_utf8(&bytes) {
+        Ok(text) => Token::new(text).map_err(TokenInput::Format),
+        Err(_) => Err(TokenInput::Format(secrets::TokenFormatError::NonAscii)),
+    };
+    bytes.zeroize();
+    token
 }
 
 /// `visit-rating admin-pin set`: read a PIN from standard input (asked twice without

@@ -352,3 +352,206 @@ fn the_token_is_in_no_file_output_debug_print_or_panic_message() {
     let message = panic.downcast_ref::<String>().unwrap();
     assert!(message.contains("Token(***)") && !message.contains(&token));
 }
+
+/// A private D-Bus session bus with this `<policy>` rule: the cases a user meets that
+/// the test session does not show. With `broken_daemon`, the bus knows how to start a
+/// Secret Service, but that daemon exits at once (`/bin/false`); without, no service
+/// is known at all. Nothing real is started. Runs `visit-rating ARGS` in it; `None`
+/// (skipped) without dbus.
+fn in_private_bus(
+    env: &crate::support::UserEnv,
+    policy: &str,
+    broken_daemon: bool,
+    args: &[&str],
+) -> Option<std::process::Output> {
+    if which("dbus-run-session").is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have dbus");
+        eprintln!("skipped: dbus-run-session is not installed");
+        return None;
+    }
+    let services = env.path().join("dbus-services");
+    std::fs::create_dir_all(&services).unwrap();
+    if broken_daemon {
+        std::fs::write(
+            services.join("org.freedesktop.secrets.service"),
+            "[D-BUS Service]\nName=org.freedesktop.secrets\nExec=/bin/false\n",
+        )
+        .unwrap();
+    }
+    let config = env.path().join("bus.conf");
+    std::fs::write(
+        &config,
+        format!(
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={tmp}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+    {policy}
+  </policy>
+  <servicedir>{services}</servicedir>
+</busconfig>
+"#,
+            tmp = env.path().display(),
+            services = services.display(),
+        ),
+    )
+    .unwrap();
+    let output = std::process::Command::new("dbus-run-session")
+        .arg(format!("--config-file={}", config.display()))
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin("visit-rating"))
+        .args(args)
+        .env("HOME", env.path())
+        .env("XDG_CONFIG_HOME", env.path().join(".config"))
+        .env("XDG_DATA_HOME", env.path().join(".local/share"))
+        .env("XDG_CACHE_HOME", env.path().join(".cache"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("VISIT_RATING_TOKEN")
+        .env_remove("VISIT_RATING_URL")
+        .output()
+        .unwrap();
+    Some(output)
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|path| path.is_file())
+    })
+}
+
+#[test]
+fn a_session_bus_without_a_working_keyring_daemon_is_no_secret_service() {
+    let args = [
+        "token",
+        "status",
+        "--url",
+        "https://rpgu.example.org",
+        "--lang",
+        "en",
+    ];
+    // No daemon known to the bus; a daemon that dies on start.
+    for broken_daemon in [false, true] {
+        let env = UserEnv::new();
+        let Some(output) = in_private_bus(&env, "", broken_daemon, &args) else {
+            return;
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(7), "{stderr}");
+        assert!(stderr.contains("No keyring service is running"), "{stderr}");
+        assert!(stderr.contains("gnome-keyring-daemon --unlock"), "{stderr}");
+        assert!(stderr.contains("VISIT_RATING_TOKEN"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_bus_policy_refusing_us_is_access_denied_not_a_missing_service() {
+    let env = UserEnv::new();
+    let args = [
+        "token",
+        "status",
+        "--url",
+        "https://rpgu.example.org",
+        "--json",
+    ];
+    let policy = r#"<deny send_destination="org.freedesktop.secrets"/>"#;
+    let Some(output) = in_private_bus(&env, policy, true, &args) else {
+        return;
+    };
+    assert_eq!(output.status.code(), Some(7));
+    let answer = json_of(&output);
+    assert_eq!(answer["ok"], false);
+    assert_eq!(answer["error_kind"], "access_denied", "{answer}");
+}
+
+#[test]
+fn token_set_refuses_what_is_not_a_token_and_says_so_in_json() {
+    let env = UserEnv::new();
+    // Nothing here reaches a keyring: the input is refused first.
+    let output = env
+        .cmd()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .args([
+            "token",
+            "set",
+            "--url",
+            "https://rpgu.example.org",
+            "--json",
+        ])
+        .write_stdin(vec![0xff, 0xfe, b'\n'])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(json_of(&output)["error_kind"], "bad_token");
+    // Far too long: the length is reported, nothing is kept.
+    env.cmd()
+        .args([
+            "token",
+            "set",
+            "--url",
+            "https://rpgu.example.org",
+            "--lang",
+            "en",
+        ])
+        .write_stdin("a".repeat(100_000))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("100000 bytes long"));
+    // --json with no server URL is still one object.
+    let output = env
+        .cmd()
+        .args(["token", "status", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(json_of(&output)["error_kind"], "no_url");
+    // An unusable VISIT_RATING_TOKEN is named, for status as for submit.
+    env.cmd()
+        .env("VISIT_RATING_TOKEN", "two words")
+        .args([
+            "token",
+            "status",
+            "--url",
+            "https://rpgu.example.org",
+            "--lang",
+            "en",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("VISIT_RATING_TOKEN is set but"));
+}
+
+#[test]
+fn the_longest_token_is_stored_whole_and_used() {
+    if !secret_service_available() {
+        return;
+    }
+    let user = KeyringUser::new();
+    // 2560 bytes, the Windows cap, in a JWT's alphabet.
+    let prefix = unique("long");
+    let token = format!("{prefix}{}", "x".repeat(2560 - prefix.len()));
+    assert_eq!(token.len(), 2560);
+    let server = MockProcess::start(&["--token", &token]);
+    user.cmd()
+        .args(["token", "set", "--url", &server.url])
+        .write_stdin(format!("{token}\n"))
+        .assert()
+        .code(0);
+    assert_eq!(
+        user.secret_tool_lookup(&origin_of(&server.url)).as_deref(),
+        Some(token.as_str()),
+        "stored whole, not truncated"
+    );
+    user.cmd()
+        .args(["submit", "--url", &server.url, "--history", "kr-long"])
+        .args(["--scores", "5,5,5,5"])
+        .assert()
+        .code(0);
+}
