@@ -158,8 +158,9 @@ pub enum SecretsError {
         /// The platform's words.
         detail: String,
     },
-    /// The keyring exists but is locked (or not created yet, and no prompt can ask for
-    /// its password).
+    /// The keyring exists but is locked, or not created yet, and no prompt could unlock
+    /// it: dismissed, or none can be shown (a kiosk with no desktop session). A locked
+    /// gnome-keyring hides its items, so "no token" in a locked keyring is this too.
     #[error(
         "the keyring is locked ({detail}): unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock` on a headless kiosk) and try again, or set VISIT_RATING_TOKEN for automation"
     )]
@@ -276,10 +277,13 @@ pub fn init_default_store() -> Result<String, SecretsError> {
 type PlatformStore = (std::sync::Arc<keyring_core::CredentialStore>, &'static str);
 
 #[cfg(target_os = "linux")]
+const PLATFORM_STORE_NAME: &str = "Secret Service";
+
+#[cfg(target_os = "linux")]
 fn platform_store() -> keyring_core::Result<PlatformStore> {
     Ok((
         zbus_secret_service_keyring_store::Store::new()?,
-        "Secret Service",
+        PLATFORM_STORE_NAME,
     ))
 }
 
@@ -304,6 +308,26 @@ fn platform_store() -> keyring_core::Result<PlatformStore> {
     Err(keyring_core::Error::NotSupportedByStore(
         "no credential store is supported on this platform".into(),
     ))
+}
+
+/// Whether the platform's keyring is known to be locked. Only the Secret Service can
+/// say, and only when it is the store in use (never the tests' mock store): a locked
+/// gnome-keyring hides its items, so "no entry" there may only mean "locked".
+fn platform_keyring_locked() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use secret_service::{EncryptionType, blocking::SecretService};
+        if init_default_store().as_deref() != Ok(PLATFORM_STORE_NAME) {
+            return false;
+        }
+        SecretService::connect(EncryptionType::Plain)
+            .and_then(|ss| ss.get_default_collection()?.is_locked())
+            .unwrap_or(false)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
 }
 
 fn service_name() -> String {
@@ -342,8 +366,10 @@ fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
         E::NoStorageAccess(inner) => {
             let detail = inner.to_string();
             let lower = detail.to_lowercase();
-            // secret-service: "prompt dismissed"; other stores: "denied", "not permitted".
-            if ["dismissed", "denied", "not permitted"]
+            // secret-service says "prompt dismissed" both when a person closed the unlock
+            // prompt and when no prompt could be shown (no display): either way the
+            // keyring stays locked, and unlocking it is what to do.
+            if ["denied", "not permitted"]
                 .iter()
                 .any(|m| lower.contains(m))
             {
@@ -398,9 +424,15 @@ pub fn store_token(origin: &str, token: &Token) -> Result<(), SecretsError> {
 /// The token stored for `origin`.
 pub fn load_token(origin: &str) -> Result<Token, SecretsError> {
     use secrecy::zeroize::Zeroize;
-    let mut raw = entry(origin)?
-        .get_secret()
-        .map_err(|e| map_error(e, origin))?;
+    let mut raw = match entry(origin)?.get_secret() {
+        Ok(raw) => raw,
+        Err(keyring_core::Error::NoEntry) if platform_keyring_locked() => {
+            return Err(SecretsError::Locked {
+                detail: "the default keyring is locked, so its entries cannot be seen".into(),
+            });
+        }
+        Err(e) => return Err(map_error(e, origin)),
+    };
     let token = std::str::from_utf8(&raw)
         .ok()
         .and_then(|text| Token::new(text).ok());
@@ -636,7 +668,7 @@ mod tests {
                 "locked",
             ),
             (
-                keyring_core::Error::NoStorageAccess(platform("Prompt was dismissed")),
+                keyring_core::Error::NoStorageAccess(platform("Operation not permitted")),
                 "denied",
             ),
             (
@@ -722,8 +754,13 @@ mod tests {
         ] {
             assert_eq!(kind(E::NoStorageAccess(platform(text))), "locked", "{text}");
         }
+        // A dismissed prompt, or one that could not be shown: still locked.
         assert_eq!(
             kind(E::NoStorageAccess(platform("SS error: prompt dismissed"))),
+            "locked"
+        );
+        assert_eq!(
+            kind(E::NoStorageAccess(platform("write permission denied"))),
             "access_denied"
         );
         let too_long = map_error(E::TooLong("secret".into(), 2560), "o");

@@ -555,3 +555,104 @@ fn the_longest_token_is_stored_whole_and_used() {
         .assert()
         .code(0);
 }
+
+/// Runs `script` (sh, with `$0` = the binary) in a fresh private session bus, as the
+/// throwaway user `env`, with its own runtime folder `run` and no display (so no unlock
+/// prompt can appear, as on a kiosk without a desktop session).
+fn in_fresh_session(env: &UserEnv, run: &str, script: &str, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let runtime = env.path().join(run);
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .arg(assert_cmd::cargo::cargo_bin("visit-rating"))
+        .env("HOME", env.path())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_CONFIG_HOME", env.path().join(".config"))
+        .env("XDG_DATA_HOME", env.path().join(".local/share"))
+        .env("XDG_CACHE_HOME", env.path().join(".cache"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("VISIT_RATING_TOKEN")
+        .env_remove("VISIT_RATING_KEYRING_SERVICE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    stop_keyring_daemons_of(env);
+    output
+}
+
+/// Stop the gnome-keyring daemons this test started: those whose HOME is `env`'s.
+/// By process id, never by name.
+fn stop_keyring_daemons_of(env: &UserEnv) {
+    let home = format!("HOME={}", env.path().display());
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for proc in procs.flatten() {
+        let Ok(environ) = std::fs::read(proc.path().join("environ")) else {
+            continue;
+        };
+        let ours = environ.split(|b| *b == 0).any(|v| v == home.as_bytes());
+        let comm = std::fs::read_to_string(proc.path().join("comm")).unwrap_or_default();
+        if ours && comm.starts_with("gnome-keyring") {
+            let _ = std::process::Command::new("kill")
+                .arg(proc.file_name())
+                .status();
+        }
+    }
+}
+
+#[test]
+fn a_locked_keyring_says_locked_not_no_token() {
+    if !secret_service_available() {
+        return;
+    }
+    let env = UserEnv::new();
+    let url = "https://rpgu.example.org";
+    // First boot: the administrator creates the keyring and stores the token.
+    let output = in_fresh_session(
+        &env,
+        "run-1",
+        r#"printf kiosk-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$0" token set --url https://rpgu.example.org"#,
+        &unique("locked-check-token"),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Next boot, auto-login: the daemon runs but nobody unlocked the keyring, and no
+    // prompt can be shown. A locked gnome-keyring hides its items; we must not say
+    // "no token" (which would send the administrator to store it again).
+    let script = format!(
+        r#"gnome-keyring-daemon --start --components=secrets >/dev/null
+"$0" --lang en submit --url {url} --history kr-locked --scores 5,5,5,5; echo "submit=$?"
+"$0" token status --url {url} --json; echo "status=$?"
+"#
+    );
+    let output = in_fresh_session(&env, "run-2", &script, "");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.contains("submit=4"), "{stdout}\n{stderr}");
+    assert!(stderr.contains("The keyring is locked"), "{stderr}");
+    assert!(stderr.contains("gnome-keyring-daemon --unlock"), "{stderr}");
+    assert!(stdout.contains("\"error_kind\":\"locked\""), "{stdout}");
+    assert!(stdout.contains("status=7"), "{stdout}");
+}
