@@ -216,8 +216,8 @@ def main():
     for name, a, b, unit in rows:
         lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio(a, b)} | {unit} |")
     lines.append("| outbox drain throughput vs a plain loop | — | — | — | ratings/s "
-                 "(not measured yet: `benches/outbox_drain.rs` comes with the outbox; "
-                 "bench/run prints its output below when it exists) |")
+                 "(measured by `benches/outbox_drain.rs`: its table, «Outbox drain», is "
+                 "appended at the end by bench/run) |")
     table = "\n".join(lines)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     took = time.monotonic() - started
