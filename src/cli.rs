@@ -154,7 +154,7 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
     // thread logs to stderr would deadlock.
     let sent = prepare(request, config, i18n).and_then(|prepared| {
         if request.queue {
-            send_queued(&prepared, i18n)
+            send_queued(&prepared, config, i18n)
         } else {
             let token = resolve_token(&prepared.client.origin(), i18n)?;
             Ok(Sent {
@@ -273,10 +273,14 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
 }
 
 /// `--queue`: save first, then send, then apply the outbox's rules to the answer.
-fn send_queued(prepared: &Prepared, i18n: &I18n) -> Result<Sent, Refusal> {
+fn send_queued(prepared: &Prepared, config: &Config, i18n: &I18n) -> Result<Sent, Refusal> {
     let outbox = outbox::open().map_err(|e| Refusal::not_saved(i18n, &e))?;
+    // A window's background sender leaves it alone while we send it ourselves.
+    let lease = std::time::Duration::from_secs(
+        config.connect_timeout_secs + config.request_timeout_secs + 5,
+    );
     let entry: Entry = outbox
-        .enqueue(&prepared.id, &prepared.rating)
+        .enqueue_leased(&prepared.id, &prepared.rating, lease)
         .map_err(|e| Refusal::not_saved(i18n, &e))?;
     let token = resolve_token(&prepared.client.origin(), i18n).map_err(|mut refusal| {
         refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));

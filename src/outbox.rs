@@ -56,6 +56,8 @@ pub const BACKOFF_CAP: Duration = Duration::from_mins(5);
 /// Temporary files older than this are left-overs of a crash and are removed.
 const STALE_TMP: Duration = Duration::from_mins(1);
 const FORMAT_VERSION: u32 = 1;
+/// A flush stops after this many attempts in a row got no answer at all.
+pub const GIVE_UP_AFTER_UNREACHABLE: usize = 3;
 
 /// Why the outbox could not do something. Each variant names the path and says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -224,6 +226,19 @@ impl Outbox {
     /// Save a rating durably before anything is sent. When this returns `Ok`, the rating
     /// survives a crash or a power cut.
     pub fn enqueue(&self, visit_id: &VisitId, rating: &Rating) -> Result<Entry, OutboxError> {
+        self.enqueue_leased(visit_id, rating, Duration::ZERO)
+    }
+
+    /// [`Outbox::enqueue`] for a rating the caller sends itself right away: the
+    /// background sender leaves it alone for `lease` (the caller's request timeout), so
+    /// the two never send it at the same time; if the caller dies meanwhile, it is sent
+    /// after the lease.
+    pub fn enqueue_leased(
+        &self,
+        visit_id: &VisitId,
+        rating: &Rating,
+        lease: Duration,
+    ) -> Result<Entry, OutboxError> {
         let created = now_ms();
         let entry = Entry {
             version: FORMAT_VERSION,
@@ -233,7 +248,7 @@ impl Outbox {
             created_at_ms: created,
             attempts: 0,
             last_attempt_ms: None,
-            next_attempt_ms: 0,
+            next_attempt_ms: created + millis(lease),
             state: EntryState::Waiting,
             last_outcome: None,
         };
@@ -298,7 +313,15 @@ impl Outbox {
 
     fn set_aside(&self, path: &Path, reason: &str) -> Option<PathBuf> {
         let damaged = self.dir.join("damaged");
-        let target = damaged.join(path.file_name()?);
+        let mut target = damaged.join(path.file_name()?);
+        // Never overwrite an earlier damaged file of the same name.
+        while target.exists() {
+            target = damaged.join(format!(
+                "{}.{:08x}",
+                path.file_name()?.to_string_lossy(),
+                fastrand::u32(..)
+            ));
+        }
         let moved = create_private_dir(&damaged)
             .ok()
             .and_then(|()| fs::rename(path, &target).ok());
@@ -367,6 +390,7 @@ impl Outbox {
             report.paused = Some(Outcome::transport_failure("no token".into()));
             return Ok(report);
         };
+        let mut unreachable = 0;
         for entry in due {
             // Another process may have sent and removed it before we took the lock.
             if !self.path_of(&entry.id).exists() {
@@ -374,10 +398,20 @@ impl Outbox {
             }
             let outcome = client.submit(&entry.visit_id, &entry.rating, &token);
             let stop = matches!(outcome.kind, OutcomeKind::Unauthorized(_));
+            // No answer at all, several times in a row: the server (or the network) is
+            // down; trying thousands of entries at one timeout each helps nobody.
+            if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
+                unreachable += 1;
+            } else {
+                unreachable = 0;
+            }
             self.record(entry.clone(), &outcome)?;
             report.attempts.push((entry, outcome.clone()));
             if stop {
                 report.paused = Some(outcome);
+                break;
+            }
+            if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
                 break;
             }
         }
@@ -602,6 +636,60 @@ mod tests {
                 .all(|p| p.exists() && p.starts_with(outbox.dir().join("damaged")))
         );
         assert_eq!(outbox.list().unwrap().damaged.len(), 0, "set aside once");
+    }
+
+    #[test]
+    fn a_leased_entry_is_not_due_until_the_lease_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let free = outbox.enqueue(&visit("free"), &rating("")).unwrap();
+        let leased = outbox
+            .enqueue_leased(&visit("leased"), &rating(""), Duration::from_secs(45))
+            .unwrap();
+        assert!(free.next_attempt_ms <= now_ms(), "due at once");
+        assert!(leased.next_attempt_ms >= leased.created_at_ms + 45_000);
+        assert!(
+            leased.next_attempt_ms > now_ms(),
+            "the background sender waits"
+        );
+    }
+
+    #[test]
+    fn a_flush_stops_after_three_attempts_without_an_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        for n in 0..10 {
+            outbox
+                .enqueue(&visit(&format!("v-{n}")), &rating(""))
+                .unwrap();
+        }
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let client = RatingClient::new(&crate::api::ClientSettings::new(url)).unwrap();
+        let token = Token::new("t").unwrap();
+        let report = outbox
+            .flush(&client, &|| Some(token.clone()), true)
+            .unwrap();
+        assert_eq!(report.attempts.len(), GIVE_UP_AFTER_UNREACHABLE);
+        assert_eq!(outbox.list().unwrap().waiting(), 10, "nothing lost");
+    }
+
+    #[test]
+    fn a_second_damaged_file_of_the_same_name_does_not_overwrite_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let name = "0000000000001-aaaa.json";
+        for garbage in [&b"first"[..], b"second"] {
+            fs::write(outbox.dir().join(name), garbage).unwrap();
+            assert_eq!(outbox.list().unwrap().damaged.len(), 1);
+        }
+        let kept: Vec<Vec<u8>> = fs::read_dir(outbox.dir().join("damaged"))
+            .unwrap()
+            .map(|e| fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        assert_eq!(kept.len(), 2);
+        assert!(kept.contains(&b"first".to_vec()) && kept.contains(&b"second".to_vec()));
     }
 
     #[test]

@@ -121,7 +121,7 @@ impl Service {
         let entry = match &self.outbox {
             Some(outbox) => Some(
                 outbox
-                    .enqueue(id, rating)
+                    .enqueue_leased(id, rating, self.send_lease())
                     .map_err(|e| NotSent::NotSaved(e.to_string()))?,
             ),
             None => None,
@@ -184,6 +184,14 @@ impl Service {
     /// The token comes from the keyring (not fixed, as in the demo mode).
     pub fn uses_keyring(&self) -> bool {
         matches!(self.tokens, TokenSource::Resolve)
+    }
+
+    /// How long the background sender leaves a rating alone that is being sent
+    /// interactively: longer than one attempt can take.
+    fn send_lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(
+            self.config.connect_timeout_secs + self.config.request_timeout_secs + 5,
+        )
     }
 
     fn client(&self) -> Result<RatingClient, NotSent> {
