@@ -193,11 +193,14 @@ struct MockServerArgs {
 fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
+    // By default only our warnings and everyone's errors: the windowing and GPU crates
+    // warn about harmless things (e.g. no XSETTINGS under a bare X server).
+    const DEFAULT: &str = "warn,winit=error,wgpu_hal=error,wgpu_core=error,egui_wgpu=error";
     let filter = || match level {
         Some(level) => tracing_subscriber::EnvFilter::try_new(level)
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT)),
         None => tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT)),
     };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)

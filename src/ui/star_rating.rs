@@ -181,25 +181,12 @@ fn paint(
     }
     let chosen = value.map_or(0, Score::get);
     let previewed = preview.map_or(0, Score::get);
-    let outline = if enabled {
-        visuals.widgets.inactive.fg_stroke.color
+    // Disabled rows are drawn in the theme's muted text colour, the fill fainter still.
+    let muted = visuals.widgets.noninteractive.fg_stroke.color;
+    let (outline, fill) = if enabled {
+        (visuals.widgets.inactive.fg_stroke.color, star_fill)
     } else {
-        visuals
-            .widgets
-            .noninteractive
-            .fg_stroke
-            .color
-            .gamma_multiply(0.5)
-    };
-    let fill = if enabled {
-        star_fill
-    } else {
-        visuals
-            .widgets
-            .noninteractive
-            .fg_stroke
-            .color
-            .gamma_multiply(0.35)
+        (muted.gamma_multiply(0.5), muted.gamma_multiply(0.35))
     };
     for n in 1..=Score::MAX {
         let left = rect.left() + f32::from(n - 1) * (STAR_SIZE + STAR_GAP);
