@@ -101,6 +101,10 @@ fn main() -> std::process::ExitCode {
         server_url: Some(server.url()),
         tokens: TokenSource::Fixed(token),
         demo: false,
+        // The frame probe measures the form alone: no outbox, no kiosk timers.
+        data_dir: None,
+        kiosk: false,
+        clock: visit_rating::ui::clock::Clock::system(),
     };
     let mut probe = Probe {
         ctx: egui::Context::default(),
