@@ -62,12 +62,18 @@ pub fn harness(setup: AppSetup) -> Harness<'static, RatingApp> {
 
 /// Step the UI until `done` holds (the background send has landed), or fail after 10 s.
 pub fn step_until(harness: &mut Harness<'_, RatingApp>, done: impl Fn(&RatingApp) -> bool) {
+    wait_for(harness, Duration::from_secs(10), done);
+}
+
+/// Step the UI until `done` holds, for up to `limit` (the background sender's own pace).
+pub fn wait_for(
+    harness: &mut Harness<'_, RatingApp>,
+    limit: Duration,
+    done: impl Fn(&RatingApp) -> bool,
+) {
     let start = Instant::now();
     while !done(harness.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "the UI never got there"
-        );
+        assert!(start.elapsed() < limit, "the UI never got there");
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -549,21 +555,6 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
         server.state().ratings()[0].raw_body,
         r#"{"result_1":2,"result_2":5,"result_3":4,"result_4":3,"notes":"Долго ждали","dont_visit":0}"#
     );
-}
-
-/// Step until `done` holds, for up to `limit` (the background sender's own pace).
-fn wait_for(
-    harness: &mut Harness<'_, RatingApp>,
-    limit: Duration,
-    done: impl Fn(&RatingApp) -> bool,
-) {
-    let start = Instant::now();
-    while !done(harness.state()) {
-        assert!(start.elapsed() < limit, "the UI never got there");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    harness.run_steps(2);
 }
 
 #[test]
