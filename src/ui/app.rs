@@ -24,6 +24,7 @@ use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 use super::clock::Clock;
 use super::star_rating::star_rating;
 use super::theme::{self, Appearance};
+use super::type_ahead::TypeAhead;
 
 mod kiosk;
 mod outbox_view;
@@ -128,6 +129,8 @@ pub struct RatingApp {
     outbox_view: outbox_view::OutboxView,
     /// The last rating is kept in the outbox rather than accepted yet.
     saved_for_later: bool,
+    /// Keys typed ahead of the screen, handed to the frames they belong to.
+    type_ahead: TypeAhead,
 }
 
 /// Things to do on the next frame only.
@@ -202,6 +205,7 @@ impl RatingApp {
             worker: None,
             outbox_view: outbox_view::OutboxView::default(),
             saved_for_later: false,
+            type_ahead: TypeAhead::default(),
         };
         app.load_setup_fields();
         app
@@ -220,6 +224,35 @@ impl RatingApp {
     /// A submission is in flight.
     pub fn is_sending(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// Hand this frame the input events it may see, holding keys typed ahead of the
+    /// screen for the frames they belong to (see [`super::type_ahead`]). The window calls
+    /// it before every frame; UI tests call it the same way.
+    pub fn prepare_input(&mut self, events: &mut Vec<egui::Event>) {
+        let ready = self.ready_for_keys();
+        self.type_ahead.feed(events, ready);
+    }
+
+    /// Keys typed ahead wait for a later frame.
+    pub fn keys_waiting(&self) -> bool {
+        self.type_ahead.has_held()
+    }
+
+    /// Whether a key arriving now would reach the widget the typist expects: not while a
+    /// rating is being sent (its answer decides the next screen), nor while a focus
+    /// change asked for in the last frame has yet to land.
+    fn ready_for_keys(&self) -> bool {
+        // A focus asked for on a screen that is not shown lands when it is: no wait.
+        let visit_id_shown = match self.screen {
+            Screen::Form => self.kiosk.is_none(),
+            Screen::Ready => true,
+            _ => false,
+        };
+        let focus_pending = (self.once.focus_visit_id && visit_id_shown)
+            || (self.once.focus_first_row && self.screen == Screen::Form)
+            || self.kiosk.as_ref().is_some_and(Kiosk::focus_pending);
+        self.pending.is_none() && !focus_pending
     }
 
     fn load_setup_fields(&mut self) {
@@ -308,7 +341,15 @@ impl RatingApp {
                 }
                 // A kiosk thanks the patient whenever the rating is safe; a desk treats a
                 // network failure as "saved" too, but shows token and server problems.
-                if accepted || (kept && self.kiosk.is_some()) || network {
+                let thank = accepted || (kept && self.kiosk.is_some()) || network;
+                // Keys typed while the rating was being sent go on to the next form at a
+                // desk (Enter, the next visit id…). An answer the typist must read first
+                // keeps the form: they were not meant for it. A kiosk never carries keys
+                // over from one patient to the next.
+                if !thank || self.kiosk.is_some() {
+                    self.type_ahead.clear();
+                }
+                if thank {
                     self.screen = Screen::ThankYou;
                     self.saved_for_later = !accepted;
                     let now = self.clock.now();
@@ -336,6 +377,7 @@ impl RatingApp {
 
     /// Draw the whole window into `ui` (the root `Ui`).
     pub fn show(&mut self, ui: &mut Ui) {
+        self.type_ahead.drawn();
         if std::mem::take(&mut self.once.style) {
             theme::apply(ui.ctx(), self.appearance);
             if self.kiosk.is_some() {
@@ -422,6 +464,9 @@ impl RatingApp {
             });
         });
         self.kiosk_overlays(&ui.ctx().clone());
+        if self.type_ahead.has_held() {
+            ui.ctx().request_repaint();
+        }
     }
 
     fn form_ui(&mut self, ui: &mut Ui) {
@@ -880,5 +925,9 @@ fn spawn_submit(
 impl eframe::App for RatingApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        self.prepare_input(&mut raw_input.events);
     }
 }

@@ -5,13 +5,15 @@
 //! - [`clock`]: the time the kiosk's timers read;
 //! - [`keyboard`]: the on-screen keyboard;
 //! - [`star_rating`]: the star-rating widget;
-//! - [`theme`]: sizes and colours.
+//! - [`theme`]: sizes and colours;
+//! - [`type_ahead`]: keys typed ahead of the screen, each handed to the frame it belongs to.
 
 pub mod app;
 pub mod clock;
 pub mod keyboard;
 pub mod star_rating;
 pub mod theme;
+pub mod type_ahead;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;

@@ -18,4 +18,5 @@ mod reliability;
 mod snapshots;
 mod submit;
 mod tls;
+mod type_ahead;
 mod ui;

@@ -126,6 +126,11 @@ impl Kiosk {
         self.prompt.is_some()
     }
 
+    /// The PIN field is about to take the focus: keys typed ahead must wait for it.
+    pub fn focus_pending(&self) -> bool {
+        self.prompt.as_ref().is_some_and(|p| p.focus)
+    }
+
     /// Staff should look at the terminal (a rating is waiting or failed).
     pub fn needs_attention(&self) -> bool {
         self.needs_attention
@@ -254,6 +259,8 @@ impl RatingApp {
             ctx.request_repaint_after(next.saturating_sub(now));
         }
         if reset {
+            // Keys typed ahead belonged to the patient who walked away.
+            self.type_ahead.clear();
             self.new_rating();
         }
     }
