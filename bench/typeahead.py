@@ -59,24 +59,29 @@ def stored(url):
         return json.load(answer)
 
 
+KEYSYMS = {"-": "minus", " ": "space", ",": "comma", ".": "period"}
+
+
+def keys(text):
+    return [KEYSYMS.get(ch, ch) for ch in text]
+
+
 def burst(gap, visit_id, digits, notes):
-    """One xdotool command for the whole rating: no pause between its parts."""
-    delay = ["--delay", str(gap)]
-    cmd = ["xdotool", "type"] + delay + [visit_id]
+    """One xdotool command for the whole rating, the same gap between every two keys.
+    (`xdotool type` would take every later argument as text: keys only.)"""
+    sequence = keys(visit_id)
     for digit in digits:
-        cmd += ["key"] + delay + ["Tab", str(digit)]
-    cmd += ["key"] + delay + ["Tab"]
-    cmd += ["type"] + delay + [notes]
-    cmd += ["key"] + delay + ["ctrl+Return"]
-    return cmd
+        sequence += ["Tab", str(digit)]
+    sequence += ["Tab"] + keys(notes) + ["ctrl+Return"]
+    return ["xdotool", "key", "--delay", str(gap)] + sequence
 
 
 def run_gap(app, url, gap, count, env):
     home = tempfile.mkdtemp(prefix="typeahead-home-")
     wenv = dict(env, HOME=home, XDG_CONFIG_HOME=home + "/.config",
-                XDG_DATA_HOME=home + "/.local/share", VISIT_RATING_TOKEN=TOKEN)
-    wenv.pop("VISIT_RATING_URL", None)
-    window = subprocess.Popen([app, "--url", url], env=wenv,
+                XDG_DATA_HOME=home + "/.local/share", VISIT_RATING_TOKEN=TOKEN,
+                VISIT_RATING_URL=url)
+    window = subprocess.Popen([app], env=wenv,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     expected = []
     try:
