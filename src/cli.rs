@@ -18,6 +18,7 @@ use crate::outbox::Entry;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Score};
 use crate::secrets::{self, Token};
 
+pub mod import;
 pub mod outbox;
 
 /// The documented exit codes.

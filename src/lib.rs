@@ -8,6 +8,7 @@
 //! - [`secrets`]: the token, a self-redacting type, and where it comes from;
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
+//! - [`import`]: paper forms from a spreadsheet or CSV file, checked, queued, sent;
 //! - [`kiosk`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`outbox`]: the durable queue of ratings and its background sender;
 //! - [`cli`]: the headless commands;
@@ -19,6 +20,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod i18n;
+pub mod import;
 pub mod kiosk;
 pub mod mock_server;
 pub mod outbox;

@@ -9,6 +9,7 @@
 mod support;
 
 mod admin_pin;
+mod import;
 mod keyring;
 mod kiosk;
 mod logging;
