@@ -565,3 +565,28 @@ fn the_report_holds_each_rows_outcome_and_the_servers_words_verbatim() {
     assert_eq!(got[&didnt]["dont_visit"], 1);
     assert_eq!(got[&fresh]["notes"], "Всё хорошо");
 }
+
+#[test]
+fn the_readme_samples_are_valid() {
+    let env = UserEnv::new();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples");
+    for (name, format) in [
+        ("paper-forms-cp1251.csv", "csv"),
+        ("paper-forms.xlsx", "spreadsheet"),
+    ] {
+        let output = env
+            .cmd()
+            .args(["import", "--dry-run", "--json"])
+            .arg(examples.join(name))
+            .output()
+            .unwrap();
+        let value = json_of(&output);
+        assert_eq!(output.status.code(), Some(0), "{name}: {value}");
+        assert_eq!(value["format"], format);
+        assert_eq!(
+            (value["valid"].as_u64(), value["invalid"].as_u64()),
+            (Some(4), Some(0)),
+            "{name}"
+        );
+    }
+}
