@@ -268,3 +268,23 @@ import-rerun = The remaining ratings are kept in the outbox: the window sends th
 import-progress-saving = Saving
 import-progress-sending = Sending
 import-progress-line = Sent { $done } of { $total }, { $left } left, { $rate } per second
+import-open-screen = Import from file…
+import-title = Import paper forms from a file
+import-path-label = Path to the file
+import-path-hint = e.g. /home/admin/forms.xlsx
+import-open = Open
+import-formats = XLSX, XLS, ODS (the first sheet) or CSV (; or , — UTF-8 or Windows-1251). Columns: visit, the four scores, remarks, "did not visit" — see the README.
+import-reading = Reading the file…
+import-preview-counts = Rows: { $rows }; fine: { $valid }; with errors: { $invalid }.
+import-preview-problems = Problems
+import-preview-ok = fine
+import-send = Send the rows without errors: { $count }
+import-stop = Stop
+import-back = Back
+import-report-path = Where to save the report
+import-save-report = Save report
+import-report-saved = Report saved: { $path }
+import-more-problems = …and { $count } more { $count ->
+    [one] row
+   *[other] rows
+  } with errors (all of them in the report).

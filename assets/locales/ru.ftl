@@ -286,3 +286,24 @@ import-rerun = Оставшиеся оценки сохранены в очер�
 import-progress-saving = Сохранение
 import-progress-sending = Отправка
 import-progress-line = Отправлено { $done } из { $total }, осталось { $left }, { $rate } в секунду
+import-open-screen = Импорт из файла…
+import-title = Импорт бумажных анкет из файла
+import-path-label = Путь к файлу
+import-path-hint = например, /home/admin/анкеты.xlsx
+import-open = Открыть
+import-formats = XLSX, XLS, ODS (первый лист) или CSV (; или , — UTF-8 или Windows-1251). Столбцы: визит, четыре оценки, замечания, «не был(а)» — см. README.
+import-reading = Файл читается…
+import-preview-counts = Строк: { $rows }; в порядке: { $valid }; с ошибками: { $invalid }.
+import-preview-problems = Ошибки
+import-preview-ok = в порядке
+import-send = Отправить строки без ошибок: { $count }
+import-stop = Остановить
+import-back = Назад
+import-report-path = Куда сохранить отчёт
+import-save-report = Сохранить отчёт
+import-report-saved = Отчёт сохранён: { $path }
+import-more-problems = …и ещё { $count } { $count ->
+    [one] строка
+    [few] строки
+   *[many] строк
+  } с ошибками (все — в отчёте).

@@ -24,15 +24,6 @@ use crate::import::{self, IdRules, Import, ImportOptions, ReadOptions, SourceFor
 use crate::outbox::Outbox;
 use crate::secrets::{self, Token};
 
-/// Outcomes of rows that stay in the outbox, waiting to be sent.
-const WAITING: [&str; 5] = [
-    "transient",
-    "stopped",
-    "server_unreachable",
-    "paused_token",
-    "unauthorized",
-];
-
 /// How often a line of progress is printed when standard error is not a terminal.
 const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(5);
 
@@ -276,7 +267,7 @@ fn finish(
     }
     let count = |names: &[&str]| lines.iter().filter(|l| names.contains(&l.outcome)).count();
     let delivered = lines.iter().filter(|l| l.is_delivered()).count();
-    let waiting = count(&WAITING);
+    let waiting = count(&report::WAITING);
     let rejected = count(&["rejected"]);
     let invalid = count(&["invalid"]);
     if request.json {
@@ -360,7 +351,7 @@ fn print_json(request: &ImportRequest, loaded: &Import, lines: &[Line], exit: Ex
             "invalid": invalid,
             "delivered": lines.iter().filter(|l| l.is_delivered()).count(),
             "already_delivered": count(&["already_delivered"]),
-            "waiting": count(&WAITING),
+            "waiting": count(&report::WAITING),
             "rejected": count(&["rejected"]),
             "exit": exit as u8,
             "results": lines,

@@ -16,6 +16,15 @@ use crate::i18n::I18n;
 use super::send::Delivery;
 use super::{Field, Import, Row, SourceFormat};
 
+/// Outcomes of rows that stay in the outbox, waiting to be sent.
+pub const WAITING: [&str; 5] = [
+    "transient",
+    "stopped",
+    "server_unreachable",
+    "paused_token",
+    "unauthorized",
+];
+
 /// How far an import got.
 #[derive(Clone, Copy, Debug)]
 pub enum Stage<'a> {

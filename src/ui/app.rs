@@ -26,6 +26,7 @@ use super::star_rating::star_rating;
 use super::theme::{self, Appearance};
 use super::type_ahead::TypeAhead;
 
+mod import;
 mod kiosk;
 mod outbox_view;
 mod token;
@@ -74,6 +75,8 @@ pub enum Screen {
     Form,
     /// The thank-you state after an accepted rating.
     ThankYou,
+    /// Import paper forms from a file (desk mode, or the kiosk's administrator menu).
+    Import,
 }
 
 /// What the last submission came to, shown under the form.
@@ -131,6 +134,8 @@ pub struct RatingApp {
     saved_for_later: bool,
     /// Keys typed ahead of the screen, handed to the frames they belong to.
     type_ahead: TypeAhead,
+    /// "Import from file…".
+    import_view: import::ImportView,
 }
 
 /// Things to do on the next frame only.
@@ -206,6 +211,7 @@ impl RatingApp {
             outbox_view: outbox_view::OutboxView::default(),
             saved_for_later: false,
             type_ahead: TypeAhead::default(),
+            import_view: import::ImportView::default(),
         };
         app.load_setup_fields();
         app
@@ -436,6 +442,18 @@ impl RatingApp {
                             self.load_setup_fields();
                             self.screen = Screen::Setup;
                         }
+                        if self.kiosk.is_none()
+                            && self.screen == Screen::Form
+                            && self.service.outbox().is_some()
+                            && ui
+                                .add_enabled(
+                                    self.pending.is_none(),
+                                    egui::Button::new(self.i18n.tr("import-open-screen")),
+                                )
+                                .clicked()
+                        {
+                            self.open_import();
+                        }
                     });
                 });
             });
@@ -458,6 +476,7 @@ impl RatingApp {
                             Screen::ThankYou => self.thank_you_ui(ui),
                             Screen::Admin => self.admin_ui(ui),
                             Screen::Outbox => self.outbox_ui(ui),
+                            Screen::Import => self.import_ui(ui),
                         }
                     });
                 });

@@ -10,6 +10,7 @@ mod support;
 
 mod admin_pin;
 mod import;
+mod import_ui;
 mod keyring;
 mod kiosk;
 mod logging;
