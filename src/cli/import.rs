@@ -19,7 +19,7 @@ use crate::api::RatingClient;
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::import::report::{self, Line, Stage};
-use crate::import::send::{self, Pending, Progress, SendError};
+use crate::import::send::{self, Progress, SendError};
 use crate::import::{self, IdRules, Import, ImportOptions, ReadOptions, SourceFormat};
 use crate::outbox::Outbox;
 use crate::secrets::{self, Token};
@@ -106,16 +106,7 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
         }
         return finish(request, &loaded, Stage::Blocked, Exit::Invalid, i18n);
     }
-    let pending: Vec<Pending> = loaded
-        .valid()
-        .filter_map(|row| {
-            Some(Pending {
-                row: row.number,
-                visit_id: row.visit_id.clone()?,
-                rating: row.rating.clone()?,
-            })
-        })
-        .collect();
+    let pending = loaded.pending();
     if pending.is_empty() {
         let exit = if invalid > 0 { Exit::Invalid } else { Exit::Ok };
         return finish(request, &loaded, Stage::Sent(&[]), exit, i18n);

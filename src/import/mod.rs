@@ -305,6 +305,19 @@ impl Import {
         self.rows.iter().filter(|r| r.is_valid())
     }
 
+    /// The valid rows, ready for [`send::deliver`].
+    pub fn pending(&self) -> Vec<send::Pending> {
+        self.valid()
+            .filter_map(|row| {
+                Some(send::Pending {
+                    row: row.number,
+                    visit_id: row.visit_id.clone()?,
+                    rating: row.rating.clone()?,
+                })
+            })
+            .collect()
+    }
+
     /// How many rows have a problem.
     pub fn invalid_count(&self) -> usize {
         self.rows.iter().filter(|r| !r.is_valid()).count()

@@ -120,16 +120,7 @@ impl RatingApp {
         let Some(loaded) = self.import_view.loaded.clone() else {
             return;
         };
-        let pending: Vec<Pending> = loaded
-            .valid()
-            .filter_map(|row| {
-                Some(Pending {
-                    row: row.number,
-                    visit_id: row.visit_id.clone()?,
-                    rating: row.rating.clone()?,
-                })
-            })
-            .collect();
+        let pending = loaded.pending();
         let progress = Arc::new(Mutex::new(Progress {
             total: pending.len(),
             ..Progress::default()
