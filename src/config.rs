@@ -59,6 +59,9 @@ pub struct Config {
     pub admin_pin_hash: Option<String>,
     /// How the kiosk behaves.
     pub kiosk_options: KioskOptions,
+    /// Days the sent log, the exports this program wrote and the log files are kept
+    /// (see [`crate::retention`]); 0 keeps nothing beyond delivery. Default 90.
+    pub retention_days: u32,
 }
 
 /// The `[kiosk_options]` table.
@@ -111,6 +114,7 @@ impl Default for Config {
             text_scale: 1.0,
             admin_pin_hash: None,
             kiosk_options: KioskOptions::default(),
+            retention_days: crate::retention::DEFAULT_RETENTION_DAYS,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
 //! - [`kiosk`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`outbox`]: the durable queue of ratings and its background sender;
+//! - [`retention`]: kept data (sent log, logs, exports) pruned to `retention_days`;
 //! - [`cli`]: the headless commands;
 //! - [`service`]: the work the window asks for (sending), kept apart from egui;
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
@@ -23,6 +24,7 @@ pub mod kiosk;
 pub mod mock_server;
 pub mod outbox;
 pub mod rating;
+pub mod retention;
 pub mod secrets;
 pub mod service;
 pub mod ui;

@@ -245,6 +245,45 @@ fn log_folder() -> Option<std::path::PathBuf> {
     Some(dir)
 }
 
+/// Keep kept data bounded (see `visit_rating::retention`): check at start, and in a
+/// running window every hour on a thread of its own (a check acts at most once a day).
+fn keep_data_bounded(config: &Config, window: bool) {
+    use visit_rating::retention;
+    let Ok(folders) = visit_rating::config::Folders::platform() else {
+        return;
+    };
+    let days = config.retention_days;
+    let check = move || {
+        // The demo keeps its ratings apart, in a folder of its own.
+        for dir in [folders.data_dir.clone(), folders.data_dir.join("demo")] {
+            match retention::prune_if_due(&dir, days, std::time::SystemTime::now()) {
+                Ok(Some(pruned)) if pruned != retention::Pruned::default() => {
+                    tracing::info!(folder = %dir.display(), ?pruned, retention_days = days, "pruned kept data");
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(folder = %dir.display(), error = %e, "cannot prune kept data");
+                }
+            }
+        }
+    };
+    if !window {
+        check();
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("retention".into())
+        .spawn(move || {
+            loop {
+                check();
+                std::thread::sleep(std::time::Duration::from_hours(1));
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the retention check");
+    }
+}
+
 fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
     let (action, args) = match command {
         TokenCommand::Set(args) => (TokenAction::Set, args),
@@ -274,6 +313,9 @@ fn main() -> ExitCode {
                 | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
         )
     );
+    if !matches!(cli.command, Some(Command::MockServer(_))) {
+        keep_data_bounded(&config, cli.command.is_none());
+    }
     if needs_keyring && !cli.demo {
         // The platform's credential store, chosen once (keyring-core's recommended
         // practice). A failure is kept and reported when a token is actually needed.

@@ -359,6 +359,13 @@ impl Outbox {
             source: io::Error::other(e),
         })?;
         write_private_file(path, &bytes).map_err(|e| io_error(path, e))?;
+        // It holds remarks: pruned with the rest after `retention_days`.
+        if let Some(data_dir) = self.dir.parent()
+            && let Err(e) =
+                crate::retention::record_export(data_dir, path, std::time::SystemTime::now())
+        {
+            tracing::warn!(error = %e, "cannot remember the export for pruning");
+        }
         Ok(listing.entries.len())
     }
 
@@ -459,13 +466,8 @@ impl Outbox {
             "http_status": outcome.http_status,
             "message_code": outcome.message_code,
         });
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = options
-            .open(&self.sent_log)
-            .and_then(|mut f| writeln!(f, "{line}"));
+        let data_dir = self.sent_log.parent().unwrap_or(Path::new("."));
+        let written = crate::retention::append_sent_line(data_dir, &line.to_string());
         if let Err(e) = written {
             tracing::warn!(file = %self.sent_log.display(), error = %e, "cannot write the sent log");
         }

@@ -15,6 +15,7 @@ mod logging;
 mod outbox;
 mod properties;
 mod reliability;
+mod retention;
 mod snapshots;
 mod submit;
 mod tls;
