@@ -216,3 +216,23 @@ cli-outbox-exported = { $count } { $count ->
     [one] rating
    *[other] ratings
   } written to { $path }. The file holds patients' remarks (personal data): keep it somewhere safe.
+
+## Odd answers, the delete rule, entries for another server
+outcome-refused = The server or a gateway in front of it refused the request.
+advice-refused = The rating is kept. The answer came not from the portal but apparently from a proxy or firewall in front of it: whoever administers this terminal must check the access to the server (address, proxy, permissions).
+outbox-kept-refused = The rating is saved in the outbox and will be sent once the server accepts requests again (“visit-rating outbox flush”).
+cli-outbox-refused = Sending stopped: the server or a gateway refused the request; the ratings are kept in the outbox.
+outbox-kept-attention-desk = The rating is kept in the queue as needing attention. A corrected rating for the same visit replaces it; if you corrected the visit id, mark it as replaced in the “Queue” or discard it.
+outbox-other-server = for another server: { $count }
+outbox-state-other-server = saved for another server: { $origin }
+outbox-move-here = Send to the current server ({ $count })
+outbox-move-confirm = Really send them to { $origin }?
+outbox-moved = Moved to the current server: { $count }
+outbox-mark-replaced = Replaced by another rating
+outbox-mark-replaced-confirm = Really mark it as replaced?
+outbox-marked-replaced = The rating was marked as replaced and removed from the queue.
+outbox-in-flight = This rating is being sent right now; try again in a few seconds.
+cli-outbox-state-other-server = for another server ({ $origin })
+cli-outbox-other-server = Saved for another server and not sent: { $count }. “visit-rating outbox flush --to-current-server” sends them to the current server.
+cli-outbox-moved = Moved to the current server ({ $origin }): { $count }
+cli-outbox-in-flight = Another process is sending these right now: { $count }; it will finish on its own.

@@ -6,6 +6,11 @@
 //! TCP connection to the server succeeds (no request, no token); when it does, it sends
 //! at once instead of waiting out the backoff. A token problem pauses sending until
 //! [`OutboxWorker::token_replaced`] (or "send now").
+//!
+//! It sends through [`Outbox::flush`], that is through the outbox's one send path and
+//! its leases: a rating the window (or another process) is sending right now is left to
+//! that sender and looked at again after [`IN_FLIGHT_RECHECK`]. Only ratings saved for
+//! the configured server are sent; the others are counted for the status line.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -18,6 +23,8 @@ use crate::secrets::Token;
 pub const PROBE_EVERY: Duration = Duration::from_secs(15);
 /// How often the outbox is looked at when nothing is due (another process may add).
 const IDLE_CHECK: Duration = Duration::from_mins(1);
+/// How soon a rating another sender had in flight is looked at again.
+pub const IN_FLIGHT_RECHECK: Duration = Duration::from_secs(2);
 
 /// What the window shows about the outbox.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -26,6 +33,9 @@ pub struct OutboxStatus {
     pub waiting: usize,
     /// Ratings the server refused for good.
     pub needs_attention: usize,
+    /// Ratings saved for another server (before the URL changed): not sent until a
+    /// person moves them.
+    pub other_server: usize,
     /// Sending is paused on this token problem.
     pub paused: Option<TokenProblem>,
     /// The last failed attempt's answer.
@@ -62,6 +72,32 @@ impl Shared {
 
     fn status(&self) -> MutexGuard<'_, OutboxStatus> {
         self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The status after a round: counts from `listing` (the other-server ones apart).
+    fn publish(
+        &self,
+        listing: Option<&super::Listing>,
+        origin: Option<&str>,
+        paused: Option<TokenProblem>,
+        last_error: Option<Outcome>,
+        problem: Option<String>,
+    ) {
+        let mut status = self.status();
+        if let Some(l) = listing {
+            let other = origin.map_or(0, |o| l.for_other_servers(o));
+            status.waiting = l.waiting() - other;
+            status.needs_attention = l.needs_attention();
+            status.other_server = other;
+        }
+        status.paused = paused;
+        status.last_error = if status.waiting + status.needs_attention == 0 {
+            None
+        } else {
+            last_error
+        };
+        status.problem = problem;
+        status.sending = false;
     }
 }
 
@@ -144,11 +180,17 @@ struct Round<'a> {
     network_down: &'a mut bool,
     last_error: &'a mut Option<Outcome>,
     problem: &'a mut Option<String>,
+    in_flight: &'a mut bool,
 }
 
 impl Round<'_> {
-    fn send(&mut self, outbox: &Outbox, connect: &Connect, force: bool) {
-        let (client, token) = match connect() {
+    fn send(
+        &mut self,
+        outbox: &Outbox,
+        connection: Result<(RatingClient, Token), String>,
+        force: bool,
+    ) {
+        let (client, token) = match connection {
             Ok(pair) => pair,
             Err(reason) => {
                 *self.problem = Some(reason);
@@ -166,6 +208,7 @@ impl Round<'_> {
                 return;
             }
         };
+        *self.in_flight = !report.in_flight.is_empty();
         if let Some((_, last)) = report.attempts.last() {
             *self.network_down = last.kind == OutcomeKind::Transient && last.http_status.is_none();
             *self.last_error = (!last.kind.is_final_success()).then(|| last.clone());
@@ -200,16 +243,32 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
         }
 
         let listing = outbox.list();
+        let has_waiting = listing.as_ref().is_ok_and(|l| l.waiting() > 0);
+        // Which server we send to (and the token), asked only when something waits.
+        let connection = if has_waiting { Some(connect()) } else { None };
+        let origin = connection
+            .as_ref()
+            .and_then(|c| c.as_ref().ok())
+            .map(|(client, _)| client.origin());
+        let sendable = |e: &super::Entry| {
+            e.state == EntryState::Waiting && origin.as_deref().is_some_and(|o| e.is_for(o))
+        };
         let due_now = listing.as_ref().is_ok_and(|l| {
-            l.entries.iter().any(|e| {
-                e.state == EntryState::Waiting
-                    && (force || token_replaced || e.next_attempt_ms <= now_ms())
-            })
+            l.entries
+                .iter()
+                .any(|e| sendable(e) && (force || token_replaced || e.next_attempt_ms <= now_ms()))
         });
         let mut problem = listing.as_ref().err().map(ToString::to_string);
+        if let Some(Err(reason)) = &connection {
+            problem = Some(reason.clone());
+        }
         let mut last_error = shared.status().last_error.clone();
+        let mut in_flight = false;
 
-        if due_now && paused.is_none() {
+        if due_now
+            && paused.is_none()
+            && let Some(connection) = connection
+        {
             shared.status().sending = true;
             on_change();
             let mut round = Round {
@@ -217,33 +276,26 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
                 network_down: &mut network_down,
                 last_error: &mut last_error,
                 problem: &mut problem,
+                in_flight: &mut in_flight,
             };
-            round.send(outbox, connect, force || token_replaced);
+            round.send(outbox, connection, force || token_replaced);
         }
 
         let listing = outbox.list();
         let next_due = listing.as_ref().ok().and_then(|l| {
             l.entries
                 .iter()
-                .filter(|e| e.state == EntryState::Waiting)
+                .filter(|e| sendable(e))
                 .map(|e| e.next_attempt_ms)
                 .min()
         });
-        {
-            let mut status = shared.status();
-            if let Ok(l) = &listing {
-                status.waiting = l.waiting();
-                status.needs_attention = l.needs_attention();
-            }
-            status.paused = paused;
-            status.last_error = if status.waiting + status.needs_attention == 0 {
-                None
-            } else {
-                last_error
-            };
-            status.problem = problem;
-            status.sending = false;
-        }
+        shared.publish(
+            listing.as_ref().ok(),
+            origin.as_deref(),
+            paused,
+            last_error,
+            problem,
+        );
         on_change();
 
         // Sleep until the next attempt is due, a probe is due, or someone asks.
@@ -255,6 +307,10 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             if network_down {
                 wait = wait.min(PROBE_EVERY);
             }
+        }
+        if in_flight {
+            // Another sender has some: look again soon, not in a tight loop.
+            wait = wait.max(IN_FLIGHT_RECHECK);
         }
         let requests = shared.requests();
         if requests.shutdown || requests.send_now || requests.token_replaced || requests.refresh {

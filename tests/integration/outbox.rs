@@ -535,8 +535,17 @@ fn child(env: &UserEnv, args: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
+/// `submit --queue` as a plain child process.
+fn queue_child(env: &UserEnv, url: &str, history: &str) -> std::process::Child {
+    let args = ["submit", "--queue", "--url", url, "--history", history];
+    child(
+        env,
+        &[&args[..], &["--scores", "5,4,3,2", "--notes", NOTES]].concat(),
+    )
+}
+
 #[test]
-fn sigkill_while_enqueuing_and_flushing_loses_nothing_and_sends_nothing_twice() {
+fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_twice() {
     let seed = std::env::var("CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -569,37 +578,30 @@ fn sigkill_while_enqueuing_and_flushing_loses_nothing_and_sends_nothing_twice() 
     for n in 0..iterations {
         let history = format!("crash-{n}");
         let is_submit = n % 2 == 0 || rng.u8(..4) == 0;
-        let mut process = if is_submit {
+        let process = if is_submit {
             submitted.insert(history.clone());
-            child(
-                &env,
-                &[
-                    "submit",
-                    "--queue",
-                    "--url",
-                    &server.url,
-                    "--history",
-                    &history,
-                    "--scores",
-                    "5,4,3,2",
-                    "--notes",
-                    NOTES,
-                ],
-            )
+            queue_child(&env, &server.url, &history)
         } else {
             child(&env, &["outbox", "flush", "--url", &server.url])
         };
+        // A second sender at the same moment, over the same outbox: two senders meet
+        // over the same entries, and each may be killed at its own moment.
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=20)));
+        let second = child(&env, &["outbox", "flush", "--url", &server.url]);
         std::thread::sleep(Duration::from_millis(rng.u64(0..=40)));
-        if let Some(status) = process.try_wait().unwrap() {
-            finished += 1;
-            // A submit that exited by itself with 0 or 5 had its rating saved (5) or
-            // delivered (0): it must be at the server in the end.
-            if is_submit && matches!(status.code(), Some(0 | 5)) {
-                saved_for_sure.insert(history.clone());
+        for (mut process, submit) in [(process, is_submit), (second, false)] {
+            if let Some(status) = process.try_wait().unwrap() {
+                finished += 1;
+                // A submit that exited by itself with 0 or 5 had its rating saved (5) or
+                // delivered (0): it must be at the server in the end.
+                if submit && matches!(status.code(), Some(0 | 5)) {
+                    saved_for_sure.insert(history.clone());
+                }
+            } else {
+                process.kill().unwrap(); // SIGKILL
+                process.wait().unwrap();
             }
-        } else {
-            process.kill().unwrap(); // SIGKILL
-            process.wait().unwrap();
+            std::thread::sleep(Duration::from_millis(rng.u64(0..=10)));
         }
         for path in json_files(&outbox) {
             let bytes = std::fs::read(&path).unwrap();
