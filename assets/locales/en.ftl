@@ -181,7 +181,6 @@ outbox-deleted = The rating was removed from the queue.
 kiosk-outbox = Sending queue
 ## Outbox CLI
 outbox-not-saved = The rating was NOT saved and not sent: { $error }
-outbox-not-updated = Could not update the outbox after sending: { $error }
 outbox-kept-transient = The rating is saved in the outbox; send it later with “visit-rating outbox flush” (the window sends it by itself).
 outbox-kept-token = The rating is saved in the outbox and will be sent once the token is replaced (“visit-rating outbox flush”).
 outbox-kept-attention = The rating is kept in the outbox as needing attention: the server refused it, and it is not sent again automatically. See “visit-rating outbox list”.
@@ -202,7 +201,6 @@ outbox-summary = { $waiting } { $waiting ->
    *[other] need
   } attention.
 outbox-flush-line = { $visit_id }: { $result }
-outbox-busy = Another process (the window or another command) is sending the ratings right now; try again later.
 cli-outbox-paused = Sending is paused until the token is replaced; the ratings are kept in the outbox.
 outbox-nothing = Nothing to send.
 outbox-flush-summary = { $delivered } { $delivered ->

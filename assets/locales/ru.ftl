@@ -191,7 +191,6 @@ outbox-deleted = Оценка удалена из очереди.
 kiosk-outbox = Очередь отправки
 ## Outbox CLI
 outbox-not-saved = Оценка НЕ сохранена и не отправлена: { $error }
-outbox-not-updated = Не удалось обновить очередь после отправки: { $error }
 outbox-kept-transient = Оценка сохранена в очереди; отправьте её позже командой «visit-rating outbox flush» (окно программы отправит её само).
 outbox-kept-token = Оценка сохранена в очереди и будет отправлена после замены токена («visit-rating outbox flush»).
 outbox-kept-attention = Оценка сохранена в очереди как требующая внимания: сервер её отклонил, автоматически она повторно не отправляется. Посмотрите «visit-rating outbox list».
@@ -214,7 +213,6 @@ outbox-summary = { $waiting } { $waiting ->
    *[other] требуют
   } внимания.
 outbox-flush-line = { $visit_id }: { $result }
-outbox-busy = Оценки сейчас отправляет другой процесс (окно программы или другая команда); попробуйте позже.
 cli-outbox-paused = Отправка приостановлена до замены токена; оценки сохранены в очереди.
 outbox-nothing = Отправлять нечего.
 outbox-flush-summary = { $delivered } { $delivered ->
