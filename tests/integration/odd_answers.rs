@@ -494,3 +494,170 @@ fn a_rejection_for_another_visit_stays_until_a_person_marks_it_replaced() {
     let log = std::fs::read_to_string(env.data_dir().join("sent.log")).unwrap();
     assert!(log.contains("\"replaced\""), "{log}");
 }
+
+// --- The window ----------------------------------------------------------------------
+
+mod window {
+    use std::time::Duration;
+
+    use egui_kittest::kittest::Queryable;
+    use visit_rating::mock_server::Faults;
+    use visit_rating::outbox::Outbox;
+
+    use crate::ui::{SUBMIT, TOKEN, fill, harness, server, setup_for, step_until, wait_for};
+
+    fn at_a_desk(
+        url: &str,
+        data: &std::path::Path,
+    ) -> egui_kittest::Harness<'static, visit_rating::ui::RatingApp> {
+        let mut setup = setup_for(url, TOKEN);
+        setup.data_dir = Some(data.to_owned());
+        harness(setup)
+    }
+
+    fn send(harness: &mut egui_kittest::Harness<'static, visit_rating::ui::RatingApp>, id: &str) {
+        fill(harness, id, [5, 4, 3, 2]);
+        harness.get_by_label(SUBMIT).click();
+        step_until(harness, |app| {
+            !app.is_sending() && app.last_result().is_some()
+        });
+    }
+
+    #[test]
+    fn a_gateways_page_is_shown_as_such_and_the_rating_kept() {
+        let server = server();
+        server.state().set_faults(Faults {
+            gateway_refusal: Some(403),
+            ..Faults::default()
+        });
+        let data = tempfile::tempdir().unwrap();
+        let mut harness = at_a_desk(&server.url(), data.path());
+        send(&mut harness, "desk-gateway");
+        harness.get_by_label("Сервер или шлюз перед ним отказал в доступе.");
+        harness.get_by_label("Ответ сервера: HTTP 403");
+        harness.get_by_label_contains("the page's title: 403 Forbidden");
+        harness.get_by_label_contains("Оценка сохранена. Ответ пришёл не от портала");
+        wait_for(&mut harness, Duration::from_secs(10), |app| {
+            app.outbox_status().is_some_and(|s| s.waiting == 1)
+        });
+        assert_eq!(server.state().ratings().len(), 0);
+    }
+
+    #[test]
+    fn a_200_carrying_5008_is_a_token_problem_in_the_window() {
+        let server = server();
+        server.state().set_faults(Faults {
+            ok_with_error: Some("5008".into()),
+            ..Faults::default()
+        });
+        let data = tempfile::tempdir().unwrap();
+        let mut harness = at_a_desk(&server.url(), data.path());
+        send(&mut harness, "desk-ok-5008");
+        harness.get_by_label("Сервер не принял токен доступа.");
+        harness.get_by_label("Ответ сервера: «Токен некорректен» (код 5008, HTTP 200)");
+        harness.get_by_label("Заменить токен");
+        wait_for(&mut harness, Duration::from_secs(10), |app| {
+            app.outbox_status()
+                .is_some_and(|s| s.waiting == 1 && s.paused.is_some())
+        });
+    }
+
+    #[test]
+    fn a_rejection_at_a_desk_is_kept_and_a_person_marks_it_replaced_in_the_queue_view() {
+        let server = server();
+        let data = tempfile::tempdir().unwrap();
+        let wrong = format!("{}/wrong-prefix", server.url());
+        let mut harness = at_a_desk(&wrong, data.path());
+        send(&mut harness, "desk-typo");
+        harness.get_by_label("Сервер отклонил оценку.");
+        harness.get_by_label("Ответ сервера: «Некорректный запрос.» (код 4001, HTTP 404)");
+        harness.get_by_label_contains("Оценка оставлена в очереди как требующая внимания");
+        wait_for(&mut harness, Duration::from_secs(10), |app| {
+            app.outbox_status().is_some_and(|s| s.needs_attention == 1)
+        });
+
+        harness.get_by_label("Очередь").click();
+        harness.run_steps(3);
+        harness.get_by_label("desk-typo — требует внимания");
+        harness.get_by_label("Заменена другой оценкой").click();
+        harness.run_steps(2);
+        // Nothing happens before the confirmation.
+        assert_eq!(
+            Outbox::open(data.path())
+                .unwrap()
+                .list()
+                .unwrap()
+                .entries
+                .len(),
+            1
+        );
+        harness
+            .get_by_label("Точно отметить как заменённую?")
+            .click();
+        harness.run_steps(3);
+        harness.get_by_label("Оценка отмечена как заменённая и убрана из очереди.");
+        assert!(
+            Outbox::open(data.path())
+                .unwrap()
+                .list()
+                .unwrap()
+                .entries
+                .is_empty()
+        );
+        let log = std::fs::read_to_string(data.path().join("sent.log")).unwrap();
+        assert!(
+            log.contains("\"replaced\"") && log.contains("desk-typo"),
+            "{log}"
+        );
+    }
+
+    #[test]
+    fn ratings_for_another_server_move_only_on_a_confirmed_button() {
+        let server = server();
+        let data = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(data.path()).unwrap();
+        let rating = visit_rating::rating::Rating {
+            scores: [5, 5, 4, 4].map(|v| visit_rating::rating::Score::new(v).unwrap()),
+            notes: String::new(),
+            didnt_visit: false,
+        };
+        let id = visit_rating::api::VisitId::parse("saved-for-old-server").unwrap();
+        outbox
+            .enqueue(&id, &rating, "https://old-rpgu.example:443")
+            .unwrap();
+        let mut harness = at_a_desk(&server.url(), data.path());
+        wait_for(&mut harness, Duration::from_secs(10), |app| {
+            app.outbox_status().is_some_and(|s| s.other_server == 1)
+        });
+        harness.get_by_label_contains("для другого сервера: 1");
+        harness.get_by_label("Очередь").click();
+        harness.run_steps(3);
+        harness.get_by_label(
+            "saved-for-old-server — сохранена для другого сервера: https://old-rpgu.example:443",
+        );
+        harness
+            .get_by_label("Отправить на текущий сервер (1)")
+            .click();
+        harness.run_steps(3);
+        assert!(
+            server.state().requests().is_empty(),
+            "not before the confirmation"
+        );
+        let question = format!(
+            "Точно отправить на {}?",
+            visit_rating::api::origin(&server.url())
+        );
+        harness.get_by_label(&question);
+        harness
+            .get_all_by_label("Отправить на текущий сервер (1)")
+            .last()
+            .unwrap()
+            .click();
+        harness.run_steps(3);
+        harness.get_by_label("Перенесено на текущий сервер: 1");
+        wait_for(&mut harness, Duration::from_secs(10), |_| {
+            server.state().ratings().len() == 1
+        });
+        assert_eq!(server.state().ratings()[0].history, "saved-for-old-server");
+    }
+}
