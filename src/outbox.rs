@@ -716,6 +716,77 @@ mod tests {
         assert_eq!(outbox.move_to_server(ORIGIN).unwrap(), 0);
     }
 
+    fn answer(kind: OutcomeKind) -> Outcome {
+        Outcome {
+            kind,
+            http_status: Some(404),
+            code: Some(404),
+            message: Some("Некорректный запрос.".into()),
+            message_code: Some("4001".into()),
+            detail: None,
+        }
+    }
+
+    /// Enqueue for `visit` and record `kind` as its first answer; the entry's id.
+    fn answered(outbox: &Outbox, visit_id: &str, kind: Option<OutcomeKind>) -> String {
+        std::thread::sleep(Duration::from_millis(2));
+        let (entry, lease) = outbox
+            .enqueue_claimed(&visit(visit_id), &rating(""), ORIGIN)
+            .unwrap();
+        if let Some(kind) = kind {
+            outbox.record(&lease, entry.clone(), &answer(kind)).unwrap();
+        }
+        entry.id
+    }
+
+    fn ids(outbox: &Outbox) -> Vec<String> {
+        outbox
+            .list()
+            .unwrap()
+            .entries
+            .into_iter()
+            .map(|e| e.id)
+            .collect()
+    }
+
+    #[test]
+    fn a_rejection_is_kept_until_superseded_by_an_answered_rating_for_the_same_visit() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let other_visit = answered(&outbox, "other", Some(OutcomeKind::Rejected));
+        let first = answered(&outbox, "v", Some(OutcomeKind::Rejected));
+        assert_eq!(ids(&outbox), [other_visit.clone(), first.clone()], "kept");
+        // Waiting entries are never superseded: they may still reach the server.
+        let waiting = answered(&outbox, "v", Some(OutcomeKind::Transient));
+        // The corrected form is rejected too: it replaces the first.
+        let second = answered(&outbox, "v", None);
+        let lease = outbox.claim(&second).unwrap().unwrap();
+        let entry = outbox.list().unwrap().entries.pop().unwrap();
+        outbox
+            .record(&lease, entry, &answer(OutcomeKind::Rejected))
+            .unwrap();
+        drop(lease);
+        assert_eq!(
+            ids(&outbox),
+            [other_visit.clone(), waiting.clone(), second.clone()]
+        );
+        // The older waiting entry, retried late, is rejected: the newer one stands.
+        let lease = outbox.claim(&waiting).unwrap().unwrap();
+        let entry = outbox.list().unwrap().entries[1].clone();
+        assert_eq!(entry.id, waiting);
+        outbox
+            .record(&lease, entry, &answer(OutcomeKind::Rejected))
+            .unwrap();
+        drop(lease);
+        assert_eq!(ids(&outbox), [other_visit.clone(), second.clone()]);
+        // A delivery for the visit supersedes whatever still needs attention for it.
+        answered(&outbox, "v", Some(OutcomeKind::AlreadyRecorded));
+        assert_eq!(ids(&outbox), [other_visit]);
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.matches("\"superseded\"").count(), 3, "{log}");
+        assert_eq!(log.matches("\"already_recorded\"").count(), 1, "{log}");
+    }
+
     #[test]
     fn a_flush_stops_after_three_attempts_without_an_answer() {
         let dir = tempfile::tempdir().unwrap();

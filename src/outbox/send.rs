@@ -18,8 +18,9 @@
 //!   server.
 //! - **One delete rule** ([`Outbox::record`]): an entry leaves the outbox only when the
 //!   server has it (accepted, or 5030). A rejection keeps it as "needs attention" until
-//!   a later rating for the same visit gets an answer from the server (it supersedes
-//!   it), or a person marks it replaced or discards it ([`Outbox::remove_by_person`]).
+//!   it is superseded — the server has a rating for the visit, or a later rating for the
+//!   same visit (the corrected form) got an answer — or a person marks it replaced or
+//!   discards it ([`Outbox::remove_by_person`]).
 //!
 //! [`Outbox::record`] is where every attempt's outcome is applied: the one place to
 //! count attempts (a metrics counter hooks in there).
@@ -221,7 +222,7 @@ impl Outbox {
                 }
                 let _ = fs::remove_file(&lease.path);
                 tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, outcome = outcome.kind.name(), "rating delivered");
-                self.supersede(&entry);
+                self.supersede(lease, &entry, true);
                 return Ok(());
             }
             OutcomeKind::Transient => {
@@ -242,31 +243,47 @@ impl Outbox {
         }
         self.write(&entry)?;
         if outcome.kind == OutcomeKind::Rejected {
-            self.supersede(&entry);
+            self.supersede(lease, &entry, false);
         }
         Ok(())
     }
 
-    /// `newer` got an answer from the server: older entries for the same visit that need
-    /// attention are superseded by it and leave the outbox (with a line in the sent log).
-    fn supersede(&self, newer: &Entry) {
+    /// `answered` got an answer from the server (`delivered`: the server has it; else
+    /// it was rejected): other entries for the same visit that need attention and are
+    /// superseded by it leave the outbox, with a line in the sent log.
+    ///
+    /// - Delivered: every one of them (the visit has its rating; any of them would only
+    ///   get 5030).
+    /// - Rejected: the older ones (the newer form is the corrected one); and `answered`
+    ///   itself, when a newer one was already answered (an old entry retried late).
+    fn supersede(&self, lease: &Lease, answered: &Entry, delivered: bool) {
         let Ok(listing) = self.list() else {
             return;
         };
-        for older in listing.entries {
-            let superseded = older.id < newer.id
-                && older.visit_id == newer.visit_id
-                && older.state == EntryState::NeedsAttention;
-            if !superseded {
-                continue;
+        let same_visit = |e: &&Entry| {
+            e.id != answered.id
+                && e.visit_id == answered.visit_id
+                && e.state == EntryState::NeedsAttention
+        };
+        for other in listing.entries.iter().filter(same_visit) {
+            if !delivered && other.id > answered.id {
+                // A newer correction was answered already: this one is the stale one.
+                if self.remove(&answered.id).is_ok() {
+                    let _ = fs::remove_file(&lease.path);
+                    self.log_line(answered, "superseded", answered.last_outcome.as_ref());
+                    tracing::info!(entry = %answered.id, by = %other.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
+                }
+                return;
             }
-            let Ok(Some(lease)) = self.claim(&older.id) else {
+        }
+        for older in listing.entries.iter().filter(same_visit) {
+            let Ok(Some(other_lease)) = self.claim(&older.id) else {
                 continue;
             };
             if self.remove(&older.id).is_ok() {
-                let _ = fs::remove_file(&lease.path);
-                self.log_line(&older, "superseded", None);
-                tracing::info!(entry = %older.id, by = %newer.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by a later one for the same visit");
+                let _ = fs::remove_file(&other_lease.path);
+                self.log_line(older, "superseded", older.last_outcome.as_ref());
+                tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
             }
         }
     }
