@@ -659,5 +659,16 @@ mod window {
             server.state().ratings().len() == 1
         });
         assert_eq!(server.state().ratings()[0].history, "saved-for-old-server");
+        // The open list follows the sender: the delivered rating leaves it by itself.
+        wait_for(&mut harness, Duration::from_secs(10), |app| {
+            app.outbox_status()
+                .is_some_and(|s| s.waiting + s.other_server == 0 && !s.sending)
+        });
+        harness.run_steps(3);
+        assert!(
+            harness
+                .query_by_label_contains("saved-for-old-server")
+                .is_none()
+        );
     }
 }

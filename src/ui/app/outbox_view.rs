@@ -23,6 +23,9 @@ pub(super) struct OutboxView {
     /// "Send to the current server" was pressed once and awaits confirmation.
     confirm_move: bool,
     message: Option<String>,
+    /// The sender's status the list was last read for: a change re-reads it, so the
+    /// list never shows ratings the sender has delivered meanwhile.
+    seen_status: Option<OutboxStatus>,
 }
 
 impl RatingApp {
@@ -150,7 +153,12 @@ impl RatingApp {
     /// The list of waiting and needs-attention ratings.
     pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
         ui.heading(self.i18n.tr("outbox-title"));
-        if let Some(status) = self.outbox_status() {
+        let status = self.outbox_status();
+        if status != self.outbox_view.seen_status {
+            self.outbox_view.seen_status.clone_from(&status);
+            self.reload_outbox();
+        }
+        if let Some(status) = status {
             ui.label(
                 self.status_text(&status)
                     .unwrap_or_else(|| self.i18n.tr("outbox-empty")),
