@@ -15,7 +15,7 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use super::{EntryState, Outbox, now_ms};
+use super::{EntryState, Outbox, millis, now_ms};
 use crate::api::{Outcome, OutcomeKind, RatingClient, TokenProblem};
 use crate::secrets::Token;
 
@@ -174,10 +174,43 @@ impl Drop for OutboxWorker {
     }
 }
 
+/// What the sender remembers between rounds.
+#[derive(Default)]
+struct Memory {
+    paused: Option<TokenProblem>,
+    network_down: bool,
+    /// Refusals by the server or a gateway in a row, and no round before this moment:
+    /// a gateway that refuses one request refuses the next, so the whole queue backs
+    /// off rather than each rating knocking in turn.
+    refusals: u32,
+    hold_until: u64,
+}
+
+impl Memory {
+    /// How long to sleep: until the next attempt is due, a probe is due, or a hold ends.
+    fn wait(&self, next_due: Option<u64>, in_flight: bool) -> Duration {
+        let mut wait = IDLE_CHECK;
+        if let Some(due) = next_due
+            && self.paused.is_none()
+        {
+            wait = wait.min(Duration::from_millis(due.saturating_sub(now_ms())));
+            if self.network_down {
+                wait = wait.min(PROBE_EVERY);
+            }
+        }
+        if in_flight {
+            // Another sender has some: look again soon, not in a tight loop.
+            wait = wait.max(IN_FLIGHT_RECHECK);
+        }
+        wait.max(Duration::from_millis(
+            self.hold_until.saturating_sub(now_ms()),
+        ))
+    }
+}
+
 /// One sending round's effects on the sender's state.
 struct Round<'a> {
-    paused: &'a mut Option<TokenProblem>,
-    network_down: &'a mut bool,
+    memory: &'a mut Memory,
     last_error: &'a mut Option<Outcome>,
     problem: &'a mut Option<String>,
     in_flight: &'a mut bool,
@@ -198,7 +231,7 @@ impl Round<'_> {
             }
         };
         // After a network failure, do not knock until a connection succeeds again.
-        if *self.network_down && !force && !client.server_reachable() {
+        if self.memory.network_down && !force && !client.server_reachable() {
             return;
         }
         let report = match outbox.flush(&client, &|| Some(token.clone()), force) {
@@ -210,22 +243,27 @@ impl Round<'_> {
         };
         *self.in_flight = !report.in_flight.is_empty();
         if let Some((_, last)) = report.attempts.last() {
-            *self.network_down = last.kind == OutcomeKind::Transient && last.http_status.is_none();
+            self.memory.network_down =
+                last.kind == OutcomeKind::Transient && last.http_status.is_none();
             *self.last_error = (!last.kind.is_final_success()).then(|| last.clone());
         }
-        if let Some(Outcome {
-            kind: OutcomeKind::Unauthorized(problem),
-            ..
-        }) = report.paused
-        {
-            *self.paused = Some(problem);
+        match report.paused.as_ref().map(|o| o.kind) {
+            Some(OutcomeKind::Unauthorized(problem)) => self.memory.paused = Some(problem),
+            Some(OutcomeKind::Refused) => {
+                self.memory.refusals += 1;
+                self.memory.hold_until = now_ms() + millis(super::backoff(self.memory.refusals));
+            }
+            _ if !report.attempts.is_empty() => {
+                self.memory.refusals = 0;
+                self.memory.hold_until = 0;
+            }
+            _ => {}
         }
     }
 }
 
 fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync), shared: &Shared) {
-    let mut paused: Option<TokenProblem> = None;
-    let mut network_down = false;
+    let mut memory = Memory::default();
     loop {
         let (force, token_replaced) = {
             let mut requests = shared.requests();
@@ -239,7 +277,8 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             )
         };
         if force || token_replaced {
-            paused = None;
+            memory.paused = None;
+            memory.hold_until = 0;
         }
 
         let listing = outbox.list();
@@ -266,14 +305,14 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
         let mut in_flight = false;
 
         if due_now
-            && paused.is_none()
+            && memory.paused.is_none()
+            && now_ms() >= memory.hold_until
             && let Some(connection) = connection
         {
             shared.status().sending = true;
             on_change();
             let mut round = Round {
-                paused: &mut paused,
-                network_down: &mut network_down,
+                memory: &mut memory,
                 last_error: &mut last_error,
                 problem: &mut problem,
                 in_flight: &mut in_flight,
@@ -292,26 +331,14 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
         shared.publish(
             listing.as_ref().ok(),
             origin.as_deref(),
-            paused,
+            memory.paused,
             last_error,
             problem,
         );
         on_change();
 
         // Sleep until the next attempt is due, a probe is due, or someone asks.
-        let mut wait = IDLE_CHECK;
-        if let Some(due) = next_due
-            && paused.is_none()
-        {
-            wait = wait.min(Duration::from_millis(due.saturating_sub(now_ms())));
-            if network_down {
-                wait = wait.min(PROBE_EVERY);
-            }
-        }
-        if in_flight {
-            // Another sender has some: look again soon, not in a tight loop.
-            wait = wait.max(IN_FLIGHT_RECHECK);
-        }
+        let wait = memory.wait(next_due, in_flight);
         let requests = shared.requests();
         if requests.shutdown || requests.send_now || requests.token_replaced || requests.refresh {
             continue;
@@ -324,8 +351,8 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             .unwrap_or_else(PoisonError::into_inner);
         drop(requests);
         // A probe between backoff attempts: the network is back → send now.
-        if network_down
-            && paused.is_none()
+        if memory.network_down
+            && memory.paused.is_none()
             && let Ok((client, _)) = connect()
             && client.server_reachable()
         {

@@ -376,6 +376,54 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
     );
 }
 
+#[test]
+fn after_a_gateways_refusal_the_background_sender_holds_the_whole_queue_back() {
+    let server = MockProcess::start(&["--token", TOKEN, "--gateway-refusal", "403"]);
+    let env = UserEnv::new();
+    // Four ratings due now (saved, never tried).
+    let outbox = Outbox::open(&env.data_dir()).unwrap();
+    let rating = visit_rating::rating::Rating {
+        scores: [5, 4, 3, 2].map(|v| visit_rating::rating::Score::new(v).unwrap()),
+        notes: NOTES.into(),
+        didnt_visit: false,
+    };
+    for _ in 0..4 {
+        let id = visit_rating::api::VisitId::parse(&unique("held")).unwrap();
+        outbox
+            .enqueue(&id, &rating, &visit_rating::api::origin(&server.url))
+            .unwrap();
+    }
+    let before = server.requests().len();
+    let worker = window_sender(&env, &server.url);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while worker
+        .status()
+        .last_error
+        .is_none_or(|o| o.kind != visit_rating::api::OutcomeKind::Refused)
+    {
+        assert!(Instant::now() < deadline, "{:?}", worker.status());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The first refusal stops the round, and the next round waits out a backoff
+    // (at least 2.5 s) instead of each rating knocking in turn.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        server.requests().len() - before,
+        1,
+        "{:?}",
+        server.requests()
+    );
+    assert_eq!(worker.status().waiting, 4, "all kept");
+    // "Send now" is a person's choice: it goes through at once.
+    server.set_faults(&json!({}));
+    worker.send_now();
+    while !list(&env, None).is_empty() {
+        assert!(Instant::now() < deadline + Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.ratings().len(), 4);
+}
+
 // --- The server URL changed between queueing and flushing --------------------------
 
 #[test]
