@@ -5,7 +5,6 @@
 //! process counts requests; the CLI is the real binary.
 
 use std::collections::BTreeMap;
-use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -262,20 +261,7 @@ fn window_sender(env: &UserEnv, url: &str) -> OutboxWorker {
 }
 
 fn spawn(env: &UserEnv, args: &[&str]) -> std::process::Child {
-    StdCommand::new(assert_cmd::cargo::cargo_bin("visit-rating"))
-        .env("HOME", env.path())
-        .env("XDG_CONFIG_HOME", env.path().join(".config"))
-        .env("XDG_DATA_HOME", env.path().join(".local/share"))
-        .env("XDG_CACHE_HOME", env.path().join(".cache"))
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .env_remove("VISIT_RATING_URL")
-        .env_remove("RUST_LOG")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    env.spawn(TOKEN, args)
 }
 
 /// Requests per visit id, as the server counted them.
@@ -319,21 +305,15 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
         let submits: Vec<_> = names
             .iter()
             .map(|history| {
-                spawn(
-                    &env,
-                    &[
-                        "submit",
-                        "--queue",
-                        "--url",
-                        &server.url,
-                        "--history",
-                        history,
-                        "--scores",
-                        "5,4,3,2",
-                        "--notes",
-                        NOTES,
-                    ],
-                )
+                let args = [
+                    "submit",
+                    "--queue",
+                    "--url",
+                    &server.url,
+                    "--history",
+                    history,
+                ];
+                spawn(&env, &[&args[..], &["--scores", "5,4,3,2"]].concat())
             })
             .collect();
         std::thread::sleep(Duration::from_millis(700));

@@ -411,16 +411,10 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A plain `std` command with this user's folders and the test token (as `UserEnv::cmd`).
+/// A plain `std` command with this user's folders and the test token.
 fn user_command(env: &UserEnv, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
-    let mut cmd = StdCommand::new(program);
-    cmd.env("HOME", env.path())
-        .env("XDG_CONFIG_HOME", env.path().join(".config"))
-        .env("XDG_DATA_HOME", env.path().join(".local/share"))
-        .env("XDG_CACHE_HOME", env.path().join(".cache"))
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .env_remove("VISIT_RATING_URL")
-        .env_remove("RUST_LOG");
+    let mut cmd = env.std_cmd(program);
+    cmd.env("VISIT_RATING_TOKEN", TOKEN);
     cmd
 }
 
@@ -526,13 +520,7 @@ fn a_read_only_outbox_saves_nothing_sends_nothing_and_says_so() {
 
 /// The binary as a plain child process (so it can be killed), with this user's folders.
 fn child(env: &UserEnv, args: &[&str]) -> std::process::Child {
-    user_command(env, assert_cmd::cargo::cargo_bin("visit-rating"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    env.spawn(TOKEN, args)
 }
 
 /// `submit --queue` as a plain child process.
