@@ -576,7 +576,7 @@ fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_t
         // over the same entries, and each may be killed at its own moment.
         std::thread::sleep(Duration::from_millis(rng.u64(0..=20)));
         let second = child(&env, &["outbox", "flush", "--url", &server.url]);
-        std::thread::sleep(Duration::from_millis(rng.u64(0..=40)));
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=120)));
         for (mut process, submit) in [(process, is_submit), (second, false)] {
             if let Some(status) = process.try_wait().unwrap() {
                 finished += 1;
