@@ -67,9 +67,10 @@ enum OutboxCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Send every waiting rating now and report each. Exit 0 all delivered or nothing to
-    /// do, 1 another process is sending, 2 no/bad URL, 4 token problem (paused),
-    /// 5 some still waiting, 3 some need attention.
+    /// Send every waiting rating for the configured server now and report each. Exit 0
+    /// all delivered or nothing to do, 1 another sender has some in flight (or the
+    /// outbox cannot be used), 2 no/bad URL, 4 token problem or a gateway's refusal
+    /// (paused), 5 some still waiting, 3 some need attention or wait for another server.
     Flush(OutboxFlushArgs),
     /// Write every rating, remarks included, to PATH as JSON readable by you only (0600).
     Export {
@@ -87,6 +88,10 @@ struct OutboxFlushArgs {
     /// Allow http:// to a host that is not loopback (sends the token in clear text).
     #[arg(long)]
     allow_insecure_http: bool,
+    /// First move the ratings saved for another server (before the URL changed) to
+    /// this one, then send them too.
+    #[arg(long)]
+    to_current_server: bool,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -182,9 +187,26 @@ struct MockServerArgs {
     /// Share (0..1) of rating requests whose connection is dropped.
     #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
     drop_rate: f64,
+    /// Answer every rating request HTTP 200 carrying the error model with this
+    /// message_code (e.g. 5008, 5030, 4001), as portals that report errors with 200 do.
+    #[arg(long, value_name = "MESSAGE_CODE")]
+    ok_with_error: Option<String>,
+    /// Answer every rating request with a gateway's HTML page with this status (401 or
+    /// 403), as a proxy or firewall in front of the portal does.
+    #[arg(long, value_name = "STATUS", value_parser = gateway_status)]
+    gateway_refusal: Option<u16>,
     /// Seed for the fault dice (reproducible runs).
     #[arg(long)]
     seed: Option<u64>,
+}
+
+/// `--gateway-refusal`: 401 or 403.
+fn gateway_status(text: &str) -> Result<u16, String> {
+    match text.trim() {
+        "401" => Ok(401),
+        "403" => Ok(403),
+        _ => Err("give 401 or 403".to_owned()),
+    }
 }
 
 /// Log to stderr and to a daily file in the data folder (`logs/`, the last 14 kept).
@@ -342,13 +364,14 @@ fn main() -> ExitCode {
             cli::submit(&request, &config, &i18n).into()
         }
         Some(Command::Outbox(OutboxCommand::List { json })) => {
-            cli::outbox::list(json, &i18n).into()
+            cli::outbox::list(json, &config, &i18n).into()
         }
         Some(Command::Outbox(OutboxCommand::Flush(args))) => cli::outbox::flush(
             &FlushRequest {
                 url: args.url,
                 allow_insecure_http: args.allow_insecure_http,
                 json: args.json,
+                to_current_server: args.to_current_server,
             },
             &config,
             &i18n,
@@ -368,6 +391,8 @@ fn main() -> ExitCode {
                     fail_rate: args.fail_rate,
                     html_errors: args.html_errors,
                     drop_rate: args.drop_rate,
+                    ok_with_error: args.ok_with_error,
+                    gateway_refusal: args.gateway_refusal,
                 },
                 seed: args.seed,
             },

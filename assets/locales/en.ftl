@@ -181,7 +181,6 @@ outbox-deleted = The rating was removed from the queue.
 kiosk-outbox = Sending queue
 ## Outbox CLI
 outbox-not-saved = The rating was NOT saved and not sent: { $error }
-outbox-not-updated = Could not update the outbox after sending: { $error }
 outbox-kept-transient = The rating is saved in the outbox; send it later with “visit-rating outbox flush” (the window sends it by itself).
 outbox-kept-token = The rating is saved in the outbox and will be sent once the token is replaced (“visit-rating outbox flush”).
 outbox-kept-attention = The rating is kept in the outbox as needing attention: the server refused it, and it is not sent again automatically. See “visit-rating outbox list”.
@@ -202,7 +201,6 @@ outbox-summary = { $waiting } { $waiting ->
    *[other] need
   } attention.
 outbox-flush-line = { $visit_id }: { $result }
-outbox-busy = Another process (the window or another command) is sending the ratings right now; try again later.
 cli-outbox-paused = Sending is paused until the token is replaced; the ratings are kept in the outbox.
 outbox-nothing = Nothing to send.
 outbox-flush-summary = { $delivered } { $delivered ->
@@ -216,3 +214,23 @@ cli-outbox-exported = { $count } { $count ->
     [one] rating
    *[other] ratings
   } written to { $path }. The file holds patients' remarks (personal data): keep it somewhere safe.
+
+## Odd answers, the delete rule, entries for another server
+outcome-refused = The server or a gateway in front of it refused the request.
+advice-refused = The rating is kept. The answer came not from the portal but apparently from a proxy or firewall in front of it: whoever administers this terminal must check the access to the server (address, proxy, permissions).
+outbox-kept-refused = The rating is saved in the outbox and will be sent once the server accepts requests again (“visit-rating outbox flush”).
+cli-outbox-refused = Sending stopped: the server or a gateway refused the request; the ratings are kept in the outbox.
+outbox-kept-attention-desk = The rating is kept in the queue as needing attention. A corrected rating for the same visit replaces it; if you corrected the visit id, mark it as replaced in the “Queue” or discard it.
+outbox-other-server = for another server: { $count }
+outbox-state-other-server = saved for another server: { $origin }
+outbox-move-here = Send to the current server ({ $count })
+outbox-move-confirm = Really send them to { $origin }?
+outbox-moved = Moved to the current server: { $count }
+outbox-mark-replaced = Replaced by another rating
+outbox-mark-replaced-confirm = Really mark it as replaced?
+outbox-marked-replaced = The rating was marked as replaced and removed from the queue.
+outbox-in-flight = This rating is being sent right now; try again in a few seconds.
+cli-outbox-state-other-server = for another server ({ $origin })
+cli-outbox-other-server = Saved for another server and not sent: { $count }. “visit-rating outbox flush --to-current-server” sends them to the current server.
+cli-outbox-moved = Moved to the current server ({ $origin }): { $count }
+cli-outbox-in-flight = Another process is sending these right now: { $count }; it will finish on its own.

@@ -191,7 +191,6 @@ outbox-deleted = Оценка удалена из очереди.
 kiosk-outbox = Очередь отправки
 ## Outbox CLI
 outbox-not-saved = Оценка НЕ сохранена и не отправлена: { $error }
-outbox-not-updated = Не удалось обновить очередь после отправки: { $error }
 outbox-kept-transient = Оценка сохранена в очереди; отправьте её позже командой «visit-rating outbox flush» (окно программы отправит её само).
 outbox-kept-token = Оценка сохранена в очереди и будет отправлена после замены токена («visit-rating outbox flush»).
 outbox-kept-attention = Оценка сохранена в очереди как требующая внимания: сервер её отклонил, автоматически она повторно не отправляется. Посмотрите «visit-rating outbox list».
@@ -214,7 +213,6 @@ outbox-summary = { $waiting } { $waiting ->
    *[other] требуют
   } внимания.
 outbox-flush-line = { $visit_id }: { $result }
-outbox-busy = Оценки сейчас отправляет другой процесс (окно программы или другая команда); попробуйте позже.
 cli-outbox-paused = Отправка приостановлена до замены токена; оценки сохранены в очереди.
 outbox-nothing = Отправлять нечего.
 outbox-flush-summary = { $delivered } { $delivered ->
@@ -233,3 +231,23 @@ cli-outbox-exported = { $count } { $count ->
     [few] оценки записаны
    *[many] оценок записано
   } в { $path }. В файле есть замечания пациентов (личные данные): храните его в защищённом месте.
+
+## Odd answers, the delete rule, entries for another server
+outcome-refused = Сервер или шлюз перед ним отказал в доступе.
+advice-refused = Оценка сохранена. Ответ пришёл не от портала, а, по-видимому, от прокси или межсетевого экрана перед ним: администратору терминала нужно проверить доступ к серверу (адрес, прокси, разрешения).
+outbox-kept-refused = Оценка сохранена в очереди и будет отправлена, когда сервер снова примет запрос («visit-rating outbox flush»).
+cli-outbox-refused = Отправка остановлена: сервер или шлюз отказал в доступе; оценки сохранены в очереди.
+outbox-kept-attention-desk = Оценка оставлена в очереди как требующая внимания. Исправленная оценка того же посещения заменит её; если вы исправили номер посещения, отметьте её в «Очереди» как заменённую или удалите.
+outbox-other-server = для другого сервера: { $count }
+outbox-state-other-server = сохранена для другого сервера: { $origin }
+outbox-move-here = Отправить на текущий сервер ({ $count })
+outbox-move-confirm = Точно отправить на { $origin }?
+outbox-moved = Перенесено на текущий сервер: { $count }
+outbox-mark-replaced = Заменена другой оценкой
+outbox-mark-replaced-confirm = Точно отметить как заменённую?
+outbox-marked-replaced = Оценка отмечена как заменённая и убрана из очереди.
+outbox-in-flight = Эту оценку сейчас отправляют; повторите через несколько секунд.
+cli-outbox-state-other-server = для другого сервера ({ $origin })
+cli-outbox-other-server = Сохранены для другого сервера и не отправлены: { $count }. Команда «visit-rating outbox flush --to-current-server» отправит их на текущий сервер.
+cli-outbox-moved = Перенесено на текущий сервер ({ $origin }): { $count }
+cli-outbox-in-flight = Сейчас их отправляет другой процесс: { $count }; он закончит сам.

@@ -1,4 +1,4 @@
-//! The rating API as `shared/CONTRACT.md` reads it: the request body, the visit id,
+//! The rating API as `docs/api.md` reads it: the request body, the visit id,
 //! the outcome of a submission and the HTTP client that produces it.
 //!
 //! No egui, no keyring, no files (beyond reading a configured CA file).

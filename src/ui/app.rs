@@ -172,7 +172,7 @@ impl RatingApp {
             Service::new(setup.config.clone(), setup.server_url, setup.tokens.clone());
         if let Some(dir) = &setup.data_dir {
             match Outbox::open(dir) {
-                Ok(outbox) => service = service.with_outbox(outbox, kiosk.is_some()),
+                Ok(outbox) => service = service.with_outbox(outbox),
                 // Sending still works; the status line says why nothing is kept.
                 Err(e) => tracing::error!(error = %e, "the outbox cannot be opened"),
             }
@@ -693,6 +693,18 @@ impl RatingApp {
                 if let Some(advice) = advice {
                     ui.label(advice);
                 }
+                if matches!(
+                    last,
+                    LastResult::Sent(SubmitReport {
+                        queued: true,
+                        outcome: crate::api::Outcome {
+                            kind: OutcomeKind::Rejected,
+                            ..
+                        },
+                    })
+                ) {
+                    ui.label(self.i18n.tr("outbox-kept-attention-desk"));
+                }
                 if let Some(detail) = detail {
                     ui.weak(
                         self.i18n
@@ -875,7 +887,7 @@ impl RatingApp {
         };
         let mut service = Service::new(config.clone(), base_url, self.tokens.clone());
         if let Some(outbox) = self.service.outbox() {
-            service = service.with_outbox(outbox.clone(), self.kiosk.is_some());
+            service = service.with_outbox(outbox.clone());
         }
         self.service = Arc::new(service);
         *self

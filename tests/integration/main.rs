@@ -12,6 +12,7 @@ mod admin_pin;
 mod keyring;
 mod kiosk;
 mod logging;
+mod odd_answers;
 mod outbox;
 mod properties;
 mod reliability;

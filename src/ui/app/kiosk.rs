@@ -290,7 +290,9 @@ impl RatingApp {
     /// ratings wait to be sent, or sending is paused).
     pub(super) fn staff_indicator(&self, ui: &mut Ui) {
         let outbox_needs_staff = self.outbox_status().is_some_and(|s| {
-            s.waiting + s.needs_attention > 0 || s.paused.is_some() || s.problem.is_some()
+            s.waiting + s.needs_attention + s.other_server > 0
+                || s.paused.is_some()
+                || s.problem.is_some()
         });
         if self
             .kiosk
