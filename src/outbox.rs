@@ -197,13 +197,24 @@ impl FlushReport {
     }
 }
 
+/// A file in `damaged/`: its name and when it was last written (its age).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DamagedFile {
+    /// The file's name in `damaged/`.
+    pub name: String,
+    /// When it was last written (a rename into `damaged/` keeps it).
+    pub written: std::time::SystemTime,
+}
+
 /// What is in the outbox.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Listing {
     /// Readable entries, oldest first.
     pub entries: Vec<Entry>,
-    /// Files that could not be read and were moved to `damaged/`.
+    /// Files that could not be read and were moved to `damaged/` by this listing.
     pub damaged: Vec<PathBuf>,
+    /// How many files wait in `damaged/` (set aside now or before) for a person.
+    pub set_aside: usize,
 }
 
 impl Listing {
@@ -367,8 +378,33 @@ impl Outbox {
                 }
             }
         }
+        listing.set_aside = self.damaged_files()?.len();
         listing.entries.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(listing)
+    }
+
+    /// Every file set aside in `damaged/`, oldest first. They wait there for a person:
+    /// never sent, never pruned.
+    pub fn damaged_files(&self) -> Result<Vec<DamagedFile>, OutboxError> {
+        let dir = self.dir.join("damaged");
+        let read = match fs::read_dir(&dir) {
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(&dir, e)),
+        };
+        let mut files = Vec::new();
+        for item in read {
+            let item = item.map_err(|e| io_error(&dir, e))?;
+            let meta = item.metadata().map_err(|e| io_error(&item.path(), e))?;
+            if meta.is_file() {
+                files.push(DamagedFile {
+                    name: item.file_name().to_string_lossy().into_owned(),
+                    written: meta.modified().map_err(|e| io_error(&item.path(), e))?,
+                });
+            }
+        }
+        files.sort_by_key(|f| f.written);
+        Ok(files)
     }
 
     fn set_aside(&self, path: &Path, reason: &str) -> Option<PathBuf> {

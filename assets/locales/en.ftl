@@ -169,6 +169,14 @@ outbox-send-now = Send now
 outbox-open = Queue
 outbox-title = Sending queue
 outbox-empty = The queue is empty: every rating was sent.
+outbox-damaged-count = damaged files: { $count }
+outbox-damaged-title = Damaged files: { $count }
+outbox-damaged-intro = These queue files could not be read. They are neither sent nor removed automatically: hand them to an administrator. Folder: { $folder }
+outbox-damaged-file = { $name } — { $days ->
+    [0] written less than a day ago
+    [one] written { $days } day ago
+   *[other] written { $days } days ago
+}
 outbox-refresh = Refresh
 outbox-export = Export to JSON
 outbox-exported = Ratings exported: { $count }. File: { $path }

@@ -179,6 +179,15 @@ outbox-send-now = Отправить сейчас
 outbox-open = Очередь
 outbox-title = Очередь отправки
 outbox-empty = Очередь пуста: все оценки отправлены.
+outbox-damaged-count = повреждённых файлов: { $count }
+outbox-damaged-title = Повреждённые файлы: { $count }
+outbox-damaged-intro = Эти файлы очереди не удалось прочитать. Они не отправляются и не удаляются автоматически: передайте их администратору. Папка: { $folder }
+outbox-damaged-file = { $name } — { $days ->
+    [0] записан меньше суток назад
+    [one] записан { $days } день назад
+    [few] записан { $days } дня назад
+   *[other] записан { $days } дней назад
+}
 outbox-refresh = Обновить
 outbox-export = Экспорт в JSON
 outbox-exported = Выгружено оценок: { $count }. Файл: { $path }

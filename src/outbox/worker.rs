@@ -36,6 +36,8 @@ pub struct OutboxStatus {
     /// Ratings saved for another server (before the URL changed): not sent until a
     /// person moves them.
     pub other_server: usize,
+    /// Files in `outbox/damaged/`: unreadable, waiting for a person.
+    pub damaged: usize,
     /// Sending is paused on this token problem.
     pub paused: Option<TokenProblem>,
     /// The last failed attempt's answer.
@@ -89,6 +91,7 @@ impl Shared {
             status.waiting = l.waiting() - other;
             status.needs_attention = l.needs_attention();
             status.other_server = other;
+            status.damaged = l.set_aside;
         }
         status.paused = paused;
         status.last_error = if status.waiting + status.needs_attention == 0 {

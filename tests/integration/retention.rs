@@ -95,3 +95,31 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
             .contains("visit-late")
     );
 }
+
+#[test]
+fn the_queue_view_shows_damaged_files_and_their_age() {
+    use egui_kittest::kittest::Queryable;
+    let server = crate::ui::server();
+    let data = tempfile::tempdir().unwrap();
+    aged_file(
+        &data.path().join("outbox/damaged/20261124-unreadable.json"),
+        3,
+    );
+    let mut setup = crate::ui::setup_for(&server.url(), crate::ui::TOKEN);
+    setup.data_dir = Some(data.path().to_owned());
+    let mut harness = crate::ui::harness(setup);
+    crate::ui::wait_for(&mut harness, Duration::from_secs(10), |app| {
+        app.outbox_status().is_some_and(|s| s.damaged == 1)
+    });
+    harness.get_by_label_contains("повреждённых файлов: 1");
+    harness.get_by_label("Очередь").click();
+    harness.run_steps(3);
+    harness.get_by_label("Повреждённые файлы: 1");
+    harness.get_by_label("20261124-unreadable.json — записан 3 дня назад");
+    assert!(
+        data.path()
+            .join("outbox/damaged/20261124-unreadable.json")
+            .exists(),
+        "looking does not remove it"
+    );
+}

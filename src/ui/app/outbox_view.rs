@@ -12,12 +12,14 @@ use egui::{RichText, Ui};
 
 use super::{RatingApp, Screen, theme};
 use crate::outbox::worker::{OutboxStatus, OutboxWorker};
-use crate::outbox::{Entry, EntryState, Listing, OutboxError, Removal};
+use crate::outbox::{DamagedFile, Entry, EntryState, Listing, OutboxError, Removal};
 
 /// The outbox view's state.
 #[derive(Default)]
 pub(super) struct OutboxView {
     listing: Option<Listing>,
+    /// Files set aside in `damaged/`, with their age: they wait for a person.
+    damaged: Vec<DamagedFile>,
     /// The entry whose "delete" or "replaced" was pressed once and awaits confirmation.
     confirm: Option<(String, Removal)>,
     /// "Send to the current server" was pressed once and awaits confirmation.
@@ -86,6 +88,12 @@ impl RatingApp {
                 &[("count", status.other_server.into())],
             ));
         }
+        if status.damaged > 0 {
+            parts.push(
+                self.i18n
+                    .tr_args("outbox-damaged-count", &[("count", status.damaged.into())]),
+            );
+        }
         if status.paused.is_some() {
             parts.push(self.i18n.tr("outbox-paused"));
         }
@@ -148,6 +156,46 @@ impl RatingApp {
                 None
             }
         });
+        self.outbox_view.damaged = self
+            .service
+            .outbox()
+            .and_then(|o| o.damaged_files().ok())
+            .unwrap_or_default();
+    }
+
+    /// The files set aside in `damaged/`, each with its age.
+    fn damaged_ui(&self, ui: &mut Ui) {
+        let damaged = &self.outbox_view.damaged;
+        if damaged.is_empty() {
+            return;
+        }
+        ui.separator();
+        ui.label(
+            RichText::new(
+                self.i18n
+                    .tr_args("outbox-damaged-title", &[("count", damaged.len().into())]),
+            )
+            .strong(),
+        );
+        let folder = self
+            .service
+            .outbox()
+            .map(|o| o.dir().join("damaged").display().to_string())
+            .unwrap_or_default();
+        ui.label(
+            self.i18n
+                .tr_args("outbox-damaged-intro", &[("folder", folder.into())]),
+        );
+        let now = std::time::SystemTime::now();
+        for file in damaged {
+            let days = now
+                .duration_since(file.written)
+                .map_or(0, |age| age.as_secs() / 86_400);
+            ui.label(self.i18n.tr_args(
+                "outbox-damaged-file",
+                &[("name", file.name.as_str().into()), ("days", days.into())],
+            ));
+        }
     }
 
     /// The list of waiting and needs-attention ratings.
@@ -199,6 +247,7 @@ impl RatingApp {
         for entry in entries {
             self.entry_ui(ui, &entry);
         }
+        self.damaged_ui(ui);
     }
 
     /// The current server's origin, if one is configured.
