@@ -359,7 +359,14 @@ impl Outbox {
                 continue;
             }
             match read_entry(&path) {
-                Ok(entry) => listing.entries.push(entry),
+                Ok(entry) => {
+                    if entry.state == EntryState::NeedsAttention {
+                        // Entries of 0.1, or a marker lost in a crash: the index is
+                        // derived, so the listing repairs it.
+                        self.mark_attention(&entry, false);
+                    }
+                    listing.entries.push(entry);
+                }
                 Err(reason) => {
                     if let Some(moved) = self.set_aside(&path, &reason) {
                         listing.damaged.push(moved);
@@ -403,7 +410,10 @@ impl Outbox {
     pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
         let path = self.path_of(id);
         match fs::remove_file(&path) {
-            Ok(()) => sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e)),
+            Ok(()) => {
+                self.unmark_attention(id);
+                sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 Err(OutboxError::NotFound(id.to_owned()))
             }
