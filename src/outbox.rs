@@ -9,7 +9,10 @@
 //! database, no journal of our own), a damaged file costs one rating at most and is
 //! moved aside on its own, and an administrator can read the folder with a text editor.
 //! Files hold the rating (remarks included: personal data) and never the token; they
-//! are `0600` in a `0700` folder.
+//! are `0600` in a `0700` folder. Beside them: `<id>.lease`, the lease of an entry being
+//! sent (see [`send`]); `attention/<id>`, an index of the entries needing attention
+//! (their visit id, so superseding never reads the whole outbox; derived, rebuilt by
+//! every listing); `damaged/`, files that could not be read.
 //!
 //! # Exactly once
 //!
