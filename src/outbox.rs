@@ -9,7 +9,10 @@
 //! database, no journal of our own), a damaged file costs one rating at most and is
 //! moved aside on its own, and an administrator can read the folder with a text editor.
 //! Files hold the rating (remarks included: personal data) and never the token; they
-//! are `0600` in a `0700` folder.
+//! are `0600` in a `0700` folder. Beside them: `<id>.lease`, the lease of an entry being
+//! sent (see [`send`]); `attention/<id>`, an index of the entries needing attention
+//! (their visit id, so superseding never reads the whole outbox; derived, rebuilt by
+//! every listing); `damaged/`, files that could not be read.
 //!
 //! # Exactly once
 //!
@@ -370,7 +373,14 @@ impl Outbox {
                 continue;
             }
             match read_entry(&path) {
-                Ok(entry) => listing.entries.push(entry),
+                Ok(entry) => {
+                    if entry.state == EntryState::NeedsAttention {
+                        // Entries of 0.1, or a marker lost in a crash: the index is
+                        // derived, so the listing repairs it.
+                        self.mark_attention(&entry, false);
+                    }
+                    listing.entries.push(entry);
+                }
                 Err(reason) => {
                     if let Some(moved) = self.set_aside(&path, &reason) {
                         listing.damaged.push(moved);
@@ -439,7 +449,10 @@ impl Outbox {
     pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
         let path = self.path_of(id);
         match fs::remove_file(&path) {
-            Ok(()) => sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e)),
+            Ok(()) => {
+                self.unmark_attention(id);
+                sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 Err(OutboxError::NotFound(id.to_owned()))
             }

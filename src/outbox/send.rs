@@ -243,6 +243,7 @@ impl Outbox {
         }
         self.write(&entry)?;
         if outcome.kind == OutcomeKind::Rejected {
+            self.mark_attention(&entry, true);
             self.supersede(lease, &entry, false);
         }
         Ok(())
@@ -257,26 +258,25 @@ impl Outbox {
     /// - Rejected: the older ones (the newer form is the corrected one); and `answered`
     ///   itself, when a newer one was already answered (an old entry retried late).
     fn supersede(&self, lease: &Lease, answered: &Entry, delivered: bool) {
-        let Ok(listing) = self.list() else {
-            return;
-        };
-        let same_visit = |e: &&Entry| {
-            e.id != answered.id
-                && e.visit_id == answered.visit_id
-                && e.state == EntryState::NeedsAttention
-        };
-        for other in listing.entries.iter().filter(same_visit) {
-            if !delivered && other.id > answered.id {
-                // A newer correction was answered already: this one is the stale one.
-                if self.remove(&answered.id).is_ok() {
-                    let _ = fs::remove_file(&lease.path);
-                    self.log_line(answered, "superseded", answered.last_outcome.as_ref());
-                    tracing::info!(entry = %answered.id, by = %other.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
-                }
-                return;
+        // Only the entries needing attention for this visit, through the index: a
+        // delivery never reads the whole outbox.
+        let others: Vec<Entry> = self
+            .attention_for(&answered.visit_id)
+            .into_iter()
+            .filter(|id| id != &answered.id)
+            .filter_map(|id| super::read_entry(&self.path_of(&id)).ok())
+            .filter(|e| e.visit_id == answered.visit_id && e.state == EntryState::NeedsAttention)
+            .collect();
+        if !delivered && let Some(newer) = others.iter().find(|e| e.id > answered.id) {
+            // A newer correction was answered already: this one is the stale one.
+            if self.remove(&answered.id).is_ok() {
+                let _ = fs::remove_file(&lease.path);
+                self.log_line(answered, "superseded", answered.last_outcome.as_ref());
+                tracing::info!(entry = %answered.id, by = %newer.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
             }
+            return;
         }
-        for older in listing.entries.iter().filter(same_visit) {
+        for older in &others {
             let Ok(Some(other_lease)) = self.claim(&older.id) else {
                 continue;
             };
@@ -286,6 +286,42 @@ impl Outbox {
                 tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
             }
         }
+    }
+
+    fn attention_dir(&self) -> PathBuf {
+        self.dir.join("attention")
+    }
+
+    /// Index `entry` as needing attention: `attention/<id>` holds its visit id, so that
+    /// superseding looks at those few files, never at the whole outbox. Derived data
+    /// (rebuilt by [`Outbox::list`]), written without fsync. `overwrite` false keeps an
+    /// existing marker.
+    pub(super) fn mark_attention(&self, entry: &Entry, overwrite: bool) {
+        let path = self.attention_dir().join(&entry.id);
+        if !overwrite && path.exists() {
+            return;
+        }
+        let written = super::create_private_dir(&self.attention_dir())
+            .ok()
+            .and_then(|()| fs::write(&path, entry.visit_id.as_str()).ok());
+        if written.is_none() {
+            tracing::warn!(entry = %entry.id, "cannot index a rating that needs attention; a correction will not supersede it by itself");
+        }
+    }
+
+    pub(super) fn unmark_attention(&self, id: &str) {
+        let _ = fs::remove_file(self.attention_dir().join(id));
+    }
+
+    /// Ids of the entries indexed as needing attention for `visit_id`.
+    fn attention_for(&self, visit_id: &crate::api::VisitId) -> Vec<String> {
+        let Ok(read) = fs::read_dir(self.attention_dir()) else {
+            return Vec::new();
+        };
+        read.filter_map(Result::ok)
+            .filter(|item| fs::read_to_string(item.path()).is_ok_and(|v| v == visit_id.as_str()))
+            .map(|item| item.file_name().to_string_lossy().into_owned())
+            .collect()
     }
 
     /// A person takes entry `id` out of the outbox on purpose (marked replaced, or
