@@ -216,3 +216,14 @@ cli-outbox-exported = { $count } { $count ->
     [one] rating
    *[other] ratings
   } written to { $path }. The file holds patients' remarks (personal data): keep it somewhere safe.
+
+kiosk-unconfigured-title = Terminal not configured
+kiosk-unconfigured-body = Please call a member of staff.
+kiosk-unconfigured-no-pin = For staff: no administrator PIN is set, so the terminal cannot be configured from the screen. Set one with “visit-rating admin-pin set” as the terminal's user; the terminal notices it by itself.
+kiosk-unconfigured-no-url = For staff: no server address is set. Press Ctrl+Alt+A or hold the top-left corner for 3 seconds, enter the PIN and open the settings.
+kiosk-unconfigured-no-token = For staff: no token is stored for the server. Press Ctrl+Alt+A or hold the top-left corner for 3 seconds, enter the PIN and store the token in the settings.
+token-env-withheld = The token from VISIT_RATING_TOKEN is meant only for the server given at start and is not sent to this one. Store a token for this server below.
+kiosk-admin-short-pin = The PIN is shorter than 6 digits. Replace it: “visit-rating admin-pin set”.
+kiosk-admin-settings-exposed = Other users can read the settings file { $path } (it holds the PIN's hash). Run: chmod 600 { $path }
+clear-text-banner = Unencrypted connection: the token and the ratings cross the network in clear text (allow_insecure_http)
+warning-clear-text = warning: allow_insecure_http is on — the token and the ratings may be sent over http:// to another machine unencrypted.

@@ -25,11 +25,12 @@ use super::clock::Clock;
 use super::star_rating::star_rating;
 use super::theme::{self, Appearance};
 
+mod forget;
 mod kiosk;
 mod outbox_view;
 mod token;
 
-pub use kiosk::Kiosk;
+pub use kiosk::{Kiosk, Unconfigured};
 
 /// The visit id field's id: focused at start and after each rating.
 pub const VISIT_ID_FIELD: &str = "visit-id-field";
@@ -73,6 +74,9 @@ pub enum Screen {
     Form,
     /// The thank-you state after an accepted rating.
     ThankYou,
+    /// Kiosk: no server URL, no token at all, or no administrator PIN — "terminal not
+    /// configured, please call staff" (configuring it needs the PIN).
+    NotConfigured,
 }
 
 /// What the last submission came to, shown under the form.
@@ -121,6 +125,8 @@ pub struct RatingApp {
     appearance: Appearance,
     /// Present while running as a kiosk.
     kiosk: Option<Kiosk>,
+    /// The kiosk, kept aside after "leave kiosk mode" until the window idles.
+    left_kiosk: Option<Kiosk>,
     token: token::TokenPanel,
     /// The service the background sender uses (replaced with the settings).
     sender_service: Arc<Mutex<Arc<Service>>>,
@@ -128,6 +134,11 @@ pub struct RatingApp {
     outbox_view: outbox_view::OutboxView,
     /// The last rating is kept in the outbox rather than accepted yet.
     saved_for_later: bool,
+    /// The window put text on the clipboard or the primary selection since the last
+    /// reset (a desk only; see [`forget`]).
+    clipboard_has_form_text: bool,
+    /// What the last frame showed (see [`forget`]).
+    shown: forget::Shown,
 }
 
 /// Things to do on the next frame only.
@@ -148,10 +159,20 @@ struct OneShot {
 impl RatingApp {
     /// The application; its style is applied to the context on the first frame.
     pub fn new(setup: AppSetup) -> RatingApp {
-        let kiosk = setup
-            .kiosk
-            .then(|| Kiosk::new(&setup.config, setup.clock.now()));
+        let kiosk = setup.kiosk.then(|| {
+            Kiosk::new(
+                &setup.config,
+                &setup.config_path,
+                setup.clock.now(),
+                setup.clock.wall(),
+                setup.data_dir.as_deref(),
+            )
+        });
         let screen = match (&setup.server_url, &kiosk) {
+            // A kiosk is never configured by whoever stands in front of it.
+            (_, Some(kiosk)) if setup.server_url.is_none() || !kiosk.has_pin() => {
+                Screen::NotConfigured
+            }
             (None, _) => Screen::Setup,
             (Some(_), Some(_)) => Screen::Ready,
             (Some(_), None) => Screen::Form,
@@ -197,14 +218,22 @@ impl RatingApp {
             clock: setup.clock,
             appearance,
             kiosk,
+            left_kiosk: None,
             token: token::TokenPanel::default(),
             sender_service: Arc::new(Mutex::new(Arc::clone(&service_for_sender))),
             worker: None,
             outbox_view: outbox_view::OutboxView::default(),
             saved_for_later: false,
+            clipboard_has_form_text: false,
+            shown: forget::Shown::default(),
         };
         app.load_setup_fields();
         app
+    }
+
+    /// The settings file the window saves to.
+    pub fn config_path(&self) -> &std::path::Path {
+        &self.config_path
     }
 
     /// The screen shown now.
@@ -321,31 +350,22 @@ impl RatingApp {
         }
     }
 
-    /// Empty the form for the next patient and focus the visit id (a kiosk goes back to
-    /// its ready screen).
-    pub fn new_rating(&mut self) {
-        self.form = FormState::default();
-        self.last = None;
-        self.screen = if self.kiosk.is_some() {
-            Screen::Ready
-        } else {
-            Screen::Form
-        };
-        self.once.focus_visit_id = true;
-    }
-
     /// Draw the whole window into `ui` (the root `Ui`).
     pub fn show(&mut self, ui: &mut Ui) {
         if std::mem::take(&mut self.once.style) {
             theme::apply(ui.ctx(), self.appearance);
-            if self.kiosk.is_some() {
-                // Patients must not zoom the kiosk away with Ctrl+/-.
-                ui.ctx().options_mut(|o| o.zoom_with_keyboard = false);
-            }
+            // Patients must not zoom the kiosk away with Ctrl+/-, nor select (and so
+            // copy) what the screen shows.
+            let desk = self.kiosk.is_none();
+            ui.ctx().options_mut(|o| o.zoom_with_keyboard = desk);
+            ui.ctx()
+                .all_styles_mut(|style| style.interaction.selectable_labels = desk);
         }
+        self.privacy_input(ui);
         self.start_worker(ui.ctx());
         self.poll_pending();
         self.kiosk_logic(ui);
+        self.left_kiosk_logic(ui);
         // Ctrl+Enter sends from anywhere, even from inside the notes box.
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
             self.start_submit(&ui.ctx().clone());
@@ -368,6 +388,7 @@ impl RatingApp {
                     });
                 });
         }
+        self.clear_text_banner(ui);
         egui::Panel::top("title-bar")
             .frame(
                 egui::Frame::side_top_panel(ui.style()).inner_margin(if self.kiosk.is_some() {
@@ -415,6 +436,7 @@ impl RatingApp {
                             Screen::Form => self.form_ui(ui),
                             Screen::ThankYou => self.thank_you_ui(ui),
                             Screen::Admin => self.admin_ui(ui),
+                            Screen::NotConfigured => self.not_configured_ui(ui),
                             Screen::Outbox => self.outbox_ui(ui),
                         }
                     });
@@ -422,6 +444,34 @@ impl RatingApp {
             });
         });
         self.kiosk_overlays(&ui.ctx().clone());
+        self.privacy_output(&ui.ctx().clone());
+    }
+
+    /// A red strip while ratings and the token cross the network unencrypted
+    /// (`allow_insecure_http` with a remote `http://` server).
+    fn clear_text_banner(&self, ui: &mut Ui) {
+        if self.config.allow_insecure_http
+            && self
+                .service
+                .base_url()
+                .is_some_and(crate::api::is_clear_text_remote)
+        {
+            egui::Panel::top("clear-text-banner")
+                .frame(
+                    egui::Frame::new()
+                        .fill(theme::CLEAR_TEXT_BANNER)
+                        .inner_margin(6.0),
+                )
+                .show(ui, |ui| {
+                    ui.vertical_centered(|ui| {
+                        ui.label(
+                            RichText::new(self.i18n.tr("clear-text-banner"))
+                                .strong()
+                                .color(egui::Color32::WHITE),
+                        );
+                    });
+                });
+        }
     }
 
     fn form_ui(&mut self, ui: &mut Ui) {
@@ -674,7 +724,7 @@ impl RatingApp {
                     if matches!(kind, Some(OutcomeKind::AlreadyRecorded))
                         && ui.button(self.i18n.tr("new-rating")).clicked()
                     {
-                        self.new_rating();
+                        self.forget_patient(&ui.ctx().clone());
                     }
                 });
             });
@@ -729,7 +779,7 @@ impl RatingApp {
             let response = ui.add_enabled(!cooling_down, button);
             let enter = ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none());
             if response.clicked() || (enter && !cooling_down) {
-                self.new_rating();
+                self.forget_patient(&ui.ctx().clone());
             }
             if let Some(seconds) = self.kiosk.as_ref().map(|k| k.reset_in(now)) {
                 ui.add_space(12.0);
@@ -833,6 +883,8 @@ impl RatingApp {
             service = service.with_outbox(outbox.clone(), self.kiosk.is_some());
         }
         self.service = Arc::new(service);
+        // The token is asked for again, for the server now in force.
+        self.token.forget_status();
         *self
             .sender_service
             .lock()

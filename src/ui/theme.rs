@@ -11,6 +11,9 @@ pub const CONTENT_WIDTH: f32 = 900.0;
 pub const CRITERION_LABEL_WIDTH: f32 = 360.0;
 /// The demo banner's background (text on it is black).
 pub const DEMO_BANNER: Color32 = Color32::from_rgb(255, 214, 10);
+/// The strip warning of an unencrypted connection (`allow_insecure_http` to a remote
+/// `http://` server): white on dark red.
+pub const CLEAR_TEXT_BANNER: Color32 = Color32::from_rgb(0xA0, 0x10, 0x10);
 /// The main action's colour (white text on it: contrast 7:1).
 pub const PRIMARY: Color32 = Color32::from_rgb(22, 82, 150);
 /// The high-contrast theme's accent (on black: contrast 19:1).

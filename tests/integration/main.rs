@@ -11,6 +11,7 @@ mod support;
 mod admin_pin;
 mod keyring;
 mod kiosk;
+mod kiosk_security;
 mod logging;
 mod outbox;
 mod properties;
