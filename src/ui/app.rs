@@ -930,6 +930,11 @@ fn spawn_submit(
 }
 
 impl eframe::App for RatingApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // Runs even while the window is hidden: a kiosk brings itself back.
+        self.kiosk_window_guard(ctx);
+    }
+
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }

@@ -82,6 +82,11 @@ fn ctrl_z_in_the_pin_field_after_a_login_brings_nothing_back() {
     rig.harness.run_steps(3);
     assert_ne!(rig.screen(), Screen::Admin, "undo must not log anyone in");
     assert!(rig.harness.state().kiosk().unwrap().prompt_open());
+
+    // Cancelled: the visit id is ready for the next scan again.
+    rig.harness.get_by_label("Отмена").click();
+    rig.harness.run_steps(3);
+    assert!(rig.harness.get_by_label(VISIT_ID).is_focused());
 }
 
 /// Patient A fills in the form; `reset` ends A's turn; patient B tries Ctrl+Z in the

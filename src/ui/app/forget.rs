@@ -92,6 +92,10 @@ impl RatingApp {
         if settings_toggled || before.pin_prompt != now.pin_prompt {
             self.forget_typed_text(ui.ctx());
         }
+        if before.pin_prompt && !now.pin_prompt && self.screen == Screen::Ready {
+            // Back to the patients' screen: ready for the next scan.
+            self.once.focus_visit_id = true;
+        }
         if self.kiosk.is_some() {
             ui.ctx()
                 .input_mut(|i| i.events.retain(|e| !kiosk_refuses(e)));

@@ -410,6 +410,22 @@ impl RatingApp {
         });
     }
 
+    /// A kiosk's window that something minimised (the window manager's "show desktop"
+    /// or minimise keys) is restored and focused at once; checked again every half
+    /// second while it stays hidden. Called from `App::logic`, which eframe runs even
+    /// for a hidden window.
+    pub fn kiosk_window_guard(&self, ctx: &egui::Context) {
+        if self.kiosk.is_none() {
+            return;
+        }
+        if ctx.input(|i| i.viewport().minimized == Some(true)) {
+            tracing::warn!("the kiosk window was minimised: restoring it");
+            ctx.send_viewport_cmd(ViewportCommand::Minimized(false));
+            ctx.send_viewport_cmd(ViewportCommand::Focus);
+            ctx.request_repaint_after(Duration::from_millis(500));
+        }
+    }
+
     /// The top-left corner: held for [`CORNER_HOLD`], it opens the PIN prompt.
     pub(super) fn admin_corner(&mut self, ui: &mut Ui) {
         let now = self.clock.now();
