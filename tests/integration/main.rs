@@ -9,6 +9,7 @@
 mod support;
 
 mod admin_pin;
+mod hardening;
 mod keyring;
 mod kiosk;
 mod kiosk_security;
