@@ -419,6 +419,8 @@ impl Outbox {
 
     /// Apply the rules to an entry after an attempt.
     pub fn record(&self, mut entry: Entry, outcome: &Outcome) -> Result<(), OutboxError> {
+        // The server's text is kept (and logged) cut to a bounded length.
+        let outcome = &outcome.bounded();
         let now = now_ms();
         entry.attempts += 1;
         entry.last_attempt_ms = Some(now);

@@ -181,7 +181,7 @@ impl RatingClient {
             visit_id = %id,
             outcome = outcome.kind.name(),
             http_status = ?outcome.http_status,
-            message_code = ?outcome.message_code,
+            message_code = ?outcome.message_code.as_deref().map(super::bounded_text),
             elapsed_ms = started.elapsed().as_millis(),
             "rating sent"
         );
