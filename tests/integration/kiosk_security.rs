@@ -505,3 +505,62 @@ fn environment_token_child() {
         harness.state().last_result()
     );
 }
+
+/// What the last frame asked to put on the clipboard or the primary selection.
+fn copied(harness: &Harness<'static, RatingApp>) -> Vec<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) | egui::OutputCommand::TextSelectionSettled(t) => {
+                Some(t.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Select all in `label` and press copy; what the frames after it copied.
+fn select_all_and_copy(harness: &mut Harness<'static, RatingApp>, label: &str) -> Vec<String> {
+    harness.get_by_label(label).focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    let mut all = copied(harness);
+    harness.event(egui::Event::Copy);
+    all.extend(copied(harness));
+    harness.step();
+    all.extend(copied(harness));
+    all
+}
+
+#[test]
+fn a_kiosk_copies_nothing_and_a_desk_clears_what_it_copied_on_reset() {
+    let mut rig = rig();
+    type_into(&mut rig.harness, VISIT_ID, "kiosk-copy-visit");
+    let kiosk_copied = select_all_and_copy(&mut rig.harness, VISIT_ID);
+    assert!(
+        kiosk_copied.iter().all(String::is_empty),
+        "{kiosk_copied:?}"
+    );
+
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    type_into(&mut harness, VISIT_ID, "desk-copy-visit");
+    let desk_copied = select_all_and_copy(&mut harness, VISIT_ID);
+    assert!(
+        desk_copied.iter().any(|t| t == "desk-copy-visit"),
+        "{desk_copied:?}"
+    );
+    fill(&mut harness, "desk-copy-visit", [5, 5, 5, 5]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    harness.get_by_label("Новая оценка").click();
+    harness.step();
+    let cleared = copied(&harness);
+    assert!(
+        cleared.len() >= 2 && cleared.iter().all(String::is_empty),
+        "the clipboard and the primary selection are emptied: {cleared:?}"
+    );
+}
