@@ -372,21 +372,13 @@ impl RatingApp {
         }
 
         if self.demo {
-            egui::Panel::top("demo-banner")
-                .frame(
-                    egui::Frame::new()
-                        .fill(theme::DEMO_BANNER)
-                        .inner_margin(8.0),
-                )
-                .show(ui, |ui| {
-                    ui.vertical_centered(|ui| {
-                        ui.label(
-                            RichText::new(self.i18n.tr("demo-banner"))
-                                .strong()
-                                .color(egui::Color32::BLACK),
-                        );
-                    });
-                });
+            theme::banner(
+                ui,
+                "demo-banner",
+                theme::DEMO_BANNER,
+                egui::Color32::BLACK,
+                self.i18n.tr("demo-banner"),
+            );
         }
         self.clear_text_banner(ui);
         egui::Panel::top("title-bar")
@@ -456,21 +448,13 @@ impl RatingApp {
                 .base_url()
                 .is_some_and(crate::api::is_clear_text_remote)
         {
-            egui::Panel::top("clear-text-banner")
-                .frame(
-                    egui::Frame::new()
-                        .fill(theme::CLEAR_TEXT_BANNER)
-                        .inner_margin(6.0),
-                )
-                .show(ui, |ui| {
-                    ui.vertical_centered(|ui| {
-                        ui.label(
-                            RichText::new(self.i18n.tr("clear-text-banner"))
-                                .strong()
-                                .color(egui::Color32::WHITE),
-                        );
-                    });
-                });
+            theme::banner(
+                ui,
+                "clear-text-banner",
+                theme::CLEAR_TEXT_BANNER,
+                egui::Color32::WHITE,
+                self.i18n.tr("clear-text-banner"),
+            );
         }
     }
 

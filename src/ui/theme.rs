@@ -152,3 +152,21 @@ fn high_contrast_visuals() -> egui::Visuals {
     v.widgets.noninteractive.fg_stroke = Stroke::new(1.5, Color32::from_gray(200));
     v
 }
+
+/// A full-width strip at the top of the window with one centred, bold line (the demo
+/// banner, the unencrypted-connection warning).
+pub fn banner(
+    ui: &mut egui::Ui,
+    id: &'static str,
+    fill: Color32,
+    text_color: Color32,
+    text: String,
+) {
+    egui::Panel::top(id)
+        .frame(egui::Frame::new().fill(fill).inner_margin(8.0))
+        .show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.label(egui::RichText::new(text).strong().color(text_color));
+            });
+        });
+}
