@@ -564,3 +564,23 @@ fn a_kiosk_copies_nothing_and_a_desk_clears_what_it_copied_on_reset() {
         "the clipboard and the primary selection are emptied: {cleared:?}"
     );
 }
+
+#[test]
+fn a_token_typed_and_left_in_the_settings_cannot_be_undone_back() {
+    crate::ui::mock_keyring();
+    let server = server();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.tokens = TokenSource::bound_to(Some(&server.url()));
+    let mut harness = harness(setup);
+    let field = "Новый токен (хранится только в хранилище паролей системы)";
+    harness.get_by_label("Настройки").click();
+    harness.run_steps(3);
+    type_into(&mut harness, field, "half-typed-secret-token");
+    harness.get_by_label("Назад к форме").click();
+    harness.run_steps(3);
+    harness.get_by_label("Настройки").click();
+    harness.run_steps(3);
+    assert_eq!(harness.get_by_label(field).value().as_deref(), Some(""));
+    // egui shows a password field's value as dots: the undo would bring them back.
+    assert_eq!(undo_in(&mut harness, field), "");
+}
