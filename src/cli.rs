@@ -292,8 +292,12 @@ fn send_queued(
     let outbox = outbox::open().map_err(|e| Refusal::not_saved(i18n, &e))?;
     let mut config = config.clone();
     config.allow_insecure_http |= request.allow_insecure_http;
-    let service =
-        Service::new(config, Some(prepared.url.clone()), TokenSource::Resolve).with_outbox(outbox);
+    let service = Service::new(
+        config,
+        Some(prepared.url.clone()),
+        TokenSource::bound_to(Some(&prepared.url)),
+    )
+    .with_outbox(outbox);
     match service.submit(&prepared.id, &prepared.rating) {
         Ok(report) => {
             let outbox_note = match report.outcome.kind {
@@ -581,11 +585,11 @@ fn read_token_from_stdin(prompt: &str) -> Result<Token, TokenInput> {
 
 /// `visit-rating admin-pin set`: read a PIN from standard input (asked twice without
 /// echo on a terminal), store its Argon2id hash in the settings file. Exit 0, or 2 for a
-/// PIN that is not 4–12 digits or PINs that differ, or 1 when the file cannot be saved.
+/// PIN that is not 6–12 digits or PINs that differ, or 1 when the file cannot be saved.
 pub fn admin_pin_set(config: &Config, config_path: &std::path::Path) -> Exit {
     use std::io::IsTerminal;
     let pin = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("New administrator PIN (4-12 digits): ");
+        let first = rpassword::prompt_password("New administrator PIN (6-12 digits): ");
         let second = rpassword::prompt_password("Repeat the PIN: ");
         match (first, second) {
             (Ok(a), Ok(b)) if a == b => a,
@@ -652,6 +656,8 @@ pub struct MockServerRequest {
     pub addr: SocketAddr,
     /// The server's behaviour.
     pub options: MockOptions,
+    /// `--expose-control`: answer `/__mock/*` to other machines too.
+    pub expose_control: bool,
 }
 
 /// `visit-rating mock-server`: serve until Ctrl+C. Prints the address on the first line.
@@ -677,6 +683,16 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
             }
         };
         let addr = listener.local_addr().unwrap_or(request.addr);
+        if !addr.ip().to_canonical().is_loopback() {
+            eprintln!(
+                "warning: listening on {addr}, not a loopback address: other machines can reach the stand-in server{}",
+                if request.expose_control {
+                    ", and --expose-control lets them read the accepted ratings, remarks included, at /__mock/*"
+                } else {
+                    "; its /__mock/* endpoints (which show remarks) answer only this machine (--expose-control to change that)"
+                }
+            );
+        }
         let options = request.options;
         let tokens = if options.tokens.is_empty() {
             vec![mock_server::DEMO_TOKEN.to_owned()]
@@ -714,7 +730,7 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        match mock_server::serve(listener, state, shutdown).await {
+        match mock_server::serve(listener, state, request.expose_control, shutdown).await {
             Ok(()) => Exit::Ok,
             Err(e) => {
                 eprintln!("the server stopped: {}", error_chain(&e));

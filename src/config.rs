@@ -162,6 +162,21 @@ pub enum ConfigError {
     NoHome,
 }
 
+/// The file at `path` exists and can be read by its group or by others (Unix; always
+/// `false` elsewhere).
+pub fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 /// The platform folders (`directories`): e.g. on Linux `~/.config/visit-rating` and
 /// `~/.local/share/visit-rating`.
 #[derive(Clone, Debug)]

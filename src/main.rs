@@ -119,7 +119,7 @@ struct TokenArgs {
 
 #[derive(Subcommand, Debug)]
 enum AdminPinCommand {
-    /// Read a new PIN (4-12 digits) from standard input; asked twice on a terminal.
+    /// Read a new PIN (6-12 digits) from standard input; asked twice on a terminal.
     Set,
     /// Remove the PIN.
     Clear,
@@ -198,6 +198,10 @@ struct MockServerArgs {
     /// Seed for the fault dice (reproducible runs).
     #[arg(long)]
     seed: Option<u64>,
+    /// Answer the /__mock/* control endpoints (they show remarks) to other machines too;
+    /// by default they answer loopback clients only.
+    #[arg(long)]
+    expose_control: bool,
 }
 
 /// `--gateway-refusal`: 401 or 403.
@@ -228,13 +232,15 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
         .with_writer(std::io::stderr)
         .with_filter(filter());
     let (file, guard) = match log_folder().and_then(|dir| {
-        tracing_appender::rolling::Builder::new()
+        let appender = tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("visit-rating")
             .filename_suffix("log")
             .max_log_files(14)
-            .build(dir)
-            .ok()
+            .build(&dir)
+            .ok();
+        make_logs_private(&dir);
+        appender
     }) {
         Some(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
@@ -253,7 +259,10 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
     guard
 }
 
-/// `<data>/logs`, private to the user.
+/// `<data>/logs`, private to the user: the folder `0700` and its files `0600`, also
+/// when they already exist (made by an older version, or by hand). A file the daily
+/// rotation creates later sits inside the private folder and is tightened on the next
+/// start.
 fn log_folder() -> Option<std::path::PathBuf> {
     let dir = visit_rating::config::Folders::platform()
         .ok()?
@@ -306,6 +315,25 @@ fn keep_data_bounded(config: &Config, window: bool) {
     }
 }
 
+/// The log folder `0700` and every file in it `0600` (run after the day's file exists).
+fn make_logs_private(dir: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let private = |path: &std::path::Path, mode: u32| {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+        };
+        private(dir, 0o700);
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                private(&entry.path(), 0o600);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
 fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
     let (action, args) = match command {
         TokenCommand::Set(args) => (TokenAction::Set, args),
@@ -313,6 +341,43 @@ fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
         TokenCommand::Clear(args) => (TokenAction::Clear, args),
     };
     cli::token(action, args.url.as_deref(), args.json, config, i18n)
+}
+
+/// `allow_insecure_http` (settings) or `--allow-insecure-http`: said once at start, on
+/// stderr and in the log, since the token may travel unencrypted.
+fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
+    let flag = match &cli.command {
+        Some(Command::Submit(args)) => args.allow_insecure_http,
+        Some(Command::Outbox(OutboxCommand::Flush(args))) => args.allow_insecure_http,
+        _ => false,
+    };
+    if config.allow_insecure_http || flag {
+        eprintln!("visit-rating: {}", i18n.tr("warning-clear-text"));
+        tracing::warn!(
+            "allow_insecure_http is on: the token may be sent unencrypted over http:// to another machine"
+        );
+    }
+}
+
+/// What every command but the stand-in server needs before it runs: kept data pruned
+/// when due, and the platform's credential store for those that may need the token.
+fn prepare_process(cli: &Cli, config: &Config) {
+    let needs_keyring = !matches!(
+        cli.command,
+        Some(
+            Command::MockServer(_)
+                | Command::AdminPin(_)
+                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
+        )
+    );
+    if !matches!(cli.command, Some(Command::MockServer(_))) {
+        keep_data_bounded(config, cli.command.is_none());
+    }
+    if needs_keyring && !cli.demo {
+        // The platform's credential store, chosen once (keyring-core's recommended
+        // practice). A failure is kept and reported when a token is actually needed.
+        let _ = visit_rating::secrets::init_default_store();
+    }
 }
 
 fn main() -> ExitCode {
@@ -327,22 +392,8 @@ fn main() -> ExitCode {
     };
     let language = cli.lang.unwrap_or(config.language);
     let i18n = I18n::new(language);
-    let needs_keyring = !matches!(
-        cli.command,
-        Some(
-            Command::MockServer(_)
-                | Command::AdminPin(_)
-                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
-        )
-    );
-    if !matches!(cli.command, Some(Command::MockServer(_))) {
-        keep_data_bounded(&config, cli.command.is_none());
-    }
-    if needs_keyring && !cli.demo {
-        // The platform's credential store, chosen once (keyring-core's recommended
-        // practice). A failure is kept and reported when a token is actually needed.
-        let _ = visit_rating::secrets::init_default_store();
-    }
+    warn_if_clear_text(&cli, &config, &i18n);
+    prepare_process(&cli, &config);
 
     match cli.command {
         Some(Command::Submit(args)) => {
@@ -396,6 +447,7 @@ fn main() -> ExitCode {
                 },
                 seed: args.seed,
             },
+            expose_control: args.expose_control,
         })
         .into(),
         Some(Command::Token(command)) => token_command(command, &config, &i18n).into(),

@@ -20,7 +20,9 @@
 //!
 //! Control endpoints for testers (JSON): `GET /__mock/ratings` (what was accepted),
 //! `GET /__mock/requests` (every request to the rating path and what it got),
-//! `GET|PUT /__mock/faults`, `DELETE /__mock/ratings` (forget everything).
+//! `GET|PUT /__mock/faults`, `DELETE /__mock/ratings` (forget everything). They show
+//! patients' remarks, so [`serve`] answers them only to loopback clients unless told
+//! to expose them (`--expose-control`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -270,11 +272,37 @@ impl Drop for RunningMock {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<MockState>,
+    expose_control: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = if expose_control {
+        router(state)
+    } else {
+        router(state).layer(axum::middleware::from_fn(control_on_loopback_only))
+    };
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// `/__mock/*` (which shows remarks) answers only clients on this machine: 403 to
+/// anyone else.
+async fn control_on_loopback_only(
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path().starts_with("/__mock") && !peer.ip().to_canonical().is_loopback() {
+        return (
+            StatusCode::FORBIDDEN,
+            "the control endpoints answer only on loopback (start the server with --expose-control to allow other machines)\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 fn model(status: StatusCode, message: &str, message_code: &str) -> Response {

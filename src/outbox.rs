@@ -286,10 +286,9 @@ impl Outbox {
         let dir = data_dir.join("outbox");
         create_private_dir(data_dir)?;
         create_private_dir(&dir)?;
-        Ok(Outbox {
-            dir,
-            sent_log: data_dir.join("sent.log"),
-        })
+        let sent_log = data_dir.join("sent.log");
+        tighten(&sent_log, 0o600);
+        Ok(Outbox { dir, sent_log })
     }
 
     /// The folder.
@@ -598,10 +597,30 @@ fn create_private_dir(dir: &Path) -> Result<(), OutboxError> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| io_error(dir, e))
+    builder.create(dir).map_err(|e| io_error(dir, e))?;
+    tighten(dir, 0o700);
+    Ok(())
 }
 
-fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Make an existing file or folder private (`mode` applies only when one is created):
+/// best effort, since a read-only folder must still be listed.
+fn tighten(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = fs::metadata(path)
+            && meta.permissions().mode() & 0o777 & !mode != 0
+            && let Err(e) = fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        {
+            tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+/// Write `bytes` to `path`, readable by the user only (also when the file existed).
+pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

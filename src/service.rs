@@ -25,8 +25,36 @@ use crate::secrets::{self, Token};
 pub enum TokenSource {
     /// A token fixed at start (the demo mode's stand-in token; tests).
     Fixed(Token),
-    /// `VISIT_RATING_TOKEN` if set, else the keyring entry for the server.
-    Resolve,
+    /// The keyring entry for the server; `VISIT_RATING_TOKEN` (if set) only for the
+    /// server whose origin is `environment_for`.
+    Resolve {
+        /// The origin of the server given at start (`VISIT_RATING_URL` or the settings
+        /// as read then): the only one the environment token is sent to. A server
+        /// chosen later in the window gets its keyring entry, never that token.
+        environment_for: Option<String>,
+    },
+}
+
+impl TokenSource {
+    /// The window's tokens: the keyring, and the environment token bound to the
+    /// server given at start (`None`: bound to none).
+    pub fn bound_to(start_url: Option<&str>) -> TokenSource {
+        TokenSource::Resolve {
+            environment_for: start_url.map(crate::api::origin),
+        }
+    }
+
+    /// `VISIT_RATING_TOKEN` is set but not used for `origin` (it belongs to the server
+    /// given at start); the window says so.
+    pub fn environment_withheld(&self, origin: &str) -> bool {
+        match self {
+            TokenSource::Resolve { environment_for } => {
+                std::env::var_os(secrets::TOKEN_ENV).is_some()
+                    && environment_for.as_deref() != Some(origin)
+            }
+            TokenSource::Fixed(_) => false,
+        }
+    }
 }
 
 /// Why a rating was not sent at all (nothing reached the server).
@@ -153,7 +181,19 @@ impl Service {
 
     /// What is known about this server's token (never the token).
     pub fn token_status(&self) -> Result<secrets::TokenStatus, secrets::SecretsError> {
-        secrets::token_status(&self.origin().unwrap_or_default())
+        let origin = self.origin().unwrap_or_default();
+        if self.tokens.environment_withheld(&origin) {
+            secrets::keyring_token_status(&origin)
+        } else {
+            secrets::token_status(&origin)
+        }
+    }
+
+    /// `VISIT_RATING_TOKEN` is set but withheld from this server (not the one given at
+    /// start).
+    pub fn environment_token_withheld(&self) -> bool {
+        self.origin()
+            .is_some_and(|origin| self.tokens.environment_withheld(&origin))
     }
 
     /// Store or replace this server's token in the keyring.
@@ -168,7 +208,7 @@ impl Service {
 
     /// The token comes from the keyring (not fixed, as in the demo mode).
     pub fn uses_keyring(&self) -> bool {
-        matches!(self.tokens, TokenSource::Resolve)
+        matches!(self.tokens, TokenSource::Resolve { .. })
     }
 
     fn client(&self) -> Result<RatingClient, NotSent> {
@@ -180,7 +220,10 @@ impl Service {
     fn token(&self, origin: &str) -> Result<Token, NotSent> {
         match &self.tokens {
             TokenSource::Fixed(token) => Ok(token.clone()),
-            TokenSource::Resolve => secrets::resolve_token(origin)
+            TokenSource::Resolve { .. } if self.tokens.environment_withheld(origin) => {
+                secrets::load_token(origin).map_err(NotSent::NoToken)
+            }
+            TokenSource::Resolve { .. } => secrets::resolve_token(origin)
                 .map(|(token, _)| token)
                 .map_err(NotSent::NoToken),
         }

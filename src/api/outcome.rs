@@ -104,7 +104,33 @@ pub struct Outcome {
     pub detail: Option<String>,
 }
 
+/// How many characters of the server's text (and of our detail) are kept in a log line
+/// or an outbox file; a hostile or broken server cannot fill the disk through them.
+pub const STORED_TEXT_CHARS: usize = 500;
+
+/// `text` cut to [`STORED_TEXT_CHARS`] characters, with `…` when cut.
+pub fn bounded_text(text: &str) -> String {
+    match text.char_indices().nth(STORED_TEXT_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 impl Outcome {
+    /// This outcome with its server text (`message`, `message_code`) and `detail` cut
+    /// to [`STORED_TEXT_CHARS`]: what goes into logs and outbox files. (The window shows
+    /// the answer as it came.)
+    #[must_use]
+    pub fn bounded(&self) -> Outcome {
+        let cut = |text: &Option<String>| text.as_deref().map(bounded_text);
+        Outcome {
+            message: cut(&self.message),
+            message_code: cut(&self.message_code),
+            detail: cut(&self.detail),
+            ..self.clone()
+        }
+    }
+
     /// An outcome with no answer from the server (network failure and the like).
     pub fn transport_failure(detail: String) -> Outcome {
         Outcome {
@@ -316,6 +342,24 @@ fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_text_is_bounded_for_logs_and_files() {
+        let long = "Ж".repeat(10_000);
+        let body = format!(r#"{{"code":400,"message":"{long}","message_code":"{long}"}}"#);
+        let outcome = classify(400, body.as_bytes(), false, None);
+        assert_eq!(
+            outcome.message.as_deref(),
+            Some(long.as_str()),
+            "shown as it came"
+        );
+        let kept = outcome.bounded();
+        for text in [kept.message.unwrap(), kept.message_code.unwrap()] {
+            assert_eq!(text.chars().count(), STORED_TEXT_CHARS + 1);
+            assert!(text.ends_with('…'));
+        }
+        assert_eq!(bounded_text("Успешно"), "Успешно");
+    }
 
     fn model(code: u16, message: &str, message_code: &str) -> Vec<u8> {
         serde_json::json!({"code": code, "message": message, "message_code": message_code})

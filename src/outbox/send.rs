@@ -209,6 +209,8 @@ impl Outbox {
         mut entry: Entry,
         outcome: &Outcome,
     ) -> Result<(), OutboxError> {
+        // The server's text is kept (and logged) cut to a bounded length.
+        let outcome = &outcome.bounded();
         let now = now_ms();
         entry.attempts += 1;
         entry.last_attempt_ms = Some(now);

@@ -73,12 +73,17 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
             folders.data_dir
         }
     });
-    let (server_url, tokens) = match &demo_server {
-        Some(server) => (
+    let (server_url, tokens) = if let Some(server) = &demo_server {
+        (
             Some(server.url()),
             TokenSource::Fixed(Token::new(DEMO_TOKEN).context("the demo token")?),
-        ),
-        None => (options.config.effective_url(None), TokenSource::Resolve),
+        )
+    } else {
+        let url = options.config.effective_url(None);
+        // VISIT_RATING_TOKEN goes to this server only, never to one chosen later in the
+        // window.
+        let tokens = TokenSource::bound_to(url.as_deref());
+        (url, tokens)
     };
     let setup = AppSetup {
         config: options.config,

@@ -14,7 +14,7 @@ use visit_rating::ui::clock::Clock;
 
 use crate::ui::{CRITERIA, SUBMIT, TOKEN, WAITING, click_star, server, setup_for, step_until};
 
-pub const PIN: &str = "2468";
+pub const PIN: &str = "246813";
 const VISIT_ID: &str = "Идентификатор посещения";
 
 pub struct KioskRig {

@@ -9,8 +9,10 @@
 mod support;
 
 mod admin_pin;
+mod hardening;
 mod keyring;
 mod kiosk;
+mod kiosk_security;
 mod logging;
 mod odd_answers;
 mod outbox;

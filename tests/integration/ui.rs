@@ -482,7 +482,7 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
 
 /// The keyring for in-process UI tests: keyring-core's mock store (the product never
 /// uses it; the real Secret Service is tested through the binary in `keyring.rs`).
-fn mock_keyring() {
+pub fn mock_keyring() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
@@ -496,7 +496,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     let origin = visit_rating::api::origin(&server.url());
     visit_rating::secrets::store_token(&origin, &Token::new("expired-token").unwrap()).unwrap();
     let mut setup = setup_for(&server.url(), TOKEN);
-    setup.tokens = TokenSource::Resolve;
+    setup.tokens = TokenSource::bound_to(Some(&server.url()));
     let mut harness = harness(setup);
 
     fill(&mut harness, "visit-token", [2, 5, 4, 3]);
@@ -627,6 +627,7 @@ fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.data_dir = Some(data.path().to_owned());
     setup.kiosk = true;
+    setup.config = crate::kiosk::kiosk_config();
     let mut harness = harness(setup);
     harness
         .get_by_label("Идентификатор посещения")

@@ -30,6 +30,19 @@ pub(super) struct TokenPanel {
     message: Option<(bool, String)>,
 }
 
+impl TokenPanel {
+    /// Empty the new-token field (see [`RatingApp::forget_typed_text`]).
+    pub(super) fn forget_new_token(&mut self) {
+        self.new_token.clear();
+    }
+
+    /// The server changed: ask the keyring again.
+    pub(super) fn forget_status(&mut self) {
+        self.status = None;
+        self.refresh = true;
+    }
+}
+
 impl RatingApp {
     fn start_token_job(
         &mut self,
@@ -53,6 +66,19 @@ impl RatingApp {
             return;
         }
         self.token.job = Some(promise);
+    }
+
+    /// The keyring was asked and holds no token for the server, and none comes from the
+    /// environment (asked in the background once, and again after every change).
+    pub(super) fn token_known_missing(&mut self, ctx: &egui::Context) -> bool {
+        if !self.service.uses_keyring() {
+            return false;
+        }
+        self.poll_token_job(ctx);
+        if self.token.status.is_none() && self.token.job.is_none() {
+            self.start_token_job(ctx, |service| TokenJob::Status(service.token_status()));
+        }
+        matches!(&self.token.status, Some(Ok(status)) if status.source.is_none())
     }
 
     fn poll_token_job(&mut self, ctx: &egui::Context) {
@@ -100,6 +126,12 @@ impl RatingApp {
         }
         if std::mem::take(&mut self.token.refresh) {
             self.start_token_job(&ctx, |service| TokenJob::Status(service.token_status()));
+        }
+        if self.service.environment_token_withheld() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                self.i18n.tr("token-env-withheld"),
+            );
         }
         match &self.token.status {
             Some(Ok(status)) => {
