@@ -59,6 +59,11 @@ pub struct Config {
     pub admin_pin_hash: Option<String>,
     /// How the kiosk behaves.
     pub kiosk_options: KioskOptions,
+    /// Warn this many days before the token expires (`status`, the window). 0..=365.
+    pub token_warning_days: u64,
+    /// When set, the running window rewrites this file every minute with the metrics in
+    /// the Prometheus text format (for `node_exporter`'s textfile collector).
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// The `[kiosk_options]` table.
@@ -111,6 +116,8 @@ impl Default for Config {
             text_scale: 1.0,
             admin_pin_hash: None,
             kiosk_options: KioskOptions::default(),
+            token_warning_days: 7,
+            metrics_file: None,
         }
     }
 }
@@ -247,6 +254,9 @@ impl Config {
                 "kiosk_options.thank_you_secs",
                 "must be between 1 and 600",
             ));
+        }
+        if config.token_warning_days > 365 {
+            return Err(value("token_warning_days", "must be between 0 and 365"));
         }
         if let Some(guid) = &config.clinic_guid
             && !guid.trim().is_empty()

@@ -56,6 +56,46 @@ enum Command {
     /// The ratings kept on disk until the server has them: list, send now, export.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Version, server, token expiry, outbox, last delivery, kiosk: is this terminal
+    /// healthy? Exit 0 healthy, 10 warning, 11 broken, 12 could not check.
+    Status(StatusArgs),
+    /// The same in the Prometheus text format (for node_exporter's textfile collector).
+    Metrics(MetricsArgs),
+    /// Write the man pages or the shell completions into DIR (for packagers).
+    #[command(hide = true)]
+    GenerateFiles {
+        /// What to write.
+        #[arg(value_enum)]
+        what: GeneratedFiles,
+        /// Where to write it.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct StatusArgs {
+    /// The server to look at (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct MetricsArgs {
+    /// The server to look at (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum GeneratedFiles {
+    /// One man page per command.
+    Man,
+    /// bash, zsh and fish completions.
+    Completions,
 }
 
 #[derive(Subcommand, Debug)]
@@ -254,6 +294,35 @@ fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
     cli::token(action, args.url.as_deref(), args.json, config, i18n)
 }
 
+fn status_command(args: &StatusArgs, config: &Config, i18n: &I18n) -> ExitCode {
+    ExitCode::from(cli::status::status(
+        args.url.as_deref(),
+        args.json,
+        config,
+        i18n,
+    ))
+}
+
+fn metrics_command(args: &MetricsArgs, config: &Config) -> ExitCode {
+    cli::status::metrics(args.url.as_deref(), config).into()
+}
+
+/// `generate-files man|completions DIR`, for scripts/package.
+fn generate_files(what: GeneratedFiles, dir: &std::path::Path) -> ExitCode {
+    use clap::CommandFactory as _;
+    let written = match what {
+        GeneratedFiles::Man => cli::generate::man_pages(Cli::command(), dir),
+        GeneratedFiles::Completions => cli::generate::completions(Cli::command(), dir),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("visit-rating: cannot write into {}: {e}", dir.display());
+            Exit::Failure.into()
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
@@ -271,6 +340,7 @@ fn main() -> ExitCode {
         Some(
             Command::MockServer(_)
                 | Command::AdminPin(_)
+                | Command::GenerateFiles { .. }
                 | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
         )
     );
@@ -331,6 +401,9 @@ fn main() -> ExitCode {
             },
         })
         .into(),
+        Some(Command::Status(args)) => status_command(&args, &config, &i18n),
+        Some(Command::Metrics(args)) => metrics_command(&args, &config),
+        Some(Command::GenerateFiles { what, dir }) => generate_files(what, &dir),
         Some(Command::Token(command)) => token_command(command, &config, &i18n).into(),
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()

@@ -424,6 +424,9 @@ impl Outbox {
         entry.attempts += 1;
         entry.last_attempt_ms = Some(now);
         entry.last_outcome = Some(outcome.clone());
+        if let Some(data_dir) = self.dir.parent() {
+            crate::metrics::record_attempt(data_dir, outcome.kind);
+        }
         match outcome.kind {
             OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => {
                 self.log_sent(&entry, outcome);

@@ -216,3 +216,44 @@ cli-outbox-exported = { $count } { $count ->
     [one] rating
    *[other] ratings
   } written to { $path }. The file holds patients' remarks (personal data): keep it somewhere safe.
+
+## visit-rating status
+status-headline = visit-rating { $version }: { $state } (exit code { $code })
+status-state-healthy = healthy
+status-state-warning = working, but needs a look soon
+status-state-broken = ratings cannot be delivered until someone acts
+status-state-could-not-check = could not be checked
+status-server = Server: { $origin }
+status-server-none = Server: not configured
+status-token-keyring = in the keyring
+status-token-env = from VISIT_RATING_TOKEN
+status-token-until = Token: { $source }, valid until { $when } ({ $days } { $days ->
+    [one] day
+   *[other] days
+  } left)
+status-token-no-expiry = Token: { $source } (no expiry date in it)
+status-token-none = Token: none
+status-token-unreadable = Token: cannot be checked: { $error }
+status-outbox = Outbox: { $pending } waiting, { $attention } need attention, { $damaged } damaged
+status-outbox-oldest = the oldest waits since { $when }
+status-outbox-unreadable = Outbox: cannot be read: { $error }
+status-last-attempt = Last delivery attempt: { $when }, { $outcome }
+status-last-attempt-never = Last delivery attempt: none yet
+status-last-success = Last success: { $when }
+status-last-success-never = Last success: none yet
+status-kiosk-on = Kiosk mode: on
+status-kiosk-off = Kiosk mode: off
+status-problem-no-url = No server URL: set server_url in the settings, or VISIT_RATING_URL.
+status-problem-no-token = No token for the server: visit-rating token set.
+status-problem-token-expired = The token has expired: replace it (visit-rating token set).
+status-problem-token-expires-soon = The token expires in { $value } { $value ->
+    [one] day
+   *[other] days
+  }: replace it soon.
+status-problem-token-refused = The server refused the token; ratings wait for a new one (visit-rating token set).
+status-problem-token-unreadable = The keyring could not be read, so the token was not checked.
+status-problem-outbox-unreadable = The outbox folder could not be read.
+status-problem-oldest-pending-over-1h = A rating has been waiting for more than an hour: check the network and the server.
+status-problem-needs-attention = Ratings need attention: { $value } (visit-rating outbox list).
+status-problem-damaged-files = Damaged outbox files set aside in outbox/damaged/: { $value }.
+status-problem-counters-damaged = The delivery counters are damaged; they start again from zero at the next delivery.
