@@ -7,8 +7,8 @@
 //! - **broken** (11): no server URL, no token, the token expired, or the server refused
 //!   the token and ratings wait for a new one;
 //! - **could not check** (12): the keyring cannot be read (no Secret Service, locked,
-//!   access denied, a damaged entry, an unusable `VISIT_RATING_TOKEN`) or the outbox
-//!   folder cannot be read;
+//!   access denied, a damaged entry, an unusable `VISIT_RATING_TOKEN`), or the outbox
+//!   folder or the delivery counters cannot be read;
 //! - **warning** (10): the token expires within `token_warning_days`; the oldest waiting
 //!   rating is older than an hour; ratings need attention; damaged outbox files were set
 //!   aside; the delivery counters are damaged;
@@ -20,7 +20,7 @@
 use std::path::Path;
 
 use crate::config::Config;
-use crate::metrics::Deliveries;
+use crate::metrics::{CountersError, Deliveries};
 use crate::outbox::{EntryState, Outbox, now_ms};
 use crate::secrets::{self, SecretsError, Token, TokenOrigin};
 
@@ -120,8 +120,9 @@ pub struct Health {
     pub token: TokenHealth,
     /// The outbox, or why it could not be read.
     pub outbox: Result<OutboxCounts, String>,
-    /// The delivery counters, or why they could not be read.
-    pub deliveries: Result<Deliveries, String>,
+    /// The delivery counters, or why they could not be read: the problem's kind
+    /// (`counters_damaged` or `counters_unreadable`) and the error.
+    pub deliveries: Result<Deliveries, (&'static str, String)>,
     /// The settings start the window as a kiosk.
     pub kiosk: bool,
     /// `token_warning_days` from the settings.
@@ -141,7 +142,10 @@ impl Health {
             origin,
             token,
             outbox: outbox_counts(data_dir),
-            deliveries: Deliveries::load(data_dir).map_err(|e| e.to_string()),
+            deliveries: Deliveries::load(data_dir).map_err(|e| match e {
+                CountersError::Damaged { .. } => ("counters_damaged", e.to_string()),
+                CountersError::Read { .. } => ("counters_unreadable", e.to_string()),
+            }),
             kiosk: config.kiosk,
             token_warning_days: config.token_warning_days,
             now_ms: now_ms(),
@@ -234,8 +238,10 @@ impl Health {
                 }
             }
         }
-        if self.deliveries.is_err() {
-            add(Verdict::Warning, "counters_damaged", None);
+        match &self.deliveries {
+            Err(("counters_damaged", _)) => add(Verdict::Warning, "counters_damaged", None),
+            Err((kind, _)) => add(Verdict::CouldNotCheck, kind, None),
+            Ok(_) => {}
         }
         problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
         problems

@@ -15,8 +15,8 @@
 //!
 //! # The exposition
 //!
-//! [`encode`] renders a [`Health`] with `prometheus-client` (the Prometheus project's
-//! Rust client), never by hand. [`spawn_file_writer`] is the window's background thread
+//! [`encode`] renders a [`Health`] in the Prometheus text format with the `prometheus`
+//! crate's `TextEncoder`, never by hand. [`spawn_file_writer`] is the window's background thread
 //! that rewrites `metrics_file` every minute for `node_exporter`'s textfile collector.
 //!
 //! No egui here.
@@ -25,15 +25,10 @@ use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use prometheus_client::encoding::text::encode as encode_text;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::info::Info;
-use prometheus_client::registry::Registry;
+use prometheus::core::Collector;
+use prometheus::{Encoder as _, Gauge, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use serde::{Deserialize, Serialize};
 
 use crate::api::OutcomeKind;
@@ -197,141 +192,151 @@ fn seconds(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
 
-fn gauge_i64(registry: &mut Registry, name: &str, help: &str, value: i64) {
-    let gauge = Gauge::<i64>::default();
-    gauge.set(value);
-    registry.register(name, help, gauge);
-}
-
-fn gauge_f64(registry: &mut Registry, name: &str, help: &str, value: f64) {
-    let gauge = Gauge::<f64, AtomicU64>::default();
-    gauge.set(value);
-    registry.register(name, help, gauge);
-}
-
 fn count_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// The Prometheus text exposition of `health`. A value that is unknown (no token, the
-/// outbox unreadable, never a success) is left out rather than shown as 0.
-pub fn encode(health: &Health) -> Result<String, std::fmt::Error> {
-    let mut registry = Registry::default();
-    registry.register(
-        "visit_rating_build",
-        "The program's version",
-        Info::new(vec![("version".to_owned(), health.version.to_owned())]),
-    );
-    gauge_i64(
-        &mut registry,
+/// Why the metrics could not be rendered (a bug: the names and labels are ours).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot render the metrics: {0}")]
+pub struct EncodeError(#[from] prometheus::Error);
+
+/// The metrics of one exposition, registered as they are made.
+struct Exposition(Registry);
+
+impl Exposition {
+    fn add(&self, metric: impl Collector + 'static) -> Result<(), EncodeError> {
+        Ok(self.0.register(Box::new(metric))?)
+    }
+
+    fn int(&self, name: &str, help: &str, value: i64) -> Result<(), EncodeError> {
+        let gauge = IntGauge::new(name, help)?;
+        gauge.set(value);
+        self.add(gauge)
+    }
+
+    fn float(&self, name: &str, help: &str, value: f64) -> Result<(), EncodeError> {
+        let gauge = Gauge::new(name, help)?;
+        gauge.set(value);
+        self.add(gauge)
+    }
+}
+
+/// The Prometheus text exposition (format 0.0.4, what `node_exporter`'s textfile collector
+/// and `promtool check metrics` read) of `health`, rendered by the `prometheus` crate. A
+/// value that is unknown (no token, the outbox unreadable, never a success) is left out
+/// rather than shown as 0.
+pub fn encode(health: &Health) -> Result<String, EncodeError> {
+    let out = Exposition(Registry::new());
+    let build = IntGaugeVec::new(
+        Opts::new(
+            "visit_rating_build_info",
+            "The program's version (always 1)",
+        ),
+        &["version"],
+    )?;
+    build.with_label_values(&[health.version]).set(1);
+    out.add(build)?;
+    out.int(
         "visit_rating_status_code",
-        "The exit code of `visit-rating status`: 0 healthy, 10 warning, 11 broken, 12 could not check",
+        "The exit code of visit-rating status: 0 healthy, 10 warning, 11 broken, 12 could not check",
         i64::from(health.verdict().code()),
-    );
-    gauge_i64(
-        &mut registry,
+    )?;
+    out.int(
         "visit_rating_kiosk",
-        "1 when the settings start the window as a kiosk",
+        "1 when the window runs (or the settings start it) as a kiosk",
         i64::from(health.kiosk),
-    );
-    gauge_i64(
-        &mut registry,
+    )?;
+    out.int(
         "visit_rating_server_configured",
         "1 when a server URL is configured",
         i64::from(health.origin.is_some()),
-    );
+    )?;
     if let Ok(outbox) = &health.outbox {
-        register_outbox(&mut registry, health, outbox);
+        add_outbox(&out, health, outbox)?;
     }
     if let Ok(deliveries) = &health.deliveries {
-        register_deliveries(&mut registry, deliveries);
+        add_deliveries(&out, deliveries)?;
     }
-    register_token(&mut registry, &health.token);
-    let mut text = String::new();
-    encode_text(&mut text, &registry)?;
-    Ok(text)
+    add_token(&out, &health.token)?;
+    let mut text = Vec::new();
+    prometheus::TextEncoder::new().encode(&out.0.gather(), &mut text)?;
+    String::from_utf8(text).map_err(|e| EncodeError(prometheus::Error::Msg(e.to_string())))
 }
 
-fn register_outbox(registry: &mut Registry, health: &Health, outbox: &OutboxCounts) {
-    gauge_i64(
-        registry,
+fn add_outbox(out: &Exposition, health: &Health, outbox: &OutboxCounts) -> Result<(), EncodeError> {
+    out.int(
         "visit_rating_outbox_pending",
         "Ratings in the outbox waiting to be sent",
         count_i64(outbox.pending),
-    );
-    gauge_i64(
-        registry,
+    )?;
+    out.int(
         "visit_rating_outbox_needs_attention",
         "Ratings the server rejected, kept for a person to look at",
         count_i64(outbox.needs_attention),
-    );
-    gauge_i64(
-        registry,
+    )?;
+    out.int(
         "visit_rating_outbox_damaged",
         "Unreadable outbox files set aside in outbox/damaged/",
         count_i64(outbox.damaged),
-    );
-    gauge_f64(
-        registry,
+    )?;
+    out.float(
         "visit_rating_outbox_oldest_pending_age_seconds",
         "Age of the oldest waiting rating (0 when none waits)",
         health.oldest_pending_age_secs().unwrap_or(0.0),
-    );
+    )
 }
 
-fn register_deliveries(registry: &mut Registry, deliveries: &Deliveries) {
-    let family = Family::<Vec<(String, String)>, Counter>::default();
+fn add_deliveries(out: &Exposition, deliveries: &Deliveries) -> Result<(), EncodeError> {
+    let counter = IntCounterVec::new(
+        Opts::new(
+            "visit_rating_deliveries_total",
+            "Delivery attempts by outcome, since the data folder was created",
+        ),
+        &["outcome"],
+    )?;
     for outcome in OUTCOMES {
-        family
-            .get_or_create(&vec![("outcome".to_owned(), outcome.to_owned())])
+        counter
+            .with_label_values(&[outcome])
             .inc_by(deliveries.count(outcome));
     }
-    registry.register(
-        "visit_rating_deliveries",
-        "Delivery attempts by outcome, since the data folder was created",
-        family,
-    );
+    out.add(counter)?;
     if let Some(ms) = deliveries.last_attempt_ms {
-        gauge_f64(
-            registry,
+        out.float(
             "visit_rating_last_attempt_timestamp_seconds",
             "When the last delivery attempt ended",
             seconds(ms),
-        );
+        )?;
     }
     if let Some(ms) = deliveries.last_success_ms {
-        gauge_f64(
-            registry,
+        out.float(
             "visit_rating_last_success_timestamp_seconds",
             "When the server last took a rating (accepted or already recorded)",
             seconds(ms),
-        );
+        )?;
     }
+    Ok(())
 }
 
-fn register_token(registry: &mut Registry, token: &TokenHealth) {
-    if let TokenHealth::Present { expires_at, .. } = token {
-        gauge_i64(
-            registry,
-            "visit_rating_token_present",
-            "1 when a token is in force (keyring or VISIT_RATING_TOKEN)",
-            1,
-        );
-        if let Some(expiry) = expires_at {
-            gauge_i64(
-                registry,
-                "visit_rating_token_expiry_timestamp_seconds",
-                "When the token expires (its JWT exp claim)",
-                *expiry,
-            );
+fn add_token(out: &Exposition, token: &TokenHealth) -> Result<(), EncodeError> {
+    const PRESENT_HELP: &str = "1 when a token is in force (keyring or VISIT_RATING_TOKEN)";
+    match token {
+        TokenHealth::Present { expires_at, .. } => {
+            out.int("visit_rating_token_present", PRESENT_HELP, 1)?;
+            if let Some(expiry) = expires_at {
+                out.int(
+                    "visit_rating_token_expiry_timestamp_seconds",
+                    "When the token expires (its JWT exp claim)",
+                    *expiry,
+                )?;
+            }
+            Ok(())
         }
-    } else if matches!(*token, TokenHealth::Absent | TokenHealth::NoUrl) {
-        gauge_i64(
-            registry,
-            "visit_rating_token_present",
-            "1 when a token is in force (keyring or VISIT_RATING_TOKEN)",
-            0,
-        );
+        TokenHealth::Absent | TokenHealth::NoUrl => {
+            out.int("visit_rating_token_present", PRESENT_HELP, 0)
+        }
+        // Unknown: left out rather than reported as absent.
+        TokenHealth::Unreadable { .. } => Ok(()),
     }
 }
 

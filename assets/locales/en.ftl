@@ -257,3 +257,4 @@ status-problem-oldest-pending-over-1h = A rating has been waiting for more than 
 status-problem-needs-attention = Ratings need attention: { $value } (visit-rating outbox list).
 status-problem-damaged-files = Damaged outbox files set aside in outbox/damaged/: { $value }.
 status-problem-counters-damaged = The delivery counters are damaged; they start again from zero at the next delivery.
+status-problem-counters-unreadable = The delivery counters (metrics.json in the data folder) cannot be read.

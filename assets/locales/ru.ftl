@@ -276,3 +276,4 @@ status-problem-oldest-pending-over-1h = Оценка ждёт отправки �
 status-problem-needs-attention = Оценок, требующих внимания: { $value } (visit-rating outbox list).
 status-problem-damaged-files = Повреждённых файлов очереди отложено в outbox/damaged/: { $value }.
 status-problem-counters-damaged = Счётчики отправок повреждены; при следующей отправке они начнутся с нуля.
+status-problem-counters-unreadable = Счётчики отправок (metrics.json в папке данных) не читаются.

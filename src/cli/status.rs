@@ -61,7 +61,7 @@ fn print_metrics(health: &Health) -> Exit {
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("visit-rating: cannot encode the metrics: {e}");
+            eprintln!("visit-rating: {e}");
             Exit::Failure
         }
     }
@@ -103,7 +103,7 @@ pub fn status_json(health: &Health) -> Value {
                     .collect::<serde_json::Map<_, _>>()
             ),
         ),
-        Err(e) => (None, None, json!({"error": e})),
+        Err((_, e)) => (None, None, json!({"error": e})),
     };
     json!({
         "status": verdict.name(),

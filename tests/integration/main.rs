@@ -16,6 +16,7 @@ mod outbox;
 mod properties;
 mod reliability;
 mod snapshots;
+mod status;
 mod submit;
 mod tls;
 mod ui;
