@@ -61,16 +61,6 @@ enum Command {
     Status(StatusArgs),
     /// The same in the Prometheus text format (for node_exporter's textfile collector).
     Metrics(MetricsArgs),
-    /// Write the man pages or the shell completions into DIR (for packagers).
-    #[command(hide = true)]
-    GenerateFiles {
-        /// What to write.
-        #[arg(value_enum)]
-        what: GeneratedFiles,
-        /// Where to write it.
-        #[arg(value_name = "DIR")]
-        dir: PathBuf,
-    },
 }
 
 #[derive(Args, Debug)]
@@ -88,14 +78,6 @@ struct MetricsArgs {
     /// The server to look at (overrides VISIT_RATING_URL and the settings).
     #[arg(long, value_name = "URL")]
     url: Option<String>,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum GeneratedFiles {
-    /// One man page per command.
-    Man,
-    /// bash, zsh and fish completions.
-    Completions,
 }
 
 #[derive(Subcommand, Debug)]
@@ -307,23 +289,40 @@ fn metrics_command(args: &MetricsArgs, config: &Config) -> ExitCode {
     cli::status::metrics(args.url.as_deref(), config).into()
 }
 
-/// `generate-files man|completions DIR`, for scripts/package.
-fn generate_files(what: GeneratedFiles, dir: &std::path::Path) -> ExitCode {
+/// `visit-rating generate-files man|completions DIR`: the man pages or the shell
+/// completions, for scripts/package. Parsed apart from [`Cli`] so that neither `--help`,
+/// the man pages nor the completions mention it. `None` for any other command line.
+fn packager_command() -> Option<ExitCode> {
     use clap::CommandFactory as _;
-    let written = match what {
-        GeneratedFiles::Man => cli::generate::man_pages(Cli::command(), dir),
-        GeneratedFiles::Completions => cli::generate::completions(Cli::command(), dir),
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let [command, what, dir] = args.as_slice() else {
+        return None;
     };
-    match written {
+    if command != "generate-files" {
+        return None;
+    }
+    let dir = std::path::Path::new(dir);
+    let written = match what.to_str() {
+        Some("man") => cli::generate::man_pages(Cli::command(), dir),
+        Some("completions") => cli::generate::completions(Cli::command(), dir),
+        _ => {
+            eprintln!("usage: visit-rating generate-files man|completions DIR");
+            return Some(Exit::Invalid.into());
+        }
+    };
+    Some(match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("visit-rating: cannot write into {}: {e}", dir.display());
             Exit::Failure.into()
         }
-    }
+    })
 }
 
 fn main() -> ExitCode {
+    if let Some(exit) = packager_command() {
+        return exit;
+    }
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
     let (config, config_path) = match Config::load(cli.config.as_deref()) {
@@ -340,7 +339,6 @@ fn main() -> ExitCode {
         Some(
             Command::MockServer(_)
                 | Command::AdminPin(_)
-                | Command::GenerateFiles { .. }
                 | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
         )
     );
@@ -403,7 +401,6 @@ fn main() -> ExitCode {
         .into(),
         Some(Command::Status(args)) => status_command(&args, &config, &i18n),
         Some(Command::Metrics(args)) => metrics_command(&args, &config),
-        Some(Command::GenerateFiles { what, dir }) => generate_files(what, &dir),
         Some(Command::Token(command)) => token_command(command, &config, &i18n).into(),
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()

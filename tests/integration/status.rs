@@ -301,6 +301,7 @@ fn an_unreachable_keyring_or_an_unreadable_outbox_is_exit_12() {
     assert_eq!(status["token"]["error_kind"], "no_secret_service");
 
     // The data folder is a file: the outbox cannot be read.
+    let env = UserEnv::new();
     let data = env.data_dir();
     std::fs::create_dir_all(data.parent().unwrap()).unwrap();
     std::fs::write(&data, "not a folder").unwrap();
