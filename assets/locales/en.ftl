@@ -258,3 +258,10 @@ status-problem-needs-attention = Ratings need attention: { $value } (visit-ratin
 status-problem-damaged-files = Damaged outbox files set aside in outbox/damaged/: { $value }.
 status-problem-counters-damaged = The delivery counters are damaged; they start again from zero at the next delivery.
 status-problem-counters-unreadable = The delivery counters (metrics.json in the data folder) cannot be read.
+
+## The window's warning ahead of the token's expiry
+token-expires-in = The access token expires in { $days } { $days ->
+    [one] day
+   *[other] days
+  }: replace it in the settings
+token-expired-line = The access token has expired: replace it in the settings

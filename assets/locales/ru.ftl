@@ -277,3 +277,11 @@ status-problem-needs-attention = Оценок, требующих внимани
 status-problem-damaged-files = Повреждённых файлов очереди отложено в outbox/damaged/: { $value }.
 status-problem-counters-damaged = Счётчики отправок повреждены; при следующей отправке они начнутся с нуля.
 status-problem-counters-unreadable = Счётчики отправок (metrics.json в папке данных) не читаются.
+
+## The window's warning ahead of the token's expiry
+token-expires-in = Токен доступа истекает через { $days } { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+  }: замените его в настройках
+token-expired-line = Срок действия токена доступа истёк: замените его в настройках

@@ -9,43 +9,12 @@ use std::process::{Command as StdCommand, Stdio};
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{MockProcess, UserEnv, closed_port_url, json_of, unique};
+use crate::support::{
+    MockProcess, UserEnv, closed_port_url, json_of, jwt_expiring_in, now_secs, unique,
+};
 
 const TOKEN: &str = "status-token-5b1e";
 const NOTES: &str = "Личное замечание пациента для статуса";
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .try_into()
-        .unwrap()
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out
-}
-
-/// An unsigned JWT whose `exp` is `secs` from now (only its expiry is read).
-fn jwt_expiring_in(secs: i64) -> String {
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
-        base64url(format!(r#"{{"sub":"clinic","exp":{}}}"#, now_secs() + secs).as_bytes())
-    )
-}
 
 /// `status --json` for `url` with `token` in `VISIT_RATING_TOKEN`: exit code and object.
 fn status_json(env: &UserEnv, url: Option<&str>, token: Option<&str>) -> (i32, Value) {
