@@ -1,5 +1,6 @@
-//! Headless commands: `submit`, `token`, `admin-pin`, `mock-server`, and the `outbox`
-//! commands in [`outbox`]. Each returns an [`Exit`] code; `main.rs` only parses and
+//! Headless commands: `submit`, `token`, `admin-pin`, `mock-server`, the `outbox`
+//! commands in [`outbox`], `status` and `metrics` in [`status`], and the packagers'
+//! `generate-files` in [`generate`]. Each returns an [`Exit`] code; `main.rs` only parses and
 //! dispatches.
 //!
 //! Exit codes are part of the interface (README, "Exit codes").
@@ -18,7 +19,9 @@ use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Sc
 use crate::secrets::{self, Token};
 use crate::service::{NotSent, Service, TokenSource};
 
+pub mod generate;
 pub mod outbox;
+pub mod status;
 
 /// The documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

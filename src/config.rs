@@ -62,6 +62,11 @@ pub struct Config {
     /// Days the sent log, the exports this program wrote and the log files are kept
     /// (see [`crate::retention`]); 0 keeps nothing beyond delivery. Default 90.
     pub retention_days: u32,
+    /// Warn this many days before the token expires (`status`, the window). 0..=365.
+    pub token_warning_days: u64,
+    /// When set, the running window rewrites this file every minute with the metrics in
+    /// the Prometheus text format (for `node_exporter`'s textfile collector).
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// The `[kiosk_options]` table.
@@ -115,6 +120,8 @@ impl Default for Config {
             admin_pin_hash: None,
             kiosk_options: KioskOptions::default(),
             retention_days: crate::retention::DEFAULT_RETENTION_DAYS,
+            token_warning_days: 7,
+            metrics_file: None,
         }
     }
 }
@@ -266,6 +273,9 @@ impl Config {
                 "kiosk_options.thank_you_secs",
                 "must be between 1 and 600",
             ));
+        }
+        if config.token_warning_days > 365 {
+            return Err(value("token_warning_days", "must be between 0 and 365"));
         }
         if let Some(guid) = &config.clinic_guid
             && !guid.trim().is_empty()

@@ -56,6 +56,28 @@ enum Command {
     /// The ratings kept on disk until the server has them: list, send now, export.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Version, server, token expiry, outbox, last delivery, kiosk: is this terminal
+    /// healthy? Exit 0 healthy, 10 warning, 11 broken, 12 could not check.
+    Status(StatusArgs),
+    /// The same in the Prometheus text format (for node_exporter's textfile collector).
+    Metrics(MetricsArgs),
+}
+
+#[derive(Args, Debug)]
+struct StatusArgs {
+    /// The server to look at (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct MetricsArgs {
+    /// The server to look at (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -380,7 +402,53 @@ fn prepare_process(cli: &Cli, config: &Config) {
     }
 }
 
+fn status_command(args: &StatusArgs, config: &Config, i18n: &I18n) -> ExitCode {
+    ExitCode::from(cli::status::status(
+        args.url.as_deref(),
+        args.json,
+        config,
+        i18n,
+    ))
+}
+
+fn metrics_command(args: &MetricsArgs, config: &Config) -> ExitCode {
+    cli::status::metrics(args.url.as_deref(), config).into()
+}
+
+/// `visit-rating generate-files man|completions DIR`: the man pages or the shell
+/// completions, for scripts/package. Parsed apart from [`Cli`] so that neither `--help`,
+/// the man pages nor the completions mention it. `None` for any other command line.
+fn packager_command() -> Option<ExitCode> {
+    use clap::CommandFactory as _;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let [command, what, dir] = args.as_slice() else {
+        return None;
+    };
+    if command != "generate-files" {
+        return None;
+    }
+    let dir = std::path::Path::new(dir);
+    let written = match what.to_str() {
+        Some("man") => cli::generate::man_pages(Cli::command(), dir),
+        Some("completions") => cli::generate::completions(Cli::command(), dir),
+        _ => {
+            eprintln!("usage: visit-rating generate-files man|completions DIR");
+            return Some(Exit::Invalid.into());
+        }
+    };
+    Some(match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("visit-rating: cannot write into {}: {e}", dir.display());
+            Exit::Failure.into()
+        }
+    })
+}
+
 fn main() -> ExitCode {
+    if let Some(exit) = packager_command() {
+        return exit;
+    }
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
     let (config, config_path) = match Config::load(cli.config.as_deref()) {
@@ -450,6 +518,8 @@ fn main() -> ExitCode {
             expose_control: args.expose_control,
         })
         .into(),
+        Some(Command::Status(args)) => status_command(&args, &config, &i18n),
+        Some(Command::Metrics(args)) => metrics_command(&args, &config),
         Some(Command::Token(command)) => token_command(command, &config, &i18n).into(),
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()

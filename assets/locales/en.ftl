@@ -252,3 +252,51 @@ kiosk-admin-short-pin = The PIN is shorter than 6 digits. Replace it: “visit-r
 kiosk-admin-settings-exposed = Other users can read the settings file { $path } (it holds the PIN's hash). Run: chmod 600 { $path }
 clear-text-banner = Unencrypted connection: the token and the ratings cross the network in clear text (allow_insecure_http)
 warning-clear-text = warning: allow_insecure_http is on — the token and the ratings may be sent over http:// to another machine unencrypted.
+## visit-rating status
+status-headline = visit-rating { $version }: { $state } (exit code { $code })
+status-state-healthy = healthy
+status-state-warning = working, but needs a look soon
+status-state-broken = ratings cannot be delivered until someone acts
+status-state-could-not-check = could not be checked
+status-server = Server: { $origin }
+status-server-none = Server: not configured
+status-token-keyring = in the keyring
+status-token-env = from VISIT_RATING_TOKEN
+status-token-until = Token: { $source }, valid until { $when } ({ $days } { $days ->
+    [one] day
+   *[other] days
+  } left)
+status-token-no-expiry = Token: { $source } (no expiry date in it)
+status-token-none = Token: none
+status-token-unreadable = Token: cannot be checked: { $error }
+status-outbox = Outbox: { $pending } waiting, { $attention } need attention, { $damaged } damaged
+status-outbox-oldest = the oldest waits since { $when }
+status-outbox-unreadable = Outbox: cannot be read: { $error }
+status-last-attempt = Last delivery attempt: { $when }, { $outcome }
+status-last-attempt-never = Last delivery attempt: none yet
+status-last-success = Last success: { $when }
+status-last-success-never = Last success: none yet
+status-kiosk-on = Kiosk mode: on
+status-kiosk-off = Kiosk mode: off
+status-problem-no-url = No server URL: set server_url in the settings, or VISIT_RATING_URL.
+status-problem-no-token = No token for the server: visit-rating token set.
+status-problem-token-expired = The token has expired: replace it (visit-rating token set).
+status-problem-token-expires-soon = The token expires in { $value } { $value ->
+    [one] day
+   *[other] days
+  }: replace it soon.
+status-problem-token-refused = The server refused the token; ratings wait for a new one (visit-rating token set).
+status-problem-token-unreadable = The keyring could not be read, so the token was not checked.
+status-problem-outbox-unreadable = The outbox folder could not be read.
+status-problem-oldest-pending-over-1h = A rating has been waiting for more than an hour: check the network and the server.
+status-problem-needs-attention = Ratings need attention: { $value } (visit-rating outbox list).
+status-problem-damaged-files = Damaged outbox files set aside in outbox/damaged/: { $value }.
+status-problem-counters-damaged = The delivery counters are damaged; they start again from zero at the next delivery.
+status-problem-counters-unreadable = The delivery counters (metrics.json in the data folder) cannot be read.
+
+## The window's warning ahead of the token's expiry
+token-expires-in = The access token expires in { $days } { $days ->
+    [one] day
+   *[other] days
+  }: replace it in the settings
+token-expired-line = The access token has expired: replace it in the settings

@@ -270,3 +270,54 @@ kiosk-admin-short-pin = PIN-код короче 6 цифр. Замените е�
 kiosk-admin-settings-exposed = Файл настроек { $path } (в нём хеш PIN-кода) могут читать другие пользователи. Выполните: chmod 600 { $path }
 clear-text-banner = Незашифрованное соединение: токен и оценки передаются по сети открытым текстом (allow_insecure_http)
 warning-clear-text = внимание: включён allow_insecure_http — токен и оценки могут передаваться по http:// на другой компьютер без шифрования.
+## visit-rating status
+status-headline = visit-rating { $version }: { $state } (код выхода { $code })
+status-state-healthy = всё в порядке
+status-state-warning = работает, но скоро потребует внимания
+status-state-broken = оценки не отправляются, нужны действия
+status-state-could-not-check = проверить не удалось
+status-server = Сервер: { $origin }
+status-server-none = Сервер: не настроен
+status-token-keyring = в хранилище ключей
+status-token-env = из VISIT_RATING_TOKEN
+status-token-until = Токен: { $source }, действует до { $when } (осталось { $days } { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+  })
+status-token-no-expiry = Токен: { $source } (срок действия в нём не указан)
+status-token-none = Токен: нет
+status-token-unreadable = Токен: проверить не удалось: { $error }
+status-outbox = Очередь: ждут отправки { $pending }, требуют внимания { $attention }, повреждено { $damaged }
+status-outbox-oldest = самая старая ждёт с { $when }
+status-outbox-unreadable = Очередь: не читается: { $error }
+status-last-attempt = Последняя попытка отправки: { $when }, { $outcome }
+status-last-attempt-never = Последняя попытка отправки: ещё не было
+status-last-success = Последняя успешная отправка: { $when }
+status-last-success-never = Последняя успешная отправка: ещё не было
+status-kiosk-on = Режим киоска: включён
+status-kiosk-off = Режим киоска: выключен
+status-problem-no-url = Не задан адрес сервера: server_url в настройках или VISIT_RATING_URL.
+status-problem-no-token = Нет токена для сервера: visit-rating token set.
+status-problem-token-expired = Срок действия токена истёк: замените его (visit-rating token set).
+status-problem-token-expires-soon = Токен истекает через { $value } { $value ->
+    [one] день
+    [few] дня
+   *[many] дней
+  }: замените его заранее.
+status-problem-token-refused = Сервер не принял токен; оценки ждут новый (visit-rating token set).
+status-problem-token-unreadable = Хранилище ключей недоступно, токен не проверен.
+status-problem-outbox-unreadable = Папка очереди не читается.
+status-problem-oldest-pending-over-1h = Оценка ждёт отправки больше часа: проверьте сеть и сервер.
+status-problem-needs-attention = Оценок, требующих внимания: { $value } (visit-rating outbox list).
+status-problem-damaged-files = Повреждённых файлов очереди отложено в outbox/damaged/: { $value }.
+status-problem-counters-damaged = Счётчики отправок повреждены; при следующей отправке они начнутся с нуля.
+status-problem-counters-unreadable = Счётчики отправок (metrics.json в папке данных) не читаются.
+
+## The window's warning ahead of the token's expiry
+token-expires-in = Токен доступа истекает через { $days } { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+  }: замените его в настройках
+token-expired-line = Срок действия токена доступа истёк: замените его в настройках

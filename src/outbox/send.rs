@@ -212,6 +212,10 @@ impl Outbox {
         // The server's text is kept (and logged) cut to a bounded length.
         let outcome = &outcome.bounded();
         let now = now_ms();
+        // Every attempt of every sender passes here once: the delivery counters.
+        if let Some(data_dir) = self.dir.parent() {
+            crate::metrics::record_attempt(data_dir, outcome.kind);
+        }
         entry.attempts += 1;
         entry.last_attempt_ms = Some(now);
         entry.last_outcome = Some(outcome.clone());

@@ -85,6 +85,17 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         let tokens = TokenSource::bound_to(url.as_deref());
         (url, tokens)
     };
+    // `metrics_file`: a background thread rewrites it every minute (never in demo mode,
+    // whose ratings are not the terminal's).
+    if let (Some(path), Some(dir), None) = (&options.config.metrics_file, &data_dir, &demo_server) {
+        let mut config = options.config.clone();
+        config.kiosk = kiosk;
+        let dir = dir.clone();
+        crate::metrics::spawn_file_writer(path.clone(), move || {
+            crate::health::Health::gather(&config, None, &dir)
+        })
+        .context("cannot start the metrics file writer")?;
+    }
     let setup = AppSetup {
         config: options.config,
         config_path: options.config_path,

@@ -20,6 +20,7 @@ mod properties;
 mod reliability;
 mod retention;
 mod snapshots;
+mod status;
 mod submit;
 mod tls;
 mod type_ahead;

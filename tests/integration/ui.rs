@@ -490,6 +490,43 @@ pub fn mock_keyring() {
 }
 
 #[test]
+fn the_status_line_warns_ahead_of_the_tokens_expiry() {
+    mock_keyring();
+    let server = server();
+    let origin = visit_rating::api::origin(&server.url());
+    let soon = crate::support::jwt_expiring_in(3 * 86_400 + 3600);
+    visit_rating::secrets::store_token(&origin, &Token::new(&soon).unwrap()).unwrap();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.tokens = TokenSource::bound_to(Some(&server.url()));
+    let mut harness = harness(setup);
+    let start = Instant::now();
+    while harness
+        .query_by_label_contains("Токен доступа истекает через 3 дня")
+        .is_none()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no warning shown"
+        );
+        harness.step();
+    }
+
+    // Far from its expiry (beyond token_warning_days), nothing is said.
+    let far_server = self::server();
+    let origin = visit_rating::api::origin(&far_server.url());
+    let later = crate::support::jwt_expiring_in(30 * 86_400);
+    visit_rating::secrets::store_token(&origin, &Token::new(&later).unwrap()).unwrap();
+    let mut setup = setup_for(&far_server.url(), TOKEN);
+    setup.tokens = TokenSource::bound_to(Some(&server.url()));
+    let mut far = self::harness(setup);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(1) {
+        far.step();
+    }
+    assert!(far.query_by_label_contains("Токен доступа").is_none());
+}
+
+#[test]
 fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     mock_keyring();
     let server = server();

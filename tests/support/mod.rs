@@ -178,3 +178,37 @@ pub fn json_of(output: &std::process::Output) -> Value {
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{:016x}", fastrand::u64(..))
 }
+
+/// Seconds since the Unix epoch, now.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .try_into()
+        .unwrap()
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// An unsigned JWT whose `exp` is `secs` from now (the program only reads its expiry).
+pub fn jwt_expiring_in(secs: i64) -> String {
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
+        base64url(format!(r#"{{"sub":"clinic","exp":{}}}"#, now_secs() + secs).as_bytes())
+    )
+}

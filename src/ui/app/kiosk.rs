@@ -453,11 +453,12 @@ impl RatingApp {
     }
 
     /// A small, discreet line for staff: the terminal needs attention (a rating failed,
-    /// ratings wait to be sent, or sending is paused).
+    /// ratings wait to be sent, sending is paused, or the token expires within
+    /// `token_warning_days`).
     pub(super) fn staff_indicator(&self, ui: &mut Ui) {
         let outbox_needs_staff = self.outbox_status().is_some_and(|s| {
             s.waiting + s.needs_attention > 0 || s.paused.is_some() || s.problem.is_some()
-        });
+        }) || self.token_warning().is_some();
         if self
             .kiosk
             .as_ref()

@@ -112,14 +112,16 @@ impl RatingApp {
 
     /// The status line at the bottom (desk mode): shown while anything waits.
     pub(super) fn outbox_status_bar(&mut self, ui: &mut Ui) {
+        self.watch_token_expiry(ui.ctx());
         if self.kiosk.is_some() {
             return;
         }
-        let Some(status) = self.outbox_status() else {
-            return;
-        };
-        let Some(text) = self.status_text(&status) else {
-            return;
+        let status = self.outbox_status().unwrap_or_default();
+        let text = match (self.token_warning(), self.status_text(&status)) {
+            (Some(token), Some(outbox)) => format!("{token} · {outbox}"),
+            (Some(token), None) => token,
+            (None, Some(outbox)) => outbox,
+            (None, None) => return,
         };
         egui::Panel::bottom("outbox-status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
