@@ -17,6 +17,8 @@ Needs: Xvfb (started here when DISPLAY is unset), xdotool, openbox (a window man
 the window the keyboard focus as a desktop does; without one the script focuses it itself).
 Remarks are ASCII: xdotool remaps keys for characters missing from the keyboard map, and
 typing Cyrillic fast garbles them in X itself, before any program sees them.
+
+`bench/soak` drives the window with the same pieces (Rig, Window, type_rating).
 """
 
 import argparse
@@ -31,17 +33,13 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = "typeahead-token"
+DEFAULT_APP = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")),
+                           "release", "visit-rating")
+KEYSYMS = {"-": "minus", " ": "space", ",": "comma", ".": "period"}
 
 
 def log(text):
     print(text, file=sys.stderr, flush=True)
-
-
-def free_display():
-    for n in range(90, 200):
-        if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
-            return n
-    sys.exit("typeahead: no free X display")
 
 
 def wait_for(check, limit, what):
@@ -54,12 +52,114 @@ def wait_for(check, limit, what):
     raise TimeoutError(what)
 
 
-def stored(url):
-    with urllib.request.urlopen(url + "/__mock/ratings", timeout=10) as answer:
-        return json.load(answer)
+def stopped(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
-KEYSYMS = {"-": "minus", " ": "space", ",": "comma", ".": "period"}
+class Rig:
+    """A display with a window manager, a stand-in server in its own process, and
+    optionally processes that keep the processors busy. A context manager."""
+
+    def __init__(self, app, busy=0):
+        self.app = app
+        self.busy = busy
+        self.env = dict(os.environ)
+        self.helpers = []
+        self.work = tempfile.mkdtemp(prefix="bench-rig-")
+        self.url = None
+
+    def __enter__(self):
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self):
+        if not self.env.get("DISPLAY"):
+            n = next(n for n in range(90, 200)
+                     if not os.path.exists(f"/tmp/.X11-unix/X{n}")
+                     and not os.path.exists(f"/tmp/.X{n}-lock"))
+            self.helpers.append(subprocess.Popen(
+                ["Xvfb", f":{n}", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{n}"), 10, "Xvfb did not start")
+            self.env["DISPLAY"] = f":{n}"
+        if not self.env.get("XDG_RUNTIME_DIR"):
+            self.env["XDG_RUNTIME_DIR"] = os.path.join(self.work, "xdg")
+            os.makedirs(self.env["XDG_RUNTIME_DIR"], mode=0o700)
+        self.env.pop("WAYLAND_DISPLAY", None)
+        if shutil.which("openbox"):
+            self.helpers.append(subprocess.Popen(["openbox"], env=self.env,
+                                                 stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL))
+            time.sleep(0.5)
+        else:
+            log("bench: openbox not found; focusing the window by hand")
+        server = subprocess.Popen([self.app, "mock-server", "--addr", "127.0.0.1:0",
+                                   "--token", TOKEN], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, env=self.env)
+        self.helpers.append(server)
+        self.url = server.stdout.readline().strip().removeprefix("listening on ")
+        for _ in range(self.busy):
+            self.helpers.append(subprocess.Popen([sys.executable, "-c", "while True: pass"]))
+
+    def __exit__(self, *_):
+        for helper in reversed(self.helpers):
+            stopped(helper)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def stored(self):
+        with urllib.request.urlopen(self.url + "/__mock/ratings", timeout=10) as answer:
+            return json.load(answer)
+
+    def xdotool(self, *args, check=True):
+        return subprocess.run(["xdotool", *args], env=self.env, check=check,
+                              capture_output=True, text=True, timeout=300)
+
+
+class Window:
+    """The desk window against the rig's server, with a throwaway HOME, focused."""
+
+    def __init__(self, rig, args=()):
+        self.rig = rig
+        self.home = tempfile.mkdtemp(prefix="bench-home-")
+        env = dict(rig.env, HOME=self.home, XDG_CONFIG_HOME=self.home + "/.config",
+                   XDG_DATA_HOME=self.home + "/.local/share", VISIT_RATING_TOKEN=TOKEN,
+                   VISIT_RATING_URL=rig.url)
+        self.process = subprocess.Popen([rig.app, *args], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def __enter__(self):
+        try:
+            wid = wait_for(lambda: self.rig.xdotool(
+                "search", "--onlyvisible", "--pid", str(self.process.pid),
+                check=False).stdout.split(), 60, "the window never appeared")[-1]
+            self.rig.xdotool("windowactivate", "--sync", wid, check=False)
+            self.rig.xdotool("windowfocus", "--sync", wid, check=False)
+            time.sleep(1.0)  # the first frames, the focus on the visit id
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *_):
+        stopped(self.process)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def status(self, field):
+        """A `VmRSS`-style field of /proc/PID/status, in KiB."""
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        raise KeyError(field)
 
 
 def keys(text):
@@ -73,73 +173,62 @@ def burst(gap, visit_id, digits, notes):
     for digit in digits:
         sequence += ["Tab", str(digit)]
     sequence += ["Tab"] + keys(notes) + ["ctrl+Return"]
-    return ["xdotool", "key", "--delay", str(gap)] + sequence
+    return ["key", "--delay", str(gap)] + sequence
 
 
-def run_gap(app, url, gap, count, env):
-    home = tempfile.mkdtemp(prefix="typeahead-home-")
-    wenv = dict(env, HOME=home, XDG_CONFIG_HOME=home + "/.config",
-                XDG_DATA_HOME=home + "/.local/share", VISIT_RATING_TOKEN=TOKEN,
-                VISIT_RATING_URL=url)
-    window = subprocess.Popen([app], env=wenv,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    expected = []
-    try:
-        wid = wait_for(lambda: subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--pid", str(window.pid)],
-            capture_output=True, text=True).stdout.split(), 60, "the window never appeared")[-1]
-        subprocess.run(["xdotool", "windowactivate", "--sync", wid], check=False,
-                       capture_output=True, timeout=10)
-        subprocess.run(["xdotool", "windowfocus", "--sync", wid], check=False,
-                       capture_output=True, timeout=10)
-        time.sleep(1.0)  # the first frames, the focus on the visit id
-        before = len(stored(url))
-        for i in range(count):
-            visit_id = f"ta-{gap}ms-{os.getpid()}-{i + 1}"
-            digits = [(i + k) % 5 + 1 for k in range(4)]
-            notes = f"typed ahead at {gap} ms, rating {i + 1}"
-            expected.append((visit_id, digits, notes))
-            subprocess.run(burst(gap, visit_id, digits, notes), check=True, timeout=120)
-            try:
-                wait_for(lambda: len(stored(url)) >= before + i + 1, 20,
-                         f"rating {i + 1} never reached the server")
-            except TimeoutError as e:
-                log(f"  {gap} ms: {e}")
-                break
-            # The next form (held by the window until the thank-you screen is up).
-            subprocess.run(["xdotool", "key", "Return"], check=True, timeout=30)
-            time.sleep(0.3)
-    finally:
-        window.terminate()
-        try:
-            window.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            window.kill()
-        shutil.rmtree(home, ignore_errors=True)
-    got = {r["history"]: r["body"] for r in stored(url)}
+def type_rating(rig, gap, visit_id, digits, notes, count_after):
+    """Type one rating, wait until the server holds `count_after` ratings, press Enter for
+    the next form (the window holds it until the thank-you screen is up)."""
+    rig.xdotool(*burst(gap, visit_id, digits, notes))
+    wait_for(lambda: len(rig.stored()) >= count_after, 20,
+             f"{visit_id} never reached the server")
+    rig.xdotool("key", "Return")
+    time.sleep(0.3)
+
+
+def exactness(rig, expected, prefix):
+    """How many of `expected` (visit id, digits, notes) arrived exact, and how many
+    ratings under `prefix` arrived for visits nobody typed."""
+    got = {r["history"]: r["body"] for r in rig.stored()}
     exact = 0
     for visit_id, digits, notes in expected:
         body = got.get(visit_id)
         if body is None:
-            log(f"  {gap} ms: {visit_id} missing")
+            log(f"  {visit_id} missing")
             continue
         scores = [body["result_1"], body["result_2"], body["result_3"], body["result_4"]]
         if scores == digits and body["notes"] == notes and body["dont_visit"] == 0:
             exact += 1
         else:
-            log(f"  {gap} ms: {visit_id} arrived as {scores} {body['notes']!r}")
-    strays = [h for h in got if h.startswith(f"ta-{gap}ms-{os.getpid()}-")
-              and h not in {e[0] for e in expected}]
+            log(f"  {visit_id} arrived as {scores} {body['notes']!r}")
+    typed = {e[0] for e in expected}
+    strays = [h for h in got if h.startswith(prefix) and h not in typed]
     for h in strays:
-        log(f"  {gap} ms: a rating for a visit nobody typed: {h}")
+        log(f"  a rating for a visit nobody typed: {h}")
     return exact, len(strays)
+
+
+def run_gap(rig, gap, count):
+    prefix = f"ta-{gap}ms-{os.getpid()}-"
+    expected = []
+    before = len(rig.stored())
+    with Window(rig):
+        for i in range(count):
+            visit_id = f"{prefix}{i + 1}"
+            digits = [(i + k) % 5 + 1 for k in range(4)]
+            notes = f"typed ahead at {gap} ms, rating {i + 1}"
+            expected.append((visit_id, digits, notes))
+            try:
+                type_rating(rig, gap, visit_id, digits, notes, before + i + 1)
+            except TimeoutError as e:
+                log(f"  {gap} ms: {e}")
+                break
+    return exactness(rig, expected, prefix)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--app", default=os.path.join(
-        os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release",
-        "visit-rating"))
+    parser.add_argument("--app", default=DEFAULT_APP)
     parser.add_argument("--gaps", default="40,20,10,5,1,0",
                         help="milliseconds between keys, slowest first")
     parser.add_argument("--ratings", type=int, default=20)
@@ -150,53 +239,15 @@ def main():
     args = parser.parse_args()
     gaps = [int(g) for g in args.gaps.split(",")]
 
-    env = dict(os.environ)
-    helpers = []
-    work = tempfile.mkdtemp(prefix="typeahead-")
-    try:
-        if not env.get("DISPLAY"):
-            n = free_display()
-            helpers.append(subprocess.Popen(
-                ["Xvfb", f":{n}", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{n}"), 10, "Xvfb did not start")
-            env["DISPLAY"] = f":{n}"
-            os.environ["DISPLAY"] = env["DISPLAY"]
-        if not env.get("XDG_RUNTIME_DIR"):
-            env["XDG_RUNTIME_DIR"] = os.path.join(work, "xdg")
-            os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
-        env.pop("WAYLAND_DISPLAY", None)
-        if shutil.which("openbox"):
-            helpers.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL))
-            time.sleep(0.5)
-        else:
-            log("typeahead: openbox not found; focusing the window by hand")
-        server = subprocess.Popen([args.app, "mock-server", "--addr", "127.0.0.1:0",
-                                   "--token", TOKEN], stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, text=True)
-        helpers.append(server)
-        url = server.stdout.readline().strip().removeprefix("listening on ")
-        for _ in range(args.busy):
-            helpers.append(subprocess.Popen([sys.executable, "-c", "while True: pass"]))
-
-        rows = []
+    rows = []
+    with Rig(args.app, args.busy) as rig:
         for gap in gaps:
             log(f"typeahead: {args.ratings} ratings at {gap} ms between keys"
                 f" ({args.busy} busy processes)")
             start = time.monotonic()
-            exact, strays = run_gap(args.app, url, gap, args.ratings, env)
+            exact, strays = run_gap(rig, gap, args.ratings)
             rows.append((gap, exact, strays, time.monotonic() - start))
             log(f"  {gap} ms: {exact}/{args.ratings} exact, {strays} strays")
-    finally:
-        for helper in reversed(helpers):
-            helper.terminate()
-        for helper in helpers:
-            try:
-                helper.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                helper.kill()
-        shutil.rmtree(work, ignore_errors=True)
 
     whole = [gap for gap, exact, strays, _ in rows if exact == args.ratings and strays == 0]
     fastest = min(whole) if whole else None
@@ -207,12 +258,8 @@ def main():
     for gap, exact, strays, took in rows:
         lines.append(f"| {gap} ms | {exact}/{args.ratings} | {strays} | {took:.0f} s |")
     lines += ["", "Fastest gap with every rating exact: "
-              + (f"**{fastest} ms**" if fastest is not None else "none") + "", ""]
-    text = "\n".join(lines)
-    if args.markdown:
-        print(text)
-    else:
-        print(text, file=sys.stderr)
+              + (f"**{fastest} ms**" if fastest is not None else "none"), ""]
+    print("\n".join(lines), file=sys.stdout if args.markdown else sys.stderr)
     sys.exit(0 if fastest is not None and fastest == min(gaps) else 1)
 
 

@@ -77,13 +77,14 @@ fn ours(n: usize) -> Result<serde_json::Value> {
     let mock = server()?;
     let dir = tempfile::tempdir()?;
     let outbox = Outbox::open(dir.path())?;
+    let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
+    let origin = client.origin();
     let started = Instant::now();
     for i in 0..n {
         let (id, rating) = rating(i)?;
-        outbox.enqueue(&id, &rating)?;
+        outbox.enqueue(&id, &rating, &origin)?;
     }
     let fill = started.elapsed().as_secs_f64();
-    let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
     let token = Token::new(TOKEN)?;
     let started = Instant::now();
     let report = outbox.flush(&client, &|| Some(token.clone()), true)?;

@@ -1,5 +1,6 @@
-//! Headless commands: `submit`, `token`, `admin-pin`, `mock-server`, and the `outbox`
-//! commands in [`outbox`]. Each returns an [`Exit`] code; `main.rs` only parses and
+//! Headless commands: `submit`, `token`, `admin-pin`, `mock-server`, the `outbox`
+//! commands in [`outbox`], `status` and `metrics` in [`status`], and the packagers'
+//! `generate-files` in [`generate`]. Each returns an [`Exit`] code; `main.rs` only parses and
 //! dispatches.
 //!
 //! Exit codes are part of the interface (README, "Exit codes").
@@ -14,12 +15,14 @@ use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId, error_chain};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::mock_server::{self, Faults, MockOptions};
-use crate::outbox::Entry;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Score};
 use crate::secrets::{self, Token};
+use crate::service::{NotSent, Service, TokenSource};
 
+pub mod generate;
 pub mod import;
 pub mod outbox;
+pub mod status;
 
 /// The documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +36,9 @@ pub enum Exit {
     Invalid = 2,
     /// The server rejected the rating (an error other than the ones below).
     Rejected = 3,
-    /// A token problem: none configured, or the server answered 5007/5008/5009/5010.
+    /// A token or access problem: none configured, the server answered
+    /// 5007/5008/5009/5010, or the server or a gateway refused the request (401/403 that
+    /// is not the error model).
     Token = 4,
     /// A transient failure: network, timeout, 5xx, an unreadable answer.
     Transient = 5,
@@ -49,7 +54,7 @@ impl Exit {
         match kind {
             OutcomeKind::Accepted => Exit::Ok,
             OutcomeKind::AlreadyRecorded => Exit::AlreadyRecorded,
-            OutcomeKind::Unauthorized(_) => Exit::Token,
+            OutcomeKind::Unauthorized(_) | OutcomeKind::Refused => Exit::Token,
             OutcomeKind::Rejected => Exit::Rejected,
             OutcomeKind::Transient => Exit::Transient,
         }
@@ -132,6 +137,8 @@ impl Refusal {
 /// A rating ready to send: validated, with a client for the configured server.
 struct Prepared {
     client: RatingClient,
+    /// The server's base URL, as the client was made for.
+    url: String,
     id: VisitId,
     rating: Rating,
 }
@@ -155,7 +162,7 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
     // thread logs to stderr would deadlock.
     let sent = prepare(request, config, i18n).and_then(|prepared| {
         if request.queue {
-            send_queued(&prepared, config, i18n)
+            send_queued(&prepared, request, config, i18n)
         } else {
             let token = resolve_token(&prepared.client.origin(), i18n)?;
             Ok(Sent {
@@ -270,53 +277,80 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
             text,
         )
     })?;
-    Ok(Prepared { client, id, rating })
+    Ok(Prepared {
+        client,
+        url,
+        id,
+        rating,
+    })
 }
 
-/// `--queue`: save first, then send, then apply the outbox's rules to the answer.
-fn send_queued(prepared: &Prepared, config: &Config, i18n: &I18n) -> Result<Sent, Refusal> {
+/// `--queue`: save first, then send through the outbox's one send path (the window's
+/// [`Service::submit`]), under the entry's lease, then apply the outbox's rules.
+fn send_queued(
+    prepared: &Prepared,
+    request: &SubmitRequest,
+    config: &Config,
+    i18n: &I18n,
+) -> Result<Sent, Refusal> {
     let outbox = outbox::open().map_err(|e| Refusal::not_saved(i18n, &e))?;
-    // A window's background sender leaves it alone while we send it ourselves.
-    let lease = std::time::Duration::from_secs(
-        config.connect_timeout_secs + config.request_timeout_secs + 5,
-    );
-    let entry: Entry = outbox
-        .enqueue_leased(&prepared.id, &prepared.rating, lease)
-        .map_err(|e| Refusal::not_saved(i18n, &e))?;
-    let token = resolve_token(&prepared.client.origin(), i18n).map_err(|mut refusal| {
-        refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));
-        refusal
-    })?;
-    let outcome = prepared
-        .client
-        .submit(&prepared.id, &prepared.rating, &token);
-    let outbox_note = match outbox.record(entry, &outcome) {
-        Err(e) => Some(i18n.tr_args(
-            "outbox-not-updated",
-            &[("error", e.to_string().as_str().into())],
-        )),
-        Ok(()) => match outcome.kind {
-            OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => None,
-            OutcomeKind::Transient => Some(i18n.tr("outbox-kept-transient")),
-            OutcomeKind::Unauthorized(_) => Some(i18n.tr("outbox-kept-token")),
-            OutcomeKind::Rejected => Some(i18n.tr("outbox-kept-attention")),
-        },
-    };
-    Ok(Sent {
-        outcome,
-        outbox_note,
-    })
+    let mut config = config.clone();
+    config.allow_insecure_http |= request.allow_insecure_http;
+    let service = Service::new(
+        config,
+        Some(prepared.url.clone()),
+        TokenSource::bound_to(Some(&prepared.url)),
+    )
+    .with_outbox(outbox);
+    match service.submit(&prepared.id, &prepared.rating) {
+        Ok(report) => {
+            let outbox_note = match report.outcome.kind {
+                OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => None,
+                OutcomeKind::Transient => Some(i18n.tr("outbox-kept-transient")),
+                OutcomeKind::Unauthorized(_) => Some(i18n.tr("outbox-kept-token")),
+                OutcomeKind::Refused => Some(i18n.tr("outbox-kept-refused")),
+                OutcomeKind::Rejected => Some(i18n.tr("outbox-kept-attention")),
+            };
+            Ok(Sent {
+                outcome: report.outcome,
+                outbox_note,
+            })
+        }
+        Err(NotSent::NotSaved(e)) => Err(Refusal::not_saved(i18n, &e)),
+        Err(NotSent::SavedWithoutToken(e) | NotSent::NoToken(e)) => {
+            let mut refusal = token_refusal(i18n, &e);
+            refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));
+            Err(refusal)
+        }
+        Err(e @ (NotSent::NoUrl | NotSent::Client(_))) => {
+            let text = e.to_string();
+            Err(Refusal::invalid(
+                i18n.tr_args("error-input", &[("error", text.as_str().into())]),
+                text,
+            ))
+        }
+        Err(NotSent::Internal(e)) => Err(Refusal {
+            exit: Exit::Failure,
+            text: i18n.tr_args("outbox-error", &[("error", e.as_str().into())]),
+            detail: e,
+            outcome: "failed",
+        }),
+    }
+}
+
+fn token_refusal(i18n: &I18n, e: &secrets::SecretsError) -> Refusal {
+    Refusal {
+        exit: Exit::Token,
+        text: i18n.secrets_error(e),
+        detail: e.to_string(),
+        outcome: "unauthorized",
+    }
 }
 
 fn resolve_token(origin: &str, i18n: &I18n) -> Result<Token, Refusal> {
     secrets::resolve_token(origin)
         .map(|(token, _)| token)
-        .map_err(|e| Refusal {
-            exit: Exit::Token,
-            text: i18n.secrets_error(&e),
-            detail: e.to_string(),
-            outcome: "unauthorized",
-        })
+        .map_err(|e| token_refusal(i18n, &e))
 }
 
 fn read_notes(source: &NotesSource) -> Result<String, String> {
@@ -555,11 +589,11 @@ fn read_token_from_stdin(prompt: &str) -> Result<Token, TokenInput> {
 
 /// `visit-rating admin-pin set`: read a PIN from standard input (asked twice without
 /// echo on a terminal), store its Argon2id hash in the settings file. Exit 0, or 2 for a
-/// PIN that is not 4–12 digits or PINs that differ, or 1 when the file cannot be saved.
+/// PIN that is not 6–12 digits or PINs that differ, or 1 when the file cannot be saved.
 pub fn admin_pin_set(config: &Config, config_path: &std::path::Path) -> Exit {
     use std::io::IsTerminal;
     let pin = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("New administrator PIN (4-12 digits): ");
+        let first = rpassword::prompt_password("New administrator PIN (6-12 digits): ");
         let second = rpassword::prompt_password("Repeat the PIN: ");
         match (first, second) {
             (Ok(a), Ok(b)) if a == b => a,
@@ -626,6 +660,8 @@ pub struct MockServerRequest {
     pub addr: SocketAddr,
     /// The server's behaviour.
     pub options: MockOptions,
+    /// `--expose-control`: answer `/__mock/*` to other machines too.
+    pub expose_control: bool,
 }
 
 /// `visit-rating mock-server`: serve until Ctrl+C. Prints the address on the first line.
@@ -651,6 +687,16 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
             }
         };
         let addr = listener.local_addr().unwrap_or(request.addr);
+        if !addr.ip().to_canonical().is_loopback() {
+            eprintln!(
+                "warning: listening on {addr}, not a loopback address: other machines can reach the stand-in server{}",
+                if request.expose_control {
+                    ", and --expose-control lets them read the accepted ratings, remarks included, at /__mock/*"
+                } else {
+                    "; its /__mock/* endpoints (which show remarks) answer only this machine (--expose-control to change that)"
+                }
+            );
+        }
         let options = request.options;
         let tokens = if options.tokens.is_empty() {
             vec![mock_server::DEMO_TOKEN.to_owned()]
@@ -667,10 +713,19 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
                 options.expired_token,
                 options.bad_signature_token
             );
-            let Faults { latency_ms, fail_rate, html_errors, drop_rate } = &options.faults;
+            let Faults {
+                latency_ms,
+                fail_rate,
+                html_errors,
+                drop_rate,
+                ok_with_error,
+                gateway_refusal,
+            } = &options.faults;
             let _ = writeln!(
                 out,
-                "faults: latency {latency_ms} ms, 503 share {fail_rate}, HTML errors {html_errors}, dropped share {drop_rate}"
+                "faults: latency {latency_ms} ms, 503 share {fail_rate}, HTML errors {html_errors}, dropped share {drop_rate}, 200 carrying the error model {}, gateway refusal {}",
+                ok_with_error.as_deref().unwrap_or("off"),
+                gateway_refusal.map_or_else(|| "off".to_owned(), |s| s.to_string()),
             );
             let _ = writeln!(out, "accepted ratings: GET http://{addr}/__mock/ratings");
             let _ = out.flush();
@@ -679,7 +734,7 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        match mock_server::serve(listener, state, shutdown).await {
+        match mock_server::serve(listener, state, request.expose_control, shutdown).await {
             Ok(()) => Exit::Ok,
             Err(e) => {
                 eprintln!("the server stopped: {}", error_chain(&e));

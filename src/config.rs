@@ -59,6 +59,14 @@ pub struct Config {
     pub admin_pin_hash: Option<String>,
     /// How the kiosk behaves.
     pub kiosk_options: KioskOptions,
+    /// Days the sent log, the exports this program wrote and the log files are kept
+    /// (see [`crate::retention`]); 0 keeps nothing beyond delivery. Default 90.
+    pub retention_days: u32,
+    /// Warn this many days before the token expires (`status`, the window). 0..=365.
+    pub token_warning_days: u64,
+    /// When set, the running window rewrites this file every minute with the metrics in
+    /// the Prometheus text format (for `node_exporter`'s textfile collector).
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// The `[kiosk_options]` table.
@@ -111,6 +119,9 @@ impl Default for Config {
             text_scale: 1.0,
             admin_pin_hash: None,
             kiosk_options: KioskOptions::default(),
+            retention_days: crate::retention::DEFAULT_RETENTION_DAYS,
+            token_warning_days: 7,
+            metrics_file: None,
         }
     }
 }
@@ -156,6 +167,21 @@ pub enum ConfigError {
     /// No home folder, so no platform folders.
     #[error("cannot find the home folder to keep settings and data in; pass --config PATH")]
     NoHome,
+}
+
+/// The file at `path` exists and can be read by its group or by others (Unix; always
+/// `false` elsewhere).
+pub fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// The platform folders (`directories`): e.g. on Linux `~/.config/visit-rating` and
@@ -247,6 +273,9 @@ impl Config {
                 "kiosk_options.thank_you_secs",
                 "must be between 1 and 600",
             ));
+        }
+        if config.token_warning_days > 365 {
+            return Err(value("token_warning_days", "must be between 0 and 365"));
         }
         if let Some(guid) = &config.clinic_guid
             && !guid.trim().is_empty()

@@ -197,6 +197,7 @@ impl I18n {
             OutcomeKind::AlreadyRecorded => "outcome-already-recorded",
             OutcomeKind::Unauthorized(_) => "outcome-unauthorized",
             OutcomeKind::Rejected => "outcome-rejected",
+            OutcomeKind::Refused => "outcome-refused",
             OutcomeKind::Transient => "outcome-transient",
         })
     }
@@ -241,6 +242,7 @@ impl I18n {
             OutcomeKind::Unauthorized(TokenProblem::MissingBearer) => "advice-token-missing",
             OutcomeKind::Unauthorized(TokenProblem::BadSignature) => "advice-bad-signature",
             OutcomeKind::Rejected => "advice-rejected",
+            OutcomeKind::Refused => "advice-refused",
             OutcomeKind::Transient => "advice-transient",
         };
         Some(self.tr(key))

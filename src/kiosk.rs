@@ -1,16 +1,28 @@
 //! The kiosk's administrator PIN: Argon2id hashing and a rate limiter for wrong guesses.
 //!
-//! No egui and no clock of its own: time is passed in, so the rules are tested without
-//! waiting. The PIN itself is never stored or logged; only its PHC-format hash lives in
-//! the settings file (`admin_pin_hash`).
+//! No egui and no clock of its own: time is passed in (wall-clock time, as a duration
+//! since the Unix epoch), so the rules are tested without waiting. The PIN itself is
+//! never stored or logged; only its PHC-format hash lives in the settings file
+//! (`admin_pin_hash`).
+//!
+//! The count of wrong PINs and the lock survive a restart: [`PinGate`] is kept in
+//! `pin-attempts.json` in the data folder (0600), with wall-clock times. A clock set
+//! backwards never shortens a lock: before the lock's start, the whole lock is still
+//! ahead.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
-/// Shortest and longest PIN, in digits.
-pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=12;
+/// Shortest and longest new PIN, in digits. (A hash of a shorter PIN set by an older
+/// version still works; the administrator's menu suggests replacing it.)
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
+/// The file in the data folder that keeps the wrong-PIN count and the lock.
+pub const ATTEMPTS_FILE: &str = "pin-attempts.json";
 /// Wrong PINs allowed before the prompt locks.
 pub const FREE_ATTEMPTS: u32 = 3;
 /// The first lock; each further wrong PIN doubles it, up to [`MAX_LOCK`].
@@ -21,8 +33,8 @@ pub const MAX_LOCK: Duration = Duration::from_mins(15);
 /// Why a PIN cannot be set.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PinError {
-    /// Not 4–12 digits.
-    #[error("the PIN must be 4 to 12 digits (0-9)")]
+    /// Not 6–12 digits.
+    #[error("the PIN must be 6 to 12 digits (0-9)")]
     Format,
     /// Hashing failed (should not happen).
     #[error("cannot hash the PIN: {0}")]
@@ -71,15 +83,27 @@ pub enum PinCheck {
     NotConfigured,
 }
 
-/// Counts wrong PINs and locks the prompt with a doubling delay.
-#[derive(Clone, Debug, Default)]
+/// Counts wrong PINs and locks the prompt with a doubling delay. Times are wall-clock
+/// (durations since the Unix epoch), so the state means the same after a restart.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinGate {
     failures: u32,
-    locked_until: Option<Duration>,
+    lock: Option<Lock>,
+}
+
+/// A lock: when it began and how long it lasts (milliseconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Lock {
+    since_ms: u64,
+    length_ms: u64,
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 impl PinGate {
-    /// Check `pin` against `hash` at time `now` (any monotonic clock).
+    /// Check `pin` against `hash` at wall-clock time `now`.
     pub fn check(&mut self, pin: &str, hash: Option<&str>, now: Duration) -> PinCheck {
         if let Some(remaining) = self.remaining_lock(now) {
             return PinCheck::Locked { remaining };
@@ -101,16 +125,65 @@ impl PinGate {
         let lock = FIRST_LOCK
             .saturating_mul(2u32.saturating_pow(doublings.min(16)))
             .min(MAX_LOCK);
-        self.locked_until = Some(now + lock);
+        self.lock = Some(Lock {
+            since_ms: millis(now),
+            length_ms: millis(lock),
+        });
         PinCheck::Locked { remaining: lock }
     }
 
-    /// How long the prompt stays locked, if it is.
+    /// How long the prompt stays locked at wall-clock time `now`, if it is. A clock set
+    /// back before the lock began leaves the whole lock ahead (never less).
     pub fn remaining_lock(&self, now: Duration) -> Option<Duration> {
-        self.locked_until
-            .filter(|until| *until > now)
-            .map(|until| until.saturating_sub(now))
+        let lock = self.lock?;
+        let now = millis(now);
+        let left = if now < lock.since_ms {
+            lock.length_ms
+        } else {
+            (lock.since_ms + lock.length_ms).saturating_sub(now)
+        };
+        (left > 0).then(|| Duration::from_millis(left))
     }
+
+    /// The state kept in `path`: nothing yet (no file) is a fresh gate; a file that
+    /// cannot be read or parsed counts as a fresh lock from `now`, so deleting or
+    /// damaging it never buys attempts. The error is returned for the log.
+    pub fn load(path: &Path, now: Duration) -> (PinGate, Option<String>) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (PinGate::default(), None);
+            }
+            Err(e) => return (PinGate::locked_from(now), Some(e.to_string())),
+        };
+        match serde_json::from_str(&text) {
+            Ok(gate) => (gate, None),
+            Err(e) => (PinGate::locked_from(now), Some(e.to_string())),
+        }
+    }
+
+    fn locked_from(now: Duration) -> PinGate {
+        PinGate {
+            failures: FREE_ATTEMPTS,
+            lock: Some(Lock {
+                since_ms: millis(now),
+                length_ms: millis(FIRST_LOCK),
+            }),
+        }
+    }
+
+    /// Keep the state in `path` (readable by the user only), replacing the file whole.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
+        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+        crate::outbox::write_private_file(&tmp, text.as_bytes())?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// `pin-attempts.json` in the data folder `data_dir`.
+pub fn attempts_file(data_dir: &Path) -> PathBuf {
+    data_dir.join(ATTEMPTS_FILE)
 }
 
 #[cfg(test)]
@@ -118,33 +191,97 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_4_to_12_digits_make_a_pin() {
-        for bad in ["", "123", "12a4", "1234567890123", "12 34", "١٢٣٤"] {
+    fn only_6_to_12_digits_make_a_new_pin() {
+        for bad in [
+            "",
+            "123",
+            "2468",
+            "12345",
+            "12a456",
+            "1234567890123",
+            "123 456",
+            "١٢٣٤٥٦",
+        ] {
             assert_eq!(hash_pin(bad), Err(PinError::Format), "{bad:?}");
         }
-        let hash = hash_pin("2468\n").unwrap();
+        let hash = hash_pin("246813\n").unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(!hash.contains("2468"));
-        assert!(verify_pin("2468", &hash));
-        assert!(!verify_pin("2469", &hash));
-        assert!(!verify_pin("2468", "not a hash"));
+        assert!(!hash.contains("246813"));
+        assert!(verify_pin("246813", &hash));
+        assert!(!verify_pin("246814", &hash));
+        assert!(!verify_pin("246813", "not a hash"));
+    }
+
+    #[test]
+    fn a_clock_set_backwards_never_shortens_a_lock() {
+        let hash = hash_pin("135799").unwrap();
+        let mut gate = PinGate::default();
+        let t0 = Duration::from_hours(500_000);
+        for _ in 0..FREE_ATTEMPTS {
+            gate.check("000000", Some(&hash), t0);
+        }
+        assert_eq!(gate.remaining_lock(t0), Some(FIRST_LOCK));
+        // An hour back: the whole lock is still ahead, and the right PIN is refused.
+        let back = t0.checked_sub(Duration::from_hours(1)).unwrap();
+        assert_eq!(gate.remaining_lock(back), Some(FIRST_LOCK));
+        assert!(matches!(
+            gate.check("135799", Some(&hash), back),
+            PinCheck::Locked { .. }
+        ));
+        assert_eq!(
+            gate.remaining_lock(t0 + Duration::from_secs(10)),
+            Some(Duration::from_secs(20))
+        );
+        assert_eq!(gate.remaining_lock(t0 + FIRST_LOCK), None);
+    }
+
+    #[test]
+    fn the_count_and_the_lock_survive_a_restart_and_damage_locks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = attempts_file(dir.path());
+        let t0 = Duration::from_hours(500_000);
+        assert_eq!(PinGate::load(&path, t0), (PinGate::default(), None));
+        let hash = hash_pin("135799").unwrap();
+        let mut gate = PinGate::default();
+        gate.check("000000", Some(&hash), t0);
+        gate.check("000000", Some(&hash), t0);
+        gate.save(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (mut again, error) = PinGate::load(&path, t0);
+        assert_eq!(error, None);
+        assert_eq!(
+            again.check("000000", Some(&hash), t0),
+            PinCheck::Locked {
+                remaining: FIRST_LOCK
+            },
+            "the third wrong PIN, across a restart"
+        );
+        std::fs::write(&path, "{not json").unwrap();
+        let (damaged, error) = PinGate::load(&path, t0);
+        assert!(error.is_some());
+        assert_eq!(damaged.remaining_lock(t0), Some(FIRST_LOCK));
     }
 
     #[test]
     fn wrong_pins_lock_the_prompt_with_a_doubling_delay() {
-        let hash = hash_pin("1357").unwrap();
+        let hash = hash_pin("135799").unwrap();
         let mut gate = PinGate::default();
         let t0 = Duration::from_secs(1000);
         assert_eq!(
-            gate.check("0000", Some(&hash), t0),
+            gate.check("000000", Some(&hash), t0),
             PinCheck::Wrong { left: 2 }
         );
         assert_eq!(
-            gate.check("0000", Some(&hash), t0),
+            gate.check("000000", Some(&hash), t0),
             PinCheck::Wrong { left: 1 }
         );
         assert_eq!(
-            gate.check("0000", Some(&hash), t0),
+            gate.check("000000", Some(&hash), t0),
             PinCheck::Locked {
                 remaining: FIRST_LOCK
             }
@@ -152,7 +289,7 @@ mod tests {
         // Even the right PIN is refused while locked.
         let t1 = t0 + Duration::from_secs(10);
         assert_eq!(
-            gate.check("1357", Some(&hash), t1),
+            gate.check("135799", Some(&hash), t1),
             PinCheck::Locked {
                 remaining: Duration::from_secs(20)
             }
@@ -160,16 +297,16 @@ mod tests {
         // After the lock, another wrong PIN locks for twice as long.
         let t2 = t0 + FIRST_LOCK;
         assert_eq!(
-            gate.check("0000", Some(&hash), t2),
+            gate.check("000000", Some(&hash), t2),
             PinCheck::Locked {
                 remaining: FIRST_LOCK * 2
             }
         );
         let t3 = t2 + FIRST_LOCK * 2;
-        assert_eq!(gate.check("1357", Some(&hash), t3), PinCheck::Granted);
+        assert_eq!(gate.check("135799", Some(&hash), t3), PinCheck::Granted);
         // Granted resets the count.
         assert_eq!(
-            gate.check("0000", Some(&hash), t3),
+            gate.check("000000", Some(&hash), t3),
             PinCheck::Wrong { left: 2 }
         );
     }
@@ -178,7 +315,7 @@ mod tests {
     fn no_configured_pin_never_grants() {
         let mut gate = PinGate::default();
         assert_eq!(
-            gate.check("1234", None, Duration::ZERO),
+            gate.check("123456", None, Duration::ZERO),
             PinCheck::NotConfigured
         );
     }

@@ -11,7 +11,10 @@
 //! - [`import`]: paper forms from a spreadsheet or CSV file, checked, queued, sent;
 //! - [`kiosk`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`outbox`]: the durable queue of ratings and its background sender;
+//! - [`retention`]: kept data (sent log, logs, exports) pruned to `retention_days`;
 //! - [`cli`]: the headless commands;
+//! - [`health`]: what `status` and `metrics` report, and the verdict;
+//! - [`metrics`]: delivery counters that survive restarts, the Prometheus exposition;
 //! - [`service`]: the work the window asks for (sending), kept apart from egui;
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
 //! - [`ui`]: the egui window (egui only: it asks the others for work).
@@ -19,12 +22,15 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod health;
 pub mod i18n;
 pub mod import;
 pub mod kiosk;
+pub mod metrics;
 pub mod mock_server;
 pub mod outbox;
 pub mod rating;
+pub mod retention;
 pub mod secrets;
 pub mod service;
 pub mod ui;

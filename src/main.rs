@@ -59,6 +59,11 @@ enum Command {
     /// Import paper forms from a spreadsheet (XLSX, XLS, ODS) or CSV file: check every
     /// row, save the valid ones in the outbox, send them (README, "Importing paper forms").
     Import(ImportArgs),
+    /// Version, server, token expiry, outbox, last delivery, kiosk: is this terminal
+    /// healthy? Exit 0 healthy, 10 warning, 11 broken, 12 could not check.
+    Status(StatusArgs),
+    /// The same in the Prometheus text format (for node_exporter's textfile collector).
+    Metrics(MetricsArgs),
 }
 
 // Independent command-line flags, one bool each.
@@ -98,6 +103,23 @@ struct ImportArgs {
     allow_insecure_http: bool,
 }
 
+#[derive(Args, Debug)]
+struct StatusArgs {
+    /// The server to look at (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct MetricsArgs {
+    /// The server to look at (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 enum OutboxCommand {
     /// One line per rating waiting or needing attention, with the last answer (never the
@@ -107,9 +129,10 @@ enum OutboxCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Send every waiting rating now and report each. Exit 0 all delivered or nothing to
-    /// do, 1 another process is sending, 2 no/bad URL, 4 token problem (paused),
-    /// 5 some still waiting, 3 some need attention.
+    /// Send every waiting rating for the configured server now and report each. Exit 0
+    /// all delivered or nothing to do, 1 another sender has some in flight (or the
+    /// outbox cannot be used), 2 no/bad URL, 4 token problem or a gateway's refusal
+    /// (paused), 5 some still waiting, 3 some need attention or wait for another server.
     Flush(OutboxFlushArgs),
     /// Write every rating, remarks included, to PATH as JSON readable by you only (0600).
     Export {
@@ -127,6 +150,10 @@ struct OutboxFlushArgs {
     /// Allow http:// to a host that is not loopback (sends the token in clear text).
     #[arg(long)]
     allow_insecure_http: bool,
+    /// First move the ratings saved for another server (before the URL changed) to
+    /// this one, then send them too.
+    #[arg(long)]
+    to_current_server: bool,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -154,7 +181,7 @@ struct TokenArgs {
 
 #[derive(Subcommand, Debug)]
 enum AdminPinCommand {
-    /// Read a new PIN (4-12 digits) from standard input; asked twice on a terminal.
+    /// Read a new PIN (6-12 digits) from standard input; asked twice on a terminal.
     Set,
     /// Remove the PIN.
     Clear,
@@ -222,9 +249,30 @@ struct MockServerArgs {
     /// Share (0..1) of rating requests whose connection is dropped.
     #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
     drop_rate: f64,
+    /// Answer every rating request HTTP 200 carrying the error model with this
+    /// message_code (e.g. 5008, 5030, 4001), as portals that report errors with 200 do.
+    #[arg(long, value_name = "MESSAGE_CODE")]
+    ok_with_error: Option<String>,
+    /// Answer every rating request with a gateway's HTML page with this status (401 or
+    /// 403), as a proxy or firewall in front of the portal does.
+    #[arg(long, value_name = "STATUS", value_parser = gateway_status)]
+    gateway_refusal: Option<u16>,
     /// Seed for the fault dice (reproducible runs).
     #[arg(long)]
     seed: Option<u64>,
+    /// Answer the /__mock/* control endpoints (they show remarks) to other machines too;
+    /// by default they answer loopback clients only.
+    #[arg(long)]
+    expose_control: bool,
+}
+
+/// `--gateway-refusal`: 401 or 403.
+fn gateway_status(text: &str) -> Result<u16, String> {
+    match text.trim() {
+        "401" => Ok(401),
+        "403" => Ok(403),
+        _ => Err("give 401 or 403".to_owned()),
+    }
 }
 
 /// Log to stderr and to a daily file in the data folder (`logs/`, the last 14 kept).
@@ -246,13 +294,15 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
         .with_writer(std::io::stderr)
         .with_filter(filter());
     let (file, guard) = match log_folder().and_then(|dir| {
-        tracing_appender::rolling::Builder::new()
+        let appender = tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("visit-rating")
             .filename_suffix("log")
             .max_log_files(14)
-            .build(dir)
-            .ok()
+            .build(&dir)
+            .ok();
+        make_logs_private(&dir);
+        appender
     }) {
         Some(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
@@ -271,7 +321,10 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
     guard
 }
 
-/// `<data>/logs`, private to the user.
+/// `<data>/logs`, private to the user: the folder `0700` and its files `0600`, also
+/// when they already exist (made by an older version, or by hand). A file the daily
+/// rotation creates later sits inside the private folder and is tightened on the next
+/// start.
 fn log_folder() -> Option<std::path::PathBuf> {
     let dir = visit_rating::config::Folders::platform()
         .ok()?
@@ -283,6 +336,64 @@ fn log_folder() -> Option<std::path::PathBuf> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(&dir).ok()?;
     Some(dir)
+}
+
+/// Keep kept data bounded (see `visit_rating::retention`): check at start, and in a
+/// running window every hour on a thread of its own (a check acts at most once a day).
+fn keep_data_bounded(config: &Config, window: bool) {
+    use visit_rating::retention;
+    let Ok(folders) = visit_rating::config::Folders::platform() else {
+        return;
+    };
+    let days = config.retention_days;
+    let check = move || {
+        // The demo keeps its ratings apart, in a folder of its own.
+        for dir in [folders.data_dir.clone(), folders.data_dir.join("demo")] {
+            match retention::prune_if_due(&dir, days, std::time::SystemTime::now()) {
+                Ok(Some(pruned)) if pruned != retention::Pruned::default() => {
+                    tracing::info!(folder = %dir.display(), ?pruned, retention_days = days, "pruned kept data");
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(folder = %dir.display(), error = %e, "cannot prune kept data");
+                }
+            }
+        }
+    };
+    if !window {
+        check();
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("retention".into())
+        .spawn(move || {
+            loop {
+                check();
+                std::thread::sleep(std::time::Duration::from_hours(1));
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the retention check");
+    }
+}
+
+/// The log folder `0700` and every file in it `0600` (run after the day's file exists).
+fn make_logs_private(dir: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let private = |path: &std::path::Path, mode: u32| {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+        };
+        private(dir, 0o700);
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                private(&entry.path(), 0o600);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
@@ -310,7 +421,91 @@ fn import_command(args: ImportArgs, config: &Config, i18n: &I18n) -> Exit {
     cli::import::import(&request, config, i18n)
 }
 
+/// `allow_insecure_http` (settings) or `--allow-insecure-http`: said once at start, on
+/// stderr and in the log, since the token may travel unencrypted.
+fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
+    let flag = match &cli.command {
+        Some(Command::Submit(args)) => args.allow_insecure_http,
+        Some(Command::Outbox(OutboxCommand::Flush(args))) => args.allow_insecure_http,
+        Some(Command::Import(args)) => args.allow_insecure_http,
+        _ => false,
+    };
+    if config.allow_insecure_http || flag {
+        eprintln!("visit-rating: {}", i18n.tr("warning-clear-text"));
+        tracing::warn!(
+            "allow_insecure_http is on: the token may be sent unencrypted over http:// to another machine"
+        );
+    }
+}
+
+/// What every command but the stand-in server needs before it runs: kept data pruned
+/// when due, and the platform's credential store for those that may need the token.
+fn prepare_process(cli: &Cli, config: &Config) {
+    let needs_keyring = !matches!(
+        cli.command,
+        Some(
+            Command::MockServer(_)
+                | Command::AdminPin(_)
+                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
+        )
+    );
+    if !matches!(cli.command, Some(Command::MockServer(_))) {
+        keep_data_bounded(config, cli.command.is_none());
+    }
+    if needs_keyring && !cli.demo {
+        // The platform's credential store, chosen once (keyring-core's recommended
+        // practice). A failure is kept and reported when a token is actually needed.
+        let _ = visit_rating::secrets::init_default_store();
+    }
+}
+
+fn status_command(args: &StatusArgs, config: &Config, i18n: &I18n) -> ExitCode {
+    ExitCode::from(cli::status::status(
+        args.url.as_deref(),
+        args.json,
+        config,
+        i18n,
+    ))
+}
+
+fn metrics_command(args: &MetricsArgs, config: &Config) -> ExitCode {
+    cli::status::metrics(args.url.as_deref(), config).into()
+}
+
+/// `visit-rating generate-files man|completions DIR`: the man pages or the shell
+/// completions, for scripts/package. Parsed apart from [`Cli`] so that neither `--help`,
+/// the man pages nor the completions mention it. `None` for any other command line.
+fn packager_command() -> Option<ExitCode> {
+    use clap::CommandFactory as _;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let [command, what, dir] = args.as_slice() else {
+        return None;
+    };
+    if command != "generate-files" {
+        return None;
+    }
+    let dir = std::path::Path::new(dir);
+    let written = match what.to_str() {
+        Some("man") => cli::generate::man_pages(Cli::command(), dir),
+        Some("completions") => cli::generate::completions(Cli::command(), dir),
+        _ => {
+            eprintln!("usage: visit-rating generate-files man|completions DIR");
+            return Some(Exit::Invalid.into());
+        }
+    };
+    Some(match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("visit-rating: cannot write into {}: {e}", dir.display());
+            Exit::Failure.into()
+        }
+    })
+}
+
 fn main() -> ExitCode {
+    if let Some(exit) = packager_command() {
+        return exit;
+    }
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
     let (config, config_path) = match Config::load(cli.config.as_deref()) {
@@ -322,19 +517,8 @@ fn main() -> ExitCode {
     };
     let language = cli.lang.unwrap_or(config.language);
     let i18n = I18n::new(language);
-    let needs_keyring = !matches!(
-        cli.command,
-        Some(
-            Command::MockServer(_)
-                | Command::AdminPin(_)
-                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
-        )
-    );
-    if needs_keyring && !cli.demo {
-        // The platform's credential store, chosen once (keyring-core's recommended
-        // practice). A failure is kept and reported when a token is actually needed.
-        let _ = visit_rating::secrets::init_default_store();
-    }
+    warn_if_clear_text(&cli, &config, &i18n);
+    prepare_process(&cli, &config);
 
     match cli.command {
         Some(Command::Submit(args)) => {
@@ -356,13 +540,14 @@ fn main() -> ExitCode {
             cli::submit(&request, &config, &i18n).into()
         }
         Some(Command::Outbox(OutboxCommand::List { json })) => {
-            cli::outbox::list(json, &i18n).into()
+            cli::outbox::list(json, &config, &i18n).into()
         }
         Some(Command::Outbox(OutboxCommand::Flush(args))) => cli::outbox::flush(
             &FlushRequest {
                 url: args.url,
                 allow_insecure_http: args.allow_insecure_http,
                 json: args.json,
+                to_current_server: args.to_current_server,
             },
             &config,
             &i18n,
@@ -383,11 +568,16 @@ fn main() -> ExitCode {
                     fail_rate: args.fail_rate,
                     html_errors: args.html_errors,
                     drop_rate: args.drop_rate,
+                    ok_with_error: args.ok_with_error,
+                    gateway_refusal: args.gateway_refusal,
                 },
                 seed: args.seed,
             },
+            expose_control: args.expose_control,
         })
         .into(),
+        Some(Command::Status(args)) => status_command(&args, &config, &i18n),
+        Some(Command::Metrics(args)) => metrics_command(&args, &config),
         Some(Command::Token(command)) => token_command(command, &config, &i18n).into(),
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()

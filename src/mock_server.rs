@@ -5,7 +5,8 @@
 //! order, the way the real server is specified to:
 //!
 //! 1. faults chosen by the tester (latency, a share of 503s, HTML error pages, dropped
-//!    connections);
+//!    connections, every answer a 200 carrying the error model, every answer a
+//!    gateway's HTML 401/403);
 //! 2. the bearer header: missing or not `Bearer <token>` → 403/5010; the expired token →
 //!    403/5007; the bad-signature token → 403/5009; any other unknown token → 403/5008;
 //! 3. the body, strictly: a JSON object with exactly the six lowercase fields, scores
@@ -19,7 +20,9 @@
 //!
 //! Control endpoints for testers (JSON): `GET /__mock/ratings` (what was accepted),
 //! `GET /__mock/requests` (every request to the rating path and what it got),
-//! `GET|PUT /__mock/faults`, `DELETE /__mock/ratings` (forget everything).
+//! `GET|PUT /__mock/faults`, `DELETE /__mock/ratings` (forget everything). They show
+//! patients' remarks, so [`serve`] answers them only to loopback clients unless told
+//! to expose them (`--expose-control`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -55,6 +58,13 @@ pub struct Faults {
     pub html_errors: bool,
     /// Share (0..1) of rating requests whose connection is dropped without an answer.
     pub drop_rate: f64,
+    /// Answer every rating request HTTP 200 carrying the error model with this
+    /// `message_code` (its `code` and `message` as the portal's table gives them), as
+    /// portals that report errors with 200 do. Nothing is stored.
+    pub ok_with_error: Option<String>,
+    /// Answer every rating request with a gateway's HTML page with this status (401 or
+    /// 403), as a proxy or firewall in front of the portal does. Nothing is stored.
+    pub gateway_refusal: Option<u16>,
 }
 
 /// How the stand-in server behaves.
@@ -262,11 +272,37 @@ impl Drop for RunningMock {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<MockState>,
+    expose_control: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = if expose_control {
+        router(state)
+    } else {
+        router(state).layer(axum::middleware::from_fn(control_on_loopback_only))
+    };
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// `/__mock/*` (which shows remarks) answers only clients on this machine: 403 to
+/// anyone else.
+async fn control_on_loopback_only(
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path().starts_with("/__mock") && !peer.ip().to_canonical().is_loopback() {
+        return (
+            StatusCode::FORBIDDEN,
+            "the control endpoints answer only on loopback (start the server with --expose-control to allow other machines)\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 fn model(status: StatusCode, message: &str, message_code: &str) -> Response {
@@ -288,8 +324,27 @@ async fn not_found() -> Response {
 /// What one rating request gets.
 enum Answer {
     Model(StatusCode, String, &'static str),
+    /// HTTP 200 with the error model of this `message_code`.
+    OkWithError(String),
+    /// A gateway's HTML page with this status.
+    Gateway(StatusCode),
     Html503,
     Drop,
+}
+
+/// The `code` and `message` the portal's table gives a `message_code` (ours for the
+/// codes it does not list).
+fn known_error(message_code: &str) -> (u16, &'static str) {
+    match message_code {
+        "5010" => (403, "Запрос должен содержать 'Authorization: Bearer ...'"),
+        "5008" => (403, "Токен некорректен"),
+        "5007" => (403, "Время действия токена истекло"),
+        "5009" => (403, "Подпись запроса некорректна"),
+        "5030" => (400, "Отзыв уже существует"),
+        "4001" => (404, "Некорректный запрос."),
+        "5000" => (503, "Сервис временно недоступен"),
+        _ => (400, "Ошибка обработки запроса"),
+    }
 }
 
 async fn rate(
@@ -316,7 +371,11 @@ async fn rate(
     let answer = {
         let mut inner = state.lock();
         let (drop_roll, fail_roll) = (inner.rng.f64(), inner.rng.f64());
-        if drop_roll < faults.drop_rate {
+        if let Some(status) = faults.gateway_refusal {
+            Answer::Gateway(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN))
+        } else if let Some(code) = &faults.ok_with_error {
+            Answer::OkWithError(code.clone())
+        } else if drop_roll < faults.drop_rate {
             Answer::Drop
         } else if fail_roll < faults.fail_rate {
             if faults.html_errors {
@@ -354,7 +413,22 @@ async fn rate(
         }
     };
 
-    let (status, message_code, response) = match answer {
+    let (status, message_code, response) = respond(answer);
+    state.lock().requests.push(RequestRecord {
+        path: raw_path,
+        status,
+        message_code,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    });
+    response
+}
+
+/// The answer's HTTP status, `message_code` (for the request log) and response.
+fn respond(answer: Answer) -> (Option<u16>, Option<String>, Response) {
+    match answer {
         Answer::Model(status, message, code) => (
             Some(status.as_u16()),
             Some(code.to_owned()),
@@ -372,18 +446,36 @@ async fn rate(
             )
                 .into_response(),
         ),
+        Answer::OkWithError(message_code) => {
+            let (code, message) = known_error(&message_code);
+            let body = json!({"code": code, "message": message, "message_code": message_code});
+            (
+                Some(200),
+                Some(message_code),
+                (StatusCode::OK, axum::Json(body)).into_response(),
+            )
+        }
+        Answer::Gateway(status) => {
+            let reason = status.canonical_reason().unwrap_or("Forbidden");
+            let page = format!(
+                "<html><head><title>{code} {reason}</title></head>\
+                 <body><center><h1>{code} {reason}</h1></center>\
+                 <hr><center>nginx</center></body></html>",
+                code = status.as_u16()
+            );
+            (
+                Some(status.as_u16()),
+                None,
+                (
+                    status,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    page,
+                )
+                    .into_response(),
+            )
+        }
         Answer::Drop => (None, None, dropped_connection()),
-    };
-    state.lock().requests.push(RequestRecord {
-        path: raw_path,
-        status,
-        message_code,
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    });
-    response
+    }
 }
 
 /// A response whose body fails at once: hyper then closes the connection without a

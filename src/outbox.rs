@@ -9,7 +9,10 @@
 //! database, no journal of our own), a damaged file costs one rating at most and is
 //! moved aside on its own, and an administrator can read the folder with a text editor.
 //! Files hold the rating (remarks included: personal data) and never the token; they
-//! are `0600` in a `0700` folder.
+//! are `0600` in a `0700` folder. Beside them: `<id>.lease`, the lease of an entry being
+//! sent (see [`send`]); `attention/<id>`, an index of the entries needing attention
+//! (their visit id, so superseding never reads the whole outbox; derived, rebuilt by
+//! every listing); `damaged/`, files that could not be read.
 //!
 //! # Exactly once
 //!
@@ -17,18 +20,28 @@
 //! between "the server accepted" and "the file was removed" is repaired by the next
 //! attempt, which gets 5030 and removes the file. A crash before the rename leaves only
 //! a temporary file (the rating was never reported as saved, and the form still holds
-//! it); stale temporary files are removed. Sending holds an exclusive lock on
-//! `<outbox>/.lock` (`File::try_lock`), so two processes (a second window, the CLI while
-//! the window runs) never send the same rating at the same time; the one that finds the
-//! lock taken leaves the work to the other.
+//! it); stale temporary files are removed. Every sender — the window, `submit --queue`,
+//! `outbox flush`, the background sender — sends through one path ([`send`]) that takes
+//! a per-entry lease on disk first, so no entry is ever sent by two senders at once, in
+//! one process or in several; there is no outbox-wide lock held during a drain.
 //!
 //! # Rules per answer
 //!
-//! accepted / 5030 → removed, a line in the sent log; transient → kept, next attempt
-//! after an exponential backoff with jitter (5 s doubling, capped at 5 minutes);
-//! 5007/5008/5009/5010 → kept, sending pauses until the token is replaced; any other
-//! rejection → kept as "needs attention" with the server's answer, never deleted
-//! silently.
+//! accepted / 5030 → removed, a line in the sent log; transient, or a gateway's refusal
+//! → kept, next attempt after an exponential backoff with jitter (5 s doubling, capped
+//! at 5 minutes); 5007/5008/5009/5010 → kept, sending pauses until the token is
+//! replaced; any other rejection → kept as "needs attention" with the server's answer,
+//! never sent again automatically and never deleted silently: it leaves when a later
+//! rating for the same visit gets an answer (superseded), or when a person marks it
+//! replaced or discards it.
+//!
+//! # Which server
+//!
+//! Each entry records the origin of the server it was saved for (`server_origin`); it is
+//! sent only there. After the server URL changes, entries for the old server wait, are
+//! listed as such, and move to the current server only on a person's explicit command
+//! (`outbox flush --to-current-server`, or the queue view's confirmed button). Entries
+//! written by version 0.1 have no origin and go to the configured server, as before.
 //!
 //! The sent log (`<data>/sent.log`, JSON lines, `0600`) records time, visit id, scores and
 //! outcome — never the remarks — so an administrator can tell whether Monday's ratings
@@ -36,7 +49,10 @@
 //!
 //! No egui here: the window, the CLI and the background [`worker`] share it.
 
+pub mod send;
 pub mod worker;
+
+pub use send::{Attempt, Lease, Removal, Skip};
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -46,7 +62,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
-use crate::rating::{Rating, Score};
+use crate::rating::Rating;
 use crate::secrets::Token;
 
 /// The first retry delay after a transient failure.
@@ -89,6 +105,10 @@ pub enum OutboxError {
     /// No such entry (already sent or removed by another process).
     #[error("no rating {0} in the outbox (sent or removed meanwhile)")]
     NotFound(String),
+    /// The entry is being sent right now (by this or another process); try again in a
+    /// moment.
+    #[error("the rating {0} is being sent right now; try again in a few seconds")]
+    InFlight(String),
 }
 
 fn io_error(path: &Path, source: io::Error) -> OutboxError {
@@ -142,6 +162,17 @@ pub struct Entry {
     pub state: EntryState,
     /// The last answer, verbatim.
     pub last_outcome: Option<Outcome>,
+    /// The origin (`scheme://host:port`) of the server it was saved for; it is sent only
+    /// there. `None` in entries written by version 0.1: sent to the configured server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_origin: Option<String>,
+}
+
+impl Entry {
+    /// Whether it may be sent to the server at `origin`.
+    pub fn is_for(&self, origin: &str) -> bool {
+        self.server_origin.as_deref().is_none_or(|o| o == origin)
+    }
 }
 
 /// What one flush did.
@@ -149,10 +180,12 @@ pub struct Entry {
 pub struct FlushReport {
     /// Every entry tried, with its outcome, in order.
     pub attempts: Vec<(Entry, Outcome)>,
-    /// Sending stopped on a token problem (the rest wait for a new token).
+    /// Sending stopped on a token problem or a gateway's refusal (the rest wait).
     pub paused: Option<Outcome>,
-    /// Another process holds the lock and is sending.
-    pub busy: bool,
+    /// Entries another sender (thread or process) was sending: left to it.
+    pub in_flight: Vec<String>,
+    /// Waiting entries saved for another server: not sent.
+    pub other_server: usize,
     /// Files that could not be read and were moved to `damaged/`.
     pub damaged: Vec<PathBuf>,
 }
@@ -167,13 +200,24 @@ impl FlushReport {
     }
 }
 
+/// A file in `damaged/`: its name and when it was last written (its age).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DamagedFile {
+    /// The file's name in `damaged/`.
+    pub name: String,
+    /// When it was last written (a rename into `damaged/` keeps it).
+    pub written: std::time::SystemTime,
+}
+
 /// What is in the outbox.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Listing {
     /// Readable entries, oldest first.
     pub entries: Vec<Entry>,
-    /// Files that could not be read and were moved to `damaged/`.
+    /// Files that could not be read and were moved to `damaged/` by this listing.
     pub damaged: Vec<PathBuf>,
+    /// How many files wait in `damaged/` (set aside now or before) for a person.
+    pub set_aside: usize,
 }
 
 impl Listing {
@@ -189,6 +233,19 @@ impl Listing {
     pub fn needs_attention(&self) -> usize {
         self.entries.len() - self.waiting()
     }
+
+    /// Entries waiting to be sent to the server at `origin`.
+    pub fn waiting_for(&self, origin: &str) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.state == EntryState::Waiting && e.is_for(origin))
+            .count()
+    }
+
+    /// Waiting entries saved for another server than `origin`.
+    pub fn for_other_servers(&self, origin: &str) -> usize {
+        self.waiting() - self.waiting_for(origin)
+    }
 }
 
 /// The outbox folder.
@@ -196,6 +253,23 @@ impl Listing {
 pub struct Outbox {
     dir: PathBuf,
     sent_log: PathBuf,
+}
+
+fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> Entry {
+    let created = now_ms();
+    Entry {
+        version: FORMAT_VERSION,
+        id: format!("{created:013}-{:016x}", fastrand::u64(..)),
+        visit_id: visit_id.clone(),
+        rating: rating.clone(),
+        created_at_ms: created,
+        attempts: 0,
+        last_attempt_ms: None,
+        next_attempt_ms: created,
+        state: EntryState::Waiting,
+        last_outcome: None,
+        server_origin: Some(origin.to_owned()),
+    }
 }
 
 /// Milliseconds since the Unix epoch, now.
@@ -212,10 +286,9 @@ impl Outbox {
         let dir = data_dir.join("outbox");
         create_private_dir(data_dir)?;
         create_private_dir(&dir)?;
-        Ok(Outbox {
-            dir,
-            sent_log: data_dir.join("sent.log"),
-        })
+        let sent_log = data_dir.join("sent.log");
+        tighten(&sent_log, 0o600);
+        Ok(Outbox { dir, sent_log })
     }
 
     /// The folder.
@@ -223,38 +296,38 @@ impl Outbox {
         &self.dir
     }
 
-    /// Save a rating durably before anything is sent. When this returns `Ok`, the rating
-    /// survives a crash or a power cut.
-    pub fn enqueue(&self, visit_id: &VisitId, rating: &Rating) -> Result<Entry, OutboxError> {
-        self.enqueue_leased(visit_id, rating, Duration::ZERO)
-    }
-
-    /// [`Outbox::enqueue`] for a rating the caller sends itself right away: the
-    /// background sender leaves it alone for `lease` (the caller's request timeout), so
-    /// the two never send it at the same time; if the caller dies meanwhile, it is sent
-    /// after the lease.
-    pub fn enqueue_leased(
+    /// Save a rating for the server at `origin` durably before anything is sent. When
+    /// this returns `Ok`, the rating survives a crash or a power cut.
+    pub fn enqueue(
         &self,
         visit_id: &VisitId,
         rating: &Rating,
-        lease: Duration,
+        origin: &str,
     ) -> Result<Entry, OutboxError> {
-        let created = now_ms();
-        let entry = Entry {
-            version: FORMAT_VERSION,
-            id: format!("{created:013}-{:016x}", fastrand::u64(..)),
-            visit_id: visit_id.clone(),
-            rating: rating.clone(),
-            created_at_ms: created,
-            attempts: 0,
-            last_attempt_ms: None,
-            next_attempt_ms: created + millis(lease),
-            state: EntryState::Waiting,
-            last_outcome: None,
-        };
+        let entry = new_entry(visit_id, rating, origin);
         self.write(&entry)?;
         tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
         Ok(entry)
+    }
+
+    /// [`Outbox::enqueue`] for a rating the caller sends itself right away: its lease is
+    /// taken before the file appears, so no other sender can pick it up in between; the
+    /// caller sends it with [`Outbox::send_claimed`]. If the caller dies, the lease goes
+    /// with it and the rating is sent by the next sender.
+    pub fn enqueue_claimed(
+        &self,
+        visit_id: &VisitId,
+        rating: &Rating,
+        origin: &str,
+    ) -> Result<(Entry, Lease), OutboxError> {
+        let entry = new_entry(visit_id, rating, origin);
+        // A fresh random id: nobody else can hold its lease.
+        let lease = self
+            .claim(&entry.id)?
+            .ok_or_else(|| OutboxError::InFlight(entry.id.clone()))?;
+        self.write(&entry)?;
+        tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
+        Ok((entry, lease))
     }
 
     fn path_of(&self, id: &str) -> PathBuf {
@@ -299,7 +372,14 @@ impl Outbox {
                 continue;
             }
             match read_entry(&path) {
-                Ok(entry) => listing.entries.push(entry),
+                Ok(entry) => {
+                    if entry.state == EntryState::NeedsAttention {
+                        // Entries of 0.1, or a marker lost in a crash: the index is
+                        // derived, so the listing repairs it.
+                        self.mark_attention(&entry, false);
+                    }
+                    listing.entries.push(entry);
+                }
                 Err(reason) => {
                     if let Some(moved) = self.set_aside(&path, &reason) {
                         listing.damaged.push(moved);
@@ -307,8 +387,33 @@ impl Outbox {
                 }
             }
         }
+        listing.set_aside = self.damaged_files()?.len();
         listing.entries.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(listing)
+    }
+
+    /// Every file set aside in `damaged/`, oldest first. They wait there for a person:
+    /// never sent, never pruned.
+    pub fn damaged_files(&self) -> Result<Vec<DamagedFile>, OutboxError> {
+        let dir = self.dir.join("damaged");
+        let read = match fs::read_dir(&dir) {
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(&dir, e)),
+        };
+        let mut files = Vec::new();
+        for item in read {
+            let item = item.map_err(|e| io_error(&dir, e))?;
+            let meta = item.metadata().map_err(|e| io_error(&item.path(), e))?;
+            if meta.is_file() {
+                files.push(DamagedFile {
+                    name: item.file_name().to_string_lossy().into_owned(),
+                    written: meta.modified().map_err(|e| io_error(&item.path(), e))?,
+                });
+            }
+        }
+        files.sort_by_key(|f| f.written);
+        Ok(files)
     }
 
     fn set_aside(&self, path: &Path, reason: &str) -> Option<PathBuf> {
@@ -343,7 +448,10 @@ impl Outbox {
     pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
         let path = self.path_of(id);
         match fs::remove_file(&path) {
-            Ok(()) => sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e)),
+            Ok(()) => {
+                self.unmark_attention(id);
+                sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 Err(OutboxError::NotFound(id.to_owned()))
             }
@@ -359,11 +467,21 @@ impl Outbox {
             source: io::Error::other(e),
         })?;
         write_private_file(path, &bytes).map_err(|e| io_error(path, e))?;
+        // It holds remarks: pruned with the rest after `retention_days`.
+        if let Some(data_dir) = self.dir.parent()
+            && let Err(e) =
+                crate::retention::record_export(data_dir, path, std::time::SystemTime::now())
+        {
+            tracing::warn!(error = %e, "cannot remember the export for pruning");
+        }
         Ok(listing.entries.len())
     }
 
-    /// Send what is due (everything waiting when `force`), in order, under the outbox
-    /// lock. `token` is asked for only when there is something to send.
+    /// Send what is due for the client's server (everything waiting when `force`),
+    /// oldest first, each through the send path ([`Outbox::send`]): an entry another
+    /// sender holds is left to it. `token` is asked for only when there is something to
+    /// send. Stops at a token problem or a gateway's refusal, and after
+    /// [`GIVE_UP_AFTER_UNREACHABLE`] attempts in a row without an answer.
     pub fn flush(
         &self,
         client: &RatingClient,
@@ -371,18 +489,21 @@ impl Outbox {
         force: bool,
     ) -> Result<FlushReport, OutboxError> {
         let mut report = FlushReport::default();
-        let Some(_lock) = self.try_lock()? else {
-            report.busy = true;
-            return Ok(report);
-        };
         let listing = self.list()?;
         report.damaged = listing.damaged;
+        let origin = client.origin();
         let now = now_ms();
-        let due: Vec<Entry> = listing
-            .entries
-            .into_iter()
-            .filter(|e| e.state == EntryState::Waiting && (force || e.next_attempt_ms <= now))
-            .collect();
+        let mut due = Vec::new();
+        for entry in listing.entries {
+            if entry.state != EntryState::Waiting {
+                continue;
+            }
+            if !entry.is_for(&origin) {
+                report.other_server += 1;
+            } else if force || entry.next_attempt_ms <= now {
+                due.push(entry);
+            }
+        }
         if due.is_empty() {
             return Ok(report);
         }
@@ -392,12 +513,23 @@ impl Outbox {
         };
         let mut unreachable = 0;
         for entry in due {
-            // Another process may have sent and removed it before we took the lock.
-            if !self.path_of(&entry.id).exists() {
-                continue;
-            }
-            let outcome = client.submit(&entry.visit_id, &entry.rating, &token);
-            let stop = matches!(outcome.kind, OutcomeKind::Unauthorized(_));
+            let (entry, outcome) = match self.send(&entry.id, client, &token, force)? {
+                // A failed bookkeeping is logged; the entry is still on disk.
+                Attempt::Sent { entry, outcome, .. } => (*entry, outcome),
+                Attempt::Skipped(Skip::InFlight) => {
+                    report.in_flight.push(entry.id);
+                    continue;
+                }
+                Attempt::Skipped(Skip::OtherServer) => {
+                    report.other_server += 1;
+                    continue;
+                }
+                Attempt::Skipped(_) => continue,
+            };
+            let stop = matches!(
+                outcome.kind,
+                OutcomeKind::Unauthorized(_) | OutcomeKind::Refused
+            );
             // No answer at all, several times in a row: the server (or the network) is
             // down; trying thousands of entries at one timeout each helps nobody.
             if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
@@ -405,7 +537,6 @@ impl Outbox {
             } else {
                 unreachable = 0;
             }
-            self.record(entry.clone(), &outcome)?;
             report.attempts.push((entry, outcome.clone()));
             if stop {
                 report.paused = Some(outcome);
@@ -416,75 +547,6 @@ impl Outbox {
             }
         }
         Ok(report)
-    }
-
-    /// Apply the rules to an entry after an attempt.
-    pub fn record(&self, mut entry: Entry, outcome: &Outcome) -> Result<(), OutboxError> {
-        let now = now_ms();
-        entry.attempts += 1;
-        entry.last_attempt_ms = Some(now);
-        entry.last_outcome = Some(outcome.clone());
-        match outcome.kind {
-            OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => {
-                self.log_sent(&entry, outcome);
-                match self.remove(&entry.id) {
-                    Ok(()) | Err(OutboxError::NotFound(_)) => {}
-                    Err(e) => return Err(e),
-                }
-                tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, outcome = outcome.kind.name(), "rating delivered");
-                return Ok(());
-            }
-            OutcomeKind::Transient => {
-                entry.next_attempt_ms = now + millis(backoff(entry.attempts));
-                tracing::warn!(entry = %entry.id, attempts = entry.attempts, detail = ?outcome.detail, http_status = ?outcome.http_status, "sending failed; will retry");
-            }
-            OutcomeKind::Unauthorized(problem) => {
-                tracing::warn!(entry = %entry.id, ?problem, "token problem; sending paused until the token is replaced");
-            }
-            OutcomeKind::Rejected => {
-                entry.state = EntryState::NeedsAttention;
-                tracing::error!(entry = %entry.id, visit_id = %entry.visit_id, message = ?outcome.message, message_code = ?outcome.message_code, http_status = ?outcome.http_status, "the server rejected a rating; it needs attention");
-            }
-        }
-        self.write(&entry)
-    }
-
-    fn log_sent(&self, entry: &Entry, outcome: &Outcome) {
-        let line = serde_json::json!({
-            "time_ms": now_ms(),
-            "visit_id": entry.visit_id,
-            "scores": entry.rating.scores.map(Score::get),
-            "didnt_visit": entry.rating.didnt_visit,
-            "outcome": outcome.kind.name(),
-            "http_status": outcome.http_status,
-            "message_code": outcome.message_code,
-        });
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = options
-            .open(&self.sent_log)
-            .and_then(|mut f| writeln!(f, "{line}"));
-        if let Err(e) = written {
-            tracing::warn!(file = %self.sent_log.display(), error = %e, "cannot write the sent log");
-        }
-    }
-
-    /// The outbox's lock, if no other process holds it.
-    fn try_lock(&self) -> Result<Option<File>, OutboxError> {
-        let path = self.dir.join(".lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| io_error(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(file)),
-            Err(fs::TryLockError::WouldBlock) => Ok(None),
-            Err(fs::TryLockError::Error(e)) => Err(io_error(&path, e)),
-        }
     }
 
     /// The sent log's path.
@@ -535,10 +597,30 @@ fn create_private_dir(dir: &Path) -> Result<(), OutboxError> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| io_error(dir, e))
+    builder.create(dir).map_err(|e| io_error(dir, e))?;
+    tighten(dir, 0o700);
+    Ok(())
 }
 
-fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Make an existing file or folder private (`mode` applies only when one is created):
+/// best effort, since a read-only folder must still be listed.
+fn tighten(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = fs::metadata(path)
+            && meta.permissions().mode() & 0o777 & !mode != 0
+            && let Err(e) = fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        {
+            tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+/// Write `bytes` to `path`, readable by the user only (also when the file existed).
+pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -567,6 +649,9 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rating::Score;
+
+    const ORIGIN: &str = "https://rpgu.example:443";
 
     fn rating(notes: &str) -> Rating {
         Rating {
@@ -584,9 +669,13 @@ mod tests {
     fn enqueue_list_remove_round_trip_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        let a = outbox.enqueue(&visit("a"), &rating("первая")).unwrap();
+        let a = outbox
+            .enqueue(&visit("a"), &rating("первая"), ORIGIN)
+            .unwrap();
         std::thread::sleep(Duration::from_millis(2));
-        let b = outbox.enqueue(&visit("b"), &rating("вторая")).unwrap();
+        let b = outbox
+            .enqueue(&visit("b"), &rating("вторая"), ORIGIN)
+            .unwrap();
         let listing = outbox.list().unwrap();
         assert_eq!(listing.entries, vec![a.clone(), b.clone()]);
         assert_eq!((listing.waiting(), listing.needs_attention()), (2, 0));
@@ -604,7 +693,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        let entry = outbox.enqueue(&visit("a"), &rating("x")).unwrap();
+        let entry = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(outbox.dir()), 0o700);
         assert_eq!(mode(&outbox.path_of(&entry.id)), 0o600);
@@ -616,8 +705,8 @@ mod tests {
     fn damaged_files_are_set_aside_and_the_rest_listed() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        let good = outbox.enqueue(&visit("good"), &rating("")).unwrap();
-        let truncated = outbox.enqueue(&visit("cut"), &rating("")).unwrap();
+        let good = outbox.enqueue(&visit("good"), &rating(""), ORIGIN).unwrap();
+        let truncated = outbox.enqueue(&visit("cut"), &rating(""), ORIGIN).unwrap();
         let path = outbox.path_of(&truncated.id);
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
@@ -639,34 +728,155 @@ mod tests {
     }
 
     #[test]
-    fn a_leased_entry_is_not_due_until_the_lease_ends() {
+    fn a_lease_is_exclusive_until_dropped_even_within_one_process() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        let free = outbox.enqueue(&visit("free"), &rating("")).unwrap();
-        let leased = outbox
-            .enqueue_leased(&visit("leased"), &rating(""), Duration::from_secs(45))
+        let (entry, lease) = outbox
+            .enqueue_claimed(&visit("leased"), &rating(""), ORIGIN)
             .unwrap();
-        assert!(free.next_attempt_ms <= now_ms(), "due at once");
-        assert!(leased.next_attempt_ms >= leased.created_at_ms + 45_000);
-        assert!(
-            leased.next_attempt_ms > now_ms(),
-            "the background sender waits"
+        assert_eq!(lease.id(), entry.id);
+        assert!(outbox.claim(&entry.id).unwrap().is_none(), "held");
+        assert!(outbox.in_flight(&entry.id));
+        // Another thread is another sender.
+        let other = outbox.clone();
+        let id = entry.id.clone();
+        let taken = std::thread::Builder::new()
+            .name("other-sender".into())
+            .spawn(move || other.claim(&id).unwrap().is_some())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(!taken);
+        assert!(matches!(
+            outbox.remove_by_person(&entry.id, Removal::Discarded),
+            Err(OutboxError::InFlight(_))
+        ));
+        drop(lease);
+        assert!(!outbox.in_flight(&entry.id));
+        assert!(outbox.claim(&entry.id).unwrap().is_some(), "released");
+        assert!(entry.next_attempt_ms <= now_ms(), "due at once");
+    }
+
+    #[test]
+    fn entries_written_by_version_0_1_stay_readable_and_go_to_any_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let id = "1764200000000-00000000000000aa";
+        let old = format!(
+            r#"{{"version":1,"id":"{id}","visit_id":"old-visit","rating":{{"scores":[5,4,3,2],"notes":"x","didnt_visit":false}},"created_at_ms":1764200000000,"attempts":1,"last_attempt_ms":1764200000001,"next_attempt_ms":1764200000002,"state":"waiting","last_outcome":null}}"#
         );
+        fs::write(outbox.dir().join(format!("{id}.json")), old).unwrap();
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.damaged, Vec::<PathBuf>::new());
+        assert_eq!(listing.entries.len(), 1);
+        assert_eq!(listing.entries[0].server_origin, None);
+        assert!(listing.entries[0].is_for("https://any.example:443"));
+        assert_eq!(listing.waiting_for("https://any.example:443"), 1);
+    }
+
+    #[test]
+    fn an_entry_for_another_server_is_counted_not_sent_until_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        outbox
+            .enqueue(&visit("old"), &rating(""), "https://old.example:443")
+            .unwrap();
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.for_other_servers(ORIGIN), 1);
+        assert_eq!(listing.waiting_for(ORIGIN), 0);
+        assert_eq!(outbox.move_to_server(ORIGIN).unwrap(), 1);
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.waiting_for(ORIGIN), 1);
+        assert_eq!(listing.entries[0].server_origin.as_deref(), Some(ORIGIN));
+        assert_eq!(outbox.move_to_server(ORIGIN).unwrap(), 0);
+    }
+
+    fn answer(kind: OutcomeKind) -> Outcome {
+        Outcome {
+            kind,
+            http_status: Some(404),
+            code: Some(404),
+            message: Some("Некорректный запрос.".into()),
+            message_code: Some("4001".into()),
+            detail: None,
+        }
+    }
+
+    /// Enqueue for `visit` and record `kind` as its first answer; the entry's id.
+    fn answered(outbox: &Outbox, visit_id: &str, kind: Option<OutcomeKind>) -> String {
+        std::thread::sleep(Duration::from_millis(2));
+        let (entry, lease) = outbox
+            .enqueue_claimed(&visit(visit_id), &rating(""), ORIGIN)
+            .unwrap();
+        if let Some(kind) = kind {
+            outbox.record(&lease, entry.clone(), &answer(kind)).unwrap();
+        }
+        entry.id
+    }
+
+    fn ids(outbox: &Outbox) -> Vec<String> {
+        outbox
+            .list()
+            .unwrap()
+            .entries
+            .into_iter()
+            .map(|e| e.id)
+            .collect()
+    }
+
+    #[test]
+    fn a_rejection_is_kept_until_superseded_by_an_answered_rating_for_the_same_visit() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let other_visit = answered(&outbox, "other", Some(OutcomeKind::Rejected));
+        let first = answered(&outbox, "v", Some(OutcomeKind::Rejected));
+        assert_eq!(ids(&outbox), [other_visit.clone(), first.clone()], "kept");
+        // Waiting entries are never superseded: they may still reach the server.
+        let waiting = answered(&outbox, "v", Some(OutcomeKind::Transient));
+        // The corrected form is rejected too: it replaces the first.
+        let second = answered(&outbox, "v", None);
+        let lease = outbox.claim(&second).unwrap().unwrap();
+        let entry = outbox.list().unwrap().entries.pop().unwrap();
+        outbox
+            .record(&lease, entry, &answer(OutcomeKind::Rejected))
+            .unwrap();
+        drop(lease);
+        assert_eq!(
+            ids(&outbox),
+            [other_visit.clone(), waiting.clone(), second.clone()]
+        );
+        // The older waiting entry, retried late, is rejected: the newer one stands.
+        let lease = outbox.claim(&waiting).unwrap().unwrap();
+        let entry = outbox.list().unwrap().entries[1].clone();
+        assert_eq!(entry.id, waiting);
+        outbox
+            .record(&lease, entry, &answer(OutcomeKind::Rejected))
+            .unwrap();
+        drop(lease);
+        assert_eq!(ids(&outbox), [other_visit.clone(), second.clone()]);
+        // A delivery for the visit supersedes whatever still needs attention for it.
+        answered(&outbox, "v", Some(OutcomeKind::AlreadyRecorded));
+        assert_eq!(ids(&outbox), [other_visit]);
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.matches("\"superseded\"").count(), 3, "{log}");
+        assert_eq!(log.matches("\"already_recorded\"").count(), 1, "{log}");
     }
 
     #[test]
     fn a_flush_stops_after_three_attempts_without_an_answer() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        for n in 0..10 {
-            outbox
-                .enqueue(&visit(&format!("v-{n}")), &rating(""))
-                .unwrap();
-        }
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", closed.local_addr().unwrap());
         drop(closed);
+        let url_origin = crate::api::origin(&url);
+        for n in 0..10 {
+            outbox
+                .enqueue(&visit(&format!("v-{n}")), &rating(""), &url_origin)
+                .unwrap();
+        }
         let client = RatingClient::new(&crate::api::ClientSettings::new(url)).unwrap();
+        assert_eq!(client.origin(), url_origin);
         let token = Token::new("t").unwrap();
         let report = outbox
             .flush(&client, &|| Some(token.clone()), true)
@@ -704,19 +914,5 @@ mod tests {
             }
         }
         assert!(backoff(100) <= BACKOFF_CAP);
-    }
-
-    #[test]
-    fn the_lock_is_exclusive_between_holders() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
-        let held = outbox.try_lock().unwrap();
-        assert!(held.is_some());
-        assert!(
-            outbox.try_lock().unwrap().is_none(),
-            "a second holder is refused"
-        );
-        drop(held);
-        assert!(outbox.try_lock().unwrap().is_some());
     }
 }

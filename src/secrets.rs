@@ -476,6 +476,12 @@ pub fn token_status(origin: &str) -> Result<TokenStatus, SecretsError> {
     token_status_with(std::env::var(TOKEN_ENV).ok(), origin)
 }
 
+/// [`token_status`] without the environment variable: the keyring's token only (for a
+/// server the environment token is not bound to).
+pub fn keyring_token_status(origin: &str) -> Result<TokenStatus, SecretsError> {
+    token_status_with(None, origin)
+}
+
 fn token_status_with(env: Option<String>, origin: &str) -> Result<TokenStatus, SecretsError> {
     let from_env = env
         .map(|raw| Token::new(&raw).map_err(SecretsError::BadEnvToken))

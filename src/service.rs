@@ -5,16 +5,18 @@
 //! The GUI holds one [`Service`] behind an `Arc` and never touches reqwest, the keyring
 //! or files itself.
 //!
-//! With an outbox, a rating is on disk before the first attempt (see
-//! [`crate::outbox`]): a network failure or a token problem leaves it there for the
-//! background sender ("saved, will be sent automatically"). A rejection is kept as
-//! "needs attention" on an unattended kiosk; at a desk the person sees the server's
-//! answer with the form still filled in, so the entry is removed instead of piling up
-//! next to the corrected resend.
+//! With an outbox, a rating is on disk before the first attempt and is sent through the
+//! outbox's one send path ([`crate::outbox::send`]), under its lease, so the background
+//! sender or a `visit-rating outbox flush` in another process never sends it at the same
+//! time. A network failure, a token problem or a gateway's refusal leaves it there for
+//! the background sender ("saved, will be sent automatically"). A rejection is kept as
+//! "needs attention", at a kiosk and at a desk alike: the corrected rating for the same
+//! visit supersedes it once the server answers it, or a person marks it replaced or
+//! discards it in the queue view.
 
-use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
+use crate::api::{Outcome, RatingClient, VisitId};
 use crate::config::Config;
-use crate::outbox::Outbox;
+use crate::outbox::{Attempt, Outbox};
 use crate::rating::Rating;
 use crate::secrets::{self, Token};
 
@@ -23,8 +25,36 @@ use crate::secrets::{self, Token};
 pub enum TokenSource {
     /// A token fixed at start (the demo mode's stand-in token; tests).
     Fixed(Token),
-    /// `VISIT_RATING_TOKEN` if set, else the keyring entry for the server.
-    Resolve,
+    /// The keyring entry for the server; `VISIT_RATING_TOKEN` (if set) only for the
+    /// server whose origin is `environment_for`.
+    Resolve {
+        /// The origin of the server given at start (`VISIT_RATING_URL` or the settings
+        /// as read then): the only one the environment token is sent to. A server
+        /// chosen later in the window gets its keyring entry, never that token.
+        environment_for: Option<String>,
+    },
+}
+
+impl TokenSource {
+    /// The window's tokens: the keyring, and the environment token bound to the
+    /// server given at start (`None`: bound to none).
+    pub fn bound_to(start_url: Option<&str>) -> TokenSource {
+        TokenSource::Resolve {
+            environment_for: start_url.map(crate::api::origin),
+        }
+    }
+
+    /// `VISIT_RATING_TOKEN` is set but not used for `origin` (it belongs to the server
+    /// given at start); the window says so.
+    pub fn environment_withheld(&self, origin: &str) -> bool {
+        match self {
+            TokenSource::Resolve { environment_for } => {
+                std::env::var_os(secrets::TOKEN_ENV).is_some()
+                    && environment_for.as_deref() != Some(origin)
+            }
+            TokenSource::Fixed(_) => false,
+        }
+    }
 }
 
 /// Why a rating was not sent at all (nothing reached the server).
@@ -57,7 +87,8 @@ pub enum NotSent {
 pub struct SubmitReport {
     /// The server's answer (or why there was none).
     pub outcome: Outcome,
-    /// The rating is kept on disk and will be sent again automatically.
+    /// The rating is kept in the outbox: sent again automatically (a transient failure,
+    /// a token problem, a gateway's refusal) or kept as needing attention (rejected).
     pub queued: bool,
 }
 
@@ -68,7 +99,6 @@ pub struct Service {
     base_url: Option<String>,
     tokens: TokenSource,
     outbox: Option<Outbox>,
-    keep_rejected: bool,
 }
 
 impl Service {
@@ -80,16 +110,13 @@ impl Service {
             base_url,
             tokens,
             outbox: None,
-            keep_rejected: false,
         }
     }
 
-    /// Save every rating in `outbox` before sending it; `keep_rejected` keeps rejected
-    /// ratings as "needs attention" (a kiosk) instead of removing them (a desk).
+    /// Save every rating in `outbox` before sending it.
     #[must_use]
-    pub fn with_outbox(mut self, outbox: Outbox, keep_rejected: bool) -> Service {
+    pub fn with_outbox(mut self, outbox: Outbox) -> Service {
         self.outbox = Some(outbox);
-        self.keep_rejected = keep_rejected;
         self
     }
 
@@ -118,46 +145,32 @@ impl Service {
     /// Save (with an outbox) and send one rating (blocking).
     pub fn submit(&self, id: &VisitId, rating: &Rating) -> Result<SubmitReport, NotSent> {
         let client = self.client()?;
-        let entry = match &self.outbox {
-            Some(outbox) => Some(
-                outbox
-                    .enqueue_leased(id, rating, self.send_lease())
-                    .map_err(|e| NotSent::NotSaved(e.to_string()))?,
-            ),
-            None => None,
-        };
-        let token = match self.token(&client.origin()) {
-            Ok(token) => token,
-            Err(NotSent::NoToken(e)) if entry.is_some() => {
-                return Err(NotSent::SavedWithoutToken(e));
-            }
-            Err(e) => return Err(e),
-        };
-        let outcome = client.submit(id, rating, &token);
-        let (Some(outbox), Some(entry)) = (&self.outbox, entry) else {
+        let Some(outbox) = &self.outbox else {
+            let token = self.token(&client.origin())?;
             return Ok(SubmitReport {
-                outcome,
+                outcome: client.submit(id, rating, &token),
                 queued: false,
             });
         };
-        let queued = match outcome.kind {
-            OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => false,
-            OutcomeKind::Transient | OutcomeKind::Unauthorized(_) => true,
-            OutcomeKind::Rejected => self.keep_rejected,
+        let (_, lease) = outbox
+            .enqueue_claimed(id, rating, &client.origin())
+            .map_err(|e| NotSent::NotSaved(e.to_string()))?;
+        let token = match self.token(&client.origin()) {
+            Ok(token) => token,
+            Err(NotSent::NoToken(e)) => return Err(NotSent::SavedWithoutToken(e)),
+            Err(e) => return Err(e),
         };
-        let kept = if outcome.kind == OutcomeKind::Rejected && !queued {
-            outbox.remove(&entry.id).map(|()| false)
-        } else {
-            outbox.record(entry, &outcome).map(|()| queued)
-        };
-        match kept {
-            Ok(queued) => Ok(SubmitReport { outcome, queued }),
-            Err(e) => {
-                // The answer stands; only its bookkeeping failed (the entry is still on
-                // disk and will be sent again, or gets 5030 and is removed then).
-                tracing::error!(error = %e, "cannot update the outbox after sending");
-                Ok(SubmitReport { outcome, queued })
-            }
+        match outbox.send_claimed(&lease, &client, &token, true) {
+            Ok(Attempt::Sent { outcome, .. }) => Ok(SubmitReport {
+                queued: !outcome.kind.is_final_success(),
+                outcome,
+            }),
+            // Our own fresh entry, under our lease: only a damaged disk gets here. It is
+            // saved, and the background sender will try it.
+            Ok(Attempt::Skipped(skip)) => Err(NotSent::Internal(format!(
+                "the saved rating could not be sent ({skip:?}); it stays in the outbox"
+            ))),
+            Err(e) => Err(NotSent::Internal(e.to_string())),
         }
     }
 
@@ -168,7 +181,19 @@ impl Service {
 
     /// What is known about this server's token (never the token).
     pub fn token_status(&self) -> Result<secrets::TokenStatus, secrets::SecretsError> {
-        secrets::token_status(&self.origin().unwrap_or_default())
+        let origin = self.origin().unwrap_or_default();
+        if self.tokens.environment_withheld(&origin) {
+            secrets::keyring_token_status(&origin)
+        } else {
+            secrets::token_status(&origin)
+        }
+    }
+
+    /// `VISIT_RATING_TOKEN` is set but withheld from this server (not the one given at
+    /// start).
+    pub fn environment_token_withheld(&self) -> bool {
+        self.origin()
+            .is_some_and(|origin| self.tokens.environment_withheld(&origin))
     }
 
     /// Store or replace this server's token in the keyring.
@@ -183,15 +208,7 @@ impl Service {
 
     /// The token comes from the keyring (not fixed, as in the demo mode).
     pub fn uses_keyring(&self) -> bool {
-        matches!(self.tokens, TokenSource::Resolve)
-    }
-
-    /// How long the background sender leaves a rating alone that is being sent
-    /// interactively: longer than one attempt can take.
-    fn send_lease(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(
-            self.config.connect_timeout_secs + self.config.request_timeout_secs + 5,
-        )
+        matches!(self.tokens, TokenSource::Resolve { .. })
     }
 
     fn client(&self) -> Result<RatingClient, NotSent> {
@@ -203,7 +220,10 @@ impl Service {
     fn token(&self, origin: &str) -> Result<Token, NotSent> {
         match &self.tokens {
             TokenSource::Fixed(token) => Ok(token.clone()),
-            TokenSource::Resolve => secrets::resolve_token(origin)
+            TokenSource::Resolve { .. } if self.tokens.environment_withheld(origin) => {
+                secrets::load_token(origin).map_err(NotSent::NoToken)
+            }
+            TokenSource::Resolve { .. } => secrets::resolve_token(origin)
                 .map(|(token, _)| token)
                 .map_err(NotSent::NoToken),
         }

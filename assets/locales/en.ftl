@@ -169,6 +169,14 @@ outbox-send-now = Send now
 outbox-open = Queue
 outbox-title = Sending queue
 outbox-empty = The queue is empty: every rating was sent.
+outbox-damaged-count = damaged files: { $count }
+outbox-damaged-title = Damaged files: { $count }
+outbox-damaged-intro = These queue files could not be read. They are neither sent nor removed automatically: hand them to an administrator. Folder: { $folder }
+outbox-damaged-file = { $name } — { $days ->
+    [0] written less than a day ago
+    [one] written { $days } day ago
+   *[other] written { $days } days ago
+}
 outbox-refresh = Refresh
 outbox-export = Export to JSON
 outbox-exported = Ratings exported: { $count }. File: { $path }
@@ -181,7 +189,6 @@ outbox-deleted = The rating was removed from the queue.
 kiosk-outbox = Sending queue
 ## Outbox CLI
 outbox-not-saved = The rating was NOT saved and not sent: { $error }
-outbox-not-updated = Could not update the outbox after sending: { $error }
 outbox-kept-transient = The rating is saved in the outbox; send it later with “visit-rating outbox flush” (the window sends it by itself).
 outbox-kept-token = The rating is saved in the outbox and will be sent once the token is replaced (“visit-rating outbox flush”).
 outbox-kept-attention = The rating is kept in the outbox as needing attention: the server refused it, and it is not sent again automatically. See “visit-rating outbox list”.
@@ -202,7 +209,6 @@ outbox-summary = { $waiting } { $waiting ->
    *[other] need
   } attention.
 outbox-flush-line = { $visit_id }: { $result }
-outbox-busy = Another process (the window or another command) is sending the ratings right now; try again later.
 cli-outbox-paused = Sending is paused until the token is replaced; the ratings are kept in the outbox.
 outbox-nothing = Nothing to send.
 outbox-flush-summary = { $delivered } { $delivered ->
@@ -288,3 +294,80 @@ import-more-problems = …and { $count } more { $count ->
     [one] row
    *[other] rows
   } with errors (all of them in the report).
+## Odd answers, the delete rule, entries for another server
+outcome-refused = The server or a gateway in front of it refused the request.
+advice-refused = The rating is kept. The answer came not from the portal but apparently from a proxy or firewall in front of it: whoever administers this terminal must check the access to the server (address, proxy, permissions).
+outbox-kept-refused = The rating is saved in the outbox and will be sent once the server accepts requests again (“visit-rating outbox flush”).
+cli-outbox-refused = Sending stopped: the server or a gateway refused the request; the ratings are kept in the outbox.
+outbox-kept-attention-desk = The rating is kept in the queue as needing attention. A corrected rating for the same visit replaces it; if you corrected the visit id, mark it as replaced in the “Queue” or discard it.
+outbox-other-server = for another server: { $count }
+outbox-state-other-server = saved for another server: { $origin }
+outbox-move-here = Send to the current server ({ $count })
+outbox-move-confirm = Really send them to { $origin }?
+outbox-moved = Moved to the current server: { $count }
+outbox-mark-replaced = Replaced by another rating
+outbox-mark-replaced-confirm = Really mark it as replaced?
+outbox-marked-replaced = The rating was marked as replaced and removed from the queue.
+outbox-in-flight = This rating is being sent right now; try again in a few seconds.
+cli-outbox-state-other-server = for another server ({ $origin })
+cli-outbox-other-server = Saved for another server and not sent: { $count }. “visit-rating outbox flush --to-current-server” sends them to the current server.
+cli-outbox-moved = Moved to the current server ({ $origin }): { $count }
+cli-outbox-in-flight = Another process is sending these right now: { $count }; it will finish on its own.
+kiosk-unconfigured-title = Terminal not configured
+kiosk-unconfigured-body = Please call a member of staff.
+kiosk-unconfigured-no-pin = For staff: no administrator PIN is set, so the terminal cannot be configured from the screen. Set one with “visit-rating admin-pin set” as the terminal's user; the terminal notices it by itself.
+kiosk-unconfigured-no-url = For staff: no server address is set. Press Ctrl+Alt+A or hold the top-left corner for 3 seconds, enter the PIN and open the settings.
+kiosk-unconfigured-no-token = For staff: no token is stored for the server. Press Ctrl+Alt+A or hold the top-left corner for 3 seconds, enter the PIN and store the token in the settings.
+token-env-withheld = The token from VISIT_RATING_TOKEN is meant only for the server given at start and is not sent to this one. Store a token for this server below.
+kiosk-admin-short-pin = The PIN is shorter than 6 digits. Replace it: “visit-rating admin-pin set”.
+kiosk-admin-settings-exposed = Other users can read the settings file { $path } (it holds the PIN's hash). Run: chmod 600 { $path }
+clear-text-banner = Unencrypted connection: the token and the ratings cross the network in clear text (allow_insecure_http)
+warning-clear-text = warning: allow_insecure_http is on — the token and the ratings may be sent over http:// to another machine unencrypted.
+## visit-rating status
+status-headline = visit-rating { $version }: { $state } (exit code { $code })
+status-state-healthy = healthy
+status-state-warning = working, but needs a look soon
+status-state-broken = ratings cannot be delivered until someone acts
+status-state-could-not-check = could not be checked
+status-server = Server: { $origin }
+status-server-none = Server: not configured
+status-token-keyring = in the keyring
+status-token-env = from VISIT_RATING_TOKEN
+status-token-until = Token: { $source }, valid until { $when } ({ $days } { $days ->
+    [one] day
+   *[other] days
+  } left)
+status-token-no-expiry = Token: { $source } (no expiry date in it)
+status-token-none = Token: none
+status-token-unreadable = Token: cannot be checked: { $error }
+status-outbox = Outbox: { $pending } waiting, { $attention } need attention, { $damaged } damaged
+status-outbox-oldest = the oldest waits since { $when }
+status-outbox-unreadable = Outbox: cannot be read: { $error }
+status-last-attempt = Last delivery attempt: { $when }, { $outcome }
+status-last-attempt-never = Last delivery attempt: none yet
+status-last-success = Last success: { $when }
+status-last-success-never = Last success: none yet
+status-kiosk-on = Kiosk mode: on
+status-kiosk-off = Kiosk mode: off
+status-problem-no-url = No server URL: set server_url in the settings, or VISIT_RATING_URL.
+status-problem-no-token = No token for the server: visit-rating token set.
+status-problem-token-expired = The token has expired: replace it (visit-rating token set).
+status-problem-token-expires-soon = The token expires in { $value } { $value ->
+    [one] day
+   *[other] days
+  }: replace it soon.
+status-problem-token-refused = The server refused the token; ratings wait for a new one (visit-rating token set).
+status-problem-token-unreadable = The keyring could not be read, so the token was not checked.
+status-problem-outbox-unreadable = The outbox folder could not be read.
+status-problem-oldest-pending-over-1h = A rating has been waiting for more than an hour: check the network and the server.
+status-problem-needs-attention = Ratings need attention: { $value } (visit-rating outbox list).
+status-problem-damaged-files = Damaged outbox files set aside in outbox/damaged/: { $value }.
+status-problem-counters-damaged = The delivery counters are damaged; they start again from zero at the next delivery.
+status-problem-counters-unreadable = The delivery counters (metrics.json in the data folder) cannot be read.
+
+## The window's warning ahead of the token's expiry
+token-expires-in = The access token expires in { $days } { $days ->
+    [one] day
+   *[other] days
+  }: replace it in the settings
+token-expired-line = The access token has expired: replace it in the settings

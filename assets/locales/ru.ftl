@@ -179,6 +179,15 @@ outbox-send-now = Отправить сейчас
 outbox-open = Очередь
 outbox-title = Очередь отправки
 outbox-empty = Очередь пуста: все оценки отправлены.
+outbox-damaged-count = повреждённых файлов: { $count }
+outbox-damaged-title = Повреждённые файлы: { $count }
+outbox-damaged-intro = Эти файлы очереди не удалось прочитать. Они не отправляются и не удаляются автоматически: передайте их администратору. Папка: { $folder }
+outbox-damaged-file = { $name } — { $days ->
+    [0] записан меньше суток назад
+    [one] записан { $days } день назад
+    [few] записан { $days } дня назад
+   *[other] записан { $days } дней назад
+}
 outbox-refresh = Обновить
 outbox-export = Экспорт в JSON
 outbox-exported = Выгружено оценок: { $count }. Файл: { $path }
@@ -191,7 +200,6 @@ outbox-deleted = Оценка удалена из очереди.
 kiosk-outbox = Очередь отправки
 ## Outbox CLI
 outbox-not-saved = Оценка НЕ сохранена и не отправлена: { $error }
-outbox-not-updated = Не удалось обновить очередь после отправки: { $error }
 outbox-kept-transient = Оценка сохранена в очереди; отправьте её позже командой «visit-rating outbox flush» (окно программы отправит её само).
 outbox-kept-token = Оценка сохранена в очереди и будет отправлена после замены токена («visit-rating outbox flush»).
 outbox-kept-attention = Оценка сохранена в очереди как требующая внимания: сервер её отклонил, автоматически она повторно не отправляется. Посмотрите «visit-rating outbox list».
@@ -214,7 +222,6 @@ outbox-summary = { $waiting } { $waiting ->
    *[other] требуют
   } внимания.
 outbox-flush-line = { $visit_id }: { $result }
-outbox-busy = Оценки сейчас отправляет другой процесс (окно программы или другая команда); попробуйте позже.
 cli-outbox-paused = Отправка приостановлена до замены токена; оценки сохранены в очереди.
 outbox-nothing = Отправлять нечего.
 outbox-flush-summary = { $delivered } { $delivered ->
@@ -307,3 +314,83 @@ import-more-problems = …и ещё { $count } { $count ->
     [few] строки
    *[many] строк
   } с ошибками (все — в отчёте).
+## Odd answers, the delete rule, entries for another server
+outcome-refused = Сервер или шлюз перед ним отказал в доступе.
+advice-refused = Оценка сохранена. Ответ пришёл не от портала, а, по-видимому, от прокси или межсетевого экрана перед ним: администратору терминала нужно проверить доступ к серверу (адрес, прокси, разрешения).
+outbox-kept-refused = Оценка сохранена в очереди и будет отправлена, когда сервер снова примет запрос («visit-rating outbox flush»).
+cli-outbox-refused = Отправка остановлена: сервер или шлюз отказал в доступе; оценки сохранены в очереди.
+outbox-kept-attention-desk = Оценка оставлена в очереди как требующая внимания. Исправленная оценка того же посещения заменит её; если вы исправили номер посещения, отметьте её в «Очереди» как заменённую или удалите.
+outbox-other-server = для другого сервера: { $count }
+outbox-state-other-server = сохранена для другого сервера: { $origin }
+outbox-move-here = Отправить на текущий сервер ({ $count })
+outbox-move-confirm = Точно отправить на { $origin }?
+outbox-moved = Перенесено на текущий сервер: { $count }
+outbox-mark-replaced = Заменена другой оценкой
+outbox-mark-replaced-confirm = Точно отметить как заменённую?
+outbox-marked-replaced = Оценка отмечена как заменённая и убрана из очереди.
+outbox-in-flight = Эту оценку сейчас отправляют; повторите через несколько секунд.
+cli-outbox-state-other-server = для другого сервера ({ $origin })
+cli-outbox-other-server = Сохранены для другого сервера и не отправлены: { $count }. Команда «visit-rating outbox flush --to-current-server» отправит их на текущий сервер.
+cli-outbox-moved = Перенесено на текущий сервер ({ $origin }): { $count }
+cli-outbox-in-flight = Сейчас их отправляет другой процесс: { $count }; он закончит сам.
+kiosk-unconfigured-title = Терминал не настроен
+kiosk-unconfigured-body = Пожалуйста, позовите сотрудника.
+kiosk-unconfigured-no-pin = Для персонала: PIN-код администратора не задан, поэтому настроить терминал с экрана нельзя. Задайте PIN-код командой «visit-rating admin-pin set» от имени пользователя терминала; терминал заметит его сам.
+kiosk-unconfigured-no-url = Для персонала: не указан адрес сервера. Нажмите Ctrl+Alt+A или удерживайте левый верхний угол 3 секунды, введите PIN-код и откройте настройки.
+kiosk-unconfigured-no-token = Для персонала: для сервера не сохранён токен. Нажмите Ctrl+Alt+A или удерживайте левый верхний угол 3 секунды, введите PIN-код и сохраните токен в настройках.
+token-env-withheld = Токен из VISIT_RATING_TOKEN предназначен только для сервера, указанного при запуске, и этому серверу не передаётся. Сохраните токен для этого сервера ниже.
+kiosk-admin-short-pin = PIN-код короче 6 цифр. Замените его: «visit-rating admin-pin set».
+kiosk-admin-settings-exposed = Файл настроек { $path } (в нём хеш PIN-кода) могут читать другие пользователи. Выполните: chmod 600 { $path }
+clear-text-banner = Незашифрованное соединение: токен и оценки передаются по сети открытым текстом (allow_insecure_http)
+warning-clear-text = внимание: включён allow_insecure_http — токен и оценки могут передаваться по http:// на другой компьютер без шифрования.
+## visit-rating status
+status-headline = visit-rating { $version }: { $state } (код выхода { $code })
+status-state-healthy = всё в порядке
+status-state-warning = работает, но скоро потребует внимания
+status-state-broken = оценки не отправляются, нужны действия
+status-state-could-not-check = проверить не удалось
+status-server = Сервер: { $origin }
+status-server-none = Сервер: не настроен
+status-token-keyring = в хранилище ключей
+status-token-env = из VISIT_RATING_TOKEN
+status-token-until = Токен: { $source }, действует до { $when } (осталось { $days } { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+  })
+status-token-no-expiry = Токен: { $source } (срок действия в нём не указан)
+status-token-none = Токен: нет
+status-token-unreadable = Токен: проверить не удалось: { $error }
+status-outbox = Очередь: ждут отправки { $pending }, требуют внимания { $attention }, повреждено { $damaged }
+status-outbox-oldest = самая старая ждёт с { $when }
+status-outbox-unreadable = Очередь: не читается: { $error }
+status-last-attempt = Последняя попытка отправки: { $when }, { $outcome }
+status-last-attempt-never = Последняя попытка отправки: ещё не было
+status-last-success = Последняя успешная отправка: { $when }
+status-last-success-never = Последняя успешная отправка: ещё не было
+status-kiosk-on = Режим киоска: включён
+status-kiosk-off = Режим киоска: выключен
+status-problem-no-url = Не задан адрес сервера: server_url в настройках или VISIT_RATING_URL.
+status-problem-no-token = Нет токена для сервера: visit-rating token set.
+status-problem-token-expired = Срок действия токена истёк: замените его (visit-rating token set).
+status-problem-token-expires-soon = Токен истекает через { $value } { $value ->
+    [one] день
+    [few] дня
+   *[many] дней
+  }: замените его заранее.
+status-problem-token-refused = Сервер не принял токен; оценки ждут новый (visit-rating token set).
+status-problem-token-unreadable = Хранилище ключей недоступно, токен не проверен.
+status-problem-outbox-unreadable = Папка очереди не читается.
+status-problem-oldest-pending-over-1h = Оценка ждёт отправки больше часа: проверьте сеть и сервер.
+status-problem-needs-attention = Оценок, требующих внимания: { $value } (visit-rating outbox list).
+status-problem-damaged-files = Повреждённых файлов очереди отложено в outbox/damaged/: { $value }.
+status-problem-counters-damaged = Счётчики отправок повреждены; при следующей отправке они начнутся с нуля.
+status-problem-counters-unreadable = Счётчики отправок (metrics.json в папке данных) не читаются.
+
+## The window's warning ahead of the token's expiry
+token-expires-in = Токен доступа истекает через { $days } { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+  }: замените его в настройках
+token-expired-line = Срок действия токена доступа истёк: замените его в настройках

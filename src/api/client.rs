@@ -181,7 +181,7 @@ impl RatingClient {
             visit_id = %id,
             outcome = outcome.kind.name(),
             http_status = ?outcome.http_status,
-            message_code = ?outcome.message_code,
+            message_code = ?outcome.message_code.as_deref().map(super::bounded_text),
             elapsed_ms = started.elapsed().as_millis(),
             "rating sent"
         );
@@ -242,7 +242,7 @@ impl RatingClient {
 
 fn parse_base_url(raw: &str) -> Result<Url, ClientError> {
     let bad = |reason: &str| ClientError::BadUrl {
-        url: raw.to_owned(),
+        url: redact_userinfo(raw),
         reason: reason.to_owned(),
     };
     let url = Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
@@ -264,7 +264,28 @@ fn parse_base_url(raw: &str) -> Result<Url, ClientError> {
 /// `scheme://host:port` of a server URL, with the port always spelled out. Returns the
 /// input unchanged when it does not parse, so a bad URL still names an entry.
 pub fn origin(base_url: &str) -> String {
-    Url::parse(base_url.trim()).map_or_else(|_| base_url.to_owned(), |u| origin_of(&u))
+    Url::parse(base_url.trim()).map_or_else(|_| redact_userinfo(base_url), |u| origin_of(&u))
+}
+
+/// A URL fit for a message or a log line: a user name or password in it becomes `***`
+/// (`https://u:pw@host/x` → `https://***@host/x`). Works on text that does not parse
+/// as a URL too.
+pub fn redact_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// Whether a server URL sends in clear text to another machine (`http://` to a host
+/// that is not loopback): allowed only with `allow_insecure_http`, and then warned of.
+pub fn is_clear_text_remote(base_url: &str) -> bool {
+    Url::parse(base_url.trim()).is_ok_and(|u| u.scheme() == "http" && !is_loopback(&u))
 }
 
 fn origin_of(url: &Url) -> String {
@@ -377,6 +398,29 @@ mod tests {
             "https://h.example/portal/api/v2/iemk/doctors/visit/rating/a%2Bb"
         );
         assert_eq!(client.origin(), "https://h.example:443");
+    }
+
+    #[test]
+    fn userinfo_never_reaches_a_message() {
+        assert_eq!(
+            redact_userinfo("https://u:pw@host.example/x"),
+            "https://***@host.example/x"
+        );
+        assert_eq!(redact_userinfo("http://a@b@h:81"), "http://***@h:81");
+        assert_eq!(
+            redact_userinfo("https://h.example/p@x"),
+            "https://h.example/p@x"
+        );
+        assert_eq!(redact_userinfo("no url at all"), "no url at all");
+        let err = RatingClient::new(&ClientSettings::new("https://u:secret-pw@h.example"))
+            .err()
+            .unwrap();
+        assert!(!err.to_string().contains("secret-pw"), "{err}");
+        assert!(err.to_string().contains("https://***@h.example"), "{err}");
+        assert!(!origin("ht tp://u:secret-pw@h").contains("secret-pw"));
+        assert!(is_clear_text_remote("http://rpgu.example"));
+        assert!(!is_clear_text_remote("http://127.0.0.1:8080"));
+        assert!(!is_clear_text_remote("https://rpgu.example"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The rating API as `shared/CONTRACT.md` reads it: the request body, the visit id,
+//! The rating API as `docs/api.md` reads it: the request body, the visit id,
 //! the outcome of a submission and the HTTP client that produces it.
 //!
 //! No egui, no keyring, no files (beyond reading a configured CA file).
@@ -9,9 +9,11 @@ mod visit_id;
 
 pub use client::{
     ClientError, ClientSettings, DEFAULT_MAX_BODY_BYTES, ENDPOINT_PATH, RatingClient, error_chain,
-    origin,
+    is_clear_text_remote, origin, redact_userinfo,
 };
-pub use outcome::{ErrorModel, Outcome, OutcomeKind, TokenProblem, classify};
+pub use outcome::{
+    ErrorModel, Outcome, OutcomeKind, STORED_TEXT_CHARS, TokenProblem, bounded_text, classify,
+};
 pub use visit_id::{MAX_VISIT_ID_CHARS, VisitId, VisitIdError, is_guid};
 
 use serde::{Deserialize, Serialize};

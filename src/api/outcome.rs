@@ -1,16 +1,18 @@
 //! What became of one submission, and how a server's answer is read.
 //!
 //! Every caller — the GUI, `submit`, the outbox — sees the same [`Outcome`]. The rules
-//! (CONTRACT.md, "Response"):
+//! (`docs/api.md`, "Response", and the README's table of answers):
 //!
 //! | answer | outcome |
 //! |---|---|
-//! | any 2xx, whatever the body | [`OutcomeKind::Accepted`] |
+//! | a 2xx whose body is the error model reporting an error (`code` >= 400, or a `message_code` that is not 2xxx) | classified by its `code` and `message_code` as if it had come with that status (a `code` outside 400..=599 counts as 400) |
+//! | any other 2xx, whatever the body (empty, not JSON, `{"code":200,"message_code":"2000"}`) | [`OutcomeKind::Accepted`] |
 //! | error model with `message_code` 5030 | [`OutcomeKind::AlreadyRecorded`] |
 //! | error model with 5007 / 5008 / 5009 / 5010 | [`OutcomeKind::Unauthorized`] |
+//! | 401 or 403 that is not the error model (a gateway's page) | [`OutcomeKind::Refused`] |
 //! | 408, 425, 429, any 5xx, any 3xx | [`OutcomeKind::Transient`] (the server's words kept if any) |
-//! | any other 4xx (error model or not) | [`OutcomeKind::Rejected`] |
-//! | no answer: refused, reset, DNS, timeout, TLS; an unreadable or oversized body | [`OutcomeKind::Transient`] |
+//! | any other 4xx (error model or not, oversized included) | [`OutcomeKind::Rejected`] |
+//! | no answer: refused, reset, DNS, timeout, TLS; an unreadable body | [`OutcomeKind::Transient`] |
 //!
 //! Redirects are never followed (the token must stay with the configured server), so a
 //! 3xx ends here as transient with its `Location` in the detail.
@@ -57,6 +59,10 @@ pub enum OutcomeKind {
     Unauthorized(TokenProblem),
     /// The server refused this rating for good (any other 4xx). Keep it for a person.
     Rejected,
+    /// A 401/403 that is not the error model: the server or a gateway (proxy, firewall)
+    /// in front of it refused the request. Keep the rating; whoever administers the
+    /// terminal must look (the status and the page's title are in the detail).
+    Refused,
     /// No usable answer (network, timeout, 5xx, unreadable body). Keep it, send later.
     Transient,
 }
@@ -69,6 +75,7 @@ impl OutcomeKind {
             OutcomeKind::AlreadyRecorded => "already_recorded",
             OutcomeKind::Unauthorized(_) => "unauthorized",
             OutcomeKind::Rejected => "rejected",
+            OutcomeKind::Refused => "refused",
             OutcomeKind::Transient => "transient",
         }
     }
@@ -97,7 +104,33 @@ pub struct Outcome {
     pub detail: Option<String>,
 }
 
+/// How many characters of the server's text (and of our detail) are kept in a log line
+/// or an outbox file; a hostile or broken server cannot fill the disk through them.
+pub const STORED_TEXT_CHARS: usize = 500;
+
+/// `text` cut to [`STORED_TEXT_CHARS`] characters, with `…` when cut.
+pub fn bounded_text(text: &str) -> String {
+    match text.char_indices().nth(STORED_TEXT_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 impl Outcome {
+    /// This outcome with its server text (`message`, `message_code`) and `detail` cut
+    /// to [`STORED_TEXT_CHARS`]: what goes into logs and outbox files. (The window shows
+    /// the answer as it came.)
+    #[must_use]
+    pub fn bounded(&self) -> Outcome {
+        let cut = |text: &Option<String>| text.as_deref().map(bounded_text);
+        Outcome {
+            message: cut(&self.message),
+            message_code: cut(&self.message_code),
+            detail: cut(&self.detail),
+            ..self.clone()
+        }
+    }
+
     /// An outcome with no answer from the server (network failure and the like).
     pub fn transport_failure(detail: String) -> Outcome {
         Outcome {
@@ -125,7 +158,8 @@ pub struct ErrorModel {
 
 impl ErrorModel {
     /// The model in `body`, if the body is a JSON object with at least a `message` or a
-    /// `message_code`. Anything else (HTML, empty, other JSON) is `None`.
+    /// `message_code`, or an integer `code`. Anything else (HTML, empty, other JSON) is
+    /// `None`.
     pub fn parse(body: &[u8]) -> Option<ErrorModel> {
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         let object = value.as_object()?;
@@ -143,8 +177,36 @@ impl ErrorModel {
             message: text("message"),
             message_code: text("message_code"),
         };
-        (model.message.is_some() || model.message_code.is_some()).then_some(model)
+        (model.message.is_some() || model.message_code.is_some() || model.code.is_some())
+            .then_some(model)
     }
+
+    /// The status this model reports an error with, if it reports one: its `code` when
+    /// that is 400 or more, or, for a `message_code` that is present and not a success
+    /// code (2xxx), its `code` if that is an error status and else 400. A `code` outside
+    /// 400..=599 counts as 400.
+    pub fn error_status(&self) -> Option<u16> {
+        let coded = self.code.filter(|&c| c >= 400);
+        let message_error = self
+            .message_code
+            .as_deref()
+            .is_some_and(|m| !is_success_code(m));
+        if coded.is_none() && !message_error {
+            return None;
+        }
+        Some(
+            coded
+                .and_then(|c| u16::try_from(c).ok())
+                .filter(|c| (400..600).contains(c))
+                .unwrap_or(400),
+        )
+    }
+}
+
+/// A success `message_code`: four digits starting with 2 ("2000").
+fn is_success_code(message_code: &str) -> bool {
+    let code = message_code.trim();
+    code.len() == 4 && code.starts_with('2') && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// How many bytes of a body we quote in a detail.
@@ -167,24 +229,68 @@ pub fn classify(status: u16, body: &[u8], truncated: bool, location: Option<&str
         detail: None,
     };
     let message_code = outcome.message_code.as_deref().unwrap_or_default();
+    // Portals of this kind answer errors with HTTP 200: a 2xx carrying the error model
+    // that reports an error is that error, read as if it had come with its status.
+    let reported = if (200..300).contains(&status) {
+        model.as_ref().and_then(ErrorModel::error_status)
+    } else {
+        None
+    };
+    let effective = reported.unwrap_or(status);
 
-    outcome.kind = if (200..300).contains(&status) {
+    outcome.kind = if (200..300).contains(&effective) {
         OutcomeKind::Accepted
     } else if message_code == "5030" {
         OutcomeKind::AlreadyRecorded
     } else if let Some(problem) = TokenProblem::from_message_code(message_code) {
         OutcomeKind::Unauthorized(problem)
-    } else if (400..500).contains(&status) && !matches!(status, 408 | 425 | 429) {
+    } else if matches!(effective, 401 | 403) && model.is_none() {
+        OutcomeKind::Refused
+    } else if (400..500).contains(&effective) && !matches!(effective, 408 | 425 | 429) {
         OutcomeKind::Rejected
     } else {
         OutcomeKind::Transient
     };
 
-    let unexplained_failure = outcome.kind != OutcomeKind::Accepted && model.is_none();
-    if unexplained_failure || (300..400).contains(&status) {
-        outcome.detail = Some(describe_body(status, body, truncated, location));
+    if let Some(reported) = reported {
+        outcome.detail = Some(format!(
+            "HTTP {status}, but the body is the error model reporting an error; read as HTTP {reported}"
+        ));
+    } else if outcome.kind == OutcomeKind::Refused {
+        outcome.detail = Some(describe_refusal(status, body, truncated));
+    } else {
+        let unexplained_failure = outcome.kind != OutcomeKind::Accepted && model.is_none();
+        if unexplained_failure || (300..400).contains(&status) {
+            outcome.detail = Some(describe_body(status, body, truncated, location));
+        }
     }
     outcome
+}
+
+/// A gateway's refusal: its status and the page's `<title>` (or the start of the body).
+fn describe_refusal(status: u16, body: &[u8], truncated: bool) -> String {
+    let what =
+        format!("the server or a gateway in front of it refused the request (HTTP {status})");
+    if truncated {
+        return format!("{what}; its page is larger than {} bytes", body.len());
+    }
+    let text = String::from_utf8_lossy(body);
+    match page_title(&text) {
+        Some(title) => format!("{what}; the page's title: {}", quote(title)),
+        None if text.trim().is_empty() => format!("{what}; the answer has an empty body"),
+        None => format!("{what}; the answer: {}", quote(text.trim())),
+    }
+}
+
+/// The text of an HTML page's `<title>`, trimmed, if it has a non-empty one.
+fn page_title(html: &str) -> Option<&str> {
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + lower[start..].find("</title")?;
+    // ASCII lowercasing keeps byte offsets, so they index the original text.
+    let title = html.get(start..end)?.trim();
+    (!title.is_empty()).then_some(title)
 }
 
 fn describe_body(status: u16, body: &[u8], truncated: bool, location: Option<&str>) -> String {
@@ -237,6 +343,24 @@ fn quote(text: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn server_text_is_bounded_for_logs_and_files() {
+        let long = "Ж".repeat(10_000);
+        let body = format!(r#"{{"code":400,"message":"{long}","message_code":"{long}"}}"#);
+        let outcome = classify(400, body.as_bytes(), false, None);
+        assert_eq!(
+            outcome.message.as_deref(),
+            Some(long.as_str()),
+            "shown as it came"
+        );
+        let kept = outcome.bounded();
+        for text in [kept.message.unwrap(), kept.message_code.unwrap()] {
+            assert_eq!(text.chars().count(), STORED_TEXT_CHARS + 1);
+            assert!(text.ends_with('…'));
+        }
+        assert_eq!(bounded_text("Успешно"), "Успешно");
+    }
+
     fn model(code: u16, message: &str, message_code: &str) -> Vec<u8> {
         serde_json::json!({"code": code, "message": message, "message_code": message_code})
             .to_string()
@@ -244,8 +368,18 @@ mod tests {
     }
 
     #[test]
-    fn any_2xx_is_accepted_whatever_the_body() {
-        for body in [&b""[..], b"{}", b"<html>ok</html>", b"\xff\xfe", b"[1,2]"] {
+    fn a_2xx_is_accepted_unless_it_carries_an_error() {
+        for body in [
+            &b""[..],
+            b"{}",
+            b"<html>ok</html>",
+            b"\xff\xfe",
+            b"[1,2]",
+            br#"{"code":200,"message_code":"2000"}"#,
+            r#"{"code":200,"message":"Успешно","message_code":"2000"}"#.as_bytes(),
+            br#"{"code":"200","message_code":2000}"#,
+            br#"{"code":201}"#,
+        ] {
             for status in [200, 201, 204] {
                 assert_eq!(
                     classify(status, body, false, None).kind,
@@ -336,8 +470,74 @@ mod tests {
         let mut body = model(403, "Токен некорректен", "5008");
         body.truncate(10);
         let o = classify(403, &body, true, None);
-        assert_eq!(o.kind, OutcomeKind::Rejected);
+        assert_eq!(o.kind, OutcomeKind::Refused);
         assert!(o.detail.unwrap().contains("larger than"));
+        let mut body = model(400, "Отзыв уже существует", "5030");
+        body.truncate(10);
+        let o = classify(400, &body, true, None);
+        assert_eq!(o.kind, OutcomeKind::Rejected);
+        assert_eq!(o.message_code, None);
+    }
+
+    #[test]
+    fn a_200_carrying_the_error_model_is_that_error() {
+        let o = classify(200, &model(403, "Токен некорректен", "5008"), false, None);
+        assert_eq!(o.kind, OutcomeKind::Unauthorized(TokenProblem::Invalid));
+        assert_eq!(o.http_status, Some(200));
+        assert_eq!(o.message.as_deref(), Some("Токен некорректен"));
+        assert_eq!(o.message_code.as_deref(), Some("5008"));
+        assert!(o.detail.unwrap().contains("read as HTTP 403"));
+
+        let o = classify(
+            200,
+            &model(400, "Отзыв уже существует", "5030"),
+            false,
+            None,
+        );
+        assert_eq!(o.kind, OutcomeKind::AlreadyRecorded);
+        let o = classify(
+            200,
+            &model(404, "Некорректный запрос.", "4001"),
+            false,
+            None,
+        );
+        assert_eq!(o.kind, OutcomeKind::Rejected);
+        let o = classify(200, &model(503, "Сервис недоступен", "5000"), false, None);
+        assert_eq!(o.kind, OutcomeKind::Transient);
+        // An error message_code with a success code, or none: a 4xx, kept for a person.
+        let o = classify(200, &model(200, "Ошибка", "4001"), false, None);
+        assert_eq!(o.kind, OutcomeKind::Rejected);
+        let o = classify(204, br#"{"message_code":"4001"}"#, false, None);
+        assert_eq!(o.kind, OutcomeKind::Rejected);
+        // A bare error code is enough.
+        let o = classify(200, br#"{"code":403}"#, false, None);
+        assert_eq!(o.kind, OutcomeKind::Rejected);
+        // A code outside the HTTP error range with an error message_code counts as 400.
+        let o = classify(200, &model(9000, "?", "9999"), false, None);
+        assert_eq!(o.kind, OutcomeKind::Rejected);
+    }
+
+    #[test]
+    fn a_gateways_401_or_403_page_is_refused_with_its_title() {
+        let page = b"<html><head><TITLE> 403 Forbidden </TITLE></head><body>nginx</body></html>";
+        for status in [401, 403] {
+            let o = classify(status, page, false, None);
+            assert_eq!(o.kind, OutcomeKind::Refused, "{status}");
+            assert_eq!(o.message, None);
+            let detail = o.detail.unwrap();
+            assert!(detail.contains(&format!("HTTP {status}")), "{detail}");
+            assert!(detail.contains("title: 403 Forbidden"), "{detail}");
+        }
+        let o = classify(403, b"", false, None);
+        assert_eq!(o.kind, OutcomeKind::Refused);
+        assert!(o.detail.unwrap().contains("empty body"));
+        let o = classify(401, b"Access denied by policy", false, None);
+        assert!(o.detail.unwrap().contains("Access denied by policy"));
+        // The error model with a 403 is the portal's own answer, not a gateway's.
+        let o = classify(403, &model(403, "Доступ запрещён", "4030"), false, None);
+        assert_eq!(o.kind, OutcomeKind::Rejected);
+        // Other 4xx pages stay rejections.
+        assert_eq!(classify(400, page, false, None).kind, OutcomeKind::Rejected);
     }
 
     #[test]
@@ -375,7 +575,11 @@ mod tests {
         assert_eq!(m.code, Some(403));
         assert_eq!(m.message_code.as_deref(), Some("5008"));
         assert_eq!(m.message, None);
-        assert_eq!(ErrorModel::parse(br#"{"code":403}"#), None);
+        assert_eq!(
+            ErrorModel::parse(br#"{"code":403}"#).unwrap().code,
+            Some(403)
+        );
+        assert_eq!(ErrorModel::parse(br#"{"status":403}"#), None);
         assert_eq!(ErrorModel::parse(b"[]"), None);
         assert_eq!(ErrorModel::parse(b"null"), None);
     }

@@ -7,6 +7,11 @@
 //! xxxxxxxxxxxx`), which we glue after the clinic GUID with the configured separator
 //! (empty by default: `{clinic_guid}{separator}{visit_guid}`).
 //!
+//! Braces are GUID notation (Windows, some registries print `{…}`), not part of its
+//! value: a bare GUID in braces loses them (and the whitespace around and inside them)
+//! before anything else, whether it is the visit GUID, the configured clinic GUID, or a
+//! bare GUID sent on its own. Braces anywhere else are kept and percent-encoded.
+//!
 //! An identifier must stay one path segment. Anything that could change the path or is
 //! ambiguous when encoded is refused before a request is built; everything else is
 //! percent-encoded, leaving only RFC 3986 unreserved characters as they are.
@@ -69,8 +74,8 @@ impl VisitId {
         clinic_guid: Option<&str>,
         separator: &str,
     ) -> Result<VisitId, VisitIdError> {
-        let id = input.trim();
-        match clinic_guid.map(str::trim).filter(|c| !c.is_empty()) {
+        let id = unbrace(input);
+        match clinic_guid.map(unbrace).filter(|c| !c.is_empty()) {
             Some(clinic) if is_guid(id) => VisitId::parse(&format!("{clinic}{separator}{id}")),
             _ => VisitId::parse(id),
         }
@@ -129,6 +134,16 @@ fn check(id: &str) -> Result<(), VisitIdError> {
         return Err(VisitIdError::Dots);
     }
     Ok(())
+}
+
+/// `text` trimmed, and without its braces when it is a braced GUID (`{…}`, whitespace
+/// inside the braces trimmed too).
+fn unbrace(text: &str) -> &str {
+    let text = text.trim();
+    match text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+        Some(inner) if is_guid(inner.trim()) => inner.trim(),
+        _ => text,
+    }
 }
 
 /// A GUID in its usual 8-4-4-4-12 hexadecimal form, optionally in braces.
@@ -228,6 +243,26 @@ mod tests {
         // Without a clinic, a bare GUID is itself the full identifier.
         let id = VisitId::from_input(VISIT, None, "").unwrap();
         assert_eq!(id.as_str(), VISIT);
+    }
+
+    #[test]
+    fn braces_around_a_bare_guid_are_stripped_before_gluing() {
+        let braced = format!("  {{{VISIT}}}\r\n");
+        let id = VisitId::from_input(&braced, Some(CLINIC), "").unwrap();
+        assert_eq!(id.as_str(), format!("{CLINIC}{VISIT}"));
+        assert_eq!(id.path_segment(), format!("{CLINIC}{VISIT}"));
+        let id = VisitId::from_input(&format!("{{ {VISIT} }}"), Some(CLINIC), "_").unwrap();
+        assert_eq!(id.as_str(), format!("{CLINIC}_{VISIT}"));
+        // A braced clinic GUID in the settings too.
+        let clinic = format!("{{{CLINIC}}}");
+        let id = VisitId::from_input(VISIT, Some(&clinic), "").unwrap();
+        assert_eq!(id.as_str(), format!("{CLINIC}{VISIT}"));
+        // Without a clinic, the bare GUID alone, unbraced.
+        let id = VisitId::from_input(&braced, None, "").unwrap();
+        assert_eq!(id.as_str(), VISIT);
+        // Braces that are not around a bare GUID are the id's own: kept and encoded.
+        let id = VisitId::from_input("{not-a-guid}", Some(CLINIC), "").unwrap();
+        assert_eq!(id.path_segment(), "%7Bnot-a-guid%7D");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::{Exit, human_outcome, outcome_json};
-use crate::api::{Outcome, RatingClient};
+use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::config::{Config, Folders};
 use crate::i18n::I18n;
 use crate::outbox::{Entry, EntryState, FlushReport, Listing, Outbox, OutboxError};
@@ -56,6 +56,7 @@ fn entry_json(entry: &Entry) -> Value {
         "last_attempt_ms": entry.last_attempt_ms,
         "next_attempt_ms": entry.next_attempt_ms,
         "last_outcome": entry.last_outcome.as_ref().map(|o| outcome_json(o.kind.name(), o)),
+        "server_origin": entry.server_origin,
     })
 }
 
@@ -90,9 +91,13 @@ fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
 /// how many wait and how many need attention; `--json` prints one array of objects
 /// (`id`, `visit_id`, `state` = `waiting` | `needs_attention`, `attempts`,
 /// `created_at_ms`, `last_attempt_ms`, `next_attempt_ms`, `last_outcome` = the `submit
-/// --json` object or null). Remarks are never printed. Damaged files set aside are named
+/// --json` object or null, `server_origin` = the server it was saved for, null for
+/// entries of version 0.1). Remarks are never printed. Damaged files set aside are named
 /// on stderr. Exit 0, or 1 when the outbox folder cannot be read.
-pub fn list(json: bool, i18n: &I18n) -> Exit {
+pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
+    let current = config
+        .effective_url(None)
+        .map(|url| crate::api::origin(&url));
     let listing = match open().and_then(|outbox| outbox.list()) {
         Ok(listing) => listing,
         Err(e) => return outbox_failed(i18n, &e),
@@ -105,10 +110,20 @@ pub fn list(json: bool, i18n: &I18n) -> Exit {
         return Exit::Ok;
     }
     for entry in &listing.entries {
-        let state = i18n.tr(match entry.state {
-            EntryState::Waiting => "cli-outbox-state-waiting",
-            EntryState::NeedsAttention => "outbox-state-needs-attention",
-        });
+        let state = match (&entry.server_origin, &current) {
+            (Some(origin), Some(current))
+                if entry.state == EntryState::Waiting && origin != current =>
+            {
+                i18n.tr_args(
+                    "cli-outbox-state-other-server",
+                    &[("origin", origin.as_str().into())],
+                )
+            }
+            _ => i18n.tr(match entry.state {
+                EntryState::Waiting => "cli-outbox-state-waiting",
+                EntryState::NeedsAttention => "outbox-state-needs-attention",
+            }),
+        };
         let last = entry.last_outcome.as_ref().map_or_else(
             || i18n.tr("outbox-never-sent"),
             |outcome| last_answer(i18n, outcome),
@@ -151,23 +166,33 @@ pub struct FlushRequest {
     pub allow_insecure_http: bool,
     /// `--json`.
     pub json: bool,
+    /// `--to-current-server`: first move the ratings saved for another server to this
+    /// one (a person's explicit choice after the URL changed).
+    pub to_current_server: bool,
 }
 
-/// `visit-rating outbox flush [--url URL] [--allow-insecure-http] [--json]`: send every
-/// waiting rating now (backoff ignored), oldest first, and report each.
+/// `visit-rating outbox flush [--url URL] [--allow-insecure-http] [--to-current-server]
+/// [--json]`: send every waiting rating for the configured server now (backoff
+/// ignored), oldest first, and report each. Ratings saved for another server are not
+/// sent unless `--to-current-server` moves them here first. A rating another sender
+/// (the window, another command) is sending right now is left to it.
 ///
 /// `--json` prints one object: `delivered` (accepted or already recorded),
 /// `attempts` (each `{id, visit_id, outcome, http_status, code, message, message_code,
-/// detail}`), `paused` (stopped on a token problem), `busy` (another process is
-/// sending), `remaining` (ratings still in the outbox), `waiting`, `needs_attention`,
-/// `damaged` (files set aside).
+/// detail}`), `paused` (stopped on a token problem or a gateway's refusal), `busy`
+/// (another sender had some of them in flight), `in_flight` (how many), `moved` (moved
+/// by `--to-current-server`), `other_server` (waiting for another server, not sent),
+/// `remaining` (ratings still in the outbox), `waiting` (for this server),
+/// `needs_attention`, `damaged` (files set aside).
 ///
-/// Exit codes, the first that applies: 1 another process is sending (try again later)
-/// or the outbox cannot be used; 2 no server URL or a bad one; 4 paused on a token
-/// problem (no token, or 5007/5008/5009/5010; the ratings are kept); 5 some ratings still
-/// wait after a transient failure (try again later); 3 nothing waits, but some ratings
-/// need attention (the server refused them: see `outbox list`); 0 everything was
-/// delivered, or there was nothing to send.
+/// Exit codes, the first that applies: 1 the outbox cannot be used; 2 no server URL or
+/// a bad one; 4 paused on a token problem (no token, or 5007/5008/5009/5010) or a
+/// gateway's refusal (401/403 that is not the error model); the ratings are kept; 5 some
+/// ratings for this server still wait after a transient failure (try again later); 1
+/// another sender is sending some of them right now (it finishes them; try again later
+/// to see); 3 nothing waits for this server, but some ratings need attention or wait for
+/// another server (see `outbox list`); 0 everything was delivered, or there was nothing
+/// to send.
 pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     let Some(url) = config.effective_url(request.url.as_deref()) else {
         eprintln!("{}", i18n.tr("error-no-url"));
@@ -190,6 +215,14 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
         Err(e) => return outbox_failed(i18n, &e),
     };
     let origin = client.origin();
+    let moved = if request.to_current_server {
+        match outbox.move_to_server(&origin) {
+            Ok(moved) => moved,
+            Err(e) => return outbox_failed(i18n, &e),
+        }
+    } else {
+        0
+    };
     let token_error: RefCell<Option<SecretsError>> = RefCell::new(None);
     let token = || match secrets::resolve_token(&origin) {
         Ok((token, _)) => Some(token),
@@ -210,13 +243,15 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     damaged.extend(after.damaged.iter().cloned());
     report_damaged(i18n, &damaged);
 
-    let exit = if report.busy {
-        Exit::Failure
-    } else if report.paused.is_some() {
+    let in_flight = report.in_flight.len();
+    let waiting_here = after.waiting_for(&origin);
+    let exit = if report.paused.is_some() {
         Exit::Token
-    } else if after.waiting() > 0 {
+    } else if waiting_here > in_flight {
         Exit::Transient
-    } else if after.needs_attention() > 0 {
+    } else if in_flight > 0 {
+        Exit::Failure
+    } else if after.needs_attention() > 0 || after.for_other_servers(&origin) > 0 {
         Exit::Rejected
     } else {
         Exit::Ok
@@ -226,15 +261,27 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     if let Some(e) = &token_error {
         eprintln!("{}", i18n.secrets_error(e));
     }
+    let done = Done {
+        origin: &origin,
+        moved,
+        damaged: &damaged,
+    };
     if request.json {
-        print_flush_json(&report, &after, &damaged);
+        print_flush_json(&report, &after, &done);
     } else {
-        print_flush_human(i18n, &report, &after, token_error.is_some());
+        print_flush_human(i18n, &report, &after, &done, token_error.is_some());
     }
     exit
 }
 
-fn print_flush_json(report: &FlushReport, after: &Listing, damaged: &[PathBuf]) {
+/// What a flush did besides sending.
+struct Done<'a> {
+    origin: &'a str,
+    moved: usize,
+    damaged: &'a [PathBuf],
+}
+
+fn print_flush_json(report: &FlushReport, after: &Listing, done: &Done<'_>) {
     let attempts: Vec<Value> = report
         .attempts
         .iter()
@@ -249,18 +296,37 @@ fn print_flush_json(report: &FlushReport, after: &Listing, damaged: &[PathBuf]) 
         "delivered": report.delivered(),
         "attempts": attempts,
         "paused": report.paused.is_some(),
-        "busy": report.busy,
+        "busy": !report.in_flight.is_empty(),
+        "in_flight": report.in_flight.len(),
+        "moved": done.moved,
+        "other_server": after.for_other_servers(done.origin),
         "remaining": after.entries.len(),
-        "waiting": after.waiting(),
+        "waiting": after.waiting_for(done.origin),
         "needs_attention": after.needs_attention(),
-        "damaged": damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "damaged": done.damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
     println!("{value}");
 }
 
-fn print_flush_human(i18n: &I18n, report: &FlushReport, after: &Listing, token_error: bool) {
+fn print_flush_human(
+    i18n: &I18n,
+    report: &FlushReport,
+    after: &Listing,
+    done: &Done<'_>,
+    token_error: bool,
+) {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
+    if done.moved > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            i18n.tr_args(
+                "cli-outbox-moved",
+                &[("origin", done.origin.into()), ("count", done.moved.into())],
+            )
+        );
+    }
     for (entry, outcome) in &report.attempts {
         let _ = writeln!(
             out,
@@ -274,17 +340,37 @@ fn print_flush_human(i18n: &I18n, report: &FlushReport, after: &Listing, token_e
             )
         );
     }
-    if report.busy {
-        let _ = writeln!(err, "{}", i18n.tr("outbox-busy"));
-        return;
+    if !report.in_flight.is_empty() {
+        let _ = writeln!(
+            err,
+            "{}",
+            i18n.tr_args(
+                "cli-outbox-in-flight",
+                &[("count", report.in_flight.len().into())]
+            )
+        );
     }
     if let Some(paused) = &report.paused {
         if !token_error {
             let _ = writeln!(err, "{}", human_outcome(i18n, paused));
         }
-        let _ = writeln!(err, "{}", i18n.tr("cli-outbox-paused"));
+        let key = if paused.kind == OutcomeKind::Refused {
+            "cli-outbox-refused"
+        } else {
+            "cli-outbox-paused"
+        };
+        let _ = writeln!(err, "{}", i18n.tr(key));
     }
-    if report.attempts.is_empty() && report.paused.is_none() && after.waiting() == 0 {
+    let other = after.for_other_servers(done.origin);
+    if other > 0 {
+        let _ = writeln!(
+            err,
+            "{}",
+            i18n.tr_args("cli-outbox-other-server", &[("count", other.into())])
+        );
+    }
+    if report.attempts.is_empty() && report.paused.is_none() && after.waiting_for(done.origin) == 0
+    {
         let _ = writeln!(out, "{}", i18n.tr("outbox-nothing"));
     }
     let _ = writeln!(
@@ -294,7 +380,7 @@ fn print_flush_human(i18n: &I18n, report: &FlushReport, after: &Listing, token_e
             "outbox-flush-summary",
             &[
                 ("delivered", report.delivered().into()),
-                ("waiting", after.waiting().into()),
+                ("waiting", after.waiting_for(done.origin).into()),
                 ("attention", after.needs_attention().into()),
             ],
         )

@@ -196,7 +196,7 @@ pub fn deliver(
                     entry.state = EntryState::Waiting;
                     entry
                 }
-                None => outbox.enqueue(&row.visit_id, &row.rating)?,
+                None => outbox.enqueue(&row.visit_id, &row.rating, &client.origin())?,
             });
         }
         state.saved += 1;
@@ -215,8 +215,12 @@ pub fn deliver(
             results[i] = Some(Delivery::Held(reason));
             continue;
         }
+        let Some(lease) = outbox.claim(&entry.id)? else {
+            results[i] = Some(Delivery::Held(Held::Stopped));
+            continue;
+        };
         let outcome = client.submit(&entry.visit_id, &entry.rating, token);
-        outbox.record(entry, &outcome)?;
+        outbox.record(&lease, entry, &outcome)?;
         if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
             unreachable += 1;
         } else {

@@ -6,11 +6,16 @@
 //! TCP connection to the server succeeds (no request, no token); when it does, it sends
 //! at once instead of waiting out the backoff. A token problem pauses sending until
 //! [`OutboxWorker::token_replaced`] (or "send now").
+//!
+//! It sends through [`Outbox::flush`], that is through the outbox's one send path and
+//! its leases: a rating the window (or another process) is sending right now is left to
+//! that sender and looked at again after [`IN_FLIGHT_RECHECK`]. Only ratings saved for
+//! the configured server are sent; the others are counted for the status line.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use super::{EntryState, Outbox, now_ms};
+use super::{EntryState, Outbox, millis, now_ms};
 use crate::api::{Outcome, OutcomeKind, RatingClient, TokenProblem};
 use crate::secrets::Token;
 
@@ -18,6 +23,8 @@ use crate::secrets::Token;
 pub const PROBE_EVERY: Duration = Duration::from_secs(15);
 /// How often the outbox is looked at when nothing is due (another process may add).
 const IDLE_CHECK: Duration = Duration::from_mins(1);
+/// How soon a rating another sender had in flight is looked at again.
+pub const IN_FLIGHT_RECHECK: Duration = Duration::from_secs(2);
 
 /// What the window shows about the outbox.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -26,6 +33,11 @@ pub struct OutboxStatus {
     pub waiting: usize,
     /// Ratings the server refused for good.
     pub needs_attention: usize,
+    /// Ratings saved for another server (before the URL changed): not sent until a
+    /// person moves them.
+    pub other_server: usize,
+    /// Files in `outbox/damaged/`: unreadable, waiting for a person.
+    pub damaged: usize,
     /// Sending is paused on this token problem.
     pub paused: Option<TokenProblem>,
     /// The last failed attempt's answer.
@@ -62,6 +74,33 @@ impl Shared {
 
     fn status(&self) -> MutexGuard<'_, OutboxStatus> {
         self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The status after a round: counts from `listing` (the other-server ones apart).
+    fn publish(
+        &self,
+        listing: Option<&super::Listing>,
+        origin: Option<&str>,
+        paused: Option<TokenProblem>,
+        last_error: Option<Outcome>,
+        problem: Option<String>,
+    ) {
+        let mut status = self.status();
+        if let Some(l) = listing {
+            let other = origin.map_or(0, |o| l.for_other_servers(o));
+            status.waiting = l.waiting() - other;
+            status.needs_attention = l.needs_attention();
+            status.other_server = other;
+            status.damaged = l.set_aside;
+        }
+        status.paused = paused;
+        status.last_error = if status.waiting + status.needs_attention == 0 {
+            None
+        } else {
+            last_error
+        };
+        status.problem = problem;
+        status.sending = false;
     }
 }
 
@@ -138,17 +177,56 @@ impl Drop for OutboxWorker {
     }
 }
 
+/// What the sender remembers between rounds.
+#[derive(Default)]
+struct Memory {
+    paused: Option<TokenProblem>,
+    network_down: bool,
+    /// Refusals by the server or a gateway in a row, and no round before this moment:
+    /// a gateway that refuses one request refuses the next, so the whole queue backs
+    /// off rather than each rating knocking in turn.
+    refusals: u32,
+    hold_until: u64,
+}
+
+impl Memory {
+    /// How long to sleep: until the next attempt is due, a probe is due, or a hold ends.
+    fn wait(&self, next_due: Option<u64>, in_flight: bool) -> Duration {
+        let mut wait = IDLE_CHECK;
+        if let Some(due) = next_due
+            && self.paused.is_none()
+        {
+            wait = wait.min(Duration::from_millis(due.saturating_sub(now_ms())));
+            if self.network_down {
+                wait = wait.min(PROBE_EVERY);
+            }
+        }
+        if in_flight {
+            // Another sender has some: look again soon, not in a tight loop.
+            wait = wait.max(IN_FLIGHT_RECHECK);
+        }
+        wait.max(Duration::from_millis(
+            self.hold_until.saturating_sub(now_ms()),
+        ))
+    }
+}
+
 /// One sending round's effects on the sender's state.
 struct Round<'a> {
-    paused: &'a mut Option<TokenProblem>,
-    network_down: &'a mut bool,
+    memory: &'a mut Memory,
     last_error: &'a mut Option<Outcome>,
     problem: &'a mut Option<String>,
+    in_flight: &'a mut bool,
 }
 
 impl Round<'_> {
-    fn send(&mut self, outbox: &Outbox, connect: &Connect, force: bool) {
-        let (client, token) = match connect() {
+    fn send(
+        &mut self,
+        outbox: &Outbox,
+        connection: Result<(RatingClient, Token), String>,
+        force: bool,
+    ) {
+        let (client, token) = match connection {
             Ok(pair) => pair,
             Err(reason) => {
                 *self.problem = Some(reason);
@@ -156,7 +234,7 @@ impl Round<'_> {
             }
         };
         // After a network failure, do not knock until a connection succeeds again.
-        if *self.network_down && !force && !client.server_reachable() {
+        if self.memory.network_down && !force && !client.server_reachable() {
             return;
         }
         let report = match outbox.flush(&client, &|| Some(token.clone()), force) {
@@ -166,23 +244,29 @@ impl Round<'_> {
                 return;
             }
         };
+        *self.in_flight = !report.in_flight.is_empty();
         if let Some((_, last)) = report.attempts.last() {
-            *self.network_down = last.kind == OutcomeKind::Transient && last.http_status.is_none();
+            self.memory.network_down =
+                last.kind == OutcomeKind::Transient && last.http_status.is_none();
             *self.last_error = (!last.kind.is_final_success()).then(|| last.clone());
         }
-        if let Some(Outcome {
-            kind: OutcomeKind::Unauthorized(problem),
-            ..
-        }) = report.paused
-        {
-            *self.paused = Some(problem);
+        match report.paused.as_ref().map(|o| o.kind) {
+            Some(OutcomeKind::Unauthorized(problem)) => self.memory.paused = Some(problem),
+            Some(OutcomeKind::Refused) => {
+                self.memory.refusals += 1;
+                self.memory.hold_until = now_ms() + millis(super::backoff(self.memory.refusals));
+            }
+            _ if !report.attempts.is_empty() => {
+                self.memory.refusals = 0;
+                self.memory.hold_until = 0;
+            }
+            _ => {}
         }
     }
 }
 
 fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync), shared: &Shared) {
-    let mut paused: Option<TokenProblem> = None;
-    let mut network_down = false;
+    let mut memory = Memory::default();
     loop {
         let (force, token_replaced) = {
             let mut requests = shared.requests();
@@ -196,66 +280,68 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             )
         };
         if force || token_replaced {
-            paused = None;
+            memory.paused = None;
+            memory.hold_until = 0;
         }
 
         let listing = outbox.list();
+        let has_waiting = listing.as_ref().is_ok_and(|l| l.waiting() > 0);
+        // Which server we send to (and the token), asked only when something waits.
+        let connection = if has_waiting { Some(connect()) } else { None };
+        let origin = connection
+            .as_ref()
+            .and_then(|c| c.as_ref().ok())
+            .map(|(client, _)| client.origin());
+        let sendable = |e: &super::Entry| {
+            e.state == EntryState::Waiting && origin.as_deref().is_some_and(|o| e.is_for(o))
+        };
         let due_now = listing.as_ref().is_ok_and(|l| {
-            l.entries.iter().any(|e| {
-                e.state == EntryState::Waiting
-                    && (force || token_replaced || e.next_attempt_ms <= now_ms())
-            })
+            l.entries
+                .iter()
+                .any(|e| sendable(e) && (force || token_replaced || e.next_attempt_ms <= now_ms()))
         });
         let mut problem = listing.as_ref().err().map(ToString::to_string);
+        if let Some(Err(reason)) = &connection {
+            problem = Some(reason.clone());
+        }
         let mut last_error = shared.status().last_error.clone();
+        let mut in_flight = false;
 
-        if due_now && paused.is_none() {
+        if due_now
+            && memory.paused.is_none()
+            && now_ms() >= memory.hold_until
+            && let Some(connection) = connection
+        {
             shared.status().sending = true;
             on_change();
             let mut round = Round {
-                paused: &mut paused,
-                network_down: &mut network_down,
+                memory: &mut memory,
                 last_error: &mut last_error,
                 problem: &mut problem,
+                in_flight: &mut in_flight,
             };
-            round.send(outbox, connect, force || token_replaced);
+            round.send(outbox, connection, force || token_replaced);
         }
 
         let listing = outbox.list();
         let next_due = listing.as_ref().ok().and_then(|l| {
             l.entries
                 .iter()
-                .filter(|e| e.state == EntryState::Waiting)
+                .filter(|e| sendable(e))
                 .map(|e| e.next_attempt_ms)
                 .min()
         });
-        {
-            let mut status = shared.status();
-            if let Ok(l) = &listing {
-                status.waiting = l.waiting();
-                status.needs_attention = l.needs_attention();
-            }
-            status.paused = paused;
-            status.last_error = if status.waiting + status.needs_attention == 0 {
-                None
-            } else {
-                last_error
-            };
-            status.problem = problem;
-            status.sending = false;
-        }
+        shared.publish(
+            listing.as_ref().ok(),
+            origin.as_deref(),
+            memory.paused,
+            last_error,
+            problem,
+        );
         on_change();
 
         // Sleep until the next attempt is due, a probe is due, or someone asks.
-        let mut wait = IDLE_CHECK;
-        if let Some(due) = next_due
-            && paused.is_none()
-        {
-            wait = wait.min(Duration::from_millis(due.saturating_sub(now_ms())));
-            if network_down {
-                wait = wait.min(PROBE_EVERY);
-            }
-        }
+        let wait = memory.wait(next_due, in_flight);
         let requests = shared.requests();
         if requests.shutdown || requests.send_now || requests.token_replaced || requests.refresh {
             continue;
@@ -268,8 +354,8 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             .unwrap_or_else(PoisonError::into_inner);
         drop(requests);
         // A probe between backoff attempts: the network is back → send now.
-        if network_down
-            && paused.is_none()
+        if memory.network_down
+            && memory.paused.is_none()
             && let Ok((client, _)) = connect()
             && client.server_reachable()
         {

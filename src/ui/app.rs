@@ -26,12 +26,13 @@ use super::star_rating::star_rating;
 use super::theme::{self, Appearance};
 use super::type_ahead::TypeAhead;
 
+mod forget;
 mod import;
 mod kiosk;
 mod outbox_view;
 mod token;
 
-pub use kiosk::Kiosk;
+pub use kiosk::{Kiosk, Unconfigured};
 
 /// The visit id field's id: focused at start and after each rating.
 pub const VISIT_ID_FIELD: &str = "visit-id-field";
@@ -77,6 +78,9 @@ pub enum Screen {
     ThankYou,
     /// Import paper forms from a file (desk mode, or the kiosk's administrator menu).
     Import,
+    /// Kiosk: no server URL, no token at all, or no administrator PIN — "terminal not
+    /// configured, please call staff" (configuring it needs the PIN).
+    NotConfigured,
 }
 
 /// What the last submission came to, shown under the form.
@@ -125,6 +129,8 @@ pub struct RatingApp {
     appearance: Appearance,
     /// Present while running as a kiosk.
     kiosk: Option<Kiosk>,
+    /// The kiosk, kept aside after "leave kiosk mode" until the window idles.
+    left_kiosk: Option<Kiosk>,
     token: token::TokenPanel,
     /// The service the background sender uses (replaced with the settings).
     sender_service: Arc<Mutex<Arc<Service>>>,
@@ -136,6 +142,11 @@ pub struct RatingApp {
     type_ahead: TypeAhead,
     /// "Import from file…".
     import_view: import::ImportView,
+    /// The window put text on the clipboard or the primary selection since the last
+    /// reset (a desk only; see [`forget`]).
+    clipboard_has_form_text: bool,
+    /// What the last frame showed (see [`forget`]).
+    shown: forget::Shown,
 }
 
 /// Things to do on the next frame only.
@@ -156,10 +167,20 @@ struct OneShot {
 impl RatingApp {
     /// The application; its style is applied to the context on the first frame.
     pub fn new(setup: AppSetup) -> RatingApp {
-        let kiosk = setup
-            .kiosk
-            .then(|| Kiosk::new(&setup.config, setup.clock.now()));
+        let kiosk = setup.kiosk.then(|| {
+            Kiosk::new(
+                &setup.config,
+                &setup.config_path,
+                setup.clock.now(),
+                setup.clock.wall(),
+                setup.data_dir.as_deref(),
+            )
+        });
         let screen = match (&setup.server_url, &kiosk) {
+            // A kiosk is never configured by whoever stands in front of it.
+            (_, Some(kiosk)) if setup.server_url.is_none() || !kiosk.has_pin() => {
+                Screen::NotConfigured
+            }
             (None, _) => Screen::Setup,
             (Some(_), Some(_)) => Screen::Ready,
             (Some(_), None) => Screen::Form,
@@ -177,7 +198,7 @@ impl RatingApp {
             Service::new(setup.config.clone(), setup.server_url, setup.tokens.clone());
         if let Some(dir) = &setup.data_dir {
             match Outbox::open(dir) {
-                Ok(outbox) => service = service.with_outbox(outbox, kiosk.is_some()),
+                Ok(outbox) => service = service.with_outbox(outbox),
                 // Sending still works; the status line says why nothing is kept.
                 Err(e) => tracing::error!(error = %e, "the outbox cannot be opened"),
             }
@@ -205,6 +226,7 @@ impl RatingApp {
             clock: setup.clock,
             appearance,
             kiosk,
+            left_kiosk: None,
             token: token::TokenPanel::default(),
             sender_service: Arc::new(Mutex::new(Arc::clone(&service_for_sender))),
             worker: None,
@@ -212,9 +234,16 @@ impl RatingApp {
             saved_for_later: false,
             type_ahead: TypeAhead::default(),
             import_view: import::ImportView::default(),
+            clipboard_has_form_text: false,
+            shown: forget::Shown::default(),
         };
         app.load_setup_fields();
         app
+    }
+
+    /// The settings file the window saves to.
+    pub fn config_path(&self) -> &std::path::Path {
+        &self.config_path
     }
 
     /// The screen shown now.
@@ -368,54 +397,38 @@ impl RatingApp {
         }
     }
 
-    /// Empty the form for the next patient and focus the visit id (a kiosk goes back to
-    /// its ready screen).
-    pub fn new_rating(&mut self) {
-        self.form = FormState::default();
-        self.last = None;
-        self.screen = if self.kiosk.is_some() {
-            Screen::Ready
-        } else {
-            Screen::Form
-        };
-        self.once.focus_visit_id = true;
-    }
-
     /// Draw the whole window into `ui` (the root `Ui`).
     pub fn show(&mut self, ui: &mut Ui) {
         self.type_ahead.drawn();
         if std::mem::take(&mut self.once.style) {
             theme::apply(ui.ctx(), self.appearance);
-            if self.kiosk.is_some() {
-                // Patients must not zoom the kiosk away with Ctrl+/-.
-                ui.ctx().options_mut(|o| o.zoom_with_keyboard = false);
-            }
+            // Patients must not zoom the kiosk away with Ctrl+/-, nor select (and so
+            // copy) what the screen shows.
+            let desk = self.kiosk.is_none();
+            ui.ctx().options_mut(|o| o.zoom_with_keyboard = desk);
+            ui.ctx()
+                .all_styles_mut(|style| style.interaction.selectable_labels = desk);
         }
+        self.privacy_input(ui);
         self.start_worker(ui.ctx());
         self.poll_pending();
         self.kiosk_logic(ui);
+        self.left_kiosk_logic(ui);
         // Ctrl+Enter sends from anywhere, even from inside the notes box.
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
             self.start_submit(&ui.ctx().clone());
         }
 
         if self.demo {
-            egui::Panel::top("demo-banner")
-                .frame(
-                    egui::Frame::new()
-                        .fill(theme::DEMO_BANNER)
-                        .inner_margin(8.0),
-                )
-                .show(ui, |ui| {
-                    ui.vertical_centered(|ui| {
-                        ui.label(
-                            RichText::new(self.i18n.tr("demo-banner"))
-                                .strong()
-                                .color(egui::Color32::BLACK),
-                        );
-                    });
-                });
+            theme::banner(
+                ui,
+                "demo-banner",
+                theme::DEMO_BANNER,
+                egui::Color32::BLACK,
+                self.i18n.tr("demo-banner"),
+            );
         }
+        self.clear_text_banner(ui);
         egui::Panel::top("title-bar")
             .frame(
                 egui::Frame::side_top_panel(ui.style()).inner_margin(if self.kiosk.is_some() {
@@ -475,6 +488,7 @@ impl RatingApp {
                             Screen::Form => self.form_ui(ui),
                             Screen::ThankYou => self.thank_you_ui(ui),
                             Screen::Admin => self.admin_ui(ui),
+                            Screen::NotConfigured => self.not_configured_ui(ui),
                             Screen::Outbox => self.outbox_ui(ui),
                             Screen::Import => self.import_ui(ui),
                         }
@@ -483,8 +497,28 @@ impl RatingApp {
             });
         });
         self.kiosk_overlays(&ui.ctx().clone());
+        self.privacy_output(&ui.ctx().clone());
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
+        }
+    }
+
+    /// A red strip while ratings and the token cross the network unencrypted
+    /// (`allow_insecure_http` with a remote `http://` server).
+    fn clear_text_banner(&self, ui: &mut Ui) {
+        if self.config.allow_insecure_http
+            && self
+                .service
+                .base_url()
+                .is_some_and(crate::api::is_clear_text_remote)
+        {
+            theme::banner(
+                ui,
+                "clear-text-banner",
+                theme::CLEAR_TEXT_BANNER,
+                egui::Color32::WHITE,
+                self.i18n.tr("clear-text-banner"),
+            );
         }
     }
 
@@ -712,6 +746,18 @@ impl RatingApp {
                 if let Some(advice) = advice {
                     ui.label(advice);
                 }
+                if matches!(
+                    last,
+                    LastResult::Sent(SubmitReport {
+                        queued: true,
+                        outcome: crate::api::Outcome {
+                            kind: OutcomeKind::Rejected,
+                            ..
+                        },
+                    })
+                ) {
+                    ui.label(self.i18n.tr("outbox-kept-attention-desk"));
+                }
                 if let Some(detail) = detail {
                     ui.weak(
                         self.i18n
@@ -738,7 +784,7 @@ impl RatingApp {
                     if matches!(kind, Some(OutcomeKind::AlreadyRecorded))
                         && ui.button(self.i18n.tr("new-rating")).clicked()
                     {
-                        self.new_rating();
+                        self.forget_patient(&ui.ctx().clone());
                     }
                 });
             });
@@ -793,7 +839,7 @@ impl RatingApp {
             let response = ui.add_enabled(!cooling_down, button);
             let enter = ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none());
             if response.clicked() || (enter && !cooling_down) {
-                self.new_rating();
+                self.forget_patient(&ui.ctx().clone());
             }
             if let Some(seconds) = self.kiosk.as_ref().map(|k| k.reset_in(now)) {
                 ui.add_space(12.0);
@@ -894,9 +940,11 @@ impl RatingApp {
         };
         let mut service = Service::new(config.clone(), base_url, self.tokens.clone());
         if let Some(outbox) = self.service.outbox() {
-            service = service.with_outbox(outbox.clone(), self.kiosk.is_some());
+            service = service.with_outbox(outbox.clone());
         }
         self.service = Arc::new(service);
+        // The token is asked for again, for the server now in force.
+        self.token.forget_status();
         *self
             .sender_service
             .lock()
@@ -942,6 +990,11 @@ fn spawn_submit(
 }
 
 impl eframe::App for RatingApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // Runs even while the window is hidden: a kiosk brings itself back.
+        self.kiosk_window_guard(ctx);
+    }
+
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }

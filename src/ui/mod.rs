@@ -73,13 +73,29 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
             folders.data_dir
         }
     });
-    let (server_url, tokens) = match &demo_server {
-        Some(server) => (
+    let (server_url, tokens) = if let Some(server) = &demo_server {
+        (
             Some(server.url()),
             TokenSource::Fixed(Token::new(DEMO_TOKEN).context("the demo token")?),
-        ),
-        None => (options.config.effective_url(None), TokenSource::Resolve),
+        )
+    } else {
+        let url = options.config.effective_url(None);
+        // VISIT_RATING_TOKEN goes to this server only, never to one chosen later in the
+        // window.
+        let tokens = TokenSource::bound_to(url.as_deref());
+        (url, tokens)
     };
+    // `metrics_file`: a background thread rewrites it every minute (never in demo mode,
+    // whose ratings are not the terminal's).
+    if let (Some(path), Some(dir), None) = (&options.config.metrics_file, &data_dir, &demo_server) {
+        let mut config = options.config.clone();
+        config.kiosk = kiosk;
+        let dir = dir.clone();
+        crate::metrics::spawn_file_writer(path.clone(), move || {
+            crate::health::Health::gather(&config, None, &dir)
+        })
+        .context("cannot start the metrics file writer")?;
+    }
     let setup = AppSetup {
         config: options.config,
         config_path: options.config_path,

@@ -11,6 +11,9 @@ pub const CONTENT_WIDTH: f32 = 900.0;
 pub const CRITERION_LABEL_WIDTH: f32 = 360.0;
 /// The demo banner's background (text on it is black).
 pub const DEMO_BANNER: Color32 = Color32::from_rgb(255, 214, 10);
+/// The strip warning of an unencrypted connection (`allow_insecure_http` to a remote
+/// `http://` server): white on dark red.
+pub const CLEAR_TEXT_BANNER: Color32 = Color32::from_rgb(0xA0, 0x10, 0x10);
 /// The main action's colour (white text on it: contrast 7:1).
 pub const PRIMARY: Color32 = Color32::from_rgb(22, 82, 150);
 /// The high-contrast theme's accent (on black: contrast 19:1).
@@ -148,4 +151,22 @@ fn high_contrast_visuals() -> egui::Visuals {
     v.widgets.active.bg_stroke = Stroke::new(3.0, HIGH_CONTRAST_ACCENT);
     v.widgets.noninteractive.fg_stroke = Stroke::new(1.5, Color32::from_gray(200));
     v
+}
+
+/// A full-width strip at the top of the window with one centred, bold line (the demo
+/// banner, the unencrypted-connection warning).
+pub fn banner(
+    ui: &mut egui::Ui,
+    id: &'static str,
+    fill: Color32,
+    text_color: Color32,
+    text: String,
+) {
+    egui::Panel::top(id)
+        .frame(egui::Frame::new().fill(fill).inner_margin(8.0))
+        .show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.label(egui::RichText::new(text).strong().color(text_color));
+            });
+        });
 }

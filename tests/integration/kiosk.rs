@@ -14,7 +14,7 @@ use visit_rating::ui::clock::Clock;
 
 use crate::ui::{CRITERIA, SUBMIT, TOKEN, WAITING, click_star, server, setup_for, step_until};
 
-pub const PIN: &str = "2468";
+pub const PIN: &str = "246813";
 const VISIT_ID: &str = "Идентификатор посещения";
 
 pub struct KioskRig {
@@ -361,4 +361,38 @@ fn the_on_screen_keyboard_types_russian_and_english() {
         rig.harness.run_steps(2);
     }
     assert_eq!(rig.harness.state().form.draft.notes, "Спасибо !ok");
+}
+
+#[test]
+fn a_token_expiring_soon_shows_staff_the_discreet_mark() {
+    crate::ui::mock_keyring();
+    let server = server();
+    let origin = visit_rating::api::origin(&server.url());
+    let soon = crate::support::jwt_expiring_in(2 * 86_400);
+    let token = visit_rating::secrets::Token::new(&soon).unwrap();
+    visit_rating::secrets::store_token(&origin, &token).unwrap();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.config = kiosk_config();
+    setup.kiosk = true;
+    setup.clock = Clock::manual();
+    setup.tokens = visit_rating::service::TokenSource::bound_to(Some(&server.url()));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1400.0))
+        .build_ui_state(
+            |ui, app: &mut RatingApp| app.show(ui),
+            RatingApp::new(setup),
+        );
+    let start = std::time::Instant::now();
+    while harness
+        .query_by_label_contains("Терминал требует внимания персонала")
+        .is_none()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no mark for staff"
+        );
+        harness.step();
+    }
+    // Patients see nothing more than the mark: no word about the token.
+    assert!(harness.query_by_label_contains("Токен").is_none());
 }

@@ -9,15 +9,20 @@
 mod support;
 
 mod admin_pin;
+mod hardening;
 mod import;
 mod import_ui;
 mod keyring;
 mod kiosk;
+mod kiosk_security;
 mod logging;
+mod odd_answers;
 mod outbox;
 mod properties;
 mod reliability;
+mod retention;
 mod snapshots;
+mod status;
 mod submit;
 mod tls;
 mod type_ahead;

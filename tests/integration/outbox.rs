@@ -411,16 +411,10 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A plain `std` command with this user's folders and the test token (as `UserEnv::cmd`).
+/// A plain `std` command with this user's folders and the test token.
 fn user_command(env: &UserEnv, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
-    let mut cmd = StdCommand::new(program);
-    cmd.env("HOME", env.path())
-        .env("XDG_CONFIG_HOME", env.path().join(".config"))
-        .env("XDG_DATA_HOME", env.path().join(".local/share"))
-        .env("XDG_CACHE_HOME", env.path().join(".cache"))
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .env_remove("VISIT_RATING_URL")
-        .env_remove("RUST_LOG");
+    let mut cmd = env.std_cmd(program);
+    cmd.env("VISIT_RATING_TOKEN", TOKEN);
     cmd
 }
 
@@ -526,17 +520,20 @@ fn a_read_only_outbox_saves_nothing_sends_nothing_and_says_so() {
 
 /// The binary as a plain child process (so it can be killed), with this user's folders.
 fn child(env: &UserEnv, args: &[&str]) -> std::process::Child {
-    user_command(env, assert_cmd::cargo::cargo_bin("visit-rating"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    env.spawn(TOKEN, args)
+}
+
+/// `submit --queue` as a plain child process.
+fn queue_child(env: &UserEnv, url: &str, history: &str) -> std::process::Child {
+    let args = ["submit", "--queue", "--url", url, "--history", history];
+    child(
+        env,
+        &[&args[..], &["--scores", "5,4,3,2", "--notes", NOTES]].concat(),
+    )
 }
 
 #[test]
-fn sigkill_while_enqueuing_and_flushing_loses_nothing_and_sends_nothing_twice() {
+fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_twice() {
     let seed = std::env::var("CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -569,37 +566,30 @@ fn sigkill_while_enqueuing_and_flushing_loses_nothing_and_sends_nothing_twice() 
     for n in 0..iterations {
         let history = format!("crash-{n}");
         let is_submit = n % 2 == 0 || rng.u8(..4) == 0;
-        let mut process = if is_submit {
+        let process = if is_submit {
             submitted.insert(history.clone());
-            child(
-                &env,
-                &[
-                    "submit",
-                    "--queue",
-                    "--url",
-                    &server.url,
-                    "--history",
-                    &history,
-                    "--scores",
-                    "5,4,3,2",
-                    "--notes",
-                    NOTES,
-                ],
-            )
+            queue_child(&env, &server.url, &history)
         } else {
             child(&env, &["outbox", "flush", "--url", &server.url])
         };
-        std::thread::sleep(Duration::from_millis(rng.u64(0..=40)));
-        if let Some(status) = process.try_wait().unwrap() {
-            finished += 1;
-            // A submit that exited by itself with 0 or 5 had its rating saved (5) or
-            // delivered (0): it must be at the server in the end.
-            if is_submit && matches!(status.code(), Some(0 | 5)) {
-                saved_for_sure.insert(history.clone());
+        // A second sender at the same moment, over the same outbox: two senders meet
+        // over the same entries, and each may be killed at its own moment.
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=20)));
+        let second = child(&env, &["outbox", "flush", "--url", &server.url]);
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=120)));
+        for (mut process, submit) in [(process, is_submit), (second, false)] {
+            if let Some(status) = process.try_wait().unwrap() {
+                finished += 1;
+                // A submit that exited by itself with 0 or 5 had its rating saved (5) or
+                // delivered (0): it must be at the server in the end.
+                if submit && matches!(status.code(), Some(0 | 5)) {
+                    saved_for_sure.insert(history.clone());
+                }
+            } else {
+                process.kill().unwrap(); // SIGKILL
+                process.wait().unwrap();
             }
-        } else {
-            process.kill().unwrap(); // SIGKILL
-            process.wait().unwrap();
+            std::thread::sleep(Duration::from_millis(rng.u64(0..=10)));
         }
         for path in json_files(&outbox) {
             let bytes = std::fs::read(&path).unwrap();

@@ -36,7 +36,7 @@ type Behaviour = dyn Fn(TcpStream) + Send + Sync;
 
 /// A tiny HTTP server that reads each request, records it, and hands the connection to
 /// its behaviour, which writes whatever bytes the test wants (or nothing at all).
-struct RawServer {
+pub(crate) struct RawServer {
     addr: SocketAddr,
     /// Every request received, head and body, as text (lossy).
     requests: Arc<Mutex<Vec<String>>>,
@@ -47,7 +47,7 @@ struct RawServer {
 }
 
 impl RawServer {
-    fn start(behaviour: impl Fn(TcpStream) + Send + Sync + 'static) -> RawServer {
+    pub(crate) fn start(behaviour: impl Fn(TcpStream) + Send + Sync + 'static) -> RawServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -99,11 +99,11 @@ impl RawServer {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    fn requests(&self) -> Vec<String> {
+    pub(crate) fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
 
@@ -532,7 +532,7 @@ fn a_redirect_exits_5_from_the_cli_and_names_the_target() {
 // --- HTTP/1.0 and chunked answers ---------------------------------------------------
 
 /// Answers with `answer` (raw bytes) and closes the connection.
-fn answering_server(answer: Vec<u8>) -> RawServer {
+pub(crate) fn answering_server(answer: Vec<u8>) -> RawServer {
     RawServer::start(move |mut stream| {
         stream.write_all(&answer).unwrap();
         let _ = stream.shutdown(std::net::Shutdown::Write);

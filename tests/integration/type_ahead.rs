@@ -267,3 +267,19 @@ fn the_setup_screen_takes_keys_typed_ahead_too() {
         Some("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6")
     );
 }
+
+#[test]
+fn the_pin_typed_right_after_the_shortcut_opens_the_admin_menu() {
+    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, egui::vec2(1280.0, 1400.0), false);
+    // Ctrl+Alt+A, the PIN and Enter as one burst: the digits wait for the PIN field.
+    let mut events = press(Key::A, Modifiers::CTRL | Modifiers::ALT);
+    events.extend(typed(crate::kiosk::PIN));
+    events.extend(press(Key::Enter, Modifiers::NONE));
+    type_events(&mut rig.harness, events, true);
+    type_until(&mut rig.harness, |app| app.screen() == Screen::Admin);
+    assert_eq!(
+        rig.harness.state().form.visit_id,
+        "",
+        "no digit in the visit id"
+    );
+}

@@ -482,11 +482,48 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
 
 /// The keyring for in-process UI tests: keyring-core's mock store (the product never
 /// uses it; the real Secret Service is tested through the binary in `keyring.rs`).
-fn mock_keyring() {
+pub fn mock_keyring() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
     });
+}
+
+#[test]
+fn the_status_line_warns_ahead_of_the_tokens_expiry() {
+    mock_keyring();
+    let server = server();
+    let origin = visit_rating::api::origin(&server.url());
+    let soon = crate::support::jwt_expiring_in(3 * 86_400 + 3600);
+    visit_rating::secrets::store_token(&origin, &Token::new(&soon).unwrap()).unwrap();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.tokens = TokenSource::bound_to(Some(&server.url()));
+    let mut harness = harness(setup);
+    let start = Instant::now();
+    while harness
+        .query_by_label_contains("Токен доступа истекает через 3 дня")
+        .is_none()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no warning shown"
+        );
+        harness.step();
+    }
+
+    // Far from its expiry (beyond token_warning_days), nothing is said.
+    let far_server = self::server();
+    let origin = visit_rating::api::origin(&far_server.url());
+    let later = crate::support::jwt_expiring_in(30 * 86_400);
+    visit_rating::secrets::store_token(&origin, &Token::new(&later).unwrap()).unwrap();
+    let mut setup = setup_for(&far_server.url(), TOKEN);
+    setup.tokens = TokenSource::bound_to(Some(&server.url()));
+    let mut far = self::harness(setup);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(1) {
+        far.step();
+    }
+    assert!(far.query_by_label_contains("Токен доступа").is_none());
 }
 
 #[test]
@@ -496,7 +533,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     let origin = visit_rating::api::origin(&server.url());
     visit_rating::secrets::store_token(&origin, &Token::new("expired-token").unwrap()).unwrap();
     let mut setup = setup_for(&server.url(), TOKEN);
-    setup.tokens = TokenSource::Resolve;
+    setup.tokens = TokenSource::bound_to(Some(&server.url()));
     let mut harness = harness(setup);
 
     fill(&mut harness, "visit-token", [2, 5, 4, 3]);
@@ -627,6 +664,7 @@ fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.data_dir = Some(data.path().to_owned());
     setup.kiosk = true;
+    setup.config = crate::kiosk::kiosk_config();
     let mut harness = harness(setup);
     harness
         .get_by_label("Идентификатор посещения")

@@ -37,16 +37,35 @@ impl UserEnv {
 
     /// The real binary, with this user's folders and none of the caller's overrides.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("visit-rating").expect("the binary is built");
+        let mut cmd = Command::from_std(self.std_cmd(assert_cmd::cargo::cargo_bin("visit-rating")));
+        cmd.timeout(std::time::Duration::from_mins(1));
+        cmd
+    }
+
+    /// `program` as a plain `std` command with this user's folders (as [`UserEnv::cmd`]),
+    /// for children a test kills or runs side by side.
+    pub fn std_cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
+        let mut cmd = StdCommand::new(program);
         cmd.env("HOME", self.path())
             .env("XDG_CONFIG_HOME", self.path().join(".config"))
             .env("XDG_DATA_HOME", self.path().join(".local/share"))
             .env("XDG_CACHE_HOME", self.path().join(".cache"))
             .env_remove("VISIT_RATING_TOKEN")
             .env_remove("VISIT_RATING_URL")
-            .env_remove("RUST_LOG")
-            .timeout(std::time::Duration::from_mins(1));
+            .env_remove("RUST_LOG");
         cmd
+    }
+
+    /// The real binary as a silent child process with `token` in `VISIT_RATING_TOKEN`.
+    pub fn spawn(&self, token: &str, args: &[&str]) -> Child {
+        self.std_cmd(assert_cmd::cargo::cargo_bin("visit-rating"))
+            .env("VISIT_RATING_TOKEN", token)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts")
     }
 
     /// Write `config.toml` in this user's config folder.
@@ -158,4 +177,38 @@ pub fn json_of(output: &std::process::Output) -> Value {
 /// A random-enough suffix for names (keyring entries, visit ids) so runs never collide.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{:016x}", fastrand::u64(..))
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .try_into()
+        .unwrap()
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// An unsigned JWT whose `exp` is `secs` from now (the program only reads its expiry).
+pub fn jwt_expiring_in(secs: i64) -> String {
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
+        base64url(format!(r#"{{"sub":"clinic","exp":{}}}"#, now_secs() + secs).as_bytes())
+    )
 }

@@ -268,7 +268,7 @@ impl RatingApp {
             if self.kiosk.is_some() {
                 self.screen = Screen::Admin;
             } else {
-                self.new_rating();
+                self.forget_patient(&ui.ctx().clone());
             }
         }
     }

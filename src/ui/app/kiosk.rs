@@ -16,9 +16,11 @@
 //!
 //! All timers read [`super::Clock`], so tests move time instead of waiting.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use egui::{Align, Event, Id, Key, Modifiers, RichText, Sense, Ui, ViewportCommand};
+use poll_promise::Promise;
 
 use super::{LastResult, RatingApp, Screen, SubmitReport, VISIT_ID_FIELD, theme};
 use crate::api::OutcomeKind;
@@ -30,6 +32,19 @@ use crate::ui::keyboard::KeyboardState;
 pub const CORNER_HOLD: Duration = Duration::from_secs(3);
 /// The corner's side, in points.
 const CORNER: f32 = 56.0;
+/// How often a kiosk without a PIN looks for one in the settings file.
+const PIN_RELOAD_EVERY: Duration = Duration::from_secs(5);
+
+/// Why a kiosk shows "terminal not configured".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unconfigured {
+    /// No administrator PIN: the screen says how to set one and offers no way in.
+    NoPin,
+    /// No server URL.
+    NoUrl,
+    /// No token for the server: none in the keyring, none from the environment.
+    NoToken,
+}
 
 /// The PIN prompt.
 #[derive(Clone, Debug)]
@@ -56,6 +71,15 @@ pub struct Kiosk {
     pub(super) options: KioskOptions,
     pin_hash: Option<String>,
     gate: PinGate,
+    /// Where the gate is kept between runs (`None`: not kept, some tests).
+    gate_file: Option<PathBuf>,
+    /// The PIN that opened the administrator's menu is shorter than a new one may be.
+    short_pin: bool,
+    /// The settings file (with the PIN's hash) can be read by group or others.
+    settings_exposed: bool,
+    /// Reading the settings file again for a PIN set while the kiosk waits for one.
+    pin_reload: Option<PinReload>,
+    next_pin_reload: Duration,
     last_activity: Duration,
     thanked_at: Option<Duration>,
     cooldown_until: Duration,
@@ -64,6 +88,15 @@ pub struct Kiosk {
     needs_attention: bool,
     pub keyboard: KeyboardState,
     window: WindowControl,
+}
+
+/// The settings file being read again for a PIN (its hash, if one is set now).
+struct PinReload(Promise<Option<String>>);
+
+impl std::fmt::Debug for PinReload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PinReload")
+    }
 }
 
 /// What the kiosk has done to its window.
@@ -76,12 +109,39 @@ struct WindowControl {
 }
 
 impl Kiosk {
-    /// A kiosk configured by `config`, starting at `now`.
-    pub fn new(config: &Config, now: Duration) -> Kiosk {
+    /// A kiosk configured by `config`, starting at `now` (wall-clock time `wall`),
+    /// keeping its wrong-PIN count in `data_dir`.
+    pub fn new(
+        config: &Config,
+        config_path: &Path,
+        now: Duration,
+        wall: Duration,
+        data_dir: Option<&Path>,
+    ) -> Kiosk {
+        let settings_exposed = crate::config::readable_by_others(config_path);
+        if settings_exposed {
+            tracing::warn!(file = %config_path.display(), "the settings file (with the administrator PIN's hash) can be read by other users: chmod 600 it");
+        }
+        let gate_file = data_dir.map(crate::kiosk::attempts_file);
+        let gate = match &gate_file {
+            Some(path) => {
+                let (gate, error) = PinGate::load(path, wall);
+                if let Some(error) = error {
+                    tracing::error!(file = %path.display(), %error, "the wrong-PIN record cannot be read; the PIN prompt starts locked");
+                }
+                gate
+            }
+            None => PinGate::default(),
+        };
         Kiosk {
             options: config.kiosk_options.clone(),
             pin_hash: config.admin_pin_hash.clone(),
-            gate: PinGate::default(),
+            gate,
+            gate_file,
+            short_pin: false,
+            settings_exposed,
+            pin_reload: None,
+            next_pin_reload: now,
             last_activity: now,
             thanked_at: None,
             cooldown_until: Duration::ZERO,
@@ -121,6 +181,19 @@ impl Kiosk {
         Duration::from_secs(self.options.idle_secs - self.options.idle_warning_secs)
     }
 
+    /// An administrator PIN is set (without one there is no way to the administrator's
+    /// menu at all).
+    pub fn has_pin(&self) -> bool {
+        self.pin_hash.is_some()
+    }
+
+    /// Open the PIN prompt (Ctrl+Alt+A, the corner), unless no PIN is set.
+    fn open_prompt(&mut self) {
+        if self.has_pin() && self.prompt.is_none() {
+            self.prompt = Some(PinPrompt::default());
+        }
+    }
+
     /// The PIN prompt is open.
     pub fn prompt_open(&self) -> bool {
         self.prompt.is_some()
@@ -129,6 +202,52 @@ impl Kiosk {
     /// The PIN field is about to take the focus: keys typed ahead must wait for it.
     pub fn focus_pending(&self) -> bool {
         self.prompt.as_ref().is_some_and(|p| p.focus)
+    }
+
+    /// Without a PIN, read the settings file again every few seconds (on a worker
+    /// thread): `visit-rating admin-pin set` run beside the kiosk opens the way in
+    /// without a restart.
+    fn reload_pin(&mut self, config_path: &Path, now: Duration, ctx: &egui::Context) {
+        if self.has_pin() {
+            return;
+        }
+        if let Some(PinReload(promise)) = self.pin_reload.take() {
+            match promise.try_take() {
+                Ok(hash) => {
+                    self.pin_hash = hash;
+                    self.next_pin_reload = now + PIN_RELOAD_EVERY;
+                }
+                Err(promise) => self.pin_reload = Some(PinReload(promise)),
+            }
+            return;
+        }
+        if now < self.next_pin_reload {
+            ctx.request_repaint_after(self.next_pin_reload.saturating_sub(now));
+            return;
+        }
+        let path = config_path.to_owned();
+        let ctx = ctx.clone();
+        let (sender, promise) = Promise::new();
+        let spawned = std::thread::Builder::new()
+            .name("pin-reload".into())
+            .spawn(move || {
+                let hash = crate::config::Config::read(&path)
+                    .ok()
+                    .and_then(|config| config.admin_pin_hash);
+                sender.send(hash);
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.pin_reload = Some(PinReload(promise)),
+            Err(_) => self.next_pin_reload = now + PIN_RELOAD_EVERY,
+        }
+    }
+
+    /// Empty the PIN prompt's field (see [`RatingApp::forget_typed_text`]).
+    pub(super) fn clear_pin_text(&mut self) {
+        if let Some(prompt) = &mut self.prompt {
+            prompt.pin.clear();
+        }
     }
 
     /// Staff should look at the terminal (a rating is waiting or failed).
@@ -168,7 +287,7 @@ impl RatingApp {
             && match self.screen {
                 Screen::Form | Screen::Admin | Screen::Setup | Screen::Outbox => true,
                 Screen::Ready => !self.form.visit_id.is_empty(),
-                Screen::ThankYou => false,
+                Screen::ThankYou | Screen::NotConfigured => false,
                 // Never abandon an import that is reading or sending.
                 Screen::Import => !self.import_busy(),
             }
@@ -178,26 +297,14 @@ impl RatingApp {
     /// drawing.
     pub(super) fn kiosk_logic(&mut self, ui: &Ui) {
         let now = self.clock.now();
+        let wall = self.clock.wall();
         let idle_applies = self.idle_applies();
         let screen = self.screen;
         let Some(kiosk) = &mut self.kiosk else {
             return;
         };
         let ctx = ui.ctx();
-        let active = ui.input(|i| {
-            i.events.iter().any(|e| {
-                matches!(
-                    e,
-                    Event::PointerButton { .. }
-                        | Event::PointerMoved(_)
-                        | Event::Key { .. }
-                        | Event::Text(_)
-                        | Event::Touch { .. }
-                        | Event::MouseWheel { .. }
-                )
-            })
-        });
-        if active {
+        if had_activity(ui) {
             kiosk.last_activity = now;
         }
         if ui.input(|i| i.viewport().close_requested()) && !kiosk.window.close_allowed {
@@ -219,8 +326,9 @@ impl RatingApp {
                 }
             }
         }
+        kiosk.reload_pin(&self.config_path, now, ctx);
         if ui.input_mut(|i| i.consume_key(Modifiers::CTRL | Modifiers::ALT, Key::A)) {
-            kiosk.prompt = Some(PinPrompt::default());
+            kiosk.open_prompt();
         }
 
         let mut deadlines = Vec::new();
@@ -249,7 +357,7 @@ impl RatingApp {
         if kiosk.cooling_down(now) {
             deadlines.push(kiosk.cooldown_until);
         }
-        if let Some(remaining) = kiosk.gate.remaining_lock(now)
+        if let Some(remaining) = kiosk.gate.remaining_lock(wall)
             && kiosk.prompt.is_some()
         {
             deadlines.push(next_second(now, now + remaining));
@@ -261,9 +369,67 @@ impl RatingApp {
             ctx.request_repaint_after(next.saturating_sub(now));
         }
         if reset {
-            // Keys typed ahead belonged to the patient who walked away.
-            self.type_ahead.clear();
-            self.new_rating();
+            self.forget_patient(&ui.ctx().clone());
+        }
+        // Patients' screens give way to "not configured" (and come back once it is).
+        let unconfigured = self.unconfigured(ui.ctx());
+        match (self.screen, unconfigured) {
+            (Screen::Ready, Some(_)) => self.screen = Screen::NotConfigured,
+            (Screen::NotConfigured, None) => self.forget_patient(&ui.ctx().clone()),
+            _ => {}
+        }
+    }
+
+    /// Why this kiosk cannot take ratings, if it cannot: no PIN (first: then nobody can
+    /// fix the rest from the terminal), no server URL, or no token at all. A locked or
+    /// unreachable keyring is not "not configured": ratings are taken and queued.
+    pub fn unconfigured(&mut self, ctx: &egui::Context) -> Option<Unconfigured> {
+        let kiosk = self.kiosk.as_ref()?;
+        if !kiosk.has_pin() {
+            return Some(Unconfigured::NoPin);
+        }
+        if self.service.base_url().is_none() {
+            return Some(Unconfigured::NoUrl);
+        }
+        self.token_known_missing(ctx)
+            .then_some(Unconfigured::NoToken)
+    }
+
+    /// "Terminal not configured — please call staff", calm, with one line for staff.
+    pub(super) fn not_configured_ui(&mut self, ui: &mut Ui) {
+        let reason = self.unconfigured(&ui.ctx().clone());
+        ui.add_space(48.0);
+        ui.vertical_centered(|ui| {
+            ui.label(
+                RichText::new(self.i18n.tr("kiosk-unconfigured-title"))
+                    .size(34.0)
+                    .strong(),
+            );
+            ui.add_space(8.0);
+            ui.label(RichText::new(self.i18n.tr("kiosk-unconfigured-body")).size(21.0));
+            ui.add_space(32.0);
+            let staff = match reason {
+                Some(Unconfigured::NoPin) | None => "kiosk-unconfigured-no-pin",
+                Some(Unconfigured::NoUrl) => "kiosk-unconfigured-no-url",
+                Some(Unconfigured::NoToken) => "kiosk-unconfigured-no-token",
+            };
+            ui.weak(self.i18n.tr(staff));
+        });
+    }
+
+    /// A kiosk's window that something minimised (the window manager's "show desktop"
+    /// or minimise keys) is restored and focused at once; checked again every half
+    /// second while it stays hidden. Called from `App::logic`, which eframe runs even
+    /// for a hidden window.
+    pub fn kiosk_window_guard(&self, ctx: &egui::Context) {
+        if self.kiosk.is_none() {
+            return;
+        }
+        if ctx.input(|i| i.viewport().minimized == Some(true)) {
+            tracing::warn!("the kiosk window was minimised: restoring it");
+            ctx.send_viewport_cmd(ViewportCommand::Minimized(false));
+            ctx.send_viewport_cmd(ViewportCommand::Focus);
+            ctx.request_repaint_after(Duration::from_millis(500));
         }
     }
 
@@ -280,7 +446,7 @@ impl RatingApp {
         if response.is_pointer_button_down_on() {
             let since = *kiosk.corner_down_since.get_or_insert(now);
             if now.saturating_sub(since) >= CORNER_HOLD && kiosk.prompt.is_none() {
-                kiosk.prompt = Some(PinPrompt::default());
+                kiosk.open_prompt();
                 kiosk.corner_down_since = None;
             }
         } else {
@@ -289,11 +455,12 @@ impl RatingApp {
     }
 
     /// A small, discreet line for staff: the terminal needs attention (a rating failed,
-    /// ratings wait to be sent, or sending is paused).
+    /// ratings wait to be sent, sending is paused, or the token expires within
+    /// `token_warning_days`).
     pub(super) fn staff_indicator(&self, ui: &mut Ui) {
         let outbox_needs_staff = self.outbox_status().is_some_and(|s| {
             s.waiting + s.needs_attention > 0 || s.paused.is_some() || s.problem.is_some()
-        });
+        }) || self.token_warning().is_some();
         if self
             .kiosk
             .as_ref()
@@ -372,7 +539,7 @@ impl RatingApp {
             );
             ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
                 if ui.button(self.i18n.tr("kiosk-start-over")).clicked() {
-                    self.new_rating();
+                    self.forget_patient(&ui.ctx().clone());
                 }
             });
         });
@@ -405,7 +572,7 @@ impl RatingApp {
                     .add(theme::primary_button(ui.ctx(), self.i18n.tr("kiosk-done")))
                     .clicked()
                 {
-                    self.new_rating();
+                    self.forget_patient(&ui.ctx().clone());
                 }
             });
         if std::mem::take(&mut self.once.scroll_to_result) {
@@ -416,6 +583,20 @@ impl RatingApp {
     /// The administrator's menu.
     pub(super) fn admin_ui(&mut self, ui: &mut Ui) {
         ui.heading(self.i18n.tr("kiosk-admin-title"));
+        if let Some(kiosk) = &self.kiosk {
+            let warn = ui.visuals().warn_fg_color;
+            if kiosk.short_pin {
+                ui.colored_label(warn, self.i18n.tr("kiosk-admin-short-pin"));
+            }
+            if kiosk.settings_exposed {
+                let path = self.config_path.display().to_string();
+                ui.colored_label(
+                    warn,
+                    self.i18n
+                        .tr_args("kiosk-admin-settings-exposed", &[("path", path.into())]),
+                );
+            }
+        }
         ui.add_space(12.0);
         let big = |text: String| {
             egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
@@ -453,19 +634,54 @@ impl RatingApp {
             if let Some(kiosk) = &mut self.kiosk {
                 kiosk.needs_attention = false;
             }
-            self.new_rating();
+            self.forget_patient(&ui.ctx().clone());
         }
     }
 
     /// Leave kiosk mode for this session: a normal window, the administrator's form.
+    /// The kiosk is kept aside: after `idle_secs` without a touch or key the window goes
+    /// back to it ([`RatingApp::left_kiosk_logic`]), so a terminal is never left
+    /// unlocked.
     fn leave_kiosk(&mut self, ctx: &egui::Context) {
-        self.kiosk = None;
+        self.left_kiosk = self.kiosk.take();
+        if let Some(kiosk) = &mut self.left_kiosk {
+            kiosk.last_activity = self.clock.now();
+        }
         self.appearance.scale = self.config.text_scale;
         self.once.style = true;
-        ctx.options_mut(|o| o.zoom_with_keyboard = true);
         ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
         ctx.send_viewport_cmd(ViewportCommand::Decorations(true));
-        self.new_rating();
+        self.forget_patient(ctx);
+    }
+
+    /// After "leave kiosk mode": back to the kiosk once the window has been idle for
+    /// `idle_secs` (and nothing is being sent).
+    pub(super) fn left_kiosk_logic(&mut self, ui: &Ui) {
+        let now = self.clock.now();
+        let Some(kiosk) = &mut self.left_kiosk else {
+            return;
+        };
+        if had_activity(ui) {
+            kiosk.last_activity = now;
+        }
+        let idle = now.saturating_sub(kiosk.last_activity);
+        if idle < kiosk.idle_limit() || self.pending.is_some() {
+            ui.ctx()
+                .request_repaint_after(kiosk.idle_limit().saturating_sub(idle));
+            return;
+        }
+        tracing::info!("idle after leaving kiosk mode: back to the kiosk");
+        self.kiosk = self.left_kiosk.take();
+        self.appearance.scale = self.config.text_scale * self.config.kiosk_options.touch_scale;
+        self.once.style = true;
+        let ctx = ui.ctx().clone();
+        ctx.send_viewport_cmd(ViewportCommand::Decorations(false));
+        ctx.send_viewport_cmd(ViewportCommand::Fullscreen(true));
+        if let Some(kiosk) = &mut self.kiosk {
+            kiosk.last_activity = now;
+            kiosk.window.covered_monitor = false;
+        }
+        self.forget_patient(&ctx);
     }
 
     /// The idle warning and the PIN prompt, over everything else.
@@ -504,7 +720,7 @@ impl RatingApp {
     }
 
     fn pin_prompt(&mut self, ctx: &egui::Context) {
-        let now = self.clock.now();
+        let now = self.clock.wall();
         let Some(kiosk) = &mut self.kiosk else {
             return;
         };
@@ -566,9 +782,12 @@ impl RatingApp {
         }
         let pin = std::mem::take(&mut prompt.pin);
         prompt.focus = true;
-        match kiosk.gate.check(&pin, kiosk.pin_hash.as_deref(), now) {
+        let check = kiosk.gate.check(&pin, kiosk.pin_hash.as_deref(), now);
+        save_gate(&kiosk.gate, kiosk.gate_file.as_deref());
+        match check {
             PinCheck::Granted => {
                 kiosk.prompt = None;
+                kiosk.short_pin = pin.len() < *crate::kiosk::PIN_DIGITS.start();
                 self.screen = Screen::Admin;
             }
             PinCheck::Wrong { left } => {
@@ -585,6 +804,42 @@ impl RatingApp {
             }
         }
     }
+}
+
+/// Keep the wrong-PIN count and the lock in `path` for the next run (on a worker
+/// thread).
+fn save_gate(gate: &PinGate, path: Option<&Path>) {
+    let Some(path) = path.map(Path::to_owned) else {
+        return;
+    };
+    let gate = gate.clone();
+    let spawned = std::thread::Builder::new()
+        .name("pin-attempts".into())
+        .spawn(move || {
+            if let Err(e) = gate.save(&path) {
+                tracing::error!(file = %path.display(), error = %e, "cannot keep the wrong-PIN record");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the thread that keeps the wrong-PIN record");
+    }
+}
+
+/// Someone touched, clicked, moved the pointer or typed this frame.
+fn had_activity(ui: &Ui) -> bool {
+    ui.input(|i| {
+        i.events.iter().any(|e| {
+            matches!(
+                e,
+                Event::PointerButton { .. }
+                    | Event::PointerMoved(_)
+                    | Event::Key { .. }
+                    | Event::Text(_)
+                    | Event::Touch { .. }
+                    | Event::MouseWheel { .. }
+            )
+        })
+    })
 }
 
 /// A keypad for touch screens: digits go into `pin`.

@@ -1,8 +1,10 @@
 //! The outbox in the window: the background sender's thread, a status line (how many
-//! ratings wait, the last error, "send now"), and a view that lists waiting and
-//! needs-attention ratings with their last answer, with send now, export and a confirmed
-//! delete. The remarks are never listed (they are personal data); export writes them to
-//! a private file for whoever must act on them.
+//! ratings wait, the last error, "send now"), and a view that lists waiting,
+//! needs-attention and other-server ratings with their last answer, with send now,
+//! export, a confirmed "replaced by another rating" and "delete" (the only ways a person
+//! takes a rating out), and a confirmed "send to the current server" for ratings saved
+//! before the server URL changed. The remarks are never listed (they are personal data);
+//! export writes them to a private file for whoever must act on them.
 
 use std::sync::Arc;
 
@@ -10,15 +12,22 @@ use egui::{RichText, Ui};
 
 use super::{RatingApp, Screen, theme};
 use crate::outbox::worker::{OutboxStatus, OutboxWorker};
-use crate::outbox::{Entry, EntryState, Listing};
+use crate::outbox::{DamagedFile, Entry, EntryState, Listing, OutboxError, Removal};
 
 /// The outbox view's state.
 #[derive(Default)]
 pub(super) struct OutboxView {
     listing: Option<Listing>,
-    /// The entry whose "delete" was pressed once and awaits confirmation.
-    confirm_delete: Option<String>,
+    /// Files set aside in `damaged/`, with their age: they wait for a person.
+    damaged: Vec<DamagedFile>,
+    /// The entry whose "delete" or "replaced" was pressed once and awaits confirmation.
+    confirm: Option<(String, Removal)>,
+    /// "Send to the current server" was pressed once and awaits confirmation.
+    confirm_move: bool,
     message: Option<String>,
+    /// The sender's status the list was last read for: a change re-reads it, so the
+    /// list never shows ratings the sender has delivered meanwhile.
+    seen_status: Option<OutboxStatus>,
 }
 
 impl RatingApp {
@@ -73,6 +82,18 @@ impl RatingApp {
                 &[("count", status.needs_attention.into())],
             ));
         }
+        if status.other_server > 0 {
+            parts.push(self.i18n.tr_args(
+                "outbox-other-server",
+                &[("count", status.other_server.into())],
+            ));
+        }
+        if status.damaged > 0 {
+            parts.push(
+                self.i18n
+                    .tr_args("outbox-damaged-count", &[("count", status.damaged.into())]),
+            );
+        }
         if status.paused.is_some() {
             parts.push(self.i18n.tr("outbox-paused"));
         }
@@ -91,14 +112,16 @@ impl RatingApp {
 
     /// The status line at the bottom (desk mode): shown while anything waits.
     pub(super) fn outbox_status_bar(&mut self, ui: &mut Ui) {
+        self.watch_token_expiry(ui.ctx());
         if self.kiosk.is_some() {
             return;
         }
-        let Some(status) = self.outbox_status() else {
-            return;
-        };
-        let Some(text) = self.status_text(&status) else {
-            return;
+        let status = self.outbox_status().unwrap_or_default();
+        let text = match (self.token_warning(), self.status_text(&status)) {
+            (Some(token), Some(outbox)) => format!("{token} · {outbox}"),
+            (Some(token), None) => token,
+            (None, Some(outbox)) => outbox,
+            (None, None) => return,
         };
         egui::Panel::bottom("outbox-status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
@@ -135,12 +158,57 @@ impl RatingApp {
                 None
             }
         });
+        self.outbox_view.damaged = self
+            .service
+            .outbox()
+            .and_then(|o| o.damaged_files().ok())
+            .unwrap_or_default();
+    }
+
+    /// The files set aside in `damaged/`, each with its age.
+    fn damaged_ui(&self, ui: &mut Ui) {
+        let damaged = &self.outbox_view.damaged;
+        if damaged.is_empty() {
+            return;
+        }
+        ui.separator();
+        ui.label(
+            RichText::new(
+                self.i18n
+                    .tr_args("outbox-damaged-title", &[("count", damaged.len().into())]),
+            )
+            .strong(),
+        );
+        let folder = self
+            .service
+            .outbox()
+            .map(|o| o.dir().join("damaged").display().to_string())
+            .unwrap_or_default();
+        ui.label(
+            self.i18n
+                .tr_args("outbox-damaged-intro", &[("folder", folder.into())]),
+        );
+        let now = std::time::SystemTime::now();
+        for file in damaged {
+            let days = now
+                .duration_since(file.written)
+                .map_or(0, |age| age.as_secs() / 86_400);
+            ui.label(self.i18n.tr_args(
+                "outbox-damaged-file",
+                &[("name", file.name.as_str().into()), ("days", days.into())],
+            ));
+        }
     }
 
     /// The list of waiting and needs-attention ratings.
     pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
         ui.heading(self.i18n.tr("outbox-title"));
-        if let Some(status) = self.outbox_status() {
+        let status = self.outbox_status();
+        if status != self.outbox_view.seen_status {
+            self.outbox_view.seen_status.clone_from(&status);
+            self.reload_outbox();
+        }
+        if let Some(status) = status {
             ui.label(
                 self.status_text(&status)
                     .unwrap_or_else(|| self.i18n.tr("outbox-empty")),
@@ -164,6 +232,7 @@ impl RatingApp {
                 };
             }
         });
+        self.move_here_ui(ui);
         if let Some(message) = &self.outbox_view.message {
             ui.label(message);
         }
@@ -180,14 +249,86 @@ impl RatingApp {
         for entry in entries {
             self.entry_ui(ui, &entry);
         }
+        self.damaged_ui(ui);
+    }
+
+    /// The current server's origin, if one is configured.
+    fn current_origin(&self) -> Option<String> {
+        self.service.origin()
+    }
+
+    /// "Send to the current server (N)", confirmed, when ratings wait for another server.
+    fn move_here_ui(&mut self, ui: &mut Ui) {
+        let Some(origin) = self.current_origin() else {
+            return;
+        };
+        let others = self
+            .outbox_view
+            .listing
+            .as_ref()
+            .map_or(0, |l| l.for_other_servers(&origin));
+        if others == 0 {
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            if self.outbox_view.confirm_move {
+                ui.label(
+                    self.i18n
+                        .tr_args("outbox-move-confirm", &[("origin", origin.as_str().into())]),
+                );
+                let confirm = egui::Button::new(
+                    RichText::new(
+                        self.i18n
+                            .tr_args("outbox-move-here", &[("count", others.into())]),
+                    )
+                    .color(theme::Palette::of(ui.ctx()).on_primary),
+                )
+                .fill(ui.visuals().warn_fg_color);
+                if ui.add(confirm).clicked() {
+                    self.move_here(&origin);
+                }
+                if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
+                    self.outbox_view.confirm_move = false;
+                }
+            } else if ui
+                .button(
+                    self.i18n
+                        .tr_args("outbox-move-here", &[("count", others.into())]),
+                )
+                .clicked()
+            {
+                self.outbox_view.confirm_move = true;
+            }
+        });
+    }
+
+    fn move_here(&mut self, origin: &str) {
+        self.outbox_view.confirm_move = false;
+        if let Some(outbox) = self.service.outbox() {
+            self.outbox_view.message = Some(match outbox.move_to_server(origin) {
+                Ok(count) => self
+                    .i18n
+                    .tr_args("outbox-moved", &[("count", count.into())]),
+                Err(e) => e.to_string(),
+            });
+        }
+        self.reload_outbox();
+        self.send_outbox_now();
     }
 
     fn entry_ui(&mut self, ui: &mut Ui, entry: &Entry) {
+        let current = self.current_origin();
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            let state = match entry.state {
-                EntryState::Waiting => self.i18n.tr("outbox-state-waiting"),
-                EntryState::NeedsAttention => self.i18n.tr("outbox-state-attention"),
+            let state = match (entry.state, &entry.server_origin, &current) {
+                (EntryState::Waiting, Some(origin), Some(current)) if origin != current => {
+                    self.i18n.tr_args(
+                        "outbox-state-other-server",
+                        &[("origin", origin.as_str().into())],
+                    )
+                }
+                (EntryState::Waiting, ..) => self.i18n.tr("outbox-state-waiting"),
+                (EntryState::NeedsAttention, ..) => self.i18n.tr("outbox-state-attention"),
             };
             ui.label(RichText::new(format!("{} — {state}", entry.visit_id)).strong());
             ui.label(
@@ -217,32 +358,56 @@ impl RatingApp {
                     );
                 }
             }
-            let confirming = self.outbox_view.confirm_delete.as_deref() == Some(entry.id.as_str());
+            let confirming = self
+                .outbox_view
+                .confirm
+                .as_ref()
+                .filter(|(id, _)| id == &entry.id)
+                .map(|(_, how)| *how);
             ui.horizontal(|ui| {
-                if confirming {
+                if let Some(how) = confirming {
+                    let (question, color) = match how {
+                        Removal::Replaced => {
+                            ("outbox-mark-replaced-confirm", ui.visuals().warn_fg_color)
+                        }
+                        Removal::Discarded => {
+                            ("outbox-delete-confirm", ui.visuals().error_fg_color)
+                        }
+                    };
                     let confirm = egui::Button::new(
-                        RichText::new(self.i18n.tr("outbox-delete-confirm"))
+                        RichText::new(self.i18n.tr(question))
                             .color(theme::Palette::of(ui.ctx()).on_primary),
                     )
-                    .fill(ui.visuals().error_fg_color);
+                    .fill(color);
                     if ui.add(confirm).clicked() {
-                        self.delete_entry(&entry.id);
+                        self.remove_entry(&entry.id, how);
                     }
                     if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
-                        self.outbox_view.confirm_delete = None;
+                        self.outbox_view.confirm = None;
                     }
-                } else if ui.button(self.i18n.tr("outbox-delete")).clicked() {
-                    self.outbox_view.confirm_delete = Some(entry.id.clone());
+                } else {
+                    if entry.state == EntryState::NeedsAttention
+                        && ui.button(self.i18n.tr("outbox-mark-replaced")).clicked()
+                    {
+                        self.outbox_view.confirm = Some((entry.id.clone(), Removal::Replaced));
+                    }
+                    if ui.button(self.i18n.tr("outbox-delete")).clicked() {
+                        self.outbox_view.confirm = Some((entry.id.clone(), Removal::Discarded));
+                    }
                 }
             });
         });
     }
 
-    fn delete_entry(&mut self, id: &str) {
-        self.outbox_view.confirm_delete = None;
+    fn remove_entry(&mut self, id: &str, how: Removal) {
+        self.outbox_view.confirm = None;
         if let Some(outbox) = self.service.outbox() {
-            self.outbox_view.message = Some(match outbox.remove(id) {
-                Ok(()) => self.i18n.tr("outbox-deleted"),
+            self.outbox_view.message = Some(match outbox.remove_by_person(id, how) {
+                Ok(()) => self.i18n.tr(match how {
+                    Removal::Replaced => "outbox-marked-replaced",
+                    Removal::Discarded => "outbox-deleted",
+                }),
+                Err(OutboxError::InFlight(_)) => self.i18n.tr("outbox-in-flight"),
                 Err(e) => e.to_string(),
             });
         }

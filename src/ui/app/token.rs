@@ -27,10 +27,66 @@ pub(super) struct TokenPanel {
     status: Option<Result<TokenStatus, SecretsError>>,
     /// What the administrator is typing; emptied once stored.
     new_token: String,
+    /// The keyring was asked once at start, for the token's expiry.
+    expiry_asked: bool,
     message: Option<(bool, String)>,
 }
 
+impl TokenPanel {
+    /// Empty the new-token field (see [`RatingApp::forget_typed_text`]).
+    pub(super) fn forget_new_token(&mut self) {
+        self.new_token.clear();
+    }
+
+    /// The server changed: ask the keyring again.
+    pub(super) fn forget_status(&mut self) {
+        self.status = None;
+        self.refresh = true;
+    }
+}
+
 impl RatingApp {
+    /// Ask the keyring once, in the background, for the token's status, so that the
+    /// window can warn ahead of its expiry ([`RatingApp::token_warning`]); take the
+    /// answer when it lands. Called every frame, desk and kiosk alike.
+    pub(super) fn watch_token_expiry(&mut self, ctx: &egui::Context) {
+        if !self.service.uses_keyring() {
+            return;
+        }
+        if !std::mem::replace(&mut self.token.expiry_asked, true) {
+            self.token.refresh = true;
+        }
+        self.poll_token_job(ctx);
+        if std::mem::take(&mut self.token.refresh) {
+            self.start_token_job(ctx, |service| TokenJob::Status(service.token_status()));
+        }
+    }
+
+    /// «The token expires in N days» from `token_warning_days` before the token's JWT
+    /// `exp` on, «the token has expired» after it; `None` otherwise or when unknown.
+    /// The days are counted when drawn, so a window left open counts down.
+    pub(super) fn token_warning(&self) -> Option<String> {
+        let Some(Ok(status)) = &self.token.status else {
+            return None;
+        };
+        let expires_at = status.expires_at?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let left = expires_at - now;
+        if left <= 0 {
+            return Some(self.i18n.tr("token-expired-line"));
+        }
+        let warn = i64::try_from(self.config.token_warning_days.saturating_mul(86_400))
+            .unwrap_or(i64::MAX);
+        (left <= warn).then(|| {
+            self.i18n.tr_args(
+                "token-expires-in",
+                &[("days", left.div_euclid(86_400).into())],
+            )
+        })
+    }
+
     fn start_token_job(
         &mut self,
         ctx: &egui::Context,
@@ -53,6 +109,19 @@ impl RatingApp {
             return;
         }
         self.token.job = Some(promise);
+    }
+
+    /// The keyring was asked and holds no token for the server, and none comes from the
+    /// environment (asked in the background once, and again after every change).
+    pub(super) fn token_known_missing(&mut self, ctx: &egui::Context) -> bool {
+        if !self.service.uses_keyring() {
+            return false;
+        }
+        self.poll_token_job(ctx);
+        if self.token.status.is_none() && self.token.job.is_none() {
+            self.start_token_job(ctx, |service| TokenJob::Status(service.token_status()));
+        }
+        matches!(&self.token.status, Some(Ok(status)) if status.source.is_none())
     }
 
     fn poll_token_job(&mut self, ctx: &egui::Context) {
@@ -101,9 +170,18 @@ impl RatingApp {
         if std::mem::take(&mut self.token.refresh) {
             self.start_token_job(&ctx, |service| TokenJob::Status(service.token_status()));
         }
+        if self.service.environment_token_withheld() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                self.i18n.tr("token-env-withheld"),
+            );
+        }
         match &self.token.status {
             Some(Ok(status)) => {
                 ui.label(self.i18n.token_status(status));
+                if let Some(warning) = self.token_warning() {
+                    ui.colored_label(ui.visuals().warn_fg_color, warning);
+                }
             }
             Some(Err(e)) => {
                 ui.colored_label(ui.visuals().error_fg_color, self.i18n.secrets_error(e));

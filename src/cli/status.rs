@@ -1,0 +1,226 @@
+//! `visit-rating status [--url URL] [--json]`: one screen (or one JSON object) on a
+//! terminal's health for a person or a script, and `visit-rating metrics`: the same in
+//! the Prometheus text format. What is looked at and the verdict's exit codes are in
+//! [`crate::health`]; nothing is sent to the server.
+
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::health::{Health, Problem, TokenHealth, Verdict};
+use crate::i18n::{I18n, format_utc};
+use crate::metrics::OUTCOMES;
+use crate::secrets::TokenOrigin;
+
+use super::Exit;
+
+fn millis_to_secs(ms: u64) -> i64 {
+    i64::try_from(ms / 1000).unwrap_or(i64::MAX)
+}
+
+/// The data folder, or the exit code after saying why there is none.
+fn data_dir() -> Result<std::path::PathBuf, Exit> {
+    match crate::config::Folders::platform() {
+        Ok(folders) => Ok(folders.data_dir),
+        Err(e) => {
+            eprintln!("visit-rating: {e}");
+            Err(Exit::Failure)
+        }
+    }
+}
+
+/// `visit-rating status`. Exit 0 healthy, 10 warning, 11 broken, 12 could not check
+/// (README, "Operating many terminals"); 1 when there is no home folder at all.
+pub fn status(url: Option<&str>, json: bool, config: &Config, i18n: &I18n) -> u8 {
+    let dir = match data_dir() {
+        Ok(dir) => dir,
+        Err(exit) => return exit as u8,
+    };
+    let health = Health::gather(config, url, &dir);
+    if json {
+        println!("{}", status_json(&health));
+    } else {
+        println!("{}", status_text(&health, i18n));
+    }
+    health.verdict().code()
+}
+
+/// `visit-rating metrics`: the Prometheus text exposition on standard output. Exit 0,
+/// or 1 when there is no home folder (the metrics' own state is in the output).
+pub fn metrics(url: Option<&str>, config: &Config) -> Exit {
+    let dir = match data_dir() {
+        Ok(dir) => dir,
+        Err(exit) => return exit,
+    };
+    print_metrics(&Health::gather(config, url, &dir))
+}
+
+fn print_metrics(health: &Health) -> Exit {
+    match crate::metrics::encode(health) {
+        Ok(text) => {
+            print!("{text}");
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("visit-rating: {e}");
+            Exit::Failure
+        }
+    }
+}
+
+/// The object `status --json` prints.
+pub fn status_json(health: &Health) -> Value {
+    let verdict = health.verdict();
+    let token = match &health.token {
+        TokenHealth::NoUrl | TokenHealth::Absent => json!({"source": null}),
+        TokenHealth::Present { source, expires_at } => json!({
+            "source": source,
+            "expires_at": expires_at,
+            "days_left": health.token_days_left(),
+        }),
+        TokenHealth::Unreadable { kind, error } => {
+            json!({"source": null, "error_kind": kind, "error": error})
+        }
+    };
+    let outbox = match &health.outbox {
+        Ok(o) => json!({
+            "pending": o.pending,
+            "needs_attention": o.needs_attention,
+            "damaged": o.damaged,
+            "oldest_pending_age_secs": health.oldest_pending_age_secs().map(f64::trunc),
+        }),
+        Err(e) => json!({"error": e}),
+    };
+    let (last_attempt, last_success, deliveries) = match &health.deliveries {
+        Ok(d) => (
+            d.last_attempt_ms
+                .map(|ms| json!({"at": millis_to_secs(ms), "outcome": d.last_attempt_outcome})),
+            d.last_success_ms
+                .map(|ms| json!({"at": millis_to_secs(ms)})),
+            json!(
+                OUTCOMES
+                    .iter()
+                    .map(|o| ((*o).to_owned(), json!(d.count(o))))
+                    .collect::<serde_json::Map<_, _>>()
+            ),
+        ),
+        Err((_, e)) => (None, None, json!({"error": e})),
+    };
+    json!({
+        "status": verdict.name(),
+        "exit_code": verdict.code(),
+        "version": health.version,
+        "server_origin": health.origin,
+        "token": token,
+        "outbox": outbox,
+        "last_attempt": last_attempt,
+        "last_success": last_success,
+        "deliveries": deliveries,
+        "kiosk": health.kiosk,
+        "problems": health.problems().iter().map(|p| json!({
+            "severity": p.severity.name(),
+            "kind": p.kind,
+            "value": p.value,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn problem_text(problem: &Problem, i18n: &I18n) -> String {
+    let key = format!("status-problem-{}", problem.kind.replace('_', "-"));
+    i18n.tr_args(&key, &[("value", problem.value.unwrap_or(0).into())])
+}
+
+/// The screen `status` prints.
+pub fn status_text(health: &Health, i18n: &I18n) -> String {
+    let verdict = health.verdict();
+    let state = i18n.tr(match verdict {
+        Verdict::Healthy => "status-state-healthy",
+        Verdict::Warning => "status-state-warning",
+        Verdict::Broken => "status-state-broken",
+        Verdict::CouldNotCheck => "status-state-could-not-check",
+    });
+    let mut lines = vec![i18n.tr_args(
+        "status-headline",
+        &[
+            ("version", health.version.into()),
+            ("state", state.into()),
+            ("code", verdict.code().into()),
+        ],
+    )];
+    lines.push(match &health.origin {
+        Some(origin) => i18n.tr_args("status-server", &[("origin", origin.as_str().into())]),
+        None => i18n.tr("status-server-none"),
+    });
+    lines.push(match &health.token {
+        TokenHealth::NoUrl | TokenHealth::Absent => i18n.tr("status-token-none"),
+        TokenHealth::Unreadable { error, .. } => i18n.tr_args(
+            "status-token-unreadable",
+            &[("error", error.as_str().into())],
+        ),
+        TokenHealth::Present { source, expires_at } => {
+            let from = i18n.tr(match source {
+                TokenOrigin::Keyring => "status-token-keyring",
+                TokenOrigin::Environment => "status-token-env",
+            });
+            match (expires_at, health.token_days_left()) {
+                (Some(at), Some(days)) => i18n.tr_args(
+                    "status-token-until",
+                    &[
+                        ("source", from.into()),
+                        ("when", format_utc(*at).into()),
+                        ("days", days.into()),
+                    ],
+                ),
+                _ => i18n.tr_args("status-token-no-expiry", &[("source", from.into())]),
+            }
+        }
+    });
+    lines.push(match &health.outbox {
+        Ok(o) => {
+            let mut line = i18n.tr_args(
+                "status-outbox",
+                &[
+                    ("pending", o.pending.into()),
+                    ("attention", o.needs_attention.into()),
+                    ("damaged", o.damaged.into()),
+                ],
+            );
+            if let Some(oldest) = o.oldest_pending_ms {
+                line.push_str("; ");
+                line.push_str(&i18n.tr_args(
+                    "status-outbox-oldest",
+                    &[("when", format_utc(millis_to_secs(oldest)).into())],
+                ));
+            }
+            line
+        }
+        Err(e) => i18n.tr_args("status-outbox-unreadable", &[("error", e.as_str().into())]),
+    });
+    if let Ok(d) = &health.deliveries {
+        lines.push(match (d.last_attempt_ms, &d.last_attempt_outcome) {
+            (Some(ms), Some(outcome)) => i18n.tr_args(
+                "status-last-attempt",
+                &[
+                    ("when", format_utc(millis_to_secs(ms)).into()),
+                    ("outcome", outcome.as_str().into()),
+                ],
+            ),
+            _ => i18n.tr("status-last-attempt-never"),
+        });
+        lines.push(match d.last_success_ms {
+            Some(ms) => i18n.tr_args(
+                "status-last-success",
+                &[("when", format_utc(millis_to_secs(ms)).into())],
+            ),
+            None => i18n.tr("status-last-success-never"),
+        });
+    }
+    lines.push(i18n.tr(if health.kiosk {
+        "status-kiosk-on"
+    } else {
+        "status-kiosk-off"
+    }));
+    for problem in health.problems() {
+        lines.push(format!("(!) {}", problem_text(&problem, i18n)));
+    }
+    lines.join("\n")
+}

@@ -1,0 +1,375 @@
+//! A terminal's health, read without sending anything: version, server, token (source
+//! and expiry), outbox counts, the delivery counters of [`crate::metrics`], kiosk mode;
+//! and the verdict `visit-rating status` turns into its exit code.
+//!
+//! The verdict, worst first:
+//!
+//! - **broken** (11): no server URL, no token, the token expired, or the server refused
+//!   the token and ratings wait for a new one;
+//! - **could not check** (12): the keyring cannot be read (no Secret Service, locked,
+//!   access denied, a damaged entry, an unusable `VISIT_RATING_TOKEN`), or the outbox
+//!   folder or the delivery counters cannot be read;
+//! - **warning** (10): the token expires within `token_warning_days`; the oldest waiting
+//!   rating is older than an hour; ratings need attention; damaged outbox files were set
+//!   aside; the delivery counters are damaged;
+//! - **healthy** (0).
+//!
+//! The codes stay clear of 1 (an unexpected failure) and 2 (invalid input or settings),
+//! which mean the same here as everywhere else in the CLI. No egui, no network.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::metrics::{CountersError, Deliveries};
+use crate::outbox::{EntryState, Outbox, now_ms};
+use crate::secrets::{self, SecretsError, Token, TokenOrigin};
+
+/// A waiting rating older than this is a warning.
+pub const PENDING_WARNING_SECS: u64 = 3600;
+
+/// The overall state, with the exit code of `visit-rating status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Nothing to do.
+    Healthy,
+    /// Works now, but someone should look soon.
+    Warning,
+    /// Something could not be read, so the state is not known.
+    CouldNotCheck,
+    /// Ratings cannot be delivered until someone acts.
+    Broken,
+}
+
+impl Verdict {
+    /// The exit code of `visit-rating status`.
+    pub fn code(self) -> u8 {
+        match self {
+            Verdict::Healthy => 0,
+            Verdict::Warning => 10,
+            Verdict::Broken => 11,
+            Verdict::CouldNotCheck => 12,
+        }
+    }
+
+    /// The name in `status --json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Healthy => "healthy",
+            Verdict::Warning => "warning",
+            Verdict::Broken => "broken",
+            Verdict::CouldNotCheck => "could_not_check",
+        }
+    }
+}
+
+/// What is known about the token in force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenHealth {
+    /// No server URL, so no keyring entry to look at.
+    NoUrl,
+    /// No token for the server.
+    Absent,
+    /// A token is in force.
+    Present {
+        /// Keyring or environment.
+        source: TokenOrigin,
+        /// Its JWT `exp`, Unix seconds, when it has one.
+        expires_at: Option<i64>,
+    },
+    /// The keyring (or `VISIT_RATING_TOKEN`) could not be read.
+    Unreadable {
+        /// [`SecretsError::kind`].
+        kind: &'static str,
+        /// What the keyring said, for people.
+        error: String,
+    },
+}
+
+/// Counts of the outbox.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    /// Waiting to be sent.
+    pub pending: usize,
+    /// Rejected, kept for a person.
+    pub needs_attention: usize,
+    /// Files in `outbox/damaged/`.
+    pub damaged: usize,
+    /// When the oldest waiting rating was saved (ms since the epoch).
+    pub oldest_pending_ms: Option<u64>,
+}
+
+/// One thing wrong, with how bad it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// How bad.
+    pub severity: Verdict,
+    /// A stable name for scripts (`token_expired`, `oldest_pending_over_1h`, …).
+    pub kind: &'static str,
+    /// A number that goes with it (days left, age in seconds, a count), if any.
+    pub value: Option<i64>,
+}
+
+/// Everything `status` and `metrics` report.
+#[derive(Clone, Debug)]
+pub struct Health {
+    /// The program's version.
+    pub version: &'static str,
+    /// The server's origin (`scheme://host:port`), when a URL is configured.
+    pub origin: Option<String>,
+    /// The token in force.
+    pub token: TokenHealth,
+    /// The outbox, or why it could not be read.
+    pub outbox: Result<OutboxCounts, String>,
+    /// The delivery counters, or why they could not be read: the problem's kind
+    /// (`counters_damaged` or `counters_unreadable`) and the error.
+    pub deliveries: Result<Deliveries, (&'static str, String)>,
+    /// The settings start the window as a kiosk.
+    pub kiosk: bool,
+    /// `token_warning_days` from the settings.
+    pub token_warning_days: u64,
+    /// When this was gathered, ms since the epoch.
+    pub now_ms: u64,
+}
+
+impl Health {
+    /// Look at everything for the server `url` (or the configured one) and the data
+    /// folder `data_dir`. Reads the keyring; sends nothing.
+    pub fn gather(config: &Config, url: Option<&str>, data_dir: &Path) -> Health {
+        let origin = config.effective_url(url).map(|u| crate::api::origin(&u));
+        let token = origin.as_deref().map_or(TokenHealth::NoUrl, token_health);
+        Health {
+            version: env!("CARGO_PKG_VERSION"),
+            origin,
+            token,
+            outbox: outbox_counts(data_dir),
+            deliveries: Deliveries::load(data_dir).map_err(|e| match e {
+                CountersError::Damaged { .. } => ("counters_damaged", e.to_string()),
+                CountersError::Read { .. } => ("counters_unreadable", e.to_string()),
+            }),
+            kiosk: config.kiosk,
+            token_warning_days: config.token_warning_days,
+            now_ms: now_ms(),
+        }
+    }
+
+    /// Seconds the oldest waiting rating has waited.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn oldest_pending_age_secs(&self) -> Option<f64> {
+        let oldest = self.outbox.as_ref().ok()?.oldest_pending_ms?;
+        Some(self.now_ms.saturating_sub(oldest) as f64 / 1000.0)
+    }
+
+    /// Whole days until the token expires (negative once expired).
+    pub fn token_days_left(&self) -> Option<i64> {
+        match self.token {
+            TokenHealth::Present {
+                expires_at: Some(at),
+                ..
+            } => Some((at - self.now_secs()).div_euclid(86_400)),
+            _ => None,
+        }
+    }
+
+    fn now_secs(&self) -> i64 {
+        i64::try_from(self.now_ms / 1000).unwrap_or(i64::MAX)
+    }
+
+    /// Everything wrong, worst first.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut add = |severity, kind, value| {
+            problems.push(Problem {
+                severity,
+                kind,
+                value,
+            });
+        };
+        match &self.token {
+            TokenHealth::NoUrl => add(Verdict::Broken, "no_url", None),
+            TokenHealth::Absent => add(Verdict::Broken, "no_token", None),
+            TokenHealth::Unreadable { .. } => add(Verdict::CouldNotCheck, "token_unreadable", None),
+            TokenHealth::Present { expires_at, .. } => {
+                if let Some(at) = expires_at {
+                    let left = at - self.now_secs();
+                    let warn = i64::try_from(self.token_warning_days.saturating_mul(86_400))
+                        .unwrap_or(i64::MAX);
+                    if left <= 0 {
+                        add(Verdict::Broken, "token_expired", None);
+                    } else if left <= warn {
+                        add(
+                            Verdict::Warning,
+                            "token_expires_soon",
+                            self.token_days_left(),
+                        );
+                    }
+                }
+            }
+        }
+        match &self.outbox {
+            Err(_) => add(Verdict::CouldNotCheck, "outbox_unreadable", None),
+            Ok(outbox) => {
+                let paused = self.deliveries.as_ref().ok().and_then(|d| {
+                    d.last_attempt_outcome
+                        .as_deref()
+                        .filter(|o| *o == "unauthorized")
+                });
+                if outbox.pending > 0 && paused.is_some() {
+                    add(Verdict::Broken, "token_refused", None);
+                }
+                if let Some(age) = self.oldest_pending_age_secs() {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+                    if age > PENDING_WARNING_SECS as f64 {
+                        add(Verdict::Warning, "oldest_pending_over_1h", Some(age as i64));
+                    }
+                }
+                if outbox.needs_attention > 0 {
+                    add(
+                        Verdict::Warning,
+                        "needs_attention",
+                        Some(i64::try_from(outbox.needs_attention).unwrap_or(i64::MAX)),
+                    );
+                }
+                if outbox.damaged > 0 {
+                    add(
+                        Verdict::Warning,
+                        "damaged_files",
+                        Some(i64::try_from(outbox.damaged).unwrap_or(i64::MAX)),
+                    );
+                }
+            }
+        }
+        match &self.deliveries {
+            Err(("counters_damaged", _)) => add(Verdict::Warning, "counters_damaged", None),
+            Err((kind, _)) => add(Verdict::CouldNotCheck, kind, None),
+            Ok(_) => {}
+        }
+        problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+        problems
+    }
+
+    /// The worst of [`Health::problems`].
+    pub fn verdict(&self) -> Verdict {
+        self.problems()
+            .first()
+            .map_or(Verdict::Healthy, |p| p.severity)
+    }
+}
+
+fn token_health(origin: &str) -> TokenHealth {
+    match secrets::token_status(origin) {
+        Ok(status) => match status.source {
+            Some(source) => TokenHealth::Present {
+                source,
+                expires_at: status.expires_at,
+            },
+            None => TokenHealth::Absent,
+        },
+        // `VISIT_RATING_TOKEN` is in force whatever the keyring says.
+        Err(e) if !matches!(e, SecretsError::BadEnvToken(_)) => {
+            match std::env::var(secrets::TOKEN_ENV)
+                .ok()
+                .map(|t| Token::new(&t))
+            {
+                Some(Ok(token)) => TokenHealth::Present {
+                    source: TokenOrigin::Environment,
+                    expires_at: token.jwt_expiry(),
+                },
+                _ => TokenHealth::Unreadable {
+                    kind: e.kind(),
+                    error: e.to_string(),
+                },
+            }
+        }
+        Err(e) => TokenHealth::Unreadable {
+            kind: e.kind(),
+            error: e.to_string(),
+        },
+    }
+}
+
+fn outbox_counts(data_dir: &Path) -> Result<OutboxCounts, String> {
+    let outbox = Outbox::open(data_dir).map_err(|e| e.to_string())?;
+    let listing = outbox.list().map_err(|e| e.to_string())?;
+    let damaged = std::fs::read_dir(outbox.dir().join("damaged"))
+        .map_or(0, |entries| entries.filter_map(Result::ok).count());
+    Ok(OutboxCounts {
+        pending: listing.waiting(),
+        needs_attention: listing.needs_attention(),
+        damaged,
+        oldest_pending_ms: listing
+            .entries
+            .iter()
+            .filter(|e| e.state == EntryState::Waiting)
+            .map(|e| e.created_at_ms)
+            .min(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn health(token: TokenHealth, outbox: OutboxCounts) -> Health {
+        Health {
+            version: "0.0.0",
+            origin: Some("https://rpgu.example.ru:443".into()),
+            token,
+            outbox: Ok(outbox),
+            deliveries: Ok(Deliveries::default()),
+            kiosk: false,
+            token_warning_days: 7,
+            now_ms: 1_900_000_000_000,
+        }
+    }
+
+    fn token_expiring_in(secs: i64) -> TokenHealth {
+        TokenHealth::Present {
+            source: TokenOrigin::Keyring,
+            expires_at: Some(1_900_000_000 + secs),
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_documented_order() {
+        let ok = health(token_expiring_in(30 * 86_400), OutboxCounts::default());
+        assert_eq!(ok.verdict(), Verdict::Healthy);
+        let soon = health(token_expiring_in(3 * 86_400 + 60), OutboxCounts::default());
+        assert_eq!(soon.verdict(), Verdict::Warning);
+        assert_eq!(soon.token_days_left(), Some(3));
+        let expired = health(token_expiring_in(-1), OutboxCounts::default());
+        assert_eq!(expired.verdict(), Verdict::Broken);
+        let unreadable = health(
+            TokenHealth::Unreadable {
+                kind: "locked",
+                error: "locked".into(),
+            },
+            OutboxCounts {
+                needs_attention: 1,
+                ..OutboxCounts::default()
+            },
+        );
+        assert_eq!(unreadable.verdict(), Verdict::CouldNotCheck);
+        let old = health(
+            token_expiring_in(30 * 86_400),
+            OutboxCounts {
+                pending: 1,
+                oldest_pending_ms: Some(1_900_000_000_000 - 3_601_000),
+                ..OutboxCounts::default()
+            },
+        );
+        assert_eq!(old.verdict(), Verdict::Warning);
+        assert_eq!(old.problems()[0].kind, "oldest_pending_over_1h");
+    }
+
+    #[test]
+    fn codes_avoid_one_and_two() {
+        for verdict in [
+            Verdict::Healthy,
+            Verdict::Warning,
+            Verdict::Broken,
+            Verdict::CouldNotCheck,
+        ] {
+            assert!(![1, 2].contains(&verdict.code()), "{verdict:?}");
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! The one way a rating leaves the outbox: claim its lease, read it again, send it,
+//! apply the rules to the answer, release the lease. The window's own send, `submit
+//! --queue`, `outbox flush` and the background sender all come through
+//! [`Outbox::send_claimed`], so one rule holds for all of them:
+//!
+//! - **A lease per entry, on disk.** `<id>.lease` next to the entry, held with an
+//!   exclusive advisory lock (`File::try_lock`) for exactly one attempt. Whoever holds it
+//!   is the only sender of that entry — another thread of the same process, another
+//!   window, a CLI command: none of them can send it until the attempt ends. The lease
+//!   ends when the attempt ends, or when its holder dies (the operating system drops a
+//!   dead process's locks, so a crash never strands a rating). Taking or releasing a
+//!   lease never waits and never takes an outbox-wide lock, so saving a new rating never
+//!   waits behind a flush. The lease file holds who took it and when (for people); it is
+//!   not fsynced: after a power cut no lock survives anyway.
+//! - **Read again under the lease.** What a sender listed may have been sent, answered,
+//!   removed or moved meanwhile; the entry is read from disk after the lease is taken
+//!   and sent only if it still waits, is due (unless forced), and is meant for this
+//!   server.
+//! - **One delete rule** ([`Outbox::record`]): an entry leaves the outbox only when the
+//!   server has it (accepted, or 5030). A rejection keeps it as "needs attention" until
+//!   it is superseded — the server has a rating for the visit, or a later rating for the
+//!   same visit (the corrected form) got an answer — or a person marks it replaced or
+//!   discards it ([`Outbox::remove_by_person`]).
+//!
+//! [`Outbox::record`] is where every attempt's outcome is applied: the one place to
+//! count attempts (a metrics counter hooks in there).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Entry, EntryState, Outbox, OutboxError, backoff, io_error, millis, now_ms};
+use crate::api::{Outcome, OutcomeKind, RatingClient};
+use crate::secrets::Token;
+
+/// A claim on one entry: while it is held, nobody else sends that entry. Dropping it
+/// releases the claim.
+#[derive(Debug)]
+pub struct Lease {
+    id: String,
+    path: PathBuf,
+    // Closing the file drops the lock.
+    _file: File,
+}
+
+impl Lease {
+    /// The entry this lease is for.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Why an entry was not sent by this call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// Another sender (thread or process) holds its lease: it is being sent right now.
+    InFlight,
+    /// It is no longer in the outbox (delivered or removed meanwhile).
+    Gone,
+    /// It needs attention: never sent automatically.
+    NeedsAttention,
+    /// It was saved for another server.
+    OtherServer,
+    /// Its next attempt is not due yet (and the send was not forced).
+    NotDue,
+}
+
+/// What one call of the send path did.
+#[derive(Debug)]
+pub enum Attempt {
+    /// The entry was sent.
+    Sent {
+        /// The entry as it was sent.
+        entry: Box<Entry>,
+        /// The server's answer (or why there was none).
+        outcome: Outcome,
+        /// Applying the answer to the outbox failed (the answer stands; the entry is
+        /// still on disk and is sent again, or gets 5030 and is removed then).
+        unrecorded: Option<OutboxError>,
+    },
+    /// It was not sent, and why.
+    Skipped(Skip),
+}
+
+/// How a person took an entry out of the outbox on purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// A corrected rating (perhaps under another visit id) replaces it.
+    Replaced,
+    /// Discarded on purpose.
+    Discarded,
+}
+
+impl Removal {
+    fn name(self) -> &'static str {
+        match self {
+            Removal::Replaced => "replaced",
+            Removal::Discarded => "discarded",
+        }
+    }
+}
+
+impl Outbox {
+    fn lease_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.lease"))
+    }
+
+    /// Claim entry `id` for one attempt; `None` when another sender holds it.
+    pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
+        let path = self.lease_path(id);
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).map_err(|e| io_error(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(fs::TryLockError::Error(e)) => return Err(io_error(&path, e)),
+        }
+        // Who holds it, for a person looking at the folder. No fsync: a lease does not
+        // outlive its holder, let alone a power cut.
+        let holder = format!(
+            "pid {} thread {} since {}\n",
+            std::process::id(),
+            std::thread::current().name().unwrap_or("-"),
+            now_ms()
+        );
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.write_all(holder.as_bytes()));
+        Ok(Some(Lease {
+            id: id.to_owned(),
+            path,
+            _file: file,
+        }))
+    }
+
+    /// Whether another sender is sending entry `id` right now.
+    pub fn in_flight(&self, id: &str) -> bool {
+        // Only ask a file that exists: a probe must not create lease files.
+        if !self.lease_path(id).exists() {
+            return false;
+        }
+        matches!(self.claim(id), Ok(None))
+    }
+
+    /// Claim `id` and send it: [`Outbox::send_claimed`] for an entry someone listed.
+    pub fn send(
+        &self,
+        id: &str,
+        client: &RatingClient,
+        token: &Token,
+        force: bool,
+    ) -> Result<Attempt, OutboxError> {
+        match self.claim(id)? {
+            Some(lease) => self.send_claimed(&lease, client, token, force),
+            None => Ok(Attempt::Skipped(Skip::InFlight)),
+        }
+    }
+
+    /// The send path: read the leased entry again, send it if it still waits for this
+    /// server (and is due, unless `force`), apply the rules to the answer. The lease is
+    /// the caller's and is released when the caller drops it.
+    pub fn send_claimed(
+        &self,
+        lease: &Lease,
+        client: &RatingClient,
+        token: &Token,
+        force: bool,
+    ) -> Result<Attempt, OutboxError> {
+        let path = self.path_of(&lease.id);
+        let entry = match super::read_entry(&path) {
+            Ok(entry) => entry,
+            Err(_) if !path.exists() => {
+                // Delivered or removed meanwhile: its lease file goes too.
+                let _ = fs::remove_file(&lease.path);
+                return Ok(Attempt::Skipped(Skip::Gone));
+            }
+            // Damaged: the next listing sets it aside.
+            Err(_) => return Ok(Attempt::Skipped(Skip::Gone)),
+        };
+        if entry.state != EntryState::Waiting {
+            return Ok(Attempt::Skipped(Skip::NeedsAttention));
+        }
+        if !entry.is_for(&client.origin()) {
+            return Ok(Attempt::Skipped(Skip::OtherServer));
+        }
+        if !force && entry.next_attempt_ms > now_ms() {
+            return Ok(Attempt::Skipped(Skip::NotDue));
+        }
+        let outcome = client.submit(&entry.visit_id, &entry.rating, token);
+        let unrecorded = self.record(lease, entry.clone(), &outcome).err();
+        if let Some(e) = &unrecorded {
+            tracing::error!(entry = %entry.id, error = %e, "cannot update the outbox after sending");
+        }
+        Ok(Attempt::Sent {
+            entry: Box::new(entry),
+            outcome,
+            unrecorded,
+        })
+    }
+
+    /// Apply the rules to a leased entry after an attempt. Every attempt's outcome passes
+    /// here exactly once.
+    pub fn record(
+        &self,
+        lease: &Lease,
+        mut entry: Entry,
+        outcome: &Outcome,
+    ) -> Result<(), OutboxError> {
+        // The server's text is kept (and logged) cut to a bounded length.
+        let outcome = &outcome.bounded();
+        let now = now_ms();
+        // Every attempt of every sender passes here once: the delivery counters.
+        if let Some(data_dir) = self.dir.parent() {
+            crate::metrics::record_attempt(data_dir, outcome.kind);
+        }
+        entry.attempts += 1;
+        entry.last_attempt_ms = Some(now);
+        entry.last_outcome = Some(outcome.clone());
+        match outcome.kind {
+            OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => {
+                self.log_line(&entry, outcome.kind.name(), Some(outcome));
+                match self.remove(&entry.id) {
+                    Ok(()) | Err(OutboxError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
+                let _ = fs::remove_file(&lease.path);
+                tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, outcome = outcome.kind.name(), "rating delivered");
+                self.supersede(lease, &entry, true);
+                return Ok(());
+            }
+            OutcomeKind::Transient => {
+                entry.next_attempt_ms = now + millis(backoff(entry.attempts));
+                tracing::warn!(entry = %entry.id, attempts = entry.attempts, detail = ?outcome.detail, http_status = ?outcome.http_status, "sending failed; will retry");
+            }
+            OutcomeKind::Refused => {
+                entry.next_attempt_ms = now + millis(backoff(entry.attempts));
+                tracing::warn!(entry = %entry.id, detail = ?outcome.detail, http_status = ?outcome.http_status, "the server or a gateway refused the request; kept, will retry");
+            }
+            OutcomeKind::Unauthorized(problem) => {
+                tracing::warn!(entry = %entry.id, ?problem, "token problem; sending paused until the token is replaced");
+            }
+            OutcomeKind::Rejected => {
+                entry.state = EntryState::NeedsAttention;
+                tracing::error!(entry = %entry.id, visit_id = %entry.visit_id, message = ?outcome.message, message_code = ?outcome.message_code, http_status = ?outcome.http_status, "the server rejected a rating; it needs attention");
+            }
+        }
+        self.write(&entry)?;
+        if outcome.kind == OutcomeKind::Rejected {
+            self.mark_attention(&entry, true);
+            self.supersede(lease, &entry, false);
+        }
+        Ok(())
+    }
+
+    /// `answered` got an answer from the server (`delivered`: the server has it; else
+    /// it was rejected): other entries for the same visit that need attention and are
+    /// superseded by it leave the outbox, with a line in the sent log.
+    ///
+    /// - Delivered: every one of them (the visit has its rating; any of them would only
+    ///   get 5030).
+    /// - Rejected: the older ones (the newer form is the corrected one); and `answered`
+    ///   itself, when a newer one was already answered (an old entry retried late).
+    fn supersede(&self, lease: &Lease, answered: &Entry, delivered: bool) {
+        // Only the entries needing attention for this visit, through the index: a
+        // delivery never reads the whole outbox.
+        let others: Vec<Entry> = self
+            .attention_for(&answered.visit_id)
+            .into_iter()
+            .filter(|id| id != &answered.id)
+            .filter_map(|id| super::read_entry(&self.path_of(&id)).ok())
+            .filter(|e| e.visit_id == answered.visit_id && e.state == EntryState::NeedsAttention)
+            .collect();
+        if !delivered && let Some(newer) = others.iter().find(|e| e.id > answered.id) {
+            // A newer correction was answered already: this one is the stale one.
+            if self.remove(&answered.id).is_ok() {
+                let _ = fs::remove_file(&lease.path);
+                self.log_line(answered, "superseded", answered.last_outcome.as_ref());
+                tracing::info!(entry = %answered.id, by = %newer.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
+            }
+            return;
+        }
+        for older in &others {
+            let Ok(Some(other_lease)) = self.claim(&older.id) else {
+                continue;
+            };
+            if self.remove(&older.id).is_ok() {
+                let _ = fs::remove_file(&other_lease.path);
+                self.log_line(older, "superseded", older.last_outcome.as_ref());
+                tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
+            }
+        }
+    }
+
+    fn attention_dir(&self) -> PathBuf {
+        self.dir.join("attention")
+    }
+
+    /// Index `entry` as needing attention: `attention/<id>` holds its visit id, so that
+    /// superseding looks at those few files, never at the whole outbox. Derived data
+    /// (rebuilt by [`Outbox::list`]), written without fsync. `overwrite` false keeps an
+    /// existing marker.
+    pub(super) fn mark_attention(&self, entry: &Entry, overwrite: bool) {
+        let path = self.attention_dir().join(&entry.id);
+        if !overwrite && path.exists() {
+            return;
+        }
+        let written = super::create_private_dir(&self.attention_dir())
+            .ok()
+            .and_then(|()| fs::write(&path, entry.visit_id.as_str()).ok());
+        if written.is_none() {
+            tracing::warn!(entry = %entry.id, "cannot index a rating that needs attention; a correction will not supersede it by itself");
+        }
+    }
+
+    pub(super) fn unmark_attention(&self, id: &str) {
+        let _ = fs::remove_file(self.attention_dir().join(id));
+    }
+
+    /// Ids of the entries indexed as needing attention for `visit_id`.
+    fn attention_for(&self, visit_id: &crate::api::VisitId) -> Vec<String> {
+        let Ok(read) = fs::read_dir(self.attention_dir()) else {
+            return Vec::new();
+        };
+        read.filter_map(Result::ok)
+            .filter(|item| fs::read_to_string(item.path()).is_ok_and(|v| v == visit_id.as_str()))
+            .map(|item| item.file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// A person takes entry `id` out of the outbox on purpose (marked replaced, or
+    /// discarded). Refused while it is being sent.
+    pub fn remove_by_person(&self, id: &str, how: Removal) -> Result<(), OutboxError> {
+        let Some(lease) = self.claim(id)? else {
+            return Err(OutboxError::InFlight(id.to_owned()));
+        };
+        let entry = super::read_entry(&self.path_of(id)).ok();
+        self.remove(id)?;
+        let _ = fs::remove_file(&lease.path);
+        if let Some(entry) = entry {
+            self.log_line(&entry, how.name(), entry.last_outcome.as_ref());
+        }
+        tracing::info!(entry = %id, how = how.name(), "a rating was taken out of the outbox by a person");
+        Ok(())
+    }
+
+    /// Point every waiting entry saved for another server at `origin` (a person's
+    /// explicit choice after the server URL changed). Returns how many were moved;
+    /// entries being sent right now are left as they are.
+    pub fn move_to_server(&self, origin: &str) -> Result<usize, OutboxError> {
+        let mut moved = 0;
+        for entry in self.list()?.entries {
+            if entry.state != EntryState::Waiting || entry.is_for(origin) {
+                continue;
+            }
+            let Some(lease) = self.claim(&entry.id)? else {
+                continue;
+            };
+            // Read again under the lease: it may have been sent meanwhile.
+            let Ok(mut entry) = super::read_entry(&self.path_of(&entry.id)) else {
+                continue;
+            };
+            tracing::info!(entry = %entry.id, from = ?entry.server_origin, to = origin, "a rating was moved to the current server");
+            entry.server_origin = Some(origin.to_owned());
+            entry.next_attempt_ms = now_ms();
+            self.write(&entry)?;
+            drop(lease);
+            moved += 1;
+        }
+        Ok(moved)
+    }
+
+    /// A line in the sent log: time, visit id, scores, what happened — never the remarks.
+    fn log_line(&self, entry: &Entry, what: &str, outcome: Option<&Outcome>) {
+        let line = serde_json::json!({
+            "time_ms": now_ms(),
+            "visit_id": entry.visit_id,
+            "scores": entry.rating.scores.map(crate::rating::Score::get),
+            "didnt_visit": entry.rating.didnt_visit,
+            "outcome": what,
+            "http_status": outcome.and_then(|o| o.http_status),
+            "message_code": outcome.and_then(|o| o.message_code.clone()),
+        });
+        // Under the lock that pruning takes (see `crate::retention`).
+        let data_dir = self.sent_log.parent().unwrap_or(std::path::Path::new("."));
+        let written = crate::retention::append_sent_line(data_dir, &line.to_string());
+        if let Err(e) = written {
+            tracing::warn!(file = %self.sent_log.display(), error = %e, "cannot write the sent log");
+        }
+    }
+}
