@@ -126,7 +126,6 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     drawer.finish();
     let deliveries = match delivered {
         Ok(deliveries) => deliveries,
-        Err(SendError::Busy) => return refuse(request, &i18n.tr("outbox-busy"), Exit::Failure),
         Err(SendError::Outbox(e)) => {
             let text = i18n.tr_args("outbox-error", &[("error", e.to_string().as_str().into())]);
             return refuse(request, &text, Exit::Failure);
@@ -185,10 +184,12 @@ fn connect(
 /// The precedence of `outbox flush`, then invalid rows left out.
 fn exit_for(lines: &[Line]) -> Exit {
     let any = |names: &[&str]| lines.iter().any(|l| names.contains(&l.outcome));
-    if any(&["unauthorized", "paused_token"]) {
+    if any(&["unauthorized", "paused_token", "refused", "paused_refused"]) {
         Exit::Token
     } else if any(&["transient", "stopped", "server_unreachable", "not_sent"]) {
         Exit::Transient
+    } else if any(&["in_flight"]) {
+        Exit::Failure
     } else if any(&["rejected"]) {
         Exit::Rejected
     } else if any(&["invalid"]) {

@@ -17,12 +17,15 @@ use super::send::Delivery;
 use super::{Field, Import, Row, SourceFormat};
 
 /// Outcomes of rows that stay in the outbox, waiting to be sent.
-pub const WAITING: [&str; 5] = [
+pub const WAITING: [&str; 8] = [
     "transient",
     "stopped",
     "server_unreachable",
     "paused_token",
     "unauthorized",
+    "refused",
+    "paused_refused",
+    "in_flight",
 ];
 
 /// How far an import got.
@@ -163,6 +166,8 @@ pub fn lines(import: &Import, stage: Stage<'_>, i18n: &I18n) -> Vec<Line> {
                             super::send::Held::Stopped => "import-row-stopped",
                             super::send::Held::TokenProblem => "import-row-paused-token",
                             super::send::Held::Unreachable => "import-row-unreachable",
+                            super::send::Held::Refused => "import-row-paused-refused",
+                            super::send::Held::InFlight => "import-row-in-flight",
                         }),
                     ),
                     None => Line::plain(row, "not_sent", i18n.tr("import-row-blocked")),

@@ -1,31 +1,29 @@
 //! Sending the valid rows of an import: every one saved in the outbox first, then sent
 //! one by one, with progress after each and a stop flag checked between requests.
 //!
-//! This wraps the outbox's public API (`Outbox::list`, `enqueue`, `record`, the sent
-//! log) the way `submit --queue` uses it, rather than `Outbox::flush`, because an import
-//! reports every row's answer as it comes, stops on request between two rows, and sends
-//! only its own rows. While it works it holds the outbox's lock file (`.lock`, the one
-//! `Outbox::flush` takes), so the window's background sender never sends the same rows
-//! at the same time. When the outbox's send path changes, this is the one place to
-//! re-point.
+//! Each row goes through the outbox's one send path, the one `outbox flush`, `submit
+//! --queue` and the window use: saved with [`Outbox::enqueue`] for the client's server
+//! origin, then sent with [`Outbox::send`] (claim the entry's lease, read it again, send,
+//! [`Outbox::record`] the answer, release). An import calls it entry by entry rather than
+//! through [`Outbox::flush`] because it reports every row's answer as it comes, stops on
+//! request between two rows, and sends only its own rows. No outbox-wide lock is held: a
+//! row that another sender (the window's background sender, `outbox flush`) is sending
+//! right now is left to it and reported as `in_flight`, never sent twice.
 //!
 //! A rerun of the same file sends only what is still missing: a row whose visit id is in
 //! the sent log (accepted or 5030 earlier) is not sent again, and a row already waiting
-//! in the outbox with the same rating is sent from its existing entry (not saved twice).
+//! in the outbox for this server with the same rating is sent from its existing entry
+//! (not saved twice).
 
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::BufRead as _;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
-use crate::outbox::{Entry, EntryState, GIVE_UP_AFTER_UNREACHABLE, Outbox, OutboxError};
+use crate::outbox::{Attempt, Entry, EntryState, GIVE_UP_AFTER_UNREACHABLE, Outbox, OutboxError};
 use crate::rating::Rating;
 use crate::secrets::Token;
-
-/// How long to wait for another sender (the window's) to finish its round.
-const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// A valid row to send.
 #[derive(Clone, Debug)]
@@ -47,6 +45,12 @@ pub enum Held {
     TokenProblem,
     /// The server did not answer several times in a row.
     Unreachable,
+    /// The server or a gateway in front of it refused the request (401/403 without the
+    /// error model): sending stopped, as `outbox flush` stops.
+    Refused,
+    /// Another sender (the window, `outbox flush`) was sending this entry, or had taken
+    /// it out of the outbox, when the import came to it: left to that sender.
+    InFlight,
 }
 
 impl Held {
@@ -56,6 +60,8 @@ impl Held {
             Held::Stopped => "stopped",
             Held::TokenProblem => "paused_token",
             Held::Unreachable => "server_unreachable",
+            Held::Refused => "paused_refused",
+            Held::InFlight => "in_flight",
         }
     }
 }
@@ -98,44 +104,9 @@ pub struct Progress {
 /// Why sending could not start or go on.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    /// Another process (a window, `outbox flush`) is sending and did not finish in time.
-    #[error("another process is sending ratings from the outbox; try again later")]
-    Busy,
     /// The outbox cannot be used (disk full, read-only, …). Rows saved before stay.
     #[error(transparent)]
     Outbox(#[from] OutboxError),
-}
-
-/// The outbox's lock file, held while importing.
-struct OutboxLock(#[allow(dead_code)] File);
-
-impl OutboxLock {
-    fn take(outbox: &Outbox, stop: &AtomicBool) -> Result<OutboxLock, SendError> {
-        let path = outbox.dir().join(".lock");
-        let io = |source| OutboxError::Io {
-            path: path.clone(),
-            source,
-        };
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io)?;
-        let started = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(OutboxLock(file)),
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    if started.elapsed() > LOCK_WAIT || stop.load(Ordering::SeqCst) {
-                        return Err(SendError::Busy);
-                    }
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(io(e).into()),
-            }
-        }
-    }
 }
 
 /// Visit ids the sent log records as delivered (accepted or already recorded).
@@ -163,7 +134,7 @@ pub fn deliver(
     stop: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Vec<Delivery>, SendError> {
-    let _lock = OutboxLock::take(outbox, stop)?;
+    let origin = client.origin();
     let mut state = Progress {
         total: rows.len(),
         ..Progress::default()
@@ -171,6 +142,9 @@ pub fn deliver(
     let sent_before = delivered_before(outbox);
     let mut waiting: HashMap<String, Vec<Entry>> = HashMap::new();
     for entry in outbox.list()?.entries {
+        if entry.state != EntryState::Waiting || !entry.is_for(&origin) {
+            continue;
+        }
         waiting
             .entry(entry.visit_id.as_str().to_owned())
             .or_default()
@@ -192,11 +166,8 @@ pub fn deliver(
                     .map(|at| list.swap_remove(at))
             });
             entries[i] = Some(match existing {
-                Some(mut entry) => {
-                    entry.state = EntryState::Waiting;
-                    entry
-                }
-                None => outbox.enqueue(&row.visit_id, &row.rating, &client.origin())?,
+                Some(entry) => entry,
+                None => outbox.enqueue(&row.visit_id, &row.rating, &origin)?,
             });
         }
         state.saved += 1;
@@ -215,12 +186,23 @@ pub fn deliver(
             results[i] = Some(Delivery::Held(reason));
             continue;
         }
-        let Some(lease) = outbox.claim(&entry.id)? else {
-            results[i] = Some(Delivery::Held(Held::Stopped));
-            continue;
+        // The one send path, forced as `outbox flush` is: the import sends now.
+        let outcome = match outbox.send(&entry.id, client, token, true)? {
+            Attempt::Sent { outcome, .. } => outcome,
+            Attempt::Skipped(_) => {
+                // Another sender has it, or delivered it meanwhile (the sent log says).
+                let delivered = delivered_before(outbox).contains(entry.visit_id.as_str());
+                results[i] = Some(if delivered {
+                    state.delivered += 1;
+                    Delivery::AlreadyDelivered
+                } else {
+                    Delivery::Held(Held::InFlight)
+                });
+                state.done += 1;
+                progress(&state);
+                continue;
+            }
         };
-        let outcome = client.submit(&entry.visit_id, &entry.rating, token);
-        outbox.record(&lease, entry, &outcome)?;
         if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
             unreachable += 1;
         } else {
@@ -228,6 +210,8 @@ pub fn deliver(
         }
         if matches!(outcome.kind, OutcomeKind::Unauthorized(_)) {
             held = Some(Held::TokenProblem);
+        } else if outcome.kind == OutcomeKind::Refused {
+            held = Some(Held::Refused);
         } else if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
             held = Some(Held::Unreachable);
         }

@@ -50,6 +50,30 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// A CSV file of three valid rows with fresh visit ids.
+fn three_rows(dir: &Path, prefix: &str, name: &str) -> (Vec<String>, PathBuf) {
+    let ids: Vec<String> = (0..3).map(|_| unique(prefix)).collect();
+    let text = format!(
+        "{HEADER_RU}\n{}\n",
+        ids.iter()
+            .map(|id| format!("{id};5;4;3;2;{NOTES};"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let file = write(dir, name, text.as_bytes());
+    (ids, file)
+}
+
+/// Each row's `outcome` in `--json` output.
+fn outcomes_of(value: &Value) -> Vec<&str> {
+    value["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect()
+}
+
 fn to_1251(text: &str) -> Vec<u8> {
     let (bytes, _, lossy) = encoding_rs::WINDOWS_1251.encode(text);
     assert!(!lossy);
@@ -353,15 +377,7 @@ fn dry_run_checks_and_sends_nothing() {
 fn no_token_saves_nothing_and_server_down_keeps_rows_for_the_rerun() {
     let env = UserEnv::new();
     let dir = tempfile::tempdir().unwrap();
-    let ids: Vec<String> = (0..3).map(|_| unique("down")).collect();
-    let text = format!(
-        "{HEADER_RU}\n{}\n",
-        ids.iter()
-            .map(|id| format!("{id};5;4;3;2;{NOTES};"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    let file = write(dir.path(), "down.csv", text.as_bytes());
+    let (_, file) = three_rows(dir.path(), "down", "down.csv");
     let down = closed_port_url();
 
     env.cmd()
@@ -374,12 +390,7 @@ fn no_token_saves_nothing_and_server_down_keeps_rows_for_the_rerun() {
 
     let (code, value) = import_json(&env, &down, &file, &[]);
     assert_eq!(code, Some(5), "{value}");
-    let outcomes: Vec<&str> = value["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
+    let outcomes = outcomes_of(&value);
     assert_eq!(
         outcomes,
         vec!["transient", "transient", "transient"],
@@ -589,4 +600,49 @@ fn the_readme_samples_are_valid() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn a_row_another_sender_is_sending_is_left_to_it_and_sent_once() {
+    let env = UserEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (ids, file) = three_rows(dir.path(), "lease", "lease.csv");
+    // Saved first (the server is down), then one entry is claimed by "another sender".
+    let down = closed_port_url();
+    let (code, value) = import_json(&env, &down, &file, &[]);
+    assert_eq!(code, Some(5), "{value}");
+    let outbox = visit_rating::outbox::Outbox::open(&env.data_dir()).unwrap();
+    let held = outbox
+        .list()
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.visit_id.as_str().ends_with(ids[1].as_str()))
+        .expect("the second row waits in the outbox");
+    let lease = outbox
+        .claim(&held.id)
+        .unwrap()
+        .expect("nobody holds it yet");
+
+    let server = MockProcess::start_on(down.trim_start_matches("http://"), &["--token", TOKEN]);
+    let (code, value) = import_json(&env, &server.url, &file, &[]);
+    assert_eq!(code, Some(1), "left to the other sender: {value}");
+    let outcomes = outcomes_of(&value);
+    assert_eq!(
+        outcomes,
+        vec!["accepted", "in_flight", "accepted"],
+        "{value}"
+    );
+    assert_eq!(server.requests().len(), 2, "the leased entry was not sent");
+
+    drop(lease);
+    let (code, value) = import_json(&env, &server.url, &file, &[]);
+    assert_eq!(code, Some(0), "{value}");
+    let outcomes = outcomes_of(&value);
+    assert_eq!(
+        outcomes,
+        vec!["already_delivered", "accepted", "already_delivered"],
+        "{value}"
+    );
+    assert_eq!(server.requests().len(), 3, "each rating sent once");
 }
