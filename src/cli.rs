@@ -20,6 +20,7 @@ use crate::secrets::{self, Token};
 use crate::service::{NotSent, Service, TokenSource};
 
 pub mod generate;
+pub mod import;
 pub mod outbox;
 pub mod status;
 

@@ -8,6 +8,7 @@
 //! - [`secrets`]: the token, a self-redacting type, and where it comes from;
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
+//! - [`import`]: paper forms from a spreadsheet or CSV file, checked, queued, sent;
 //! - [`kiosk`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`outbox`]: the durable queue of ratings and its background sender;
 //! - [`retention`]: kept data (sent log, logs, exports) pruned to `retention_days`;
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod config;
 pub mod health;
 pub mod i18n;
+pub mod import;
 pub mod kiosk;
 pub mod metrics;
 pub mod mock_server;

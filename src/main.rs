@@ -56,11 +56,51 @@ enum Command {
     /// The ratings kept on disk until the server has them: list, send now, export.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Import paper forms from a spreadsheet (XLSX, XLS, ODS) or CSV file: check every
+    /// row, save the valid ones in the outbox, send them (README, "Importing paper forms").
+    Import(ImportArgs),
     /// Version, server, token expiry, outbox, last delivery, kiosk: is this terminal
     /// healthy? Exit 0 healthy, 10 warning, 11 broken, 12 could not check.
     Status(StatusArgs),
     /// The same in the Prometheus text format (for node_exporter's textfile collector).
     Metrics(MetricsArgs),
+}
+
+// Independent command-line flags, one bool each.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The file: .csv (`;` or `,`, UTF-8 or Windows-1251), .xlsx, .xls or .ods.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Check the file and say what would be sent; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write each row's outcome, with the server's message and code, to this CSV file.
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Send the valid rows even when some rows are invalid (those are left out).
+    #[arg(long)]
+    skip_invalid: bool,
+    /// The CSV file's encoding (utf-8, windows-1251, …); detected when not given.
+    #[arg(long, value_name = "ENCODING")]
+    encoding: Option<String>,
+    /// The sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// The columns left to right when the file has no header row, e.g.
+    /// visit_id,result_1,result_2,result_3,result_4,notes,dont_visit (`-` skips one).
+    #[arg(long, value_name = "LIST")]
+    columns: Option<String>,
+    /// The server's base URL (overrides VISIT_RATING_URL and the settings).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Allow http:// to a host that is not loopback (sends the token in clear text).
+    #[arg(long)]
+    allow_insecure_http: bool,
 }
 
 #[derive(Args, Debug)]
@@ -365,12 +405,29 @@ fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
     cli::token(action, args.url.as_deref(), args.json, config, i18n)
 }
 
+fn import_command(args: ImportArgs, config: &Config, i18n: &I18n) -> Exit {
+    let request = cli::import::ImportRequest {
+        path: args.file,
+        dry_run: args.dry_run,
+        report: args.report,
+        json: args.json,
+        skip_invalid: args.skip_invalid,
+        encoding: args.encoding,
+        sheet: args.sheet,
+        columns: args.columns,
+        url: args.url,
+        allow_insecure_http: args.allow_insecure_http,
+    };
+    cli::import::import(&request, config, i18n)
+}
+
 /// `allow_insecure_http` (settings) or `--allow-insecure-http`: said once at start, on
 /// stderr and in the log, since the token may travel unencrypted.
 fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
     let flag = match &cli.command {
         Some(Command::Submit(args)) => args.allow_insecure_http,
         Some(Command::Outbox(OutboxCommand::Flush(args))) => args.allow_insecure_http,
+        Some(Command::Import(args)) => args.allow_insecure_http,
         _ => false,
     };
     if config.allow_insecure_http || flag {
@@ -499,6 +556,7 @@ fn main() -> ExitCode {
         Some(Command::Outbox(OutboxCommand::Export { path })) => {
             cli::outbox::export(&path, &i18n).into()
         }
+        Some(Command::Import(args)) => import_command(args, &config, &i18n).into(),
         Some(Command::MockServer(args)) => cli::mock_server(MockServerRequest {
             addr: args.addr,
             options: MockOptions {

@@ -223,6 +223,79 @@ cli-outbox-exported = { $count } { $count ->
    *[other] ratings
   } written to { $path }. The file holds patients' remarks (personal data): keep it somewhere safe.
 
+## Importing paper forms (visit-rating import, the window's "Import from file…")
+import-column-visit-id = Visit id
+import-column-notes = Remarks
+import-column-didnt-visit = Did not visit
+import-error-missing-columns = The file has no column for: { $missing }. The header row has: { $found }. Name the columns as the README says ("Importing paper forms") or give their order with --columns.
+import-error-duplicate-column = The file has two columns for "{ $column }": "{ $first }" and "{ $second }". Keep one.
+import-error-no-sheet = The workbook has no sheet "{ $sheet }". Its sheets: { $sheets }.
+import-error-empty = The file holds no rows.
+import-error-not-text = This is neither a CSV text file nor a spreadsheet this program reads (XLSX, XLS, ODS).
+import-error-file = The file was not read: { $error }
+import-error-encoding = Unknown encoding "{ $encoding }". For example: utf-8, windows-1251.
+import-problem-duplicate = the same visit is also in row { $rows }
+import-problem-score-missing = no score given
+import-problem-score-not-number = "{ $value }" is not a number; a score is 1 to 5
+import-problem-score-not-whole = "{ $value }" is not a whole number; a score is 1 to 5
+import-problem-score-range = "{ $value }": a score must be 1 to 5
+import-problem-not-yes-no = "{ $value }": expected yes/no (да/нет, 1/0, x or empty)
+import-problem-cell-error = the cell holds the spreadsheet error { $value }
+import-cell-problem = "{ $column }" ({ $letter }): { $problem }
+import-row-problems = Row { $row }: { $problems }
+import-row-outcome = Row { $row } ({ $visit_id }): { $result }
+import-row-valid = The row is fine (checked, not sent).
+import-row-blocked = Not sent: other rows of the file have errors.
+import-row-already-delivered = Delivered earlier (the sent log says so); not sent again.
+import-row-stopped = Not sent: the import was stopped. The rating is kept in the outbox.
+import-row-paused-token = Not sent: a token problem. The rating is kept in the outbox.
+import-row-unreachable = Not sent: the server does not answer. The rating is kept in the outbox.
+import-row-paused-refused = Not sent: the server or a gateway refused the request. The rating is kept in the outbox.
+import-row-in-flight = Not sent now: another sender (the window, outbox flush) has this rating; it is left to it and kept in the outbox until delivered.
+import-report-row = Row
+import-report-visit-id = Visit id
+import-report-outcome = Outcome
+import-report-text = Description
+import-report-http-status = HTTP
+import-report-code = Code
+import-report-message = Server message
+import-report-message-code = Message code
+import-report-detail = Details
+import-blocked = { $invalid } { $invalid ->
+    [one] row has
+   *[other] rows have
+  } errors: nothing was sent. Correct the file, or add --skip-invalid to send the others.
+import-nothing-saved = Nothing was saved or sent.
+import-stopping = Stopping after the current request… (Ctrl+C again to quit at once)
+import-stopped = The import was stopped. The ratings not sent are kept in the outbox; running the same file again sends only those.
+import-report-failed = The report was not written to { $path }: { $error }
+import-summary = Rows: { $rows }; delivered: { $delivered } (earlier: { $earlier }); waiting: { $waiting }; rejected by the server: { $rejected }; with errors: { $invalid }.
+import-summary-dry-run = Checked, nothing sent. Rows: { $rows }; fine: { $valid }; with errors: { $invalid }.
+import-summary-blocked = Rows: { $rows }; fine: { $valid }; with errors: { $invalid }. Nothing was sent.
+import-rerun = The remaining ratings are kept in the outbox: the window sends them, or "visit-rating outbox flush", or running the import again.
+import-progress-saving = Saving
+import-progress-sending = Sending
+import-progress-line = Sent { $done } of { $total }, { $left } left, { $rate } per second
+import-open-screen = Import from file…
+import-title = Import paper forms from a file
+import-path-label = Path to the file
+import-path-hint = e.g. /home/admin/forms.xlsx
+import-open = Open
+import-formats = XLSX, XLS, ODS (the first sheet) or CSV (; or , — UTF-8 or Windows-1251). Columns: visit, the four scores, remarks, "did not visit" — see the README.
+import-reading = Reading the file…
+import-preview-counts = Rows: { $rows }; fine: { $valid }; with errors: { $invalid }.
+import-preview-problems = Problems
+import-preview-ok = fine
+import-send = Send the rows without errors: { $count }
+import-stop = Stop
+import-back = Back
+import-report-path = Where to save the report
+import-save-report = Save report
+import-report-saved = Report saved: { $path }
+import-more-problems = …and { $count } more { $count ->
+    [one] row
+   *[other] rows
+  } with errors (all of them in the report).
 ## Odd answers, the delete rule, entries for another server
 outcome-refused = The server or a gateway in front of it refused the request.
 advice-refused = The rating is kept. The answer came not from the portal but apparently from a proxy or firewall in front of it: whoever administers this terminal must check the access to the server (address, proxy, permissions).

@@ -241,6 +241,81 @@ cli-outbox-exported = { $count } { $count ->
    *[many] оценок записано
   } в { $path }. В файле есть замечания пациентов (личные данные): храните его в защищённом месте.
 
+## Importing paper forms (visit-rating import, the window's "Import from file…")
+import-column-visit-id = Идентификатор визита
+import-column-notes = Замечания
+import-column-didnt-visit = Не был(а) в поликлинике
+import-error-missing-columns = В файле нет столбцов: { $missing }. В строке заголовков найдено: { $found }. Назовите столбцы как в README («Импорт бумажных анкет») или укажите их порядок параметром --columns.
+import-error-duplicate-column = Для «{ $column }» в файле два столбца: «{ $first }» и «{ $second }». Оставьте один.
+import-error-no-sheet = В книге нет листа «{ $sheet }». Листы: { $sheets }.
+import-error-empty = В файле нет ни одной строки.
+import-error-not-text = Это не текстовый файл CSV и не таблица, которую умеет читать программа (XLSX, XLS, ODS).
+import-error-file = Файл не прочитан: { $error }
+import-error-encoding = Неизвестная кодировка «{ $encoding }». Например: utf-8, windows-1251.
+import-problem-duplicate = этот визит есть и в строке { $rows }
+import-problem-score-missing = оценка не указана
+import-problem-score-not-number = «{ $value }» — не число; оценка от 1 до 5
+import-problem-score-not-whole = «{ $value }» — не целое число; оценка от 1 до 5
+import-problem-score-range = «{ $value }» — оценка должна быть от 1 до 5
+import-problem-not-yes-no = «{ $value }» — ожидается да/нет (1/0, x или пусто)
+import-problem-cell-error = в ячейке ошибка таблицы { $value }
+import-cell-problem = «{ $column }» ({ $letter }): { $problem }
+import-row-problems = Строка { $row }: { $problems }
+import-row-outcome = Строка { $row } ({ $visit_id }): { $result }
+import-row-valid = Строка в порядке (проверка без отправки).
+import-row-blocked = Не отправлена: в файле есть строки с ошибками.
+import-row-already-delivered = Уже доставлена раньше (по журналу отправленных); не отправлялась повторно.
+import-row-stopped = Не отправлена: импорт остановлен. Оценка сохранена в очереди.
+import-row-paused-token = Не отправлена: проблема с токеном. Оценка сохранена в очереди.
+import-row-unreachable = Не отправлена: сервер не отвечает. Оценка сохранена в очереди.
+import-row-paused-refused = Не отправлена: сервер или шлюз перед ним отказал в доступе. Оценка сохранена в очереди.
+import-row-in-flight = Не отправлена сейчас: эту оценку отправляет другой отправитель (окно программы, outbox flush); она останется в очереди до доставки.
+import-report-row = Строка
+import-report-visit-id = Идентификатор визита
+import-report-outcome = Итог
+import-report-text = Описание
+import-report-http-status = HTTP
+import-report-code = Код
+import-report-message = Сообщение сервера
+import-report-message-code = Код сообщения
+import-report-detail = Подробности
+import-blocked = { $invalid } { $invalid ->
+    [one] строка с ошибками
+    [few] строки с ошибками
+   *[many] строк с ошибками
+  }: ничего не отправлено. Исправьте файл или добавьте --skip-invalid, чтобы отправить остальные.
+import-nothing-saved = Ничего не сохранено и не отправлено.
+import-stopping = Остановка после текущего запроса… (ещё раз Ctrl+C — выйти сразу)
+import-stopped = Импорт остановлен. Неотправленные оценки сохранены в очереди; повторный запуск того же файла отправит только их.
+import-report-failed = Отчёт не записан в { $path }: { $error }
+import-summary = Строк: { $rows }; доставлено: { $delivered } (из них раньше: { $earlier }); ожидают отправки: { $waiting }; отклонено сервером: { $rejected }; с ошибками: { $invalid }.
+import-summary-dry-run = Проверка без отправки. Строк: { $rows }; в порядке: { $valid }; с ошибками: { $invalid }.
+import-summary-blocked = Строк: { $rows }; в порядке: { $valid }; с ошибками: { $invalid }. Ничего не отправлено.
+import-rerun = Оставшиеся оценки сохранены в очереди: их отправит окно программы, «visit-rating outbox flush» или повторный запуск импорта.
+import-progress-saving = Сохранение
+import-progress-sending = Отправка
+import-progress-line = Отправлено { $done } из { $total }, осталось { $left }, { $rate } в секунду
+import-open-screen = Импорт из файла…
+import-title = Импорт бумажных анкет из файла
+import-path-label = Путь к файлу
+import-path-hint = например, /home/admin/анкеты.xlsx
+import-open = Открыть
+import-formats = XLSX, XLS, ODS (первый лист) или CSV (; или , — UTF-8 или Windows-1251). Столбцы: визит, четыре оценки, замечания, «не был(а)» — см. README.
+import-reading = Файл читается…
+import-preview-counts = Строк: { $rows }; в порядке: { $valid }; с ошибками: { $invalid }.
+import-preview-problems = Ошибки
+import-preview-ok = в порядке
+import-send = Отправить строки без ошибок: { $count }
+import-stop = Остановить
+import-back = Назад
+import-report-path = Куда сохранить отчёт
+import-save-report = Сохранить отчёт
+import-report-saved = Отчёт сохранён: { $path }
+import-more-problems = …и ещё { $count } { $count ->
+    [one] строка
+    [few] строки
+   *[many] строк
+  } с ошибками (все — в отчёте).
 ## Odd answers, the delete rule, entries for another server
 outcome-refused = Сервер или шлюз перед ним отказал в доступе.
 advice-refused = Оценка сохранена. Ответ пришёл не от портала, а, по-видимому, от прокси или межсетевого экрана перед ним: администратору терминала нужно проверить доступ к серверу (адрес, прокси, разрешения).

@@ -27,6 +27,7 @@ use super::theme::{self, Appearance};
 use super::type_ahead::TypeAhead;
 
 mod forget;
+mod import;
 mod kiosk;
 mod outbox_view;
 mod token;
@@ -75,6 +76,8 @@ pub enum Screen {
     Form,
     /// The thank-you state after an accepted rating.
     ThankYou,
+    /// Import paper forms from a file (desk mode, or the kiosk's administrator menu).
+    Import,
     /// Kiosk: no server URL, no token at all, or no administrator PIN — "terminal not
     /// configured, please call staff" (configuring it needs the PIN).
     NotConfigured,
@@ -137,6 +140,8 @@ pub struct RatingApp {
     saved_for_later: bool,
     /// Keys typed ahead of the screen, handed to the frames they belong to.
     type_ahead: TypeAhead,
+    /// "Import from file…".
+    import_view: import::ImportView,
     /// The window put text on the clipboard or the primary selection since the last
     /// reset (a desk only; see [`forget`]).
     clipboard_has_form_text: bool,
@@ -228,6 +233,7 @@ impl RatingApp {
             outbox_view: outbox_view::OutboxView::default(),
             saved_for_later: false,
             type_ahead: TypeAhead::default(),
+            import_view: import::ImportView::default(),
             clipboard_has_form_text: false,
             shown: forget::Shown::default(),
         };
@@ -449,6 +455,18 @@ impl RatingApp {
                             self.load_setup_fields();
                             self.screen = Screen::Setup;
                         }
+                        if self.kiosk.is_none()
+                            && self.screen == Screen::Form
+                            && self.service.outbox().is_some()
+                            && ui
+                                .add_enabled(
+                                    self.pending.is_none(),
+                                    egui::Button::new(self.i18n.tr("import-open-screen")),
+                                )
+                                .clicked()
+                        {
+                            self.open_import();
+                        }
                     });
                 });
             });
@@ -472,6 +490,7 @@ impl RatingApp {
                             Screen::Admin => self.admin_ui(ui),
                             Screen::NotConfigured => self.not_configured_ui(ui),
                             Screen::Outbox => self.outbox_ui(ui),
+                            Screen::Import => self.import_ui(ui),
                         }
                     });
                 });

@@ -10,6 +10,8 @@ mod support;
 
 mod admin_pin;
 mod hardening;
+mod import;
+mod import_ui;
 mod keyring;
 mod kiosk;
 mod kiosk_security;

@@ -288,6 +288,8 @@ impl RatingApp {
                 Screen::Form | Screen::Admin | Screen::Setup | Screen::Outbox => true,
                 Screen::Ready => !self.form.visit_id.is_empty(),
                 Screen::ThankYou | Screen::NotConfigured => false,
+                // Never abandon an import that is reading or sending.
+                Screen::Import => !self.import_busy(),
             }
     }
 
@@ -605,6 +607,11 @@ impl RatingApp {
         }
         if self.service.outbox().is_some() && ui.add(big(self.i18n.tr("kiosk-outbox"))).clicked() {
             self.open_outbox();
+        }
+        if self.service.outbox().is_some()
+            && ui.add(big(self.i18n.tr("import-open-screen"))).clicked()
+        {
+            self.open_import();
         }
         if ui.add(big(self.i18n.tr("kiosk-leave"))).clicked() {
             self.leave_kiosk(&ui.ctx().clone());

@@ -1,0 +1,268 @@
+//! Import throughput, end to end: a 10,000-row paper-forms file (Windows-1251 CSV with
+//! `;`, as Russian Excel saves it) read, checked, saved in the outbox (each row fsynced)
+//! and sent to the stand-in server on loopback — against a plain loop that decodes and
+//! splits the same file and POSTs the same bodies with `reqwest::blocking`, no checks,
+//! no disk. Measured in the same run.
+//!
+//! Each side runs in its own child process (this binary with `--child ours|baseline`),
+//! so each peak resident memory (`VmHWM`) is its own; both hold the same in-process
+//! stand-in server.
+//!
+//! Run: `cargo bench --bench import` (bench/run calls it and appends the table to
+//! bench/results.md). `IMPORT_BENCH_N` changes the number of rows. Not a test: it
+//! asserts only that every rating arrived.
+
+use std::error::Error;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use visit_rating::api::{ClientSettings, ENDPOINT_PATH, RatingBody, RatingClient};
+use visit_rating::import::send::{self, Pending};
+use visit_rating::import::{self, ImportOptions};
+use visit_rating::mock_server::{MockOptions, RunningMock};
+use visit_rating::outbox::Outbox;
+use visit_rating::rating::{Rating, Score};
+use visit_rating::secrets::Token;
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+const TOKEN: &str = "bench-token-import-4c2e";
+const USER_AGENT: &str = concat!("visit-rating/", env!("CARGO_PKG_VERSION"));
+
+fn count() -> usize {
+    std::env::var("IMPORT_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000)
+}
+
+/// The file: a Russian header and `n` rows with varied scores and Cyrillic remarks.
+fn write_file(path: &Path, n: usize) -> Result<()> {
+    let mut text = String::from(
+        "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)\r\n",
+    );
+    for i in 0..n {
+        let s = |k: usize| 1 + (i + k) % 5;
+        let didnt = if i.is_multiple_of(17) { "да" } else { "" };
+        let _ = write!(
+            text,
+            "import-bench-{i:06};{};{};{};{};Замечание №{i}: всё хорошо, спасибо врачу и медсёстрам.;{didnt}\r\n",
+            s(0),
+            s(1),
+            s(2),
+            s(3)
+        );
+    }
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+fn server() -> Result<RunningMock> {
+    let addr: SocketAddr = "127.0.0.1:0".parse()?;
+    Ok(RunningMock::start(
+        addr,
+        MockOptions {
+            tokens: vec![TOKEN.to_owned()],
+            ..MockOptions::default()
+        },
+    )?)
+}
+
+/// Peak resident memory of this process, KiB.
+fn vm_hwm_kib() -> Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .ok_or("no VmHWM in /proc/self/status")?;
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("VmHWM without a number")?
+        .parse()?)
+}
+
+/// Ours: what `visit-rating import FILE` does — read, check, save, send.
+fn ours(n: usize) -> Result<serde_json::Value> {
+    let mock = server()?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("forms.csv");
+    write_file(&file, n)?;
+    let outbox = Outbox::open(&dir.path().join("data"))?;
+    let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
+    let token = Token::new(TOKEN)?;
+
+    let started = Instant::now();
+    let loaded = import::load(&file, &ImportOptions::default())?;
+    let checked = started.elapsed().as_secs_f64();
+    let pending: Vec<Pending> = loaded
+        .valid()
+        .filter_map(|row| {
+            Some(Pending {
+                row: row.number,
+                visit_id: row.visit_id.clone()?,
+                rating: row.rating.clone()?,
+            })
+        })
+        .collect();
+    let mut saved_at = None;
+    let deliveries = send::deliver(
+        &outbox,
+        &client,
+        &token,
+        &pending,
+        &AtomicBool::new(false),
+        &mut |p| {
+            if saved_at.is_none() && p.saved == p.total {
+                saved_at = Some(started.elapsed().as_secs_f64());
+            }
+        },
+    )?;
+    let total = started.elapsed().as_secs_f64();
+    let delivered = deliveries.iter().filter(|d| d.is_delivered()).count();
+    let stored = mock.state().ratings().len();
+    if delivered != n || stored != n || !outbox.list()?.entries.is_empty() {
+        return Err(format!("ours: {delivered} delivered, {stored} stored, of {n}").into());
+    }
+    Ok(serde_json::json!({
+        "check_s": checked,
+        "saved_s": saved_at.unwrap_or(total),
+        "total_s": total,
+        "vm_hwm_kib": vm_hwm_kib()?,
+    }))
+}
+
+/// The baseline: decode, split on `;`, POST — no validation, no outbox.
+fn baseline(n: usize) -> Result<serde_json::Value> {
+    let mock = server()?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("forms.csv");
+    write_file(&file, n)?;
+    let http = reqwest::blocking::Client::builder()
+        .user_agent(USER_AGENT)
+        .build()?;
+    let base = mock.url();
+    let started = Instant::now();
+    let bytes = std::fs::read(&file)?;
+    let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
+    for line in text.lines().skip(1).filter(|l| !l.is_empty()) {
+        let cells: Vec<&str> = line.split(';').collect();
+        let score = |k: usize| -> Result<Score> {
+            Score::new(cells.get(k).unwrap_or(&"3").parse().unwrap_or(3))
+                .ok_or_else(|| "score".into())
+        };
+        let didnt = cells.get(6).is_some_and(|c| !c.is_empty());
+        let rating = Rating {
+            scores: if didnt {
+                [Score::new(3).ok_or("score")?; 4]
+            } else {
+                [score(1)?, score(2)?, score(3)?, score(4)?]
+            },
+            notes: cells.get(5).unwrap_or(&"").to_string(),
+            didnt_visit: didnt,
+        };
+        let response = http
+            .post(format!("{base}/{ENDPOINT_PATH}/{}", cells[0]))
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(serde_json::to_vec(&RatingBody::from(&rating))?)
+            .send()?;
+        let status = response.status();
+        let _ = response.bytes()?;
+        if !status.is_success() {
+            return Err(format!("baseline: HTTP {status}").into());
+        }
+    }
+    let total = started.elapsed().as_secs_f64();
+    if mock.state().ratings().len() != n {
+        return Err("baseline: not every rating was stored".into());
+    }
+    Ok(serde_json::json!({"total_s": total, "vm_hwm_kib": vm_hwm_kib()?}))
+}
+
+fn run_child(which: &str, n: usize) -> Result<serde_json::Value> {
+    let output = Command::new(std::env::current_exe()?)
+        .args(["--child", which])
+        .env("IMPORT_BENCH_N", n.to_string())
+        .output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "the {which} child failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(serde_json::from_slice(&output.stdout)?)
+}
+
+fn number(value: &serde_json::Value, key: &str) -> Result<f64> {
+    value[key]
+        .as_f64()
+        .ok_or_else(|| format!("no {key} in {value}").into())
+}
+
+#[allow(clippy::cast_precision_loss)] // counts and KiB far below 2^52
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let n = count();
+    if let Some(at) = args.iter().position(|a| a == "--child") {
+        let value = match args.get(at + 1).map(String::as_str) {
+            Some("ours") => ours(n)?,
+            Some("baseline") => baseline(n)?,
+            other => return Err(format!("unknown child {other:?}").into()),
+        };
+        println!("{value}");
+        return Ok(());
+    }
+
+    let ours = run_child("ours", n)?;
+    let base = run_child("baseline", n)?;
+    let per_s = |secs: f64| n as f64 / secs;
+    let mib = |kib: f64| kib / 1024.0;
+    let (our_rate, base_rate) = (
+        per_s(number(&ours, "total_s")?),
+        per_s(number(&base, "total_s")?),
+    );
+    let (our_mem, base_mem) = (
+        mib(number(&ours, "vm_hwm_kib")?),
+        mib(number(&base, "vm_hwm_kib")?),
+    );
+    let check_rate = per_s(number(&ours, "check_s")?);
+    let saved_s = number(&ours, "saved_s")?;
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+
+    println!();
+    println!("## Import (benches/import.rs)");
+    println!();
+    println!(
+        "{n} rows of a Windows-1251 CSV, stand-in server in process on loopback, {cores} cores; \
+         ours = what `visit-rating import` does (read, detect, check every row, save every \
+         row in the outbox with an fsync, then send each and remove its file); baseline = \
+         decode and split the same file and POST the same bodies from a plain \
+         `reqwest::blocking` loop with no checks and no disk. Each in its own process."
+    );
+    println!();
+    println!("| figure | ours | baseline | ratio | unit |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| import end to end vs a plain loop | {our_rate:.0} | {base_rate:.0} | {:.2} | rows/s |",
+        our_rate / base_rate
+    );
+    println!(
+        "| peak resident memory (VmHWM) vs the plain loop's | {our_mem:.1} | {base_mem:.1} | {:.2} | MiB |",
+        our_mem / base_mem
+    );
+    println!(
+        "| reading and checking the file alone, no baseline | {check_rate:.0} | — | — | rows/s |"
+    );
+    println!(
+        "| time until every row is saved in the outbox, no baseline | {saved_s:.1} | — | — | s |"
+    );
+    Ok(())
+}

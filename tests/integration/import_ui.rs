@@ -1,0 +1,156 @@
+//! "Import from file…" in the real window, driven through its accessibility tree with
+//! `egui_kittest`, sending to a real stand-in server over loopback: the preview marks an
+//! invalid cell and explains it, sending shows progress, the summary saves a report. A
+//! snapshot of the preview (looked at by a person when it changes).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use visit_rating::mock_server::{Faults, MockOptions, RunningMock};
+use visit_rating::ui::RatingApp;
+use visit_rating::ui::app::Screen;
+
+use crate::ui::{TOKEN, setup_for, step_until, wait_for};
+
+const HEADER: &str =
+    "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)";
+
+fn slow_server(latency_ms: u64) -> RunningMock {
+    RunningMock::start(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        MockOptions {
+            tokens: vec![TOKEN.to_owned()],
+            faults: Faults {
+                latency_ms,
+                ..Faults::default()
+            },
+            ..MockOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Five good rows and one with a score of 6 in «Чистота» (row 4).
+fn write_file(dir: &Path) -> std::path::PathBuf {
+    let text = format!(
+        "{HEADER}\nui-imp-1;5;4;3;2;Спасибо;\nui-imp-2;5;5;5;5;;\nui-imp-3;4;4;4;6;;\nui-imp-4;1;2;3;4;;\nui-imp-5;;;;;;да\nui-imp-6;3;3;3;3;;\n"
+    );
+    let path = dir.join("анкеты.csv");
+    std::fs::write(&path, encoding_rs::WINDOWS_1251.encode(&text).0).unwrap();
+    path
+}
+
+fn import_harness(url: &str, data: &Path, wgpu: bool) -> Harness<'static, RatingApp> {
+    let mut setup = setup_for(url, TOKEN);
+    setup.data_dir = Some(data.to_owned());
+    let height = if wgpu { 860.0 } else { 1100.0 };
+    let builder = Harness::builder().with_size(egui::vec2(1000.0, height));
+    let builder = if wgpu { builder.wgpu() } else { builder };
+    let mut harness = builder.build_ui_state(
+        |ui, app: &mut RatingApp| app.show(ui),
+        RatingApp::new(setup),
+    );
+    harness.run_steps(3);
+    harness
+}
+
+fn open_file(harness: &mut Harness<'_, RatingApp>, path: &Path) {
+    harness.get_by_label("Импорт из файла…").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen(), Screen::Import);
+    harness.get_by_label("Путь к файлу").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Путь к файлу")
+        .type_text(&path.display().to_string());
+    harness.run_steps(1);
+    harness.get_by_label("Открыть").click();
+    step_until(harness, |app| app.import_preview().is_some());
+}
+
+#[test]
+fn the_preview_explains_the_invalid_cell_then_sending_shows_progress_and_a_summary() {
+    let server = slow_server(150);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    open_file(&mut harness, &file);
+
+    // The preview: counts, the bad cell's value, and its explanation with row/column.
+    harness.get_by_label("Строк: 6; в порядке: 5; с ошибками: 1.");
+    harness.get_by_label("«Чистота» (E): «6» — оценка должна быть от 1 до 5");
+    harness.get_by_label("Строка 4: «Чистота» (E): «6» — оценка должна быть от 1 до 5");
+    assert_eq!(harness.query_all_by_label("в порядке").count(), 5);
+
+    harness
+        .get_by_label("Отправить строки без ошибок: 5")
+        .click();
+    wait_for(&mut harness, Duration::from_secs(10), |app| {
+        app.import_busy()
+    });
+    // Progress while sending (150 ms per request): a bar and a Stop button.
+    assert!(
+        harness.query_by_label_contains("Отправка: ").is_some()
+            || harness.query_by_label_contains("Сохранение: ").is_some(),
+        "a progress bar while sending"
+    );
+    harness.get_by_label("Остановить");
+    wait_for(&mut harness, Duration::from_secs(20), |app| {
+        !app.import_busy()
+    });
+
+    harness.get_by_label(
+        "Строк: 6; доставлено: 5 (из них раньше: 0); ожидают отправки: 0; отклонено сервером: 0; с ошибками: 1.",
+    );
+    assert_eq!(server.state().ratings().len(), 5);
+
+    // "Save report": beside the file, by default.
+    harness.get_by_label("Сохранить отчёт").click();
+    let report = dir.path().join("анкеты-report.csv");
+    let saved = format!("Отчёт сохранён: {}", report.display());
+    let started = std::time::Instant::now();
+    while harness.query_by_label(&saved).is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the report was never saved: {:?}",
+            (
+                harness
+                    .query_all_by_label_contains("тчёт")
+                    .map(|n| format!("{:?}", n.rect()))
+                    .collect::<Vec<_>>(),
+                report.exists(),
+                harness.state().import_busy()
+            )
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let bytes = std::fs::read(&report).unwrap();
+    let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
+    assert_eq!(text.lines().count(), 7, "{text}");
+    assert!(text.contains("4;ui-imp-3;invalid;"), "{text}");
+    assert!(text.contains("2;ui-imp-1;accepted;"), "{text}");
+}
+
+#[test]
+fn snapshot_of_the_preview() {
+    let server = slow_server(0);
+    let data = tempfile::tempdir().unwrap();
+    // A fixed folder: the typed path is in the picture.
+    let dir = std::env::temp_dir().join("visit-rating-import-snapshot");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = write_file(&dir);
+    let mut harness = import_harness(&server.url(), data.path(), true);
+    open_file(&mut harness, &file);
+    harness.remove_cursor();
+    harness.run_steps(3);
+    harness.snapshot("import_preview");
+    assert_eq!(
+        server.state().requests().len(),
+        0,
+        "a preview sends nothing"
+    );
+}
