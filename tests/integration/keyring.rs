@@ -5,21 +5,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::{MockProcess, UserEnv, json_of, unique};
-
-/// Whether a Secret Service is there to test against. Without one the tests say they
-/// were skipped — unless this is CI, where a missing keyring is a failure.
-fn secret_service_available() -> bool {
-    if std::env::var_os("VISIT_RATING_TEST_SECRET_SERVICE").is_some() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must run the keyring tests: use scripts/test"
-    );
-    eprintln!("skipped: no Secret Service (run the tests with scripts/test)");
-    false
-}
+use crate::support::{MockProcess, UserEnv, json_of, real_keyring, unique};
 
 struct KeyringUser {
     env: UserEnv,
@@ -66,9 +52,9 @@ fn origin_of(url: &str) -> String {
 
 #[test]
 fn set_status_replace_clear_and_submit_with_the_stored_token() {
-    if !secret_service_available() {
+    let Some(_keyring) = real_keyring() else {
         return;
-    }
+    };
     let user = KeyringUser::new();
     let first = unique("first-token");
     let second = unique("second-token");
@@ -171,9 +157,9 @@ fn set_status_replace_clear_and_submit_with_the_stored_token() {
 
 #[test]
 fn a_token_per_server_and_the_environment_wins() {
-    if !secret_service_available() {
+    let Some(_keyring) = real_keyring() else {
         return;
-    }
+    };
     let user = KeyringUser::new();
     let test_token = unique("test-server-token");
     let server = MockProcess::start(&["--token", &test_token]);
@@ -218,9 +204,9 @@ fn a_token_per_server_and_the_environment_wins() {
 
 #[test]
 fn bad_tokens_are_refused_before_reaching_the_keyring() {
-    if !secret_service_available() {
+    let Some(_keyring) = real_keyring() else {
         return;
-    }
+    };
     let user = KeyringUser::new();
     for bad in ["", "\n", "two words", "tab\there", &"a".repeat(2561)] {
         user.cmd()
@@ -270,9 +256,9 @@ fn without_a_secret_service_the_error_says_what_to_do() {
 
 #[test]
 fn the_token_is_in_no_file_output_debug_print_or_panic_message() {
-    if !secret_service_available() {
+    let Some(_keyring) = real_keyring() else {
         return;
-    }
+    };
     let user = KeyringUser::new();
     let token = unique("leak-check-token");
     let server = MockProcess::start(&["--token", &token]);
@@ -530,9 +516,9 @@ fn token_set_refuses_what_is_not_a_token_and_says_so_in_json() {
 
 #[test]
 fn the_longest_token_is_stored_whole_and_used() {
-    if !secret_service_available() {
+    let Some(_keyring) = real_keyring() else {
         return;
-    }
+    };
     let user = KeyringUser::new();
     // 2560 bytes, the Windows cap, in a JWT's alphabet.
     let prefix = unique("long");
@@ -620,9 +606,9 @@ fn stop_keyring_daemons_of(env: &UserEnv) {
 
 #[test]
 fn a_locked_keyring_says_locked_not_no_token() {
-    if !secret_service_available() {
+    let Some(_keyring) = real_keyring() else {
         return;
-    }
+    };
     let env = UserEnv::new();
     let url = "https://rpgu.example.org";
     // First boot: the administrator creates the keyring and stores the token.

@@ -231,10 +231,9 @@ fn no_url_an_expired_token_or_a_refused_one_is_exit_11() {
 
 #[test]
 fn no_token_in_the_keyring_is_exit_11() {
-    if std::env::var_os("VISIT_RATING_TEST_SECRET_SERVICE").is_none() {
-        eprintln!("skipped: needs the Secret Service that scripts/test starts");
+    let Some(_keyring) = crate::support::real_keyring() else {
         return;
-    }
+    };
     let env = UserEnv::new();
     let (code, status) = env
         .cmd()

@@ -212,3 +212,25 @@ pub fn jwt_expiring_in(secs: i64) -> String {
         base64url(format!(r#"{{"sub":"clinic","exp":{}}}"#, now_secs() + secs).as_bytes())
     )
 }
+
+/// The real Secret Service that `scripts/test` starts, one test at a time: a guard while
+/// it is there, `None` (the test says it was skipped) without it — but never in CI, where
+/// a missing keyring is a failure. Serialised because the throwaway gnome-keyring,
+/// under a loaded machine, once reported itself locked to one of several tests talking
+/// to it at the same moment.
+pub fn real_keyring() -> Option<std::sync::MutexGuard<'static, ()>> {
+    static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    if std::env::var_os("VISIT_RATING_TEST_SECRET_SERVICE").is_some() {
+        return Some(
+            KEYRING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run the keyring tests: use scripts/test"
+    );
+    eprintln!("skipped: no Secret Service (run the tests with scripts/test)");
+    None
+}
