@@ -131,6 +131,9 @@ pub struct RatingApp {
     saved_for_later: bool,
     /// Keys typed ahead of the screen, handed to the frames they belong to.
     type_ahead: TypeAhead,
+    /// When "Send" was pressed, until the frame that shows the answer (a timing for
+    /// people reading the log, and for `bench/send_to_thanks.py`).
+    submit_pressed: Option<std::time::Instant>,
 }
 
 /// Things to do on the next frame only.
@@ -206,6 +209,7 @@ impl RatingApp {
             outbox_view: outbox_view::OutboxView::default(),
             saved_for_later: false,
             type_ahead: TypeAhead::default(),
+            submit_pressed: None,
         };
         app.load_setup_fields();
         app
@@ -311,6 +315,7 @@ impl RatingApp {
             return;
         };
         self.last = None;
+        self.submit_pressed = Some(std::time::Instant::now());
         self.pending = Some(spawn_submit(
             Arc::clone(&self.service),
             id,
@@ -466,6 +471,17 @@ impl RatingApp {
         self.kiosk_overlays(&ui.ctx().clone());
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
+        }
+        if self.pending.is_none()
+            && let Some(pressed) = self.submit_pressed.take()
+        {
+            // The frame that shows the answer (thank-you or a result) is laid out.
+            tracing::info!(
+                target: "visit_rating::timing",
+                pressed_to_answer_shown_ms = pressed.elapsed().as_secs_f64() * 1000.0,
+                thank_you = self.screen == Screen::ThankYou,
+                "the answer to \"Send\" is on screen"
+            );
         }
     }
 
