@@ -291,17 +291,7 @@ fn invalid_rows_of_every_kind_are_named_and_nothing_is_sent() {
         ))
         .stderr(predicate::str::contains("ничего не отправлено"));
     assert_eq!(server.requests().len(), 0);
-    let outbox = env.data_dir().join("outbox");
-    let saved = std::fs::read_dir(&outbox).map_or(0, |d| {
-        d.filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "json")
-        })
-        .count()
-    });
+    let saved = crate::support::saved_ratings(&env.data_dir());
     assert_eq!(saved, 0, "nothing is saved either");
 
     // --skip-invalid sends the one good row and still says not everything went.

@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use crate::support::{MockProcess, UserEnv, closed_port_url, json_of, unique};
 
 const TOKEN: &str = "outbox-token-3c9d1e";
-const NOTES: &str = "Личное замечание пациента: врач опоздал";
+pub(crate) const NOTES: &str = "Личное замечание пациента: врач опоздал";
 
 /// `submit --queue` for `history` with remarks.
-fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> assert_cmd::Command {
+pub(crate) fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> assert_cmd::Command {
     let mut cmd = env.cmd();
     cmd.env("VISIT_RATING_TOKEN", token).args([
         "submit",

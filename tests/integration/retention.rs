@@ -49,18 +49,7 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
         .env("VISIT_RATING_TOKEN", "retention-token")
         .assert()
         .code(5);
-    let waiting = || {
-        fs::read_dir(data.join("outbox"))
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "json")
-            })
-            .count()
-    };
+    let waiting = || crate::support::saved_ratings(&data);
     assert_eq!(waiting(), 1);
 
     env.cmd()

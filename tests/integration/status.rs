@@ -9,12 +9,12 @@ use std::process::{Command as StdCommand, Stdio};
 use predicates::prelude::*;
 use serde_json::Value;
 
+use crate::outbox::NOTES;
 use crate::support::{
     MockProcess, UserEnv, closed_port_url, json_of, jwt_expiring_in, now_secs, unique,
 };
 
 const TOKEN: &str = "status-token-5b1e";
-const NOTES: &str = "Личное замечание пациента для статуса";
 
 /// `status --json` for `url` with `token` in `VISIT_RATING_TOKEN`: exit code and object.
 fn status_json(env: &UserEnv, url: Option<&str>, token: Option<&str>) -> (i32, Value) {
@@ -45,21 +45,9 @@ fn problem_kinds(status: &Value) -> Vec<String> {
 }
 
 /// `submit --queue` one rating to `url` with `token`; returns the exit code.
+/// `submit --queue` (the outbox tests' helper, remarks included); its exit code.
 fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> i32 {
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", token)
-        .args([
-            "submit",
-            "--queue",
-            "--url",
-            url,
-            "--history",
-            history,
-            "--scores",
-            "5,4,3,2",
-            "--notes",
-            NOTES,
-        ])
+    crate::outbox::queue(env, url, token, history)
         .output()
         .unwrap()
         .status

@@ -234,3 +234,15 @@ pub fn real_keyring() -> Option<std::sync::MutexGuard<'static, ()>> {
     eprintln!("skipped: no Secret Service (run the tests with scripts/test)");
     None
 }
+
+/// How many ratings wait in `data_dir/outbox` (its `*.json` files; 0 without the folder).
+pub fn saved_ratings(data_dir: &Path) -> usize {
+    std::fs::read_dir(data_dir.join("outbox")).map_or(0, |entries| {
+        entries
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+            })
+            .count()
+    })
+}
