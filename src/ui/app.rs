@@ -147,6 +147,9 @@ pub struct RatingApp {
     clipboard_has_form_text: bool,
     /// What the last frame showed (see [`forget`]).
     shown: forget::Shown,
+    /// When "Send" was pressed, until the frame that shows the answer (a timing for
+    /// people reading the log, and for `bench/send_to_thanks.py`).
+    submit_pressed: Option<std::time::Instant>,
 }
 
 /// Things to do on the next frame only.
@@ -236,6 +239,7 @@ impl RatingApp {
             import_view: import::ImportView::default(),
             clipboard_has_form_text: false,
             shown: forget::Shown::default(),
+            submit_pressed: None,
         };
         app.load_setup_fields();
         app
@@ -346,6 +350,7 @@ impl RatingApp {
             return;
         };
         self.last = None;
+        self.submit_pressed = Some(std::time::Instant::now());
         self.pending = Some(spawn_submit(
             Arc::clone(&self.service),
             id,
@@ -500,6 +505,17 @@ impl RatingApp {
         self.privacy_output(&ui.ctx().clone());
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
+        }
+        if self.pending.is_none()
+            && let Some(pressed) = self.submit_pressed.take()
+        {
+            // The frame that shows the answer (thank-you or a result) is laid out.
+            tracing::info!(
+                target: "visit_rating::timing",
+                pressed_to_answer_shown_ms = pressed.elapsed().as_secs_f64() * 1000.0,
+                thank_you = self.screen == Screen::ThankYou,
+                "the answer to \"Send\" is on screen"
+            );
         }
     }
 
