@@ -506,10 +506,15 @@ impl RatingApp {
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
         }
+        self.log_answer_shown();
+    }
+
+    /// At the end of the frame that shows the answer to "Send" (thank-you or a result):
+    /// the time since it was pressed (`visit_rating::timing`).
+    fn log_answer_shown(&mut self) {
         if self.pending.is_none()
             && let Some(pressed) = self.submit_pressed.take()
         {
-            // The frame that shows the answer (thank-you or a result) is laid out.
             tracing::info!(
                 target: "visit_rating::timing",
                 pressed_to_answer_shown_ms = pressed.elapsed().as_secs_f64() * 1000.0,
