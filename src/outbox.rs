@@ -250,8 +250,14 @@ impl Listing {
     }
 }
 
-/// How many entries a flush claims and reads ahead of the one being sent.
-const READ_AHEAD: usize = 8;
+/// How many entries a flush claims and reads ahead of the one being sent: enough to
+/// ride out a stall of the disk (another program's fsync holding the file system's
+/// journal) of a few milliseconds without the sender waiting.
+const READ_AHEAD: usize = 32;
+/// How many answers may wait for the recorder: the same, for removals. (Each holds its
+/// lease's open file: with a batch of [`Deliveries::BATCH`], a flush keeps well under
+/// the usual limit of 1,024 open files.)
+const ANSWERS_AHEAD: usize = 256;
 
 /// What the reading stage of a flush set aside or left alone.
 #[derive(Debug, Default)]
@@ -634,7 +640,8 @@ impl Outbox {
         report: &mut FlushReport,
     ) -> Result<(), OutboxError> {
         std::thread::scope(|scope| {
-            let (answers, answered) = std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(64);
+            let (answers, answered) =
+                std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(ANSWERS_AHEAD);
             let recorder = std::thread::Builder::new()
                 .name("outbox-recorder".into())
                 .spawn_scoped(scope, move || self.record_answers(&answered))

@@ -138,9 +138,13 @@ impl Outbox {
             std::thread::current().name().unwrap_or("-"),
             now_ms()
         );
-        let _ = file
-            .set_len(0)
-            .and_then(|()| file.write_all(holder.as_bytes()));
+        // A lease file left by an earlier attempt is emptied first; a new one is empty
+        // (truncating it anyway costs a journal transaction per rating in a flush).
+        let _ = match file.metadata() {
+            Ok(meta) if meta.len() == 0 => Ok(()),
+            _ => file.set_len(0),
+        }
+        .and_then(|()| file.write_all(holder.as_bytes()));
         Ok(Some(Lease {
             id: id.to_owned(),
             path,

@@ -17,7 +17,9 @@
 
 use std::time::Instant;
 
-use throughput::{Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, vm_hwm_kib};
+use throughput::{
+    Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, vm_hwm_kib,
+};
 use visit_rating::api::{ClientSettings, RatingClient, VisitId};
 use visit_rating::outbox::Outbox;
 use visit_rating::rating::{Rating, Score};
@@ -80,7 +82,9 @@ fn baseline(n: usize) -> Result<serde_json::Value> {
     plain_loop(
         &mock.url(),
         TOKEN,
-        ratings.into_iter().map(|(id, rating)| Ok((id.as_str().to_owned(), rating))),
+        ratings
+            .into_iter()
+            .map(|(id, rating)| Ok((id.as_str().to_owned(), rating))),
     )?;
     let drain = started.elapsed().as_secs_f64();
     if mock.state().ratings().len() != n {
