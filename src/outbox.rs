@@ -283,6 +283,7 @@ impl Outbox {
     /// The outbox in `data_dir/outbox` (created `0700` if missing), with its sent log in
     /// `data_dir/sent.log`.
     pub fn open(data_dir: &Path) -> Result<Outbox, OutboxError> {
+        crate::blocking::assert_may_block("opening the outbox");
         let dir = data_dir.join("outbox");
         create_private_dir(data_dir)?;
         create_private_dir(&dir)?;
@@ -320,6 +321,7 @@ impl Outbox {
         rating: &Rating,
         origin: &str,
     ) -> Result<(Entry, Lease), OutboxError> {
+        crate::blocking::assert_may_block("saving a rating in the outbox");
         let entry = new_entry(visit_id, rating, origin);
         // A fresh random id: nobody else can hold its lease.
         let lease = self
@@ -355,6 +357,7 @@ impl Outbox {
 
     /// Everything in the outbox, oldest first. Unreadable files are moved aside.
     pub fn list(&self) -> Result<Listing, OutboxError> {
+        crate::blocking::assert_may_block("listing the outbox");
         let mut listing = Listing::default();
         let read = fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
         for item in read {
@@ -395,6 +398,7 @@ impl Outbox {
     /// Every file set aside in `damaged/`, oldest first. They wait there for a person:
     /// never sent, never pruned.
     pub fn damaged_files(&self) -> Result<Vec<DamagedFile>, OutboxError> {
+        crate::blocking::assert_may_block("listing damaged outbox files");
         let dir = self.dir.join("damaged");
         let read = match fs::read_dir(&dir) {
             Ok(read) => read,
@@ -446,6 +450,7 @@ impl Outbox {
 
     /// Remove an entry (sent, or deleted by an administrator).
     pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
+        crate::blocking::assert_may_block("removing an outbox entry");
         let path = self.path_of(id);
         match fs::remove_file(&path) {
             Ok(()) => {
@@ -461,6 +466,7 @@ impl Outbox {
 
     /// Write every entry (remarks included) to `path` as one JSON array, `0600`.
     pub fn export(&self, path: &Path) -> Result<usize, OutboxError> {
+        crate::blocking::assert_may_block("exporting the outbox");
         let listing = self.list()?;
         let bytes = serde_json::to_vec_pretty(&listing.entries).map_err(|e| OutboxError::Io {
             path: path.to_owned(),

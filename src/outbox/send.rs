@@ -107,6 +107,7 @@ impl Outbox {
 
     /// Claim entry `id` for one attempt; `None` when another sender holds it.
     pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
+        crate::blocking::assert_may_block("claiming an outbox entry");
         let path = self.lease_path(id);
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
@@ -333,6 +334,7 @@ impl Outbox {
     /// A person takes entry `id` out of the outbox on purpose (marked replaced, or
     /// discarded). Refused while it is being sent.
     pub fn remove_by_person(&self, id: &str, how: Removal) -> Result<(), OutboxError> {
+        crate::blocking::assert_may_block("removing an outbox entry");
         let Some(lease) = self.claim(id)? else {
             return Err(OutboxError::InFlight(id.to_owned()));
         };
@@ -350,6 +352,7 @@ impl Outbox {
     /// explicit choice after the server URL changed). Returns how many were moved;
     /// entries being sent right now are left as they are.
     pub fn move_to_server(&self, origin: &str) -> Result<usize, OutboxError> {
+        crate::blocking::assert_may_block("moving outbox entries");
         let mut moved = 0;
         for entry in self.list()?.entries {
             if entry.state != EntryState::Waiting || entry.is_for(origin) {
