@@ -192,9 +192,12 @@ fn prepare_process(cli: &Cli, config: &Config) {
     if !matches!(cli.command, Some(Command::MockServer(_))) {
         keep_data_bounded(config, cli.command.is_none());
     }
-    if needs_keyring && !cli.demo {
+    if needs_keyring && !cli.demo && cli.command.is_some() {
         // The platform's credential store, chosen once (keyring-core's recommended
         // practice). A failure is kept and reported when a token is actually needed.
+        // Not for the window: connecting to the Secret Service (D-Bus, a key exchange)
+        // would delay its first frame; there the first keyring call, always on a
+        // background thread, chooses the store.
         let _ = visit_rating::secrets::init_default_store();
     }
 }

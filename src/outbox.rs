@@ -18,9 +18,11 @@
 //!
 //! The server deduplicates by visit id: a second rating for a visit gets 5030. So a crash
 //! between "the server accepted" and "the file was removed" is repaired by the next
-//! attempt, which gets 5030 and removes the file. A crash before the rename leaves only
-//! a temporary file (the rating was never reported as saved, and the form still holds
-//! it); stale temporary files are removed. Every sender — the window, `submit --queue`,
+//! attempt, which gets 5030 and removes the file. That is also why the removal of a
+//! delivered entry need not be durable at once: a flush removes them in batches, one
+//! folder fsync each ([`send::Deliveries`]), holding their leases until then. A crash
+//! before the rename leaves only a temporary file (the rating was never reported as
+//! saved, and the form still holds it); stale temporary files are removed. Every sender — the window, `submit --queue`,
 //! `outbox flush`, the background sender — sends through one path ([`send`]) that takes
 //! a per-entry lease on disk first, so no entry is ever sent by two senders at once, in
 //! one process or in several; there is no outbox-wide lock held during a drain.
@@ -52,7 +54,7 @@
 pub mod send;
 pub mod worker;
 
-pub use send::{Attempt, Lease, Removal, Skip};
+pub use send::{Attempt, Deliveries, Lease, Removal, Skip};
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -448,18 +450,27 @@ impl Outbox {
         }
     }
 
-    /// Remove an entry (sent, or deleted by an administrator).
+    /// Remove an entry (superseded, or taken out by a person), durably: the folder is
+    /// fsynced. Delivered entries are removed in batches instead ([`send::Deliveries`]).
     pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
         crate::blocking::assert_may_block("removing an outbox entry");
+        if self.unlink(id)? {
+            sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
+        } else {
+            Err(OutboxError::NotFound(id.to_owned()))
+        }
+    }
+
+    /// Unlink an entry's file and its attention marker, without syncing the folder;
+    /// `false` when it was not there.
+    fn unlink(&self, id: &str) -> Result<bool, OutboxError> {
         let path = self.path_of(id);
         match fs::remove_file(&path) {
             Ok(()) => {
                 self.unmark_attention(id);
-                sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
+                Ok(true)
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(OutboxError::NotFound(id.to_owned()))
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(io_error(&path, e)),
         }
     }
@@ -517,21 +528,58 @@ impl Outbox {
             report.paused = Some(Outcome::transport_failure("no token".into()));
             return Ok(report);
         };
+        // Two stages: this thread claims, reads and sends; a second one applies the
+        // answers, with the removals of delivered entries batched (see
+        // [`send::Deliveries`]), so the disk work overlaps the next request.
+        std::thread::scope(|scope| {
+            let (answers, answered) = std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(64);
+            let recorder = std::thread::Builder::new()
+                .name("outbox-recorder".into())
+                .spawn_scoped(scope, move || self.record_answers(&answered))
+                .map_err(|e| io_error(&self.dir, e))?;
+            let sent = self.send_due(due, client, &token, force, &answers, &mut report);
+            drop(answers);
+            let _ = recorder.join();
+            sent
+        })?;
+        Ok(report)
+    }
+
+    /// The sending stage of [`Outbox::flush`]: each due entry claimed, read again, sent,
+    /// and its answer handed to `answers`.
+    fn send_due(
+        &self,
+        due: Vec<Entry>,
+        client: &RatingClient,
+        token: &Token,
+        force: bool,
+        answers: &std::sync::mpsc::SyncSender<(Lease, Entry, Outcome)>,
+        report: &mut FlushReport,
+    ) -> Result<(), OutboxError> {
+        let origin = client.origin();
         let mut unreachable = 0;
-        for entry in due {
-            let (entry, outcome) = match self.send(&entry.id, client, &token, force)? {
-                // A failed bookkeeping is logged; the entry is still on disk.
-                Attempt::Sent { entry, outcome, .. } => (*entry, outcome),
-                Attempt::Skipped(Skip::InFlight) => {
-                    report.in_flight.push(entry.id);
-                    continue;
-                }
-                Attempt::Skipped(Skip::OtherServer) => {
+        for listed in due {
+            let Some(lease) = self.claim(&listed.id)? else {
+                report.in_flight.push(listed.id);
+                continue;
+            };
+            let entry = match self.sendable(&lease, &origin, force) {
+                Ok(entry) => entry,
+                Err(Skip::OtherServer) => {
                     report.other_server += 1;
                     continue;
                 }
-                Attempt::Skipped(_) => continue,
+                Err(_) => continue,
             };
+            let outcome = client.submit(&entry.visit_id, &entry.rating, token);
+            if let Err(std::sync::mpsc::SendError((lease, entry, outcome))) =
+                answers.send((lease, entry.clone(), outcome.clone()))
+            {
+                // The recording stage is gone (it cannot be, short of a panic): record here.
+                if let Err(e) = self.record(&lease, entry, &outcome) {
+                    tracing::error!(error = %e, "cannot update the outbox after sending");
+                }
+            }
             let stop = matches!(
                 outcome.kind,
                 OutcomeKind::Unauthorized(_) | OutcomeKind::Refused
@@ -552,7 +600,29 @@ impl Outbox {
                 break;
             }
         }
-        Ok(report)
+        Ok(())
+    }
+
+    /// The recording stage of [`Outbox::flush`]: apply each answer; delivered entries
+    /// are removed in batches, at the latest [`Deliveries::WAIT`] after delivery.
+    fn record_answers(&self, answered: &std::sync::mpsc::Receiver<(Lease, Entry, Outcome)>) {
+        use std::sync::mpsc::RecvTimeoutError;
+        let mut deliveries = Deliveries::new(self);
+        loop {
+            let wait = deliveries.due_in().unwrap_or(Duration::from_hours(1));
+            match answered.recv_timeout(wait) {
+                Ok((lease, entry, outcome)) => {
+                    let id = entry.id.clone();
+                    if let Err(e) = deliveries.record(lease, entry, &outcome) {
+                        // The entry is still on disk as it was: sent again later.
+                        tracing::error!(entry = %id, error = %e, "cannot update the outbox after sending");
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => deliveries.commit(),
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        deliveries.commit();
     }
 
     /// The sent log's path.
@@ -866,6 +936,80 @@ mod tests {
         let log = fs::read_to_string(outbox.sent_log()).unwrap();
         assert_eq!(log.matches("\"superseded\"").count(), 3, "{log}");
         assert_eq!(log.matches("\"already_recorded\"").count(), 1, "{log}");
+    }
+
+    #[test]
+    fn a_delivered_entry_keeps_its_lease_until_its_batch_is_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let mut batch = Deliveries::new(&outbox);
+        let mut saved = Vec::new();
+        for n in 0..3 {
+            let (entry, lease) = outbox
+                .enqueue_claimed(&visit(&format!("v-{n}")), &rating(""), ORIGIN)
+                .unwrap();
+            saved.push(entry.id.clone());
+            let mut outcome = answer(OutcomeKind::Accepted);
+            outcome.http_status = Some(200);
+            batch.record(lease, entry, &outcome).unwrap();
+        }
+        // Delivered, not yet removed: still on disk, and nobody else may send them.
+        assert_eq!(ids(&outbox), saved);
+        for id in &saved {
+            assert!(outbox.claim(id).unwrap().is_none(), "{id} is still leased");
+        }
+        assert!(
+            !outbox.sent_log().exists(),
+            "the log lines wait with the batch"
+        );
+        batch.commit();
+        assert!(ids(&outbox).is_empty());
+        let names: Vec<String> = fs::read_dir(outbox.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.contains(".lease")),
+            "lease files left: {names:?}"
+        );
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.lines().count(), 3, "{log}");
+        assert_eq!(log.matches("\"accepted\"").count(), 3, "{log}");
+    }
+
+    #[test]
+    fn a_flush_delivers_everything_and_leaves_no_file_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let server = crate::mock_server::RunningMock::start(
+            "127.0.0.1:0".parse().unwrap(),
+            crate::mock_server::MockOptions {
+                tokens: vec!["t".into()],
+                ..crate::mock_server::MockOptions::default()
+            },
+        )
+        .unwrap();
+        let client = RatingClient::new(&crate::api::ClientSettings::new(server.url())).unwrap();
+        // More than a batch, so that several batches are committed.
+        let n = Deliveries::BATCH * 2 + 7;
+        for i in 0..n {
+            outbox
+                .enqueue(&visit(&format!("v-{i}")), &rating(""), &client.origin())
+                .unwrap();
+        }
+        let token = Token::new("t").unwrap();
+        let report = outbox
+            .flush(&client, &|| Some(token.clone()), false)
+            .unwrap();
+        assert_eq!(report.delivered(), n);
+        assert_eq!(server.state().ratings().len(), n);
+        let left: Vec<_> = fs::read_dir(outbox.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.lines().count(), n);
     }
 
     #[test]

@@ -108,6 +108,12 @@ pub fn prune_if_due(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<O
 /// Append one line to the sent log (created `0600`), under the lock that pruning takes,
 /// so that a line written while the log is being pruned is never lost.
 pub fn append_sent_line(data_dir: &Path, line: &str) -> io::Result<()> {
+    append_sent_lines(data_dir, &format!("{line}\n"))
+}
+
+/// Append `lines` (each ending in a newline) to the sent log in one write, under the
+/// same lock.
+pub fn append_sent_lines(data_dir: &Path, lines: &str) -> io::Result<()> {
     crate::blocking::assert_may_block("writing the sent log");
     let _lock = lock(data_dir)?;
     let mut options = OpenOptions::new();
@@ -115,7 +121,7 @@ pub fn append_sent_line(data_dir: &Path, line: &str) -> io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(data_dir.join(SENT_LOG))?;
-    writeln!(file, "{line}")
+    file.write_all(lines.as_bytes())
 }
 
 /// The sent log's lock (a file beside it: the log itself is replaced when pruned).
