@@ -51,21 +51,33 @@
 //!
 //! No egui here: the window, the CLI and the background [`worker`] share it.
 
+//!
+//! # Rooms
+//!
+//! This file holds the types and the rules' constants; [`store`] the files (saving,
+//! listing, setting damaged files aside, removing, exporting); [`send`] the one send path
+//! under per-entry leases and the rules per answer; [`flush`] a drain of everything due;
+//! [`attention`] the index of entries needing a person; [`sent_log`] the log of what
+//! happened; [`worker`] the background sender. None of them touches egui.
+mod attention;
+mod flush;
 pub mod send;
+mod sent_log;
+mod store;
 pub mod worker;
-
 pub use send::{Attempt, Deliveries, Lease, Removal, Skip};
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+pub use store::now_ms;
+pub(crate) use store::write_private_file;
+use store::{create_private_dir, read_entry, sync_dir};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
+use crate::api::{Outcome, VisitId};
 use crate::rating::Rating;
-use crate::secrets::Token;
 
 /// The first retry delay after a transient failure.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(5);
@@ -250,466 +262,11 @@ impl Listing {
     }
 }
 
-/// How many entries a flush claims and reads ahead of the one being sent: enough to
-/// ride out a stall of the disk (another program's fsync holding the file system's
-/// journal) of a few milliseconds without the sender waiting.
-const READ_AHEAD: usize = 32;
-/// How many answers may wait for the recorder: the same, for removals. (Each holds its
-/// lease's open file: with a batch of [`Deliveries::BATCH`], a flush keeps well under
-/// the usual limit of 1,024 open files.)
-const ANSWERS_AHEAD: usize = 256;
-
-/// What the reading stage of a flush set aside or left alone.
-#[derive(Debug, Default)]
-struct ReadReport {
-    damaged: Vec<PathBuf>,
-    in_flight: Vec<String>,
-    other_server: usize,
-}
-
 /// The outbox folder.
 #[derive(Clone, Debug)]
 pub struct Outbox {
     dir: PathBuf,
     sent_log: PathBuf,
-}
-
-fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> Entry {
-    let created = now_ms();
-    Entry {
-        version: FORMAT_VERSION,
-        id: format!("{created:013}-{:016x}", fastrand::u64(..)),
-        visit_id: visit_id.clone(),
-        rating: rating.clone(),
-        created_at_ms: created,
-        attempts: 0,
-        last_attempt_ms: None,
-        next_attempt_ms: created,
-        state: EntryState::Waiting,
-        last_outcome: None,
-        server_origin: Some(origin.to_owned()),
-    }
-}
-
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-impl Outbox {
-    /// The outbox in `data_dir/outbox` (created `0700` if missing), with its sent log in
-    /// `data_dir/sent.log`.
-    pub fn open(data_dir: &Path) -> Result<Outbox, OutboxError> {
-        let dir = data_dir.join("outbox");
-        create_private_dir(data_dir)?;
-        create_private_dir(&dir)?;
-        let sent_log = data_dir.join("sent.log");
-        tighten(&sent_log, 0o600);
-        Ok(Outbox { dir, sent_log })
-    }
-
-    /// The folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Save a rating for the server at `origin` durably before anything is sent. When
-    /// this returns `Ok`, the rating survives a crash or a power cut.
-    pub fn enqueue(
-        &self,
-        visit_id: &VisitId,
-        rating: &Rating,
-        origin: &str,
-    ) -> Result<Entry, OutboxError> {
-        let entry = new_entry(visit_id, rating, origin);
-        self.write(&entry)?;
-        tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
-        Ok(entry)
-    }
-
-    /// [`Outbox::enqueue`] for a rating the caller sends itself right away: its lease is
-    /// taken before the file appears, so no other sender can pick it up in between; the
-    /// caller sends it with [`Outbox::send_claimed`]. If the caller dies, the lease goes
-    /// with it and the rating is sent by the next sender.
-    pub fn enqueue_claimed(
-        &self,
-        visit_id: &VisitId,
-        rating: &Rating,
-        origin: &str,
-    ) -> Result<(Entry, Lease), OutboxError> {
-        let entry = new_entry(visit_id, rating, origin);
-        // A fresh random id: nobody else can hold its lease.
-        let lease = self
-            .claim(&entry.id)?
-            .ok_or_else(|| OutboxError::InFlight(entry.id.clone()))?;
-        self.write(&entry)?;
-        tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
-        Ok((entry, lease))
-    }
-
-    fn path_of(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.json"))
-    }
-
-    /// Write (or rewrite) an entry atomically: temporary file, fsync, rename, fsync folder.
-    fn write(&self, entry: &Entry) -> Result<(), OutboxError> {
-        let bytes = serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
-            path: self.dir.clone(),
-            source: io::Error::other(e),
-        })?;
-        let tmp = self
-            .dir
-            .join(format!(".tmp-{}-{:08x}", entry.id, fastrand::u32(..)));
-        let result = write_private_file(&tmp, &bytes)
-            .and_then(|()| fs::rename(&tmp, self.path_of(&entry.id)))
-            .and_then(|()| sync_dir(&self.dir));
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_error(&self.dir, e));
-        }
-        Ok(())
-    }
-
-    /// Everything in the outbox, oldest first. Unreadable files are moved aside.
-    pub fn list(&self) -> Result<Listing, OutboxError> {
-        let mut listing = Listing::default();
-        let read = fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
-        for item in read {
-            let item = item.map_err(|e| io_error(&self.dir, e))?;
-            let path = item.path();
-            let name = item.file_name().to_string_lossy().into_owned();
-            if name.starts_with(".tmp-") {
-                remove_if_stale(&path);
-                continue;
-            }
-            let is_json = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            if !is_json || !path.is_file() {
-                continue;
-            }
-            match read_entry(&path) {
-                Ok(entry) => {
-                    if entry.state == EntryState::NeedsAttention {
-                        // Entries of 0.1, or a marker lost in a crash: the index is
-                        // derived, so the listing repairs it.
-                        self.mark_attention(&entry, false);
-                    }
-                    listing.entries.push(entry);
-                }
-                Err(reason) => {
-                    if let Some(moved) = self.set_aside(&path, &reason) {
-                        listing.damaged.push(moved);
-                    }
-                }
-            }
-        }
-        listing.set_aside = self.damaged_files()?.len();
-        listing.entries.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(listing)
-    }
-
-    /// Every file set aside in `damaged/`, oldest first. They wait there for a person:
-    /// never sent, never pruned.
-    pub fn damaged_files(&self) -> Result<Vec<DamagedFile>, OutboxError> {
-        let dir = self.dir.join("damaged");
-        let read = match fs::read_dir(&dir) {
-            Ok(read) => read,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_error(&dir, e)),
-        };
-        let mut files = Vec::new();
-        for item in read {
-            let item = item.map_err(|e| io_error(&dir, e))?;
-            let meta = item.metadata().map_err(|e| io_error(&item.path(), e))?;
-            if meta.is_file() {
-                files.push(DamagedFile {
-                    name: item.file_name().to_string_lossy().into_owned(),
-                    written: meta.modified().map_err(|e| io_error(&item.path(), e))?,
-                });
-            }
-        }
-        files.sort_by_key(|f| f.written);
-        Ok(files)
-    }
-
-    fn set_aside(&self, path: &Path, reason: &str) -> Option<PathBuf> {
-        let damaged = self.dir.join("damaged");
-        let mut target = damaged.join(path.file_name()?);
-        // Never overwrite an earlier damaged file of the same name.
-        while target.exists() {
-            target = damaged.join(format!(
-                "{}.{:08x}",
-                path.file_name()?.to_string_lossy(),
-                fastrand::u32(..)
-            ));
-        }
-        let moved = create_private_dir(&damaged)
-            .ok()
-            .and_then(|()| fs::rename(path, &target).ok());
-        if moved.is_some() {
-            tracing::error!(
-                file = %path.display(),
-                moved_to = %target.display(),
-                reason,
-                "a damaged outbox file was set aside; the other ratings are still sent"
-            );
-            Some(target)
-        } else {
-            tracing::error!(file = %path.display(), reason, "a damaged outbox file could not be set aside");
-            None
-        }
-    }
-
-    /// Remove an entry (superseded, or taken out by a person), durably: the folder is
-    /// fsynced. Delivered entries are removed in batches instead ([`send::Deliveries`]).
-    pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
-        if self.unlink(id)? {
-            sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
-        } else {
-            Err(OutboxError::NotFound(id.to_owned()))
-        }
-    }
-
-    /// Unlink an entry's file and its attention marker, without syncing the folder;
-    /// `false` when it was not there.
-    fn unlink(&self, id: &str) -> Result<bool, OutboxError> {
-        let path = self.path_of(id);
-        match fs::remove_file(&path) {
-            Ok(()) => {
-                self.unmark_attention(id);
-                Ok(true)
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(io_error(&path, e)),
-        }
-    }
-
-    /// Write every entry (remarks included) to `path` as one JSON array, `0600`.
-    pub fn export(&self, path: &Path) -> Result<usize, OutboxError> {
-        let listing = self.list()?;
-        let bytes = serde_json::to_vec_pretty(&listing.entries).map_err(|e| OutboxError::Io {
-            path: path.to_owned(),
-            source: io::Error::other(e),
-        })?;
-        write_private_file(path, &bytes).map_err(|e| io_error(path, e))?;
-        // It holds remarks: pruned with the rest after `retention_days`.
-        if let Some(data_dir) = self.dir.parent()
-            && let Err(e) =
-                crate::retention::record_export(data_dir, path, std::time::SystemTime::now())
-        {
-            tracing::warn!(error = %e, "cannot remember the export for pruning");
-        }
-        Ok(listing.entries.len())
-    }
-
-    /// Send what is due for the client's server (everything waiting when `force`),
-    /// oldest first, each through the send path (claim, read again, send, record): an
-    /// entry another sender holds is left to it. `token` is asked for only when there is
-    /// something to send. Stops at a token problem or a gateway's refusal, and after
-    /// [`GIVE_UP_AFTER_UNREACHABLE`] attempts in a row without an answer.
-    ///
-    /// Three stages, so that the disk work overlaps the requests: a reader thread walks
-    /// the folder in order, claims each due entry and reads it again under its lease (a
-    /// few ahead of the sender: those leases are held a moment longer, and released if
-    /// sending stops); this thread sends; a recorder thread applies the answers, with
-    /// the removals of delivered entries batched (see [`send::Deliveries`]).
-    pub fn flush(
-        &self,
-        client: &RatingClient,
-        token: &dyn Fn() -> Option<Token>,
-        force: bool,
-    ) -> Result<FlushReport, OutboxError> {
-        let ids = self.scan()?;
-        let origin = &client.origin();
-        let now = now_ms();
-        std::thread::scope(|scope| {
-            let (claimed, to_send) = std::sync::mpsc::sync_channel::<(Lease, Entry)>(READ_AHEAD);
-            let reader = std::thread::Builder::new()
-                .name("outbox-reader".into())
-                .spawn_scoped(scope, move || {
-                    self.claim_due(ids, origin, now, force, &claimed)
-                })
-                .map_err(|e| io_error(&self.dir, e))?;
-            let mut report = FlushReport::default();
-            let mut to_send = to_send.into_iter().peekable();
-            // The token is asked for only when something is to be sent.
-            let token = to_send.peek().is_some().then(token);
-            if let Some(Some(token)) = token {
-                self.send_claimed_all(to_send, client, &token, &mut report)?;
-            } else {
-                // Nothing to send, or no token: what the reader claimed is released.
-                drop(to_send);
-                if token.is_some() {
-                    report.paused = Some(Outcome::transport_failure("no token".into()));
-                }
-            }
-            let read = reader.join().map_err(|_| {
-                io_error(&self.dir, io::Error::other("the outbox reader panicked"))
-            })??;
-            report.damaged = read.damaged;
-            report.in_flight = read.in_flight;
-            report.other_server = read.other_server;
-            Ok(report)
-        })
-    }
-
-    /// The ids of the entries in the folder, oldest first (stale temporary files are
-    /// removed on the way). Names only: the files are read one at a time afterwards.
-    fn scan(&self) -> Result<Vec<String>, OutboxError> {
-        let mut ids = Vec::new();
-        let read = fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
-        for item in read {
-            let item = item.map_err(|e| io_error(&self.dir, e))?;
-            let name = item.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(".tmp-") {
-                remove_if_stale(&item.path());
-            } else if let Some(id) = name.strip_suffix(".json")
-                && item.file_type().is_ok_and(|t| t.is_file())
-            {
-                ids.push(id.to_owned());
-            }
-        }
-        ids.sort_unstable();
-        Ok(ids)
-    }
-
-    /// The reading stage of [`Outbox::flush`]: each of `ids` read; those due for
-    /// `origin` claimed, read again under the lease and handed to `claimed`. Damaged
-    /// files are set aside, as a listing does. Stops when the sender is gone.
-    fn claim_due(
-        &self,
-        ids: Vec<String>,
-        origin: &str,
-        now: u64,
-        force: bool,
-        claimed: &std::sync::mpsc::SyncSender<(Lease, Entry)>,
-    ) -> Result<ReadReport, OutboxError> {
-        let mut read = ReadReport::default();
-        for id in ids {
-            let path = self.path_of(&id);
-            let listed = match read_entry(&path) {
-                Ok(entry) => entry,
-                // Delivered or removed meanwhile.
-                Err(_) if !path.exists() => continue,
-                Err(reason) => {
-                    read.damaged.extend(self.set_aside(&path, &reason));
-                    continue;
-                }
-            };
-            if listed.state != EntryState::Waiting {
-                // Entries of 0.1, or a marker lost in a crash (see `list`).
-                self.mark_attention(&listed, false);
-                continue;
-            }
-            if !listed.is_for(origin) {
-                read.other_server += 1;
-                continue;
-            }
-            if !force && listed.next_attempt_ms > now {
-                continue;
-            }
-            let Some(lease) = self.claim(&id)? else {
-                read.in_flight.push(id);
-                continue;
-            };
-            match self.sendable(&lease, origin, force) {
-                Ok(entry) => {
-                    if claimed.send((lease, entry)).is_err() {
-                        // Sending stopped: the rest wait for the next flush.
-                        break;
-                    }
-                }
-                Err(Skip::OtherServer) => read.other_server += 1,
-                Err(_) => {}
-            }
-        }
-        Ok(read)
-    }
-
-    /// The sending stage of [`Outbox::flush`]: each claimed entry sent, and its answer
-    /// handed to a recorder thread.
-    fn send_claimed_all(
-        &self,
-        claimed: impl Iterator<Item = (Lease, Entry)>,
-        client: &RatingClient,
-        token: &Token,
-        report: &mut FlushReport,
-    ) -> Result<(), OutboxError> {
-        std::thread::scope(|scope| {
-            let (answers, answered) =
-                std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(ANSWERS_AHEAD);
-            let recorder = std::thread::Builder::new()
-                .name("outbox-recorder".into())
-                .spawn_scoped(scope, move || self.record_answers(&answered))
-                .map_err(|e| io_error(&self.dir, e))?;
-            let mut unreachable = 0;
-            for (lease, entry) in claimed {
-                let outcome = client.submit(&entry.visit_id, &entry.rating, token);
-                if let Err(std::sync::mpsc::SendError((lease, entry, outcome))) =
-                    answers.send((lease, entry.clone(), outcome.clone()))
-                {
-                    // The recording stage is gone (it cannot be, short of a panic): record
-                    // here.
-                    if let Err(e) = self.record(&lease, entry, &outcome) {
-                        tracing::error!(error = %e, "cannot update the outbox after sending");
-                    }
-                }
-                let stop = matches!(
-                    outcome.kind,
-                    OutcomeKind::Unauthorized(_) | OutcomeKind::Refused
-                );
-                // No answer at all, several times in a row: the server (or the network) is
-                // down; trying thousands of entries at one timeout each helps nobody.
-                if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
-                    unreachable += 1;
-                } else {
-                    unreachable = 0;
-                }
-                report.attempts.push((entry, outcome.clone()));
-                if stop {
-                    report.paused = Some(outcome);
-                    break;
-                }
-                if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
-                    break;
-                }
-            }
-            drop(answers);
-            let _ = recorder.join();
-            Ok(())
-        })
-    }
-
-    /// The recording stage of [`Outbox::flush`]: apply each answer; delivered entries
-    /// are removed in batches, at the latest [`Deliveries::WAIT`] after delivery.
-    fn record_answers(&self, answered: &std::sync::mpsc::Receiver<(Lease, Entry, Outcome)>) {
-        use std::sync::mpsc::RecvTimeoutError;
-        let mut deliveries = Deliveries::new(self);
-        loop {
-            let wait = deliveries.due_in().unwrap_or(Duration::from_hours(1));
-            match answered.recv_timeout(wait) {
-                Ok((lease, entry, outcome)) => {
-                    let id = entry.id.clone();
-                    if let Err(e) = deliveries.record(lease, entry, &outcome) {
-                        // The entry is still on disk as it was: sent again later.
-                        tracing::error!(entry = %id, error = %e, "cannot update the outbox after sending");
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => deliveries.commit(),
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        deliveries.commit();
-    }
-
-    /// The sent log's path.
-    pub fn sent_log(&self) -> &Path {
-        &self.sent_log
-    }
 }
 
 /// The delay before attempt `attempts + 1`: 5 s doubling, capped at 5 minutes, with
@@ -724,89 +281,13 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn read_entry(path: &Path) -> Result<Entry, String> {
-    let bytes = fs::read(path).map_err(|e| e.to_string())?;
-    let entry: Entry =
-        serde_json::from_slice(&bytes).map_err(|e| format!("not a valid entry: {e}"))?;
-    if entry.version != FORMAT_VERSION {
-        return Err(format!("unknown format version {}", entry.version));
-    }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-    if stem.as_deref() != Some(entry.id.as_str()) {
-        return Err("the file name does not match the entry's id".into());
-    }
-    Ok(entry)
-}
-
-fn remove_if_stale(path: &Path) {
-    let stale = fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > STALE_TMP);
-    if stale {
-        let _ = fs::remove_file(path);
-    }
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), OutboxError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| io_error(dir, e))?;
-    tighten(dir, 0o700);
-    Ok(())
-}
-
-/// Make an existing file or folder private (`mode` applies only when one is created):
-/// best effort, since a read-only folder must still be listed.
-fn tighten(path: &Path, mode: u32) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o777 & !mode != 0
-            && let Err(e) = fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        {
-            tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, mode);
-}
-
-/// Write `bytes` to `path`, readable by the user only (also when the file existed).
-pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    // `mode` applies only when the file is created: an existing file (an earlier export
-    // made readable by others) is made private before the remarks are written into it.
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{OutcomeKind, RatingClient};
     use crate::rating::Score;
+    use crate::secrets::Token;
+    use std::fs;
 
     const ORIGIN: &str = "https://rpgu.example:443";
 
@@ -1110,7 +591,7 @@ mod tests {
         )
         .unwrap();
         let client = RatingClient::new(&crate::api::ClientSettings::new(server.url())).unwrap();
-        let n = READ_AHEAD * 3;
+        let n = flush::READ_AHEAD * 3;
         for i in 0..n {
             outbox
                 .enqueue(&visit(&format!("v-{i}")), &rating(""), &client.origin())

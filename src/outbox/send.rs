@@ -38,9 +38,10 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::sent_log::sent_line;
 use super::{Entry, EntryState, Outbox, OutboxError, backoff, io_error, millis, now_ms};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::secrets::Token;
@@ -49,8 +50,8 @@ use crate::secrets::Token;
 /// releases the claim.
 #[derive(Debug)]
 pub struct Lease {
-    id: String,
-    path: PathBuf,
+    pub(super) id: String,
+    pub(super) path: PathBuf,
     // Closing the file drops the lock.
     _file: File,
 }
@@ -119,6 +120,7 @@ impl Outbox {
 
     /// Claim entry `id` for one attempt; `None` when another sender holds it.
     pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
+        crate::blocking::assert_may_block("claiming an outbox entry");
         let path = self.lease_path(id);
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
@@ -294,92 +296,10 @@ impl Outbox {
         Ok(false)
     }
 
-    /// `answered` got an answer from the server (`delivered`: the server has it; else
-    /// it was rejected): other entries for the same visit that need attention and are
-    /// superseded by it leave the outbox, with a line in the sent log.
-    ///
-    /// - Delivered: every one of them (the visit has its rating; any of them would only
-    ///   get 5030).
-    /// - Rejected: the older ones (the newer form is the corrected one); and `answered`
-    ///   itself, when a newer one was already answered (an old entry retried late).
-    fn supersede(
-        &self,
-        lease_path: &Path,
-        answered: &Entry,
-        delivered: bool,
-        index: &[(String, String)],
-    ) {
-        // Only the entries needing attention for this visit, through the index: a
-        // delivery never reads the whole outbox.
-        let others: Vec<Entry> = index
-            .iter()
-            .filter(|(id, visit)| id != &answered.id && visit == answered.visit_id.as_str())
-            .filter_map(|(id, _)| super::read_entry(&self.path_of(id)).ok())
-            .filter(|e| e.visit_id == answered.visit_id && e.state == EntryState::NeedsAttention)
-            .collect();
-        if !delivered && let Some(newer) = others.iter().find(|e| e.id > answered.id) {
-            // A newer correction was answered already: this one is the stale one.
-            if self.remove(&answered.id).is_ok() {
-                let _ = fs::remove_file(lease_path);
-                self.log_line(answered, "superseded", answered.last_outcome.as_ref());
-                tracing::info!(entry = %answered.id, by = %newer.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
-            }
-            return;
-        }
-        for older in &others {
-            let Ok(Some(other_lease)) = self.claim(&older.id) else {
-                continue;
-            };
-            if self.remove(&older.id).is_ok() {
-                let _ = fs::remove_file(&other_lease.path);
-                self.log_line(older, "superseded", older.last_outcome.as_ref());
-                tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
-            }
-        }
-    }
-
-    fn attention_dir(&self) -> PathBuf {
-        self.dir.join("attention")
-    }
-
-    /// Index `entry` as needing attention: `attention/<id>` holds its visit id, so that
-    /// superseding looks at those few files, never at the whole outbox. Derived data
-    /// (rebuilt by [`Outbox::list`]), written without fsync. `overwrite` false keeps an
-    /// existing marker.
-    pub(super) fn mark_attention(&self, entry: &Entry, overwrite: bool) {
-        let path = self.attention_dir().join(&entry.id);
-        if !overwrite && path.exists() {
-            return;
-        }
-        let written = super::create_private_dir(&self.attention_dir())
-            .ok()
-            .and_then(|()| fs::write(&path, entry.visit_id.as_str()).ok());
-        if written.is_none() {
-            tracing::warn!(entry = %entry.id, "cannot index a rating that needs attention; a correction will not supersede it by itself");
-        }
-    }
-
-    pub(super) fn unmark_attention(&self, id: &str) {
-        let _ = fs::remove_file(self.attention_dir().join(id));
-    }
-
-    /// The attention index: (entry id, visit id) of every entry indexed as needing
-    /// attention. One small read per file; usually there are none.
-    fn attention_index(&self) -> Vec<(String, String)> {
-        let Ok(read) = fs::read_dir(self.attention_dir()) else {
-            return Vec::new();
-        };
-        read.filter_map(Result::ok)
-            .filter_map(|item| {
-                let visit = fs::read_to_string(item.path()).ok()?;
-                Some((item.file_name().to_string_lossy().into_owned(), visit))
-            })
-            .collect()
-    }
-
     /// A person takes entry `id` out of the outbox on purpose (marked replaced, or
     /// discarded). Refused while it is being sent.
     pub fn remove_by_person(&self, id: &str, how: Removal) -> Result<(), OutboxError> {
+        crate::blocking::assert_may_block("removing an outbox entry");
         let Some(lease) = self.claim(id)? else {
             return Err(OutboxError::InFlight(id.to_owned()));
         };
@@ -397,6 +317,7 @@ impl Outbox {
     /// explicit choice after the server URL changed). Returns how many were moved;
     /// entries being sent right now are left as they are.
     pub fn move_to_server(&self, origin: &str) -> Result<usize, OutboxError> {
+        crate::blocking::assert_may_block("moving outbox entries");
         let mut moved = 0;
         for entry in self.list()?.entries {
             if entry.state != EntryState::Waiting || entry.is_for(origin) {
@@ -418,38 +339,6 @@ impl Outbox {
         }
         Ok(moved)
     }
-
-    /// A line in the sent log: time, visit id, scores, what happened — never the remarks.
-    fn log_line(&self, entry: &Entry, what: &str, outcome: Option<&Outcome>) {
-        self.append_log(&sent_line(entry, what, outcome));
-    }
-
-    /// Append `lines` (each ending in a newline) to the sent log in one write.
-    fn append_log(&self, lines: &str) {
-        // Under the lock that pruning takes (see `crate::retention`).
-        let data_dir = self.sent_log.parent().unwrap_or(std::path::Path::new("."));
-        let written = crate::retention::append_sent_lines(data_dir, lines);
-        if let Err(e) = written {
-            tracing::warn!(file = %self.sent_log.display(), error = %e, "cannot write the sent log");
-        }
-    }
-}
-
-/// The sent log's line for `entry` (newline included): time, visit id, scores, what
-/// happened — never the remarks.
-fn sent_line(entry: &Entry, what: &str, outcome: Option<&Outcome>) -> String {
-    let mut line = serde_json::json!({
-        "time_ms": now_ms(),
-        "visit_id": entry.visit_id,
-        "scores": entry.rating.scores.map(crate::rating::Score::get),
-        "didnt_visit": entry.rating.didnt_visit,
-        "outcome": what,
-        "http_status": outcome.and_then(|o| o.http_status),
-        "message_code": outcome.and_then(|o| o.message_code.clone()),
-    })
-    .to_string();
-    line.push('\n');
-    line
 }
 
 /// Delivered entries whose removal waits to be done in one go: their sent-log lines in

@@ -22,6 +22,7 @@ use crate::rating::{Rating, RatingDraft};
 use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 
 use super::clock::Clock;
+use super::jobs;
 use super::theme::{self, Appearance};
 use super::type_ahead::TypeAhead;
 
@@ -265,6 +266,7 @@ impl RatingApp {
     /// screen for the frames they belong to (see [`super::type_ahead`]). The window calls
     /// it before every frame; UI tests call it the same way.
     pub fn prepare_input(&mut self, events: &mut Vec<egui::Event>) {
+        let _frame = crate::blocking::in_frame();
         let ready = self.ready_for_keys();
         self.type_ahead.feed(events, ready);
     }
@@ -301,12 +303,7 @@ impl RatingApp {
         };
         self.last = None;
         self.submit_pressed = Some(std::time::Instant::now());
-        self.pending = Some(spawn_submit(
-            Arc::clone(&self.service),
-            id,
-            rating,
-            ctx.clone(),
-        ));
+        self.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
     }
 
     fn poll_pending(&mut self) {
@@ -354,6 +351,7 @@ impl RatingApp {
 
     /// Draw the whole window into `ui` (the root `Ui`).
     pub fn show(&mut self, ui: &mut Ui) {
+        let _frame = crate::blocking::in_frame();
         self.type_ahead.drawn();
         if std::mem::take(&mut self.once.style) {
             theme::apply(ui.ctx(), self.appearance);
@@ -475,24 +473,19 @@ impl RatingApp {
     }
 }
 
-/// Send on a named worker thread; wake the UI once the value is in the promise.
+/// Send in a job; the UI wakes once the report is in the promise.
 fn spawn_submit(
     service: Arc<Service>,
     id: VisitId,
     rating: Rating,
-    ctx: egui::Context,
+    ctx: &egui::Context,
 ) -> Promise<Result<SubmitReport, NotSent>> {
-    let (sender, promise) = Promise::new();
-    let spawned = std::thread::Builder::new()
-        .name("submit-rating".into())
-        .spawn(move || {
-            sender.send(service.submit(&id, &rating));
-            ctx.request_repaint();
-        });
-    match spawned {
-        Ok(_) => promise,
-        Err(e) => Promise::from_ready(Err(NotSent::Internal(e.to_string()))),
-    }
+    jobs::spawn(
+        "submit-rating",
+        ctx,
+        move || service.submit(&id, &rating),
+        |e| Err(NotSent::Internal(e)),
+    )
 }
 
 impl eframe::App for RatingApp {
