@@ -125,9 +125,10 @@ fn main() -> Result<()> {
     println!();
     println!(
         "{n} ratings, stand-in server in process on loopback, {cores} cores; ours = one `flush` \
-         of a filled outbox (each rating claimed under its lease, read again, sent; delivered \
-         files removed in batches with one folder fsync each, sent-log lines written per \
-         batch); baseline = the same POSTs (same bodies and headers) from a plain \
+         of a filled outbox (each rating claimed under its lease and read again on a reader \
+         thread, sent, its answer applied on a recorder thread; delivered files removed, \
+         sent-log lines written and delivery counters updated once per batch, one folder \
+         fsync each); baseline = the same POSTs (same bodies and headers) from a plain \
          `reqwest::blocking` loop with no disk. Each in its own process, taking turns; the \
          median of {rounds} runs of each."
     );
