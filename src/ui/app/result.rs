@@ -33,9 +33,11 @@ impl RatingApp {
                             self.i18n.secrets_error(e)
                         ),
                         NotSent::NotSaved(_) => self.i18n.tr("not-saved-advice"),
-                        NotSent::Client(_) | NotSent::Internal(_) => {
-                            self.i18n.tr("advice-rejected")
+                        NotSent::Unsent(_) | NotSent::Skipped(_) => {
+                            self.i18n.tr("saved-will-be-sent")
                         }
+                        NotSent::Client(e) => self.i18n.client_error(e),
+                        NotSent::NoThread(_) => self.i18n.tr("advice-rejected"),
                     }),
                     detail: Some(
                         self.i18n

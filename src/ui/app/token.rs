@@ -102,7 +102,7 @@ impl RatingApp {
             "keyring",
             ctx,
             move || work(&service),
-            TokenJob::Failed,
+            |e| TokenJob::Failed(e.to_string()),
         ));
     }
 
