@@ -65,15 +65,9 @@ impl TokenSource {
 /// [`crate::api::error_chain`]); what to do is said to people in Fluent.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum NotSent {
-    /// No server URL is configured.
-    #[error("no server URL is configured")]
-    NoUrl,
-    /// The URL or the TLS settings are unusable.
-    #[error("the server's address or TLS settings cannot be used")]
-    Client(#[source] Arc<ClientError>),
-    /// No token could be had.
-    #[error("no token for the server")]
-    NoToken(#[source] secrets::SecretsError),
+    /// No client or no token for the server: nothing was saved or sent.
+    #[error("not connected")]
+    NotConnected(#[source] ConnectError),
     /// No token could be had, but the rating is saved in the outbox and will be sent
     /// once a token is set.
     #[error("saved, but no token for the server")]
@@ -95,8 +89,9 @@ pub enum NotSent {
     NoThread(#[source] Arc<std::io::Error>),
 }
 
-/// Why no client and token could be had for the background sender.
-#[derive(Debug, thiserror::Error)]
+/// Why no client and token could be had (for the window, the commands and the
+/// background sender alike).
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ConnectError {
     /// No server URL is configured.
     #[error("no server URL is configured")]
@@ -211,7 +206,9 @@ impl Service {
         let (lease, saved) = saved?;
         let token = match token {
             Ok(token) => token,
-            Err(NotSent::NoToken(e)) => return Err(NotSent::SavedWithoutToken(e)),
+            Err(NotSent::NotConnected(ConnectError::NoToken(e))) => {
+                return Err(NotSent::SavedWithoutToken(e));
+            }
             Err(e) => return Err(e),
         };
         let token_ready = Instant::now();
@@ -275,10 +272,7 @@ impl Service {
     }
 
     fn client(&self) -> Result<RatingClient, NotSent> {
-        self.connect_client().map_err(|e| match e {
-            ConnectError::Client(e) => NotSent::Client(e),
-            _ => NotSent::NoUrl,
-        })
+        self.connect_client().map_err(NotSent::NotConnected)
     }
 
     /// The client for the configured server, built once (the one "URL → settings →
@@ -302,7 +296,8 @@ impl Service {
     }
 
     fn token(&self, origin: &str) -> Result<Token, NotSent> {
-        self.resolve(origin).map_err(NotSent::NoToken)
+        self.resolve(origin)
+            .map_err(|e| NotSent::NotConnected(ConnectError::NoToken(e)))
     }
 
     /// The token for `origin`: fixed, or the keyring's (the environment's only for the

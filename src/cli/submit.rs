@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::i18n::I18n;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Score};
 use crate::secrets::{self, Token};
-use crate::service::{NotSent, Service, TokenSource};
+use crate::service::{ConnectError, NotSent, Service, TokenSource};
 /// Where `submit` reads the remarks from.
 #[derive(Clone, Debug)]
 pub enum NotesSource {
@@ -258,16 +258,15 @@ fn send_queued(
             })
         }
         Err(NotSent::NotSaved(e)) => Err(Refusal::not_saved(i18n, &e)),
-        Err(NotSent::SavedWithoutToken(e) | NotSent::NoToken(e)) => {
+        Err(NotSent::SavedWithoutToken(e) | NotSent::NotConnected(ConnectError::NoToken(e))) => {
             let mut refusal = token_refusal(i18n, &e);
             refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));
             Err(refusal)
         }
-        Err(NotSent::NoUrl) => Err(Refusal::invalid(
-            i18n.tr("error-no-url"),
-            NotSent::NoUrl.to_string(),
-        )),
-        Err(NotSent::Client(e)) => Err(Refusal::invalid(
+        Err(NotSent::NotConnected(e @ ConnectError::NoUrl)) => {
+            Err(Refusal::invalid(i18n.tr("error-no-url"), e.to_string()))
+        }
+        Err(NotSent::NotConnected(ConnectError::Client(e))) => Err(Refusal::invalid(
             i18n.client_error(&e),
             crate::api::error_chain(&*e),
         )),

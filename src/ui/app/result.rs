@@ -5,7 +5,7 @@ use egui::{Align, Key, RichText, Ui};
 
 use crate::api::OutcomeKind;
 use crate::i18n::OutcomeWords;
-use crate::service::{NotSent, SubmitReport};
+use crate::service::{ConnectError, NotSent, SubmitReport};
 
 use super::{LastResult, RatingApp, Screen};
 use crate::ui::theme::{self};
@@ -25,8 +25,10 @@ impl RatingApp {
                     headline: self.i18n.tr("not-sent"),
                     server: None,
                     advice: Some(match not_sent {
-                        NotSent::NoUrl => self.i18n.tr("error-no-url"),
-                        NotSent::NoToken(e) => self.i18n.secrets_error(e),
+                        NotSent::NotConnected(ConnectError::NoUrl) => self.i18n.tr("error-no-url"),
+                        NotSent::NotConnected(ConnectError::NoToken(e)) => {
+                            self.i18n.secrets_error(e)
+                        }
                         NotSent::SavedWithoutToken(e) => format!(
                             "{} {}",
                             self.i18n.tr("saved-without-token"),
@@ -36,7 +38,7 @@ impl RatingApp {
                         NotSent::Unsent(_) | NotSent::Skipped(_) => {
                             self.i18n.tr("saved-will-be-sent")
                         }
-                        NotSent::Client(e) => self.i18n.client_error(e),
+                        NotSent::NotConnected(ConnectError::Client(e)) => self.i18n.client_error(e),
                         NotSent::NoThread(_) => self.i18n.tr("advice-rejected"),
                     }),
                     detail: Some(
@@ -88,7 +90,8 @@ impl RatingApp {
                         || matches!(
                             last,
                             LastResult::NotSent(
-                                NotSent::NoToken(_) | NotSent::SavedWithoutToken(_)
+                                NotSent::NotConnected(ConnectError::NoToken(_))
+                                    | NotSent::SavedWithoutToken(_)
                             )
                         );
                     if token_problem && ui.button(self.i18n.tr("replace-token")).clicked() {
