@@ -47,7 +47,12 @@ fn the_same_listing_in_a_job_is_fine() {
             visit_rating::ui::jobs::spawn(
                 "test-list",
                 ui.ctx(),
-                move || outbox.list().map(|l| l.entries.len()).map_err(|e| e.to_string()),
+                move || {
+                    outbox
+                        .list()
+                        .map(|l| l.entries.len())
+                        .map_err(|e| e.to_string())
+                },
                 Err,
             )
         });
