@@ -43,7 +43,24 @@ pub const EN_FTL: &str = include_str!("../assets/locales/en.ftl");
 /// The messages of one language.
 pub struct I18n {
     language: Language,
-    bundle: FluentBundle<FluentResource>,
+    bundle: std::sync::Arc<FluentBundle<FluentResource>>,
+}
+
+/// Parse `language`'s messages.
+fn bundle(language: Language) -> FluentBundle<FluentResource> {
+    let (source, locale) = match language {
+        Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
+        Language::En => (EN_FTL, unic_langid::langid!("en")),
+    };
+    // The files are ours and compiled in; a syntax error is caught by the tests, and
+    // even then the entries that did parse are used.
+    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
+    let mut bundle = FluentBundle::new_concurrent(vec![locale]);
+    // No Unicode isolation marks: egui would draw them, and the server's words must
+    // come out verbatim.
+    bundle.set_use_isolating(false);
+    let _ = bundle.add_resource(resource);
+    bundle
 }
 
 impl std::fmt::Debug for I18n {
@@ -55,20 +72,19 @@ impl std::fmt::Debug for I18n {
 }
 
 impl I18n {
-    /// The messages for `language`.
+    /// The messages for `language`. Each language's file is parsed once per process (the
+    /// window, its title and the command line share it: start-up time).
     pub fn new(language: Language) -> I18n {
-        let (source, locale) = match language {
-            Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
-            Language::En => (EN_FTL, unic_langid::langid!("en")),
+        static RU: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
+            std::sync::OnceLock::new();
+        static EN: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
+            std::sync::OnceLock::new();
+        let cell = match language {
+            Language::Ru => &RU,
+            Language::En => &EN,
         };
-        // The files are ours and compiled in; a syntax error is caught by the tests, and
-        // even then the entries that did parse are used.
-        let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
-        let mut bundle = FluentBundle::new_concurrent(vec![locale]);
-        // No Unicode isolation marks: egui would draw them, and the server's words must
-        // come out verbatim.
-        bundle.set_use_isolating(false);
-        let _ = bundle.add_resource(resource);
+        let bundle =
+            std::sync::Arc::clone(cell.get_or_init(|| std::sync::Arc::new(bundle(language))));
         I18n { language, bundle }
     }
 

@@ -108,9 +108,15 @@ pub fn prune_if_due(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<O
 /// Append one line to the sent log (created `0600`), under the lock that pruning takes,
 /// so that a line written while the log is being pruned is never lost.
 pub fn append_sent_line(data_dir: &Path, line: &str) -> io::Result<()> {
+    append_sent_lines(data_dir, &format!("{line}\n"))
+}
+
+/// Append `lines` (each ending in a newline) to the sent log in one write, under the
+/// same lock.
+pub fn append_sent_lines(data_dir: &Path, lines: &str) -> io::Result<()> {
     crate::blocking::assert_may_block("writing the sent log");
     let _lock = lock(data_dir)?;
-    crate::private_fs::append(&data_dir.join(SENT_LOG), format!("{line}\n").as_bytes())
+    crate::private_fs::append(&data_dir.join(SENT_LOG), lines.as_bytes())
 }
 
 /// The sent log's lock (a file beside it: the log itself is replaced when pruned).

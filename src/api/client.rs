@@ -185,7 +185,7 @@ impl RatingClient {
             outcome = outcome.kind.name(),
             http_status = ?outcome.http_status,
             message_code = ?outcome.message_code.as_deref().map(super::bounded_text),
-            elapsed_ms = started.elapsed().as_millis(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "rating sent"
         );
         outcome

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::report::Batch;
 use super::{Exit, human_outcome, outcome_json};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::config::{Config, Folders};
@@ -75,7 +76,7 @@ fn report_damaged(i18n: &I18n, damaged: &[std::path::PathBuf]) {
 }
 
 fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
-    eprintln!(
+    crate::err!(
         "{}",
         i18n.tr_args(
             "outbox-error",
@@ -195,7 +196,7 @@ pub struct FlushRequest {
 /// to send.
 pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     let Some(url) = config.effective_url(request.url.as_deref()) else {
-        eprintln!("{}", i18n.tr("error-no-url"));
+        crate::err!("{}", i18n.tr("error-no-url"));
         return Exit::Invalid;
     };
     let mut settings = config.client_settings(&url);
@@ -203,7 +204,7 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     let client = match RatingClient::new(&settings) {
         Ok(client) => client,
         Err(e) => {
-            eprintln!(
+            crate::err!(
                 "{}",
                 i18n.tr_args("error-input", &[("error", e.to_string().as_str().into())])
             );
@@ -245,21 +246,17 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
 
     let in_flight = report.in_flight.len();
     let waiting_here = after.waiting_for(&origin);
-    let exit = if report.paused.is_some() {
-        Exit::Token
-    } else if waiting_here > in_flight {
-        Exit::Transient
-    } else if in_flight > 0 {
-        Exit::Failure
-    } else if after.needs_attention() > 0 || after.for_other_servers(&origin) > 0 {
-        Exit::Rejected
-    } else {
-        Exit::Ok
-    };
+    let exit = Exit::for_batch(&Batch {
+        token_problem: report.paused.is_some(),
+        waiting: waiting_here > in_flight,
+        in_flight: in_flight > 0,
+        rejected: after.needs_attention() > 0 || after.for_other_servers(&origin) > 0,
+        invalid: false,
+    });
 
     let token_error = token_error.into_inner();
     if let Some(e) = &token_error {
-        eprintln!("{}", i18n.secrets_error(e));
+        crate::err!("{}", i18n.secrets_error(e));
     }
     let done = Done {
         origin: &origin,
@@ -305,7 +302,7 @@ fn print_flush_json(report: &FlushReport, after: &Listing, done: &Done<'_>) {
         "needs_attention": after.needs_attention(),
         "damaged": done.damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
-    println!("{value}");
+    crate::out!("{value}");
 }
 
 fn print_flush_human(
@@ -394,7 +391,7 @@ fn print_flush_human(
 pub fn export(path: &Path, i18n: &I18n) -> Exit {
     match open().and_then(|outbox| outbox.export(path)) {
         Ok(count) => {
-            println!(
+            crate::out!(
                 "{}",
                 i18n.tr_args(
                     "cli-outbox-exported",

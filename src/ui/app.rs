@@ -144,6 +144,9 @@ pub struct RatingApp {
     clipboard_has_form_text: bool,
     /// What the last frame showed (see [`forget`]).
     shown: forget::Shown,
+    /// When "Send" was pressed, until the frame that shows the answer (a timing for
+    /// people reading the log, and for `bench/send_to_thanks.py`).
+    submit_pressed: Option<std::time::Instant>,
 }
 
 /// Things to do on the next frame only.
@@ -233,6 +236,7 @@ impl RatingApp {
             import_view: import::ImportView::default(),
             clipboard_has_form_text: false,
             shown: forget::Shown::default(),
+            submit_pressed: None,
         };
         app.load_setup_fields();
         app
@@ -298,6 +302,7 @@ impl RatingApp {
             return;
         };
         self.last = None;
+        self.submit_pressed = Some(std::time::Instant::now());
         self.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
     }
 
@@ -448,6 +453,22 @@ impl RatingApp {
         self.privacy_output(&ui.ctx().clone());
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
+        }
+        self.log_answer_shown();
+    }
+
+    /// At the end of the frame that shows the answer to "Send" (thank-you or a result):
+    /// the time since it was pressed (`visit_rating::timing`).
+    fn log_answer_shown(&mut self) {
+        if self.pending.is_none()
+            && let Some(pressed) = self.submit_pressed.take()
+        {
+            tracing::info!(
+                target: "visit_rating::timing",
+                pressed_to_answer_shown_ms = pressed.elapsed().as_secs_f64() * 1000.0,
+                thank_you = self.screen == Screen::ThankYou,
+                "the answer to \"Send\" is on screen"
+            );
         }
     }
 }

@@ -692,7 +692,7 @@ mod window {
             app.outbox_status()
                 .is_some_and(|s| s.waiting + s.other_server == 0 && !s.sending)
         });
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         assert!(
             harness
                 .query_by_label_contains("saved-for-old-server")

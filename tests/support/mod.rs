@@ -260,8 +260,9 @@ pub fn settle<State>(harness: &mut egui_kittest::Harness<'_, State>) {
             );
             continue;
         }
-        harness.run();
-        if visit_rating::ui::jobs::running(&harness.ctx) == 0 {
+        // A frame may start another job (and draw its spinner): then wait for it too.
+        let rested = harness.try_run().is_ok();
+        if rested && visit_rating::ui::jobs::running(&harness.ctx) == 0 {
             return;
         }
     }

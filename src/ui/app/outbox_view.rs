@@ -49,14 +49,26 @@ pub(super) struct OutboxView {
     /// The sender's status the list was last read for: a change re-reads it, so the
     /// list never shows ratings the sender has delivered meanwhile.
     seen_status: Option<OutboxStatus>,
+    /// The service's warm-up was started (once, after the first frame).
+    warmed_up: bool,
 }
 
 impl RatingApp {
-    /// Start the background sender once, on the first frame (it needs the context to
-    /// wake the window).
+    /// Start the background sender once, on the second frame: it needs the context to
+    /// wake the window, and its first round (reading the whole outbox, perhaps asking
+    /// the keyring for the token) must not compete with the first frame for the CPU.
     pub(super) fn start_worker(&mut self, ctx: &egui::Context) {
         if self.worker.is_some() {
             return;
+        }
+        if ctx.cumulative_frame_nr() == 0 {
+            ctx.request_repaint();
+            return;
+        }
+        // Once, after the first frame: what the first rating would otherwise wait for.
+        if !std::mem::replace(&mut self.outbox_view.warmed_up, true) {
+            let service = Arc::clone(&self.service);
+            jobs::detach("warm-up", ctx, move || service.warm_up());
         }
         let Some(outbox) = self.service.outbox().cloned() else {
             return;
