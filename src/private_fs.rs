@@ -151,8 +151,10 @@ fn folder_of(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// Make a rename in `dir` durable (Unix: fsync the folder; elsewhere nothing to do).
-fn sync_folder(dir: &Path) -> io::Result<()> {
+/// Make a rename or a removal in `dir` durable (Unix: fsync the folder; elsewhere
+/// nothing to do). [`write`] does it itself; a caller that removes files calls it.
+pub fn sync_folder(dir: &Path) -> io::Result<()> {
+    crate::blocking::assert_may_block("syncing a folder");
     #[cfg(unix)]
     {
         File::open(dir)?.sync_all()
