@@ -203,6 +203,22 @@ impl I18n {
         lines.join("\n")
     }
 
+    /// An outcome in words, for every place that shows one (the CLI, the form, the queue
+    /// view): what happened, the server's own words, the technical detail, what to do.
+    pub fn outcome_words(&self, outcome: &Outcome) -> OutcomeWords {
+        let detail = outcome
+            .detail
+            .as_deref()
+            .filter(|_| outcome.kind != OutcomeKind::Accepted)
+            .map(|detail| self.tr_args("detail", &[("detail", detail.into())]));
+        OutcomeWords {
+            headline: self.outcome_headline(outcome),
+            server: self.server_words(outcome),
+            detail,
+            advice: self.outcome_advice(outcome),
+        }
+    }
+
     /// One line saying what happened.
     pub fn outcome_headline(&self, outcome: &Outcome) -> String {
         self.tr(match outcome.kind {
@@ -259,6 +275,40 @@ impl I18n {
             OutcomeKind::Transient => "advice-transient",
         };
         Some(self.tr(key))
+    }
+}
+
+/// An outcome in words ([`I18n::outcome_words`]); each front end shows the parts it
+/// has room for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeWords {
+    /// One line: what happened.
+    pub headline: String,
+    /// The server's own words, verbatim, with its code and HTTP status (not for an
+    /// acceptance).
+    pub server: Option<String>,
+    /// The technical detail ("Подробности: …"), when there is one (not for an acceptance).
+    pub detail: Option<String>,
+    /// What to do about it (not for an acceptance).
+    pub advice: Option<String>,
+}
+
+impl OutcomeWords {
+    /// Every part, in reading order: headline, server's words, detail, advice.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.headline.as_str())
+            .chain(self.server.as_deref())
+            .chain(self.detail.as_deref())
+            .chain(self.advice.as_deref())
+    }
+
+    /// One line for a list or a report: headline, server's words and detail.
+    pub fn summary(&self) -> String {
+        std::iter::once(self.headline.as_str())
+            .chain(self.server.as_deref())
+            .chain(self.detail.as_deref())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -38,12 +38,7 @@ fn state_name(state: EntryState) -> &'static str {
 /// The last answer in one line: the server's words verbatim with code and HTTP status,
 /// or our detail when there was no answer.
 fn last_answer(i18n: &I18n, outcome: &Outcome) -> String {
-    let mut parts = vec![i18n.outcome_headline(outcome)];
-    parts.extend(i18n.server_words(outcome));
-    if let Some(detail) = &outcome.detail {
-        parts.push(i18n.tr_args("detail", &[("detail", detail.as_str().into())]));
-    }
-    parts.join(" ")
+    i18n.outcome_words(outcome).summary()
 }
 
 fn entry_json(entry: &Entry) -> Value {

@@ -180,15 +180,10 @@ pub fn outcome_json(name: &str, outcome: &Outcome) -> serde_json::Value {
     })
 }
 
-/// The human report: what happened, the server's words verbatim, what to do.
+/// The human report: what happened, the server's words verbatim, the detail, what to do.
 pub fn human_outcome(i18n: &I18n, outcome: &Outcome) -> String {
-    let mut lines = vec![i18n.outcome_headline(outcome)];
-    lines.extend(i18n.server_words(outcome));
-    if outcome.kind != OutcomeKind::Accepted
-        && let Some(detail) = &outcome.detail
-    {
-        lines.push(i18n.tr_args("detail", &[("detail", detail.as_str().into())]));
-    }
-    lines.extend(i18n.outcome_advice(outcome));
-    lines.join("\n")
+    i18n.outcome_words(outcome)
+        .lines()
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -481,14 +481,13 @@ impl RatingApp {
                 .truncate(),
             );
             if let Some(outcome) = &entry.last_outcome {
-                ui.add(egui::Label::new(self.i18n.outcome_headline(outcome)).truncate());
-                if let Some(words) = self.i18n.server_words(outcome) {
-                    ui.add(egui::Label::new(words).truncate());
+                // Headline, server's words, detail: one line each (the row's height).
+                let words = self.i18n.outcome_words(outcome);
+                ui.add(egui::Label::new(&words.headline).truncate());
+                if let Some(server) = &words.server {
+                    ui.add(egui::Label::new(server).truncate());
                 }
-                if let Some(detail) = &outcome.detail {
-                    let detail = self
-                        .i18n
-                        .tr_args("detail", &[("detail", detail.as_str().into())]);
+                if let Some(detail) = &words.detail {
                     ui.add(egui::Label::new(RichText::new(detail).weak()).truncate());
                 }
             }
@@ -559,7 +558,7 @@ fn entry_lines(entry: &Entry) -> f32 {
         None => 2.0,
         Some(outcome) => {
             let words = usize::from(outcome.kind != OutcomeKind::Accepted);
-            let detail = usize::from(outcome.detail.is_some());
+            let detail = usize::from(outcome.detail.is_some() && words == 1);
             #[allow(clippy::cast_precision_loss)]
             let extra = (words + detail) as f32;
             3.0 + extra
