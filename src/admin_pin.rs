@@ -185,13 +185,12 @@ impl PinGate {
         }
     }
 
-    /// Keep the state in `path` (readable by the user only), replacing the file whole.
+    /// Keep the state in `path` (readable by the user only), replacing the file whole
+    /// and durably ([`crate::private_fs::write`]).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         crate::blocking::assert_may_block("saving the wrong-PIN record");
         let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
-        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-        crate::outbox::write_private_file(&tmp, text.as_bytes())?;
-        std::fs::rename(&tmp, path)
+        crate::private_fs::write(path, text.as_bytes())
     }
 }
 

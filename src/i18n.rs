@@ -19,24 +19,21 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (civil-from-days, no time-zone database).
+/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (the `time` crate's calendar; no time-zone
+/// database). A time outside years -9999..=9999 (a token's `exp` given in milliseconds
+/// by mistake, say) is shown as the bare number of seconds.
 pub fn format_utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
+    match time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => format!("{unix} s since 1970 UTC"),
+    }
 }
 
 /// The Russian messages.
@@ -534,6 +531,12 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_utc(1_900_000_000), "2030-03-17 17:46 UTC");
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_utc(-86_400 + 59), "1969-12-31 00:00 UTC");
+        assert_eq!(format_utc(253_402_300_799), "9999-12-31 23:59 UTC");
+        assert_eq!(
+            format_utc(1_900_000_000_000),
+            "1900000000000 s since 1970 UTC"
+        );
     }
 
     #[test]

@@ -70,11 +70,7 @@ fn log_folder() -> Option<std::path::PathBuf> {
         .ok()?
         .data_dir
         .join("logs");
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(&dir).ok()?;
+    visit_rating::private_fs::create_dir(&dir).ok()?;
     Some(dir)
 }
 
@@ -119,21 +115,13 @@ fn keep_data_bounded(config: &Config, window: bool) {
 
 /// The log folder `0700` and every file in it `0600` (run after the day's file exists).
 fn make_logs_private(dir: &std::path::Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let private = |path: &std::path::Path, mode: u32| {
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
-        };
-        private(dir, 0o700);
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_file()) {
-                private(&entry.path(), 0o600);
-            }
+    use visit_rating::private_fs::make_private;
+    let _ = make_private(dir);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = make_private(&entry.path());
         }
     }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {

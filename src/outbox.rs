@@ -71,8 +71,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 pub use store::now_ms;
-pub(crate) use store::write_private_file;
-use store::{create_private_dir, read_entry, sync_dir};
+use store::{create_private_dir, read_entry};
 
 use serde::{Deserialize, Serialize};
 
@@ -335,6 +334,36 @@ mod tests {
         assert_eq!(mode(&outbox.path_of(&entry.id)), 0o600);
         let text = fs::read_to_string(outbox.path_of(&entry.id)).unwrap();
         assert!(!text.to_lowercase().contains("token") && !text.contains("Bearer"));
+    }
+
+    #[test]
+    fn temporary_files_left_by_a_crash_are_cleaned_up_once_stale_and_never_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let entry = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
+        let old = std::time::SystemTime::now() - STALE_TMP - Duration::from_secs(5);
+        let stale = outbox.dir().join(format!(".{}.json.Ab12Cd.tmp", entry.id));
+        let stale_v01 = outbox.dir().join(format!(".tmp-{}-0000beef", entry.id));
+        let young = outbox.dir().join(".b.json.Ef34Gh.tmp");
+        for path in [&stale, &stale_v01, &young] {
+            fs::write(path, b"{\"half\": ").unwrap();
+        }
+        for path in [&stale, &stale_v01] {
+            fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.entries, vec![entry]);
+        assert!(listing.damaged.is_empty());
+        assert!(!stale.exists() && !stale_v01.exists());
+        assert!(
+            young.exists(),
+            "a write in progress elsewhere is left alone"
+        );
     }
 
     #[test]

@@ -227,12 +227,13 @@ pub fn to_bytes(lines: &[Line], format: &SourceFormat, i18n: &I18n) -> Vec<u8> {
     bytes
 }
 
-/// Write the report to `path`.
+/// Write the report to `path`, readable by the user only (it lists visit ids and the
+/// server's answers), replacing any file there whole ([`crate::private_fs::write`]).
 pub fn write(
     path: &Path,
     lines: &[Line],
     format: &SourceFormat,
     i18n: &I18n,
 ) -> std::io::Result<()> {
-    std::fs::write(path, to_bytes(lines, format, i18n))
+    crate::private_fs::write(path, &to_bytes(lines, format, i18n))
 }

@@ -480,6 +480,51 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
     );
 }
 
+#[test]
+fn saving_from_the_setup_screen_keeps_a_hand_written_files_comments_and_order() {
+    use crate::support::{HAND_WRITTEN_CONFIG, HAND_WRITTEN_LAST_KEY, with_line_after};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, HAND_WRITTEN_CONFIG).unwrap();
+    // As `main` starts the window: the settings read from the file.
+    let setup = AppSetup {
+        config: Config::read(&path).unwrap(),
+        server_url: None,
+        config_path: path.clone(),
+        ..setup_for("unused", TOKEN)
+    };
+    let mut harness = harness(setup);
+    assert_eq!(harness.state().screen(), Screen::Setup);
+    harness.get_by_label("Адрес сервера (URL)").click();
+    crate::support::settle(&mut harness);
+    harness
+        .get_by_label("Адрес сервера (URL)")
+        .type_text("https://rpgu.example.org");
+    // Meanwhile an administrator adds a note by hand: the save keeps it too.
+    let edited = HAND_WRITTEN_CONFIG.replace(
+        "connect_timeout_secs = 5\n",
+        "connect_timeout_secs = 5  # checked on Friday\n",
+    );
+    std::fs::write(&path, &edited).unwrap();
+    harness.get_by_label("Сохранить").click();
+    crate::support::settle(&mut harness);
+    assert_eq!(harness.state().screen(), Screen::Form);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        with_line_after(
+            &edited,
+            HAND_WRITTEN_LAST_KEY,
+            "server_url = \"https://rpgu.example.org\""
+        )
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
 /// The keyring for in-process UI tests: keyring-core's mock store (the product never
 /// uses it; the real Secret Service is tested through the binary in `keyring.rs`).
 pub fn mock_keyring() {

@@ -268,3 +268,39 @@ pub fn settle<State>(harness: &mut egui_kittest::Harness<'_, State>) {
     }
     panic!("the window kept starting background jobs for 50 rounds");
 }
+
+/// A settings file as an administrator writes it by hand: comments above keys and
+/// tables, inline comments, blank lines, keys in an order of their own, a commented-out
+/// key and a `[kiosk_options]` table. Saving settings must keep all of it.
+pub const HAND_WRITTEN_CONFIG: &str = "\
+# Clinic No. 3, reception terminal. Edited by hand: keep these notes.
+
+# The portal's address comes from the window's setup screen.
+# server_url = \"https://rpgu.example.ru\"
+
+# Slow uplink.
+request_timeout_secs = 45   # seconds
+connect_timeout_secs = 5
+high_contrast = true  # the entrance is bright
+
+
+# Touch terminal by the door.
+[kiosk_options]
+idle_secs = 120   # two minutes
+# The patient's screen is the second one.
+monitor = 1
+";
+
+/// The last top-level line of [`HAND_WRITTEN_CONFIG`]: a new top-level key goes after it.
+pub const HAND_WRITTEN_LAST_KEY: &str = "high_contrast = true  # the entrance is bright";
+
+/// `text` with `line` inserted after its line `anchor` (which must be there once).
+pub fn with_line_after(text: &str, anchor: &str, line: &str) -> String {
+    let needle = format!("{anchor}\n");
+    assert_eq!(
+        text.matches(&needle).count(),
+        1,
+        "{anchor:?} once in:\n{text}"
+    );
+    text.replacen(&needle, &format!("{needle}{line}\n"), 1)
+}

@@ -139,19 +139,22 @@ impl RatingApp {
             self.setup.error = Some(self.i18n.tr("setup-clinic-invalid"));
             return;
         }
-        let mut config = self.config.clone();
-        if !self.demo {
-            config.server_url = Some(url);
-        }
-        config.clinic_guid = (!guid.is_empty()).then_some(guid);
-        config.language = self.setup.language;
-        let check_url = (!self.demo).then(|| config.server_url.clone()).flatten();
+        let demo = self.demo;
+        let language = self.setup.language;
         let path = self.config_path.clone();
         self.setup.saving = Some(jobs::spawn(
             "save-settings",
             ctx,
             move || {
-                if let Some(url) = &check_url {
+                // The file as it is now, with this screen's three settings: what an
+                // administrator changed in it since the window started stays.
+                let mut config = Config::current(&path).map_err(SetupError::Save)?;
+                if !demo {
+                    config.server_url = Some(url);
+                }
+                config.clinic_guid = (!guid.is_empty()).then_some(guid);
+                config.language = language;
+                if let Some(url) = config.server_url.as_deref().filter(|_| !demo) {
                     config.client(url, false).map_err(SetupError::Client)?;
                 }
                 config.save(&path).map_err(SetupError::Save)?;
