@@ -291,6 +291,7 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT)),
     };
     let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(colour_on_stderr())
         .with_writer(std::io::stderr)
         .with_filter(filter());
     let (file, guard) = match log_folder().and_then(|dir| {
@@ -319,6 +320,14 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
         .with(file)
         .try_init();
     guard
+}
+
+/// Colour codes on stderr only when a person reads it: stderr is a terminal and
+/// `NO_COLOR` (<https://no-color.org>) is unset or empty. A pipe, a file or the journal
+/// gets plain lines, like the log file.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// `<data>/logs`, private to the user: the folder `0700` and its files `0600`, also
