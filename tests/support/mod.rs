@@ -213,26 +213,91 @@ pub fn jwt_expiring_in(secs: i64) -> String {
     )
 }
 
-/// The real Secret Service that `scripts/test` starts, one test at a time: a guard while
-/// it is there, `None` (the test says it was skipped) without it — but never in CI, where
-/// a missing keyring is a failure. Serialised because the throwaway gnome-keyring,
-/// under a loaded machine, once reported itself locked to one of several tests talking
-/// to it at the same moment.
-pub fn real_keyring() -> Option<std::sync::MutexGuard<'static, ()>> {
-    static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    if std::env::var_os("VISIT_RATING_TEST_SECRET_SERVICE").is_some() {
-        return Some(
-            KEYRING
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-    }
+/// The variable with which a person running the tests on a machine without a Secret
+/// Service opts out of the tests that need one: `VISIT_RATING_SKIP_KEYRING_TESTS=1 cargo
+/// test`. CI never sets it (it runs `scripts/test`, which provides a Secret Service, and a
+/// run with `CI` set refuses the opt-out). Without it, such a test fails and says why.
+pub const SKIP_KEYRING_TESTS: &str = "VISIT_RATING_SKIP_KEYRING_TESTS";
+
+/// Set by `scripts/test` inside the private D-Bus session where it started a throwaway
+/// gnome-keyring: a Secret Service the tests may use (never the caller's own keyring).
+const TEST_SECRET_SERVICE: &str = "VISIT_RATING_TEST_SECRET_SERVICE";
+
+/// The one decision for a test that needs the Secret Service (or the D-Bus tools around
+/// it) and finds `missing` absent: it fails with a message saying what is missing and the
+/// two ways on, unless the person running the tests opted out with
+/// [`SKIP_KEYRING_TESTS`]`=1` (outside CI); then it says the test is skipped and returns,
+/// and the caller returns without checking anything.
+pub fn keyring_test_cannot_run(missing: &str) {
+    let opted_out = std::env::var(SKIP_KEYRING_TESTS).is_ok_and(|v| v == "1");
+    assert!(
+        opted_out,
+        "this test needs a Secret Service, and {missing}.\n\
+         Run the tests with scripts/test (it starts a throwaway keyring in a private D-Bus \
+         session and never touches yours), or opt out of the keyring tests on this machine \
+         with {SKIP_KEYRING_TESTS}=1 (CI never does)."
+    );
     assert!(
         std::env::var_os("CI").is_none(),
-        "CI must run the keyring tests: use scripts/test"
+        "CI must run the keyring tests: unset {SKIP_KEYRING_TESTS} and use scripts/test \
+         ({missing})"
     );
-    eprintln!("skipped: no Secret Service (run the tests with scripts/test)");
-    None
+    eprintln!("skipped ({SKIP_KEYRING_TESTS}=1): this test needs a Secret Service, and {missing}");
+}
+
+/// The real Secret Service that `scripts/test` starts, one test at a time: a guard while
+/// the test talks to it. Without one the test fails with a clear message (see
+/// [`keyring_test_cannot_run`]); `None` only when the person running the tests opted out
+/// with [`SKIP_KEYRING_TESTS`]`=1`, and the caller then returns. The first call checks
+/// that the service answers (a store and a clear with `secret-tool`), so a dead daemon is
+/// one clear failure rather than every test's own confusing one. Serialised because the
+/// throwaway gnome-keyring, under a loaded machine, once reported itself locked to one
+/// of several tests talking to it at the same moment.
+pub fn real_keyring() -> Option<std::sync::MutexGuard<'static, ()>> {
+    static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    static ANSWERS: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    if std::env::var_os(TEST_SECRET_SERVICE).is_none() {
+        keyring_test_cannot_run(&format!(
+            "none was set up for the tests ({TEST_SECRET_SERVICE} is not set)"
+        ));
+        return None;
+    }
+    let guard = KEYRING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Err(why) = ANSWERS.get_or_init(secret_service_answers) {
+        panic!("{TEST_SECRET_SERVICE} is set, but the Secret Service does not answer: {why}");
+    }
+    Some(guard)
+}
+
+/// Store and clear one throwaway item with `secret-tool`, an independent client.
+fn secret_service_answers() -> Result<(), String> {
+    use std::io::Write as _;
+    let name = unique("visit-rating-probe");
+    let mut store = StdCommand::new("secret-tool")
+        .args([
+            "store", "--label", &name, "service", &name, "username", "probe",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("secret-tool (package libsecret-tools): {e}"))?;
+    let _ = store
+        .stdin
+        .take()
+        .map(|mut stdin| stdin.write_all(b"probe"));
+    let stored = store.wait_with_output().map_err(|e| e.to_string())?;
+    if !stored.status.success() {
+        return Err(format!(
+            "secret-tool store: {}",
+            String::from_utf8_lossy(&stored.stderr).trim()
+        ));
+    }
+    let _ = StdCommand::new("secret-tool")
+        .args(["clear", "service", &name])
+        .status();
+    Ok(())
 }
 
 /// How many ratings wait in `data_dir/outbox` (its `*.json` files; 0 without the folder).
