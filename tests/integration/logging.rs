@@ -3,7 +3,7 @@
 
 use std::process::{Command as StdCommand, Stdio};
 
-use crate::support::{MockProcess, UserEnv, unique};
+use crate::support::{DownPort, MockProcess, UserEnv, unique};
 
 #[test]
 fn neither_the_token_nor_the_remarks_reach_a_log_even_at_trace() {
@@ -11,12 +11,13 @@ fn neither_the_token_nor_the_remarks_reach_a_log_even_at_trace() {
     let token = unique("log-leak-token");
     let notes = "Секретная жалоба пациента про доктора Иванова";
     let server = MockProcess::start(&["--token", &token]);
+    let down = DownPort::new();
     let mut stderr = Vec::new();
     for (history, url) in [
         ("log-1", server.url.clone()),
         ("log-2", format!("{}/wrong", server.url)),
         ("log-1", server.url.clone()),
-        ("log-3", crate::support::closed_port_url()),
+        ("log-3", down.url()),
     ] {
         let output = env
             .cmd()

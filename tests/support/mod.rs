@@ -10,6 +10,8 @@ use std::process::{Child, Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod ui;
+
 /// A throwaway user: its own HOME and XDG folders, so no test reads or writes the real
 /// settings, outbox or keyring entries of whoever runs the tests.
 pub struct UserEnv {
@@ -90,7 +92,8 @@ impl MockProcess {
         MockProcess::start_on("127.0.0.1:0", args)
     }
 
-    /// Start it on a given address (to restart a server on the same port).
+    /// Start it on a given address (see [`DownPort::start_mock_process`] for a server
+    /// that comes back on the port it had).
     pub fn start_on(addr: &str, args: &[&str]) -> MockProcess {
         let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("visit-rating"))
             .args(["mock-server", "--addr", addr])
@@ -159,12 +162,46 @@ pub fn get_json(url: &str) -> Vec<Value> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}"))
 }
 
-/// A loopback port with nothing listening on it.
-pub fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+/// A loopback port whose server is down, held by the test: bound but not listening, so
+/// a connection is refused at once, as by a stopped server, and no other program can
+/// take the port meanwhile (a port freed and bound again later could be taken).
+pub struct DownPort {
+    socket: socket2::Socket,
+    addr: std::net::SocketAddr,
+}
+
+impl DownPort {
+    pub fn new() -> DownPort {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        socket
+            .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        let addr = socket.local_addr().unwrap().as_socket().unwrap();
+        DownPort { socket, addr }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The server comes up in this process on the same port, with no gap: the held
+    /// socket starts listening.
+    pub fn listen(self) -> std::net::TcpListener {
+        self.socket.listen(128).unwrap();
+        self.socket.into()
+    }
+
+    /// The stand-in server comes up as a child process on the same port. The port is
+    /// let go only as the child starts (a child cannot take over our socket without
+    /// unsafe code, which the crate forbids), so the gap is the child's start-up, not
+    /// the test's whole "down" phase.
+    pub fn start_mock_process(self, args: &[&str]) -> MockProcess {
+        let addr = self.addr.to_string();
+        drop(self.socket);
+        MockProcess::start_on(&addr, args)
+    }
 }
 
 /// stdout of a finished command, parsed as one JSON object.

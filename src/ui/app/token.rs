@@ -62,6 +62,12 @@ impl RatingApp {
         }
     }
 
+    /// Whether the keyring has answered the window's question about the token (its
+    /// status and expiry). Lets a test wait for the answer instead of a fixed time.
+    pub fn token_status_known(&self) -> bool {
+        self.token.status.is_some()
+    }
+
     /// «The token expires in N days» from `token_warning_days` before the token's JWT
     /// `exp` on, «the token has expired» after it; `None` otherwise or when unknown.
     /// The days are counted when drawn, so a window left open counts down.
