@@ -325,7 +325,7 @@ pub fn mock_keyring() {
 /// Settings of a kiosk with [`PIN`] as its administrator PIN.
 pub fn kiosk_config() -> Config {
     Config {
-        admin_pin_hash: Some(visit_rating::kiosk::hash_pin(PIN).unwrap()),
+        admin_pin_hash: Some(visit_rating::admin_pin::hash_pin(PIN).unwrap()),
         ..Config::default()
     }
 }
