@@ -2,6 +2,7 @@
 //! stand-in server, and map the result to an exit code (README, "Exit codes").
 
 use std::process::ExitCode;
+use visit_rating::msg;
 
 use clap::Parser as _;
 use tracing_subscriber::Layer as _;
@@ -180,7 +181,7 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
         _ => false,
     };
     if config.allow_insecure_http || flag {
-        eprintln!("visit-rating: {}", i18n.tr("warning-clear-text"));
+        eprintln!("visit-rating: {}", i18n.tr(msg!("warning-clear-text")));
         tracing::warn!(
             "allow_insecure_http is on: the token may be sent unencrypted over http:// to another machine"
         );

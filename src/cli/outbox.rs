@@ -4,6 +4,7 @@
 //! human form nor in `--json`; `export` is the only command that writes them, to a file
 //! only its owner can read (`0600`). The token is never printed.
 
+use crate::msg;
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,7 +41,7 @@ fn last_answer(i18n: &I18n, outcome: &Outcome) -> String {
     let mut parts = vec![i18n.outcome_headline(outcome)];
     parts.extend(i18n.server_words(outcome));
     if let Some(detail) = &outcome.detail {
-        parts.push(i18n.tr_args("detail", &[("detail", detail.as_str().into())]));
+        parts.push(i18n.tr_args(msg!("detail"), &[("detail", detail.as_str().into())]));
     }
     parts.join(" ")
 }
@@ -67,7 +68,7 @@ fn report_damaged(i18n: &I18n, damaged: &[std::path::PathBuf]) {
             err,
             "{}",
             i18n.tr_args(
-                "outbox-damaged",
+                msg!("outbox-damaged"),
                 &[("path", path.display().to_string().as_str().into())]
             )
         );
@@ -78,7 +79,7 @@ fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
     eprintln!(
         "{}",
         i18n.tr_args(
-            "outbox-error",
+            msg!("outbox-error"),
             &[("error", error.to_string().as_str().into())]
         )
     );
@@ -115,24 +116,24 @@ pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
                 if entry.state == EntryState::Waiting && origin != current =>
             {
                 i18n.tr_args(
-                    "cli-outbox-state-other-server",
+                    msg!("cli-outbox-state-other-server"),
                     &[("origin", origin.as_str().into())],
                 )
             }
             _ => i18n.tr(match entry.state {
-                EntryState::Waiting => "cli-outbox-state-waiting",
-                EntryState::NeedsAttention => "outbox-state-needs-attention",
+                EntryState::Waiting => msg!("cli-outbox-state-waiting"),
+                EntryState::NeedsAttention => msg!("outbox-state-needs-attention"),
             }),
         };
         let last = entry.last_outcome.as_ref().map_or_else(
-            || i18n.tr("outbox-never-sent"),
+            || i18n.tr(msg!("outbox-never-sent")),
             |outcome| last_answer(i18n, outcome),
         );
         let _ = writeln!(
             out,
             "{}",
             i18n.tr_args(
-                "outbox-list-line",
+                msg!("outbox-list-line"),
                 &[
                     ("id", entry.id.as_str().into()),
                     ("visit_id", entry.visit_id.as_str().into()),
@@ -147,7 +148,7 @@ pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
         out,
         "{}",
         i18n.tr_args(
-            "outbox-summary",
+            msg!("outbox-summary"),
             &[
                 ("waiting", listing.waiting().into()),
                 ("attention", listing.needs_attention().into()),
@@ -195,7 +196,7 @@ pub struct FlushRequest {
 /// to send.
 pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     let Some(url) = config.effective_url(request.url.as_deref()) else {
-        eprintln!("{}", i18n.tr("error-no-url"));
+        eprintln!("{}", i18n.tr(msg!("error-no-url")));
         return Exit::Invalid;
     };
     let mut settings = config.client_settings(&url);
@@ -205,7 +206,10 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
         Err(e) => {
             eprintln!(
                 "{}",
-                i18n.tr_args("error-input", &[("error", e.to_string().as_str().into())])
+                i18n.tr_args(
+                    msg!("error-input"),
+                    &[("error", e.to_string().as_str().into())]
+                )
             );
             return Exit::Invalid;
         }
@@ -322,7 +326,7 @@ fn print_flush_human(
             out,
             "{}",
             i18n.tr_args(
-                "cli-outbox-moved",
+                msg!("cli-outbox-moved"),
                 &[("origin", done.origin.into()), ("count", done.moved.into())],
             )
         );
@@ -332,7 +336,7 @@ fn print_flush_human(
             out,
             "{}",
             i18n.tr_args(
-                "outbox-flush-line",
+                msg!("outbox-flush-line"),
                 &[
                     ("visit_id", entry.visit_id.as_str().into()),
                     ("result", last_answer(i18n, outcome).into()),
@@ -345,7 +349,7 @@ fn print_flush_human(
             err,
             "{}",
             i18n.tr_args(
-                "cli-outbox-in-flight",
+                msg!("cli-outbox-in-flight"),
                 &[("count", report.in_flight.len().into())]
             )
         );
@@ -355,9 +359,9 @@ fn print_flush_human(
             let _ = writeln!(err, "{}", human_outcome(i18n, paused));
         }
         let key = if paused.kind == OutcomeKind::Refused {
-            "cli-outbox-refused"
+            msg!("cli-outbox-refused")
         } else {
-            "cli-outbox-paused"
+            msg!("cli-outbox-paused")
         };
         let _ = writeln!(err, "{}", i18n.tr(key));
     }
@@ -366,18 +370,18 @@ fn print_flush_human(
         let _ = writeln!(
             err,
             "{}",
-            i18n.tr_args("cli-outbox-other-server", &[("count", other.into())])
+            i18n.tr_args(msg!("cli-outbox-other-server"), &[("count", other.into())])
         );
     }
     if report.attempts.is_empty() && report.paused.is_none() && after.waiting_for(done.origin) == 0
     {
-        let _ = writeln!(out, "{}", i18n.tr("outbox-nothing"));
+        let _ = writeln!(out, "{}", i18n.tr(msg!("outbox-nothing")));
     }
     let _ = writeln!(
         out,
         "{}",
         i18n.tr_args(
-            "outbox-flush-summary",
+            msg!("outbox-flush-summary"),
             &[
                 ("delivered", report.delivered().into()),
                 ("waiting", after.waiting_for(done.origin).into()),
@@ -397,7 +401,7 @@ pub fn export(path: &Path, i18n: &I18n) -> Exit {
             println!(
                 "{}",
                 i18n.tr_args(
-                    "cli-outbox-exported",
+                    msg!("cli-outbox-exported"),
                     &[
                         ("count", count.into()),
                         ("path", path.display().to_string().as_str().into()),

@@ -1,6 +1,7 @@
 //! What a command reports: the documented exit codes and the outcome of a sent rating,
 //! for people and as JSON.
 
+use crate::msg;
 use serde_json::json;
 
 use crate::api::{Outcome, OutcomeKind};
@@ -67,7 +68,7 @@ pub fn human_outcome(i18n: &I18n, outcome: &Outcome) -> String {
     if outcome.kind != OutcomeKind::Accepted
         && let Some(detail) = &outcome.detail
     {
-        lines.push(i18n.tr_args("detail", &[("detail", detail.as_str().into())]));
+        lines.push(i18n.tr_args(msg!("detail"), &[("detail", detail.as_str().into())]));
     }
     lines.extend(i18n.outcome_advice(outcome));
     lines.join("\n")

@@ -2,6 +2,7 @@
 //! masked field to set or replace it, and a button to remove it. Keyring calls run on a
 //! worker thread (a locked keyring may prompt and block), like sending does.
 
+use crate::msg;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
@@ -81,13 +82,13 @@ impl RatingApp {
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         let left = expires_at - now;
         if left <= 0 {
-            return Some(self.i18n.tr("token-expired-line"));
+            return Some(self.i18n.tr(msg!("token-expired-line")));
         }
         let warn = i64::try_from(self.config.token_warning_days.saturating_mul(86_400))
             .unwrap_or(i64::MAX);
         (left <= warn).then(|| {
             self.i18n.tr_args(
-                "token-expires-in",
+                msg!("token-expires-in"),
                 &[("days", left.div_euclid(86_400).into())],
             )
         })
@@ -144,7 +145,7 @@ impl RatingApp {
         match job {
             TokenJob::Status(status) => self.token.status = Some(status),
             TokenJob::Stored(Ok(())) => {
-                self.token.message = Some((true, self.i18n.tr("token-saved-gui")));
+                self.token.message = Some((true, self.i18n.tr(msg!("token-saved-gui"))));
                 self.token.refresh = true;
                 // Ratings waiting for a token go out now.
                 if let Some(worker) = &self.worker {
@@ -152,7 +153,7 @@ impl RatingApp {
                 }
             }
             TokenJob::Cleared(Ok(_)) => {
-                self.token.message = Some((true, self.i18n.tr("token-cleared-gui")));
+                self.token.message = Some((true, self.i18n.tr(msg!("token-cleared-gui"))));
                 self.token.refresh = true;
             }
             TokenJob::Stored(Err(e)) | TokenJob::Cleared(Err(e)) => {
@@ -168,9 +169,9 @@ impl RatingApp {
     pub(super) fn token_settings_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.poll_token_job(&ctx);
-        ui.label(RichText::new(self.i18n.tr("token-title")).strong());
+        ui.label(RichText::new(self.i18n.tr(msg!("token-title"))).strong());
         if !self.service.uses_keyring() {
-            ui.weak(self.i18n.tr("token-demo"));
+            ui.weak(self.i18n.tr(msg!("token-demo")));
             return;
         }
         if std::mem::take(&mut self.token.refresh) {
@@ -179,7 +180,7 @@ impl RatingApp {
         if self.service.environment_token_withheld() {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                self.i18n.tr("token-env-withheld"),
+                self.i18n.tr(msg!("token-env-withheld")),
             );
         }
         match &self.token.status {
@@ -197,7 +198,7 @@ impl RatingApp {
             }
         }
         let busy = self.token.job.is_some();
-        let label = ui.label(self.i18n.tr("token-new"));
+        let label = ui.label(self.i18n.tr(msg!("token-new")));
         ui.add(
             egui::TextEdit::singleline(&mut self.token.new_token)
                 .password(true)
@@ -205,7 +206,7 @@ impl RatingApp {
         )
         .labelled_by(label.id);
         ui.horizontal(|ui| {
-            let save = theme::primary_button(ui.ctx(), self.i18n.tr("token-save"));
+            let save = theme::primary_button(ui.ctx(), self.i18n.tr(msg!("token-save")));
             if ui
                 .add_enabled(!busy && !self.token.new_token.is_empty(), save)
                 .clicked()
@@ -228,7 +229,7 @@ impl RatingApp {
             if ui
                 .add_enabled(
                     !busy && stored,
-                    egui::Button::new(self.i18n.tr("token-clear")),
+                    egui::Button::new(self.i18n.tr(msg!("token-clear"))),
                 )
                 .clicked()
             {
