@@ -51,6 +51,9 @@ pub const STEP_FRAMES: u32 = 1_000;
 /// an idle window's event loop (a job that finishes wakes it at once).
 const IDLE_WAIT: Duration = Duration::from_millis(20);
 
+/// Frames [`settle`] runs without pacing: egui's own animations are over by then.
+const QUICK_FRAMES: u32 = 4;
+
 /// One display frame, the pace of an animation (a spinner) in a real window.
 const DISPLAY_FRAME: Duration = Duration::from_millis(16);
 
@@ -99,14 +102,12 @@ pub fn build(builder: HarnessBuilder<RatingApp>, setup: AppSetup) -> Harness<'st
         |ui, app: &mut RatingApp| app.show(ui),
         RatingApp::new(setup),
     );
-    let wake = Arc::new(Wake::default());
-    let woken = Arc::clone(&wake);
+    let woken = Wake::of_this_thread();
     harness.ctx.set_request_repaint_callback(move |info| {
         if info.delay.is_zero() {
             woken.wake();
         }
     });
-    harness.ctx.data_mut(|d| d.insert_temp(Wake::id(), wake));
     settle(&mut harness);
     harness
 }
@@ -116,17 +117,23 @@ pub fn harness(setup: AppSetup) -> Harness<'static, RatingApp> {
     build(builder(egui::vec2(1000.0, 1100.0)), setup)
 }
 
-/// Set when something asks the window for a repaint now: what the real event loop waits
-/// for between frames.
+/// Set when something asks a window for a repaint now: what the real event loop waits
+/// for between frames. One per test thread, shared by the windows it drives (a wake-up
+/// meant for another of them only brings a frame forward); kept outside egui's memory,
+/// which `tests/memory.rs` counts.
 #[derive(Default)]
 struct Wake {
     woken: Mutex<bool>,
     signal: Condvar,
 }
 
+thread_local! {
+    static WAKE: Arc<Wake> = Arc::new(Wake::default());
+}
+
 impl Wake {
-    fn id() -> egui::Id {
-        egui::Id::NULL.with("tests::support::ui::Wake")
+    fn of_this_thread() -> Arc<Wake> {
+        WAKE.with(Arc::clone)
     }
 
     fn wake(&self) {
@@ -184,7 +191,6 @@ pub fn step_until_seen(
     frames: u32,
     done: impl Fn(&Harness<'_, RatingApp>) -> bool,
 ) {
-    let wake = harness.ctx.data(|d| d.get_temp::<Arc<Wake>>(Wake::id()));
     let start = Instant::now();
     let mut ran = 0;
     while !done(harness) {
@@ -202,7 +208,7 @@ pub fn step_until_seen(
         );
         harness.step();
         ran += 1;
-        wait_between_frames(harness, wake.as_deref());
+        wait_after_frame(harness);
     }
     settle(harness);
 }
@@ -214,17 +220,18 @@ pub fn step_until_seen(
 /// after [`STEP_FRAMES`] frames, naming the caller's line and the repaint causes.
 #[track_caller]
 pub fn settle(harness: &mut Harness<'_, RatingApp>) {
-    let wake = harness.ctx.data(|d| d.get_temp::<Arc<Wake>>(Wake::id()));
-    for _ in 0..STEP_FRAMES {
+    let wake = Wake::of_this_thread();
+    for frame in 0..STEP_FRAMES {
         harness.step();
-        if let Some(wake) = &wake {
-            wake.clear();
-        }
+        wake.clear();
         if !animating(harness) {
             harness.check_accessibility();
             return;
         }
-        if let Some(wake) = &wake {
+        // egui's own animations end within a few frames (a kittest frame is a quarter
+        // of a second of egui's time); only a spinner for background work goes on, and
+        // that is paced like a display.
+        if frame >= QUICK_FRAMES {
             wake.wait(DISPLAY_FRAME);
         }
     }
@@ -239,19 +246,13 @@ pub fn settle(harness: &mut Harness<'_, RatingApp>) {
 /// egui animates, else until a background job wakes the window (`request_repaint`),
 /// at most [`IDLE_WAIT`]. For a test's own frame loop; `step_until` does this itself.
 pub fn wait_after_frame(harness: &Harness<'_, RatingApp>) {
-    let wake = harness.ctx.data(|d| d.get_temp::<Arc<Wake>>(Wake::id()));
-    wait_between_frames(harness, wake.as_deref());
-}
-
-fn wait_between_frames(harness: &Harness<'_, RatingApp>, wake: Option<&Wake>) {
-    if let Some(wake) = wake {
-        wake.clear();
-        wake.wait(if animating(harness) {
-            DISPLAY_FRAME
-        } else {
-            IDLE_WAIT
-        });
-    }
+    let wake = Wake::of_this_thread();
+    wake.clear();
+    wake.wait(if animating(harness) {
+        DISPLAY_FRAME
+    } else {
+        IDLE_WAIT
+    });
 }
 
 /// Whether the last frame asked for the next one at once (an animation, a spinner).
