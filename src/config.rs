@@ -215,6 +215,7 @@ impl Config {
     /// Read the settings: from `explicit` if given (it must exist), else from the
     /// platform's default file if it exists, else defaults.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, PathBuf), ConfigError> {
+        crate::blocking::assert_may_block("reading the settings");
         if let Some(path) = explicit {
             return Ok((Config::read(path)?, path.to_owned()));
         }
@@ -228,6 +229,7 @@ impl Config {
 
     /// Read and check one file.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        crate::blocking::assert_may_block("reading the settings");
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
@@ -291,6 +293,7 @@ impl Config {
 
     /// Write the settings to `path` atomically (temporary file, then rename).
     pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        crate::blocking::assert_may_block("saving the settings");
         let write = |source| ConfigError::Write {
             path: path.to_owned(),
             source,

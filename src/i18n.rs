@@ -195,7 +195,24 @@ pub const EN_IDS: MessageIds<{ message_count(EN_FTL) }> = MessageIds::of(EN_FTL)
 /// The messages of one language.
 pub struct I18n {
     language: Language,
-    bundle: FluentBundle<FluentResource>,
+    bundle: std::sync::Arc<FluentBundle<FluentResource>>,
+}
+
+/// Parse `language`'s messages.
+fn bundle(language: Language) -> FluentBundle<FluentResource> {
+    let (source, locale) = match language {
+        Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
+        Language::En => (EN_FTL, unic_langid::langid!("en")),
+    };
+    // The files are ours and compiled in; a syntax error is caught by the tests, and
+    // even then the entries that did parse are used.
+    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
+    let mut bundle = FluentBundle::new_concurrent(vec![locale]);
+    // No Unicode isolation marks: egui would draw them, and the server's words must
+    // come out verbatim.
+    bundle.set_use_isolating(false);
+    let _ = bundle.add_resource(resource);
+    bundle
 }
 
 impl std::fmt::Debug for I18n {
@@ -207,20 +224,19 @@ impl std::fmt::Debug for I18n {
 }
 
 impl I18n {
-    /// The messages for `language`.
+    /// The messages for `language`. Each language's file is parsed once per process (the
+    /// window, its title and the command line share it: start-up time).
     pub fn new(language: Language) -> I18n {
-        let (source, locale) = match language {
-            Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
-            Language::En => (EN_FTL, unic_langid::langid!("en")),
+        static RU: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
+            std::sync::OnceLock::new();
+        static EN: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
+            std::sync::OnceLock::new();
+        let cell = match language {
+            Language::Ru => &RU,
+            Language::En => &EN,
         };
-        // The files are ours and compiled in; a syntax error is caught by the tests, and
-        // even then the entries that did parse are used.
-        let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
-        let mut bundle = FluentBundle::new_concurrent(vec![locale]);
-        // No Unicode isolation marks: egui would draw them, and the server's words must
-        // come out verbatim.
-        bundle.set_use_isolating(false);
-        let _ = bundle.add_resource(resource);
+        let bundle =
+            std::sync::Arc::clone(cell.get_or_init(|| std::sync::Arc::new(bundle(language))));
         I18n { language, bundle }
     }
 
@@ -345,6 +361,22 @@ impl I18n {
         lines.join("\n")
     }
 
+    /// An outcome in words, for every place that shows one (the CLI, the form, the queue
+    /// view): what happened, the server's own words, the technical detail, what to do.
+    pub fn outcome_words(&self, outcome: &Outcome) -> OutcomeWords {
+        let detail = outcome
+            .detail
+            .as_deref()
+            .filter(|_| outcome.kind != OutcomeKind::Accepted)
+            .map(|detail| self.tr_args(msg!("detail"), &[("detail", detail.into())]));
+        OutcomeWords {
+            headline: self.outcome_headline(outcome),
+            server: self.server_words(outcome),
+            detail,
+            advice: self.outcome_advice(outcome),
+        }
+    }
+
     /// One line saying what happened.
     pub fn outcome_headline(&self, outcome: &Outcome) -> String {
         self.tr(match outcome.kind {
@@ -403,6 +435,40 @@ impl I18n {
             OutcomeKind::Transient => msg!("advice-transient"),
         };
         Some(self.tr(key))
+    }
+}
+
+/// An outcome in words ([`I18n::outcome_words`]); each front end shows the parts it
+/// has room for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeWords {
+    /// One line: what happened.
+    pub headline: String,
+    /// The server's own words, verbatim, with its code and HTTP status (not for an
+    /// acceptance).
+    pub server: Option<String>,
+    /// The technical detail ("Подробности: …"), when there is one (not for an acceptance).
+    pub detail: Option<String>,
+    /// What to do about it (not for an acceptance).
+    pub advice: Option<String>,
+}
+
+impl OutcomeWords {
+    /// Every part, in reading order: headline, server's words, detail, advice.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.headline.as_str())
+            .chain(self.server.as_deref())
+            .chain(self.detail.as_deref())
+            .chain(self.advice.as_deref())
+    }
+
+    /// One line for a list or a report: headline, server's words and detail.
+    pub fn summary(&self) -> String {
+        std::iter::once(self.headline.as_str())
+            .chain(self.server.as_deref())
+            .chain(self.detail.as_deref())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -14,6 +14,8 @@
 //! visit supersedes it once the server answers it, or a person marks it replaced or
 //! discards it in the queue view.
 
+use std::time::{Duration, Instant};
+
 use crate::api::{Outcome, RatingClient, VisitId};
 use crate::config::Config;
 use crate::outbox::{Attempt, Outbox};
@@ -99,6 +101,9 @@ pub struct Service {
     base_url: Option<String>,
     tokens: TokenSource,
     outbox: Option<Outbox>,
+    /// The HTTP client, built once (building one loads the TLS roots: milliseconds that
+    /// a patient would otherwise wait for on every rating). Reused, so is its connection.
+    client: std::sync::OnceLock<Result<RatingClient, String>>,
 }
 
 impl Service {
@@ -110,6 +115,7 @@ impl Service {
             base_url,
             tokens,
             outbox: None,
+            client: std::sync::OnceLock::new(),
         }
     }
 
@@ -144,6 +150,7 @@ impl Service {
 
     /// Save (with an outbox) and send one rating (blocking).
     pub fn submit(&self, id: &VisitId, rating: &Rating) -> Result<SubmitReport, NotSent> {
+        let started = Instant::now();
         let client = self.client()?;
         let Some(outbox) = &self.outbox else {
             let token = self.token(&client.origin())?;
@@ -152,15 +159,45 @@ impl Service {
                 queued: false,
             });
         };
-        let (_, lease) = outbox
-            .enqueue_claimed(id, rating, &client.origin())
-            .map_err(|e| NotSent::NotSaved(e.to_string()))?;
-        let token = match self.token(&client.origin()) {
+        let client_ready = Instant::now();
+        let origin = client.origin();
+        // The token is looked up (a keyring round trip) while the rating is saved (two
+        // fsyncs): the patient waits for the longer of the two, not for both.
+        let (saved, token) = std::thread::scope(|scope| {
+            let lookup = std::thread::Builder::new()
+                .name("token-lookup".into())
+                .spawn_scoped(scope, || self.token(&origin));
+            let saved = outbox
+                .enqueue_claimed(id, rating, &origin)
+                .map_err(|e| NotSent::NotSaved(e.to_string()))
+                .map(|(_, lease)| (lease, Instant::now()));
+            let token = match lookup {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|_| Err(NotSent::Internal("the token look-up failed".into()))),
+                // No thread to spare: look it up here.
+                Err(_) => self.token(&origin),
+            };
+            (saved, token)
+        });
+        let (lease, saved) = saved?;
+        let token = match token {
             Ok(token) => token,
             Err(NotSent::NoToken(e)) => return Err(NotSent::SavedWithoutToken(e)),
             Err(e) => return Err(e),
         };
-        match outbox.send_claimed(&lease, &client, &token, true) {
+        let token_ready = Instant::now();
+        let sent = outbox.send_claimed(&lease, &client, &token, true);
+        // Where the time of one rating goes (HTTP alone: the "rating sent" line).
+        tracing::info!(
+            target: "visit_rating::timing",
+            client_ms = ms(client_ready - started),
+            save_ms = ms(saved - client_ready),
+            token_after_save_ms = ms(token_ready - saved),
+            send_and_record_ms = ms(token_ready.elapsed()),
+            "a rating was saved and sent"
+        );
+        match sent {
             Ok(Attempt::Sent { outcome, .. }) => Ok(SubmitReport {
                 queued: !outcome.kind.is_final_success(),
                 outcome,
@@ -213,8 +250,22 @@ impl Service {
 
     fn client(&self) -> Result<RatingClient, NotSent> {
         let url = self.base_url.as_deref().ok_or(NotSent::NoUrl)?;
-        RatingClient::new(&self.config.client_settings(url))
-            .map_err(|e| NotSent::Client(e.to_string()))
+        self.client
+            .get_or_init(|| {
+                RatingClient::new(&self.config.client_settings(url)).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(NotSent::Client)
+    }
+
+    /// Do ahead of time what the first rating would otherwise wait for: build the HTTP
+    /// client and choose the keyring's store (connecting to the Secret Service).
+    /// Blocking; the window runs it on a background thread after its first frame.
+    pub fn warm_up(&self) {
+        let _ = self.client();
+        if self.uses_keyring() {
+            let _ = secrets::init_default_store();
+        }
     }
 
     fn token(&self, origin: &str) -> Result<Token, NotSent> {
@@ -228,4 +279,9 @@ impl Service {
                 .map_err(NotSent::NoToken),
         }
     }
+}
+
+/// Milliseconds, for timing lines.
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }

@@ -98,6 +98,7 @@ impl RatingClient {
     /// A client for `settings.base_url`, with its timeouts, its CA file and our
     /// `User-Agent`. Refuses clear-text HTTP to other machines unless allowed.
     pub fn new(settings: &ClientSettings) -> Result<RatingClient, ClientError> {
+        crate::blocking::assert_may_block("building an HTTP client");
         let base = parse_base_url(&settings.base_url)?;
         if base.scheme() == "http" && !settings.allow_insecure_http && !is_loopback(&base) {
             return Err(ClientError::InsecureUrl {
@@ -144,6 +145,7 @@ impl RatingClient {
     /// to resend at once when the network comes back.
     pub fn server_reachable(&self) -> bool {
         use std::net::ToSocketAddrs;
+        crate::blocking::assert_may_block("reaching the server");
         let (Some(host), Some(port)) = (self.base.host_str(), self.base.port_or_known_default())
         else {
             return false;
@@ -159,6 +161,7 @@ impl RatingClient {
     /// Send one rating. Never panics and never returns an error: every failure is an
     /// [`Outcome`] (see [`super::outcome`] for the rules).
     pub fn submit(&self, id: &VisitId, rating: &Rating, token: &Token) -> Outcome {
+        crate::blocking::assert_may_block("sending a rating");
         let body = match serde_json::to_vec(&RatingBody::from(rating)) {
             Ok(body) => body,
             Err(e) => return Outcome::transport_failure(format!("cannot encode the body: {e}")),
@@ -182,7 +185,7 @@ impl RatingClient {
             outcome = outcome.kind.name(),
             http_status = ?outcome.http_status,
             message_code = ?outcome.message_code.as_deref().map(super::bounded_text),
-            elapsed_ms = started.elapsed().as_millis(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "rating sent"
         );
         outcome

@@ -22,15 +22,15 @@ fn snapshot_harness(url: &str, token: &str) -> Harness<'static, RatingApp> {
 
 fn shoot(harness: &mut Harness<'_, RatingApp>, name: &str) {
     harness.remove_cursor();
-    if harness.state().is_sending() {
-        // The spinner never rests, and settling would wait for the answer. Its angle
-        // follows egui's time, which is counted in frames here: a fixed count of them
-        // keeps the image the same from run to run.
-        harness.run_steps(2);
-    } else {
-        settle(harness);
-    }
+    // A fixed clock for the shot: a spinner's angle follows the time, and how many frames
+    // a test ran before (settling on background jobs) must not change the picture.
+    // (The next whole thousand seconds: time never moves backwards.) Two frames at that
+    // time, not `settle`: a spinner never rests, and settling would wait for the answer.
+    let now = harness.ctx.input(|i| i.time);
+    harness.input_mut().time = Some(((now / 1000.0).floor() + 1.0) * 1000.0);
+    harness.run_steps(2);
     harness.snapshot(name);
+    harness.input_mut().time = None;
 }
 
 #[test]

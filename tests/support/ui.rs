@@ -2,9 +2,8 @@
 //! as a harness, the stand-in server in-process on loopback, the kiosk with a manual
 //! clock, and the two ways a test lets the window get somewhere:
 //!
-//! - after an input, [`settle`]: frames until egui asks for no more, like
-//!   [`Harness::run`] but waiting out a spinner for background work as a real window
-//!   does (it fails, naming the repaint causes, after a frame cap);
+//! - after an input, [`settle`]: frames until egui asks for no more and none of the
+//!   window's background jobs (`ui::jobs`) runs, waiting on the jobs themselves;
 //! - for background work (a send, a file, the keyring), [`step_until`]: frames until a
 //!   condition on the app holds. Between frames it waits, as the real event loop does,
 //!   for the window to be woken (`request_repaint`), never a fixed time; it fails with
@@ -50,9 +49,6 @@ pub const STEP_FRAMES: u32 = 1_000;
 /// The longest wait between two frames for a background job's `request_repaint`, like
 /// an idle window's event loop (a job that finishes wakes it at once).
 const IDLE_WAIT: Duration = Duration::from_millis(20);
-
-/// Frames [`settle`] runs without pacing: egui's own animations are over by then.
-const QUICK_FRAMES: u32 = 4;
 
 /// One display frame, the pace of an animation (a spinner) in a real window.
 const DISPLAY_FRAME: Duration = Duration::from_millis(16);
@@ -159,7 +155,7 @@ impl Wake {
 }
 
 /// Step the window until `done` holds (a send landed, a file was written), then let it
-/// settle; fail after [`STEP_FRAMES`] frames, naming the caller's line and where the
+/// settle if no background job runs; fail after [`STEP_FRAMES`] frames, naming the caller's line and where the
 /// window is.
 #[track_caller]
 pub fn step_until(harness: &mut Harness<'_, RatingApp>, done: impl Fn(&RatingApp) -> bool) {
@@ -210,37 +206,18 @@ pub fn step_until_seen(
         ran += 1;
         wait_after_frame(harness);
     }
-    settle(harness);
+    // At rest, unless the moment waited for is one during background work (an import
+    // under way): then one more frame draws it, and the work goes on.
+    if visit_rating::ui::jobs::running(&harness.ctx) == 0 {
+        settle(harness);
+    } else {
+        harness.step();
+    }
 }
 
-/// Let the window come to rest after an input: frames until egui asks for no immediate
-/// repaint, then kittest's accessibility check — [`Harness::run`], except that a spinner
-/// for background work (a keyring read, a send) is waited out as a real window would:
-/// frames paced like a display's, and at once when the job wakes the window. Fails
-/// after [`STEP_FRAMES`] frames, naming the caller's line and the repaint causes.
-#[track_caller]
-pub fn settle(harness: &mut Harness<'_, RatingApp>) {
-    let wake = Wake::of_this_thread();
-    for frame in 0..STEP_FRAMES {
-        harness.step();
-        wake.clear();
-        if !animating(harness) {
-            harness.check_accessibility();
-            return;
-        }
-        // egui's own animations end within a few frames (a kittest frame is a quarter
-        // of a second of egui's time); only a spinner for background work goes on, and
-        // that is paced like a display.
-        if frame >= QUICK_FRAMES {
-            wake.wait(DISPLAY_FRAME);
-        }
-    }
-    panic!(
-        "the window at {} never came to rest in {STEP_FRAMES} frames: {:?}",
-        std::panic::Location::caller(),
-        harness.ctx.repaint_causes()
-    );
-}
+/// Let the window come to rest after an input (frames until no repaint is asked and
+/// none of its background jobs runs): see [`super::settle`].
+pub use super::settle;
 
 /// After a frame, wait as a real window's event loop does: one display frame while
 /// egui animates, else until a background job wakes the window (`request_repaint`),

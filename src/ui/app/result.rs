@@ -5,6 +5,7 @@ use crate::msg;
 use egui::{Align, Key, RichText, Ui};
 
 use crate::api::OutcomeKind;
+use crate::i18n::OutcomeWords;
 use crate::service::{NotSent, SubmitReport};
 
 use super::{LastResult, RatingApp, Screen};
@@ -16,31 +17,32 @@ impl RatingApp {
             self.kiosk_result_ui(ui, last);
             return;
         }
-        let (headline, words, advice, detail, kind) = match last {
-            LastResult::Sent(SubmitReport { outcome, .. }) => (
-                self.i18n.outcome_headline(outcome),
-                self.i18n.server_words(outcome),
-                self.i18n.outcome_advice(outcome),
-                outcome.detail.clone(),
-                Some(outcome.kind),
-            ),
+        let (words, kind) = match last {
+            LastResult::Sent(SubmitReport { outcome, .. }) => {
+                (self.i18n.outcome_words(outcome), Some(outcome.kind))
+            }
             LastResult::NotSent(not_sent) => (
-                self.i18n.tr(msg!("not-sent")),
-                None,
-                Some(match not_sent {
-                    NotSent::NoUrl => self.i18n.tr(msg!("error-no-url")),
-                    NotSent::NoToken(e) => self.i18n.secrets_error(e),
-                    NotSent::SavedWithoutToken(e) => format!(
-                        "{} {}",
-                        self.i18n.tr(msg!("saved-without-token")),
-                        self.i18n.secrets_error(e)
+                OutcomeWords {
+                    headline: self.i18n.tr(msg!("not-sent")),
+                    server: None,
+                    advice: Some(match not_sent {
+                        NotSent::NoUrl => self.i18n.tr(msg!("error-no-url")),
+                        NotSent::NoToken(e) => self.i18n.secrets_error(e),
+                        NotSent::SavedWithoutToken(e) => format!(
+                            "{} {}",
+                            self.i18n.tr(msg!("saved-without-token")),
+                            self.i18n.secrets_error(e)
+                        ),
+                        NotSent::NotSaved(_) => self.i18n.tr(msg!("not-saved-advice")),
+                        NotSent::Client(_) | NotSent::Internal(_) => {
+                            self.i18n.tr(msg!("advice-rejected"))
+                        }
+                    }),
+                    detail: Some(
+                        self.i18n
+                            .tr_args(msg!("detail"), &[("detail", not_sent.to_string().into())]),
                     ),
-                    NotSent::NotSaved(_) => self.i18n.tr(msg!("not-saved-advice")),
-                    NotSent::Client(_) | NotSent::Internal(_) => {
-                        self.i18n.tr(msg!("advice-rejected"))
-                    }
-                }),
-                Some(not_sent.to_string()),
+                },
                 None,
             ),
         };
@@ -53,11 +55,11 @@ impl RatingApp {
             .inner_margin(12.0)
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                ui.label(RichText::new(headline).strong().size(20.0));
-                if let Some(words) = words {
-                    ui.label(words);
+                ui.label(RichText::new(&words.headline).strong().size(20.0));
+                if let Some(server) = &words.server {
+                    ui.label(server);
                 }
-                if let Some(advice) = advice {
+                if let Some(advice) = &words.advice {
                     ui.label(advice);
                 }
                 if matches!(
@@ -72,11 +74,8 @@ impl RatingApp {
                 ) {
                     ui.label(self.i18n.tr(msg!("outbox-kept-attention-desk")));
                 }
-                if let Some(detail) = detail {
-                    ui.weak(
-                        self.i18n
-                            .tr_args(msg!("detail"), &[("detail", detail.as_str().into())]),
-                    );
+                if let Some(detail) = &words.detail {
+                    ui.weak(detail);
                 }
                 ui.horizontal(|ui| {
                     if matches!(kind, Some(OutcomeKind::Transient))
