@@ -3,7 +3,6 @@
 //! invalid cell and explains it, sending shows progress, the summary saves a report. A
 //! snapshot of the preview (looked at by a person when it changes).
 
-use std::net::SocketAddr;
 use std::path::Path;
 
 use egui_kittest::Harness;
@@ -13,26 +12,21 @@ use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 
 use crate::support::ui::{
-    STEP_FRAMES, TOKEN, build, builder, settle, setup_for, step_until, step_until_seen,
-    step_until_within,
+    STEP_FRAMES, TOKEN, build, builder, server_with, settle, setup_for, step_until,
+    step_until_seen, step_until_within,
 };
 
 const HEADER: &str =
     "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)";
 
 fn slow_server(latency_ms: u64) -> RunningMock {
-    RunningMock::start(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        MockOptions {
-            tokens: vec![TOKEN.to_owned()],
-            faults: Faults {
-                latency_ms,
-                ..Faults::default()
-            },
-            ..MockOptions::default()
+    server_with(MockOptions {
+        faults: Faults {
+            latency_ms,
+            ..Faults::default()
         },
-    )
-    .unwrap()
+        ..MockOptions::default()
+    })
 }
 
 /// Five good rows and one with a score of 6 in «Чистота» (row 4).
