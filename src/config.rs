@@ -333,6 +333,19 @@ impl Config {
             ..ClientSettings::new(base_url)
         }
     }
+
+    /// The HTTP client for `base_url` with these settings (`allow_insecure_http` also
+    /// when a command line asks for it): the one "URL → settings → client" step of the
+    /// window, the commands and the background sender. Blocking (reads the CA file).
+    pub fn client(
+        &self,
+        base_url: &str,
+        allow_insecure_http: bool,
+    ) -> Result<crate::api::RatingClient, crate::api::ClientError> {
+        let mut settings = self.client_settings(base_url);
+        settings.allow_insecure_http |= allow_insecure_http;
+        crate::api::RatingClient::new(&settings)
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::api::{Outcome, OutcomeKind, TokenProblem, VisitIdError};
+use crate::api::{ClientError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
+use crate::outbox::OutboxError;
 use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
 
 fn unix_now() -> i64 {
@@ -263,6 +264,54 @@ impl I18n {
         self.bundle
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned()
+    }
+
+    /// Why the outbox could not do something, for people: what happened and what to do.
+    pub fn outbox_error(&self, error: &OutboxError) -> String {
+        let path = |p: &std::path::Path| FluentValue::from(p.display().to_string());
+        match error {
+            OutboxError::DiskFull { path: p } => {
+                self.tr_args(msg!("outbox-disk-full"), &[("path", path(p))])
+            }
+            OutboxError::ReadOnly { path: p, source } => self.tr_args(
+                msg!("outbox-read-only"),
+                &[("path", path(p)), ("error", source.to_string().into())],
+            ),
+            OutboxError::Io { path: p, source } => self.tr_args(
+                msg!("outbox-io"),
+                &[("path", path(p)), ("error", source.to_string().into())],
+            ),
+            OutboxError::NotFound(id) => {
+                self.tr_args(msg!("outbox-not-found"), &[("id", id.as_str().into())])
+            }
+            OutboxError::InFlight(_) => self.tr(msg!("outbox-in-flight")),
+        }
+    }
+
+    /// Why no HTTP client could be set up for the server, for people.
+    pub fn client_error(&self, error: &ClientError) -> String {
+        match error {
+            ClientError::BadUrl { url, reason } => self.tr_args(
+                msg!("client-bad-url"),
+                &[
+                    ("url", url.as_str().into()),
+                    ("reason", reason.as_str().into()),
+                ],
+            ),
+            ClientError::InsecureUrl { host } => {
+                self.tr_args(msg!("client-insecure"), &[("host", host.as_str().into())])
+            }
+            ClientError::CaFile { path, reason } => self.tr_args(
+                msg!("client-ca-file"),
+                &[
+                    ("path", path.display().to_string().into()),
+                    ("reason", reason.as_str().into()),
+                ],
+            ),
+            ClientError::Build(e) => {
+                self.tr_args(msg!("client-build"), &[("error", e.as_str().into())])
+            }
+        }
     }
 
     /// Why a visit id was refused, for people.

@@ -93,15 +93,13 @@ pub const GIVE_UP_AFTER_UNREACHABLE: usize = 3;
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
     /// The disk is full: the rating was NOT saved (the form keeps it).
-    #[error("the disk is full: cannot save the rating in {path}; free some space and try again")]
+    #[error("the disk is full: cannot write in {path}")]
     DiskFull {
         /// Where we tried to write.
         path: PathBuf,
     },
     /// The folder is read-only (a read-only file system, or no permission).
-    #[error(
-        "the outbox folder {path} is read-only: the rating was not saved; make the folder writable ({source})"
-    )]
+    #[error("the outbox folder {path} is read-only")]
     ReadOnly {
         /// The folder.
         path: PathBuf,
@@ -109,7 +107,7 @@ pub enum OutboxError {
         source: io::Error,
     },
     /// Any other I/O failure.
-    #[error("the outbox at {path} cannot be used: {source}")]
+    #[error("the outbox at {path} cannot be used")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -121,7 +119,7 @@ pub enum OutboxError {
     NotFound(String),
     /// The entry is being sent right now (by this or another process); try again in a
     /// moment.
-    #[error("the rating {0} is being sent right now; try again in a few seconds")]
+    #[error("the rating {0} is being sent right now")]
     InFlight(String),
 }
 

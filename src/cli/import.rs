@@ -159,17 +159,9 @@ fn connect(
             Exit::Invalid,
         ));
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = match RatingClient::new(&settings) {
+    let client = match config.client(&url, request.allow_insecure_http) {
         Ok(client) => client,
-        Err(e) => {
-            let text = i18n.tr_args(
-                msg!("error-input"),
-                &[("error", e.to_string().as_str().into())],
-            );
-            return Err(refuse(request, &text, Exit::Invalid));
-        }
+        Err(e) => return Err(refuse(request, &i18n.client_error(&e), Exit::Invalid)),
     };
     // The token before anything is saved: without one, nothing could be sent now.
     let token = match secrets::resolve_token(&client.origin()) {

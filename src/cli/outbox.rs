@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::report::Batch;
 use super::{Exit, human_outcome, outcome_json};
-use crate::api::{Outcome, OutcomeKind, RatingClient};
+use crate::api::{Outcome, OutcomeKind};
 use crate::config::{Config, Folders};
 use crate::i18n::I18n;
 use crate::outbox::{Entry, EntryState, FlushReport, Listing, Outbox, OutboxError};
@@ -76,7 +76,7 @@ fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
         "{}",
         i18n.tr_args(
             msg!("outbox-error"),
-            &[("error", error.to_string().as_str().into())]
+            &[("error", i18n.outbox_error(error).as_str().into())]
         )
     );
     Exit::Failure
@@ -195,18 +195,10 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
         crate::err!("{}", i18n.tr(msg!("error-no-url")));
         return Exit::Invalid;
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = match RatingClient::new(&settings) {
+    let client = match config.client(&url, request.allow_insecure_http) {
         Ok(client) => client,
         Err(e) => {
-            crate::err!(
-                "{}",
-                i18n.tr_args(
-                    msg!("error-input"),
-                    &[("error", e.to_string().as_str().into())]
-                )
-            );
+            crate::err!("{}", i18n.client_error(&e));
             return Exit::Invalid;
         }
     };

@@ -485,7 +485,7 @@ fn spawn_submit(
         "submit-rating",
         ctx,
         move || service.submit(&id, &rating),
-        |e| Err(NotSent::Internal(e)),
+        |e| Err(NotSent::NoThread(Arc::new(e))),
     )
 }
 

@@ -489,8 +489,10 @@ fn environment_token_child() {
         matches!(
             harness.state().last_result(),
             Some(visit_rating::ui::app::LastResult::NotSent(
-                visit_rating::service::NotSent::NoToken(
-                    visit_rating::secrets::SecretsError::NoToken { .. }
+                visit_rating::service::NotSent::NotConnected(
+                    visit_rating::service::ConnectError::NoToken(
+                        visit_rating::secrets::SecretsError::NoToken { .. }
+                    )
                 )
             ))
         ),

@@ -353,7 +353,7 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
         .type_text("http://rpgu.example.org");
     harness.get_by_label("Сохранить").click();
     settle(&mut harness);
-    harness.get_by_label_contains("clear text");
+    harness.get_by_label_contains("открытым текстом на rpgu.example.org");
 
     harness.get_by_label("Адрес сервера (URL)").focus();
     settle(&mut harness);

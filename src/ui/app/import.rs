@@ -115,7 +115,7 @@ impl RatingApp {
             "import-send",
             ctx,
             move || deliver(&service, &pending, &worker_stop, &worker_progress, &repaint),
-            Err,
+            |e| Err(e.to_string()),
         );
         self.import_view.sending = Some(Sending {
             progress,
@@ -141,7 +141,7 @@ impl RatingApp {
                     .map(|()| path)
                     .map_err(|e| e.to_string())
             },
-            Err,
+            |e| Err(e.to_string()),
         ));
     }
 
@@ -535,7 +535,7 @@ fn deliver(
         .outbox()
         .cloned()
         .ok_or_else(|| "no outbox".to_owned())?;
-    let (client, token) = service.connect()?;
+    let (client, token) = service.connect().map_err(|e| crate::api::error_chain(&e))?;
     send::deliver(&outbox, &client, &token, pending, stop, &mut |p| {
         *progress.lock().unwrap_or_else(PoisonError::into_inner) = *p;
         ctx.request_repaint();

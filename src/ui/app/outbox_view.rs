@@ -81,7 +81,8 @@ impl RatingApp {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             );
-            service.connect()
+            // The sender shows why it cannot send in the status line.
+            service.connect().map_err(|e| crate::api::error_chain(&e))
         });
         let ctx = ctx.clone();
         match OutboxWorker::start(outbox, connect, Box::new(move || ctx.request_repaint())) {
@@ -202,7 +203,7 @@ impl RatingApp {
                 let damaged = outbox.damaged_files().unwrap_or_default();
                 Ok((listing, damaged))
             },
-            Err,
+            |e| Err(e.to_string()),
         ));
     }
 
@@ -251,7 +252,12 @@ impl RatingApp {
         let Some(outbox) = self.service.outbox().cloned() else {
             return;
         };
-        self.outbox_view.action = Some(jobs::spawn(name, ctx, move || work(&outbox), Done::Failed));
+        self.outbox_view.action = Some(jobs::spawn(
+            name,
+            ctx,
+            move || work(&outbox),
+            |e| Done::Failed(e.to_string()),
+        ));
     }
 
     /// What a finished action says to the person.
@@ -271,11 +277,8 @@ impl RatingApp {
                     ("path", path.display().to_string().into()),
                 ],
             ),
-            Done::Removed(_, Err(OutboxError::InFlight(_))) => {
-                self.i18n.tr(msg!("outbox-in-flight"))
-            }
             Done::Moved(Err(e)) | Done::Removed(_, Err(e)) | Done::Exported(_, Err(e)) => {
-                e.to_string()
+                self.i18n.outbox_error(&e)
             }
             Done::Failed(reason) => reason,
         }

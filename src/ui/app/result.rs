@@ -6,7 +6,7 @@ use egui::{Align, Key, RichText, Ui};
 
 use crate::api::OutcomeKind;
 use crate::i18n::OutcomeWords;
-use crate::service::{NotSent, SubmitReport};
+use crate::service::{ConnectError, NotSent, SubmitReport};
 
 use super::{LastResult, RatingApp, Screen};
 use crate::ui::theme::{self};
@@ -26,17 +26,23 @@ impl RatingApp {
                     headline: self.i18n.tr(msg!("not-sent")),
                     server: None,
                     advice: Some(match not_sent {
-                        NotSent::NoUrl => self.i18n.tr(msg!("error-no-url")),
-                        NotSent::NoToken(e) => self.i18n.secrets_error(e),
+                        NotSent::NotConnected(ConnectError::NoUrl) => {
+                            self.i18n.tr(msg!("error-no-url"))
+                        }
+                        NotSent::NotConnected(ConnectError::NoToken(e)) => {
+                            self.i18n.secrets_error(e)
+                        }
                         NotSent::SavedWithoutToken(e) => format!(
                             "{} {}",
                             self.i18n.tr(msg!("saved-without-token")),
                             self.i18n.secrets_error(e)
                         ),
                         NotSent::NotSaved(_) => self.i18n.tr(msg!("not-saved-advice")),
-                        NotSent::Client(_) | NotSent::Internal(_) => {
-                            self.i18n.tr(msg!("advice-rejected"))
+                        NotSent::Unsent(_) | NotSent::Skipped(_) => {
+                            self.i18n.tr(msg!("saved-will-be-sent"))
                         }
+                        NotSent::NotConnected(ConnectError::Client(e)) => self.i18n.client_error(e),
+                        NotSent::NoThread(_) => self.i18n.tr(msg!("advice-rejected")),
                     }),
                     detail: Some(
                         self.i18n
@@ -87,7 +93,8 @@ impl RatingApp {
                         || matches!(
                             last,
                             LastResult::NotSent(
-                                NotSent::NoToken(_) | NotSent::SavedWithoutToken(_)
+                                NotSent::NotConnected(ConnectError::NoToken(_))
+                                    | NotSent::SavedWithoutToken(_)
                             )
                         );
                     if token_problem && ui.button(self.i18n.tr(msg!("replace-token"))).clicked() {

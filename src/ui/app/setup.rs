@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use crate::api::{RatingClient, VisitId};
+use crate::api::{ClientError, VisitId};
 use poll_promise::Promise;
 
-use crate::config::{Config, Language};
+use crate::config::{Config, ConfigError, Language};
 use crate::i18n::I18n;
 use crate::service::Service;
 use crate::ui::jobs;
@@ -23,7 +23,21 @@ pub(super) struct SetupFields {
     pub(super) language: Language,
     pub(super) error: Option<String>,
     /// The URL check and the save, in a job: the settings to apply, or why not.
-    pub(super) saving: Option<Promise<Result<Config, String>>>,
+    pub(super) saving: Option<Promise<Result<Config, SetupError>>>,
+}
+
+/// Why the setup screen's settings were not saved.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SetupError {
+    /// The server's address or the TLS settings cannot be used.
+    #[error("the server's address or TLS settings cannot be used")]
+    Client(#[source] ClientError),
+    /// The settings file could not be written.
+    #[error("the settings could not be saved")]
+    Save(#[source] ConfigError),
+    /// No thread could be started.
+    #[error("cannot start a thread")]
+    NoThread(#[source] std::io::Error),
 }
 
 impl std::fmt::Debug for SetupFields {
@@ -140,12 +154,12 @@ impl RatingApp {
             ctx,
             move || {
                 if let Some(url) = &check_url {
-                    RatingClient::new(&config.client_settings(url)).map_err(|e| e.to_string())?;
+                    config.client(url, false).map_err(SetupError::Client)?;
                 }
-                config.save(&path).map_err(|e| e.to_string())?;
+                config.save(&path).map_err(SetupError::Save)?;
                 Ok(config)
             },
-            Err,
+            |e| Err(SetupError::NoThread(e)),
         ));
     }
 
@@ -161,7 +175,10 @@ impl RatingApp {
                 return;
             }
             Ok(Err(e)) => {
-                self.setup.error = Some(e);
+                self.setup.error = Some(match &e {
+                    SetupError::Client(e) => self.i18n.client_error(e),
+                    SetupError::Save(_) | SetupError::NoThread(_) => crate::api::error_chain(&e),
+                });
                 return;
             }
             Ok(Ok(config)) => config,

@@ -109,7 +109,7 @@ impl RatingApp {
             "keyring",
             ctx,
             move || work(&service),
-            TokenJob::Failed,
+            |e| TokenJob::Failed(e.to_string()),
         ));
     }
 
