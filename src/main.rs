@@ -2,6 +2,7 @@
 //! stand-in server, and map the result to an exit code (README, "Exit codes").
 
 use std::process::ExitCode;
+use visit_rating::msg;
 
 use clap::Parser as _;
 use tracing_subscriber::Layer as _;
@@ -31,6 +32,7 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT)),
     };
     let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(colour_on_stderr())
         .with_writer(std::io::stderr)
         .with_filter(filter());
     let (file, guard) = match log_folder().and_then(|dir| {
@@ -59,6 +61,14 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
         .with(file)
         .try_init();
     guard
+}
+
+/// Colour codes on stderr only when a person reads it: stderr is a terminal and
+/// `NO_COLOR` (<https://no-color.org>) is unset or empty. A pipe, a file or the journal
+/// gets plain lines, like the log file.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// `<data>/logs`, private to the user: the folder `0700` and its files `0600`, also
@@ -159,7 +169,7 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
         _ => false,
     };
     if config.allow_insecure_http || flag {
-        visit_rating::err!("visit-rating: {}", i18n.tr("warning-clear-text"));
+        visit_rating::err!("visit-rating: {}", i18n.tr(msg!("warning-clear-text")));
         tracing::warn!(
             "allow_insecure_http is on: the token may be sent unencrypted over http:// to another machine"
         );

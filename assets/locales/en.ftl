@@ -46,7 +46,6 @@ advice-transient = Check the network connection and try again later. Everything 
 ## Input errors (CLI)
 error-scores = Give four scores from 1 to 5 separated by commas, for example 5,4,5,5.
 error-no-url = No server URL: pass --url, set VISIT_RATING_URL, or set server_url in the settings file.
-error-no-token = No token: store one with “visit-rating token set” or set VISIT_RATING_TOKEN.
 error-notes-too-long = The remarks are too long: { $chars } { $chars ->
     [one] character
    *[other] characters

@@ -48,7 +48,6 @@ advice-transient = Проверьте подключение к сети и по
 ## Input errors (CLI)
 error-scores = Укажите четыре оценки от 1 до 5 через запятую, например 5,4,5,5.
 error-no-url = Не задан адрес сервера: укажите --url, переменную VISIT_RATING_URL или server_url в файле настроек.
-error-no-token = Токен не задан: сохраните его командой «visit-rating token set» или задайте переменную VISIT_RATING_TOKEN.
 error-notes-too-long = Замечания слишком длинные: { $chars } { $chars ->
     [one] символ
     [few] символа

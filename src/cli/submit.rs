@@ -1,5 +1,6 @@
 //! `visit-rating submit`: one rating from a shell or a script.
 
+use crate::msg;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
@@ -72,7 +73,7 @@ impl Refusal {
         Refusal {
             exit: Exit::Failure,
             text: i18n.tr_args(
-                "outbox-not-saved",
+                msg!("outbox-not-saved"),
                 &[("error", i18n.outbox_error(error).into())],
             ),
             detail,
@@ -174,7 +175,7 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
         didnt_visit: request.didnt_visit,
         notes: read_notes(&request.notes).map_err(|e| {
             Refusal::invalid(
-                i18n.tr_args("error-input", &[("error", e.as_str().into())]),
+                i18n.tr_args(msg!("error-input"), &[("error", e.as_str().into())]),
                 e.clone(),
             )
         })?,
@@ -184,7 +185,7 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
         (Some(text), _) => {
             draft.scores = parse_scores(text).map(|s| s.map(Some)).ok_or_else(|| {
                 Refusal::invalid(
-                    i18n.tr("error-scores"),
+                    i18n.tr(msg!("error-scores")),
                     format!("--scores {text:?}: give four scores 1..5 separated by commas"),
                 )
             })?;
@@ -192,7 +193,7 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
         (None, true) => {}
         (None, false) => {
             return Err(Refusal::invalid(
-                i18n.tr("error-scores"),
+                i18n.tr(msg!("error-scores")),
                 "--scores is required unless --didnt-visit is given".into(),
             ));
         }
@@ -200,17 +201,17 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
     let rating = draft.to_rating().map_err(|missing| match missing.first() {
         Some(Missing::NotesTooLong { chars }) => Refusal::invalid(
             i18n.tr_args(
-                "error-notes-too-long",
+                msg!("error-notes-too-long"),
                 &[("chars", (*chars).into()), ("max", NOTES_MAX_CHARS.into())],
             ),
             format!("the notes are {chars} characters long; at most {NOTES_MAX_CHARS} are allowed"),
         ),
-        _ => Refusal::invalid(i18n.tr("error-scores"), "scores are missing".into()),
+        _ => Refusal::invalid(i18n.tr(msg!("error-scores")), "scores are missing".into()),
     })?;
 
     let Some(url) = config.effective_url(request.url.as_deref()) else {
         return Err(Refusal::invalid(
-            i18n.tr("error-no-url"),
+            i18n.tr(msg!("error-no-url")),
             "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"
                 .into(),
         ));
@@ -247,10 +248,10 @@ fn send_queued(
         Ok(report) => {
             let outbox_note = match report.outcome.kind {
                 OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => None,
-                OutcomeKind::Transient => Some(i18n.tr("outbox-kept-transient")),
-                OutcomeKind::Unauthorized(_) => Some(i18n.tr("outbox-kept-token")),
-                OutcomeKind::Refused => Some(i18n.tr("outbox-kept-refused")),
-                OutcomeKind::Rejected => Some(i18n.tr("outbox-kept-attention")),
+                OutcomeKind::Transient => Some(i18n.tr(msg!("outbox-kept-transient"))),
+                OutcomeKind::Unauthorized(_) => Some(i18n.tr(msg!("outbox-kept-token"))),
+                OutcomeKind::Refused => Some(i18n.tr(msg!("outbox-kept-refused"))),
+                OutcomeKind::Rejected => Some(i18n.tr(msg!("outbox-kept-attention"))),
             };
             Ok(Sent {
                 outcome: report.outcome,
@@ -260,12 +261,13 @@ fn send_queued(
         Err(NotSent::NotSaved(e)) => Err(Refusal::not_saved(i18n, &e)),
         Err(NotSent::SavedWithoutToken(e) | NotSent::NotConnected(ConnectError::NoToken(e))) => {
             let mut refusal = token_refusal(i18n, &e);
-            refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));
+            refusal.text = format!("{}\n{}", refusal.text, i18n.tr(msg!("outbox-kept-token")));
             Err(refusal)
         }
-        Err(NotSent::NotConnected(e @ ConnectError::NoUrl)) => {
-            Err(Refusal::invalid(i18n.tr("error-no-url"), e.to_string()))
-        }
+        Err(NotSent::NotConnected(e @ ConnectError::NoUrl)) => Err(Refusal::invalid(
+            i18n.tr(msg!("error-no-url")),
+            e.to_string(),
+        )),
         Err(NotSent::NotConnected(ConnectError::Client(e))) => Err(Refusal::invalid(
             i18n.client_error(&e),
             crate::api::error_chain(&*e),
@@ -274,7 +276,7 @@ fn send_queued(
             let detail = crate::api::error_chain(&e);
             Err(Refusal {
                 exit: Exit::Failure,
-                text: i18n.tr_args("outbox-error", &[("error", detail.as_str().into())]),
+                text: i18n.tr_args(msg!("outbox-error"), &[("error", detail.as_str().into())]),
                 detail,
                 outcome: "failed",
             })

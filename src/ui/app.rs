@@ -7,6 +7,7 @@
 //! Only one submission is ever in flight: [`RatingApp::start_submit`] refuses a second
 //! while one is pending, whatever asked for it (a double click, Enter held down).
 
+use crate::msg;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -378,7 +379,7 @@ impl RatingApp {
                 "demo-banner",
                 theme::DEMO_BANNER,
                 egui::Color32::BLACK,
-                self.i18n.tr("demo-banner"),
+                self.i18n.tr(msg!("demo-banner")),
             );
         }
         self.clear_text_banner(ui);
@@ -393,7 +394,7 @@ impl RatingApp {
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     self.admin_corner(ui);
-                    ui.heading(self.i18n.tr("app-title"));
+                    ui.heading(self.i18n.tr(msg!("app-title")));
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                         self.staff_indicator(ui);
                         if self.kiosk.is_none()
@@ -401,7 +402,7 @@ impl RatingApp {
                             && ui
                                 .add_enabled(
                                     self.pending.is_none(),
-                                    egui::Button::new(self.i18n.tr("settings-open")),
+                                    egui::Button::new(self.i18n.tr(msg!("settings-open"))),
                                 )
                                 .clicked()
                         {
@@ -414,7 +415,7 @@ impl RatingApp {
                             && ui
                                 .add_enabled(
                                     self.pending.is_none(),
-                                    egui::Button::new(self.i18n.tr("import-open-screen")),
+                                    egui::Button::new(self.i18n.tr(msg!("import-open-screen"))),
                                 )
                                 .clicked()
                         {

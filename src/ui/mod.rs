@@ -17,6 +17,7 @@ pub mod star_rating;
 pub mod theme;
 pub mod type_ahead;
 
+use crate::msg;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
@@ -111,7 +112,7 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     };
 
     let mut viewport = egui::ViewportBuilder::default()
-        .with_title(I18n::new(language).tr("app-title"))
+        .with_title(I18n::new(language).tr(msg!("app-title")))
         .with_app_id("visit-rating")
         .with_inner_size([1000.0, 780.0])
         .with_min_inner_size([640.0, 480.0]);

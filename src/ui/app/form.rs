@@ -2,6 +2,7 @@
 //! what is still missing. Drawing and the form's own rules only; sending is the state
 //! machine's ([`super::RatingApp::start_submit`]).
 
+use crate::msg;
 use egui::{Align, Id, Key, Layout, RichText, Ui};
 
 use crate::api::{VisitId, VisitIdError};
@@ -35,7 +36,7 @@ impl RatingApp {
                     unrated.push(format!("«{}»", self.i18n.tr(criterion.label_key())));
                 }
                 Missing::NotesTooLong { chars } => parts.push(self.i18n.tr_args(
-                    "error-notes-too-long",
+                    msg!("error-notes-too-long"),
                     &[("chars", chars.into()), ("max", NOTES_MAX_CHARS.into())],
                 )),
             }
@@ -43,7 +44,7 @@ impl RatingApp {
         if !unrated.is_empty() {
             parts.push(
                 self.i18n
-                    .tr_args("hint-rate", &[("list", unrated.join(", ").into())]),
+                    .tr_args(msg!("hint-rate"), &[("list", unrated.join(", ").into())]),
             );
         }
         (!parts.is_empty()).then(|| parts.join(" "))
@@ -63,7 +64,7 @@ impl RatingApp {
                 "clear-text-banner",
                 theme::CLEAR_TEXT_BANNER,
                 egui::Color32::WHITE,
-                self.i18n.tr("clear-text-banner"),
+                self.i18n.tr(msg!("clear-text-banner")),
             );
         }
     }
@@ -81,7 +82,7 @@ impl RatingApp {
             ui.add_space(8.0);
             self.notes_ui(ui);
             ui.add_space(4.0);
-            let didnt_visit = self.i18n.tr("didnt-visit");
+            let didnt_visit = self.i18n.tr(msg!("didnt-visit"));
             ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
         });
         ui.add_space(12.0);
@@ -98,11 +99,11 @@ impl RatingApp {
             .clinic_guid
             .as_deref()
             .is_some_and(|c| !c.trim().is_empty());
-        let label = ui.label(RichText::new(self.i18n.tr("visit-id-label")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("visit-id-label"))).strong());
         let hint = self.i18n.tr(if clinic {
-            "visit-id-hint-clinic"
+            msg!("visit-id-hint-clinic")
         } else {
-            "visit-id-hint"
+            msg!("visit-id-hint")
         });
         let id = Id::unique(VISIT_ID_FIELD);
         let response = ui
@@ -144,7 +145,7 @@ impl RatingApp {
                     let mut value = self.form.draft.score(criterion);
                     let description = match value {
                         Some(score) => self.i18n.tr_args(
-                            "star-value",
+                            msg!("star-value"),
                             &[
                                 ("criterion", name.as_str().into()),
                                 ("value", score.get().into()),
@@ -152,7 +153,7 @@ impl RatingApp {
                         ),
                         None => self
                             .i18n
-                            .tr_args("star-unset", &[("criterion", name.as_str().into())]),
+                            .tr_args(msg!("star-unset"), &[("criterion", name.as_str().into())]),
                     };
                     let row = ui.add_enabled(
                         enabled,
@@ -168,7 +169,7 @@ impl RatingApp {
                         || "—".to_owned(),
                         |s| {
                             self.i18n
-                                .tr_args("star-short", &[("value", s.get().into())])
+                                .tr_args(msg!("star-short"), &[("value", s.get().into())])
                         },
                     );
                     ui.add_enabled(enabled, egui::Label::new(RichText::new(short).strong()));
@@ -194,18 +195,18 @@ impl RatingApp {
     }
 
     pub(super) fn notes_field_ui(&mut self, ui: &mut Ui) {
-        let label = ui.label(RichText::new(self.i18n.tr("notes-label")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("notes-label"))).strong());
         ui.add(
             egui::TextEdit::multiline(&mut self.form.draft.notes)
                 .desired_rows(3)
                 .desired_width(f32::INFINITY)
                 .lock_focus(false)
-                .hint_text(self.i18n.tr("notes-hint")),
+                .hint_text(self.i18n.tr(msg!("notes-hint"))),
         )
         .labelled_by(label.id);
         let chars = self.form.draft.notes.chars().count();
         let counter = self.i18n.tr_args(
-            "notes-counter",
+            msg!("notes-counter"),
             &[("count", chars.into()), ("max", NOTES_MAX_CHARS.into())],
         );
         ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
@@ -222,9 +223,9 @@ impl RatingApp {
         let sending = self.pending.is_some();
         ui.horizontal(|ui| {
             let text = if sending {
-                self.i18n.tr("submitting")
+                self.i18n.tr(msg!("submitting"))
             } else {
-                self.i18n.tr("submit")
+                self.i18n.tr(msg!("submit"))
             };
             let button = theme::primary_button(ui.ctx(), text);
             if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
@@ -239,7 +240,7 @@ impl RatingApp {
                 ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
             }
             None if !sending => {
-                ui.weak(self.i18n.tr("hint-ready"));
+                ui.weak(self.i18n.tr(msg!("hint-ready")));
             }
             None => {}
         }

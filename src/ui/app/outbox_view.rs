@@ -6,6 +6,7 @@
 //! before the server URL changed. The remarks are never listed (they are personal data);
 //! export writes them to a private file for whoever must act on them.
 
+use crate::msg;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
@@ -107,35 +108,35 @@ impl RatingApp {
         if status.waiting > 0 {
             parts.push(
                 self.i18n
-                    .tr_args("outbox-waiting", &[("count", status.waiting.into())]),
+                    .tr_args(msg!("outbox-waiting"), &[("count", status.waiting.into())]),
             );
         }
         if status.needs_attention > 0 {
             parts.push(self.i18n.tr_args(
-                "outbox-attention",
+                msg!("outbox-attention"),
                 &[("count", status.needs_attention.into())],
             ));
         }
         if status.other_server > 0 {
             parts.push(self.i18n.tr_args(
-                "outbox-other-server",
+                msg!("outbox-other-server"),
                 &[("count", status.other_server.into())],
             ));
         }
         if status.damaged > 0 {
-            parts.push(
-                self.i18n
-                    .tr_args("outbox-damaged-count", &[("count", status.damaged.into())]),
-            );
+            parts.push(self.i18n.tr_args(
+                msg!("outbox-damaged-count"),
+                &[("count", status.damaged.into())],
+            ));
         }
         if status.paused.is_some() {
-            parts.push(self.i18n.tr("outbox-paused"));
+            parts.push(self.i18n.tr(msg!("outbox-paused")));
         }
         if let Some(outcome) = &status.last_error {
             let words = self.i18n.server_words(outcome).unwrap_or_default();
             parts.push(
                 self.i18n
-                    .tr_args("outbox-last-error", &[("error", words.into())]),
+                    .tr_args(msg!("outbox-last-error"), &[("error", words.into())]),
             );
         }
         if let Some(problem) = &status.problem {
@@ -165,11 +166,11 @@ impl RatingApp {
                     if status.sending {
                         ui.spinner();
                     }
-                    if ui.button(self.i18n.tr("outbox-send-now")).clicked() {
+                    if ui.button(self.i18n.tr(msg!("outbox-send-now"))).clicked() {
                         self.send_outbox_now();
                     }
                     if self.screen != Screen::Outbox
-                        && ui.button(self.i18n.tr("outbox-open")).clicked()
+                        && ui.button(self.i18n.tr(msg!("outbox-open"))).clicked()
                     {
                         self.open_outbox(ui.ctx());
                     }
@@ -264,13 +265,13 @@ impl RatingApp {
         match done {
             Done::Moved(Ok(count)) => self
                 .i18n
-                .tr_args("outbox-moved", &[("count", count.into())]),
+                .tr_args(msg!("outbox-moved"), &[("count", count.into())]),
             Done::Removed(how, Ok(())) => self.i18n.tr(match how {
-                Removal::Replaced => "outbox-marked-replaced",
-                Removal::Discarded => "outbox-deleted",
+                Removal::Replaced => msg!("outbox-marked-replaced"),
+                Removal::Discarded => msg!("outbox-deleted"),
             }),
             Done::Exported(path, Ok(count)) => self.i18n.tr_args(
-                "outbox-exported",
+                msg!("outbox-exported"),
                 &[
                     ("count", count.into()),
                     ("path", path.display().to_string().into()),
@@ -291,10 +292,10 @@ impl RatingApp {
         }
         ui.separator();
         ui.label(
-            RichText::new(
-                self.i18n
-                    .tr_args("outbox-damaged-title", &[("count", damaged.len().into())]),
-            )
+            RichText::new(self.i18n.tr_args(
+                msg!("outbox-damaged-title"),
+                &[("count", damaged.len().into())],
+            ))
             .strong(),
         );
         let folder = self
@@ -304,7 +305,7 @@ impl RatingApp {
             .unwrap_or_default();
         ui.label(
             self.i18n
-                .tr_args("outbox-damaged-intro", &[("folder", folder.into())]),
+                .tr_args(msg!("outbox-damaged-intro"), &[("folder", folder.into())]),
         );
         let now = std::time::SystemTime::now();
         for file in damaged {
@@ -312,7 +313,7 @@ impl RatingApp {
                 .duration_since(file.written)
                 .map_or(0, |age| age.as_secs() / 86_400);
             ui.label(self.i18n.tr_args(
-                "outbox-damaged-file",
+                msg!("outbox-damaged-file"),
                 &[("name", file.name.as_str().into()), ("days", days.into())],
             ));
         }
@@ -322,7 +323,7 @@ impl RatingApp {
     pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.poll_outbox_jobs(&ctx);
-        ui.heading(self.i18n.tr("outbox-title"));
+        ui.heading(self.i18n.tr(msg!("outbox-title")));
         let status = self.outbox_status();
         if status != self.outbox_view.seen_status {
             self.outbox_view.seen_status.clone_from(&status);
@@ -331,23 +332,23 @@ impl RatingApp {
         if let Some(status) = status {
             ui.label(
                 self.status_text(&status)
-                    .unwrap_or_else(|| self.i18n.tr("outbox-empty")),
+                    .unwrap_or_else(|| self.i18n.tr(msg!("outbox-empty"))),
             );
         }
         ui.horizontal(|ui| {
-            if ui.button(self.i18n.tr("outbox-send-now")).clicked() {
+            if ui.button(self.i18n.tr(msg!("outbox-send-now"))).clicked() {
                 self.send_outbox_now();
             }
-            if ui.button(self.i18n.tr("outbox-refresh")).clicked() {
+            if ui.button(self.i18n.tr(msg!("outbox-refresh"))).clicked() {
                 self.reload_outbox(ui.ctx());
             }
-            if ui.button(self.i18n.tr("outbox-export")).clicked() {
+            if ui.button(self.i18n.tr(msg!("outbox-export"))).clicked() {
                 self.export_outbox(ui.ctx());
             }
             if self.outbox_view.loading.is_some() || self.outbox_view.action.is_some() {
                 ui.spinner();
             }
-            if ui.button(self.i18n.tr("setup-back")).clicked() {
+            if ui.button(self.i18n.tr(msg!("setup-back"))).clicked() {
                 self.screen = if self.kiosk.is_some() {
                     Screen::Admin
                 } else {
@@ -367,7 +368,7 @@ impl RatingApp {
             return;
         };
         if listing.entries.is_empty() {
-            ui.weak(self.i18n.tr("outbox-empty"));
+            ui.weak(self.i18n.tr(msg!("outbox-empty")));
         }
         let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
         let buttons = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
@@ -410,14 +411,14 @@ impl RatingApp {
         }
         ui.horizontal_wrapped(|ui| {
             if self.outbox_view.confirm_move {
-                ui.label(
-                    self.i18n
-                        .tr_args("outbox-move-confirm", &[("origin", origin.as_str().into())]),
-                );
+                ui.label(self.i18n.tr_args(
+                    msg!("outbox-move-confirm"),
+                    &[("origin", origin.as_str().into())],
+                ));
                 let confirm = egui::Button::new(
                     RichText::new(
                         self.i18n
-                            .tr_args("outbox-move-here", &[("count", others.into())]),
+                            .tr_args(msg!("outbox-move-here"), &[("count", others.into())]),
                     )
                     .color(theme::Palette::of(ui.ctx()).on_primary),
                 )
@@ -425,13 +426,13 @@ impl RatingApp {
                 if ui.add(confirm).clicked() {
                     self.move_here(ui.ctx(), &origin);
                 }
-                if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
+                if ui.button(self.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
                     self.outbox_view.confirm_move = false;
                 }
             } else if ui
                 .button(
                     self.i18n
-                        .tr_args("outbox-move-here", &[("count", others.into())]),
+                        .tr_args(msg!("outbox-move-here"), &[("count", others.into())]),
                 )
                 .clicked()
             {
@@ -456,12 +457,12 @@ impl RatingApp {
             let state = match (entry.state, &entry.server_origin, &current) {
                 (EntryState::Waiting, Some(origin), Some(current)) if origin != current => {
                     self.i18n.tr_args(
-                        "outbox-state-other-server",
+                        msg!("outbox-state-other-server"),
                         &[("origin", origin.as_str().into())],
                     )
                 }
-                (EntryState::Waiting, ..) => self.i18n.tr("outbox-state-waiting"),
-                (EntryState::NeedsAttention, ..) => self.i18n.tr("outbox-state-attention"),
+                (EntryState::Waiting, ..) => self.i18n.tr(msg!("outbox-state-waiting")),
+                (EntryState::NeedsAttention, ..) => self.i18n.tr(msg!("outbox-state-attention")),
             };
             ui.add(
                 egui::Label::new(RichText::new(format!("{} — {state}", entry.visit_id)).strong())
@@ -470,7 +471,7 @@ impl RatingApp {
             ui.add(
                 egui::Label::new(
                     self.i18n.tr_args(
-                        "outbox-entry-meta",
+                        msg!("outbox-entry-meta"),
                         &[
                             (
                                 "created",
@@ -505,11 +506,12 @@ impl RatingApp {
             ui.horizontal(|ui| {
                 if let Some(how) = confirming {
                     let (question, color) = match how {
-                        Removal::Replaced => {
-                            ("outbox-mark-replaced-confirm", ui.visuals().warn_fg_color)
-                        }
+                        Removal::Replaced => (
+                            msg!("outbox-mark-replaced-confirm"),
+                            ui.visuals().warn_fg_color,
+                        ),
                         Removal::Discarded => {
-                            ("outbox-delete-confirm", ui.visuals().error_fg_color)
+                            (msg!("outbox-delete-confirm"), ui.visuals().error_fg_color)
                         }
                     };
                     let confirm = egui::Button::new(
@@ -520,16 +522,18 @@ impl RatingApp {
                     if ui.add(confirm).clicked() {
                         self.remove_entry(ui.ctx(), &entry.id, how);
                     }
-                    if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
+                    if ui.button(self.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
                         self.outbox_view.confirm = None;
                     }
                 } else {
                     if entry.state == EntryState::NeedsAttention
-                        && ui.button(self.i18n.tr("outbox-mark-replaced")).clicked()
+                        && ui
+                            .button(self.i18n.tr(msg!("outbox-mark-replaced")))
+                            .clicked()
                     {
                         self.outbox_view.confirm = Some((entry.id.clone(), Removal::Replaced));
                     }
-                    if ui.button(self.i18n.tr("outbox-delete")).clicked() {
+                    if ui.button(self.i18n.tr(msg!("outbox-delete"))).clicked() {
                         self.outbox_view.confirm = Some((entry.id.clone(), Removal::Discarded));
                     }
                 }

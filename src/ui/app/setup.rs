@@ -1,5 +1,6 @@
 //! The setup screen: the server URL, the token and the language, checked and saved.
 
+use crate::msg;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
@@ -62,11 +63,11 @@ impl RatingApp {
 
     pub(super) fn setup_ui(&mut self, ui: &mut Ui) {
         self.poll_setup_save();
-        ui.heading(self.i18n.tr("setup-title"));
-        ui.label(self.i18n.tr("setup-intro"));
+        ui.heading(self.i18n.tr(msg!("setup-title")));
+        ui.label(self.i18n.tr(msg!("setup-intro")));
         ui.add_space(8.0);
         let demo = self.demo;
-        let label = ui.label(RichText::new(self.i18n.tr("setup-server-url")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("setup-server-url"))).strong());
         ui.add_enabled(
             !demo,
             egui::TextEdit::singleline(&mut self.setup.server_url)
@@ -75,16 +76,16 @@ impl RatingApp {
         )
         .labelled_by(label.id);
         if demo {
-            ui.weak(self.i18n.tr("setup-demo-url"));
+            ui.weak(self.i18n.tr(msg!("setup-demo-url")));
         }
-        let label = ui.label(RichText::new(self.i18n.tr("setup-clinic-guid")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("setup-clinic-guid"))).strong());
         ui.add(
             egui::TextEdit::singleline(&mut self.setup.clinic_guid)
                 .hint_text("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
-        ui.label(RichText::new(self.i18n.tr("setup-language")).strong());
+        ui.label(RichText::new(self.i18n.tr(msg!("setup-language"))).strong());
         ui.horizontal(|ui| {
             ui.radio_value(&mut self.setup.language, Language::Ru, "Русский");
             ui.radio_value(&mut self.setup.language, Language::En, "English");
@@ -98,7 +99,7 @@ impl RatingApp {
             if ui
                 .add_enabled(
                     !saving,
-                    egui::Button::new(RichText::new(self.i18n.tr("setup-save")).strong()),
+                    egui::Button::new(RichText::new(self.i18n.tr(msg!("setup-save"))).strong()),
                 )
                 .clicked()
             {
@@ -107,7 +108,8 @@ impl RatingApp {
             if saving {
                 ui.spinner();
             }
-            if self.service.base_url().is_some() && ui.button(self.i18n.tr("setup-back")).clicked()
+            if self.service.base_url().is_some()
+                && ui.button(self.i18n.tr(msg!("setup-back"))).clicked()
             {
                 self.screen = if self.kiosk.is_some() {
                     Screen::Admin
@@ -131,12 +133,12 @@ impl RatingApp {
         }
         let url = self.setup.server_url.trim().to_owned();
         if !self.demo && url.is_empty() {
-            self.setup.error = Some(self.i18n.tr("setup-url-required"));
+            self.setup.error = Some(self.i18n.tr(msg!("setup-url-required")));
             return;
         }
         let guid = self.setup.clinic_guid.trim().to_owned();
         if !guid.is_empty() && VisitId::parse(&guid).is_err() {
-            self.setup.error = Some(self.i18n.tr("setup-clinic-invalid"));
+            self.setup.error = Some(self.i18n.tr(msg!("setup-clinic-invalid")));
             return;
         }
         let demo = self.demo;

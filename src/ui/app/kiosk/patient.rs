@@ -1,6 +1,7 @@
 //! What patients see in kiosk mode: the ready screen, "terminal not configured", the
 //! scanned visit id on the form, the answer, the idle warning, and the staff line.
 
+use crate::msg;
 use egui::{Align, Id, Key, RichText, Ui};
 
 use super::Unconfigured;
@@ -14,17 +15,17 @@ impl RatingApp {
         ui.add_space(48.0);
         ui.vertical_centered(|ui| {
             ui.label(
-                RichText::new(self.i18n.tr("kiosk-unconfigured-title"))
+                RichText::new(self.i18n.tr(msg!("kiosk-unconfigured-title")))
                     .size(34.0)
                     .strong(),
             );
             ui.add_space(8.0);
-            ui.label(RichText::new(self.i18n.tr("kiosk-unconfigured-body")).size(21.0));
+            ui.label(RichText::new(self.i18n.tr(msg!("kiosk-unconfigured-body"))).size(21.0));
             ui.add_space(32.0);
             let staff = match reason {
-                Some(Unconfigured::NoPin) | None => "kiosk-unconfigured-no-pin",
-                Some(Unconfigured::NoUrl) => "kiosk-unconfigured-no-url",
-                Some(Unconfigured::NoToken) => "kiosk-unconfigured-no-token",
+                Some(Unconfigured::NoPin) | None => msg!("kiosk-unconfigured-no-pin"),
+                Some(Unconfigured::NoUrl) => msg!("kiosk-unconfigured-no-url"),
+                Some(Unconfigured::NoToken) => msg!("kiosk-unconfigured-no-token"),
             };
             ui.weak(self.i18n.tr(staff));
         });
@@ -43,7 +44,7 @@ impl RatingApp {
             .is_some_and(|k| k.needs_attention() || outbox_needs_staff)
         {
             ui.label(
-                RichText::new(self.i18n.tr("kiosk-needs-attention"))
+                RichText::new(self.i18n.tr(msg!("kiosk-needs-attention")))
                     .small()
                     .color(ui.visuals().warn_fg_color),
             );
@@ -57,20 +58,20 @@ impl RatingApp {
         ui.add_space(32.0);
         ui.vertical_centered(|ui| {
             ui.label(
-                RichText::new(self.i18n.tr("kiosk-ready-title"))
+                RichText::new(self.i18n.tr(msg!("kiosk-ready-title")))
                     .size(34.0)
                     .strong(),
             );
             ui.add_space(8.0);
-            ui.label(RichText::new(self.i18n.tr("kiosk-ready-body")).size(21.0));
+            ui.label(RichText::new(self.i18n.tr(msg!("kiosk-ready-body"))).size(21.0));
             ui.add_space(24.0);
         });
-        let label = ui.label(RichText::new(self.i18n.tr("visit-id-label")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("visit-id-label"))).strong());
         let response = ui
             .add(
                 egui::TextEdit::singleline(&mut self.form.visit_id)
                     .id(Id::unique(VISIT_ID_FIELD))
-                    .hint_text(self.i18n.tr("visit-id-hint"))
+                    .hint_text(self.i18n.tr(msg!("visit-id-hint")))
                     .desired_width(f32::INFINITY)
                     .font(egui::TextStyle::Heading),
             )
@@ -90,7 +91,7 @@ impl RatingApp {
         let start = ui.vertical_centered(|ui| {
             ui.add_enabled(
                 can_start,
-                theme::primary_button(ui.ctx(), self.i18n.tr("kiosk-start")),
+                theme::primary_button(ui.ctx(), self.i18n.tr(msg!("kiosk-start"))),
             )
             .clicked()
         });
@@ -107,14 +108,14 @@ impl RatingApp {
     pub(in crate::ui::app) fn kiosk_visit_line(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             ui.label(
-                RichText::new(
-                    self.i18n
-                        .tr_args("kiosk-visit", &[("id", self.form.visit_id.trim().into())]),
-                )
+                RichText::new(self.i18n.tr_args(
+                    msg!("kiosk-visit"),
+                    &[("id", self.form.visit_id.trim().into())],
+                ))
                 .size(18.0),
             );
             ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-                if ui.button(self.i18n.tr("kiosk-start-over")).clicked() {
+                if ui.button(self.i18n.tr(msg!("kiosk-start-over"))).clicked() {
                     self.forget_patient(&ui.ctx().clone());
                 }
             });
@@ -133,9 +134,9 @@ impl RatingApp {
             kiosk.needs_attention = true;
         }
         let (headline, body) = if already {
-            ("kiosk-already-rated", "advice-already-recorded")
+            (msg!("kiosk-already-rated"), msg!("advice-already-recorded"))
         } else {
-            ("kiosk-not-sent", "kiosk-not-sent-body")
+            (msg!("kiosk-not-sent"), msg!("kiosk-not-sent-body"))
         };
         let panel = egui::Frame::group(ui.style())
             .stroke(egui::Stroke::new(2.0, ui.visuals().warn_fg_color))
@@ -145,7 +146,10 @@ impl RatingApp {
                 ui.label(RichText::new(self.i18n.tr(headline)).strong().size(24.0));
                 ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
                 if ui
-                    .add(theme::primary_button(ui.ctx(), self.i18n.tr("kiosk-done")))
+                    .add(theme::primary_button(
+                        ui.ctx(),
+                        self.i18n.tr(msg!("kiosk-done")),
+                    ))
                     .clicked()
                 {
                     self.forget_patient(&ui.ctx().clone());
@@ -165,14 +169,14 @@ impl RatingApp {
             egui::Modal::new(Id::unique("idle-warning")).show(ctx, |ui| {
                 ui.set_width(520.0);
                 ui.label(
-                    RichText::new(self.i18n.tr("kiosk-idle-title"))
+                    RichText::new(self.i18n.tr(msg!("kiosk-idle-title")))
                         .size(26.0)
                         .strong(),
                 );
                 ui.label(
                     RichText::new(
                         self.i18n
-                            .tr_args("kiosk-idle-body", &[("seconds", seconds.into())]),
+                            .tr_args(msg!("kiosk-idle-body"), &[("seconds", seconds.into())]),
                     )
                     .size(20.0),
                 );
@@ -180,7 +184,7 @@ impl RatingApp {
                 still_here = ui
                     .add(theme::primary_button(
                         ui.ctx(),
-                        self.i18n.tr("kiosk-idle-continue"),
+                        self.i18n.tr(msg!("kiosk-idle-continue")),
                     ))
                     .clicked();
             });
