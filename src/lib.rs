@@ -9,7 +9,7 @@
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
 //! - [`import`]: paper forms from a spreadsheet or CSV file, checked, queued, sent;
-//! - [`kiosk`]: the administrator PIN (Argon2id) and its rate limiter;
+//! - [`admin_pin`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`outbox`]: the durable queue of ratings and its background sender;
 //! - [`retention`]: kept data (sent log, logs, exports) pruned to `retention_days`;
 //! - [`cli`]: the headless commands;
@@ -19,13 +19,13 @@
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
 //! - [`ui`]: the egui window (egui only: it asks the others for work).
 
+pub mod admin_pin;
 pub mod api;
 pub mod cli;
 pub mod config;
 pub mod health;
 pub mod i18n;
 pub mod import;
-pub mod kiosk;
 pub mod metrics;
 pub mod mock_server;
 pub mod outbox;

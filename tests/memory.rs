@@ -94,7 +94,7 @@ fn a_thousand_patients_leave_nothing_behind() {
     let data = tempfile::tempdir().unwrap();
     let setup = AppSetup {
         config: Config {
-            admin_pin_hash: Some(visit_rating::kiosk::hash_pin(PIN).unwrap()),
+            admin_pin_hash: Some(visit_rating::admin_pin::hash_pin(PIN).unwrap()),
             ..Config::default()
         },
         config_path: tempfile::tempdir().unwrap().keep().join("config.toml"),

@@ -19,7 +19,7 @@ fn set_stores_a_hash_never_the_pin_and_clear_removes_it() {
     assert!(!text.contains("735190"), "{text}");
     let config = visit_rating::config::Config::read(&path).unwrap();
     let hash = config.admin_pin_hash.unwrap();
-    assert!(visit_rating::kiosk::verify_pin("735190", &hash));
+    assert!(visit_rating::admin_pin::verify_pin("735190", &hash));
     assert_eq!(
         config.server_url.as_deref(),
         Some("https://rpgu.example.ru"),

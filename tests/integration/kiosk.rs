@@ -25,7 +25,7 @@ pub struct KioskRig {
 
 pub fn kiosk_config() -> Config {
     Config {
-        admin_pin_hash: Some(visit_rating::kiosk::hash_pin(PIN).unwrap()),
+        admin_pin_hash: Some(visit_rating::admin_pin::hash_pin(PIN).unwrap()),
         ..Config::default()
     }
 }

@@ -302,7 +302,7 @@ fn wrong_pins_stay_counted_and_locked_across_a_restart() {
     }
     harness.get_by_label("Слишком много неверных попыток. Повторите через 30 с.");
     // The record is written on a worker thread.
-    let file = data.path().join(visit_rating::kiosk::ATTEMPTS_FILE);
+    let file = data.path().join(visit_rating::admin_pin::ATTEMPTS_FILE);
     let begun = std::time::Instant::now();
     while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("since_ms")) {
         assert!(begun.elapsed() < Duration::from_secs(10), "never written");

@@ -11,23 +11,28 @@
 //!   staff the terminal needs attention;
 //! - the close request is cancelled (Alt+F4 does nothing) and keyboard zoom is off;
 //! - administrator access: a 3-second press on the top-left corner or Ctrl+Alt+A opens a
-//!   PIN prompt ([`crate::kiosk::PinGate`] rate-limits wrong PINs); behind it are the
+//!   PIN prompt ([`crate::admin_pin::PinGate`] rate-limits wrong PINs); behind it are the
 //!   settings, leaving kiosk mode, and closing the program.
 //!
 //! All timers read [`super::Clock`], so tests move time instead of waiting.
+//!
+//! Rooms: this file holds the kiosk's state and timers; [`patient`] draws what patients
+//! see (ready, not configured, the result, the idle warning, the staff line); [`admin`]
+//! is the administrator's side (the hidden corner, the PIN prompt, the menu).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use egui::{Align, Event, Id, Key, Modifiers, RichText, Sense, Ui, ViewportCommand};
+use egui::{Event, Key, Modifiers, Ui, ViewportCommand};
 use poll_promise::Promise;
 
-use super::{LastResult, RatingApp, Screen, SubmitReport, VISIT_ID_FIELD, theme};
-use crate::api::OutcomeKind;
+use super::{RatingApp, Screen};
+use crate::admin_pin::PinGate;
 use crate::config::{Config, KioskOptions};
-use crate::kiosk::{PinCheck, PinGate};
 use crate::ui::keyboard::KeyboardState;
 
+mod admin;
+mod patient;
 /// How long the corner must be held to open the PIN prompt.
 pub const CORNER_HOLD: Duration = Duration::from_secs(3);
 /// The corner's side, in points.
@@ -122,7 +127,7 @@ impl Kiosk {
         if settings_exposed {
             tracing::warn!(file = %config_path.display(), "the settings file (with the administrator PIN's hash) can be read by other users: chmod 600 it");
         }
-        let gate_file = data_dir.map(crate::kiosk::attempts_file);
+        let gate_file = data_dir.map(crate::admin_pin::attempts_file);
         let gate = match &gate_file {
             Some(path) => {
                 let (gate, error) = PinGate::load(path, wall);
@@ -395,28 +400,6 @@ impl RatingApp {
             .then_some(Unconfigured::NoToken)
     }
 
-    /// "Terminal not configured — please call staff", calm, with one line for staff.
-    pub(super) fn not_configured_ui(&mut self, ui: &mut Ui) {
-        let reason = self.unconfigured(&ui.ctx().clone());
-        ui.add_space(48.0);
-        ui.vertical_centered(|ui| {
-            ui.label(
-                RichText::new(self.i18n.tr("kiosk-unconfigured-title"))
-                    .size(34.0)
-                    .strong(),
-            );
-            ui.add_space(8.0);
-            ui.label(RichText::new(self.i18n.tr("kiosk-unconfigured-body")).size(21.0));
-            ui.add_space(32.0);
-            let staff = match reason {
-                Some(Unconfigured::NoPin) | None => "kiosk-unconfigured-no-pin",
-                Some(Unconfigured::NoUrl) => "kiosk-unconfigured-no-url",
-                Some(Unconfigured::NoToken) => "kiosk-unconfigured-no-token",
-            };
-            ui.weak(self.i18n.tr(staff));
-        });
-    }
-
     /// A kiosk's window that something minimised (the window manager's "show desktop"
     /// or minimise keys) is restored and focused at once; checked again every half
     /// second while it stays hidden. Called from `App::logic`, which eframe runs even
@@ -430,211 +413,6 @@ impl RatingApp {
             ctx.send_viewport_cmd(ViewportCommand::Minimized(false));
             ctx.send_viewport_cmd(ViewportCommand::Focus);
             ctx.request_repaint_after(Duration::from_millis(500));
-        }
-    }
-
-    /// The top-left corner: held for [`CORNER_HOLD`], it opens the PIN prompt.
-    pub(super) fn admin_corner(&mut self, ui: &mut Ui) {
-        let now = self.clock.now();
-        let label = self.i18n.tr("kiosk-admin-corner");
-        let Some(kiosk) = &mut self.kiosk else {
-            return;
-        };
-        let (rect, _) = ui.allocate_exact_size(egui::vec2(CORNER, CORNER), Sense::hover());
-        let response = ui.interact(rect, Id::unique("admin-corner"), Sense::click_and_drag());
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-        if response.is_pointer_button_down_on() {
-            let since = *kiosk.corner_down_since.get_or_insert(now);
-            if now.saturating_sub(since) >= CORNER_HOLD && kiosk.prompt.is_none() {
-                kiosk.open_prompt();
-                kiosk.corner_down_since = None;
-            }
-        } else {
-            kiosk.corner_down_since = None;
-        }
-    }
-
-    /// A small, discreet line for staff: the terminal needs attention (a rating failed,
-    /// ratings wait to be sent, sending is paused, or the token expires within
-    /// `token_warning_days`).
-    pub(super) fn staff_indicator(&self, ui: &mut Ui) {
-        let outbox_needs_staff = self.outbox_status().is_some_and(|s| {
-            s.waiting + s.needs_attention > 0 || s.paused.is_some() || s.problem.is_some()
-        }) || self.token_warning().is_some();
-        if self
-            .kiosk
-            .as_ref()
-            .is_some_and(|k| k.needs_attention() || outbox_needs_staff)
-        {
-            ui.label(
-                RichText::new(self.i18n.tr("kiosk-needs-attention"))
-                    .small()
-                    .color(ui.visuals().warn_fg_color),
-            );
-        }
-    }
-
-    /// The welcome screen: scan or type the visit id, then start.
-    pub(super) fn ready_ui(&mut self, ui: &mut Ui) {
-        let now = self.clock.now();
-        let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(32.0);
-        ui.vertical_centered(|ui| {
-            ui.label(
-                RichText::new(self.i18n.tr("kiosk-ready-title"))
-                    .size(34.0)
-                    .strong(),
-            );
-            ui.add_space(8.0);
-            ui.label(RichText::new(self.i18n.tr("kiosk-ready-body")).size(21.0));
-            ui.add_space(24.0);
-        });
-        let label = ui.label(RichText::new(self.i18n.tr("visit-id-label")).strong());
-        let response = ui
-            .add(
-                egui::TextEdit::singleline(&mut self.form.visit_id)
-                    .id(Id::unique(VISIT_ID_FIELD))
-                    .hint_text(self.i18n.tr("visit-id-hint"))
-                    .desired_width(f32::INFINITY)
-                    .font(egui::TextStyle::Heading),
-            )
-            .labelled_by(label.id);
-        if std::mem::take(&mut self.once.focus_visit_id) {
-            response.request_focus();
-        }
-        let valid = self.visit_id();
-        if !self.form.visit_id.trim().is_empty()
-            && let Err(e) = &valid
-        {
-            ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(e));
-        }
-        ui.add_space(16.0);
-        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-        let can_start = valid.is_ok() && !cooling_down;
-        let start = ui.vertical_centered(|ui| {
-            ui.add_enabled(
-                can_start,
-                theme::primary_button(ui.ctx(), self.i18n.tr("kiosk-start")),
-            )
-            .clicked()
-        });
-        if can_start && (start.inner || scanned) {
-            self.screen = Screen::Form;
-            self.once.focus_first_row = true;
-        } else if scanned {
-            // Keep the focus in the field so the next scan lands there.
-            response.request_focus();
-        }
-    }
-
-    /// The scanned visit id on the form (read-only), and a way to start over at once.
-    pub(super) fn kiosk_visit_line(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(
-                    self.i18n
-                        .tr_args("kiosk-visit", &[("id", self.form.visit_id.trim().into())]),
-                )
-                .size(18.0),
-            );
-            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-                if ui.button(self.i18n.tr("kiosk-start-over")).clicked() {
-                    self.forget_patient(&ui.ctx().clone());
-                }
-            });
-        });
-    }
-
-    /// What a patient sees of an answer: only what is theirs to act on.
-    pub(super) fn kiosk_result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
-        let already = matches!(
-            last,
-            LastResult::Sent(SubmitReport { outcome, .. })
-                if outcome.kind == OutcomeKind::AlreadyRecorded
-        );
-        if !already && let Some(kiosk) = &mut self.kiosk {
-            // Not accepted and not kept: staff must look (the patient is told to ask).
-            kiosk.needs_attention = true;
-        }
-        let (headline, body) = if already {
-            ("kiosk-already-rated", "advice-already-recorded")
-        } else {
-            ("kiosk-not-sent", "kiosk-not-sent-body")
-        };
-        let panel = egui::Frame::group(ui.style())
-            .stroke(egui::Stroke::new(2.0, ui.visuals().warn_fg_color))
-            .inner_margin(16.0)
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(RichText::new(self.i18n.tr(headline)).strong().size(24.0));
-                ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
-                if ui
-                    .add(theme::primary_button(ui.ctx(), self.i18n.tr("kiosk-done")))
-                    .clicked()
-                {
-                    self.forget_patient(&ui.ctx().clone());
-                }
-            });
-        if std::mem::take(&mut self.once.scroll_to_result) {
-            panel.response.scroll_to_me(Some(Align::BOTTOM));
-        }
-    }
-
-    /// The administrator's menu.
-    pub(super) fn admin_ui(&mut self, ui: &mut Ui) {
-        ui.heading(self.i18n.tr("kiosk-admin-title"));
-        if let Some(kiosk) = &self.kiosk {
-            let warn = ui.visuals().warn_fg_color;
-            if kiosk.short_pin {
-                ui.colored_label(warn, self.i18n.tr("kiosk-admin-short-pin"));
-            }
-            if kiosk.settings_exposed {
-                let path = self.config_path.display().to_string();
-                ui.colored_label(
-                    warn,
-                    self.i18n
-                        .tr_args("kiosk-admin-settings-exposed", &[("path", path.into())]),
-                );
-            }
-        }
-        ui.add_space(12.0);
-        let big = |text: String| {
-            egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
-        };
-        if ui.add(big(self.i18n.tr("settings-open"))).clicked() {
-            self.load_setup_fields();
-            self.screen = Screen::Setup;
-        }
-        if self.service.outbox().is_some() && ui.add(big(self.i18n.tr("kiosk-outbox"))).clicked() {
-            self.open_outbox();
-        }
-        if self.service.outbox().is_some()
-            && ui.add(big(self.i18n.tr("import-open-screen"))).clicked()
-        {
-            self.open_import();
-        }
-        if ui.add(big(self.i18n.tr("kiosk-leave"))).clicked() {
-            self.leave_kiosk(&ui.ctx().clone());
-            return;
-        }
-        if ui.add(big(self.i18n.tr("kiosk-close-app"))).clicked() {
-            if let Some(kiosk) = &mut self.kiosk {
-                kiosk.window.close_allowed = true;
-            }
-            ui.ctx().send_viewport_cmd(ViewportCommand::Close);
-        }
-        ui.add_space(12.0);
-        if ui
-            .add(theme::primary_button(
-                ui.ctx(),
-                self.i18n.tr("kiosk-back-to-patients"),
-            ))
-            .clicked()
-        {
-            if let Some(kiosk) = &mut self.kiosk {
-                kiosk.needs_attention = false;
-            }
-            self.forget_patient(&ui.ctx().clone());
         }
     }
 
@@ -683,146 +461,6 @@ impl RatingApp {
         }
         self.forget_patient(&ctx);
     }
-
-    /// The idle warning and the PIN prompt, over everything else.
-    pub(super) fn kiosk_overlays(&mut self, ctx: &egui::Context) {
-        if let Some(seconds) = self.idle_seconds_left()
-            && self.kiosk.as_ref().is_some_and(|k| k.prompt.is_none())
-        {
-            let mut still_here = false;
-            egui::Modal::new(Id::unique("idle-warning")).show(ctx, |ui| {
-                ui.set_width(520.0);
-                ui.label(
-                    RichText::new(self.i18n.tr("kiosk-idle-title"))
-                        .size(26.0)
-                        .strong(),
-                );
-                ui.label(
-                    RichText::new(
-                        self.i18n
-                            .tr_args("kiosk-idle-body", &[("seconds", seconds.into())]),
-                    )
-                    .size(20.0),
-                );
-                ui.add_space(8.0);
-                still_here = ui
-                    .add(theme::primary_button(
-                        ui.ctx(),
-                        self.i18n.tr("kiosk-idle-continue"),
-                    ))
-                    .clicked();
-            });
-            if still_here && let Some(kiosk) = &mut self.kiosk {
-                kiosk.last_activity = self.clock.now();
-            }
-        }
-        self.pin_prompt(ctx);
-    }
-
-    fn pin_prompt(&mut self, ctx: &egui::Context) {
-        let now = self.clock.wall();
-        let Some(kiosk) = &mut self.kiosk else {
-            return;
-        };
-        let Some(prompt) = &mut kiosk.prompt else {
-            return;
-        };
-        let mut submit = false;
-        let mut cancel = false;
-        let i18n = &self.i18n;
-        let locked = kiosk.gate.remaining_lock(now);
-        egui::Modal::new(Id::unique("pin-prompt")).show(ctx, |ui| {
-            ui.set_width(420.0);
-            ui.label(
-                RichText::new(i18n.tr("kiosk-pin-title"))
-                    .size(26.0)
-                    .strong(),
-            );
-            let label = ui.label(i18n.tr("kiosk-pin-label"));
-            let field = ui
-                .add(
-                    egui::TextEdit::singleline(&mut prompt.pin)
-                        .password(true)
-                        .char_limit(12)
-                        .font(egui::TextStyle::Heading)
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(label.id);
-            if std::mem::take(&mut prompt.focus) {
-                field.request_focus();
-            }
-            submit |= field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            pin_keypad(ui, &mut prompt.pin, i18n);
-            let message = match locked {
-                Some(remaining) => Some(i18n.tr_args(
-                    "kiosk-pin-locked",
-                    &[("seconds", ceil_secs(remaining).into())],
-                )),
-                None => prompt.message.clone(),
-            };
-            if let Some(message) = message {
-                ui.colored_label(ui.visuals().error_fg_color, message);
-            }
-            ui.horizontal(|ui| {
-                submit |= ui
-                    .add_enabled(
-                        locked.is_none(),
-                        theme::primary_button(ui.ctx(), i18n.tr("kiosk-pin-enter")),
-                    )
-                    .clicked();
-                cancel = ui.button(i18n.tr("kiosk-pin-cancel")).clicked();
-            });
-        });
-        if cancel {
-            kiosk.prompt = None;
-            return;
-        }
-        if !submit {
-            return;
-        }
-        let pin = std::mem::take(&mut prompt.pin);
-        prompt.focus = true;
-        let check = kiosk.gate.check(&pin, kiosk.pin_hash.as_deref(), now);
-        save_gate(&kiosk.gate, kiosk.gate_file.as_deref());
-        match check {
-            PinCheck::Granted => {
-                kiosk.prompt = None;
-                kiosk.short_pin = pin.len() < *crate::kiosk::PIN_DIGITS.start();
-                self.screen = Screen::Admin;
-            }
-            PinCheck::Wrong { left } => {
-                prompt.message = Some(i18n.tr_args("kiosk-pin-wrong", &[("left", left.into())]));
-            }
-            PinCheck::Locked { remaining } => {
-                prompt.message = Some(i18n.tr_args(
-                    "kiosk-pin-locked",
-                    &[("seconds", ceil_secs(remaining).into())],
-                ));
-            }
-            PinCheck::NotConfigured => {
-                prompt.message = Some(i18n.tr("kiosk-pin-not-configured"));
-            }
-        }
-    }
-}
-
-/// Keep the wrong-PIN count and the lock in `path` for the next run (on a worker
-/// thread).
-fn save_gate(gate: &PinGate, path: Option<&Path>) {
-    let Some(path) = path.map(Path::to_owned) else {
-        return;
-    };
-    let gate = gate.clone();
-    let spawned = std::thread::Builder::new()
-        .name("pin-attempts".into())
-        .spawn(move || {
-            if let Err(e) = gate.save(&path) {
-                tracing::error!(file = %path.display(), error = %e, "cannot keep the wrong-PIN record");
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the thread that keeps the wrong-PIN record");
-    }
 }
 
 /// Someone touched, clicked, moved the pointer or typed this frame.
@@ -840,32 +478,6 @@ fn had_activity(ui: &Ui) -> bool {
             )
         })
     })
-}
-
-/// A keypad for touch screens: digits go into `pin`.
-fn pin_keypad(ui: &mut Ui, pin: &mut String, i18n: &crate::i18n::I18n) {
-    let key = egui::vec2(72.0, 56.0);
-    let digit_key = |digit: &str| egui::Button::new(RichText::new(digit).size(24.0)).min_size(key);
-    for row in [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]] {
-        ui.horizontal(|ui| {
-            for digit in row {
-                if ui.add(digit_key(digit)).clicked() {
-                    pin.push_str(digit);
-                }
-            }
-        });
-    }
-    ui.horizontal(|ui| {
-        if ui
-            .add(egui::Button::new(i18n.tr("osk-backspace")).min_size(key))
-            .clicked()
-        {
-            pin.pop();
-        }
-        if ui.add(digit_key("0")).clicked() {
-            pin.push('0');
-        }
-    });
 }
 
 /// The next whole-second tick towards `end` (for a countdown), or `end` itself.

@@ -1,31 +1,11 @@
-//! The bearer token: a type that redacts itself, and where a token comes from.
-//!
-//! The token is the one secret of an installation. It never appears in a log, a file we
-//! write, a command line, an error message or a `Debug` print: [`Token`]'s `Debug` and
-//! `Display` show `Token(***)`, its memory is zeroed on drop (`secrecy`), and the only
-//! way to read it is [`Token::bearer_header`], which marks the header sensitive.
-//!
-//! It lives in the operating system's credential store and nowhere else: Secret Service
-//! on Linux (the pure-Rust zbus store, no libdbus), Credential Manager on Windows, the
-//! Keychain on macOS — chosen explicitly per platform and set once as keyring-core's
-//! default store ([`init_default_store`]). There is no fallback to a file or to memory;
-//! tests install keyring-core's mock store themselves.
-//!
-//! One entry per server: service `visit-rating`, user = the server's origin
-//! (`scheme://host:port`), so a test server's token and the production token coexist.
-//! [`resolve_token`] is the one way every front end gets a token: `VISIT_RATING_TOKEN`
-//! if set (automation), else the keyring entry.
-//!
-//! Length: RPGU tokens are JWTs of one to two kilobytes. Secret Service and the Keychain
-//! take far more; Windows Credential Manager caps a credential blob at 2560 bytes, so
-//! [`MAX_TOKEN_BYTES`] is 2560 everywhere and a longer token is refused with a clear
-//! error rather than truncated by a store. The token is stored as UTF-8 bytes, not as a
-//! Windows "password" (UTF-16, which would halve that cap to 1280 characters).
+//! The credential store (Secret Service, Credential Manager, Keychain) and the
+//! environment: storing, reading and removing a server's token. Every function here may
+//! block on D-Bus: call them from a background job, never from the UI thread.
 
 use std::sync::OnceLock;
 
-use secrecy::{ExposeSecret, SecretString};
-
+use super::error::map_error;
+use super::{SecretsError, Token};
 /// The keyring service name of our entries.
 pub const KEYRING_SERVICE: &str = "visit-rating";
 /// Overrides [`KEYRING_SERVICE`]. A testing aid: the integration tests use a random
@@ -35,199 +15,6 @@ pub const KEYRING_SERVICE_ENV: &str = "VISIT_RATING_KEYRING_SERVICE";
 /// The environment variable that supplies a token for automation. When set it wins over
 /// the keyring.
 pub const TOKEN_ENV: &str = "VISIT_RATING_TOKEN";
-
-/// The longest token we accept, in bytes. Windows Credential Manager caps a credential
-/// at 2560 bytes; we use the same cap everywhere so a token that works on one platform
-/// works on all, and an over-long one is refused with a clear error instead of being
-/// truncated by a store.
-pub const MAX_TOKEN_BYTES: usize = 2560;
-
-/// An RPGU bearer token.
-#[derive(Clone)]
-pub struct Token(SecretString);
-
-/// Why a string is not a usable token.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum TokenFormatError {
-    /// Nothing was given.
-    #[error("the token is empty")]
-    Empty,
-    /// Spaces, tabs or line breaks inside the token (usually a copy-paste mistake).
-    #[error("the token contains whitespace; paste it again without spaces or line breaks")]
-    Whitespace,
-    /// Control characters.
-    #[error("the token contains control characters")]
-    Control,
-    /// Letters outside ASCII cannot travel in an HTTP header.
-    #[error("the token contains non-ASCII characters, which an HTTP header cannot carry")]
-    NonAscii,
-    /// Longer than [`MAX_TOKEN_BYTES`].
-    #[error("the token is {bytes} bytes long; at most {MAX_TOKEN_BYTES} can be stored")]
-    TooLong {
-        /// Its length.
-        bytes: usize,
-    },
-}
-
-impl Token {
-    /// Check and wrap a token. One trailing line break (from `echo` or a file) is
-    /// removed; any other whitespace is an error, never silently stripped.
-    pub fn new(raw: &str) -> Result<Token, TokenFormatError> {
-        let raw = raw
-            .strip_suffix("\r\n")
-            .or_else(|| raw.strip_suffix('\n'))
-            .unwrap_or(raw);
-        if raw.is_empty() {
-            return Err(TokenFormatError::Empty);
-        }
-        if raw.len() > MAX_TOKEN_BYTES {
-            return Err(TokenFormatError::TooLong { bytes: raw.len() });
-        }
-        if raw.chars().any(char::is_whitespace) {
-            return Err(TokenFormatError::Whitespace);
-        }
-        if raw.chars().any(char::is_control) {
-            return Err(TokenFormatError::Control);
-        }
-        if !raw.is_ascii() {
-            return Err(TokenFormatError::NonAscii);
-        }
-        Ok(Token(SecretString::from(raw.to_owned())))
-    }
-
-    /// The `Authorization` header value, `Bearer <token>`, marked sensitive so that
-    /// HTTP libraries leave it out of their debug output.
-    pub fn bearer_header(&self) -> reqwest::header::HeaderValue {
-        let value = format!("Bearer {}", self.0.expose_secret());
-        // `new` admits only visible ASCII, which is always a valid header value.
-        let mut header = reqwest::header::HeaderValue::from_str(&value)
-            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
-        header.set_sensitive(true);
-        header
-    }
-
-    /// The token itself, for the one place that must have it: handing it to the
-    /// keyring. Not public outside the crate.
-    pub(crate) fn expose(&self) -> &str {
-        self.0.expose_secret()
-    }
-
-    /// When the token is a JWT with an `exp` claim: that moment, in seconds since the
-    /// Unix epoch. Decoded only, never verified.
-    pub fn jwt_expiry(&self) -> Option<i64> {
-        jwt_expiry(self.expose())
-    }
-}
-
-impl PartialEq for Token {
-    fn eq(&self, other: &Token) -> bool {
-        self.expose() == other.expose()
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
-
-impl std::fmt::Display for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
-
-/// Why no token could be stored, read or removed. Each variant says what to do; none
-/// ever contains the token (a store's own error text is kept only when it cannot hold
-/// the secret).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SecretsError {
-    /// No token is stored for this server yet.
-    #[error(
-        "no token is stored for {origin}: store one with `visit-rating token set --url {origin}` (or set VISIT_RATING_TOKEN for automation)"
-    )]
-    NoToken {
-        /// The server's origin.
-        origin: String,
-    },
-    /// No Secret Service answers: no D-Bus session bus, or no keyring daemon on it.
-    #[error(
-        "no keyring service is running ({detail}): start one (on Linux: a desktop session, or `dbus-run-session` with `gnome-keyring-daemon --unlock`), or set VISIT_RATING_TOKEN for automation"
-    )]
-    NoSecretService {
-        /// The platform's words.
-        detail: String,
-    },
-    /// The keyring exists but is locked, or not created yet, and no prompt could unlock
-    /// it: dismissed, or none can be shown (a kiosk with no desktop session). A locked
-    /// gnome-keyring hides its items, so "no token" in a locked keyring is this too.
-    #[error(
-        "the keyring is locked ({detail}): unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock` on a headless kiosk) and try again, or set VISIT_RATING_TOKEN for automation"
-    )]
-    Locked {
-        /// The platform's words.
-        detail: String,
-    },
-    /// The keyring refused access: a dismissed prompt, or a D-Bus or sandbox policy.
-    #[error(
-        "access to the keyring was denied ({detail}): allow visit-rating to use it, or ask whoever administers this machine"
-    )]
-    AccessDenied {
-        /// The platform's words.
-        detail: String,
-    },
-    /// The token given to be stored is not usable (empty, spaces, too long…).
-    #[error("{0}")]
-    BadToken(TokenFormatError),
-    /// `VISIT_RATING_TOKEN` is set but does not hold a usable token. It wins over the
-    /// keyring, so it must be corrected or unset.
-    #[error(
-        "VISIT_RATING_TOKEN is set but is not a usable token ({0}): correct it, or unset it to use the keyring"
-    )]
-    BadEnvToken(TokenFormatError),
-    /// The credential store refused the token as too long for it. Tokens are checked
-    /// against [`MAX_TOKEN_BYTES`] first, which every store takes, so this means a store
-    /// with a smaller limit than we know of.
-    #[error(
-        "the credential store refused the token: its {what} may be at most {limit} bytes; ask the portal for a shorter token or set VISIT_RATING_TOKEN"
-    )]
-    TooLong {
-        /// What the store measured.
-        what: String,
-        /// The store's limit.
-        limit: u32,
-    },
-    /// What the keyring holds for this server is not a usable token.
-    #[error(
-        "the keyring entry for {origin} does not hold a usable token: store it again with `visit-rating token set`"
-    )]
-    Corrupt {
-        /// The server's origin.
-        origin: String,
-    },
-    /// Anything else the platform reported.
-    #[error("the keyring failed: {0}")]
-    Other(String),
-}
-
-impl SecretsError {
-    /// A stable name for scripts (`--json`'s `error_kind`): `no_token`,
-    /// `no_secret_service`, `locked`, `access_denied`, `bad_token`, `bad_env_token`,
-    /// `too_long`, `corrupt`, `other`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            SecretsError::NoToken { .. } => "no_token",
-            SecretsError::NoSecretService { .. } => "no_secret_service",
-            SecretsError::Locked { .. } => "locked",
-            SecretsError::AccessDenied { .. } => "access_denied",
-            SecretsError::BadToken(_) => "bad_token",
-            SecretsError::BadEnvToken(_) => "bad_env_token",
-            SecretsError::TooLong { .. } => "too_long",
-            SecretsError::Corrupt { .. } => "corrupt",
-            SecretsError::Other(_) => "other",
-        }
-    }
-}
 
 /// Where a token came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -330,78 +117,11 @@ fn platform_keyring_locked() -> bool {
     }
 }
 
-fn service_name() -> String {
+pub(super) fn service_name() -> String {
     std::env::var(KEYRING_SERVICE_ENV)
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| KEYRING_SERVICE.to_owned())
-}
-
-/// D-Bus and secret-service words meaning "nobody provides a Secret Service here": no
-/// session bus address, a bus nobody listens on, or a bus with no keyring daemon.
-const NO_SERVICE_MARKERS: [&str; 6] = [
-    "no secret service provider or dbus session found",
-    "Failed to connect to address",
-    "org.freedesktop.DBus.Error.ServiceUnknown",
-    "org.freedesktop.DBus.Error.NameHasNoOwner",
-    "org.freedesktop.DBus.Error.NoServer",
-    "org.freedesktop.DBus.Error.Spawn",
-];
-
-/// D-Bus words for a refusal by policy (a sandbox, a bus configuration).
-const DENIED_MARKERS: [&str; 2] = [
-    "org.freedesktop.DBus.Error.AccessDenied",
-    "org.freedesktop.DBus.Error.AuthFailed",
-];
-
-/// Sort a store's error into what a person can act on. Never formats a variant that
-/// carries secret bytes (`BadEncoding`, `BadDataFormat`) or entries (`Ambiguous`, whose
-/// `Debug` may show a store's internals).
-fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
-    use keyring_core::Error as E;
-    match error {
-        E::NoEntry => SecretsError::NoToken {
-            origin: origin.to_owned(),
-        },
-        E::NoStorageAccess(inner) => {
-            let detail = inner.to_string();
-            let lower = detail.to_lowercase();
-            // secret-service says "prompt dismissed" both when a person closed the unlock
-            // prompt and when no prompt could be shown (no display): either way the
-            // keyring stays locked, and unlocking it is what to do.
-            if ["denied", "not permitted"]
-                .iter()
-                .any(|m| lower.contains(m))
-            {
-                SecretsError::AccessDenied { detail }
-            } else {
-                SecretsError::Locked { detail }
-            }
-        }
-        E::PlatformFailure(inner) => {
-            let detail = inner.to_string();
-            if DENIED_MARKERS.iter().any(|m| detail.contains(m)) {
-                SecretsError::AccessDenied { detail }
-            } else if NO_SERVICE_MARKERS.iter().any(|m| detail.contains(m)) {
-                SecretsError::NoSecretService { detail }
-            } else {
-                SecretsError::Other(detail)
-            }
-        }
-        E::NoDefaultStore => SecretsError::NoSecretService {
-            detail: "no credential store could be opened".into(),
-        },
-        E::BadEncoding(_) | E::BadDataFormat(..) => SecretsError::Corrupt {
-            origin: origin.to_owned(),
-        },
-        E::TooLong(what, limit) => SecretsError::TooLong { what, limit },
-        E::Ambiguous(entries) => SecretsError::Other(format!(
-            "{} keyring entries match {origin}: remove them with your keyring manager (on Linux: `secret-tool clear service {} username {origin}`) and store the token again",
-            entries.len(),
-            service_name(),
-        )),
-        other => SecretsError::Other(other.to_string()),
-    }
 }
 
 fn entry(origin: &str) -> Result<keyring_core::Entry, SecretsError> {
@@ -505,87 +225,10 @@ fn token_status_with(env: Option<String>, origin: &str) -> Result<TokenStatus, S
     })
 }
 
-fn jwt_expiry(token: &str) -> Option<i64> {
-    let mut parts = token.split('.');
-    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let json = base64url_decode(payload)?;
-    let claims: serde_json::Value = serde_json::from_slice(&json).ok()?;
-    match &claims["exp"] {
-        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
-            #[allow(clippy::cast_possible_truncation)]
-            n.as_f64().map(|f| f as i64)
-        }),
-        _ => None,
-    }
-}
-
-/// Decode unpadded (or padded) base64url. Small enough not to need a crate.
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for b in text.trim_end_matches('=').bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn debug_and_display_never_show_the_token() {
-        let token = Token::new("s3cr3t-t0ken").unwrap();
-        assert_eq!(format!("{token:?}"), "Token(***)");
-        assert_eq!(format!("{token}"), "***");
-        assert!(!format!("{:?}", Some(&token)).contains("s3cr3t"));
-    }
-
-    #[test]
-    fn the_header_is_bearer_and_sensitive() {
-        let header = Token::new("abc.def").unwrap().bearer_header();
-        assert_eq!(header.to_str().unwrap(), "Bearer abc.def");
-        assert!(header.is_sensitive());
-        assert!(!format!("{header:?}").contains("abc.def"));
-    }
-
-    #[test]
-    fn one_trailing_newline_is_trimmed_nothing_else() {
-        assert_eq!(Token::new("abc\n").unwrap(), Token::new("abc").unwrap());
-        assert_eq!(Token::new("abc\r\n").unwrap(), Token::new("abc").unwrap());
-        assert_eq!(Token::new("abc\n\n"), Err(TokenFormatError::Whitespace));
-        assert_eq!(Token::new(" abc"), Err(TokenFormatError::Whitespace));
-        assert_eq!(Token::new("a\u{7}b"), Err(TokenFormatError::Control));
-        assert_eq!(Token::new("токен"), Err(TokenFormatError::NonAscii));
-        assert_eq!(Token::new("\n"), Err(TokenFormatError::Empty));
-        assert_eq!(Token::new(""), Err(TokenFormatError::Empty));
-        let long = "a".repeat(MAX_TOKEN_BYTES + 1);
-        assert_eq!(
-            Token::new(&long),
-            Err(TokenFormatError::TooLong {
-                bytes: MAX_TOKEN_BYTES + 1
-            })
-        );
-        assert!(Token::new(&"a".repeat(MAX_TOKEN_BYTES)).is_ok());
-    }
-
+    use crate::secrets::{MAX_TOKEN_BYTES, TokenFormatError};
     /// The mock store, installed once for the whole test binary.
     fn mock_store() {
         static INSTALL: std::sync::Once = std::sync::Once::new();
@@ -832,15 +475,5 @@ mod tests {
         assert_eq!(status.source, Some(TokenOrigin::Environment));
         assert_eq!(status.expires_at, None);
         assert!(!format!("{status:?}").contains(jwt));
-    }
-
-    #[test]
-    fn jwt_expiry_is_decoded_without_verification() {
-        // {"alg":"none"} . {"sub":"x","exp":1900000000} . sig
-        let token =
-            Token::new("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiZXhwIjoxOTAwMDAwMDAwfQ.c2ln").unwrap();
-        assert_eq!(token.jwt_expiry(), Some(1_900_000_000));
-        assert_eq!(Token::new("opaque-token").unwrap().jwt_expiry(), None);
-        assert_eq!(Token::new("a.!!!.c").unwrap().jwt_expiry(), None);
     }
 }

@@ -1,0 +1,196 @@
+//! [`Token`]: the bearer token as a type that redacts itself, and its format rules.
+//! No I/O here.
+
+use secrecy::{ExposeSecret, SecretString};
+/// The longest token we accept, in bytes. Windows Credential Manager caps a credential
+/// at 2560 bytes; we use the same cap everywhere so a token that works on one platform
+/// works on all, and an over-long one is refused with a clear error instead of being
+/// truncated by a store.
+pub const MAX_TOKEN_BYTES: usize = 2560;
+
+/// An RPGU bearer token.
+#[derive(Clone)]
+pub struct Token(SecretString);
+
+/// Why a string is not a usable token.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenFormatError {
+    /// Nothing was given.
+    #[error("the token is empty")]
+    Empty,
+    /// Spaces, tabs or line breaks inside the token (usually a copy-paste mistake).
+    #[error("the token contains whitespace; paste it again without spaces or line breaks")]
+    Whitespace,
+    /// Control characters.
+    #[error("the token contains control characters")]
+    Control,
+    /// Letters outside ASCII cannot travel in an HTTP header.
+    #[error("the token contains non-ASCII characters, which an HTTP header cannot carry")]
+    NonAscii,
+    /// Longer than [`MAX_TOKEN_BYTES`].
+    #[error("the token is {bytes} bytes long; at most {MAX_TOKEN_BYTES} can be stored")]
+    TooLong {
+        /// Its length.
+        bytes: usize,
+    },
+}
+
+impl Token {
+    /// Check and wrap a token. One trailing line break (from `echo` or a file) is
+    /// removed; any other whitespace is an error, never silently stripped.
+    pub fn new(raw: &str) -> Result<Token, TokenFormatError> {
+        let raw = raw
+            .strip_suffix("\r\n")
+            .or_else(|| raw.strip_suffix('\n'))
+            .unwrap_or(raw);
+        if raw.is_empty() {
+            return Err(TokenFormatError::Empty);
+        }
+        if raw.len() > MAX_TOKEN_BYTES {
+            return Err(TokenFormatError::TooLong { bytes: raw.len() });
+        }
+        if raw.chars().any(char::is_whitespace) {
+            return Err(TokenFormatError::Whitespace);
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(TokenFormatError::Control);
+        }
+        if !raw.is_ascii() {
+            return Err(TokenFormatError::NonAscii);
+        }
+        Ok(Token(SecretString::from(raw.to_owned())))
+    }
+
+    /// The `Authorization` header value, `Bearer <token>`, marked sensitive so that
+    /// HTTP libraries leave it out of their debug output.
+    pub fn bearer_header(&self) -> reqwest::header::HeaderValue {
+        let value = format!("Bearer {}", self.0.expose_secret());
+        // `new` admits only visible ASCII, which is always a valid header value.
+        let mut header = reqwest::header::HeaderValue::from_str(&value)
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
+        header.set_sensitive(true);
+        header
+    }
+
+    /// The token itself, for the one place that must have it: handing it to the
+    /// keyring. Not public outside the crate.
+    pub(crate) fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// When the token is a JWT with an `exp` claim: that moment, in seconds since the
+    /// Unix epoch. Decoded only, never verified.
+    pub fn jwt_expiry(&self) -> Option<i64> {
+        jwt_expiry(self.expose())
+    }
+}
+
+impl PartialEq for Token {
+    fn eq(&self, other: &Token) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+impl std::fmt::Display for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+pub(super) fn jwt_expiry(token: &str) -> Option<i64> {
+    let mut parts = token.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let json = base64url_decode(payload)?;
+    let claims: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    match &claims["exp"] {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            #[allow(clippy::cast_possible_truncation)]
+            n.as_f64().map(|f| f as i64)
+        }),
+        _ => None,
+    }
+}
+
+/// Decode unpadded (or padded) base64url. Small enough not to need a crate.
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for b in text.trim_end_matches('=').bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_the_token() {
+        let token = Token::new("s3cr3t-t0ken").unwrap();
+        assert_eq!(format!("{token:?}"), "Token(***)");
+        assert_eq!(format!("{token}"), "***");
+        assert!(!format!("{:?}", Some(&token)).contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_header_is_bearer_and_sensitive() {
+        let header = Token::new("abc.def").unwrap().bearer_header();
+        assert_eq!(header.to_str().unwrap(), "Bearer abc.def");
+        assert!(header.is_sensitive());
+        assert!(!format!("{header:?}").contains("abc.def"));
+    }
+
+    #[test]
+    fn one_trailing_newline_is_trimmed_nothing_else() {
+        assert_eq!(Token::new("abc\n").unwrap(), Token::new("abc").unwrap());
+        assert_eq!(Token::new("abc\r\n").unwrap(), Token::new("abc").unwrap());
+        assert_eq!(Token::new("abc\n\n"), Err(TokenFormatError::Whitespace));
+        assert_eq!(Token::new(" abc"), Err(TokenFormatError::Whitespace));
+        assert_eq!(Token::new("a\u{7}b"), Err(TokenFormatError::Control));
+        assert_eq!(Token::new("токен"), Err(TokenFormatError::NonAscii));
+        assert_eq!(Token::new("\n"), Err(TokenFormatError::Empty));
+        assert_eq!(Token::new(""), Err(TokenFormatError::Empty));
+        let long = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(
+            Token::new(&long),
+            Err(TokenFormatError::TooLong {
+                bytes: MAX_TOKEN_BYTES + 1
+            })
+        );
+        assert!(Token::new(&"a".repeat(MAX_TOKEN_BYTES)).is_ok());
+    }
+
+    #[test]
+    fn jwt_expiry_is_decoded_without_verification() {
+        // {"alg":"none"} . {"sub":"x","exp":1900000000} . sig
+        let token =
+            Token::new("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiZXhwIjoxOTAwMDAwMDAwfQ.c2ln").unwrap();
+        assert_eq!(token.jwt_expiry(), Some(1_900_000_000));
+        assert_eq!(Token::new("opaque-token").unwrap().jwt_expiry(), None);
+        assert_eq!(Token::new("a.!!!.c").unwrap().jwt_expiry(), None);
+    }
+}

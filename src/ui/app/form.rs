@@ -1,0 +1,252 @@
+//! The form: visit id, the four star rows, the remarks, the Send row and the hint of
+//! what is still missing. Drawing and the form's own rules only; sending is the state
+//! machine's ([`super::RatingApp::start_submit`]).
+
+use egui::{Align, Id, Key, Layout, RichText, Ui};
+
+use crate::api::{VisitId, VisitIdError};
+use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
+
+use super::{RatingApp, VISIT_ID_FIELD};
+use crate::ui::keyboard;
+use crate::ui::star_rating::star_rating;
+use crate::ui::theme::{self};
+
+impl RatingApp {
+    /// The visit id as the server will get it, or why it is not valid.
+    pub(super) fn visit_id(&self) -> Result<VisitId, VisitIdError> {
+        VisitId::from_input(
+            &self.form.visit_id,
+            self.config.clinic_guid.as_deref(),
+            &self.config.visit_id_separator,
+        )
+    }
+
+    /// Everything still missing before the form can be sent, in words.
+    pub(super) fn missing_hint(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Err(e) = self.visit_id() {
+            parts.push(self.i18n.visit_id_error(&e));
+        }
+        let mut unrated = Vec::new();
+        for missing in self.form.draft.missing() {
+            match missing {
+                Missing::Score(criterion) => {
+                    unrated.push(format!("«{}»", self.i18n.tr(criterion.label_key())));
+                }
+                Missing::NotesTooLong { chars } => parts.push(self.i18n.tr_args(
+                    "error-notes-too-long",
+                    &[("chars", chars.into()), ("max", NOTES_MAX_CHARS.into())],
+                )),
+            }
+        }
+        if !unrated.is_empty() {
+            parts.push(
+                self.i18n
+                    .tr_args("hint-rate", &[("list", unrated.join(", ").into())]),
+            );
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    /// A red strip while ratings and the token cross the network unencrypted
+    /// (`allow_insecure_http` with a remote `http://` server).
+    pub(super) fn clear_text_banner(&self, ui: &mut Ui) {
+        if self.config.allow_insecure_http
+            && self
+                .service
+                .base_url()
+                .is_some_and(crate::api::is_clear_text_remote)
+        {
+            theme::banner(
+                ui,
+                "clear-text-banner",
+                theme::CLEAR_TEXT_BANNER,
+                egui::Color32::WHITE,
+                self.i18n.tr("clear-text-banner"),
+            );
+        }
+    }
+
+    pub(super) fn form_ui(&mut self, ui: &mut Ui) {
+        let sending = self.pending.is_some();
+        ui.add_enabled_ui(!sending, |ui| {
+            if self.kiosk.is_some() {
+                self.kiosk_visit_line(ui);
+            } else {
+                self.visit_id_ui(ui);
+            }
+            ui.add_space(8.0);
+            self.scores_ui(ui);
+            ui.add_space(8.0);
+            self.notes_ui(ui);
+            ui.add_space(4.0);
+            let didnt_visit = self.i18n.tr("didnt-visit");
+            ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
+        });
+        ui.add_space(12.0);
+        self.submit_row(ui);
+        if let Some(last) = self.last.clone() {
+            ui.add_space(12.0);
+            self.result_ui(ui, &last);
+        }
+    }
+
+    pub(super) fn visit_id_ui(&mut self, ui: &mut Ui) {
+        let clinic = self
+            .config
+            .clinic_guid
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
+        let label = ui.label(RichText::new(self.i18n.tr("visit-id-label")).strong());
+        let hint = self.i18n.tr(if clinic {
+            "visit-id-hint-clinic"
+        } else {
+            "visit-id-hint"
+        });
+        let id = Id::unique(VISIT_ID_FIELD);
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.form.visit_id)
+                    .id(id)
+                    .hint_text(hint)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Heading),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut self.once.focus_visit_id) {
+            response.request_focus();
+        }
+        // A scanner types the id and presses Enter: go on to the first row.
+        if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+            ui.memory_mut(|m| m.request_focus(star_row_id(Criterion::ALL[0])));
+        }
+        if !self.form.visit_id.trim().is_empty()
+            && let Err(e) = self.visit_id()
+        {
+            ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(&e));
+        }
+    }
+
+    pub(super) fn scores_ui(&mut self, ui: &mut Ui) {
+        let enabled = !self.form.draft.didnt_visit;
+        egui::Grid::new("scores")
+            .num_columns(3)
+            .spacing([16.0, 10.0])
+            .min_row_height(52.0)
+            .show(ui, |ui| {
+                for criterion in Criterion::ALL {
+                    let name = self.i18n.tr(criterion.label_key());
+                    ui.add_enabled_ui(enabled, |ui| {
+                        ui.set_width(theme::CRITERION_LABEL_WIDTH);
+                        ui.add(egui::Label::new(&name).wrap());
+                    });
+                    let mut value = self.form.draft.score(criterion);
+                    let description = match value {
+                        Some(score) => self.i18n.tr_args(
+                            "star-value",
+                            &[
+                                ("criterion", name.as_str().into()),
+                                ("value", score.get().into()),
+                            ],
+                        ),
+                        None => self
+                            .i18n
+                            .tr_args("star-unset", &[("criterion", name.as_str().into())]),
+                    };
+                    let row = ui.add_enabled(
+                        enabled,
+                        star_rating(star_row_id(criterion), &mut value, &description),
+                    );
+                    if criterion == Criterion::ALL[0]
+                        && std::mem::take(&mut self.once.focus_first_row)
+                    {
+                        row.request_focus();
+                    }
+                    self.form.draft.set_score(criterion, value);
+                    let short = value.map_or_else(
+                        || "—".to_owned(),
+                        |s| {
+                            self.i18n
+                                .tr_args("star-short", &[("value", s.get().into())])
+                        },
+                    );
+                    ui.add_enabled(enabled, egui::Label::new(RichText::new(short).strong()));
+                    ui.end_row();
+                }
+            });
+    }
+
+    pub(super) fn notes_ui(&mut self, ui: &mut Ui) {
+        self.notes_field_ui(ui);
+        if let Some(kiosk) = &mut self.kiosk
+            && kiosk.options.on_screen_keyboard
+        {
+            ui.add_space(4.0);
+            keyboard::on_screen_keyboard(
+                ui,
+                &mut kiosk.keyboard,
+                &mut self.form.draft.notes,
+                NOTES_MAX_CHARS,
+                &self.i18n,
+            );
+        }
+    }
+
+    pub(super) fn notes_field_ui(&mut self, ui: &mut Ui) {
+        let label = ui.label(RichText::new(self.i18n.tr("notes-label")).strong());
+        ui.add(
+            egui::TextEdit::multiline(&mut self.form.draft.notes)
+                .desired_rows(3)
+                .desired_width(f32::INFINITY)
+                .lock_focus(false)
+                .hint_text(self.i18n.tr("notes-hint")),
+        )
+        .labelled_by(label.id);
+        let chars = self.form.draft.notes.chars().count();
+        let counter = self.i18n.tr_args(
+            "notes-counter",
+            &[("count", chars.into()), ("max", NOTES_MAX_CHARS.into())],
+        );
+        ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
+            if chars > NOTES_MAX_CHARS {
+                ui.colored_label(ui.visuals().error_fg_color, counter);
+            } else {
+                ui.weak(counter);
+            }
+        });
+    }
+
+    pub(super) fn submit_row(&mut self, ui: &mut Ui) {
+        let hint = self.missing_hint();
+        let sending = self.pending.is_some();
+        ui.horizontal(|ui| {
+            let text = if sending {
+                self.i18n.tr("submitting")
+            } else {
+                self.i18n.tr("submit")
+            };
+            let button = theme::primary_button(ui.ctx(), text);
+            if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
+                self.start_submit(&ui.ctx().clone());
+            }
+            if sending {
+                ui.spinner();
+            }
+        });
+        match hint {
+            Some(hint) => {
+                ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
+            }
+            None if !sending => {
+                ui.weak(self.i18n.tr("hint-ready"));
+            }
+            None => {}
+        }
+    }
+}
+
+/// The stable id of a criterion's star row.
+pub fn star_row_id(criterion: Criterion) -> Id {
+    Id::unique(("star-row", criterion.field()))
+}

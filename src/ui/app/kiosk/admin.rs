@@ -1,0 +1,222 @@
+//! The administrator's side of the kiosk: the hidden corner, the PIN prompt and its
+//! keypad, the menu behind it.
+
+use std::path::Path;
+
+use egui::{Id, Key, RichText, Sense, Ui, ViewportCommand};
+
+use super::{CORNER, CORNER_HOLD, ceil_secs};
+use crate::admin_pin::{PinCheck, PinGate};
+use crate::ui::app::{RatingApp, Screen, theme};
+
+impl RatingApp {
+    /// The top-left corner: held for [`CORNER_HOLD`], it opens the PIN prompt.
+    pub(in crate::ui::app) fn admin_corner(&mut self, ui: &mut Ui) {
+        let now = self.clock.now();
+        let label = self.i18n.tr("kiosk-admin-corner");
+        let Some(kiosk) = &mut self.kiosk else {
+            return;
+        };
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(CORNER, CORNER), Sense::hover());
+        let response = ui.interact(rect, Id::unique("admin-corner"), Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+        if response.is_pointer_button_down_on() {
+            let since = *kiosk.corner_down_since.get_or_insert(now);
+            if now.saturating_sub(since) >= CORNER_HOLD && kiosk.prompt.is_none() {
+                kiosk.open_prompt();
+                kiosk.corner_down_since = None;
+            }
+        } else {
+            kiosk.corner_down_since = None;
+        }
+    }
+
+    /// The administrator's menu.
+    pub(in crate::ui::app) fn admin_ui(&mut self, ui: &mut Ui) {
+        ui.heading(self.i18n.tr("kiosk-admin-title"));
+        if let Some(kiosk) = &self.kiosk {
+            let warn = ui.visuals().warn_fg_color;
+            if kiosk.short_pin {
+                ui.colored_label(warn, self.i18n.tr("kiosk-admin-short-pin"));
+            }
+            if kiosk.settings_exposed {
+                let path = self.config_path.display().to_string();
+                ui.colored_label(
+                    warn,
+                    self.i18n
+                        .tr_args("kiosk-admin-settings-exposed", &[("path", path.into())]),
+                );
+            }
+        }
+        ui.add_space(12.0);
+        let big = |text: String| {
+            egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
+        };
+        if ui.add(big(self.i18n.tr("settings-open"))).clicked() {
+            self.load_setup_fields();
+            self.screen = Screen::Setup;
+        }
+        if self.service.outbox().is_some() && ui.add(big(self.i18n.tr("kiosk-outbox"))).clicked() {
+            self.open_outbox();
+        }
+        if self.service.outbox().is_some()
+            && ui.add(big(self.i18n.tr("import-open-screen"))).clicked()
+        {
+            self.open_import();
+        }
+        if ui.add(big(self.i18n.tr("kiosk-leave"))).clicked() {
+            self.leave_kiosk(&ui.ctx().clone());
+            return;
+        }
+        if ui.add(big(self.i18n.tr("kiosk-close-app"))).clicked() {
+            if let Some(kiosk) = &mut self.kiosk {
+                kiosk.window.close_allowed = true;
+            }
+            ui.ctx().send_viewport_cmd(ViewportCommand::Close);
+        }
+        ui.add_space(12.0);
+        if ui
+            .add(theme::primary_button(
+                ui.ctx(),
+                self.i18n.tr("kiosk-back-to-patients"),
+            ))
+            .clicked()
+        {
+            if let Some(kiosk) = &mut self.kiosk {
+                kiosk.needs_attention = false;
+            }
+            self.forget_patient(&ui.ctx().clone());
+        }
+    }
+
+    pub(super) fn pin_prompt(&mut self, ctx: &egui::Context) {
+        let now = self.clock.wall();
+        let Some(kiosk) = &mut self.kiosk else {
+            return;
+        };
+        let Some(prompt) = &mut kiosk.prompt else {
+            return;
+        };
+        let mut submit = false;
+        let mut cancel = false;
+        let i18n = &self.i18n;
+        let locked = kiosk.gate.remaining_lock(now);
+        egui::Modal::new(Id::unique("pin-prompt")).show(ctx, |ui| {
+            ui.set_width(420.0);
+            ui.label(
+                RichText::new(i18n.tr("kiosk-pin-title"))
+                    .size(26.0)
+                    .strong(),
+            );
+            let label = ui.label(i18n.tr("kiosk-pin-label"));
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut prompt.pin)
+                        .password(true)
+                        .char_limit(12)
+                        .font(egui::TextStyle::Heading)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+            if std::mem::take(&mut prompt.focus) {
+                field.request_focus();
+            }
+            submit |= field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            pin_keypad(ui, &mut prompt.pin, i18n);
+            let message = match locked {
+                Some(remaining) => Some(i18n.tr_args(
+                    "kiosk-pin-locked",
+                    &[("seconds", ceil_secs(remaining).into())],
+                )),
+                None => prompt.message.clone(),
+            };
+            if let Some(message) = message {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+            ui.horizontal(|ui| {
+                submit |= ui
+                    .add_enabled(
+                        locked.is_none(),
+                        theme::primary_button(ui.ctx(), i18n.tr("kiosk-pin-enter")),
+                    )
+                    .clicked();
+                cancel = ui.button(i18n.tr("kiosk-pin-cancel")).clicked();
+            });
+        });
+        if cancel {
+            kiosk.prompt = None;
+            return;
+        }
+        if !submit {
+            return;
+        }
+        let pin = std::mem::take(&mut prompt.pin);
+        prompt.focus = true;
+        let check = kiosk.gate.check(&pin, kiosk.pin_hash.as_deref(), now);
+        save_gate(&kiosk.gate, kiosk.gate_file.as_deref());
+        match check {
+            PinCheck::Granted => {
+                kiosk.prompt = None;
+                kiosk.short_pin = pin.len() < *crate::admin_pin::PIN_DIGITS.start();
+                self.screen = Screen::Admin;
+            }
+            PinCheck::Wrong { left } => {
+                prompt.message = Some(i18n.tr_args("kiosk-pin-wrong", &[("left", left.into())]));
+            }
+            PinCheck::Locked { remaining } => {
+                prompt.message = Some(i18n.tr_args(
+                    "kiosk-pin-locked",
+                    &[("seconds", ceil_secs(remaining).into())],
+                ));
+            }
+            PinCheck::NotConfigured => {
+                prompt.message = Some(i18n.tr("kiosk-pin-not-configured"));
+            }
+        }
+    }
+}
+
+/// Keep the wrong-PIN count and the lock in `path` for the next run (on a worker
+/// thread).
+pub(super) fn save_gate(gate: &PinGate, path: Option<&Path>) {
+    let Some(path) = path.map(Path::to_owned) else {
+        return;
+    };
+    let gate = gate.clone();
+    let spawned = std::thread::Builder::new()
+        .name("pin-attempts".into())
+        .spawn(move || {
+            if let Err(e) = gate.save(&path) {
+                tracing::error!(file = %path.display(), error = %e, "cannot keep the wrong-PIN record");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the thread that keeps the wrong-PIN record");
+    }
+}
+
+/// A keypad for touch screens: digits go into `pin`.
+pub(super) fn pin_keypad(ui: &mut Ui, pin: &mut String, i18n: &crate::i18n::I18n) {
+    let key = egui::vec2(72.0, 56.0);
+    let digit_key = |digit: &str| egui::Button::new(RichText::new(digit).size(24.0)).min_size(key);
+    for row in [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]] {
+        ui.horizontal(|ui| {
+            for digit in row {
+                if ui.add(digit_key(digit)).clicked() {
+                    pin.push_str(digit);
+                }
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .add(egui::Button::new(i18n.tr("osk-backspace")).min_size(key))
+            .clicked()
+        {
+            pin.pop();
+        }
+        if ui.add(digit_key("0")).clicked() {
+            pin.push('0');
+        }
+    });
+}

@@ -1,0 +1,193 @@
+//! What patients see in kiosk mode: the ready screen, "terminal not configured", the
+//! scanned visit id on the form, the answer, the idle warning, and the staff line.
+
+use egui::{Align, Id, Key, RichText, Ui};
+
+use super::Unconfigured;
+use crate::api::OutcomeKind;
+use crate::ui::app::{LastResult, RatingApp, Screen, SubmitReport, VISIT_ID_FIELD, theme};
+
+impl RatingApp {
+    /// "Terminal not configured — please call staff", calm, with one line for staff.
+    pub(in crate::ui::app) fn not_configured_ui(&mut self, ui: &mut Ui) {
+        let reason = self.unconfigured(&ui.ctx().clone());
+        ui.add_space(48.0);
+        ui.vertical_centered(|ui| {
+            ui.label(
+                RichText::new(self.i18n.tr("kiosk-unconfigured-title"))
+                    .size(34.0)
+                    .strong(),
+            );
+            ui.add_space(8.0);
+            ui.label(RichText::new(self.i18n.tr("kiosk-unconfigured-body")).size(21.0));
+            ui.add_space(32.0);
+            let staff = match reason {
+                Some(Unconfigured::NoPin) | None => "kiosk-unconfigured-no-pin",
+                Some(Unconfigured::NoUrl) => "kiosk-unconfigured-no-url",
+                Some(Unconfigured::NoToken) => "kiosk-unconfigured-no-token",
+            };
+            ui.weak(self.i18n.tr(staff));
+        });
+    }
+
+    /// A small, discreet line for staff: the terminal needs attention (a rating failed,
+    /// ratings wait to be sent, sending is paused, or the token expires within
+    /// `token_warning_days`).
+    pub(in crate::ui::app) fn staff_indicator(&self, ui: &mut Ui) {
+        let outbox_needs_staff = self.outbox_status().is_some_and(|s| {
+            s.waiting + s.needs_attention > 0 || s.paused.is_some() || s.problem.is_some()
+        }) || self.token_warning().is_some();
+        if self
+            .kiosk
+            .as_ref()
+            .is_some_and(|k| k.needs_attention() || outbox_needs_staff)
+        {
+            ui.label(
+                RichText::new(self.i18n.tr("kiosk-needs-attention"))
+                    .small()
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+    }
+
+    /// The welcome screen: scan or type the visit id, then start.
+    pub(in crate::ui::app) fn ready_ui(&mut self, ui: &mut Ui) {
+        let now = self.clock.now();
+        let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
+        ui.add_space(32.0);
+        ui.vertical_centered(|ui| {
+            ui.label(
+                RichText::new(self.i18n.tr("kiosk-ready-title"))
+                    .size(34.0)
+                    .strong(),
+            );
+            ui.add_space(8.0);
+            ui.label(RichText::new(self.i18n.tr("kiosk-ready-body")).size(21.0));
+            ui.add_space(24.0);
+        });
+        let label = ui.label(RichText::new(self.i18n.tr("visit-id-label")).strong());
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.form.visit_id)
+                    .id(Id::unique(VISIT_ID_FIELD))
+                    .hint_text(self.i18n.tr("visit-id-hint"))
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Heading),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut self.once.focus_visit_id) {
+            response.request_focus();
+        }
+        let valid = self.visit_id();
+        if !self.form.visit_id.trim().is_empty()
+            && let Err(e) = &valid
+        {
+            ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(e));
+        }
+        ui.add_space(16.0);
+        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        let can_start = valid.is_ok() && !cooling_down;
+        let start = ui.vertical_centered(|ui| {
+            ui.add_enabled(
+                can_start,
+                theme::primary_button(ui.ctx(), self.i18n.tr("kiosk-start")),
+            )
+            .clicked()
+        });
+        if can_start && (start.inner || scanned) {
+            self.screen = Screen::Form;
+            self.once.focus_first_row = true;
+        } else if scanned {
+            // Keep the focus in the field so the next scan lands there.
+            response.request_focus();
+        }
+    }
+
+    /// The scanned visit id on the form (read-only), and a way to start over at once.
+    pub(in crate::ui::app) fn kiosk_visit_line(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(
+                    self.i18n
+                        .tr_args("kiosk-visit", &[("id", self.form.visit_id.trim().into())]),
+                )
+                .size(18.0),
+            );
+            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
+                if ui.button(self.i18n.tr("kiosk-start-over")).clicked() {
+                    self.forget_patient(&ui.ctx().clone());
+                }
+            });
+        });
+    }
+
+    /// What a patient sees of an answer: only what is theirs to act on.
+    pub(in crate::ui::app) fn kiosk_result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
+        let already = matches!(
+            last,
+            LastResult::Sent(SubmitReport { outcome, .. })
+                if outcome.kind == OutcomeKind::AlreadyRecorded
+        );
+        if !already && let Some(kiosk) = &mut self.kiosk {
+            // Not accepted and not kept: staff must look (the patient is told to ask).
+            kiosk.needs_attention = true;
+        }
+        let (headline, body) = if already {
+            ("kiosk-already-rated", "advice-already-recorded")
+        } else {
+            ("kiosk-not-sent", "kiosk-not-sent-body")
+        };
+        let panel = egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(2.0, ui.visuals().warn_fg_color))
+            .inner_margin(16.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new(self.i18n.tr(headline)).strong().size(24.0));
+                ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
+                if ui
+                    .add(theme::primary_button(ui.ctx(), self.i18n.tr("kiosk-done")))
+                    .clicked()
+                {
+                    self.forget_patient(&ui.ctx().clone());
+                }
+            });
+        if std::mem::take(&mut self.once.scroll_to_result) {
+            panel.response.scroll_to_me(Some(Align::BOTTOM));
+        }
+    }
+
+    /// The idle warning and the PIN prompt, over everything else.
+    pub(in crate::ui::app) fn kiosk_overlays(&mut self, ctx: &egui::Context) {
+        if let Some(seconds) = self.idle_seconds_left()
+            && self.kiosk.as_ref().is_some_and(|k| k.prompt.is_none())
+        {
+            let mut still_here = false;
+            egui::Modal::new(Id::unique("idle-warning")).show(ctx, |ui| {
+                ui.set_width(520.0);
+                ui.label(
+                    RichText::new(self.i18n.tr("kiosk-idle-title"))
+                        .size(26.0)
+                        .strong(),
+                );
+                ui.label(
+                    RichText::new(
+                        self.i18n
+                            .tr_args("kiosk-idle-body", &[("seconds", seconds.into())]),
+                    )
+                    .size(20.0),
+                );
+                ui.add_space(8.0);
+                still_here = ui
+                    .add(theme::primary_button(
+                        ui.ctx(),
+                        self.i18n.tr("kiosk-idle-continue"),
+                    ))
+                    .clicked();
+            });
+            if still_here && let Some(kiosk) = &mut self.kiosk {
+                kiosk.last_activity = self.clock.now();
+            }
+        }
+        self.pin_prompt(ctx);
+    }
+}
