@@ -18,6 +18,8 @@
 
 use egui::{Color32, FontId, Stroke, TextStyle};
 
+/// Body text, in points at zoom 1.
+pub const BODY_SIZE: f32 = 19.0;
 /// The widest the form grows; wider screens keep lines readable.
 pub const CONTENT_WIDTH: f32 = 900.0;
 /// The column of criterion names beside the stars.
@@ -137,8 +139,8 @@ pub fn apply(ctx: &egui::Context, appearance: Appearance) {
     ctx.all_styles_mut(|style| {
         style.text_styles = [
             (TextStyle::Small, FontId::proportional(14.0)),
-            (TextStyle::Body, FontId::proportional(19.0)),
-            (TextStyle::Button, FontId::proportional(19.0)),
+            (TextStyle::Body, FontId::proportional(BODY_SIZE)),
+            (TextStyle::Button, FontId::proportional(BODY_SIZE)),
             (TextStyle::Heading, FontId::proportional(26.0)),
             (TextStyle::Monospace, FontId::monospace(17.0)),
         ]

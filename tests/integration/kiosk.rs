@@ -46,10 +46,26 @@ pub fn kiosk_rig_with(config: Config, token: &str, size: egui::Vec2, wgpu: bool)
         RatingApp::new(setup),
     );
     harness.run_steps(3);
+    fit_to_pixels(&mut harness, size);
     KioskRig {
         harness,
         clock,
         server,
+    }
+}
+
+/// Make the harness a screen of `pixels` physical pixels at the zoom the kiosk chose,
+/// as a real window is: egui's zoom shrinks the window's size in points (eframe divides
+/// the window's pixels by it every frame), while a harness keeps the size in points it
+/// was given.
+pub fn fit_to_pixels(harness: &mut Harness<'static, RatingApp>, pixels: egui::Vec2) {
+    for _ in 0..5 {
+        let points = pixels / harness.ctx.pixels_per_point();
+        if (harness.ctx.content_rect().size() - points).length() < 0.5 {
+            return;
+        }
+        harness.set_size(points);
+        harness.run_steps(2);
     }
 }
 
@@ -395,4 +411,131 @@ fn a_token_expiring_soon_shows_staff_the_discreet_mark() {
     }
     // Patients see nothing more than the mark: no word about the token.
     assert!(harness.query_by_label_contains("Токен").is_none());
+}
+
+/// The form on a stand of `size` pixels, after a scan: the Send button's rectangle and
+/// the screen, in pixels, and the share of the height from the top of the first star
+/// row to the bottom of Send (the form's rows, remarks and button).
+fn form_on_stand(size: egui::Vec2) -> (egui::Rect, egui::Rect, f32) {
+    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, size, false);
+    rig.scan("kiosk-stand-size");
+    rig.harness.run_steps(3);
+    assert_eq!(rig.harness.state().screen(), Screen::Form);
+    let ppp = rig.harness.ctx.pixels_per_point();
+    let send = rig.harness.get_by_label(SUBMIT).rect() * ppp;
+    let first_row = rig
+        .harness
+        .get_by_label_contains(&format!("{WAITING}: "))
+        .rect()
+        * ppp;
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    (send, screen, (send.bottom() - first_row.top()) / size.y)
+}
+
+fn assert_send_on_screen(size: egui::Vec2) -> f32 {
+    let (send, screen, coverage) = form_on_stand(size);
+    assert!(
+        screen.contains_rect(send),
+        "Send {send:?} is not inside the {size:?} screen"
+    );
+    // Touch-sized at any scale: at least 44 pixels high.
+    assert!(send.height() >= 44.0, "Send is {send:?}");
+    coverage
+}
+
+#[test]
+fn a_portrait_1080x1920_stand_fills_its_height_with_send_on_screen() {
+    let coverage = assert_send_on_screen(egui::vec2(1080.0, 1920.0));
+    assert!(
+        coverage >= 0.6,
+        "the rows to Send cover {:.0} % of the height",
+        coverage * 100.0
+    );
+}
+
+#[test]
+fn a_landscape_1920x1080_monitor_has_send_on_screen() {
+    assert_send_on_screen(egui::vec2(1920.0, 1080.0));
+}
+
+#[test]
+fn a_1280x1024_monitor_has_send_on_screen() {
+    assert_send_on_screen(egui::vec2(1280.0, 1024.0));
+}
+
+#[test]
+fn a_7_inch_800x480_panel_has_send_on_screen_without_scrolling() {
+    assert_send_on_screen(egui::vec2(800.0, 480.0));
+}
+
+#[test]
+fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_the_settings() {
+    let size = egui::vec2(1080.0, 1920.0);
+    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, size, false);
+    let start = rig.harness.ctx.pixels_per_point();
+    // Touch-sized, announced by name.
+    let larger = rig.harness.get_by_label("Крупнее текст").rect() * start;
+    assert!(
+        larger.width() >= 44.0 && larger.height() >= 44.0,
+        "{larger:?}"
+    );
+
+    rig.harness.get_by_label("Крупнее текст").click();
+    rig.harness.run_steps(3);
+    fit_to_pixels(&mut rig.harness, size);
+    let larger_ppp = rig.harness.ctx.pixels_per_point();
+    assert!(
+        (larger_ppp / start - 1.2).abs() < 0.01,
+        "A+ makes everything 20 % larger: {start} -> {larger_ppp}"
+    );
+    assert_eq!(
+        rig.harness
+            .state()
+            .kiosk()
+            .unwrap()
+            .patient_choices()
+            .text_step,
+        1
+    );
+
+    rig.harness.get_by_label("Высокая контрастность").click();
+    rig.harness.run_steps(3);
+    assert_eq!(
+        rig.harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::BLACK
+    );
+    assert_eq!(
+        rig.harness
+            .get_by_label("Высокая контрастность")
+            .accesskit_node()
+            .toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
+
+    // A tap takes the focus; the scanner's keys still go to the visit id.
+    assert!(rig.harness.get_by_label(VISIT_ID).is_focused());
+    // On the form too.
+    rig.scan("kiosk-own-choices");
+    assert_eq!(rig.screen(), Screen::Form);
+    rig.harness.get_by_label("Language: English").click();
+    rig.harness.run_steps(3);
+    rig.harness.get_by_label("Send rating");
+    rig.harness.get_by_label("Larger text");
+
+    // The patient walks away: the idle reset puts everything back for the next one.
+    rig.advance(95);
+    assert_eq!(rig.screen(), Screen::Ready);
+    rig.harness.run_steps(3);
+    fit_to_pixels(&mut rig.harness, size);
+    assert!((rig.harness.ctx.pixels_per_point() - start).abs() < 0.01);
+    assert_ne!(
+        rig.harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::BLACK
+    );
+    rig.harness
+        .get_by_label("Оцените, пожалуйста, посещение врача");
+    assert_eq!(
+        rig.harness.state().kiosk().unwrap().patient_choices(),
+        visit_rating::ui::app::PatientChoices::default()
+    );
 }
