@@ -41,9 +41,10 @@ impl RatingApp {
             .map_or(0.0, |layout| layout.spare_height)
     }
 
-    /// The patient's own buttons, on the ready screen and the form (right to left in
-    /// the title bar): the other language, high contrast, A+ and A−. What they change
-    /// lasts until the patient is forgotten.
+    /// The patient's own buttons, on the ready screen and the form, at the right of the
+    /// title bar: the other language, high contrast, A− and A+ (rightmost, so a finger
+    /// tapping it again finds it where it was as the text grows). What they change lasts
+    /// until the patient is forgotten.
     pub(in crate::ui::app) fn patient_tools(&mut self, ui: &mut Ui) {
         if !matches!(self.screen, Screen::Ready | Screen::Form) {
             return;
@@ -57,6 +58,27 @@ impl RatingApp {
             Language::En => Language::Ru,
         };
         let mut changed = false;
+        let steps = PatientChoices::STEPS;
+        if patient_button(
+            ui,
+            "A+",
+            &self.i18n.tr("kiosk-text-larger"),
+            choices.text_step < *steps.end(),
+            None,
+        ) {
+            kiosk.patient.text_step += 1;
+            changed = true;
+        }
+        if patient_button(
+            ui,
+            "A−",
+            &self.i18n.tr("kiosk-text-smaller"),
+            choices.text_step > *steps.start(),
+            None,
+        ) {
+            kiosk.patient.text_step -= 1;
+            changed = true;
+        }
         let other_name = match other {
             Language::Ru => "Русский",
             Language::En => "English",
@@ -85,27 +107,6 @@ impl RatingApp {
             kiosk.patient.high_contrast = (on != self.config.high_contrast).then_some(on);
             self.appearance.high_contrast = on;
             self.once.style = true;
-            changed = true;
-        }
-        let steps = PatientChoices::STEPS;
-        if patient_button(
-            ui,
-            "A+",
-            &self.i18n.tr("kiosk-text-larger"),
-            choices.text_step < *steps.end(),
-            None,
-        ) {
-            kiosk.patient.text_step += 1;
-            changed = true;
-        }
-        if patient_button(
-            ui,
-            "A−",
-            &self.i18n.tr("kiosk-text-smaller"),
-            choices.text_step > *steps.start(),
-            None,
-        ) {
-            kiosk.patient.text_step -= 1;
             changed = true;
         }
         if changed {
