@@ -480,14 +480,40 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
         "{larger:?}"
     );
 
-    rig.harness.get_by_label("Крупнее текст").click();
+    // Up (20 % a step) until A+ is disabled: at most three steps, and never so large
+    // that a star row no longer fits the width.
+    let mut steps = 0;
+    while !rig
+        .harness
+        .get_by_label("Крупнее текст")
+        .accesskit_node()
+        .is_disabled()
+    {
+        rig.harness.get_by_label("Крупнее текст").click();
+        rig.harness.run_steps(3);
+        fit_to_pixels(&mut rig.harness, size);
+        steps += 1;
+        assert!(steps <= 3);
+    }
+    let largest = rig.harness.ctx.pixels_per_point();
+    assert!(largest / start > 1.25, "{start} -> {largest}");
+    rig.scan("kiosk-largest-text");
+    let row = rig
+        .harness
+        .get_by_label_contains(&format!("{WAITING}: "))
+        .rect()
+        * largest;
+    assert!(
+        row.right() <= size.x,
+        "the star row {row:?} leaves the screen"
+    );
+    let send = rig.harness.get_by_label(SUBMIT).rect() * largest;
+    assert!(send.right() <= size.x, "{send:?}");
+    // One step back down.
+    rig.harness.get_by_label("Мельче текст").click();
     rig.harness.run_steps(3);
     fit_to_pixels(&mut rig.harness, size);
-    let larger_ppp = rig.harness.ctx.pixels_per_point();
-    assert!(
-        (larger_ppp / start - 1.2).abs() < 0.01,
-        "A+ makes everything 20 % larger: {start} -> {larger_ppp}"
-    );
+    assert!(rig.harness.ctx.pixels_per_point() < largest);
     assert_eq!(
         rig.harness
             .state()
@@ -495,8 +521,11 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
             .unwrap()
             .patient_choices()
             .text_step,
-        1
+        steps - 1
     );
+    rig.harness.get_by_label("Начать заново").click();
+    rig.harness.run_steps(3);
+    fit_to_pixels(&mut rig.harness, size);
 
     rig.harness.get_by_label("Высокая контрастность").click();
     rig.harness.run_steps(3);

@@ -42,6 +42,9 @@ const CAP_HEIGHT_EM: f32 = 0.69;
 const ROW: f32 = 56.0;
 /// One line of the remarks box.
 const NOTES_LINE: f32 = 26.0;
+/// The narrowest the content may get, in points: a star row, its «N из 5», a criterion
+/// name of two or three lines, the gaps and the margins.
+const MIN_WIDTH: f32 = 580.0;
 /// The smallest and largest scale (pixels per point) the kiosk uses.
 const SCALE_RANGE: (f32, f32) = (0.6, 4.0);
 
@@ -74,6 +77,8 @@ pub struct KioskLayout {
     /// Height the design leaves free on this screen, in points (the ready and thank-you
     /// screens put part of it above their content, to sit nearer the middle).
     pub spare_height: f32,
+    /// A+ could still make things larger (the width has room).
+    pub can_grow: bool,
 }
 
 /// The layout for a window of `window_px` physical pixels on a monitor of `monitor_px`
@@ -113,11 +118,13 @@ pub fn kiosk_layout(
         }
         _ => fill,
     };
-    let scale = (base * multiplier).clamp(SCALE_RANGE.0, SCALE_RANGE.1);
+    // However large a patient asks for, a star row and its name still fit the width.
+    let widest = (w / MIN_WIDTH).max(SCALE_RANGE.0);
+    let scale = (base * multiplier).clamp(SCALE_RANGE.0, SCALE_RANGE.1.min(widest));
     let (width, height) = (w / scale, h / scale);
     // What the design leaves free in height, shared between the rows and the remarks.
     let free = (height - design.y).max(0.0);
-    let (row_height, notes_extra, label_width, column_max) = match shape {
+    let (row_height, notes_extra, label_width, column_max): (f32, f32, f32, f32) = match shape {
         Shape::Landscape => (ROW + free * 0.4 / 4.0, free * 0.3, 360.0, 1000.0),
         Shape::Portrait => (ROW + free * 0.5 / 4.0, free * 0.3, 300.0, f32::INFINITY),
         Shape::Compact => (48.0, 0.0, 320.0, f32::INFINITY),
@@ -128,14 +135,22 @@ pub fn kiosk_layout(
     let notes_rows = (base_rows + notes_extra / NOTES_LINE)
         .floor()
         .clamp(1.0, 12.0) as usize;
+    let column_width = (width - 48.0).clamp(200.0, column_max);
+    // The stars, the «N из 5» beside them and the grid's gaps keep their size; the
+    // criterion names take what is left (and wrap) when A+ leaves the column narrow.
+    let stars = 5.0 * STAR_SIZE + 4.0 * crate::ui::star_rating::STAR_GAP;
+    let label_width = label_width
+        .min(column_width - stars - 32.0 - 80.0)
+        .max(120.0);
     KioskLayout {
         scale,
         shape,
-        column_width: (width - 48.0).clamp(200.0, column_max),
+        column_width,
         label_width,
         row_height: row_height.min(ROW * 3.0),
         notes_rows,
         spare_height: free,
+        can_grow: scale < widest.min(SCALE_RANGE.1) - 1e-3,
     }
 }
 

@@ -63,7 +63,7 @@ impl RatingApp {
             ui,
             "A+",
             &self.i18n.tr("kiosk-text-larger"),
-            choices.text_step < *steps.end(),
+            choices.text_step < *steps.end() && kiosk.layout.is_none_or(|l| l.can_grow),
             None,
         ) {
             kiosk.patient.text_step += 1;
@@ -186,7 +186,14 @@ impl RatingApp {
                     .font(egui::TextStyle::Heading),
             )
             .labelled_by(label.id);
-        if std::mem::take(&mut self.once.focus_visit_id) {
+        // The scanner types wherever the focus is: a tap elsewhere on this screen (an
+        // empty spot, a disabled button) takes it from the field, so it comes back
+        // whenever nothing else holds it (not while the PIN prompt is open).
+        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        let nothing_focused = !scanned
+            && ui.memory(|m| m.focused().is_none())
+            && self.kiosk.as_ref().is_some_and(|k| !k.prompt_open());
+        if std::mem::take(&mut self.once.focus_visit_id) || nothing_focused {
             response.request_focus();
         }
         let valid = self.visit_id();
@@ -196,7 +203,6 @@ impl RatingApp {
             ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(e));
         }
         ui.add_space(16.0);
-        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         let can_start = valid.is_ok() && !cooling_down;
         let start = ui.vertical_centered(|ui| {
             ui.add_enabled(
