@@ -12,6 +12,7 @@ use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 use visit_rating::ui::clock::Clock;
 
+use crate::support::fit_to_pixels;
 use crate::ui::{CRITERIA, SUBMIT, TOKEN, WAITING, click_star, server, setup_for, step_until};
 
 pub const PIN: &str = "246813";
@@ -51,21 +52,6 @@ pub fn kiosk_rig_with(config: Config, token: &str, size: egui::Vec2, wgpu: bool)
         harness,
         clock,
         server,
-    }
-}
-
-/// Make the harness a screen of `pixels` physical pixels at the zoom the kiosk chose,
-/// as a real window is: egui's zoom shrinks the window's size in points (eframe divides
-/// the window's pixels by it every frame), while a harness keeps the size in points it
-/// was given.
-pub fn fit_to_pixels(harness: &mut Harness<'static, RatingApp>, pixels: egui::Vec2) {
-    for _ in 0..5 {
-        let points = pixels / harness.ctx.pixels_per_point();
-        if (harness.ctx.content_rect().size() - points).length() < 0.5 {
-            return;
-        }
-        harness.set_size(points);
-        harness.run_steps(2);
     }
 }
 

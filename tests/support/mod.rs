@@ -246,3 +246,18 @@ pub fn saved_ratings(data_dir: &Path) -> usize {
             .count()
     })
 }
+
+/// Make the harness a screen of `pixels` physical pixels at the zoom the kiosk chose,
+/// as a real window is: egui's zoom shrinks the window's size in points (eframe divides
+/// the window's pixels by it every frame), while a harness keeps the size in points it
+/// was given.
+pub fn fit_to_pixels<State>(harness: &mut egui_kittest::Harness<'_, State>, pixels: egui::Vec2) {
+    for _ in 0..5 {
+        let points = pixels / harness.ctx.pixels_per_point();
+        if (harness.ctx.content_rect().size() - points).length() < 0.5 {
+            return;
+        }
+        harness.set_size(points);
+        harness.run_steps(2);
+    }
+}
