@@ -350,6 +350,11 @@ impl RatingApp {
         let Some(kiosk) = &mut self.kiosk else {
             return;
         };
+        // A pass run again after a style change still has the window's size in points
+        // at the old zoom: only the first pass of a frame measures the window.
+        if ctx.current_pass_index() > 0 {
+            return;
+        }
         let window_px = ctx.content_rect().size() * ctx.pixels_per_point();
         let native = ctx.native_pixels_per_point().unwrap_or(1.0);
         let monitor_px = ctx
