@@ -22,7 +22,11 @@ TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 APP = os.path.join(TARGET, "release", "visit-rating")
 MINIMAL = os.path.join(TARGET, "release", "minimal-egui")
 PROBE = os.path.join(TARGET, "release", "frame-probe")
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "21"))
+# Chromium's cold start is a distant reference, not a goal: fewer runs of it.
+CHROME_RUNS = min(RUNS, int(os.environ.get("BENCH_CHROME_RUNS", "5")))
+# Ratings waiting in the outbox for the "full outbox" start.
+QUEUED = int(os.environ.get("BENCH_QUEUED", "10000"))
 IDLE = float(os.environ.get("BENCH_IDLE_SECS", "30"))
 SUBMITS = int(os.environ.get("BENCH_SUBMITS", "50"))
 CHROME = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -36,9 +40,9 @@ def log(text):
     print(text, file=sys.stderr, flush=True)
 
 
-def xprobe(args):
+def xprobe(args, env=None):
     out = subprocess.run([sys.executable, os.path.join(BENCH, "xprobe.py")] + args,
-                         check=True, capture_output=True, text=True, timeout=300)
+                         check=True, capture_output=True, text=True, timeout=300, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -46,12 +50,69 @@ def chrome(*extra):
     return CHROME + ["--user-data-dir=" + tempfile.mkdtemp(prefix="bench-chromium-")] + list(extra)
 
 
+def closed_port_url():
+    """An http:// URL on loopback where nobody listens: the clinic's server is down, so
+    the full outbox stays full from one start to the next (and nothing is sent while
+    the window starts)."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def clinic_user(url, queued):
+    """A clinic's installation in a folder of its own: settings with the server URL, the
+    token in the keyring (the Secret Service bench/run started), and `queued` ratings
+    waiting in the outbox, due now. Returns the environment that runs the window as
+    that user."""
+    home = tempfile.mkdtemp(prefix="bench-clinic-")
+    config_dir = os.path.join(home, ".config", "visit-rating")
+    data_dir = os.path.join(home, ".local", "share", "visit-rating")
+    outbox = os.path.join(data_dir, "outbox")
+    os.makedirs(config_dir)
+    os.makedirs(outbox, mode=0o700)
+    with open(os.path.join(config_dir, "config.toml"), "w") as f:
+        f.write(f'server_url = "{url}"\n')
+    now = int(time.time() * 1000)
+    for i in range(queued):
+        created = now - queued + i
+        entry_id = f"{created:013d}-{i:016x}"
+        entry = {"version": 1, "id": entry_id, "visit_id": f"bench-queued-{i:06d}",
+                 "rating": {"scores": [5, 4, 3, 2], "notes": f"Замечание №{i}: спасибо врачу.",
+                            "didnt_visit": False},
+                 "created_at_ms": created, "attempts": 1, "last_attempt_ms": created,
+                 "next_attempt_ms": created, "state": "waiting", "last_outcome": None,
+                 "server_origin": url}
+        path = os.path.join(outbox, entry_id + ".json")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            json.dump(entry, f, ensure_ascii=False)
+    env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
+               XDG_DATA_HOME=os.path.join(home, ".local", "share"))
+    env.pop("VISIT_RATING_TOKEN", None)
+    return env
+
+
+def store_token(url):
+    """The clinic's token in the keyring, as `visit-rating token set` would keep it."""
+    subprocess.run(["secret-tool", "store", "--label=visit-rating bench", "service",
+                    "visit-rating", "username", url], input=TOKEN, text=True, check=True)
+
+
 def cold_starts():
-    ours, minimal, chromium = [], [], []
+    url = closed_port_url()
+    store_token(url)
+    clinic = clinic_user(url, 0)
+    full = clinic_user(url, QUEUED)
+    ours, queued, demo, minimal, chromium = [], [], [], [], []
     for i in range(RUNS):
         log(f"  cold start {i + 1}/{RUNS}")
-        ours.append(xprobe(["--settle", "2", "--", APP, "--demo"]))
+        ours.append(xprobe(["--settle", "2", "--", APP], env=clinic))
+        queued.append(xprobe(["--settle", "2", "--", APP], env=full))
+        demo.append(xprobe(["--settle", "2", "--", APP, "--demo"]))
         minimal.append(xprobe(["--settle", "2", "--", MINIMAL]))
+        if i >= CHROME_RUNS:
+            continue
         shot = os.path.join(tempfile.mkdtemp(prefix="bench-shot-"), "form.png")
         start = time.monotonic()
         subprocess.run(chrome("--screenshot=" + shot, FORM), check=True,
@@ -59,7 +120,11 @@ def cold_starts():
         chromium.append((time.monotonic() - start) * 1000.0)
         if not os.path.getsize(shot):
             sys.exit("chromium wrote an empty screenshot")
-    return ours, minimal, chromium
+    left = len([n for n in os.listdir(os.path.join(full["XDG_DATA_HOME"], "visit-rating", "outbox"))
+                if n.endswith(".json")])
+    if left != QUEUED:
+        sys.exit(f"the full outbox holds {left} ratings after the starts, not {QUEUED}")
+    return ours, queued, demo, minimal, chromium
 
 
 def idle():
@@ -157,7 +222,7 @@ def machine():
 def main():
     started = time.monotonic()
     header_machine = machine()
-    ours, minimal, chromium_cold = cold_starts()
+    ours, queued, demo, minimal, chromium_cold = cold_starts()
     idle_ours, idle_minimal, idle_chromium = idle()
     frames = frame_times()
     submit_ours, submit_curl = submit_vs_curl()
@@ -166,7 +231,11 @@ def main():
     mib = lambda kib: kib / 1024.0  # noqa: E731
     first_ours = med(r["first_paint_ms"] for r in ours)
     first_min = med(r["first_paint_ms"] for r in minimal)
+    first_queued = med(r["first_paint_ms"] for r in queued)
+    first_demo = med(r["first_paint_ms"] for r in demo)
     rss_ours = mib(med(r["peak_rss_kib"] for r in ours))
+    rss_queued = mib(med(r["peak_rss_kib"] for r in queued))
+    rss_demo = mib(med(r["peak_rss_kib"] for r in demo))
     rss_min = mib(med(r["peak_rss_kib"] for r in minimal))
     pss_ours = mib(med(r["pss_kib"] for r in ours))
     rss_chr = mib(idle_chromium["peak_rss_kib"])
@@ -174,12 +243,21 @@ def main():
     budget = 1000.0 / 60.0
 
     rows = [
-        ("cold start to first painted frame vs minimal eframe (median of %d)" % RUNS,
+        ("cold start to first painted frame, as a clinic runs it (server configured, token "
+         "in the keyring, empty outbox), vs minimal eframe (median of %d)" % RUNS,
          first_ours, first_min, "ms"),
-        ("cold start to first painted frame vs headless Chromium (launch to screenshot written, median of %d)" % RUNS,
-         first_ours, med(chromium_cold), "ms"),
-        ("peak resident memory (VmHWM) after the window is up vs minimal eframe",
-         rss_ours, rss_min, "MiB"),
+        ("cold start with %d ratings waiting in the outbox vs with an empty one (median of %d)"
+         % (QUEUED, RUNS), first_queued, first_ours, "ms"),
+        ("cold start in demo mode (in-process stand-in server) vs minimal eframe (median of %d)"
+         % RUNS, first_demo, first_min, "ms"),
+        ("cold start to first painted frame vs headless Chromium (launch to screenshot "
+         "written, median of %d)" % CHROME_RUNS, first_ours, med(chromium_cold), "ms"),
+        ("peak resident memory (VmHWM) 2 s after the first frame, as a clinic runs it, "
+         "vs minimal eframe", rss_ours, rss_min, "MiB"),
+        ("peak resident memory 2 s after the first frame, %d ratings waiting, vs minimal eframe"
+         % QUEUED, rss_queued, rss_min, "MiB"),
+        ("peak resident memory 2 s after the first frame, demo mode, vs minimal eframe",
+         rss_demo, rss_min, "MiB"),
         ("peak resident memory (VmHWM) vs headless Chromium (sum over its %d processes)"
          % idle_chromium["processes"], rss_ours, rss_chr, "MiB"),
         ("proportional resident memory (PSS) vs headless Chromium (sum over processes)",
@@ -216,13 +294,15 @@ def main():
     for name, a, b, unit in rows:
         lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio(a, b)} | {unit} |")
     lines.append("| outbox drain throughput vs a plain loop | — | — | — | ratings/s "
-                 "(measured by `benches/outbox_drain.rs`: its table, «Outbox drain», is "
+                 "(measured by `bench/throughput`: its table, «Outbox drain», is "
                  "appended at the end by bench/run) |")
     table = "\n".join(lines)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     took = time.monotonic() - started
     details = {
         "cold_ours_ms": [round(r["first_paint_ms"], 1) for r in ours],
+        "cold_queued_ms": [round(r["first_paint_ms"], 1) for r in queued],
+        "cold_demo_ms": [round(r["first_paint_ms"], 1) for r in demo],
         "cold_minimal_ms": [round(r["first_paint_ms"], 1) for r in minimal],
         "cold_chromium_ms": [round(v, 1) for v in chromium_cold],
         "idle": {"ours": idle_ours, "minimal": idle_minimal, "chromium": idle_chromium},

@@ -127,14 +127,18 @@ class Rig:
 class Window:
     """The desk window against the rig's server, with a throwaway HOME, focused."""
 
-    def __init__(self, rig, args=()):
+    def __init__(self, rig, args=(), stderr=subprocess.DEVNULL, env_token=True):
+        """`env_token` False: the token comes from the keyring (the caller stored it)."""
         self.rig = rig
         self.home = tempfile.mkdtemp(prefix="bench-home-")
         env = dict(rig.env, HOME=self.home, XDG_CONFIG_HOME=self.home + "/.config",
                    XDG_DATA_HOME=self.home + "/.local/share", VISIT_RATING_TOKEN=TOKEN,
                    VISIT_RATING_URL=rig.url)
+        if not env_token:
+            # The keyring lives under the caller's HOME (its Secret Service).
+            env.pop("VISIT_RATING_TOKEN")
         self.process = subprocess.Popen([rig.app, *args], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=stderr)
 
     def __enter__(self):
         try:

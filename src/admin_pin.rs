@@ -37,13 +37,14 @@ pub enum PinError {
     #[error("the PIN must be 6 to 12 digits (0-9)")]
     Format,
     /// Hashing failed (should not happen).
-    #[error("cannot hash the PIN: {0}")]
-    Hash(String),
+    #[error("cannot hash the PIN")]
+    Hash(#[source] argon2::password_hash::Error),
 }
 
 /// The Argon2id hash (PHC string) of a new PIN, after checking its form. One trailing
 /// line break (from `echo`) is ignored.
 pub fn hash_pin(pin: &str) -> Result<String, PinError> {
+    crate::blocking::assert_may_block("hashing a PIN (Argon2id)");
     let pin = pin
         .strip_suffix("\r\n")
         .or_else(|| pin.strip_suffix('\n'))
@@ -54,11 +55,12 @@ pub fn hash_pin(pin: &str) -> Result<String, PinError> {
     Argon2::default()
         .hash_password(pin.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| PinError::Hash(e.to_string()))
+        .map_err(PinError::Hash)
 }
 
 /// Whether `pin` matches `hash`. A malformed hash never matches.
 pub fn verify_pin(pin: &str, hash: &str) -> bool {
+    crate::blocking::assert_may_block("checking a PIN (Argon2id)");
     Argon2::default()
         .verify_password(pin.as_bytes(), hash)
         .is_ok()
@@ -103,15 +105,25 @@ fn millis(d: Duration) -> u64 {
 }
 
 impl PinGate {
-    /// Check `pin` against `hash` at wall-clock time `now`.
+    /// Check `pin` against `hash` at wall-clock time `now` (Argon2id: blocks for a
+    /// moment; the window runs [`verify_pin`] in a job and calls [`PinGate::settle`]).
     pub fn check(&mut self, pin: &str, hash: Option<&str>, now: Duration) -> PinCheck {
         if let Some(remaining) = self.remaining_lock(now) {
             return PinCheck::Locked { remaining };
         }
-        let Some(hash) = hash else {
+        self.settle(hash.map(|hash| verify_pin(pin, hash)), now)
+    }
+
+    /// Count an attempt whose PIN was already verified: `Some(matched)`, or `None` when
+    /// no PIN is set. A lock in force wins over a match.
+    pub fn settle(&mut self, verified: Option<bool>, now: Duration) -> PinCheck {
+        if let Some(remaining) = self.remaining_lock(now) {
+            return PinCheck::Locked { remaining };
+        }
+        let Some(matched) = verified else {
             return PinCheck::NotConfigured;
         };
-        if verify_pin(pin, hash) {
+        if matched {
             *self = PinGate::default();
             return PinCheck::Granted;
         }
@@ -149,6 +161,7 @@ impl PinGate {
     /// cannot be read or parsed counts as a fresh lock from `now`, so deleting or
     /// damaging it never buys attempts. The error is returned for the log.
     pub fn load(path: &Path, now: Duration) -> (PinGate, Option<String>) {
+        crate::blocking::assert_may_block("reading the wrong-PIN record");
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -174,6 +187,7 @@ impl PinGate {
 
     /// Keep the state in `path` (readable by the user only), replacing the file whole.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        crate::blocking::assert_may_block("saving the wrong-PIN record");
         let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
         let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
         crate::outbox::write_private_file(&tmp, text.as_bytes())?;

@@ -221,6 +221,7 @@ impl Config {
     /// Read the settings: from `explicit` if given (it must exist), else from the
     /// platform's default file if it exists, else defaults.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, PathBuf), ConfigError> {
+        crate::blocking::assert_may_block("reading the settings");
         if let Some(path) = explicit {
             return Ok((Config::read(path)?, path.to_owned()));
         }
@@ -234,6 +235,7 @@ impl Config {
 
     /// Read and check one file.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        crate::blocking::assert_may_block("reading the settings");
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
@@ -306,6 +308,7 @@ impl Config {
 
     /// Write the settings to `path` atomically (temporary file, then rename).
     pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        crate::blocking::assert_may_block("saving the settings");
         let write = |source| ConfigError::Write {
             path: path.to_owned(),
             source,
@@ -344,6 +347,19 @@ impl Config {
             allow_insecure_http: self.allow_insecure_http,
             ..ClientSettings::new(base_url)
         }
+    }
+
+    /// The HTTP client for `base_url` with these settings (`allow_insecure_http` also
+    /// when a command line asks for it): the one "URL → settings → client" step of the
+    /// window, the commands and the background sender. Blocking (reads the CA file).
+    pub fn client(
+        &self,
+        base_url: &str,
+        allow_insecure_http: bool,
+    ) -> Result<crate::api::RatingClient, crate::api::ClientError> {
+        let mut settings = self.client_settings(base_url);
+        settings.allow_insecure_http |= allow_insecure_http;
+        crate::api::RatingClient::new(&settings)
     }
 }
 

@@ -8,8 +8,9 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::api::{Outcome, OutcomeKind, TokenProblem, VisitIdError};
+use crate::api::{ClientError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
+use crate::outbox::OutboxError;
 use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
 
 fn unix_now() -> i64 {
@@ -46,7 +47,24 @@ pub const EN_FTL: &str = include_str!("../assets/locales/en.ftl");
 /// The messages of one language.
 pub struct I18n {
     language: Language,
-    bundle: FluentBundle<FluentResource>,
+    bundle: std::sync::Arc<FluentBundle<FluentResource>>,
+}
+
+/// Parse `language`'s messages.
+fn bundle(language: Language) -> FluentBundle<FluentResource> {
+    let (source, locale) = match language {
+        Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
+        Language::En => (EN_FTL, unic_langid::langid!("en")),
+    };
+    // The files are ours and compiled in; a syntax error is caught by the tests, and
+    // even then the entries that did parse are used.
+    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
+    let mut bundle = FluentBundle::new_concurrent(vec![locale]);
+    // No Unicode isolation marks: egui would draw them, and the server's words must
+    // come out verbatim.
+    bundle.set_use_isolating(false);
+    let _ = bundle.add_resource(resource);
+    bundle
 }
 
 impl std::fmt::Debug for I18n {
@@ -58,20 +76,19 @@ impl std::fmt::Debug for I18n {
 }
 
 impl I18n {
-    /// The messages for `language`.
+    /// The messages for `language`. Each language's file is parsed once per process (the
+    /// window, its title and the command line share it: start-up time).
     pub fn new(language: Language) -> I18n {
-        let (source, locale) = match language {
-            Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
-            Language::En => (EN_FTL, unic_langid::langid!("en")),
+        static RU: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
+            std::sync::OnceLock::new();
+        static EN: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
+            std::sync::OnceLock::new();
+        let cell = match language {
+            Language::Ru => &RU,
+            Language::En => &EN,
         };
-        // The files are ours and compiled in; a syntax error is caught by the tests, and
-        // even then the entries that did parse are used.
-        let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
-        let mut bundle = FluentBundle::new_concurrent(vec![locale]);
-        // No Unicode isolation marks: egui would draw them, and the server's words must
-        // come out verbatim.
-        bundle.set_use_isolating(false);
-        let _ = bundle.add_resource(resource);
+        let bundle =
+            std::sync::Arc::clone(cell.get_or_init(|| std::sync::Arc::new(bundle(language))));
         I18n { language, bundle }
     }
 
@@ -98,6 +115,52 @@ impl I18n {
         self.bundle
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned()
+    }
+
+    /// Why the outbox could not do something, for people: what happened and what to do.
+    pub fn outbox_error(&self, error: &OutboxError) -> String {
+        let path = |p: &std::path::Path| FluentValue::from(p.display().to_string());
+        match error {
+            OutboxError::DiskFull { path: p } => {
+                self.tr_args("outbox-disk-full", &[("path", path(p))])
+            }
+            OutboxError::ReadOnly { path: p, source } => self.tr_args(
+                "outbox-read-only",
+                &[("path", path(p)), ("error", source.to_string().into())],
+            ),
+            OutboxError::Io { path: p, source } => self.tr_args(
+                "outbox-io",
+                &[("path", path(p)), ("error", source.to_string().into())],
+            ),
+            OutboxError::NotFound(id) => {
+                self.tr_args("outbox-not-found", &[("id", id.as_str().into())])
+            }
+            OutboxError::InFlight(_) => self.tr("outbox-in-flight"),
+        }
+    }
+
+    /// Why no HTTP client could be set up for the server, for people.
+    pub fn client_error(&self, error: &ClientError) -> String {
+        match error {
+            ClientError::BadUrl { url, reason } => self.tr_args(
+                "client-bad-url",
+                &[
+                    ("url", url.as_str().into()),
+                    ("reason", reason.as_str().into()),
+                ],
+            ),
+            ClientError::InsecureUrl { host } => {
+                self.tr_args("client-insecure", &[("host", host.as_str().into())])
+            }
+            ClientError::CaFile { path, reason } => self.tr_args(
+                "client-ca-file",
+                &[
+                    ("path", path.display().to_string().into()),
+                    ("reason", reason.as_str().into()),
+                ],
+            ),
+            ClientError::Build(e) => self.tr_args("client-build", &[("error", e.as_str().into())]),
+        }
     }
 
     /// Why a visit id was refused, for people.
@@ -190,6 +253,22 @@ impl I18n {
         lines.join("\n")
     }
 
+    /// An outcome in words, for every place that shows one (the CLI, the form, the queue
+    /// view): what happened, the server's own words, the technical detail, what to do.
+    pub fn outcome_words(&self, outcome: &Outcome) -> OutcomeWords {
+        let detail = outcome
+            .detail
+            .as_deref()
+            .filter(|_| outcome.kind != OutcomeKind::Accepted)
+            .map(|detail| self.tr_args("detail", &[("detail", detail.into())]));
+        OutcomeWords {
+            headline: self.outcome_headline(outcome),
+            server: self.server_words(outcome),
+            detail,
+            advice: self.outcome_advice(outcome),
+        }
+    }
+
     /// One line saying what happened.
     pub fn outcome_headline(&self, outcome: &Outcome) -> String {
         self.tr(match outcome.kind {
@@ -246,6 +325,40 @@ impl I18n {
             OutcomeKind::Transient => "advice-transient",
         };
         Some(self.tr(key))
+    }
+}
+
+/// An outcome in words ([`I18n::outcome_words`]); each front end shows the parts it
+/// has room for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeWords {
+    /// One line: what happened.
+    pub headline: String,
+    /// The server's own words, verbatim, with its code and HTTP status (not for an
+    /// acceptance).
+    pub server: Option<String>,
+    /// The technical detail ("Подробности: …"), when there is one (not for an acceptance).
+    pub detail: Option<String>,
+    /// What to do about it (not for an acceptance).
+    pub advice: Option<String>,
+}
+
+impl OutcomeWords {
+    /// Every part, in reading order: headline, server's words, detail, advice.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.headline.as_str())
+            .chain(self.server.as_deref())
+            .chain(self.detail.as_deref())
+            .chain(self.advice.as_deref())
+    }
+
+    /// One line for a list or a report: headline, server's words and detail.
+    pub fn summary(&self) -> String {
+        std::iter::once(self.headline.as_str())
+            .chain(self.server.as_deref())
+            .chain(self.detail.as_deref())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -5,6 +5,7 @@
 //!
 //! - [`rating`]: the form's data and its validation (no egui, no IO);
 //! - [`api`]: the contract: request body, visit id, HTTP client, outcomes;
+//! - [`blocking`]: the debug-build guard that keeps blocking work out of the window's frames;
 //! - [`secrets`]: the token, a self-redacting type, and where it comes from;
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
@@ -21,6 +22,7 @@
 
 pub mod admin_pin;
 pub mod api;
+pub mod blocking;
 pub mod cli;
 pub mod config;
 pub mod health;

@@ -171,7 +171,7 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
         _ => false,
     };
     if config.allow_insecure_http || flag {
-        eprintln!("visit-rating: {}", i18n.tr("warning-clear-text"));
+        visit_rating::err!("visit-rating: {}", i18n.tr("warning-clear-text"));
         tracing::warn!(
             "allow_insecure_http is on: the token may be sent unencrypted over http:// to another machine"
         );
@@ -192,20 +192,18 @@ fn prepare_process(cli: &Cli, config: &Config) {
     if !matches!(cli.command, Some(Command::MockServer(_))) {
         keep_data_bounded(config, cli.command.is_none());
     }
-    if needs_keyring && !cli.demo {
+    if needs_keyring && !cli.demo && cli.command.is_some() {
         // The platform's credential store, chosen once (keyring-core's recommended
         // practice). A failure is kept and reported when a token is actually needed.
+        // Not for the window: connecting to the Secret Service (D-Bus, a key exchange)
+        // would delay its first frame; there the first keyring call, always on a
+        // background thread, chooses the store.
         let _ = visit_rating::secrets::init_default_store();
     }
 }
 
 fn status_command(args: &StatusArgs, config: &Config, i18n: &I18n) -> ExitCode {
-    ExitCode::from(cli::status::status(
-        args.url.as_deref(),
-        args.json,
-        config,
-        i18n,
-    ))
+    cli::status::status(args.url.as_deref(), args.json, config, i18n).into()
 }
 
 fn metrics_command(args: &MetricsArgs, config: &Config) -> ExitCode {
@@ -229,14 +227,14 @@ fn packager_command() -> Option<ExitCode> {
         Some("man") => cli::generate::man_pages(Cli::command(), dir),
         Some("completions") => cli::generate::completions(Cli::command(), dir),
         _ => {
-            eprintln!("usage: visit-rating generate-files man|completions DIR");
+            visit_rating::err!("usage: visit-rating generate-files man|completions DIR");
             return Some(Exit::Invalid.into());
         }
     };
     Some(match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("visit-rating: cannot write into {}: {e}", dir.display());
+            visit_rating::err!("visit-rating: cannot write into {}: {e}", dir.display());
             Exit::Failure.into()
         }
     })
@@ -251,7 +249,7 @@ fn main() -> ExitCode {
     let (config, config_path) = match Config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(e) => {
-            eprintln!("{e}");
+            visit_rating::err!("{e}");
             return Exit::Invalid.into();
         }
     };
@@ -334,7 +332,7 @@ fn main() -> ExitCode {
         }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("visit-rating: {e:#}");
+                visit_rating::err!("visit-rating: {e:#}");
                 Exit::Failure.into()
             }
         },

@@ -89,6 +89,7 @@ pub enum CountersError {
 impl Deliveries {
     /// The counters in `data_dir`; all zero when the file does not exist yet.
     pub fn load(data_dir: &Path) -> Result<Deliveries, CountersError> {
+        crate::blocking::assert_may_block("reading the delivery counters");
         let path = data_dir.join(COUNTERS_FILE);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -155,6 +156,7 @@ fn try_record_attempt(data_dir: &Path, kind: OutcomeKind) -> io::Result<()> {
 /// Write `bytes` to `path` through a temporary file in the same folder (fsynced, then
 /// renamed), so a reader sees the old file or the new one, never half of one.
 pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    crate::blocking::assert_may_block("writing a file");
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

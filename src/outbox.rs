@@ -18,9 +18,11 @@
 //!
 //! The server deduplicates by visit id: a second rating for a visit gets 5030. So a crash
 //! between "the server accepted" and "the file was removed" is repaired by the next
-//! attempt, which gets 5030 and removes the file. A crash before the rename leaves only
-//! a temporary file (the rating was never reported as saved, and the form still holds
-//! it); stale temporary files are removed. Every sender — the window, `submit --queue`,
+//! attempt, which gets 5030 and removes the file. That is also why the removal of a
+//! delivered entry need not be durable at once: a flush removes them in batches, one
+//! folder fsync each ([`send::Deliveries`]), holding their leases until then. A crash
+//! before the rename leaves only a temporary file (the rating was never reported as
+//! saved, and the form still holds it); stale temporary files are removed. Every sender — the window, `submit --queue`,
 //! `outbox flush`, the background sender — sends through one path ([`send`]) that takes
 //! a per-entry lease on disk first, so no entry is ever sent by two senders at once, in
 //! one process or in several; there is no outbox-wide lock held during a drain.
@@ -49,21 +51,33 @@
 //!
 //! No egui here: the window, the CLI and the background [`worker`] share it.
 
+//!
+//! # Rooms
+//!
+//! This file holds the types and the rules' constants; [`store`] the files (saving,
+//! listing, setting damaged files aside, removing, exporting); [`send`] the one send path
+//! under per-entry leases and the rules per answer; [`flush`] a drain of everything due;
+//! [`attention`] the index of entries needing a person; [`sent_log`] the log of what
+//! happened; [`worker`] the background sender. None of them touches egui.
+mod attention;
+mod flush;
 pub mod send;
+mod sent_log;
+mod store;
 pub mod worker;
+pub use send::{Attempt, Deliveries, Lease, Removal, Skip};
 
-pub use send::{Attempt, Lease, Removal, Skip};
-
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+pub use store::now_ms;
+pub(crate) use store::write_private_file;
+use store::{create_private_dir, read_entry, sync_dir};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
+use crate::api::{Outcome, VisitId};
 use crate::rating::Rating;
-use crate::secrets::Token;
 
 /// The first retry delay after a transient failure.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(5);
@@ -79,15 +93,13 @@ pub const GIVE_UP_AFTER_UNREACHABLE: usize = 3;
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
     /// The disk is full: the rating was NOT saved (the form keeps it).
-    #[error("the disk is full: cannot save the rating in {path}; free some space and try again")]
+    #[error("the disk is full: cannot write in {path}")]
     DiskFull {
         /// Where we tried to write.
         path: PathBuf,
     },
     /// The folder is read-only (a read-only file system, or no permission).
-    #[error(
-        "the outbox folder {path} is read-only: the rating was not saved; make the folder writable ({source})"
-    )]
+    #[error("the outbox folder {path} is read-only")]
     ReadOnly {
         /// The folder.
         path: PathBuf,
@@ -95,7 +107,7 @@ pub enum OutboxError {
         source: io::Error,
     },
     /// Any other I/O failure.
-    #[error("the outbox at {path} cannot be used: {source}")]
+    #[error("the outbox at {path} cannot be used")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -107,7 +119,7 @@ pub enum OutboxError {
     NotFound(String),
     /// The entry is being sent right now (by this or another process); try again in a
     /// moment.
-    #[error("the rating {0} is being sent right now; try again in a few seconds")]
+    #[error("the rating {0} is being sent right now")]
     InFlight(String),
 }
 
@@ -255,306 +267,6 @@ pub struct Outbox {
     sent_log: PathBuf,
 }
 
-fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> Entry {
-    let created = now_ms();
-    Entry {
-        version: FORMAT_VERSION,
-        id: format!("{created:013}-{:016x}", fastrand::u64(..)),
-        visit_id: visit_id.clone(),
-        rating: rating.clone(),
-        created_at_ms: created,
-        attempts: 0,
-        last_attempt_ms: None,
-        next_attempt_ms: created,
-        state: EntryState::Waiting,
-        last_outcome: None,
-        server_origin: Some(origin.to_owned()),
-    }
-}
-
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-impl Outbox {
-    /// The outbox in `data_dir/outbox` (created `0700` if missing), with its sent log in
-    /// `data_dir/sent.log`.
-    pub fn open(data_dir: &Path) -> Result<Outbox, OutboxError> {
-        let dir = data_dir.join("outbox");
-        create_private_dir(data_dir)?;
-        create_private_dir(&dir)?;
-        let sent_log = data_dir.join("sent.log");
-        tighten(&sent_log, 0o600);
-        Ok(Outbox { dir, sent_log })
-    }
-
-    /// The folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Save a rating for the server at `origin` durably before anything is sent. When
-    /// this returns `Ok`, the rating survives a crash or a power cut.
-    pub fn enqueue(
-        &self,
-        visit_id: &VisitId,
-        rating: &Rating,
-        origin: &str,
-    ) -> Result<Entry, OutboxError> {
-        let entry = new_entry(visit_id, rating, origin);
-        self.write(&entry)?;
-        tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
-        Ok(entry)
-    }
-
-    /// [`Outbox::enqueue`] for a rating the caller sends itself right away: its lease is
-    /// taken before the file appears, so no other sender can pick it up in between; the
-    /// caller sends it with [`Outbox::send_claimed`]. If the caller dies, the lease goes
-    /// with it and the rating is sent by the next sender.
-    pub fn enqueue_claimed(
-        &self,
-        visit_id: &VisitId,
-        rating: &Rating,
-        origin: &str,
-    ) -> Result<(Entry, Lease), OutboxError> {
-        let entry = new_entry(visit_id, rating, origin);
-        // A fresh random id: nobody else can hold its lease.
-        let lease = self
-            .claim(&entry.id)?
-            .ok_or_else(|| OutboxError::InFlight(entry.id.clone()))?;
-        self.write(&entry)?;
-        tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
-        Ok((entry, lease))
-    }
-
-    fn path_of(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.json"))
-    }
-
-    /// Write (or rewrite) an entry atomically: temporary file, fsync, rename, fsync folder.
-    fn write(&self, entry: &Entry) -> Result<(), OutboxError> {
-        let bytes = serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
-            path: self.dir.clone(),
-            source: io::Error::other(e),
-        })?;
-        let tmp = self
-            .dir
-            .join(format!(".tmp-{}-{:08x}", entry.id, fastrand::u32(..)));
-        let result = write_private_file(&tmp, &bytes)
-            .and_then(|()| fs::rename(&tmp, self.path_of(&entry.id)))
-            .and_then(|()| sync_dir(&self.dir));
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_error(&self.dir, e));
-        }
-        Ok(())
-    }
-
-    /// Everything in the outbox, oldest first. Unreadable files are moved aside.
-    pub fn list(&self) -> Result<Listing, OutboxError> {
-        let mut listing = Listing::default();
-        let read = fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
-        for item in read {
-            let item = item.map_err(|e| io_error(&self.dir, e))?;
-            let path = item.path();
-            let name = item.file_name().to_string_lossy().into_owned();
-            if name.starts_with(".tmp-") {
-                remove_if_stale(&path);
-                continue;
-            }
-            let is_json = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            if !is_json || !path.is_file() {
-                continue;
-            }
-            match read_entry(&path) {
-                Ok(entry) => {
-                    if entry.state == EntryState::NeedsAttention {
-                        // Entries of 0.1, or a marker lost in a crash: the index is
-                        // derived, so the listing repairs it.
-                        self.mark_attention(&entry, false);
-                    }
-                    listing.entries.push(entry);
-                }
-                Err(reason) => {
-                    if let Some(moved) = self.set_aside(&path, &reason) {
-                        listing.damaged.push(moved);
-                    }
-                }
-            }
-        }
-        listing.set_aside = self.damaged_files()?.len();
-        listing.entries.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(listing)
-    }
-
-    /// Every file set aside in `damaged/`, oldest first. They wait there for a person:
-    /// never sent, never pruned.
-    pub fn damaged_files(&self) -> Result<Vec<DamagedFile>, OutboxError> {
-        let dir = self.dir.join("damaged");
-        let read = match fs::read_dir(&dir) {
-            Ok(read) => read,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_error(&dir, e)),
-        };
-        let mut files = Vec::new();
-        for item in read {
-            let item = item.map_err(|e| io_error(&dir, e))?;
-            let meta = item.metadata().map_err(|e| io_error(&item.path(), e))?;
-            if meta.is_file() {
-                files.push(DamagedFile {
-                    name: item.file_name().to_string_lossy().into_owned(),
-                    written: meta.modified().map_err(|e| io_error(&item.path(), e))?,
-                });
-            }
-        }
-        files.sort_by_key(|f| f.written);
-        Ok(files)
-    }
-
-    fn set_aside(&self, path: &Path, reason: &str) -> Option<PathBuf> {
-        let damaged = self.dir.join("damaged");
-        let mut target = damaged.join(path.file_name()?);
-        // Never overwrite an earlier damaged file of the same name.
-        while target.exists() {
-            target = damaged.join(format!(
-                "{}.{:08x}",
-                path.file_name()?.to_string_lossy(),
-                fastrand::u32(..)
-            ));
-        }
-        let moved = create_private_dir(&damaged)
-            .ok()
-            .and_then(|()| fs::rename(path, &target).ok());
-        if moved.is_some() {
-            tracing::error!(
-                file = %path.display(),
-                moved_to = %target.display(),
-                reason,
-                "a damaged outbox file was set aside; the other ratings are still sent"
-            );
-            Some(target)
-        } else {
-            tracing::error!(file = %path.display(), reason, "a damaged outbox file could not be set aside");
-            None
-        }
-    }
-
-    /// Remove an entry (sent, or deleted by an administrator).
-    pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
-        let path = self.path_of(id);
-        match fs::remove_file(&path) {
-            Ok(()) => {
-                self.unmark_attention(id);
-                sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(OutboxError::NotFound(id.to_owned()))
-            }
-            Err(e) => Err(io_error(&path, e)),
-        }
-    }
-
-    /// Write every entry (remarks included) to `path` as one JSON array, `0600`.
-    pub fn export(&self, path: &Path) -> Result<usize, OutboxError> {
-        let listing = self.list()?;
-        let bytes = serde_json::to_vec_pretty(&listing.entries).map_err(|e| OutboxError::Io {
-            path: path.to_owned(),
-            source: io::Error::other(e),
-        })?;
-        write_private_file(path, &bytes).map_err(|e| io_error(path, e))?;
-        // It holds remarks: pruned with the rest after `retention_days`.
-        if let Some(data_dir) = self.dir.parent()
-            && let Err(e) =
-                crate::retention::record_export(data_dir, path, std::time::SystemTime::now())
-        {
-            tracing::warn!(error = %e, "cannot remember the export for pruning");
-        }
-        Ok(listing.entries.len())
-    }
-
-    /// Send what is due for the client's server (everything waiting when `force`),
-    /// oldest first, each through the send path ([`Outbox::send`]): an entry another
-    /// sender holds is left to it. `token` is asked for only when there is something to
-    /// send. Stops at a token problem or a gateway's refusal, and after
-    /// [`GIVE_UP_AFTER_UNREACHABLE`] attempts in a row without an answer.
-    pub fn flush(
-        &self,
-        client: &RatingClient,
-        token: &dyn Fn() -> Option<Token>,
-        force: bool,
-    ) -> Result<FlushReport, OutboxError> {
-        let mut report = FlushReport::default();
-        let listing = self.list()?;
-        report.damaged = listing.damaged;
-        let origin = client.origin();
-        let now = now_ms();
-        let mut due = Vec::new();
-        for entry in listing.entries {
-            if entry.state != EntryState::Waiting {
-                continue;
-            }
-            if !entry.is_for(&origin) {
-                report.other_server += 1;
-            } else if force || entry.next_attempt_ms <= now {
-                due.push(entry);
-            }
-        }
-        if due.is_empty() {
-            return Ok(report);
-        }
-        let Some(token) = token() else {
-            report.paused = Some(Outcome::transport_failure("no token".into()));
-            return Ok(report);
-        };
-        let mut unreachable = 0;
-        for entry in due {
-            let (entry, outcome) = match self.send(&entry.id, client, &token, force)? {
-                // A failed bookkeeping is logged; the entry is still on disk.
-                Attempt::Sent { entry, outcome, .. } => (*entry, outcome),
-                Attempt::Skipped(Skip::InFlight) => {
-                    report.in_flight.push(entry.id);
-                    continue;
-                }
-                Attempt::Skipped(Skip::OtherServer) => {
-                    report.other_server += 1;
-                    continue;
-                }
-                Attempt::Skipped(_) => continue,
-            };
-            let stop = matches!(
-                outcome.kind,
-                OutcomeKind::Unauthorized(_) | OutcomeKind::Refused
-            );
-            // No answer at all, several times in a row: the server (or the network) is
-            // down; trying thousands of entries at one timeout each helps nobody.
-            if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
-                unreachable += 1;
-            } else {
-                unreachable = 0;
-            }
-            report.attempts.push((entry, outcome.clone()));
-            if stop {
-                report.paused = Some(outcome);
-                break;
-            }
-            if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
-                break;
-            }
-        }
-        Ok(report)
-    }
-
-    /// The sent log's path.
-    pub fn sent_log(&self) -> &Path {
-        &self.sent_log
-    }
-}
-
 /// The delay before attempt `attempts + 1`: 5 s doubling, capped at 5 minutes, with
 /// jitter (a random 50–100 % of it) so that many kiosks do not retry in step.
 pub fn backoff(attempts: u32) -> Duration {
@@ -567,89 +279,13 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn read_entry(path: &Path) -> Result<Entry, String> {
-    let bytes = fs::read(path).map_err(|e| e.to_string())?;
-    let entry: Entry =
-        serde_json::from_slice(&bytes).map_err(|e| format!("not a valid entry: {e}"))?;
-    if entry.version != FORMAT_VERSION {
-        return Err(format!("unknown format version {}", entry.version));
-    }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-    if stem.as_deref() != Some(entry.id.as_str()) {
-        return Err("the file name does not match the entry's id".into());
-    }
-    Ok(entry)
-}
-
-fn remove_if_stale(path: &Path) {
-    let stale = fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > STALE_TMP);
-    if stale {
-        let _ = fs::remove_file(path);
-    }
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), OutboxError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| io_error(dir, e))?;
-    tighten(dir, 0o700);
-    Ok(())
-}
-
-/// Make an existing file or folder private (`mode` applies only when one is created):
-/// best effort, since a read-only folder must still be listed.
-fn tighten(path: &Path, mode: u32) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o777 & !mode != 0
-            && let Err(e) = fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        {
-            tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, mode);
-}
-
-/// Write `bytes` to `path`, readable by the user only (also when the file existed).
-pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    // `mode` applies only when the file is created: an existing file (an earlier export
-    // made readable by others) is made private before the remarks are written into it.
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{OutcomeKind, RatingClient};
     use crate::rating::Score;
+    use crate::secrets::Token;
+    use std::fs;
 
     const ORIGIN: &str = "https://rpgu.example:443";
 
@@ -860,6 +496,80 @@ mod tests {
         let log = fs::read_to_string(outbox.sent_log()).unwrap();
         assert_eq!(log.matches("\"superseded\"").count(), 3, "{log}");
         assert_eq!(log.matches("\"already_recorded\"").count(), 1, "{log}");
+    }
+
+    #[test]
+    fn a_delivered_entry_keeps_its_lease_until_its_batch_is_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let mut batch = Deliveries::new(&outbox);
+        let mut saved = Vec::new();
+        for n in 0..3 {
+            let (entry, lease) = outbox
+                .enqueue_claimed(&visit(&format!("v-{n}")), &rating(""), ORIGIN)
+                .unwrap();
+            saved.push(entry.id.clone());
+            let mut outcome = answer(OutcomeKind::Accepted);
+            outcome.http_status = Some(200);
+            batch.record(lease, entry, &outcome).unwrap();
+        }
+        // Delivered, not yet removed: still on disk, and nobody else may send them.
+        assert_eq!(ids(&outbox), saved);
+        for id in &saved {
+            assert!(outbox.claim(id).unwrap().is_none(), "{id} is still leased");
+        }
+        assert!(
+            !outbox.sent_log().exists(),
+            "the log lines wait with the batch"
+        );
+        batch.commit();
+        assert!(ids(&outbox).is_empty());
+        let names: Vec<String> = fs::read_dir(outbox.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.contains(".lease")),
+            "lease files left: {names:?}"
+        );
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.lines().count(), 3, "{log}");
+        assert_eq!(log.matches("\"accepted\"").count(), 3, "{log}");
+    }
+
+    #[test]
+    fn a_flush_delivers_everything_and_leaves_no_file_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let server = crate::mock_server::RunningMock::start(
+            "127.0.0.1:0".parse().unwrap(),
+            crate::mock_server::MockOptions {
+                tokens: vec!["t".into()],
+                ..crate::mock_server::MockOptions::default()
+            },
+        )
+        .unwrap();
+        let client = RatingClient::new(&crate::api::ClientSettings::new(server.url())).unwrap();
+        // More than a batch, so that several batches are committed.
+        let n = Deliveries::BATCH * 2 + 7;
+        for i in 0..n {
+            outbox
+                .enqueue(&visit(&format!("v-{i}")), &rating(""), &client.origin())
+                .unwrap();
+        }
+        let token = Token::new("t").unwrap();
+        let report = outbox
+            .flush(&client, &|| Some(token.clone()), false)
+            .unwrap();
+        assert_eq!(report.delivered(), n);
+        assert_eq!(server.state().ratings().len(), n);
+        let left: Vec<_> = fs::read_dir(outbox.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.lines().count(), n);
     }
 
     #[test]

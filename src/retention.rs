@@ -71,6 +71,7 @@ fn millis(t: SystemTime) -> u64 {
 
 /// Prune everything kept in `data_dir` to `days`, as of `now`.
 pub fn prune(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<Pruned> {
+    crate::blocking::assert_may_block("pruning kept data");
     let cutoff = cutoff(now, days);
     Ok(Pruned {
         sent_log_lines: prune_sent_log(data_dir, millis(cutoff))?,
@@ -82,6 +83,7 @@ pub fn prune(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<Pruned> 
 /// [`prune`], if the last check is a day old (or in the future: a clock set back), and
 /// remember this one. `None` when it was not due.
 pub fn prune_if_due(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<Option<Pruned>> {
+    crate::blocking::assert_may_block("pruning kept data");
     let stamp = data_dir.join(STAMP);
     let due = match fs::metadata(&stamp).and_then(|m| m.modified()) {
         Ok(last) => match now.duration_since(last) {
@@ -106,13 +108,20 @@ pub fn prune_if_due(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<O
 /// Append one line to the sent log (created `0600`), under the lock that pruning takes,
 /// so that a line written while the log is being pruned is never lost.
 pub fn append_sent_line(data_dir: &Path, line: &str) -> io::Result<()> {
+    append_sent_lines(data_dir, &format!("{line}\n"))
+}
+
+/// Append `lines` (each ending in a newline) to the sent log in one write, under the
+/// same lock.
+pub fn append_sent_lines(data_dir: &Path, lines: &str) -> io::Result<()> {
+    crate::blocking::assert_may_block("writing the sent log");
     let _lock = lock(data_dir)?;
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(data_dir.join(SENT_LOG))?;
-    writeln!(file, "{line}")
+    file.write_all(lines.as_bytes())
 }
 
 /// The sent log's lock (a file beside it: the log itself is replaced when pruned).
@@ -203,6 +212,7 @@ fn prune_logs(dir: &Path, cutoff: SystemTime) -> io::Result<usize> {
 /// Remember that `path` was written by `outbox export` (it holds remarks), so that it
 /// is pruned with the rest.
 pub fn record_export(data_dir: &Path, path: &Path, now: SystemTime) -> io::Result<()> {
+    crate::blocking::assert_may_block("recording an export");
     let mut records = read_exports(data_dir)?;
     let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     records.retain(|r| r.path != path);

@@ -171,6 +171,7 @@ token-prompt = Токен (при вводе не отображается):
 
 ## Outbox (window)
 saved-without-token = Оценка сохранена и будет отправлена, когда будет задан токен.
+saved-will-be-sent = Оценка сохранена и будет отправлена автоматически.
 not-saved-advice = Оценку не удалось сохранить на диске. Она осталась в форме — освободите место на диске или обратитесь к администратору.
 outbox-waiting = В очереди { $count } { $count ->
     [one] оценка
@@ -401,3 +402,14 @@ token-expires-in = Токен доступа истекает через { $days
    *[many] дней
   }: замените его в настройках
 token-expired-line = Срок действия токена доступа истёк: замените его в настройках
+
+## Why the outbox or the HTTP client could not be used (advice for people; the program's
+## own English texts stay short).
+outbox-disk-full = Диск заполнен: в { $path } нельзя записать. Освободите место на диске и повторите.
+outbox-read-only = Папка { $path } доступна только для чтения ({ $error }). Сделайте её доступной для записи.
+outbox-io = Очередь оценок в { $path } недоступна: { $error }
+outbox-not-found = Оценки { $id } нет в очереди: её уже отправили или удалили.
+client-bad-url = Адрес сервера { $url } неверен: { $reason }
+client-insecure = Токен не будет отправлен открытым текстом на { $host }: укажите адрес https://, а если вы принимаете риск — allow_insecure_http = true в настройках (или --allow-insecure-http).
+client-ca-file = Нельзя использовать файл сертификатов { $path }: { $reason }
+client-build = Не удалось подготовить HTTP-клиент: { $error }

@@ -65,7 +65,7 @@ pub enum ClientError {
     },
     /// `http://` to another machine would send the token in clear text.
     #[error(
-        "refusing to send the token in clear text to {host}: use an https:// URL, or pass --allow-insecure-http (allow_insecure_http = true in the config) if you accept the risk"
+        "refusing to send the token in clear text to {host} (an http:// URL to another machine)"
     )]
     InsecureUrl {
         /// The host that is not loopback.
@@ -98,6 +98,7 @@ impl RatingClient {
     /// A client for `settings.base_url`, with its timeouts, its CA file and our
     /// `User-Agent`. Refuses clear-text HTTP to other machines unless allowed.
     pub fn new(settings: &ClientSettings) -> Result<RatingClient, ClientError> {
+        crate::blocking::assert_may_block("building an HTTP client");
         let base = parse_base_url(&settings.base_url)?;
         if base.scheme() == "http" && !settings.allow_insecure_http && !is_loopback(&base) {
             return Err(ClientError::InsecureUrl {
@@ -144,6 +145,7 @@ impl RatingClient {
     /// to resend at once when the network comes back.
     pub fn server_reachable(&self) -> bool {
         use std::net::ToSocketAddrs;
+        crate::blocking::assert_may_block("reaching the server");
         let (Some(host), Some(port)) = (self.base.host_str(), self.base.port_or_known_default())
         else {
             return false;
@@ -159,6 +161,7 @@ impl RatingClient {
     /// Send one rating. Never panics and never returns an error: every failure is an
     /// [`Outcome`] (see [`super::outcome`] for the rules).
     pub fn submit(&self, id: &VisitId, rating: &Rating, token: &Token) -> Outcome {
+        crate::blocking::assert_may_block("sending a rating");
         let body = match serde_json::to_vec(&RatingBody::from(rating)) {
             Ok(body) => body,
             Err(e) => return Outcome::transport_failure(format!("cannot encode the body: {e}")),
@@ -182,7 +185,7 @@ impl RatingClient {
             outcome = outcome.kind.name(),
             http_status = ?outcome.http_status,
             message_code = ?outcome.message_code.as_deref().map(super::bounded_text),
-            elapsed_ms = started.elapsed().as_millis(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "rating sent"
         );
         outcome
@@ -356,7 +359,11 @@ mod tests {
     fn clear_text_http_is_refused_for_other_machines() {
         let err = RatingClient::new(&ClientSettings::new("http://rpgu.example.org")).unwrap_err();
         assert!(matches!(err, ClientError::InsecureUrl { ref host } if host == "rpgu.example.org"));
-        assert!(err.to_string().contains("--allow-insecure-http"));
+        // Short and factual; the advice (https, or --allow-insecure-http) is the Fluent
+        // message's (`I18n::client_error`).
+        assert!(err.to_string().contains("clear text to rpgu.example.org"));
+        let advice = crate::i18n::I18n::new(crate::config::Language::En).client_error(&err);
+        assert!(advice.contains("--allow-insecure-http"), "{advice}");
 
         let mut allowed = ClientSettings::new("http://rpgu.example.org");
         allowed.allow_insecure_http = true;

@@ -15,18 +15,18 @@ pub fn admin_pin_set(config: &Config, config_path: &std::path::Path) -> Exit {
         match (first, second) {
             (Ok(a), Ok(b)) if a == b => a,
             (Ok(_), Ok(_)) => {
-                eprintln!("The two PINs differ; nothing was changed.");
+                crate::err!("The two PINs differ; nothing was changed.");
                 return Exit::Invalid;
             }
             (Err(e), _) | (_, Err(e)) => {
-                eprintln!("cannot read the PIN: {e}");
+                crate::err!("cannot read the PIN: {e}");
                 return Exit::Failure;
             }
         }
     } else {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("cannot read the PIN from standard input: {e}");
+            crate::err!("cannot read the PIN from standard input: {e}");
             return Exit::Failure;
         }
         text
@@ -34,7 +34,7 @@ pub fn admin_pin_set(config: &Config, config_path: &std::path::Path) -> Exit {
     let hash = match crate::admin_pin::hash_pin(&pin) {
         Ok(hash) => hash,
         Err(e) => {
-            eprintln!("{e}; nothing was changed.");
+            crate::err!("{e}; nothing was changed.");
             return Exit::Invalid;
         }
     };
@@ -60,11 +60,11 @@ fn save_pin_hash(config: &Config, config_path: &std::path::Path, hash: Option<St
             } else {
                 "removed from"
             };
-            println!("The administrator PIN is {what} {}.", config_path.display());
+            crate::out!("The administrator PIN is {what} {}.", config_path.display());
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("{e}");
+            crate::err!("{e}");
             Exit::Failure
         }
     }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::Exit;
+use super::report::Batch;
 use crate::api::RatingClient;
 use crate::config::Config;
 use crate::i18n::I18n;
@@ -99,7 +100,7 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     }
     if invalid > 0 && !request.skip_invalid {
         if !request.json {
-            eprintln!(
+            crate::err!(
                 "{}",
                 i18n.tr_args("import-blocked", &[("invalid", invalid.into())])
             );
@@ -134,7 +135,7 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     let lines = report::lines(&loaded, Stage::Sent(&deliveries), i18n);
     let exit = exit_for(&lines);
     if stop.load(Ordering::SeqCst) && !request.json {
-        eprintln!("{}", i18n.tr("import-stopped"));
+        crate::err!("{}", i18n.tr("import-stopped"));
     }
     finish(request, &loaded, Stage::Sent(&deliveries), exit, i18n)
 }
@@ -149,14 +150,9 @@ fn connect(
     let Some(url) = config.effective_url(request.url.as_deref()) else {
         return Err(refuse(request, &i18n.tr("error-no-url"), Exit::Invalid));
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = match RatingClient::new(&settings) {
+    let client = match config.client(&url, request.allow_insecure_http) {
         Ok(client) => client,
-        Err(e) => {
-            let text = i18n.tr_args("error-input", &[("error", e.to_string().as_str().into())]);
-            return Err(refuse(request, &text, Exit::Invalid));
-        }
+        Err(e) => return Err(refuse(request, &i18n.client_error(&e), Exit::Invalid)),
     };
     // The token before anything is saved: without one, nothing could be sent now.
     let token = match secrets::resolve_token(&client.origin()) {
@@ -181,33 +177,27 @@ fn connect(
     Ok((client, token, outbox))
 }
 
-/// The precedence of `outbox flush`, then invalid rows left out.
+/// The exit code for the rows' outcomes ([`Exit::for_batch`]).
 fn exit_for(lines: &[Line]) -> Exit {
     let any = |names: &[&str]| lines.iter().any(|l| names.contains(&l.outcome));
-    if any(&["unauthorized", "paused_token", "refused", "paused_refused"]) {
-        Exit::Token
-    } else if any(&["transient", "stopped", "server_unreachable", "not_sent"]) {
-        Exit::Transient
-    } else if any(&["in_flight"]) {
-        Exit::Failure
-    } else if any(&["rejected"]) {
-        Exit::Rejected
-    } else if any(&["invalid"]) {
-        Exit::Invalid
-    } else {
-        Exit::Ok
-    }
+    Exit::for_batch(&Batch {
+        token_problem: any(&["unauthorized", "paused_token", "refused", "paused_refused"]),
+        waiting: any(&["transient", "stopped", "server_unreachable", "not_sent"]),
+        in_flight: any(&["in_flight"]),
+        rejected: any(&["rejected"]),
+        invalid: any(&["invalid"]),
+    })
 }
 
 /// Nothing could be done: say why (one JSON object with `--json`).
 fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
     if request.json {
-        println!(
+        crate::out!(
             "{}",
             json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
         );
     } else {
-        eprintln!("{text}");
+        crate::err!("{text}");
     }
     exit
 }
@@ -245,7 +235,7 @@ fn finish(
     if let Some(path) = &request.report
         && let Err(e) = report::write(path, &lines, &loaded.format, i18n)
     {
-        eprintln!(
+        crate::err!(
             "{}",
             i18n.tr_args(
                 "import-report-failed",
@@ -292,7 +282,7 @@ fn finish(
         Stage::Blocked => "import-summary-blocked",
         Stage::Sent(_) => "import-summary",
     };
-    println!(
+    crate::out!(
         "{}",
         i18n.tr_args(
             key,
@@ -308,7 +298,7 @@ fn finish(
         )
     );
     if waiting > 0 {
-        eprintln!("{}", i18n.tr("import-rerun"));
+        crate::err!("{}", i18n.tr("import-rerun"));
     }
     exit
 }
@@ -329,7 +319,7 @@ fn print_json(request: &ImportRequest, loaded: &Import, lines: &[Line], exit: Ex
         ),
         SourceFormat::Spreadsheet { sheet } => (None, None, Some(sheet.clone())),
     };
-    println!(
+    crate::out!(
         "{}",
         json!({
             "file": request.path.display().to_string(),
@@ -366,7 +356,7 @@ fn watch_ctrl_c(stop: Arc<AtomicBool>, message: String) {
             runtime.block_on(async {
                 if tokio::signal::ctrl_c().await.is_ok() {
                     stop.store(true, Ordering::SeqCst);
-                    eprintln!("\n{message}");
+                    crate::err!("\n{message}");
                 }
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(130);
@@ -427,7 +417,7 @@ impl<'a> ProgressDrawer<'a> {
             let elapsed = self.started.elapsed().as_secs_f64().max(0.001);
             #[allow(clippy::cast_precision_loss)]
             let rate = progress.done as f64 / elapsed;
-            eprintln!(
+            crate::err!(
                 "{}",
                 self.i18n.tr_args(
                     "import-progress-line",

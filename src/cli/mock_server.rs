@@ -27,7 +27,7 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("cannot start the server: {e}");
+            crate::err!("cannot start the server: {e}");
             return Exit::Failure;
         }
     };
@@ -35,13 +35,13 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
         let listener = match tokio::net::TcpListener::bind(request.addr).await {
             Ok(listener) => listener,
             Err(e) => {
-                eprintln!("cannot listen on {}: {}", request.addr, error_chain(&e));
+                crate::err!("cannot listen on {}: {}", request.addr, error_chain(&e));
                 return Exit::Failure;
             }
         };
         let addr = listener.local_addr().unwrap_or(request.addr);
         if !addr.ip().to_canonical().is_loopback() {
-            eprintln!(
+            crate::err!(
                 "warning: listening on {addr}, not a loopback address: other machines can reach the stand-in server{}",
                 if request.expose_control {
                     ", and --expose-control lets them read the accepted ratings, remarks included, at /__mock/*"
@@ -90,7 +90,7 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
         match mock_server::serve(listener, state, request.expose_control, shutdown).await {
             Ok(()) => Exit::Ok,
             Err(e) => {
-                eprintln!("the server stopped: {}", error_chain(&e));
+                crate::err!("the server stopped: {}", error_chain(&e));
                 Exit::Failure
             }
         }

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::report::Batch;
 use super::{Exit, human_outcome, outcome_json};
-use crate::api::{Outcome, OutcomeKind, RatingClient};
+use crate::api::{Outcome, OutcomeKind};
 use crate::config::{Config, Folders};
 use crate::i18n::I18n;
 use crate::outbox::{Entry, EntryState, FlushReport, Listing, Outbox, OutboxError};
@@ -37,12 +38,7 @@ fn state_name(state: EntryState) -> &'static str {
 /// The last answer in one line: the server's words verbatim with code and HTTP status,
 /// or our detail when there was no answer.
 fn last_answer(i18n: &I18n, outcome: &Outcome) -> String {
-    let mut parts = vec![i18n.outcome_headline(outcome)];
-    parts.extend(i18n.server_words(outcome));
-    if let Some(detail) = &outcome.detail {
-        parts.push(i18n.tr_args("detail", &[("detail", detail.as_str().into())]));
-    }
-    parts.join(" ")
+    i18n.outcome_words(outcome).summary()
 }
 
 fn entry_json(entry: &Entry) -> Value {
@@ -75,11 +71,11 @@ fn report_damaged(i18n: &I18n, damaged: &[std::path::PathBuf]) {
 }
 
 fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
-    eprintln!(
+    crate::err!(
         "{}",
         i18n.tr_args(
             "outbox-error",
-            &[("error", error.to_string().as_str().into())]
+            &[("error", i18n.outbox_error(error).as_str().into())]
         )
     );
     Exit::Failure
@@ -195,18 +191,13 @@ pub struct FlushRequest {
 /// to send.
 pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     let Some(url) = config.effective_url(request.url.as_deref()) else {
-        eprintln!("{}", i18n.tr("error-no-url"));
+        crate::err!("{}", i18n.tr("error-no-url"));
         return Exit::Invalid;
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = match RatingClient::new(&settings) {
+    let client = match config.client(&url, request.allow_insecure_http) {
         Ok(client) => client,
         Err(e) => {
-            eprintln!(
-                "{}",
-                i18n.tr_args("error-input", &[("error", e.to_string().as_str().into())])
-            );
+            crate::err!("{}", i18n.client_error(&e));
             return Exit::Invalid;
         }
     };
@@ -245,21 +236,17 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
 
     let in_flight = report.in_flight.len();
     let waiting_here = after.waiting_for(&origin);
-    let exit = if report.paused.is_some() {
-        Exit::Token
-    } else if waiting_here > in_flight {
-        Exit::Transient
-    } else if in_flight > 0 {
-        Exit::Failure
-    } else if after.needs_attention() > 0 || after.for_other_servers(&origin) > 0 {
-        Exit::Rejected
-    } else {
-        Exit::Ok
-    };
+    let exit = Exit::for_batch(&Batch {
+        token_problem: report.paused.is_some(),
+        waiting: waiting_here > in_flight,
+        in_flight: in_flight > 0,
+        rejected: after.needs_attention() > 0 || after.for_other_servers(&origin) > 0,
+        invalid: false,
+    });
 
     let token_error = token_error.into_inner();
     if let Some(e) = &token_error {
-        eprintln!("{}", i18n.secrets_error(e));
+        crate::err!("{}", i18n.secrets_error(e));
     }
     let done = Done {
         origin: &origin,
@@ -305,7 +292,7 @@ fn print_flush_json(report: &FlushReport, after: &Listing, done: &Done<'_>) {
         "needs_attention": after.needs_attention(),
         "damaged": done.damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
-    println!("{value}");
+    crate::out!("{value}");
 }
 
 fn print_flush_human(
@@ -394,7 +381,7 @@ fn print_flush_human(
 pub fn export(path: &Path, i18n: &I18n) -> Exit {
     match open().and_then(|outbox| outbox.export(path)) {
         Ok(count) => {
-            println!(
+            crate::out!(
                 "{}",
                 i18n.tr_args(
                     "cli-outbox-exported",

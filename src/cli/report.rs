@@ -1,10 +1,62 @@
-//! What a command reports: the documented exit codes and the outcome of a sent rating,
-//! for people and as JSON.
+//! What a command reports: the documented exit codes (decided here and nowhere else),
+//! the outcome of a sent rating for people and as JSON, and the two output streams.
+//!
+//! Output goes through [`out!`](crate::out) and [`err!`](crate::err), never `println!`:
+//! `visit-rating outbox list | head` closes standard output early, and `println!` would
+//! panic there. A closed pipe ends the output quietly; any other write error is said
+//! once on standard error.
+
+use std::io::Write as _;
 
 use serde_json::json;
 
 use crate::api::{Outcome, OutcomeKind};
+use crate::health::Verdict;
 use crate::i18n::I18n;
+use crate::secrets::SecretsError;
+
+/// Write one line to standard output; a closed pipe ends the output quietly.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::report::write_line(false, format_args!($($arg)*))
+    };
+}
+
+/// Write one line to standard error; a closed pipe ends the output quietly.
+#[macro_export]
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::cli::report::write_line(true, format_args!($($arg)*))
+    };
+}
+
+/// The one writer behind [`out!`](crate::out) and [`err!`](crate::err).
+pub fn write_line(to_stderr: bool, args: std::fmt::Arguments<'_>) {
+    let written = if to_stderr {
+        writeln!(std::io::stderr().lock(), "{args}")
+    } else {
+        writeln!(std::io::stdout().lock(), "{args}")
+    };
+    report_write_error(written);
+}
+
+/// Write `text` as it is (no line added) to standard output, like [`out!`](crate::out).
+pub fn write_raw(text: &str) {
+    report_write_error(std::io::stdout().lock().write_all(text.as_bytes()));
+}
+
+fn report_write_error(written: std::io::Result<()>) {
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "visit-rating: cannot write the output: {e}"
+        );
+    }
+}
+
 /// The documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -27,6 +79,12 @@ pub enum Exit {
     AlreadyRecorded = 6,
     /// The keyring is not available: no Secret Service, locked, access denied.
     Keyring = 7,
+    /// `status`: works now, but someone should look soon.
+    Warning = 10,
+    /// `status`: ratings cannot be delivered until someone acts.
+    Broken = 11,
+    /// `status`: something could not be read, so the state is not known.
+    CouldNotCheck = 12,
 }
 
 impl Exit {
@@ -40,6 +98,68 @@ impl Exit {
             OutcomeKind::Transient => Exit::Transient,
         }
     }
+}
+
+impl Exit {
+    /// The code for a token that could not be stored, read or removed.
+    pub fn for_secrets(e: &SecretsError) -> Exit {
+        use SecretsError as E;
+        match e {
+            E::NoToken { .. } => Exit::Token,
+            E::BadToken(_) | E::BadEnvToken(_) | E::TooLong { .. } => Exit::Invalid,
+            E::NoSecretService { .. }
+            | E::Locked { .. }
+            | E::AccessDenied { .. }
+            | E::Corrupt { .. }
+            | E::Other(_) => Exit::Keyring,
+        }
+    }
+
+    /// The code of `status` for its verdict.
+    pub fn for_verdict(verdict: Verdict) -> Exit {
+        match verdict {
+            Verdict::Healthy => Exit::Ok,
+            Verdict::Warning => Exit::Warning,
+            Verdict::Broken => Exit::Broken,
+            Verdict::CouldNotCheck => Exit::CouldNotCheck,
+        }
+    }
+
+    /// The code for many ratings sent at once (`outbox flush`, `import`): the most
+    /// pressing of what is left, in this order — a token problem, ratings waiting to be
+    /// sent again, ratings another process is sending, rejected ratings, invalid rows.
+    pub fn for_batch(left: &Batch) -> Exit {
+        if left.token_problem {
+            Exit::Token
+        } else if left.waiting {
+            Exit::Transient
+        } else if left.in_flight {
+            Exit::Failure
+        } else if left.rejected {
+            Exit::Rejected
+        } else if left.invalid {
+            Exit::Invalid
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
+/// What a batch of ratings left behind, for [`Exit::for_batch`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// One flag per kind of leftover, read in a fixed order.
+#[allow(clippy::struct_excessive_bools)]
+pub struct Batch {
+    /// Sending stopped on a token problem or a refusal.
+    pub token_problem: bool,
+    /// Ratings wait to be sent again (network, server errors).
+    pub waiting: bool,
+    /// Ratings are being sent by another process right now.
+    pub in_flight: bool,
+    /// Ratings were rejected, or wait for another server.
+    pub rejected: bool,
+    /// Rows were left out as invalid (import).
+    pub invalid: bool,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -60,15 +180,10 @@ pub fn outcome_json(name: &str, outcome: &Outcome) -> serde_json::Value {
     })
 }
 
-/// The human report: what happened, the server's words verbatim, what to do.
+/// The human report: what happened, the server's words verbatim, the detail, what to do.
 pub fn human_outcome(i18n: &I18n, outcome: &Outcome) -> String {
-    let mut lines = vec![i18n.outcome_headline(outcome)];
-    lines.extend(i18n.server_words(outcome));
-    if outcome.kind != OutcomeKind::Accepted
-        && let Some(detail) = &outcome.detail
-    {
-        lines.push(i18n.tr_args("detail", &[("detail", detail.as_str().into())]));
-    }
-    lines.extend(i18n.outcome_advice(outcome));
-    lines.join("\n")
+    i18n.outcome_words(outcome)
+        .lines()
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -22,7 +22,7 @@ fn data_dir() -> Result<std::path::PathBuf, Exit> {
     match crate::config::Folders::platform() {
         Ok(folders) => Ok(folders.data_dir),
         Err(e) => {
-            eprintln!("visit-rating: {e}");
+            crate::err!("visit-rating: {e}");
             Err(Exit::Failure)
         }
     }
@@ -30,18 +30,18 @@ fn data_dir() -> Result<std::path::PathBuf, Exit> {
 
 /// `visit-rating status`. Exit 0 healthy, 10 warning, 11 broken, 12 could not check
 /// (README, "Operating many terminals"); 1 when there is no home folder at all.
-pub fn status(url: Option<&str>, json: bool, config: &Config, i18n: &I18n) -> u8 {
+pub fn status(url: Option<&str>, json: bool, config: &Config, i18n: &I18n) -> Exit {
     let dir = match data_dir() {
         Ok(dir) => dir,
-        Err(exit) => return exit as u8,
+        Err(exit) => return exit,
     };
     let health = Health::gather(config, url, &dir);
     if json {
-        println!("{}", status_json(&health));
+        crate::out!("{}", status_json(&health));
     } else {
-        println!("{}", status_text(&health, i18n));
+        crate::out!("{}", status_text(&health, i18n));
     }
-    health.verdict().code()
+    Exit::for_verdict(health.verdict())
 }
 
 /// `visit-rating metrics`: the Prometheus text exposition on standard output. Exit 0,
@@ -57,11 +57,11 @@ pub fn metrics(url: Option<&str>, config: &Config) -> Exit {
 fn print_metrics(health: &Health) -> Exit {
     match crate::metrics::encode(health) {
         Ok(text) => {
-            print!("{text}");
+            super::report::write_raw(&text);
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("visit-rating: {e}");
+            crate::err!("visit-rating: {e}");
             Exit::Failure
         }
     }

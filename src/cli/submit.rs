@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::i18n::I18n;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Score};
 use crate::secrets::{self, Token};
-use crate::service::{NotSent, Service, TokenSource};
+use crate::service::{ConnectError, NotSent, Service, TokenSource};
 /// Where `submit` reads the remarks from.
 #[derive(Clone, Debug)]
 pub enum NotesSource {
@@ -67,11 +67,14 @@ impl Refusal {
     }
 
     /// `--queue` could not save the rating: nothing was sent.
-    fn not_saved(i18n: &I18n, error: &dyn std::fmt::Display) -> Refusal {
-        let detail = error.to_string();
+    fn not_saved(i18n: &I18n, error: &crate::outbox::OutboxError) -> Refusal {
+        let detail = crate::api::error_chain(error);
         Refusal {
             exit: Exit::Failure,
-            text: i18n.tr_args("outbox-not-saved", &[("error", detail.as_str().into())]),
+            text: i18n.tr_args(
+                "outbox-not-saved",
+                &[("error", i18n.outbox_error(error).into())],
+            ),
             detail,
             outcome: "not_saved",
         }
@@ -212,15 +215,9 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
                 .into(),
         ));
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = RatingClient::new(&settings).map_err(|e| {
-        let text = e.to_string();
-        Refusal::invalid(
-            i18n.tr_args("error-input", &[("error", text.as_str().into())]),
-            text,
-        )
-    })?;
+    let client = config
+        .client(&url, request.allow_insecure_http)
+        .map_err(|e| Refusal::invalid(i18n.client_error(&e), crate::api::error_chain(&e)))?;
     Ok(Prepared {
         client,
         url,
@@ -261,24 +258,27 @@ fn send_queued(
             })
         }
         Err(NotSent::NotSaved(e)) => Err(Refusal::not_saved(i18n, &e)),
-        Err(NotSent::SavedWithoutToken(e) | NotSent::NoToken(e)) => {
+        Err(NotSent::SavedWithoutToken(e) | NotSent::NotConnected(ConnectError::NoToken(e))) => {
             let mut refusal = token_refusal(i18n, &e);
             refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));
             Err(refusal)
         }
-        Err(e @ (NotSent::NoUrl | NotSent::Client(_))) => {
-            let text = e.to_string();
-            Err(Refusal::invalid(
-                i18n.tr_args("error-input", &[("error", text.as_str().into())]),
-                text,
-            ))
+        Err(NotSent::NotConnected(e @ ConnectError::NoUrl)) => {
+            Err(Refusal::invalid(i18n.tr("error-no-url"), e.to_string()))
         }
-        Err(NotSent::Internal(e)) => Err(Refusal {
-            exit: Exit::Failure,
-            text: i18n.tr_args("outbox-error", &[("error", e.as_str().into())]),
-            detail: e,
-            outcome: "failed",
-        }),
+        Err(NotSent::NotConnected(ConnectError::Client(e))) => Err(Refusal::invalid(
+            i18n.client_error(&e),
+            crate::api::error_chain(&*e),
+        )),
+        Err(e @ (NotSent::Unsent(_) | NotSent::Skipped(_) | NotSent::NoThread(_))) => {
+            let detail = crate::api::error_chain(&e);
+            Err(Refusal {
+                exit: Exit::Failure,
+                text: i18n.tr_args("outbox-error", &[("error", detail.as_str().into())]),
+                detail,
+                outcome: "failed",
+            })
+        }
     }
 }
 

@@ -43,38 +43,29 @@ pub fn token(
 ) -> Exit {
     let Some(url) = config.effective_url(url) else {
         if json {
-            println!(
+            crate::out!(
                 "{}",
                 json!({"ok": false, "origin": null, "error_kind": "no_url",
                     "error": "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"})
             );
         } else {
-            eprintln!("{}", i18n.tr("error-no-url"));
+            crate::err!("{}", i18n.tr("error-no-url"));
         }
         return Exit::Invalid;
     };
     let origin = crate::api::origin(&url);
     let report = |exit: Exit, value: serde_json::Value, text: String| {
         if json {
-            println!("{value}");
+            crate::out!("{value}");
         } else if exit == Exit::Ok {
-            println!("{text}");
+            crate::out!("{text}");
         } else {
-            eprintln!("{text}");
+            crate::err!("{text}");
         }
         exit
     };
     let failed = |e: &secrets::SecretsError| {
-        use secrets::SecretsError as E;
-        let exit = match e {
-            E::NoToken { .. } => Exit::Token,
-            E::BadToken(_) | E::BadEnvToken(_) | E::TooLong { .. } => Exit::Invalid,
-            E::NoSecretService { .. }
-            | E::Locked { .. }
-            | E::AccessDenied { .. }
-            | E::Corrupt { .. }
-            | E::Other(_) => Exit::Keyring,
-        };
+        let exit = Exit::for_secrets(e);
         report(
             exit,
             json!({"ok": false, "origin": origin, "error_kind": e.kind(), "error": e.to_string()}),

@@ -123,6 +123,7 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 
 /// Read `path` as the options say.
 pub fn read_table(path: &Path, options: &ReadOptions) -> Result<Table, ImportError> {
+    crate::blocking::assert_may_block("reading a spreadsheet");
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.to_owned(),
         source,

@@ -148,15 +148,14 @@ pub fn lines(import: &Import, stage: Stage<'_>, i18n: &I18n) -> Vec<Line> {
                         i18n.tr("import-row-already-delivered"),
                     ),
                     Some(Delivery::Answered(outcome)) => {
-                        let mut text = vec![i18n.outcome_headline(outcome)];
-                        text.extend(i18n.server_words(outcome));
+                        let text = i18n.outcome_words(outcome).summary();
                         Line {
                             http_status: outcome.http_status,
                             code: outcome.code,
                             message: outcome.message.clone(),
                             message_code: outcome.message_code.clone(),
                             detail: outcome.detail.clone(),
-                            ..Line::plain(row, outcome.kind.name(), text.join(" "))
+                            ..Line::plain(row, outcome.kind.name(), text)
                         }
                     }
                     Some(Delivery::Held(held)) => Line::plain(

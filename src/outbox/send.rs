@@ -4,7 +4,8 @@
 //! [`Outbox::send_claimed`], so one rule holds for all of them:
 //!
 //! - **A lease per entry, on disk.** `<id>.lease` next to the entry, held with an
-//!   exclusive advisory lock (`File::try_lock`) for exactly one attempt. Whoever holds it
+//!   exclusive advisory lock (`File::try_lock`) for one attempt (for a delivered entry,
+//!   until its file is removed: see below). Whoever holds it
 //!   is the only sender of that entry — another thread of the same process, another
 //!   window, a CLI command: none of them can send it until the attempt ends. The lease
 //!   ends when the attempt ends, or when its holder dies (the operating system drops a
@@ -22,13 +23,25 @@
 //!   same visit (the corrected form) got an answer — or a person marks it replaced or
 //!   discards it ([`Outbox::remove_by_person`]).
 //!
-//! [`Outbox::record`] is where every attempt's outcome is applied: the one place to
-//! count attempts (a metrics counter hooks in there).
+//! - **Removals of delivered entries may wait, and need not be durable.** A flush hands
+//!   each answer to a second thread, which applies it while the next request is under
+//!   way, and removes delivered entries in batches ([`Deliveries`]): sent-log lines in
+//!   one write, the files unlinked, one folder fsync per batch (none for the window's
+//!   single rating). The lease of a delivered entry is held until its file is gone, so
+//!   nobody sends it again meanwhile. A removal lost in a crash or a power cut costs one
+//!   resend, answered 5030 — which counts as delivered and removes it. Only the save
+//!   before the first attempt must be durable, and is.
+//!
+//! `Outbox::apply` is where every attempt's outcome is applied, whether through
+//! [`Outbox::record`] (one answer, applied at once) or [`Deliveries::record`] (a
+//! flush's answers): the one place to count attempts (a metrics counter hooks in there).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
+use super::sent_log::sent_line;
 use super::{Entry, EntryState, Outbox, OutboxError, backoff, io_error, millis, now_ms};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::secrets::Token;
@@ -37,8 +50,8 @@ use crate::secrets::Token;
 /// releases the claim.
 #[derive(Debug)]
 pub struct Lease {
-    id: String,
-    path: PathBuf,
+    pub(super) id: String,
+    pub(super) path: PathBuf,
     // Closing the file drops the lock.
     _file: File,
 }
@@ -107,6 +120,7 @@ impl Outbox {
 
     /// Claim entry `id` for one attempt; `None` when another sender holds it.
     pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
+        crate::blocking::assert_may_block("claiming an outbox entry");
         let path = self.lease_path(id);
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
@@ -169,26 +183,10 @@ impl Outbox {
         token: &Token,
         force: bool,
     ) -> Result<Attempt, OutboxError> {
-        let path = self.path_of(&lease.id);
-        let entry = match super::read_entry(&path) {
+        let entry = match self.sendable(lease, &client.origin(), force) {
             Ok(entry) => entry,
-            Err(_) if !path.exists() => {
-                // Delivered or removed meanwhile: its lease file goes too.
-                let _ = fs::remove_file(&lease.path);
-                return Ok(Attempt::Skipped(Skip::Gone));
-            }
-            // Damaged: the next listing sets it aside.
-            Err(_) => return Ok(Attempt::Skipped(Skip::Gone)),
+            Err(skip) => return Ok(Attempt::Skipped(skip)),
         };
-        if entry.state != EntryState::Waiting {
-            return Ok(Attempt::Skipped(Skip::NeedsAttention));
-        }
-        if !entry.is_for(&client.origin()) {
-            return Ok(Attempt::Skipped(Skip::OtherServer));
-        }
-        if !force && entry.next_attempt_ms > now_ms() {
-            return Ok(Attempt::Skipped(Skip::NotDue));
-        }
         let outcome = client.submit(&entry.visit_id, &entry.rating, token);
         let unrecorded = self.record(lease, entry.clone(), &outcome).err();
         if let Some(e) = &unrecorded {
@@ -201,14 +199,60 @@ impl Outbox {
         })
     }
 
+    /// The leased entry read again from disk, if it still waits for the server at
+    /// `origin` and is due (unless `force`); else why it is not sent.
+    pub(super) fn sendable(&self, lease: &Lease, origin: &str, force: bool) -> Result<Entry, Skip> {
+        let path = self.path_of(&lease.id);
+        let entry = match super::read_entry(&path) {
+            Ok(entry) => entry,
+            Err(_) if !path.exists() => {
+                // Delivered or removed meanwhile: its lease file goes too.
+                let _ = fs::remove_file(&lease.path);
+                return Err(Skip::Gone);
+            }
+            // Damaged: the next listing sets it aside.
+            Err(_) => return Err(Skip::Gone),
+        };
+        if entry.state != EntryState::Waiting {
+            return Err(Skip::NeedsAttention);
+        }
+        if !entry.is_for(origin) {
+            return Err(Skip::OtherServer);
+        }
+        if !force && entry.next_attempt_ms > now_ms() {
+            return Err(Skip::NotDue);
+        }
+        Ok(entry)
+    }
+
     /// Apply the rules to a leased entry after an attempt. Every attempt's outcome passes
-    /// here exactly once.
+    /// here exactly once (or through [`Deliveries::record`], which defers only the
+    /// removal of a delivered entry).
     pub fn record(
+        &self,
+        lease: &Lease,
+        entry: Entry,
+        outcome: &Outcome,
+    ) -> Result<(), OutboxError> {
+        // One delivery: removed now, while the caller still holds the lease, without a
+        // folder fsync of its own (the window's patient waits for this; a lost removal
+        // costs one 5030).
+        let mut delivered = Deliveries::new(self);
+        delivered.sync = false;
+        self.apply(lease, entry, outcome, &mut delivered)?;
+        delivered.commit();
+        Ok(())
+    }
+
+    /// The rules, except that a delivered entry is only noted in `deliveries` (which
+    /// removes it later): returns whether it was delivered.
+    fn apply(
         &self,
         lease: &Lease,
         mut entry: Entry,
         outcome: &Outcome,
-    ) -> Result<(), OutboxError> {
+        deliveries: &mut Deliveries,
+    ) -> Result<bool, OutboxError> {
         // The server's text is kept (and logged) cut to a bounded length.
         let outcome = &outcome.bounded();
         let now = now_ms();
@@ -221,15 +265,9 @@ impl Outbox {
         entry.last_outcome = Some(outcome.clone());
         match outcome.kind {
             OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => {
-                self.log_line(&entry, outcome.kind.name(), Some(outcome));
-                match self.remove(&entry.id) {
-                    Ok(()) | Err(OutboxError::NotFound(_)) => {}
-                    Err(e) => return Err(e),
-                }
-                let _ = fs::remove_file(&lease.path);
                 tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, outcome = outcome.kind.name(), "rating delivered");
-                self.supersede(lease, &entry, true);
-                return Ok(());
+                deliveries.note(lease, entry, outcome);
+                return Ok(true);
             }
             OutcomeKind::Transient => {
                 entry.next_attempt_ms = now + millis(backoff(entry.attempts));
@@ -250,89 +288,15 @@ impl Outbox {
         self.write(&entry)?;
         if outcome.kind == OutcomeKind::Rejected {
             self.mark_attention(&entry, true);
-            self.supersede(lease, &entry, false);
+            self.supersede(&lease.path, &entry, false, &self.attention_index());
         }
-        Ok(())
-    }
-
-    /// `answered` got an answer from the server (`delivered`: the server has it; else
-    /// it was rejected): other entries for the same visit that need attention and are
-    /// superseded by it leave the outbox, with a line in the sent log.
-    ///
-    /// - Delivered: every one of them (the visit has its rating; any of them would only
-    ///   get 5030).
-    /// - Rejected: the older ones (the newer form is the corrected one); and `answered`
-    ///   itself, when a newer one was already answered (an old entry retried late).
-    fn supersede(&self, lease: &Lease, answered: &Entry, delivered: bool) {
-        // Only the entries needing attention for this visit, through the index: a
-        // delivery never reads the whole outbox.
-        let others: Vec<Entry> = self
-            .attention_for(&answered.visit_id)
-            .into_iter()
-            .filter(|id| id != &answered.id)
-            .filter_map(|id| super::read_entry(&self.path_of(&id)).ok())
-            .filter(|e| e.visit_id == answered.visit_id && e.state == EntryState::NeedsAttention)
-            .collect();
-        if !delivered && let Some(newer) = others.iter().find(|e| e.id > answered.id) {
-            // A newer correction was answered already: this one is the stale one.
-            if self.remove(&answered.id).is_ok() {
-                let _ = fs::remove_file(&lease.path);
-                self.log_line(answered, "superseded", answered.last_outcome.as_ref());
-                tracing::info!(entry = %answered.id, by = %newer.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
-            }
-            return;
-        }
-        for older in &others {
-            let Ok(Some(other_lease)) = self.claim(&older.id) else {
-                continue;
-            };
-            if self.remove(&older.id).is_ok() {
-                let _ = fs::remove_file(&other_lease.path);
-                self.log_line(older, "superseded", older.last_outcome.as_ref());
-                tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
-            }
-        }
-    }
-
-    fn attention_dir(&self) -> PathBuf {
-        self.dir.join("attention")
-    }
-
-    /// Index `entry` as needing attention: `attention/<id>` holds its visit id, so that
-    /// superseding looks at those few files, never at the whole outbox. Derived data
-    /// (rebuilt by [`Outbox::list`]), written without fsync. `overwrite` false keeps an
-    /// existing marker.
-    pub(super) fn mark_attention(&self, entry: &Entry, overwrite: bool) {
-        let path = self.attention_dir().join(&entry.id);
-        if !overwrite && path.exists() {
-            return;
-        }
-        let written = super::create_private_dir(&self.attention_dir())
-            .ok()
-            .and_then(|()| fs::write(&path, entry.visit_id.as_str()).ok());
-        if written.is_none() {
-            tracing::warn!(entry = %entry.id, "cannot index a rating that needs attention; a correction will not supersede it by itself");
-        }
-    }
-
-    pub(super) fn unmark_attention(&self, id: &str) {
-        let _ = fs::remove_file(self.attention_dir().join(id));
-    }
-
-    /// Ids of the entries indexed as needing attention for `visit_id`.
-    fn attention_for(&self, visit_id: &crate::api::VisitId) -> Vec<String> {
-        let Ok(read) = fs::read_dir(self.attention_dir()) else {
-            return Vec::new();
-        };
-        read.filter_map(Result::ok)
-            .filter(|item| fs::read_to_string(item.path()).is_ok_and(|v| v == visit_id.as_str()))
-            .map(|item| item.file_name().to_string_lossy().into_owned())
-            .collect()
+        Ok(false)
     }
 
     /// A person takes entry `id` out of the outbox on purpose (marked replaced, or
     /// discarded). Refused while it is being sent.
     pub fn remove_by_person(&self, id: &str, how: Removal) -> Result<(), OutboxError> {
+        crate::blocking::assert_may_block("removing an outbox entry");
         let Some(lease) = self.claim(id)? else {
             return Err(OutboxError::InFlight(id.to_owned()));
         };
@@ -350,6 +314,7 @@ impl Outbox {
     /// explicit choice after the server URL changed). Returns how many were moved;
     /// entries being sent right now are left as they are.
     pub fn move_to_server(&self, origin: &str) -> Result<usize, OutboxError> {
+        crate::blocking::assert_may_block("moving outbox entries");
         let mut moved = 0;
         for entry in self.list()?.entries {
             if entry.state != EntryState::Waiting || entry.is_for(origin) {
@@ -371,23 +336,129 @@ impl Outbox {
         }
         Ok(moved)
     }
+}
 
-    /// A line in the sent log: time, visit id, scores, what happened — never the remarks.
-    fn log_line(&self, entry: &Entry, what: &str, outcome: Option<&Outcome>) {
-        let line = serde_json::json!({
-            "time_ms": now_ms(),
-            "visit_id": entry.visit_id,
-            "scores": entry.rating.scores.map(crate::rating::Score::get),
-            "didnt_visit": entry.rating.didnt_visit,
-            "outcome": what,
-            "http_status": outcome.and_then(|o| o.http_status),
-            "message_code": outcome.and_then(|o| o.message_code.clone()),
-        });
-        // Under the lock that pruning takes (see `crate::retention`).
-        let data_dir = self.sent_log.parent().unwrap_or(std::path::Path::new("."));
-        let written = crate::retention::append_sent_line(data_dir, &line.to_string());
-        if let Err(e) = written {
-            tracing::warn!(file = %self.sent_log.display(), error = %e, "cannot write the sent log");
+/// Delivered entries whose removal waits to be done in one go: their sent-log lines in
+/// one write, the files unlinked, one folder fsync, then the leases released.
+///
+/// Why a removal may wait, and need not even be durable at once: if it is lost (a
+/// crash, a power cut before the folder is synced), the entry is sent again and the
+/// server answers 5030, which counts as delivered and removes it then. Only the *save*
+/// before the first attempt must be durable. The leases are held until the files are
+/// gone, so no other sender picks a delivered entry up again meanwhile.
+#[derive(Debug)]
+pub struct Deliveries {
+    outbox: Outbox,
+    /// Fsync the folder once per commit (a batch); a single delivery is not worth it.
+    sync: bool,
+    /// The delivered entries, with the paths of their lease files.
+    delivered: Vec<(Entry, PathBuf)>,
+    /// Their leases, when this batch holds them ([`Deliveries::record`]).
+    leases: Vec<Lease>,
+    /// Their sent-log lines.
+    log: String,
+    /// When the oldest one was delivered.
+    since: Option<Instant>,
+}
+
+impl Deliveries {
+    /// How many deliveries a batch holds at most before it is committed.
+    pub const BATCH: usize = 128;
+    /// How long a delivered entry waits for its removal at most.
+    pub const WAIT: Duration = Duration::from_millis(500);
+
+    /// An empty batch for `outbox`, whose commits end with one folder fsync.
+    pub fn new(outbox: &Outbox) -> Deliveries {
+        Deliveries {
+            outbox: outbox.clone(),
+            sync: true,
+            delivered: Vec::new(),
+            leases: Vec::new(),
+            log: String::new(),
+            since: None,
         }
+    }
+
+    /// Apply the rules to a leased entry after an attempt, as [`Outbox::record`] does,
+    /// except that a delivered entry keeps its lease here until the batch is committed.
+    /// Commits when the batch is full or its oldest delivery waited [`Deliveries::WAIT`].
+    pub fn record(
+        &mut self,
+        lease: Lease,
+        entry: Entry,
+        outcome: &Outcome,
+    ) -> Result<(), OutboxError> {
+        let outbox = self.outbox.clone();
+        if outbox.apply(&lease, entry, outcome, self)? {
+            self.leases.push(lease);
+        }
+        if self.due() {
+            self.commit();
+        }
+        Ok(())
+    }
+
+    /// Whether the batch should be committed now.
+    pub fn due(&self) -> bool {
+        self.delivered.len() >= Self::BATCH || self.since.is_some_and(|t| t.elapsed() >= Self::WAIT)
+    }
+
+    /// How long until the batch should be committed (`None`: it is empty).
+    pub fn due_in(&self) -> Option<Duration> {
+        self.since.map(|t| Self::WAIT.saturating_sub(t.elapsed()))
+    }
+
+    fn note(&mut self, lease: &Lease, entry: Entry, outcome: &Outcome) {
+        self.log
+            .push_str(&sent_line(&entry, outcome.kind.name(), Some(outcome)));
+        self.delivered.push((entry, lease.path.clone()));
+        self.since.get_or_insert_with(Instant::now);
+    }
+
+    /// Remove the delivered entries: log lines first (as before a removal), then the
+    /// files and their lease files, one folder fsync, then superseding (only visits
+    /// the attention index names), then the leases go.
+    pub fn commit(&mut self) {
+        if self.delivered.is_empty() {
+            return;
+        }
+        let outbox = &self.outbox;
+        outbox.append_log(&std::mem::take(&mut self.log));
+        for (entry, lease_path) in &self.delivered {
+            match outbox.unlink(&entry.id) {
+                Ok(_) => {}
+                Err(e) => {
+                    // Still on disk: sent again, answered 5030, removed then.
+                    tracing::warn!(entry = %entry.id, error = %e, "cannot remove a delivered rating; it will be sent again and answered 5030");
+                }
+            }
+            let _ = fs::remove_file(lease_path);
+        }
+        if self.sync
+            && let Err(e) = super::sync_dir(&outbox.dir)
+        {
+            tracing::warn!(error = %e, "cannot sync the outbox folder after removing delivered ratings");
+        }
+        let index = outbox.attention_index();
+        if !index.is_empty() {
+            for (entry, lease_path) in &self.delivered {
+                if index
+                    .iter()
+                    .any(|(_, visit)| visit == entry.visit_id.as_str())
+                {
+                    outbox.supersede(lease_path, entry, true, &index);
+                }
+            }
+        }
+        self.delivered.clear();
+        self.leases.clear();
+        self.since = None;
+    }
+}
+
+impl Drop for Deliveries {
+    fn drop(&mut self) {
+        // Never release a lease before its entry's file is gone.
+        self.commit();
     }
 }

@@ -101,6 +101,7 @@ fn platform_store() -> keyring_core::Result<PlatformStore> {
 /// say, and only when it is the store in use (never the tests' mock store): a locked
 /// gnome-keyring hides its items, so "no entry" there may only mean "locked".
 fn platform_keyring_locked() -> bool {
+    crate::blocking::assert_may_block("the credential store");
     #[cfg(target_os = "linux")]
     {
         use secret_service::{EncryptionType, blocking::SecretService};
@@ -125,6 +126,7 @@ pub(super) fn service_name() -> String {
 }
 
 fn entry(origin: &str) -> Result<keyring_core::Entry, SecretsError> {
+    crate::blocking::assert_may_block("the credential store");
     init_default_store()?;
     keyring_core::Entry::new(&service_name(), origin).map_err(|e| map_error(e, origin))
 }
@@ -354,11 +356,13 @@ mod tests {
             store_token(&origin, &Token::new("new").unwrap()),
             Err(SecretsError::Locked { .. })
         ));
-        let message = SecretsError::NoSecretService {
+        // `Display` says what happened; the advice is the Fluent message's.
+        let error = SecretsError::NoSecretService {
             detail: "no bus".into(),
-        }
-        .to_string();
-        assert!(message.contains("VISIT_RATING_TOKEN") && message.contains("gnome-keyring-daemon"));
+        };
+        assert_eq!(error.to_string(), "no keyring service is running (no bus)");
+        let advice = crate::i18n::I18n::new(crate::config::Language::En).secrets_error(&error);
+        assert!(advice.contains("VISIT_RATING_TOKEN") && advice.contains("gnome-keyring-daemon"));
     }
 
     /// The texts are the ones this machine's stores really gave (see MACHINE-NOTES and

@@ -22,6 +22,7 @@ use crate::rating::{Rating, RatingDraft};
 use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 
 use super::clock::Clock;
+use super::jobs;
 use super::theme::{self, Appearance};
 use super::type_ahead::TypeAhead;
 
@@ -143,6 +144,9 @@ pub struct RatingApp {
     clipboard_has_form_text: bool,
     /// What the last frame showed (see [`forget`]).
     shown: forget::Shown,
+    /// When "Send" was pressed, until the frame that shows the answer (a timing for
+    /// people reading the log, and for `bench/send_to_thanks.py`).
+    submit_pressed: Option<std::time::Instant>,
 }
 
 /// Things to do on the next frame only.
@@ -232,6 +236,7 @@ impl RatingApp {
             import_view: import::ImportView::default(),
             clipboard_has_form_text: false,
             shown: forget::Shown::default(),
+            submit_pressed: None,
         };
         app.load_setup_fields();
         app
@@ -261,6 +266,7 @@ impl RatingApp {
     /// screen for the frames they belong to (see [`super::type_ahead`]). The window calls
     /// it before every frame; UI tests call it the same way.
     pub fn prepare_input(&mut self, events: &mut Vec<egui::Event>) {
+        let _frame = crate::blocking::in_frame();
         let ready = self.ready_for_keys();
         self.type_ahead.feed(events, ready);
     }
@@ -296,12 +302,8 @@ impl RatingApp {
             return;
         };
         self.last = None;
-        self.pending = Some(spawn_submit(
-            Arc::clone(&self.service),
-            id,
-            rating,
-            ctx.clone(),
-        ));
+        self.submit_pressed = Some(std::time::Instant::now());
+        self.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
     }
 
     fn poll_pending(&mut self) {
@@ -416,6 +418,7 @@ impl RatingApp {
 
     /// Draw the whole window into `ui` (the root `Ui`).
     pub fn show(&mut self, ui: &mut Ui) {
+        let _frame = crate::blocking::in_frame();
         self.type_ahead.drawn();
         self.kiosk_scale(ui.ctx());
         if self.once.style {
@@ -482,27 +485,38 @@ impl RatingApp {
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
         }
+        self.log_answer_shown();
+    }
+
+    /// At the end of the frame that shows the answer to "Send" (thank-you or a result):
+    /// the time since it was pressed (`visit_rating::timing`).
+    fn log_answer_shown(&mut self) {
+        if self.pending.is_none()
+            && let Some(pressed) = self.submit_pressed.take()
+        {
+            tracing::info!(
+                target: "visit_rating::timing",
+                pressed_to_answer_shown_ms = pressed.elapsed().as_secs_f64() * 1000.0,
+                thank_you = self.screen == Screen::ThankYou,
+                "the answer to \"Send\" is on screen"
+            );
+        }
     }
 }
 
-/// Send on a named worker thread; wake the UI once the value is in the promise.
+/// Send in a job; the UI wakes once the report is in the promise.
 fn spawn_submit(
     service: Arc<Service>,
     id: VisitId,
     rating: Rating,
-    ctx: egui::Context,
+    ctx: &egui::Context,
 ) -> Promise<Result<SubmitReport, NotSent>> {
-    let (sender, promise) = Promise::new();
-    let spawned = std::thread::Builder::new()
-        .name("submit-rating".into())
-        .spawn(move || {
-            sender.send(service.submit(&id, &rating));
-            ctx.request_repaint();
-        });
-    match spawned {
-        Ok(_) => promise,
-        Err(e) => Promise::from_ready(Err(NotSent::Internal(e.to_string()))),
-    }
+    jobs::spawn(
+        "submit-rating",
+        ctx,
+        move || service.submit(&id, &rating),
+        |e| Err(NotSent::NoThread(Arc::new(e))),
+    )
 }
 
 impl eframe::App for RatingApp {

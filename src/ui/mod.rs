@@ -3,6 +3,7 @@
 //!
 //! - [`app`]: screens and the state machine (kiosk mode in `app::kiosk`);
 //! - [`clock`]: the time the kiosk's timers read;
+//! - [`jobs`]: the one place the window starts background work;
 //! - [`keyboard`]: the on-screen keyboard;
 //! - [`star_rating`]: the star-rating widget;
 //! - [`theme`]: sizes and colours;
@@ -10,6 +11,7 @@
 
 pub mod app;
 pub mod clock;
+pub mod jobs;
 pub mod keyboard;
 pub mod star_rating;
 pub mod theme;

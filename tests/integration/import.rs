@@ -636,3 +636,35 @@ fn a_row_another_sender_is_sending_is_left_to_it_and_sent_once() {
     );
     assert_eq!(server.requests().len(), 3, "each rating sent once");
 }
+
+/// `import --dry-run --json big.csv | head -c 16`: the reader goes away after the first
+/// bytes of a report far larger than a pipe holds; the command ends quietly (no panic
+/// about a broken pipe) with the code it would have had.
+#[test]
+fn a_report_cut_short_by_its_reader_ends_quietly() {
+    use std::fmt::Write as _;
+    use std::io::Read as _;
+    let env = UserEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("Визит;Ожидание;Результат;Отношение;Чистота\n");
+    for n in 0..3000 {
+        writeln!(text, "visit-cut-short-{n};5;4;5;3").unwrap();
+    }
+    let file = write(dir.path(), "big.csv", text.as_bytes());
+    let mut child = env
+        .std_cmd(assert_cmd::cargo::cargo_bin("visit-rating"))
+        .args(["import", "--dry-run", "--json"])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone now (dropped above).
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

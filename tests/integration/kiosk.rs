@@ -69,7 +69,7 @@ impl KioskRig {
     pub fn scan(&mut self, id: &str) {
         self.harness.get_by_label(VISIT_ID).type_text(id);
         self.harness.key_press(Key::Enter);
-        self.harness.run_steps(3);
+        crate::support::settle(&mut self.harness);
     }
 
     /// A whole rating by touch: scan, four rows, send; waits for the answer.
@@ -150,14 +150,14 @@ fn a_cooldown_stops_a_double_tap_from_starting_the_next_rating() {
     );
     next.click();
     rig.harness.key_press(Key::Enter);
-    rig.harness.run_steps(2);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::ThankYou);
 
     rig.advance(2);
     let next = rig.harness.get_by_label("Новая оценка");
     assert!(!next.accesskit_node().is_disabled());
     next.click();
-    rig.harness.run_steps(2);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 }
 
@@ -178,7 +178,7 @@ fn an_idle_form_warns_counts_down_and_clears_itself() {
 
     // "Continue" keeps the answers and restarts the timer.
     rig.harness.get_by_label("Продолжить").click();
-    rig.harness.run_steps(2);
+    crate::support::settle(&mut rig.harness);
     assert!(!rig.harness.state().idle_warning_shown());
     rig.harness.get_by_label(&format!("{WAITING}: 3 из 5"));
 
@@ -216,7 +216,7 @@ fn the_pin_prompt_grants_refuses_and_rate_limits() {
         rig.harness.get_by_label("PIN-код").type_text(pin);
         rig.harness.run_steps(1);
         rig.harness.get_by_label("Войти").click();
-        rig.harness.run_steps(3);
+        crate::support::settle(&mut rig.harness);
     };
     enter_pin(&mut rig, "0000");
     rig.harness
@@ -247,17 +247,17 @@ fn the_pin_prompt_grants_refuses_and_rate_limits() {
     // The right PIN on the touch keypad.
     for digit in PIN.chars() {
         rig.harness.get_by_label(&digit.to_string()).click();
-        rig.harness.run_steps(1);
+        crate::support::settle(&mut rig.harness);
     }
     rig.harness.get_by_label("Войти").click();
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Admin);
     rig.harness.get_by_label("Администрирование терминала");
 
     rig.harness
         .get_by_label("Вернуться к приёму оценок")
         .click();
-    rig.harness.run_steps(2);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 }
 
@@ -315,7 +315,7 @@ fn a_visit_already_rated_is_told_to_the_patient() {
     assert_eq!(rig.screen(), Screen::Form);
     rig.harness.get_by_label("Это посещение уже оценено.");
     rig.harness.get_by_label("Готово").click();
-    rig.harness.run_steps(2);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 }
 
@@ -354,13 +354,13 @@ fn the_on_screen_keyboard_types_russian_and_english() {
         "!",
     ] {
         rig.harness.get_by_label(key).click();
-        rig.harness.run_steps(2);
+        crate::support::settle(&mut rig.harness);
     }
     rig.harness.get_by_label("ENG").click();
-    rig.harness.run_steps(2);
+    crate::support::settle(&mut rig.harness);
     for key in ["o", "k"] {
         rig.harness.get_by_label(key).click();
-        rig.harness.run_steps(2);
+        crate::support::settle(&mut rig.harness);
     }
     assert_eq!(rig.harness.state().form.draft.notes, "Спасибо !ok");
 }

@@ -34,7 +34,7 @@ fn let_undo_settle(harness: &mut Harness<'static, RatingApp>) {
 
 fn type_into(harness: &mut Harness<'static, RatingApp>, label: &str, text: &str) {
     harness.get_by_label(label).click();
-    harness.run_steps(1);
+    crate::support::settle(harness);
     harness.get_by_label(label).type_text(text);
     harness.run_steps(1);
     let_undo_settle(harness);
@@ -68,24 +68,24 @@ fn ctrl_z_in_the_pin_field_after_a_login_brings_nothing_back() {
     open_pin_prompt(&mut rig);
     type_into(&mut rig.harness, PIN_FIELD, PIN);
     rig.harness.key_press(Key::Enter);
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Admin);
     rig.harness
         .get_by_label("Вернуться к приёму оценок")
         .click();
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 
     open_pin_prompt(&mut rig);
     assert_eq!(undo_in(&mut rig.harness, PIN_FIELD), "");
     rig.harness.key_press(Key::Enter);
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert_ne!(rig.screen(), Screen::Admin, "undo must not log anyone in");
     assert!(rig.harness.state().kiosk().unwrap().prompt_open());
 
     // Cancelled: the visit id is ready for the next scan again.
     rig.harness.get_by_label("Отмена").click();
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert!(rig.harness.get_by_label(VISIT_ID).is_focused());
 }
 
@@ -95,7 +95,7 @@ fn patient_b_finds_nothing_of_a(reset: impl Fn(&mut KioskRig)) {
     let mut rig = rig();
     type_into(&mut rig.harness, VISIT_ID, "patient-a-visit");
     rig.harness.key_press(Key::Enter);
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Form);
     type_into(&mut rig.harness, NOTES, "A's remarks about the doctor");
     reset(&mut rig);
@@ -123,7 +123,7 @@ fn patient_b_finds_nothing_of_a(reset: impl Fn(&mut KioskRig)) {
 fn start_again_forgets_the_patient() {
     patient_b_finds_nothing_of_a(|rig| {
         rig.harness.get_by_label("Начать заново").click();
-        rig.harness.run_steps(3);
+        crate::support::settle(&mut rig.harness);
     });
 }
 
@@ -166,7 +166,7 @@ fn at_a_desk_a_new_rating_forgets_the_undo_history_and_memory_does_not_grow() {
         step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
         states.push(text_edit_states(&harness));
         harness.get_by_label("Новая оценка").click();
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         assert_eq!(undo_in(&mut harness, VISIT_ID), "", "patient {patient}");
         assert_eq!(undo_in(&mut harness, NOTES), "", "patient {patient}");
     }
@@ -204,14 +204,14 @@ fn an_unconfigured_kiosk_asks_for_staff_and_opens_nothing_without_the_pin() {
     harness.run_steps(2);
     harness.get_by_label(PIN_FIELD).type_text("000000");
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::NotConfigured);
     assert!(harness.query_by_label("Адрес сервера (URL)").is_none());
 
     // The right PIN: the administrator's menu, then the settings.
     harness.get_by_label(PIN_FIELD).type_text(PIN);
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Admin);
 }
 
@@ -298,7 +298,7 @@ fn wrong_pins_stay_counted_and_locked_across_a_restart() {
     for _ in 0..3 {
         harness.get_by_label(PIN_FIELD).type_text("000000");
         harness.key_press(Key::Enter);
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
     }
     harness.get_by_label("Слишком много неверных попыток. Повторите через 30 с.");
     // The record is written on a worker thread.
@@ -317,7 +317,7 @@ fn wrong_pins_stay_counted_and_locked_across_a_restart() {
     harness.get_by_label("Слишком много неверных попыток. Повторите через 25 с.");
     harness.get_by_label(PIN_FIELD).type_text(PIN);
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Ready);
 
     // Restarted with the clock set back an hour: the whole lock is still ahead.
@@ -343,7 +343,7 @@ fn an_old_short_pin_still_opens_and_the_menu_suggests_replacing_it() {
     open_pin_prompt(&mut rig);
     rig.harness.get_by_label(PIN_FIELD).type_text("2468");
     rig.harness.key_press(Key::Enter);
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Admin);
     rig.harness.get_by_label_contains("PIN-код короче 6 цифр");
 }
@@ -364,7 +364,7 @@ fn a_settings_file_others_can_read_is_named_on_the_admin_screen() {
     harness.run_steps(2);
     harness.get_by_label(PIN_FIELD).type_text(PIN);
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Admin);
     harness.get_by_label_contains(&format!("chmod 600 {path}"));
     assert!(harness.query_by_label_contains("короче 6 цифр").is_none());
@@ -376,9 +376,9 @@ fn after_leaving_kiosk_mode_an_idle_window_goes_back_to_the_kiosk() {
     open_pin_prompt(&mut rig);
     rig.harness.get_by_label(PIN_FIELD).type_text(PIN);
     rig.harness.key_press(Key::Enter);
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     rig.harness.get_by_label("Выйти из режима киоска").click();
-    rig.harness.run_steps(3);
+    crate::support::settle(&mut rig.harness);
     assert!(rig.harness.state().kiosk().is_none());
     assert_eq!(rig.screen(), Screen::Form);
     rig.harness.get_by_label("Настройки");
@@ -469,10 +469,10 @@ fn environment_token_child() {
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
     harness.get_by_label("Новая оценка").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
 
     harness.get_by_label("Настройки").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     let url_field = "Адрес сервера (URL)";
     harness.get_by_label(url_field).focus();
     harness.run_steps(1);
@@ -480,12 +480,12 @@ fn environment_token_child() {
     harness.get_by_label(url_field).type_text(&later_url);
     harness.run_steps(1);
     harness.get_by_label("Сохранить").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     harness.get_by_label("Настройки").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     harness.get_by_label_contains("предназначен только для сервера, указанного при запуске");
     harness.get_by_label("Назад к форме").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
 
     fill(&mut harness, "env-visit-2", [5, 5, 5, 5]);
     harness.get_by_label(SUBMIT).click();
@@ -496,8 +496,10 @@ fn environment_token_child() {
         matches!(
             harness.state().last_result(),
             Some(visit_rating::ui::app::LastResult::NotSent(
-                visit_rating::service::NotSent::NoToken(
-                    visit_rating::secrets::SecretsError::NoToken { .. }
+                visit_rating::service::NotSent::NotConnected(
+                    visit_rating::service::ConnectError::NoToken(
+                        visit_rating::secrets::SecretsError::NoToken { .. }
+                    )
                 )
             ))
         ),
@@ -574,12 +576,12 @@ fn a_token_typed_and_left_in_the_settings_cannot_be_undone_back() {
     let mut harness = harness(setup);
     let field = "Новый токен (хранится только в хранилище паролей системы)";
     harness.get_by_label("Настройки").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     type_into(&mut harness, field, "half-typed-secret-token");
     harness.get_by_label("Назад к форме").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     harness.get_by_label("Настройки").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.get_by_label(field).value().as_deref(), Some(""));
     // egui shows a password field's value as dots: the undo would bring them back.
     assert_eq!(undo_in(&mut harness, field), "");

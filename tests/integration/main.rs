@@ -9,6 +9,7 @@
 mod support;
 
 mod admin_pin;
+mod blocking;
 mod hardening;
 mod import;
 mod import_ui;

@@ -605,10 +605,10 @@ mod window {
         });
 
         harness.get_by_label("Очередь").click();
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         harness.get_by_label("desk-typo — требует внимания");
         harness.get_by_label("Заменена другой оценкой").click();
-        harness.run_steps(2);
+        crate::support::settle(&mut harness);
         // Nothing happens before the confirmation.
         assert_eq!(
             Outbox::open(data.path())
@@ -622,7 +622,7 @@ mod window {
         harness
             .get_by_label("Точно отметить как заменённую?")
             .click();
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         harness.get_by_label("Оценка отмечена как заменённая и убрана из очереди.");
         assert!(
             Outbox::open(data.path())
@@ -659,14 +659,14 @@ mod window {
         });
         harness.get_by_label_contains("для другого сервера: 1");
         harness.get_by_label("Очередь").click();
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         harness.get_by_label(
             "saved-for-old-server — сохранена для другого сервера: https://old-rpgu.example:443",
         );
         harness
             .get_by_label("Отправить на текущий сервер (1)")
             .click();
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         assert!(
             server.state().requests().is_empty(),
             "not before the confirmation"
@@ -681,7 +681,7 @@ mod window {
             .last()
             .unwrap()
             .click();
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         harness.get_by_label("Перенесено на текущий сервер: 1");
         wait_for(&mut harness, Duration::from_secs(10), |_| {
             server.state().ratings().len() == 1
@@ -692,7 +692,7 @@ mod window {
             app.outbox_status()
                 .is_some_and(|s| s.waiting + s.other_server == 0 && !s.sending)
         });
-        harness.run_steps(3);
+        crate::support::settle(&mut harness);
         assert!(
             harness
                 .query_by_label_contains("saved-for-old-server")

@@ -485,7 +485,9 @@ fn a_full_disk_saves_nothing_sends_nothing_and_says_so() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("Оценка НЕ сохранена") && stderr.contains("disk is full"),
+        stderr.contains("Оценка НЕ сохранена")
+            && stderr.contains("Диск заполнен")
+            && stderr.contains("Освободите место"),
         "{stderr}"
     );
     assert!(server.requests().is_empty());

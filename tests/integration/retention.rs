@@ -102,7 +102,7 @@ fn the_queue_view_shows_damaged_files_and_their_age() {
     });
     harness.get_by_label_contains("повреждённых файлов: 1");
     harness.get_by_label("Очередь").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     harness.get_by_label("Повреждённые файлы: 1");
     harness.get_by_label("20261124-unreadable.json — записан 3 дня назад");
     assert!(

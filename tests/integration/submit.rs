@@ -329,7 +329,7 @@ fn clear_text_http_to_another_machine_is_refused() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("clear text"))
+        .stderr(predicate::str::contains("открытым текстом на 192.0.2.1"))
         .stderr(predicate::str::contains("--allow-insecure-http"));
 }
 

@@ -192,7 +192,7 @@ fn keys_typed_ahead_of_an_answer_to_read_are_dropped_not_typed_into_the_form() {
     type_events(&mut harness, desk_sequence("twice", Key::Tab, digits), true);
     type_until(&mut harness, thanked);
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     let mut events = desk_sequence("twice", Key::Tab, digits);
     events.extend(press(Key::Enter, Modifiers::NONE));
     events.extend(typed("meant-for-the-next-form"));
@@ -231,7 +231,7 @@ fn a_slow_typist_sees_no_difference() {
     assert_eq!(stored(&server), expected("slow-1", [2, 3, 4, 5]));
     // And the first row got its digit through the row itself, as announced.
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     harness.get_by_label(&format!("{WAITING}: не выбрано"));
 }
 
@@ -255,7 +255,7 @@ fn the_setup_screen_takes_keys_typed_ahead_too() {
     type_events(&mut harness, events, true);
     type_until(&mut harness, |_| true);
     harness.get_by_label("Сохранить").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Form);
     let saved = visit_rating::config::Config::read(&path).unwrap();
     assert_eq!(

@@ -105,7 +105,7 @@ pub fn click_star(harness: &mut Harness<'_, RatingApp>, criterion: &str, stars: 
 
 pub fn type_visit_id(harness: &mut Harness<'_, RatingApp>, id: &str) {
     harness.get_by_label("Идентификатор посещения").click();
-    harness.run_steps(2);
+    crate::support::settle(harness);
     harness
         .get_by_label("Идентификатор посещения")
         .type_text(id);
@@ -179,7 +179,7 @@ fn didnt_visit_disables_the_rows_and_unticking_restores_them() {
     click_star(&mut harness, CLEANLINESS, 2);
 
     harness.get_by_label(DIDNT_VISIT).click();
-    harness.run_steps(2);
+    crate::support::settle(&mut harness);
     for criterion in CRITERIA {
         let label = format!("{criterion}: ");
         let row = harness.get_by_label_contains(&label);
@@ -196,7 +196,7 @@ fn didnt_visit_disables_the_rows_and_unticking_restores_them() {
     assert!(!harness.get_by_label(SUBMIT).accesskit_node().is_disabled());
 
     harness.get_by_label(DIDNT_VISIT).click();
-    harness.run_steps(2);
+    crate::support::settle(&mut harness);
     let label = format!("{WAITING}: 4 из 5");
     let row = harness.get_by_label(&label);
     assert!(!row.accesskit_node().is_disabled());
@@ -240,7 +240,7 @@ fn an_accepted_rating_thanks_and_new_rating_empties_the_form() {
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .click();
-    harness.run_steps(2);
+    crate::support::settle(&mut harness);
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .type_text("Спасибо доктору 👍");
@@ -258,7 +258,7 @@ fn an_accepted_rating_thanks_and_new_rating_empties_the_form() {
     );
 
     harness.get_by_label("Новая оценка").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Form);
     let id_field = harness.get_by_label("Идентификатор посещения");
     assert!(
@@ -276,7 +276,7 @@ fn already_recorded_shows_the_servers_words_verbatim_and_keeps_the_form() {
     for attempt in 0..2 {
         if attempt == 1 {
             harness.get_by_label("Новая оценка").click();
-            harness.run_steps(3);
+            crate::support::settle(&mut harness);
         }
         fill(&mut harness, "visit-twice", [4, 4, 4, 4]);
         harness.get_by_label(SUBMIT).click();
@@ -408,7 +408,7 @@ fn a_whole_rating_is_entered_with_the_keyboard_only() {
     );
     // Enter starts the next rating, with the focus back on the visit id.
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert!(harness.get_by_label("Идентификатор посещения").is_focused());
 }
 
@@ -420,7 +420,7 @@ fn a_scanners_enter_moves_on_to_the_first_row() {
         .get_by_label("Идентификатор посещения")
         .type_text("scanned-42");
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert!(
         harness
             .get_by_label(&format!("{WAITING}: не выбрано"))
@@ -452,17 +452,17 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
     assert_eq!(harness.state().screen(), Screen::Setup);
     harness.get_by_label("Настройка терминала");
     harness.get_by_label("Сохранить").click();
-    harness.run_steps(2);
+    crate::support::settle(&mut harness);
     harness.get_by_label("Укажите адрес сервера.");
 
     harness.get_by_label("Адрес сервера (URL)").click();
-    harness.run_steps(1);
+    crate::support::settle(&mut harness);
     harness
         .get_by_label("Адрес сервера (URL)")
         .type_text("http://rpgu.example.org");
     harness.get_by_label("Сохранить").click();
-    harness.run_steps(2);
-    harness.get_by_label_contains("clear text");
+    crate::support::settle(&mut harness);
+    harness.get_by_label_contains("открытым текстом на rpgu.example.org");
 
     harness.get_by_label("Адрес сервера (URL)").focus();
     harness.run_steps(1);
@@ -471,7 +471,7 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
         .get_by_label("Адрес сервера (URL)")
         .type_text("https://rpgu.example.org");
     harness.get_by_label("Сохранить").click();
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Form);
     let saved = Config::read(&path).unwrap();
     assert_eq!(
@@ -540,7 +540,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .click();
-    harness.run_steps(1);
+    crate::support::settle(&mut harness);
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .type_text("Долго ждали");
@@ -549,7 +549,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     harness.get_by_label("Ответ сервера: «Время действия токена истекло» (код 5007, HTTP 403)");
 
     harness.get_by_label("Заменить токен").click();
-    harness.run_steps(2);
+    crate::support::settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Setup);
     let start = Instant::now();
     while harness
@@ -566,7 +566,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     assert!(harness.query_by_label_contains("expired-token").is_none());
     let field = "Новый токен (хранится только в хранилище паролей системы)";
     harness.get_by_label(field).click();
-    harness.run_steps(1);
+    crate::support::settle(&mut harness);
     harness.get_by_label(field).type_text(TOKEN);
     harness.run_steps(1);
     harness.get_by_label("Сохранить токен").click();
@@ -584,7 +584,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     );
 
     harness.get_by_label("Назад к форме").click();
-    harness.run_steps(2);
+    crate::support::settle(&mut harness);
     harness.get_by_label(&format!("{WAITING}: 2 из 5"));
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
@@ -608,7 +608,7 @@ fn with_the_server_down_ratings_are_saved_and_sent_when_it_is_back() {
     for n in 0..3 {
         if n > 0 {
             harness.get_by_label("Новая оценка").click();
-            harness.run_steps(3);
+            crate::support::settle(&mut harness);
         }
         fill(&mut harness, &format!("visit-offline-{n}"), [5, 4, 3, 2]);
         harness.get_by_label(SUBMIT).click();
@@ -670,7 +670,7 @@ fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
         .get_by_label("Идентификатор посещения")
         .type_text("kiosk-kept");
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    crate::support::settle(&mut harness);
     for criterion in CRITERIA {
         click_star(&mut harness, criterion, 4);
     }

@@ -261,3 +261,25 @@ pub fn fit_to_pixels<State>(harness: &mut egui_kittest::Harness<'_, State>, pixe
         harness.run_steps(2);
     }
 }
+
+/// Run frames until the window is at rest: none of its background jobs (`ui::jobs`)
+/// left and no repaint asked. Waits on the jobs themselves, never on a clock (while a
+/// job runs the window may draw a spinner, which repaints forever: one frame, then wait).
+pub fn settle<State>(harness: &mut egui_kittest::Harness<'_, State>) {
+    for _ in 0..50 {
+        harness.step();
+        if visit_rating::ui::jobs::running(&harness.ctx) > 0 {
+            assert!(
+                visit_rating::ui::jobs::wait_idle(&harness.ctx, std::time::Duration::from_secs(30)),
+                "a background job of the window did not end within 30 s"
+            );
+            continue;
+        }
+        // A frame may start another job (and draw its spinner): then wait for it too.
+        let rested = harness.try_run().is_ok();
+        if rested && visit_rating::ui::jobs::running(&harness.ctx) == 0 {
+            return;
+        }
+    }
+    panic!("the window kept starting background jobs for 50 rounds");
+}

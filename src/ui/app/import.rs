@@ -23,6 +23,7 @@ use crate::import::report::{self, Line, Stage};
 use crate::import::send::{self, Delivery, Pending, Progress};
 use crate::import::{self, Field, IdRules, Import, ImportError, ImportOptions};
 use crate::service::Service;
+use crate::ui::jobs;
 
 /// The import screen's state.
 #[derive(Default)]
@@ -45,26 +46,6 @@ struct Sending {
     progress: Arc<Mutex<Progress>>,
     stop: Arc<AtomicBool>,
     promise: Promise<Result<Vec<Delivery>, String>>,
-}
-
-fn spawn<T: Send + 'static>(
-    name: &str,
-    ctx: &egui::Context,
-    work: impl FnOnce() -> T + Send + 'static,
-    failed: impl FnOnce(String) -> T,
-) -> Promise<T> {
-    let (sender, promise) = Promise::new();
-    let ctx = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name(name.into())
-        .spawn(move || {
-            sender.send(work());
-            ctx.request_repaint();
-        });
-    match spawned {
-        Ok(_) => promise,
-        Err(e) => Promise::from_ready(failed(e.to_string())),
-    }
 }
 
 impl RatingApp {
@@ -103,7 +84,7 @@ impl RatingApp {
         self.import_view.error = None;
         self.import_view.report_message = None;
         self.import_view.report_path = report_path_for(&path);
-        self.import_view.loading = Some(spawn(
+        self.import_view.loading = Some(jobs::spawn(
             "import-read",
             ctx,
             move || import::load(&path, &options),
@@ -129,11 +110,11 @@ impl RatingApp {
         let service = Arc::clone(&self.service);
         let (worker_progress, worker_stop, repaint) =
             (Arc::clone(&progress), Arc::clone(&stop), ctx.clone());
-        let promise = spawn(
+        let promise = jobs::spawn(
             "import-send",
             ctx,
             move || deliver(&service, &pending, &worker_stop, &worker_progress, &repaint),
-            Err,
+            |e| Err(e.to_string()),
         );
         self.import_view.sending = Some(Sending {
             progress,
@@ -151,7 +132,7 @@ impl RatingApp {
         };
         let path = PathBuf::from(self.import_view.report_path.trim());
         let language = self.i18n.language();
-        self.import_view.saving_report = Some(spawn(
+        self.import_view.saving_report = Some(jobs::spawn(
             "import-report",
             ctx,
             move || {
@@ -159,7 +140,7 @@ impl RatingApp {
                     .map(|()| path)
                     .map_err(|e| e.to_string())
             },
-            Err,
+            |e| Err(e.to_string()),
         ));
     }
 
@@ -549,7 +530,7 @@ fn deliver(
         .outbox()
         .cloned()
         .ok_or_else(|| "no outbox".to_owned())?;
-    let (client, token) = service.connect()?;
+    let (client, token) = service.connect().map_err(|e| crate::api::error_chain(&e))?;
     send::deliver(&outbox, &client, &token, pending, stop, &mut |p| {
         *progress.lock().unwrap_or_else(PoisonError::into_inner) = *p;
         ctx.request_repaint();

@@ -31,6 +31,7 @@ use poll_promise::Promise;
 use super::{RatingApp, Screen};
 use crate::admin_pin::PinGate;
 use crate::config::{Config, KioskOptions, Language};
+use crate::ui::jobs;
 use crate::ui::keyboard::KeyboardState;
 
 mod admin;
@@ -57,12 +58,23 @@ pub enum Unconfigured {
 }
 
 /// The PIN prompt.
-#[derive(Clone, Debug)]
 struct PinPrompt {
     pin: String,
     message: Option<String>,
     /// Put the focus in the PIN field (on opening and after each attempt).
     focus: bool,
+    /// The PIN being verified (Argon2id, in a job): whether it matched, with the PIN's
+    /// length.
+    checking: Option<Promise<(bool, usize)>>,
+}
+
+impl std::fmt::Debug for PinPrompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinPrompt")
+            .field("message", &self.message)
+            .field("checking", &self.checking.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for PinPrompt {
@@ -71,6 +83,7 @@ impl Default for PinPrompt {
             pin: String::new(),
             message: None,
             focus: true,
+            checking: None,
         }
     }
 }
@@ -276,21 +289,17 @@ impl Kiosk {
             return;
         }
         let path = config_path.to_owned();
-        let ctx = ctx.clone();
-        let (sender, promise) = Promise::new();
-        let spawned = std::thread::Builder::new()
-            .name("pin-reload".into())
-            .spawn(move || {
-                let hash = crate::config::Config::read(&path)
+        let promise = jobs::spawn(
+            "pin-reload",
+            ctx,
+            move || {
+                crate::config::Config::read(&path)
                     .ok()
-                    .and_then(|config| config.admin_pin_hash);
-                sender.send(hash);
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.pin_reload = Some(PinReload(promise)),
-            Err(_) => self.next_pin_reload = now + PIN_RELOAD_EVERY,
-        }
+                    .and_then(|config| config.admin_pin_hash)
+            },
+            |_| None,
+        );
+        self.pin_reload = Some(PinReload(promise));
     }
 
     /// Empty the PIN prompt's field (see [`RatingApp::forget_typed_text`]).
@@ -512,6 +521,7 @@ impl RatingApp {
     /// second while it stays hidden. Called from `App::logic`, which eframe runs even
     /// for a hidden window.
     pub fn kiosk_window_guard(&self, ctx: &egui::Context) {
+        let _frame = crate::blocking::in_frame();
         if self.kiosk.is_none() {
             return;
         }

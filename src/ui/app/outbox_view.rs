@@ -9,15 +9,36 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
+use poll_promise::Promise;
 
 use super::{RatingApp, Screen, theme};
+use crate::api::OutcomeKind;
 use crate::outbox::worker::{OutboxStatus, OutboxWorker};
 use crate::outbox::{DamagedFile, Entry, EntryState, Listing, OutboxError, Removal};
+use crate::ui::jobs;
+
+/// What the listing job brings back: the entries and the files set aside.
+type Loaded = Result<(Listing, Vec<DamagedFile>), String>;
+
+/// What a person's action on the outbox came to.
+enum Done {
+    Moved(Result<usize, OutboxError>),
+    Removed(Removal, Result<(), OutboxError>),
+    Exported(std::path::PathBuf, Result<usize, OutboxError>),
+    /// No thread could be started, or nothing to do.
+    Failed(String),
+}
 
 /// The outbox view's state.
 #[derive(Default)]
 pub(super) struct OutboxView {
     listing: Option<Listing>,
+    /// The outbox being read in a job (listing can move damaged files aside).
+    loading: Option<Promise<Loaded>>,
+    /// Read it again once the job in flight ends (something changed meanwhile).
+    reload_again: bool,
+    /// A person's action (delete, replaced, move, export) running in a job.
+    action: Option<Promise<Done>>,
     /// Files set aside in `damaged/`, with their age: they wait for a person.
     damaged: Vec<DamagedFile>,
     /// The entry whose "delete" or "replaced" was pressed once and awaits confirmation.
@@ -28,14 +49,26 @@ pub(super) struct OutboxView {
     /// The sender's status the list was last read for: a change re-reads it, so the
     /// list never shows ratings the sender has delivered meanwhile.
     seen_status: Option<OutboxStatus>,
+    /// The service's warm-up was started (once, after the first frame).
+    warmed_up: bool,
 }
 
 impl RatingApp {
-    /// Start the background sender once, on the first frame (it needs the context to
-    /// wake the window).
+    /// Start the background sender once, on the second frame: it needs the context to
+    /// wake the window, and its first round (reading the whole outbox, perhaps asking
+    /// the keyring for the token) must not compete with the first frame for the CPU.
     pub(super) fn start_worker(&mut self, ctx: &egui::Context) {
         if self.worker.is_some() {
             return;
+        }
+        if ctx.cumulative_frame_nr() == 0 {
+            ctx.request_repaint();
+            return;
+        }
+        // Once, after the first frame: what the first rating would otherwise wait for.
+        if !std::mem::replace(&mut self.outbox_view.warmed_up, true) {
+            let service = Arc::clone(&self.service);
+            jobs::detach("warm-up", ctx, move || service.warm_up());
         }
         let Some(outbox) = self.service.outbox().cloned() else {
             return;
@@ -47,7 +80,8 @@ impl RatingApp {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             );
-            service.connect()
+            // The sender shows why it cannot send in the status line.
+            service.connect().map_err(|e| crate::api::error_chain(&e))
         });
         let ctx = ctx.clone();
         match OutboxWorker::start(outbox, connect, Box::new(move || ctx.request_repaint())) {
@@ -137,32 +171,116 @@ impl RatingApp {
                     if self.screen != Screen::Outbox
                         && ui.button(self.i18n.tr("outbox-open")).clicked()
                     {
-                        self.open_outbox();
+                        self.open_outbox(ui.ctx());
                     }
                 });
             });
     }
 
-    /// Open the outbox view.
-    pub(super) fn open_outbox(&mut self) {
+    /// Open the outbox view (its list is read in a job).
+    pub fn open_outbox(&mut self, ctx: &egui::Context) {
         self.outbox_view = OutboxView::default();
-        self.reload_outbox();
+        self.reload_outbox(ctx);
         self.screen = Screen::Outbox;
     }
 
-    fn reload_outbox(&mut self) {
-        self.outbox_view.listing = self.service.outbox().and_then(|o| match o.list() {
-            Ok(listing) => Some(listing),
-            Err(e) => {
-                self.outbox_view.message = Some(e.to_string());
-                None
+    /// Read the outbox again, in a job (a listing reads every file and may move damaged
+    /// ones aside). One at a time: a request during a read starts another after it.
+    fn reload_outbox(&mut self, ctx: &egui::Context) {
+        if self.outbox_view.loading.is_some() {
+            self.outbox_view.reload_again = true;
+            return;
+        }
+        let Some(outbox) = self.service.outbox().cloned() else {
+            return;
+        };
+        self.outbox_view.loading = Some(jobs::spawn(
+            "outbox-list",
+            ctx,
+            move || {
+                let listing = outbox.list().map_err(|e| e.to_string())?;
+                let damaged = outbox.damaged_files().unwrap_or_default();
+                Ok((listing, damaged))
+            },
+            |e| Err(e.to_string()),
+        ));
+    }
+
+    /// Take in what the listing and action jobs brought back.
+    fn poll_outbox_jobs(&mut self, ctx: &egui::Context) {
+        if let Some(promise) = self.outbox_view.loading.take() {
+            match promise.try_take() {
+                Err(promise) => self.outbox_view.loading = Some(promise),
+                Ok(Ok((listing, damaged))) => {
+                    self.outbox_view.listing = Some(listing);
+                    self.outbox_view.damaged = damaged;
+                }
+                Ok(Err(e)) => self.outbox_view.message = Some(e),
             }
-        });
-        self.outbox_view.damaged = self
-            .service
-            .outbox()
-            .and_then(|o| o.damaged_files().ok())
-            .unwrap_or_default();
+            if self.outbox_view.loading.is_none()
+                && std::mem::take(&mut self.outbox_view.reload_again)
+            {
+                self.reload_outbox(ctx);
+            }
+        }
+        if let Some(promise) = self.outbox_view.action.take() {
+            match promise.try_take() {
+                Err(promise) => self.outbox_view.action = Some(promise),
+                Ok(done) => {
+                    self.outbox_view.message = Some(self.done_message(done));
+                    self.reload_outbox(ctx);
+                    if let Some(worker) = &self.worker {
+                        worker.refresh();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Run a person's action on the outbox in a job; its message is shown when done and
+    /// the list is read again.
+    fn outbox_action(
+        &mut self,
+        ctx: &egui::Context,
+        name: &str,
+        work: impl FnOnce(&crate::outbox::Outbox) -> Done + Send + 'static,
+    ) {
+        if self.outbox_view.action.is_some() {
+            return;
+        }
+        let Some(outbox) = self.service.outbox().cloned() else {
+            return;
+        };
+        self.outbox_view.action = Some(jobs::spawn(
+            name,
+            ctx,
+            move || work(&outbox),
+            |e| Done::Failed(e.to_string()),
+        ));
+    }
+
+    /// What a finished action says to the person.
+    fn done_message(&self, done: Done) -> String {
+        match done {
+            Done::Moved(Ok(count)) => self
+                .i18n
+                .tr_args("outbox-moved", &[("count", count.into())]),
+            Done::Removed(how, Ok(())) => self.i18n.tr(match how {
+                Removal::Replaced => "outbox-marked-replaced",
+                Removal::Discarded => "outbox-deleted",
+            }),
+            Done::Exported(path, Ok(count)) => self.i18n.tr_args(
+                "outbox-exported",
+                &[
+                    ("count", count.into()),
+                    ("path", path.display().to_string().into()),
+                ],
+            ),
+            Done::Moved(Err(e)) | Done::Removed(_, Err(e)) | Done::Exported(_, Err(e)) => {
+                self.i18n.outbox_error(&e)
+            }
+            Done::Failed(reason) => reason,
+        }
     }
 
     /// The files set aside in `damaged/`, each with its age.
@@ -202,11 +320,13 @@ impl RatingApp {
 
     /// The list of waiting and needs-attention ratings.
     pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_outbox_jobs(&ctx);
         ui.heading(self.i18n.tr("outbox-title"));
         let status = self.outbox_status();
         if status != self.outbox_view.seen_status {
             self.outbox_view.seen_status.clone_from(&status);
-            self.reload_outbox();
+            self.reload_outbox(&ctx);
         }
         if let Some(status) = status {
             ui.label(
@@ -219,10 +339,13 @@ impl RatingApp {
                 self.send_outbox_now();
             }
             if ui.button(self.i18n.tr("outbox-refresh")).clicked() {
-                self.reload_outbox();
+                self.reload_outbox(ui.ctx());
             }
             if ui.button(self.i18n.tr("outbox-export")).clicked() {
-                self.export_outbox();
+                self.export_outbox(ui.ctx());
+            }
+            if self.outbox_view.loading.is_some() || self.outbox_view.action.is_some() {
+                ui.spinner();
             }
             if ui.button(self.i18n.tr("setup-back")).clicked() {
                 self.screen = if self.kiosk.is_some() {
@@ -237,19 +360,34 @@ impl RatingApp {
             ui.label(message);
         }
         ui.separator();
-        let entries: Vec<Entry> = self
-            .outbox_view
-            .listing
-            .as_ref()
-            .map(|l| l.entries.clone())
-            .unwrap_or_default();
-        if entries.is_empty() {
+        self.damaged_ui(ui);
+        // Taken out while drawn (the rows borrow it, the buttons borrow `self`); only the
+        // rows in view are drawn, so 10,000 waiting ratings cost what a screenful does.
+        let Some(listing) = self.outbox_view.listing.take() else {
+            return;
+        };
+        if listing.entries.is_empty() {
             ui.weak(self.i18n.tr("outbox-empty"));
         }
-        for entry in entries {
-            self.entry_ui(ui, &entry);
+        let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        let buttons = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        let frame = 2.0 * (ui.spacing().window_margin.topf() + 4.0);
+        let heights = listing
+            .entries
+            .iter()
+            .map(|entry| frame + buttons + line * entry_lines(entry));
+        egui_extras::TableBuilder::new(ui)
+            .id_salt("outbox-entries")
+            .column(egui_extras::Column::remainder().clip(true))
+            .body(|body| {
+                body.heterogeneous_rows(heights, |mut row| {
+                    let entry = &listing.entries[row.index()];
+                    row.col(|ui| self.entry_ui(ui, entry));
+                });
+            });
+        if self.outbox_view.listing.is_none() {
+            self.outbox_view.listing = Some(listing);
         }
-        self.damaged_ui(ui);
     }
 
     /// The current server's origin, if one is configured.
@@ -285,7 +423,7 @@ impl RatingApp {
                 )
                 .fill(ui.visuals().warn_fg_color);
                 if ui.add(confirm).clicked() {
-                    self.move_here(&origin);
+                    self.move_here(ui.ctx(), &origin);
                 }
                 if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
                     self.outbox_view.confirm_move = false;
@@ -302,17 +440,12 @@ impl RatingApp {
         });
     }
 
-    fn move_here(&mut self, origin: &str) {
+    fn move_here(&mut self, ctx: &egui::Context, origin: &str) {
         self.outbox_view.confirm_move = false;
-        if let Some(outbox) = self.service.outbox() {
-            self.outbox_view.message = Some(match outbox.move_to_server(origin) {
-                Ok(count) => self
-                    .i18n
-                    .tr_args("outbox-moved", &[("count", count.into())]),
-                Err(e) => e.to_string(),
-            });
-        }
-        self.reload_outbox();
+        let origin = origin.to_owned();
+        self.outbox_action(ctx, "outbox-move", move |outbox| {
+            Done::Moved(outbox.move_to_server(&origin))
+        });
         self.send_outbox_now();
     }
 
@@ -330,32 +463,37 @@ impl RatingApp {
                 (EntryState::Waiting, ..) => self.i18n.tr("outbox-state-waiting"),
                 (EntryState::NeedsAttention, ..) => self.i18n.tr("outbox-state-attention"),
             };
-            ui.label(RichText::new(format!("{} — {state}", entry.visit_id)).strong());
-            ui.label(
-                self.i18n.tr_args(
-                    "outbox-entry-meta",
-                    &[
-                        (
-                            "created",
-                            crate::i18n::format_utc(
-                                i64::try_from(entry.created_at_ms / 1000).unwrap_or_default(),
-                            )
-                            .into(),
-                        ),
-                        ("attempts", entry.attempts.into()),
-                    ],
-                ),
+            ui.add(
+                egui::Label::new(RichText::new(format!("{} — {state}", entry.visit_id)).strong())
+                    .truncate(),
+            );
+            ui.add(
+                egui::Label::new(
+                    self.i18n.tr_args(
+                        "outbox-entry-meta",
+                        &[
+                            (
+                                "created",
+                                crate::i18n::format_utc(
+                                    i64::try_from(entry.created_at_ms / 1000).unwrap_or_default(),
+                                )
+                                .into(),
+                            ),
+                            ("attempts", entry.attempts.into()),
+                        ],
+                    ),
+                )
+                .truncate(),
             );
             if let Some(outcome) = &entry.last_outcome {
-                ui.label(self.i18n.outcome_headline(outcome));
-                if let Some(words) = self.i18n.server_words(outcome) {
-                    ui.label(words);
+                // Headline, server's words, detail: one line each (the row's height).
+                let words = self.i18n.outcome_words(outcome);
+                ui.add(egui::Label::new(&words.headline).truncate());
+                if let Some(server) = &words.server {
+                    ui.add(egui::Label::new(server).truncate());
                 }
-                if let Some(detail) = &outcome.detail {
-                    ui.weak(
-                        self.i18n
-                            .tr_args("detail", &[("detail", detail.as_str().into())]),
-                    );
+                if let Some(detail) = &words.detail {
+                    ui.add(egui::Label::new(RichText::new(detail).weak()).truncate());
                 }
             }
             let confirming = self
@@ -380,7 +518,7 @@ impl RatingApp {
                     )
                     .fill(color);
                     if ui.add(confirm).clicked() {
-                        self.remove_entry(&entry.id, how);
+                        self.remove_entry(ui.ctx(), &entry.id, how);
                     }
                     if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
                         self.outbox_view.confirm = None;
@@ -399,41 +537,36 @@ impl RatingApp {
         });
     }
 
-    fn remove_entry(&mut self, id: &str, how: Removal) {
+    fn remove_entry(&mut self, ctx: &egui::Context, id: &str, how: Removal) {
         self.outbox_view.confirm = None;
-        if let Some(outbox) = self.service.outbox() {
-            self.outbox_view.message = Some(match outbox.remove_by_person(id, how) {
-                Ok(()) => self.i18n.tr(match how {
-                    Removal::Replaced => "outbox-marked-replaced",
-                    Removal::Discarded => "outbox-deleted",
-                }),
-                Err(OutboxError::InFlight(_)) => self.i18n.tr("outbox-in-flight"),
-                Err(e) => e.to_string(),
-            });
-        }
-        self.reload_outbox();
-        if let Some(worker) = &self.worker {
-            worker.refresh();
-        }
+        let id = id.to_owned();
+        self.outbox_action(ctx, "outbox-remove", move |outbox| {
+            Done::Removed(how, outbox.remove_by_person(&id, how))
+        });
     }
 
-    fn export_outbox(&mut self) {
-        let Some(outbox) = self.service.outbox() else {
-            return;
-        };
-        let Some(folder) = outbox.dir().parent() else {
-            return;
-        };
-        let path = folder.join(format!("outbox-export-{}.json", crate::outbox::now_ms()));
-        self.outbox_view.message = Some(match outbox.export(&path) {
-            Ok(count) => self.i18n.tr_args(
-                "outbox-exported",
-                &[
-                    ("count", count.into()),
-                    ("path", path.display().to_string().into()),
-                ],
-            ),
-            Err(e) => e.to_string(),
+    fn export_outbox(&mut self, ctx: &egui::Context) {
+        self.outbox_action(ctx, "outbox-export", |outbox| {
+            let Some(folder) = outbox.dir().parent() else {
+                return Done::Failed(String::new());
+            };
+            let path = folder.join(format!("outbox-export-{}.json", crate::outbox::now_ms()));
+            let written = outbox.export(&path);
+            Done::Exported(path, written)
         });
+    }
+}
+
+/// How many one-line texts an entry shows above its buttons (its height in the list).
+fn entry_lines(entry: &Entry) -> f32 {
+    match &entry.last_outcome {
+        None => 2.0,
+        Some(outcome) => {
+            let words = usize::from(outcome.kind != OutcomeKind::Accepted);
+            let detail = usize::from(outcome.detail.is_some() && words == 1);
+            #[allow(clippy::cast_precision_loss)]
+            let extra = (words + detail) as f32;
+            3.0 + extra
+        }
     }
 }

@@ -4,7 +4,8 @@
 use egui::{Align, Key, RichText, Ui};
 
 use crate::api::OutcomeKind;
-use crate::service::{NotSent, SubmitReport};
+use crate::i18n::OutcomeWords;
+use crate::service::{ConnectError, NotSent, SubmitReport};
 
 use super::{LastResult, RatingApp, Screen};
 use crate::ui::theme::{self};
@@ -15,29 +16,36 @@ impl RatingApp {
             self.kiosk_result_ui(ui, last);
             return;
         }
-        let (headline, words, advice, detail, kind) = match last {
-            LastResult::Sent(SubmitReport { outcome, .. }) => (
-                self.i18n.outcome_headline(outcome),
-                self.i18n.server_words(outcome),
-                self.i18n.outcome_advice(outcome),
-                outcome.detail.clone(),
-                Some(outcome.kind),
-            ),
+        let (words, kind) = match last {
+            LastResult::Sent(SubmitReport { outcome, .. }) => {
+                (self.i18n.outcome_words(outcome), Some(outcome.kind))
+            }
             LastResult::NotSent(not_sent) => (
-                self.i18n.tr("not-sent"),
-                None,
-                Some(match not_sent {
-                    NotSent::NoUrl => self.i18n.tr("error-no-url"),
-                    NotSent::NoToken(e) => self.i18n.secrets_error(e),
-                    NotSent::SavedWithoutToken(e) => format!(
-                        "{} {}",
-                        self.i18n.tr("saved-without-token"),
-                        self.i18n.secrets_error(e)
+                OutcomeWords {
+                    headline: self.i18n.tr("not-sent"),
+                    server: None,
+                    advice: Some(match not_sent {
+                        NotSent::NotConnected(ConnectError::NoUrl) => self.i18n.tr("error-no-url"),
+                        NotSent::NotConnected(ConnectError::NoToken(e)) => {
+                            self.i18n.secrets_error(e)
+                        }
+                        NotSent::SavedWithoutToken(e) => format!(
+                            "{} {}",
+                            self.i18n.tr("saved-without-token"),
+                            self.i18n.secrets_error(e)
+                        ),
+                        NotSent::NotSaved(_) => self.i18n.tr("not-saved-advice"),
+                        NotSent::Unsent(_) | NotSent::Skipped(_) => {
+                            self.i18n.tr("saved-will-be-sent")
+                        }
+                        NotSent::NotConnected(ConnectError::Client(e)) => self.i18n.client_error(e),
+                        NotSent::NoThread(_) => self.i18n.tr("advice-rejected"),
+                    }),
+                    detail: Some(
+                        self.i18n
+                            .tr_args("detail", &[("detail", not_sent.to_string().into())]),
                     ),
-                    NotSent::NotSaved(_) => self.i18n.tr("not-saved-advice"),
-                    NotSent::Client(_) | NotSent::Internal(_) => self.i18n.tr("advice-rejected"),
-                }),
-                Some(not_sent.to_string()),
+                },
                 None,
             ),
         };
@@ -50,11 +58,11 @@ impl RatingApp {
             .inner_margin(12.0)
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                ui.label(RichText::new(headline).strong().size(20.0));
-                if let Some(words) = words {
-                    ui.label(words);
+                ui.label(RichText::new(&words.headline).strong().size(20.0));
+                if let Some(server) = &words.server {
+                    ui.label(server);
                 }
-                if let Some(advice) = advice {
+                if let Some(advice) = &words.advice {
                     ui.label(advice);
                 }
                 if matches!(
@@ -69,11 +77,8 @@ impl RatingApp {
                 ) {
                     ui.label(self.i18n.tr("outbox-kept-attention-desk"));
                 }
-                if let Some(detail) = detail {
-                    ui.weak(
-                        self.i18n
-                            .tr_args("detail", &[("detail", detail.as_str().into())]),
-                    );
+                if let Some(detail) = &words.detail {
+                    ui.weak(detail);
                 }
                 ui.horizontal(|ui| {
                     if matches!(kind, Some(OutcomeKind::Transient))
@@ -85,7 +90,8 @@ impl RatingApp {
                         || matches!(
                             last,
                             LastResult::NotSent(
-                                NotSent::NoToken(_) | NotSent::SavedWithoutToken(_)
+                                NotSent::NotConnected(ConnectError::NoToken(_))
+                                    | NotSent::SavedWithoutToken(_)
                             )
                         );
                     if token_problem && ui.button(self.i18n.tr("replace-token")).clicked() {

@@ -4,19 +4,48 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use crate::api::{RatingClient, VisitId};
-use crate::config::Language;
+use crate::api::{ClientError, VisitId};
+use poll_promise::Promise;
+
+use crate::config::{Config, ConfigError, Language};
 use crate::i18n::I18n;
 use crate::service::Service;
+use crate::ui::jobs;
 
 use super::{RatingApp, Screen};
+
 /// The settings screen's fields while being edited.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub(super) struct SetupFields {
     pub(super) server_url: String,
     pub(super) clinic_guid: String,
     pub(super) language: Language,
     pub(super) error: Option<String>,
+    /// The URL check and the save, in a job: the settings to apply, or why not.
+    pub(super) saving: Option<Promise<Result<Config, SetupError>>>,
+}
+
+/// Why the setup screen's settings were not saved.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SetupError {
+    /// The server's address or the TLS settings cannot be used.
+    #[error("the server's address or TLS settings cannot be used")]
+    Client(#[source] ClientError),
+    /// The settings file could not be written.
+    #[error("the settings could not be saved")]
+    Save(#[source] ConfigError),
+    /// No thread could be started.
+    #[error("cannot start a thread")]
+    NoThread(#[source] std::io::Error),
+}
+
+impl std::fmt::Debug for SetupFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetupFields")
+            .field("server_url", &self.server_url)
+            .field("saving", &self.saving.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RatingApp {
@@ -27,10 +56,12 @@ impl RatingApp {
             clinic_guid: self.config.clinic_guid.clone().unwrap_or_default(),
             language: self.i18n.language(),
             error: None,
+            saving: None,
         };
     }
 
     pub(super) fn setup_ui(&mut self, ui: &mut Ui) {
+        self.poll_setup_save();
         ui.heading(self.i18n.tr("setup-title"));
         ui.label(self.i18n.tr("setup-intro"));
         ui.add_space(8.0);
@@ -63,11 +94,18 @@ impl RatingApp {
         }
         ui.add_space(12.0);
         ui.horizontal(|ui| {
+            let saving = self.setup.saving.is_some();
             if ui
-                .button(RichText::new(self.i18n.tr("setup-save")).strong())
+                .add_enabled(
+                    !saving,
+                    egui::Button::new(RichText::new(self.i18n.tr("setup-save")).strong()),
+                )
                 .clicked()
             {
-                self.save_setup();
+                self.save_setup(ui.ctx());
+            }
+            if saving {
+                ui.spinner();
             }
             if self.service.base_url().is_some() && ui.button(self.i18n.tr("setup-back")).clicked()
             {
@@ -85,17 +123,16 @@ impl RatingApp {
         }
     }
 
-    pub(super) fn save_setup(&mut self) {
+    /// Check the form's fields, then check the URL (building an HTTP client reads the CA
+    /// file) and save the settings in a job; [`Self::poll_setup_save`] applies them.
+    pub(super) fn save_setup(&mut self, ctx: &egui::Context) {
+        if self.setup.saving.is_some() {
+            return;
+        }
         let url = self.setup.server_url.trim().to_owned();
-        if !self.demo {
-            if url.is_empty() {
-                self.setup.error = Some(self.i18n.tr("setup-url-required"));
-                return;
-            }
-            if let Err(e) = RatingClient::new(&self.config.client_settings(&url)) {
-                self.setup.error = Some(e.to_string());
-                return;
-            }
+        if !self.demo && url.is_empty() {
+            self.setup.error = Some(self.i18n.tr("setup-url-required"));
+            return;
         }
         let guid = self.setup.clinic_guid.trim().to_owned();
         if !guid.is_empty() && VisitId::parse(&guid).is_err() {
@@ -104,18 +141,50 @@ impl RatingApp {
         }
         let mut config = self.config.clone();
         if !self.demo {
-            config.server_url = Some(url.clone());
+            config.server_url = Some(url);
         }
         config.clinic_guid = (!guid.is_empty()).then_some(guid);
         config.language = self.setup.language;
-        if let Err(e) = config.save(&self.config_path) {
-            self.setup.error = Some(e.to_string());
+        let check_url = (!self.demo).then(|| config.server_url.clone()).flatten();
+        let path = self.config_path.clone();
+        self.setup.saving = Some(jobs::spawn(
+            "save-settings",
+            ctx,
+            move || {
+                if let Some(url) = &check_url {
+                    config.client(url, false).map_err(SetupError::Client)?;
+                }
+                config.save(&path).map_err(SetupError::Save)?;
+                Ok(config)
+            },
+            |e| Err(SetupError::NoThread(e)),
+        ));
+    }
+
+    /// The settings saved by [`Self::save_setup`]'s job are applied: a service for the
+    /// server now in force, the language, back to the form (or the kiosk's menu).
+    pub(super) fn poll_setup_save(&mut self) {
+        let Some(promise) = self.setup.saving.take() else {
             return;
-        }
+        };
+        let config = match promise.try_take() {
+            Err(promise) => {
+                self.setup.saving = Some(promise);
+                return;
+            }
+            Ok(Err(e)) => {
+                self.setup.error = Some(match &e {
+                    SetupError::Client(e) => self.i18n.client_error(e),
+                    SetupError::Save(_) | SetupError::NoThread(_) => crate::api::error_chain(&e),
+                });
+                return;
+            }
+            Ok(Ok(config)) => config,
+        };
         let base_url = if self.demo {
             self.service.base_url().map(str::to_owned)
         } else {
-            Some(url)
+            config.server_url.clone()
         };
         let mut service = Service::new(config.clone(), base_url, self.tokens.clone());
         if let Some(outbox) = self.service.outbox() {

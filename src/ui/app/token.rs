@@ -16,6 +16,8 @@ enum TokenJob {
     Status(Result<TokenStatus, SecretsError>),
     Stored(Result<(), SecretsError>),
     Cleared(Result<bool, SecretsError>),
+    /// No thread could be started for the job.
+    Failed(String),
 }
 
 /// The token section's state.
@@ -96,19 +98,12 @@ impl RatingApp {
             return;
         }
         let service = Arc::clone(&self.service);
-        let ctx = ctx.clone();
-        let (sender, promise) = Promise::new();
-        let spawned = std::thread::Builder::new()
-            .name("keyring".into())
-            .spawn(move || {
-                sender.send(work(&service));
-                ctx.request_repaint();
-            });
-        if let Err(e) = spawned {
-            self.token.message = Some((false, e.to_string()));
-            return;
-        }
-        self.token.job = Some(promise);
+        self.token.job = Some(crate::ui::jobs::spawn(
+            "keyring",
+            ctx,
+            move || work(&service),
+            |e| TokenJob::Failed(e.to_string()),
+        ));
     }
 
     /// The keyring was asked and holds no token for the server, and none comes from the
@@ -152,6 +147,7 @@ impl RatingApp {
             TokenJob::Stored(Err(e)) | TokenJob::Cleared(Err(e)) => {
                 self.token.message = Some((false, self.i18n.secrets_error(&e)));
             }
+            TokenJob::Failed(reason) => self.token.message = Some((false, reason)),
         }
         if std::mem::take(&mut self.token.refresh) {
             self.start_token_job(ctx, |service| TokenJob::Status(service.token_status()));

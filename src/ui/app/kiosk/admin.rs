@@ -4,10 +4,12 @@
 use std::path::Path;
 
 use egui::{Id, Key, RichText, Sense, Ui, ViewportCommand};
+use poll_promise::Promise;
 
 use super::{CORNER, CORNER_HOLD, ceil_secs};
 use crate::admin_pin::{PinCheck, PinGate};
 use crate::ui::app::{RatingApp, Screen, theme};
+use crate::ui::jobs;
 
 impl RatingApp {
     /// The top-left corner: held for [`CORNER_HOLD`], it opens the PIN prompt.
@@ -57,7 +59,7 @@ impl RatingApp {
             self.screen = Screen::Setup;
         }
         if self.service.outbox().is_some() && ui.add(big(self.i18n.tr("kiosk-outbox"))).clicked() {
-            self.open_outbox();
+            self.open_outbox(ui.ctx());
         }
         if self.service.outbox().is_some()
             && ui.add(big(self.i18n.tr("import-open-screen"))).clicked()
@@ -100,6 +102,15 @@ impl RatingApp {
         let mut submit = false;
         let mut cancel = false;
         let i18n = &self.i18n;
+        let verified = match prompt.checking.take().map(Promise::try_take) {
+            Some(Ok(verified)) => Some(verified),
+            Some(Err(promise)) => {
+                prompt.checking = Some(promise);
+                None
+            }
+            None => None,
+        };
+        let checking = prompt.checking.is_some();
         let locked = kiosk.gate.remaining_lock(now);
         egui::Modal::new(Id::unique("pin-prompt")).show(ctx, |ui| {
             ui.set_width(420.0);
@@ -136,28 +147,62 @@ impl RatingApp {
             ui.horizontal(|ui| {
                 submit |= ui
                     .add_enabled(
-                        locked.is_none(),
+                        locked.is_none() && !checking,
                         theme::primary_button(ui.ctx(), i18n.tr("kiosk-pin-enter")),
                     )
                     .clicked();
                 cancel = ui.button(i18n.tr("kiosk-pin-cancel")).clicked();
+                if checking {
+                    ui.spinner();
+                }
             });
         });
         if cancel {
             kiosk.prompt = None;
             return;
         }
-        if !submit {
+        let check = if let Some((matched, digits)) = verified {
+            let check = kiosk.gate.settle(Some(matched), now);
+            save_gate(ctx, &kiosk.gate, kiosk.gate_file.as_deref());
+            (check, digits)
+        } else {
+            if !submit || checking {
+                return;
+            }
+            let pin = std::mem::take(&mut prompt.pin);
+            prompt.focus = true;
+            match (kiosk.gate.remaining_lock(now), kiosk.pin_hash.clone()) {
+                (None, Some(hash)) => {
+                    // Argon2id takes a moment: in a job, and the answer comes back here.
+                    prompt.checking = Some(jobs::spawn(
+                        "pin-check",
+                        ctx,
+                        move || (crate::admin_pin::verify_pin(&pin, &hash), pin.len()),
+                        |_| (false, 0),
+                    ));
+                    return;
+                }
+                (Some(remaining), _) => (PinCheck::Locked { remaining }, 0),
+                (None, None) => (kiosk.gate.settle(None, now), 0),
+            }
+        };
+        let (check, digits) = check;
+        self.pin_answered(check, digits);
+    }
+
+    /// Act on a counted PIN attempt: open the menu, or say why not.
+    fn pin_answered(&mut self, check: PinCheck, digits: usize) {
+        let i18n = &self.i18n;
+        let Some(kiosk) = &mut self.kiosk else {
             return;
-        }
-        let pin = std::mem::take(&mut prompt.pin);
-        prompt.focus = true;
-        let check = kiosk.gate.check(&pin, kiosk.pin_hash.as_deref(), now);
-        save_gate(&kiosk.gate, kiosk.gate_file.as_deref());
+        };
+        let Some(prompt) = &mut kiosk.prompt else {
+            return;
+        };
         match check {
             PinCheck::Granted => {
                 kiosk.prompt = None;
-                kiosk.short_pin = pin.len() < *crate::admin_pin::PIN_DIGITS.start();
+                kiosk.short_pin = digits < *crate::admin_pin::PIN_DIGITS.start();
                 self.screen = Screen::Admin;
             }
             PinCheck::Wrong { left } => {
@@ -178,21 +223,16 @@ impl RatingApp {
 
 /// Keep the wrong-PIN count and the lock in `path` for the next run (on a worker
 /// thread).
-pub(super) fn save_gate(gate: &PinGate, path: Option<&Path>) {
+pub(super) fn save_gate(ctx: &egui::Context, gate: &PinGate, path: Option<&Path>) {
     let Some(path) = path.map(Path::to_owned) else {
         return;
     };
     let gate = gate.clone();
-    let spawned = std::thread::Builder::new()
-        .name("pin-attempts".into())
-        .spawn(move || {
-            if let Err(e) = gate.save(&path) {
-                tracing::error!(file = %path.display(), error = %e, "cannot keep the wrong-PIN record");
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the thread that keeps the wrong-PIN record");
-    }
+    crate::ui::jobs::detach("pin-attempts", ctx, move || {
+        if let Err(e) = gate.save(&path) {
+            tracing::error!(file = %path.display(), error = %e, "cannot keep the wrong-PIN record");
+        }
+    });
 }
 
 /// A keypad for touch screens: digits go into `pin`.

@@ -6,38 +6,31 @@
 //!
 //! Each side runs in its own child process (this binary with `--child ours|baseline`),
 //! so each peak resident memory (`VmHWM`) is its own; both hold the same in-process
-//! stand-in server.
+//! stand-in server. The baseline is the drain bench's plain loop
+//! ([`throughput::plain_loop`]).
 //!
-//! Run: `cargo bench --bench import` (bench/run calls it and appends the table to
-//! bench/results.md). `IMPORT_BENCH_N` changes the number of rows. Not a test: it
-//! asserts only that every rating arrived.
+//! Run: `cargo run --release --manifest-path bench/throughput/Cargo.toml --bin import`
+//! (bench/run builds and runs it and appends the table to bench/results.md).
+//! `IMPORT_BENCH_N` changes the number of rows. Not a test: it asserts only that every
+//! rating arrived.
 
-use std::error::Error;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use visit_rating::api::{ClientSettings, ENDPOINT_PATH, RatingBody, RatingClient};
+use throughput::{Result, Scratch, as_child, env_number, plain_loop, run_child, server, vm_hwm_kib};
+use visit_rating::api::{ClientSettings, RatingClient};
 use visit_rating::import::send::{self, Pending};
 use visit_rating::import::{self, ImportOptions};
-use visit_rating::mock_server::{MockOptions, RunningMock};
 use visit_rating::outbox::Outbox;
 use visit_rating::rating::{Rating, Score};
 use visit_rating::secrets::Token;
 
-type Result<T> = std::result::Result<T, Box<dyn Error>>;
-
 const TOKEN: &str = "bench-token-import-4c2e";
-const USER_AGENT: &str = concat!("visit-rating/", env!("CARGO_PKG_VERSION"));
 
 fn count() -> usize {
-    std::env::var("IMPORT_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000)
+    env_number("IMPORT_BENCH_N", 10_000)
 }
 
 /// The file: a Russian header and `n` rows with varied scores and Cyrillic remarks.
@@ -62,38 +55,13 @@ fn write_file(path: &Path, n: usize) -> Result<()> {
     Ok(())
 }
 
-fn server() -> Result<RunningMock> {
-    let addr: SocketAddr = "127.0.0.1:0".parse()?;
-    Ok(RunningMock::start(
-        addr,
-        MockOptions {
-            tokens: vec![TOKEN.to_owned()],
-            ..MockOptions::default()
-        },
-    )?)
-}
-
-/// Peak resident memory of this process, KiB.
-fn vm_hwm_kib() -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .ok_or("no VmHWM in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("VmHWM without a number")?
-        .parse()?)
-}
-
 /// Ours: what `visit-rating import FILE` does — read, check, save, send.
 fn ours(n: usize) -> Result<serde_json::Value> {
-    let mock = server()?;
-    let dir = tempfile::tempdir()?;
-    let file = dir.path().join("forms.csv");
+    let mock = server(TOKEN)?;
+    let dir = Scratch::new("import-bench")?;
+    let file = dir.0.join("forms.csv");
     write_file(&file, n)?;
-    let outbox = Outbox::open(&dir.path().join("data"))?;
+    let outbox = Outbox::open(&dir.0.join("data"))?;
     let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
     let token = Token::new(TOKEN)?;
 
@@ -139,18 +107,14 @@ fn ours(n: usize) -> Result<serde_json::Value> {
 
 /// The baseline: decode, split on `;`, POST — no validation, no outbox.
 fn baseline(n: usize) -> Result<serde_json::Value> {
-    let mock = server()?;
-    let dir = tempfile::tempdir()?;
-    let file = dir.path().join("forms.csv");
+    let mock = server(TOKEN)?;
+    let dir = Scratch::new("import-bench")?;
+    let file = dir.0.join("forms.csv");
     write_file(&file, n)?;
-    let http = reqwest::blocking::Client::builder()
-        .user_agent(USER_AGENT)
-        .build()?;
-    let base = mock.url();
     let started = Instant::now();
     let bytes = std::fs::read(&file)?;
     let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
-    for line in text.lines().skip(1).filter(|l| !l.is_empty()) {
+    let rows = text.lines().skip(1).filter(|l| !l.is_empty()).map(|line| {
         let cells: Vec<&str> = line.split(';').collect();
         let score = |k: usize| -> Result<Score> {
             Score::new(cells.get(k).unwrap_or(&"3").parse().unwrap_or(3))
@@ -163,42 +127,17 @@ fn baseline(n: usize) -> Result<serde_json::Value> {
             } else {
                 [score(1)?, score(2)?, score(3)?, score(4)?]
             },
-            notes: cells.get(5).unwrap_or(&"").to_string(),
+            notes: (*cells.get(5).unwrap_or(&"")).to_string(),
             didnt_visit: didnt,
         };
-        let response = http
-            .post(format!("{base}/{ENDPOINT_PATH}/{}", cells[0]))
-            .header(reqwest::header::AUTHORIZATION, format!("Bearer {TOKEN}"))
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(reqwest::header::ACCEPT, "application/json")
-            .body(serde_json::to_vec(&RatingBody::from(&rating))?)
-            .send()?;
-        let status = response.status();
-        let _ = response.bytes()?;
-        if !status.is_success() {
-            return Err(format!("baseline: HTTP {status}").into());
-        }
-    }
+        Ok((cells[0], rating))
+    });
+    plain_loop(&mock.url(), TOKEN, rows)?;
     let total = started.elapsed().as_secs_f64();
     if mock.state().ratings().len() != n {
         return Err("baseline: not every rating was stored".into());
     }
     Ok(serde_json::json!({"total_s": total, "vm_hwm_kib": vm_hwm_kib()?}))
-}
-
-fn run_child(which: &str, n: usize) -> Result<serde_json::Value> {
-    let output = Command::new(std::env::current_exe()?)
-        .args(["--child", which])
-        .env("IMPORT_BENCH_N", n.to_string())
-        .output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "the {which} child failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(serde_json::from_slice(&output.stdout)?)
 }
 
 fn number(value: &serde_json::Value, key: &str) -> Result<f64> {
@@ -209,20 +148,13 @@ fn number(value: &serde_json::Value, key: &str) -> Result<f64> {
 
 #[allow(clippy::cast_precision_loss)] // counts and KiB far below 2^52
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().collect();
     let n = count();
-    if let Some(at) = args.iter().position(|a| a == "--child") {
-        let value = match args.get(at + 1).map(String::as_str) {
-            Some("ours") => ours(n)?,
-            Some("baseline") => baseline(n)?,
-            other => return Err(format!("unknown child {other:?}").into()),
-        };
-        println!("{value}");
+    if as_child(|| ours(n), || baseline(n))? {
         return Ok(());
     }
 
-    let ours = run_child("ours", n)?;
-    let base = run_child("baseline", n)?;
+    let ours = run_child("ours", ("IMPORT_BENCH_N", n.to_string()))?;
+    let base = run_child("baseline", ("IMPORT_BENCH_N", n.to_string()))?;
     let per_s = |secs: f64| n as f64 / secs;
     let mib = |kib: f64| kib / 1024.0;
     let (our_rate, base_rate) = (
@@ -238,7 +170,7 @@ fn main() -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
 
     println!();
-    println!("## Import (benches/import.rs)");
+    println!("## Import (bench/throughput, import)");
     println!();
     println!(
         "{n} rows of a Windows-1251 CSV, stand-in server in process on loopback, {cores} cores; \

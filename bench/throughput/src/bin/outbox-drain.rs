@@ -1,0 +1,145 @@
+//! Outbox drain throughput: fill an outbox with 10,000 ratings, flush them to the
+//! stand-in server on loopback, and compare with the same requests (same bodies, same
+//! headers) sent by a plain `reqwest::blocking` loop, measured in the same run.
+//!
+//! Each side runs in its own child process (this binary re-executed with `--child ours`
+//! or `--child baseline`), so each peak resident memory (`VmHWM`) is its own. Both children
+//! hold an in-process stand-in server (`RunningMock`) that keeps every rating it
+//! accepted, so their memory figures include the same server.
+//!
+//! The two sides take turns, [`ROUNDS`] times each (`OUTBOX_BENCH_ROUNDS`), and the
+//! table shows the median of each: on a shared machine one run of either side can be
+//! slowed by someone else's build.
+//!
+//! Run: `cargo run --release --manifest-path bench/throughput/Cargo.toml --bin outbox-drain` (bench/run
+//! builds and runs it and appends the table to bench/results.md). `OUTBOX_BENCH_N`
+//! changes the number of ratings. Not a test: it asserts only that every rating arrived.
+
+use std::time::Instant;
+
+use throughput::{Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, vm_hwm_kib};
+use visit_rating::api::{ClientSettings, RatingClient, VisitId};
+use visit_rating::outbox::Outbox;
+use visit_rating::rating::{Rating, Score};
+use visit_rating::secrets::Token;
+
+const TOKEN: &str = "bench-token-8a1f";
+/// How many times each side runs by default.
+const ROUNDS: usize = 3;
+
+fn count() -> usize {
+    env_number("OUTBOX_BENCH_N", 10_000)
+}
+
+/// The `i`-th rating: varied scores and Cyrillic remarks of a typical length.
+fn rating(i: usize) -> Result<(VisitId, Rating)> {
+    let score = |k: usize| -> Result<Score> {
+        Ok(Score::new(u8::try_from(1 + (i + k) % 5)?).ok_or("score out of range")?)
+    };
+    let rating = Rating {
+        scores: [score(0)?, score(1)?, score(2)?, score(3)?],
+        notes: format!("Замечание №{i}: всё хорошо, спасибо врачу и медсёстрам."),
+        didnt_visit: i.is_multiple_of(17),
+    };
+    Ok((VisitId::parse(&format!("bench-visit-{i:06}"))?, rating))
+}
+
+/// Ours: enqueue N (each fsynced), then one `flush` sends them all.
+fn ours(n: usize) -> Result<serde_json::Value> {
+    let mock = server(TOKEN)?;
+    let dir = Scratch::new("outbox-drain")?;
+    let outbox = Outbox::open(&dir.0)?;
+    let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
+    let origin = client.origin();
+    let started = Instant::now();
+    for i in 0..n {
+        let (id, rating) = rating(i)?;
+        outbox.enqueue(&id, &rating, &origin)?;
+    }
+    let fill = started.elapsed().as_secs_f64();
+    let token = Token::new(TOKEN)?;
+    let started = Instant::now();
+    let report = outbox.flush(&client, &|| Some(token.clone()), true)?;
+    let drain = started.elapsed().as_secs_f64();
+    let stored = mock.state().ratings().len();
+    if report.delivered() != n || stored != n || !outbox.list()?.entries.is_empty() {
+        return Err(format!(
+            "ours: {} delivered, {stored} stored, of {n}",
+            report.delivered()
+        )
+        .into());
+    }
+    Ok(serde_json::json!({"fill_s": fill, "drain_s": drain, "vm_hwm_kib": vm_hwm_kib()?}))
+}
+
+/// The baseline: the same POSTs from a plain loop, no disk.
+fn baseline(n: usize) -> Result<serde_json::Value> {
+    let mock = server(TOKEN)?;
+    let ratings = (0..n).map(rating).collect::<Result<Vec<_>>>()?;
+    let started = Instant::now();
+    plain_loop(
+        &mock.url(),
+        TOKEN,
+        ratings.into_iter().map(|(id, rating)| Ok((id.as_str().to_owned(), rating))),
+    )?;
+    let drain = started.elapsed().as_secs_f64();
+    if mock.state().ratings().len() != n {
+        return Err("baseline: not every rating was stored".into());
+    }
+    Ok(serde_json::json!({"drain_s": drain, "vm_hwm_kib": vm_hwm_kib()?}))
+}
+
+#[allow(clippy::cast_precision_loss)] // counts and KiB far below 2^52
+fn main() -> Result<()> {
+    let n = count();
+    if as_child(|| ours(n), || baseline(n))? {
+        return Ok(());
+    }
+
+    let rounds = env_number("OUTBOX_BENCH_ROUNDS", ROUNDS).max(1);
+    let (mut ours, mut base) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        eprintln!("outbox drain: round {}/{rounds}", round + 1);
+        ours.push(run_child("ours", ("OUTBOX_BENCH_N", n.to_string()))?);
+        base.push(run_child("baseline", ("OUTBOX_BENCH_N", n.to_string()))?);
+    }
+    let per_s = |secs: f64| n as f64 / secs;
+    let mib = |kib: f64| kib / 1024.0;
+    let (our_rate, base_rate) = (
+        per_s(median(&ours, "drain_s")?),
+        per_s(median(&base, "drain_s")?),
+    );
+    let (our_mem, base_mem) = (
+        mib(median(&ours, "vm_hwm_kib")?),
+        mib(median(&base, "vm_hwm_kib")?),
+    );
+    let fill_rate = per_s(median(&ours, "fill_s")?);
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+
+    println!();
+    println!("## Outbox drain (bench/throughput, outbox-drain)");
+    println!();
+    println!(
+        "{n} ratings, stand-in server in process on loopback, {cores} cores; ours = one `flush` \
+         of a filled outbox (each rating claimed under its lease, read again, sent; delivered \
+         files removed in batches with one folder fsync each, sent-log lines written per \
+         batch); baseline = the same POSTs (same bodies and headers) from a plain \
+         `reqwest::blocking` loop with no disk. Each in its own process, taking turns; the \
+         median of {rounds} runs of each."
+    );
+    println!();
+    println!("| figure | ours | baseline | ratio | unit |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| outbox drain throughput vs a plain loop | {our_rate:.0} | {base_rate:.0} | {:.2} | ratings/s |",
+        our_rate / base_rate
+    );
+    println!(
+        "| peak resident memory (VmHWM) of the draining process vs the plain loop's | {our_mem:.1} | {base_mem:.1} | {:.2} | MiB |",
+        our_mem / base_mem
+    );
+    println!(
+        "| filling the outbox ({n} enqueues, each fsynced), no baseline | {fill_rate:.0} | — | — | ratings/s |"
+    );
+    Ok(())
+}

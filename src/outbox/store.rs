@@ -1,0 +1,336 @@
+//! The outbox's files: saving a rating (atomically, durably, privately), listing,
+//! setting damaged files aside, removing, exporting.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::api::VisitId;
+use crate::rating::Rating;
+
+use super::{
+    DamagedFile, Entry, EntryState, FORMAT_VERSION, Lease, Listing, Outbox, OutboxError, STALE_TMP,
+    io_error,
+};
+
+impl Outbox {
+    /// The outbox in `data_dir/outbox` (created `0700` if missing), with its sent log in
+    /// `data_dir/sent.log`.
+    pub fn open(data_dir: &Path) -> Result<Outbox, OutboxError> {
+        crate::blocking::assert_may_block("opening the outbox");
+        let dir = data_dir.join("outbox");
+        create_private_dir(data_dir)?;
+        create_private_dir(&dir)?;
+        let sent_log = data_dir.join("sent.log");
+        tighten(&sent_log, 0o600);
+        Ok(Outbox { dir, sent_log })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Save a rating for the server at `origin` durably before anything is sent. When
+    /// this returns `Ok`, the rating survives a crash or a power cut.
+    pub fn enqueue(
+        &self,
+        visit_id: &VisitId,
+        rating: &Rating,
+        origin: &str,
+    ) -> Result<Entry, OutboxError> {
+        let entry = new_entry(visit_id, rating, origin);
+        self.write(&entry)?;
+        tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
+        Ok(entry)
+    }
+
+    /// [`Outbox::enqueue`] for a rating the caller sends itself right away: its lease is
+    /// taken before the file appears, so no other sender can pick it up in between; the
+    /// caller sends it with [`Outbox::send_claimed`]. If the caller dies, the lease goes
+    /// with it and the rating is sent by the next sender.
+    pub fn enqueue_claimed(
+        &self,
+        visit_id: &VisitId,
+        rating: &Rating,
+        origin: &str,
+    ) -> Result<(Entry, Lease), OutboxError> {
+        crate::blocking::assert_may_block("saving a rating in the outbox");
+        let entry = new_entry(visit_id, rating, origin);
+        // A fresh random id: nobody else can hold its lease.
+        let lease = self
+            .claim(&entry.id)?
+            .ok_or_else(|| OutboxError::InFlight(entry.id.clone()))?;
+        self.write(&entry)?;
+        tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
+        Ok((entry, lease))
+    }
+
+    pub(super) fn path_of(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    /// Write (or rewrite) an entry atomically: temporary file, fsync, rename, fsync folder.
+    pub(super) fn write(&self, entry: &Entry) -> Result<(), OutboxError> {
+        let bytes = serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
+            path: self.dir.clone(),
+            source: io::Error::other(e),
+        })?;
+        let tmp = self
+            .dir
+            .join(format!(".tmp-{}-{:08x}", entry.id, fastrand::u32(..)));
+        let result = write_private_file(&tmp, &bytes)
+            .and_then(|()| fs::rename(&tmp, self.path_of(&entry.id)))
+            .and_then(|()| sync_dir(&self.dir));
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_error(&self.dir, e));
+        }
+        Ok(())
+    }
+
+    /// Everything in the outbox, oldest first. Unreadable files are moved aside.
+    pub fn list(&self) -> Result<Listing, OutboxError> {
+        crate::blocking::assert_may_block("listing the outbox");
+        let mut listing = Listing::default();
+        let read = fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
+        for item in read {
+            let item = item.map_err(|e| io_error(&self.dir, e))?;
+            let path = item.path();
+            let name = item.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".tmp-") {
+                remove_if_stale(&path);
+                continue;
+            }
+            let is_json = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            if !is_json || !path.is_file() {
+                continue;
+            }
+            match read_entry(&path) {
+                Ok(entry) => {
+                    if entry.state == EntryState::NeedsAttention {
+                        // Entries of 0.1, or a marker lost in a crash: the index is
+                        // derived, so the listing repairs it.
+                        self.mark_attention(&entry, false);
+                    }
+                    listing.entries.push(entry);
+                }
+                Err(reason) => {
+                    if let Some(moved) = self.set_aside(&path, &reason) {
+                        listing.damaged.push(moved);
+                    }
+                }
+            }
+        }
+        listing.set_aside = self.damaged_files()?.len();
+        listing.entries.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(listing)
+    }
+
+    /// Every file set aside in `damaged/`, oldest first. They wait there for a person:
+    /// never sent, never pruned.
+    pub fn damaged_files(&self) -> Result<Vec<DamagedFile>, OutboxError> {
+        crate::blocking::assert_may_block("listing damaged outbox files");
+        let dir = self.dir.join("damaged");
+        let read = match fs::read_dir(&dir) {
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(&dir, e)),
+        };
+        let mut files = Vec::new();
+        for item in read {
+            let item = item.map_err(|e| io_error(&dir, e))?;
+            let meta = item.metadata().map_err(|e| io_error(&item.path(), e))?;
+            if meta.is_file() {
+                files.push(DamagedFile {
+                    name: item.file_name().to_string_lossy().into_owned(),
+                    written: meta.modified().map_err(|e| io_error(&item.path(), e))?,
+                });
+            }
+        }
+        files.sort_by_key(|f| f.written);
+        Ok(files)
+    }
+
+    pub(super) fn set_aside(&self, path: &Path, reason: &str) -> Option<PathBuf> {
+        let damaged = self.dir.join("damaged");
+        let mut target = damaged.join(path.file_name()?);
+        // Never overwrite an earlier damaged file of the same name.
+        while target.exists() {
+            target = damaged.join(format!(
+                "{}.{:08x}",
+                path.file_name()?.to_string_lossy(),
+                fastrand::u32(..)
+            ));
+        }
+        let moved = create_private_dir(&damaged)
+            .ok()
+            .and_then(|()| fs::rename(path, &target).ok());
+        if moved.is_some() {
+            tracing::error!(
+                file = %path.display(),
+                moved_to = %target.display(),
+                reason,
+                "a damaged outbox file was set aside; the other ratings are still sent"
+            );
+            Some(target)
+        } else {
+            tracing::error!(file = %path.display(), reason, "a damaged outbox file could not be set aside");
+            None
+        }
+    }
+
+    /// Remove an entry (superseded, or taken out by a person), durably: the folder is
+    /// fsynced. Delivered entries are removed in batches instead ([`send::Deliveries`]).
+    pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
+        crate::blocking::assert_may_block("removing an outbox entry");
+        if self.unlink(id)? {
+            sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
+        } else {
+            Err(OutboxError::NotFound(id.to_owned()))
+        }
+    }
+
+    /// Unlink an entry's file and its attention marker, without syncing the folder;
+    /// `false` when it was not there.
+    pub(super) fn unlink(&self, id: &str) -> Result<bool, OutboxError> {
+        let path = self.path_of(id);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                self.unmark_attention(id);
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io_error(&path, e)),
+        }
+    }
+
+    /// Write every entry (remarks included) to `path` as one JSON array, `0600`.
+    pub fn export(&self, path: &Path) -> Result<usize, OutboxError> {
+        crate::blocking::assert_may_block("exporting the outbox");
+        let listing = self.list()?;
+        let bytes = serde_json::to_vec_pretty(&listing.entries).map_err(|e| OutboxError::Io {
+            path: path.to_owned(),
+            source: io::Error::other(e),
+        })?;
+        write_private_file(path, &bytes).map_err(|e| io_error(path, e))?;
+        // It holds remarks: pruned with the rest after `retention_days`.
+        if let Some(data_dir) = self.dir.parent()
+            && let Err(e) =
+                crate::retention::record_export(data_dir, path, std::time::SystemTime::now())
+        {
+            tracing::warn!(error = %e, "cannot remember the export for pruning");
+        }
+        Ok(listing.entries.len())
+    }
+
+    /// The sent log's path.
+    pub fn sent_log(&self) -> &Path {
+        &self.sent_log
+    }
+}
+pub(super) fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> Entry {
+    let created = now_ms();
+    Entry {
+        version: FORMAT_VERSION,
+        id: format!("{created:013}-{:016x}", fastrand::u64(..)),
+        visit_id: visit_id.clone(),
+        rating: rating.clone(),
+        created_at_ms: created,
+        attempts: 0,
+        last_attempt_ms: None,
+        next_attempt_ms: created,
+        state: EntryState::Waiting,
+        last_outcome: None,
+        server_origin: Some(origin.to_owned()),
+    }
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+pub(super) fn read_entry(path: &Path) -> Result<Entry, String> {
+    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    let entry: Entry =
+        serde_json::from_slice(&bytes).map_err(|e| format!("not a valid entry: {e}"))?;
+    if entry.version != FORMAT_VERSION {
+        return Err(format!("unknown format version {}", entry.version));
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    if stem.as_deref() != Some(entry.id.as_str()) {
+        return Err("the file name does not match the entry's id".into());
+    }
+    Ok(entry)
+}
+
+pub(super) fn remove_if_stale(path: &Path) {
+    let stale = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_TMP);
+    if stale {
+        let _ = fs::remove_file(path);
+    }
+}
+
+pub(super) fn create_private_dir(dir: &Path) -> Result<(), OutboxError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| io_error(dir, e))?;
+    tighten(dir, 0o700);
+    Ok(())
+}
+
+/// Make an existing file or folder private (`mode` applies only when one is created):
+/// best effort, since a read-only folder must still be listed.
+pub(super) fn tighten(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = fs::metadata(path)
+            && meta.permissions().mode() & 0o777 & !mode != 0
+            && let Err(e) = fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        {
+            tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+/// Write `bytes` to `path`, readable by the user only (also when the file existed).
+pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    // `mode` applies only when the file is created: an existing file (an earlier export
+    // made readable by others) is made private before the remarks are written into it.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}

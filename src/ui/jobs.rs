@@ -1,0 +1,120 @@
+//! The one place the window starts background work.
+//!
+//! A job is a closure run on a named thread of its own; its value arrives in a
+//! `poll_promise::Promise`, and the thread wakes the UI (`request_repaint`) once the
+//! value is in place, so a frame that polls it next sees it. Everything that blocks —
+//! files, the keyring, building an HTTP client, sending, Argon2 — goes through [`spawn`]
+//! (or [`detach`] when nobody waits for the answer); [`crate::blocking`] panics in debug
+//! builds when such work is called during a frame instead.
+
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use poll_promise::Promise;
+
+/// How many jobs of one window run now, and a signal for each one that ends. Kept in
+/// the window's `egui::Context`, so each window (and each test's harness) counts its own.
+#[derive(Default)]
+struct Count {
+    running: Mutex<usize>,
+    ended: Condvar,
+}
+
+fn count(ctx: &egui::Context) -> Arc<Count> {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<Arc<Count>>(egui::Id::unique("visit-rating-jobs"))
+            .clone()
+    })
+}
+
+/// Counts a job from before its thread starts until its value is delivered (and the UI
+/// asked to repaint), so that [`wait_idle`] never sees a job "done" early.
+struct Running(Arc<Count>);
+
+impl Running {
+    fn start(ctx: &egui::Context) -> Running {
+        let count = count(ctx);
+        *count.running.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        Running(count)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut running = self
+            .0
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *running -= 1;
+        self.0.ended.notify_all();
+    }
+}
+
+/// How many of this window's jobs are running.
+pub fn running(ctx: &egui::Context) -> usize {
+    *count(ctx)
+        .running
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Wait until none of this window's jobs runs (true), or `timeout` passes (false). For
+/// tests and benchmarks that drive frames by hand ("settled" means no job left and no
+/// repaint asked). Never called from a frame.
+pub fn wait_idle(ctx: &egui::Context, timeout: Duration) -> bool {
+    let count = count(ctx);
+    let deadline = Instant::now() + timeout;
+    let mut running = count.running.lock().unwrap_or_else(PoisonError::into_inner);
+    while *running > 0 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        running = count
+            .ended
+            .wait_timeout(running, left)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+    true
+}
+
+/// Run `work` on a thread named `name`; its value arrives in the promise and wakes the
+/// UI. When no thread can be started, the promise holds `failed(error)` at once.
+pub fn spawn<T: Send + 'static>(
+    name: &str,
+    ctx: &egui::Context,
+    work: impl FnOnce() -> T + Send + 'static,
+    failed: impl FnOnce(std::io::Error) -> T,
+) -> Promise<T> {
+    let (sender, promise) = Promise::new();
+    let ctx = ctx.clone();
+    let running = Running::start(&ctx);
+    let spawned = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            sender.send(work());
+            ctx.request_repaint();
+            drop(running);
+        });
+    match spawned {
+        Ok(_) => promise,
+        Err(e) => Promise::from_ready(failed(e)),
+    }
+}
+
+/// Run `work` on a thread named `name` and forget it (it reports its own failures, e.g.
+/// to the log). A thread that cannot be started is logged.
+pub fn detach(name: &str, ctx: &egui::Context, work: impl FnOnce() + Send + 'static) {
+    let running = Running::start(ctx);
+    let spawned = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            work();
+            drop(running);
+        });
+    if let Err(e) = spawned {
+        tracing::error!(job = name, error = %e, "cannot start a background job");
+    }
+}
