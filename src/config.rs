@@ -75,8 +75,13 @@ pub struct Config {
 pub struct KioskOptions {
     /// Which monitor to fill (0 = the first).
     pub monitor: usize,
-    /// Extra scale for touch screens, multiplied with `text_scale`.
+    /// Extra scale for touch screens, multiplied with `text_scale` (and with the scale
+    /// the kiosk takes from its screen).
     pub touch_scale: f32,
+    /// The screen's diagonal in inches, when known: the kiosk then sizes its text and
+    /// touch targets in millimetres (about 5 mm capital letters, stars at least 12 mm)
+    /// instead of from the screen's size in pixels alone. 5 to 110.
+    pub screen_diagonal_inches: Option<f32>,
     /// Seconds the thank-you screen stays before the terminal is ready again.
     pub thank_you_secs: u64,
     /// Seconds without a touch or key before a half-filled form is cleared.
@@ -94,6 +99,7 @@ impl Default for KioskOptions {
         KioskOptions {
             monitor: 0,
             touch_scale: 1.0,
+            screen_diagonal_inches: None,
             thank_you_secs: 8,
             idle_secs: 90,
             idle_warning_secs: 20,
@@ -262,6 +268,15 @@ impl Config {
             return Err(value(
                 "kiosk_options.touch_scale",
                 "must be between 0.5 and 3.0",
+            ));
+        }
+        if kiosk
+            .screen_diagonal_inches
+            .is_some_and(|d| !(5.0..=110.0).contains(&d))
+        {
+            return Err(value(
+                "kiosk_options.screen_diagonal_inches",
+                "must be between 5 and 110",
             ));
         }
         if kiosk.idle_secs < 10 || kiosk.idle_warning_secs >= kiosk.idle_secs {

@@ -121,6 +121,11 @@ osk-backspace = Delete
 osk-layout = Switch layout
 kiosk-visit = Visit: { $id }
 kiosk-start-over = Start over
+kiosk-text-larger = Larger text
+kiosk-text-smaller = Smaller text
+kiosk-contrast-short = Contrast
+kiosk-high-contrast = High contrast
+kiosk-language-switch = Язык: русский
 
 ## Token
 secrets-no-token = No token is stored for { $origin }. Store one with “visit-rating token set --url { $origin }” or in the settings (VISIT_RATING_TOKEN exists for automation).

@@ -126,6 +126,11 @@ osk-backspace = Стереть
 osk-layout = Сменить раскладку
 kiosk-visit = Посещение: { $id }
 kiosk-start-over = Начать заново
+kiosk-text-larger = Крупнее текст
+kiosk-text-smaller = Мельче текст
+kiosk-contrast-short = Контраст
+kiosk-high-contrast = Высокая контрастность
+kiosk-language-switch = Language: English
 
 ## Token
 secrets-no-token = Для сервера { $origin } токен не сохранён. Сохраните его командой «visit-rating token set --url { $origin }» или в настройках (для автоматизации есть переменная VISIT_RATING_TOKEN).

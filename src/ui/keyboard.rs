@@ -23,6 +23,8 @@ const PUNCTUATION: &str = ".,!?-";
 
 /// The side of a key, in points (a finger-sized target).
 const KEY: f32 = 52.0;
+/// The keyboard's height, in points: five rows of keys and their gaps.
+pub const KEYBOARD_HEIGHT: f32 = 5.0 * (KEY + 6.0);
 
 /// Draw the keyboard; typed characters go into `text` (at the end), at most `max_chars`.
 pub fn on_screen_keyboard(

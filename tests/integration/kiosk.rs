@@ -6,9 +6,10 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use visit_rating::ui::app::Screen;
 use visit_rating::ui::clock::Clock;
 
+use crate::support::fit_to_pixels;
 use crate::support::ui::{
-    KioskRig, PIN, TOKEN, VISIT_ID, WAITING, build, builder, click_star, kiosk_config, kiosk_rig,
-    kiosk_rig_with, server, settle, setup_for, step_until_shown,
+    KioskRig, PIN, SUBMIT, TOKEN, VISIT_ID, WAITING, build, builder, click_star, kiosk_config,
+    kiosk_rig, kiosk_rig_with, server, settle, setup_for, step_until_shown,
 };
 
 #[test]
@@ -292,4 +293,160 @@ fn a_token_expiring_soon_shows_staff_the_discreet_mark() {
     step_until_shown(&mut harness, "Терминал требует внимания персонала");
     // Patients see nothing more than the mark: no word about the token.
     assert!(harness.query_by_label_contains("Токен").is_none());
+}
+
+/// The form on a stand of `size` pixels, after a scan: the Send button's rectangle and
+/// the screen, in pixels, and the share of the height from the top of the first star
+/// row to the bottom of Send (the form's rows, remarks and button).
+fn form_on_stand(size: egui::Vec2) -> (egui::Rect, egui::Rect, f32) {
+    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, size, false);
+    rig.scan("kiosk-stand-size");
+    rig.harness.run_steps(3);
+    assert_eq!(rig.harness.state().screen(), Screen::Form);
+    let ppp = rig.harness.ctx.pixels_per_point();
+    let send = rig.harness.get_by_label(SUBMIT).rect() * ppp;
+    let first_row = rig
+        .harness
+        .get_by_label_contains(&format!("{WAITING}: "))
+        .rect()
+        * ppp;
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    (send, screen, (send.bottom() - first_row.top()) / size.y)
+}
+
+fn assert_send_on_screen(size: egui::Vec2) -> f32 {
+    let (send, screen, coverage) = form_on_stand(size);
+    assert!(
+        screen.contains_rect(send),
+        "Send {send:?} is not inside the {size:?} screen"
+    );
+    // Touch-sized at any scale: at least 44 pixels high.
+    assert!(send.height() >= 44.0, "Send is {send:?}");
+    coverage
+}
+
+#[test]
+fn a_portrait_1080x1920_stand_fills_its_height_with_send_on_screen() {
+    let coverage = assert_send_on_screen(egui::vec2(1080.0, 1920.0));
+    assert!(
+        coverage >= 0.6,
+        "the rows to Send cover {:.0} % of the height",
+        coverage * 100.0
+    );
+}
+
+#[test]
+fn a_landscape_1920x1080_monitor_has_send_on_screen() {
+    assert_send_on_screen(egui::vec2(1920.0, 1080.0));
+}
+
+#[test]
+fn a_1280x1024_monitor_has_send_on_screen() {
+    assert_send_on_screen(egui::vec2(1280.0, 1024.0));
+}
+
+#[test]
+fn a_7_inch_800x480_panel_has_send_on_screen_without_scrolling() {
+    assert_send_on_screen(egui::vec2(800.0, 480.0));
+}
+
+#[test]
+fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_the_settings() {
+    let size = egui::vec2(1080.0, 1920.0);
+    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, size, false);
+    let start = rig.harness.ctx.pixels_per_point();
+    // Touch-sized, announced by name.
+    let larger = rig.harness.get_by_label("Крупнее текст").rect() * start;
+    assert!(
+        larger.width() >= 44.0 && larger.height() >= 44.0,
+        "{larger:?}"
+    );
+
+    // Up (20 % a step) until A+ is disabled: at most three steps, and never so large
+    // that a star row no longer fits the width.
+    let mut steps = 0;
+    while !rig
+        .harness
+        .get_by_label("Крупнее текст")
+        .accesskit_node()
+        .is_disabled()
+    {
+        rig.harness.get_by_label("Крупнее текст").click();
+        rig.harness.run_steps(3);
+        fit_to_pixels(&mut rig.harness, size);
+        steps += 1;
+        assert!(steps <= 3);
+    }
+    let largest = rig.harness.ctx.pixels_per_point();
+    assert!(largest / start > 1.25, "{start} -> {largest}");
+    rig.scan("kiosk-largest-text");
+    let row = rig
+        .harness
+        .get_by_label_contains(&format!("{WAITING}: "))
+        .rect()
+        * largest;
+    assert!(
+        row.right() <= size.x,
+        "the star row {row:?} leaves the screen"
+    );
+    let send = rig.harness.get_by_label(SUBMIT).rect() * largest;
+    assert!(send.right() <= size.x, "{send:?}");
+    // One step back down.
+    rig.harness.get_by_label("Мельче текст").click();
+    rig.harness.run_steps(3);
+    fit_to_pixels(&mut rig.harness, size);
+    assert!(rig.harness.ctx.pixels_per_point() < largest);
+    assert_eq!(
+        rig.harness
+            .state()
+            .kiosk()
+            .unwrap()
+            .patient_choices()
+            .text_step,
+        steps - 1
+    );
+    rig.harness.get_by_label("Начать заново").click();
+    rig.harness.run_steps(3);
+    fit_to_pixels(&mut rig.harness, size);
+
+    rig.harness.get_by_label("Высокая контрастность").click();
+    rig.harness.run_steps(3);
+    assert_eq!(
+        rig.harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::BLACK
+    );
+    assert_eq!(
+        rig.harness
+            .get_by_label("Высокая контрастность")
+            .accesskit_node()
+            .toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
+
+    // A tap takes the focus; the scanner's keys still go to the visit id.
+    assert!(rig.harness.get_by_label(VISIT_ID).is_focused());
+    // On the form too.
+    rig.scan("kiosk-own-choices");
+    assert_eq!(rig.screen(), Screen::Form);
+    rig.harness.get_by_label("Language: English").click();
+    rig.harness.run_steps(3);
+    rig.harness.get_by_label("Send rating");
+    rig.harness.get_by_label("Larger text");
+
+    // The patient walks away: the idle reset puts everything back for the next one.
+    rig.advance(95);
+    assert_eq!(rig.screen(), Screen::Ready);
+    rig.harness.run_steps(3);
+    fit_to_pixels(&mut rig.harness, size);
+    assert!((rig.harness.ctx.pixels_per_point() - start).abs() < 0.01);
+    assert_ne!(
+        rig.harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::BLACK
+    );
+    rig.harness
+        .get_by_label("Оцените, пожалуйста, посещение врача");
+    assert_eq!(
+        rig.harness.state().kiosk().unwrap().patient_choices(),
+        visit_rating::ui::app::PatientChoices::default()
+    );
 }

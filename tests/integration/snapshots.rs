@@ -95,44 +95,69 @@ fn error_already_recorded() {
     shoot(&mut harness, "error_already_recorded");
 }
 
+/// The kiosk's ready, form and thank-you screens on each stand the clinics use, in
+/// pixels: a 32" portrait stand, landscape monitors and a 7" panel.
 #[test]
-fn kiosk_screens() {
-    kiosk_screens_in(false);
+fn kiosk_screens_portrait_1080x1920() {
+    kiosk_screens_at(egui::vec2(1080.0, 1920.0), false, true);
+}
+
+#[test]
+fn kiosk_screens_1920x1080() {
+    kiosk_screens_at(egui::vec2(1920.0, 1080.0), false, false);
+}
+
+#[test]
+fn kiosk_screens_1280x1024() {
+    kiosk_screens_at(egui::vec2(1280.0, 1024.0), false, false);
+}
+
+#[test]
+fn kiosk_screens_800x480() {
+    kiosk_screens_at(egui::vec2(800.0, 480.0), false, false);
 }
 
 #[test]
 fn kiosk_screens_high_contrast() {
-    kiosk_screens_in(true);
+    kiosk_screens_at(egui::vec2(1080.0, 1920.0), true, true);
 }
 
-/// The kiosk's screens at 1280×800 in one theme.
-fn kiosk_screens_in(high_contrast: bool) {
+/// The kiosk's screens at `size` pixels in one theme; `all` adds the idle warning and
+/// the PIN prompt.
+fn kiosk_screens_at(size: egui::Vec2, high_contrast: bool, all: bool) {
     use crate::support::ui::{KioskRig, kiosk_config, kiosk_rig_with};
     use egui::{Key, Modifiers};
 
-    {
-        let suffix = if high_contrast { "_high_contrast" } else { "" };
-        let mut config = kiosk_config();
-        config.high_contrast = high_contrast;
-        let mut rig: KioskRig = kiosk_rig_with(config, TOKEN, egui::vec2(1280.0, 800.0), true);
-        settle(&mut rig.harness);
-        shoot(&mut rig.harness, &format!("kiosk_ready{suffix}"));
+    let suffix = format!(
+        "_{}x{}{}",
+        size.x,
+        size.y,
+        if high_contrast { "_high_contrast" } else { "" }
+    );
+    let mut config = kiosk_config();
+    config.high_contrast = high_contrast;
+    let mut rig: KioskRig = kiosk_rig_with(config, TOKEN, size, true);
+    settle(&mut rig.harness);
+    shoot(&mut rig.harness, &format!("kiosk_ready{suffix}"));
 
-        rig.scan("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6");
-        for (criterion, stars) in crate::support::ui::CRITERIA.into_iter().zip([5, 4, 5, 3]) {
-            click_star(&mut rig.harness, criterion, stars);
-        }
-        shoot(&mut rig.harness, &format!("kiosk_form{suffix}"));
+    rig.scan("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6");
+    for (criterion, stars) in crate::support::ui::CRITERIA.into_iter().zip([5, 4, 5, 3]) {
+        click_star(&mut rig.harness, criterion, stars);
+    }
+    shoot(&mut rig.harness, &format!("kiosk_form{suffix}"));
 
+    if all {
         rig.advance(75);
         shoot(&mut rig.harness, &format!("kiosk_idle_warning{suffix}"));
         rig.harness.get_by_label("Продолжить").click();
         settle(&mut rig.harness);
+    }
 
-        rig.harness.get_by_label(SUBMIT).click();
-        step_until(&mut rig.harness, |app| app.screen() == Screen::ThankYou);
-        shoot(&mut rig.harness, &format!("kiosk_thank_you{suffix}"));
+    rig.harness.get_by_label(SUBMIT).click();
+    step_until(&mut rig.harness, |app| app.screen() == Screen::ThankYou);
+    shoot(&mut rig.harness, &format!("kiosk_thank_you{suffix}"));
 
+    if all {
         rig.advance(8);
         rig.harness
             .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);

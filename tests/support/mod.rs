@@ -349,6 +349,21 @@ pub fn saved_ratings(data_dir: &Path) -> usize {
     })
 }
 
+/// Make the harness a screen of `pixels` physical pixels at the zoom the kiosk chose,
+/// as a real window is: egui's zoom shrinks the window's size in points (eframe divides
+/// the window's pixels by it every frame), while a harness keeps the size in points it
+/// was given.
+pub fn fit_to_pixels<State>(harness: &mut egui_kittest::Harness<'_, State>, pixels: egui::Vec2) {
+    for _ in 0..5 {
+        let points = pixels / harness.ctx.pixels_per_point();
+        if (harness.ctx.content_rect().size() - points).length() < 0.5 {
+            return;
+        }
+        harness.set_size(points);
+        harness.run_steps(2);
+    }
+}
+
 /// Run frames until the window is at rest: none of its background jobs (`ui::jobs`)
 /// left and no repaint asked. Waits on the jobs themselves, never on a clock (while a
 /// job runs the window may draw a spinner, which repaints forever: one frame, then wait).

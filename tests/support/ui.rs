@@ -325,8 +325,11 @@ pub fn kiosk_rig_with(config: Config, token: &str, size: egui::Vec2, wgpu: bool)
     setup.clock = clock.clone();
     let builder = builder(size);
     let builder = if wgpu { builder.wgpu() } else { builder };
+    let mut harness = build(builder, setup);
+    // A kiosk zooms to its screen: keep the harness that screen, as a window is.
+    crate::support::fit_to_pixels(&mut harness, size);
     KioskRig {
-        harness: build(builder, setup),
+        harness,
         clock,
         server,
     }

@@ -8,7 +8,7 @@ use egui::{Align, Id, Key, Layout, RichText, Ui};
 use crate::api::{VisitId, VisitIdError};
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
 
-use super::{RatingApp, VISIT_ID_FIELD};
+use super::{KioskLayout, RatingApp, Shape, VISIT_ID_FIELD};
 use crate::ui::keyboard;
 use crate::ui::star_rating::star_rating;
 use crate::ui::theme::{self};
@@ -69,23 +69,32 @@ impl RatingApp {
         }
     }
 
+    /// The kiosk's sizes for this screen (`None` at a desk: the fixed desk layout).
+    fn kiosk_layout(&self) -> Option<KioskLayout> {
+        self.kiosk.as_ref().and_then(super::Kiosk::layout)
+    }
+
     pub(super) fn form_ui(&mut self, ui: &mut Ui) {
         let sending = self.pending.is_some();
+        let compact = self
+            .kiosk_layout()
+            .is_some_and(|layout| layout.shape == Shape::Compact);
+        let gap = if compact { 2.0 } else { 8.0 };
         ui.add_enabled_ui(!sending, |ui| {
             if self.kiosk.is_some() {
                 self.kiosk_visit_line(ui);
             } else {
                 self.visit_id_ui(ui);
             }
-            ui.add_space(8.0);
+            ui.add_space(gap);
             self.scores_ui(ui);
-            ui.add_space(8.0);
+            ui.add_space(gap);
             self.notes_ui(ui);
-            ui.add_space(4.0);
+            ui.add_space(gap / 2.0);
             let didnt_visit = self.i18n.tr(msg!("didnt-visit"));
             ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
         });
-        ui.add_space(12.0);
+        ui.add_space(gap * 1.5);
         self.submit_row(ui);
         if let Some(last) = self.last.clone() {
             ui.add_space(12.0);
@@ -131,15 +140,23 @@ impl RatingApp {
 
     pub(super) fn scores_ui(&mut self, ui: &mut Ui) {
         let enabled = !self.form.draft.didnt_visit;
+        let layout = self.kiosk_layout();
+        let (label_width, row_height, row_gap) = match layout {
+            Some(layout) if layout.shape == Shape::Compact => {
+                (layout.label_width, layout.row_height, 4.0)
+            }
+            Some(layout) => (layout.label_width, layout.row_height, 10.0),
+            None => (theme::CRITERION_LABEL_WIDTH, 52.0, 10.0),
+        };
         egui::Grid::new("scores")
             .num_columns(3)
-            .spacing([16.0, 10.0])
-            .min_row_height(52.0)
+            .spacing([16.0, row_gap])
+            .min_row_height(row_height)
             .show(ui, |ui| {
                 for criterion in Criterion::ALL {
                     let name = self.i18n.tr(criterion.label_key());
                     ui.add_enabled_ui(enabled, |ui| {
-                        ui.set_width(theme::CRITERION_LABEL_WIDTH);
+                        ui.set_width(label_width);
                         ui.add(egui::Label::new(&name).wrap());
                     });
                     let mut value = self.form.draft.score(criterion);
@@ -196,9 +213,10 @@ impl RatingApp {
 
     pub(super) fn notes_field_ui(&mut self, ui: &mut Ui) {
         let label = ui.label(RichText::new(self.i18n.tr(msg!("notes-label"))).strong());
+        let rows = self.kiosk_layout().map_or(3, |layout| layout.notes_rows);
         ui.add(
             egui::TextEdit::multiline(&mut self.form.draft.notes)
-                .desired_rows(3)
+                .desired_rows(rows)
                 .desired_width(f32::INFINITY)
                 .lock_focus(false)
                 .hint_text(self.i18n.tr(msg!("notes-hint"))),

@@ -320,7 +320,7 @@ impl RatingApp {
                                     text.as_str()
                                 };
                                 egui::Frame::new()
-                                    .fill(ui.visuals().error_fg_color.gamma_multiply(0.25))
+                                    .fill(theme::problem_fill(ui.visuals()))
                                     .stroke(egui::Stroke::new(1.5, ui.visuals().error_fg_color))
                                     .inner_margin(2.0)
                                     .show(ui, |ui| {

@@ -118,7 +118,7 @@ impl RatingApp {
         let now = self.clock.now();
         let saved_for_later = self.saved_for_later;
         let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(48.0);
+        ui.add_space(48.0 + self.kiosk_spare_height() / 3.0);
         ui.vertical_centered(|ui| {
             let title = if saved_for_later {
                 msg!("thanks-saved-title")

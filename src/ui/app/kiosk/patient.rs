@@ -1,14 +1,125 @@
 //! What patients see in kiosk mode: the ready screen, "terminal not configured", the
-//! scanned visit id on the form, the answer, the idle warning, and the staff line.
+//! scanned visit id on the form, the answer, the idle warning, the staff line, and the
+//! patient's own buttons (A−/A+ text size, high contrast, the other language).
 
 use crate::msg;
-use egui::{Align, Id, Key, RichText, Ui};
+use egui::{Align, Id, Key, RichText, Role, Ui, WidgetInfo};
 
-use super::Unconfigured;
+use super::{PatientChoices, Unconfigured};
 use crate::api::OutcomeKind;
+use crate::config::Language;
+use crate::i18n::I18n;
 use crate::ui::app::{LastResult, RatingApp, Screen, SubmitReport, VISIT_ID_FIELD, theme};
 
+/// A patient's button: touch-sized, its visible text short ("A+"), its accessible name
+/// in words.
+fn patient_button(
+    ui: &mut Ui,
+    text: &str,
+    name: &str,
+    enabled: bool,
+    selected: Option<bool>,
+) -> bool {
+    let mut button =
+        egui::Button::new(RichText::new(text).size(22.0).strong()).min_size(egui::vec2(64.0, 56.0));
+    if let Some(selected) = selected {
+        button = button.selected(selected);
+    }
+    let response = ui.add_enabled(enabled, button);
+    response.widget_info(|| match selected {
+        Some(selected) => WidgetInfo::selected(Role::CheckBox, enabled, selected, name),
+        None => WidgetInfo::labeled(Role::Button, enabled, name),
+    });
+    response.clicked()
+}
+
 impl RatingApp {
+    /// The height the kiosk's layout leaves free (0 at a desk).
+    pub(in crate::ui::app) fn kiosk_spare_height(&self) -> f32 {
+        self.kiosk
+            .as_ref()
+            .and_then(super::Kiosk::layout)
+            .map_or(0.0, |layout| layout.spare_height)
+    }
+
+    /// The patient's own buttons, on the ready screen and the form, at the right of the
+    /// title bar: the other language, high contrast, A− and A+ (rightmost, so a finger
+    /// tapping it again finds it where it was as the text grows). What they change lasts
+    /// until the patient is forgotten.
+    pub(in crate::ui::app) fn patient_tools(&mut self, ui: &mut Ui) {
+        if !matches!(self.screen, Screen::Ready | Screen::Form) {
+            return;
+        }
+        let Some(kiosk) = &mut self.kiosk else {
+            return;
+        };
+        let choices = kiosk.patient;
+        let other = match self.i18n.language() {
+            Language::Ru => Language::En,
+            Language::En => Language::Ru,
+        };
+        let mut changed = false;
+        let steps = PatientChoices::STEPS;
+        if patient_button(
+            ui,
+            "A+",
+            &self.i18n.tr(msg!("kiosk-text-larger")),
+            choices.text_step < *steps.end() && kiosk.layout.is_none_or(|l| l.can_grow),
+            None,
+        ) {
+            kiosk.patient.text_step += 1;
+            changed = true;
+        }
+        if patient_button(
+            ui,
+            "A−",
+            &self.i18n.tr(msg!("kiosk-text-smaller")),
+            choices.text_step > *steps.start(),
+            None,
+        ) {
+            kiosk.patient.text_step -= 1;
+            changed = true;
+        }
+        let other_name = match other {
+            Language::Ru => "Русский",
+            Language::En => "English",
+        };
+        if patient_button(
+            ui,
+            other_name,
+            &self.i18n.tr(msg!("kiosk-language-switch")),
+            true,
+            None,
+        ) {
+            let home = choices.home_language.unwrap_or(self.i18n.language());
+            kiosk.patient.home_language = (other != home).then_some(home);
+            self.i18n = I18n::new(other);
+            changed = true;
+        }
+        let high_contrast = self.appearance.high_contrast;
+        if patient_button(
+            ui,
+            &self.i18n.tr(msg!("kiosk-contrast-short")),
+            &self.i18n.tr(msg!("kiosk-high-contrast")),
+            true,
+            Some(high_contrast),
+        ) {
+            let on = !high_contrast;
+            kiosk.patient.high_contrast = (on != self.config.high_contrast).then_some(on);
+            self.appearance.high_contrast = on;
+            self.once.style = true;
+            changed = true;
+        }
+        if changed {
+            // A tap takes the keyboard focus: give it back to the visit id, where a
+            // barcode scanner types.
+            if self.screen == Screen::Ready {
+                self.once.focus_visit_id = true;
+            }
+            ui.ctx().request_repaint();
+        }
+    }
+
     /// "Terminal not configured — please call staff", calm, with one line for staff.
     pub(in crate::ui::app) fn not_configured_ui(&mut self, ui: &mut Ui) {
         let reason = self.unconfigured(&ui.ctx().clone());
@@ -55,7 +166,7 @@ impl RatingApp {
     pub(in crate::ui::app) fn ready_ui(&mut self, ui: &mut Ui) {
         let now = self.clock.now();
         let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(32.0);
+        ui.add_space(32.0 + self.kiosk_spare_height() / 3.0);
         ui.vertical_centered(|ui| {
             ui.label(
                 RichText::new(self.i18n.tr(msg!("kiosk-ready-title")))
@@ -76,7 +187,14 @@ impl RatingApp {
                     .font(egui::TextStyle::Heading),
             )
             .labelled_by(label.id);
-        if std::mem::take(&mut self.once.focus_visit_id) {
+        // The scanner types wherever the focus is: a tap elsewhere on this screen (an
+        // empty spot, a disabled button) takes it from the field, so it comes back
+        // whenever nothing else holds it (not while the PIN prompt is open).
+        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        let nothing_focused = !scanned
+            && ui.memory(|m| m.focused().is_none())
+            && self.kiosk.as_ref().is_some_and(|k| !k.prompt_open());
+        if std::mem::take(&mut self.once.focus_visit_id) || nothing_focused {
             response.request_focus();
         }
         let valid = self.visit_id();
@@ -86,7 +204,6 @@ impl RatingApp {
             ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(e));
         }
         ui.add_space(16.0);
-        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         let can_start = valid.is_ok() && !cooling_down;
         let start = ui.vertical_centered(|ui| {
             ui.add_enabled(
