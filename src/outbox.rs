@@ -54,10 +54,10 @@
 //!
 //! # Rooms
 //!
-//! This file holds the types and the rules' constants; [`store`] the files (saving,
+//! This file holds the types and the rules' constants; `store.rs` the files (saving,
 //! listing, setting damaged files aside, removing, exporting); [`send`] the one send path
-//! under per-entry leases and the rules per answer; [`flush`] a drain of everything due;
-//! [`attention`] the index of entries needing a person; [`sent_log`] the log of what
+//! under per-entry leases and the rules per answer; `flush.rs` a drain of everything due;
+//! `attention.rs` the index of entries needing a person; `sent_log.rs` the log of what
 //! happened; [`worker`] the background sender. None of them touches egui.
 mod attention;
 mod flush;

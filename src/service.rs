@@ -1,6 +1,8 @@
-//! The work the window asks for, kept apart from egui: saving a rating in the outbox,
-//! sending it to the configured server with the configured token, and the token and
-//! outbox chores of the settings. Blocking; the window runs it on worker threads.
+//! Sending, kept apart from egui and shared by the window and `visit-rating submit
+//! --queue`: saving a rating in the outbox, sending it to the configured server with the
+//! configured token, and the token chores of the settings; the client and token for the
+//! background sender ([`Service::connect`]). Blocking; the window runs it in jobs
+//! ([`crate::ui::jobs`]).
 //!
 //! The GUI holds one [`Service`] behind an `Arc` and never touches reqwest, the keyring
 //! or files itself.

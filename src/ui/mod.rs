@@ -1,5 +1,7 @@
-//! The egui window. egui only: no reqwest, keyring or file system calls here; it asks
-//! [`crate::service`] for work and draws the results.
+//! The egui window. egui only: no reqwest, keyring or file system calls run in a frame
+//! here; it asks [`crate::service`], the outbox, the settings and the keyring for work
+//! through [`jobs`] (the one place it starts background work) and draws the results. A
+//! blocking call made during a frame panics in debug builds ([`crate::blocking`]).
 //!
 //! - [`app`]: screens and the state machine (kiosk mode in `app::kiosk`);
 //! - [`clock`]: the time the kiosk's timers read;
