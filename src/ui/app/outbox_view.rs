@@ -34,6 +34,10 @@ enum Done {
 #[derive(Default)]
 pub(super) struct OutboxView {
     listing: Option<Listing>,
+    /// How many of the listed entries wait for another server.
+    others: usize,
+    /// Each listed entry's one-line texts above its buttons (its height in the list).
+    lines: Vec<f32>,
     /// The outbox being read in a job (listing can move damaged files aside).
     loading: Option<Promise<Loaded>>,
     /// Read it again once the job in flight ends (something changed meanwhile).
@@ -213,6 +217,11 @@ impl RatingApp {
             match promise.try_take() {
                 Err(promise) => self.outbox_view.loading = Some(promise),
                 Ok(Ok((listing, damaged))) => {
+                    // Worked out once per listing, not once per frame.
+                    self.outbox_view.others = self
+                        .current_origin()
+                        .map_or(0, |origin| listing.for_other_servers(&origin));
+                    self.outbox_view.lines = listing.entries.iter().map(entry_lines).collect();
                     self.outbox_view.listing = Some(listing);
                     self.outbox_view.damaged = damaged;
                 }
@@ -373,10 +382,8 @@ impl RatingApp {
         let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
         let buttons = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
         let frame = 2.0 * (ui.spacing().window_margin.topf() + 4.0);
-        let heights = listing
-            .entries
-            .iter()
-            .map(|entry| frame + buttons + line * entry_lines(entry));
+        let lines = std::mem::take(&mut self.outbox_view.lines);
+        let heights = lines.iter().map(|lines| frame + buttons + line * lines);
         egui_extras::TableBuilder::new(ui)
             .id_salt("outbox-entries")
             .column(egui_extras::Column::remainder().clip(true))
@@ -388,6 +395,7 @@ impl RatingApp {
             });
         if self.outbox_view.listing.is_none() {
             self.outbox_view.listing = Some(listing);
+            self.outbox_view.lines = lines;
         }
     }
 
@@ -401,11 +409,7 @@ impl RatingApp {
         let Some(origin) = self.current_origin() else {
             return;
         };
-        let others = self
-            .outbox_view
-            .listing
-            .as_ref()
-            .map_or(0, |l| l.for_other_servers(&origin));
+        let others = self.outbox_view.others;
         if others == 0 {
             return;
         }
