@@ -301,7 +301,7 @@ fn a_token_expiring_soon_shows_staff_the_discreet_mark() {
 fn form_on_stand(size: egui::Vec2) -> (egui::Rect, egui::Rect, f32) {
     let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, size, false);
     rig.scan("kiosk-stand-size");
-    rig.harness.run_steps(3);
+    settle(&mut rig.harness);
     assert_eq!(rig.harness.state().screen(), Screen::Form);
     let ppp = rig.harness.ctx.pixels_per_point();
     let send = rig.harness.get_by_label(SUBMIT).rect() * ppp;
@@ -372,7 +372,7 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
         .is_disabled()
     {
         rig.harness.get_by_label("Крупнее текст").click();
-        rig.harness.run_steps(3);
+        settle(&mut rig.harness);
         fit_to_pixels(&mut rig.harness, size);
         steps += 1;
         assert!(steps <= 3);
@@ -393,7 +393,7 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
     assert!(send.right() <= size.x, "{send:?}");
     // One step back down.
     rig.harness.get_by_label("Мельче текст").click();
-    rig.harness.run_steps(3);
+    settle(&mut rig.harness);
     fit_to_pixels(&mut rig.harness, size);
     assert!(rig.harness.ctx.pixels_per_point() < largest);
     assert_eq!(
@@ -406,11 +406,11 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
         steps - 1
     );
     rig.harness.get_by_label("Начать заново").click();
-    rig.harness.run_steps(3);
+    settle(&mut rig.harness);
     fit_to_pixels(&mut rig.harness, size);
 
     rig.harness.get_by_label("Высокая контрастность").click();
-    rig.harness.run_steps(3);
+    settle(&mut rig.harness);
     assert_eq!(
         rig.harness.ctx.global_style().visuals.panel_fill,
         egui::Color32::BLACK
@@ -429,14 +429,14 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
     rig.scan("kiosk-own-choices");
     assert_eq!(rig.screen(), Screen::Form);
     rig.harness.get_by_label("Language: English").click();
-    rig.harness.run_steps(3);
+    settle(&mut rig.harness);
     rig.harness.get_by_label("Send rating");
     rig.harness.get_by_label("Larger text");
 
     // The patient walks away: the idle reset puts everything back for the next one.
     rig.advance(95);
     assert_eq!(rig.screen(), Screen::Ready);
-    rig.harness.run_steps(3);
+    settle(&mut rig.harness);
     fit_to_pixels(&mut rig.harness, size);
     assert!((rig.harness.ctx.pixels_per_point() - start).abs() < 0.01);
     assert_ne!(
