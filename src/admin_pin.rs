@@ -37,8 +37,8 @@ pub enum PinError {
     #[error("the PIN must be 6 to 12 digits (0-9)")]
     Format,
     /// Hashing failed (should not happen).
-    #[error("cannot hash the PIN: {0}")]
-    Hash(String),
+    #[error("cannot hash the PIN")]
+    Hash(#[source] argon2::password_hash::Error),
 }
 
 /// The Argon2id hash (PHC string) of a new PIN, after checking its form. One trailing
@@ -55,7 +55,7 @@ pub fn hash_pin(pin: &str) -> Result<String, PinError> {
     Argon2::default()
         .hash_password(pin.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| PinError::Hash(e.to_string()))
+        .map_err(PinError::Hash)
 }
 
 /// Whether `pin` matches `hash`. A malformed hash never matches.
@@ -185,13 +185,12 @@ impl PinGate {
         }
     }
 
-    /// Keep the state in `path` (readable by the user only), replacing the file whole.
+    /// Keep the state in `path` (readable by the user only), replacing the file whole
+    /// and durably ([`crate::private_fs::write`]).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         crate::blocking::assert_may_block("saving the wrong-PIN record");
         let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
-        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-        crate::outbox::write_private_file(&tmp, text.as_bytes())?;
-        std::fs::rename(&tmp, path)
+        crate::private_fs::write(path, text.as_bytes())
     }
 }
 

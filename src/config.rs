@@ -75,8 +75,13 @@ pub struct Config {
 pub struct KioskOptions {
     /// Which monitor to fill (0 = the first).
     pub monitor: usize,
-    /// Extra scale for touch screens, multiplied with `text_scale`.
+    /// Extra scale for touch screens, multiplied with `text_scale` (and with the scale
+    /// the kiosk takes from its screen).
     pub touch_scale: f32,
+    /// The screen's diagonal in inches, when known: the kiosk then sizes its text and
+    /// touch targets in millimetres (about 5 mm capital letters, stars at least 12 mm)
+    /// instead of from the screen's size in pixels alone. 5 to 110.
+    pub screen_diagonal_inches: Option<f32>,
     /// Seconds the thank-you screen stays before the terminal is ready again.
     pub thank_you_secs: u64,
     /// Seconds without a touch or key before a half-filled form is cleared.
@@ -94,6 +99,7 @@ impl Default for KioskOptions {
         KioskOptions {
             monitor: 0,
             touch_scale: 1.0,
+            screen_diagonal_inches: None,
             thank_you_secs: 8,
             idle_secs: 90,
             idle_warning_secs: 20,
@@ -264,6 +270,15 @@ impl Config {
                 "must be between 0.5 and 3.0",
             ));
         }
+        if kiosk
+            .screen_diagonal_inches
+            .is_some_and(|d| !(5.0..=110.0).contains(&d))
+        {
+            return Err(value(
+                "kiosk_options.screen_diagonal_inches",
+                "must be between 5 and 110",
+            ));
+        }
         if kiosk.idle_secs < 10 || kiosk.idle_warning_secs >= kiosk.idle_secs {
             return Err(value(
                 "kiosk_options.idle_secs",
@@ -291,28 +306,79 @@ impl Config {
         Ok(config)
     }
 
-    /// Write the settings to `path` atomically (temporary file, then rename).
+    /// Write the settings to `path`, privately (`0600`) and atomically (see
+    /// [`crate::private_fs::write`]).
+    ///
+    /// An existing file is edited, not rewritten: only the keys whose value differs from
+    /// what the file says now are written (a changed value keeps its inline comment and
+    /// its place), keys that became unset are removed, and a new key goes at the end of
+    /// its own table (`kiosk` in the top-level table, `idle_secs` under
+    /// `[kiosk_options]`). Comments, blank lines, key order and the rest of the
+    /// administrator's layout survive. An existing file that is not valid settings is
+    /// left untouched and the error names its line (it would not load either). A missing
+    /// file is written whole, every setting with its value.
     pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
         crate::blocking::assert_may_block("saving the settings");
         let write = |source| ConfigError::Write {
             path: path.to_owned(),
             source,
         };
-        let text = toml::to_string_pretty(self).map_err(|e| write(std::io::Error::other(e)))?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(write)?;
+        let text = match std::fs::read_to_string(path) {
+            Ok(existing) => self.edited(&existing, path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                toml::to_string_pretty(self).map_err(|e| write(std::io::Error::other(e)))?
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::private_fs::create_dir(dir).map_err(write)?;
         }
-        let tmp = path.with_extension("toml.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        // The file may hold the administrator PIN's hash: readable by its owner only.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp).map_err(write)?;
-        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(write)?;
-        file.sync_all().map_err(write)?;
-        drop(file);
-        std::fs::rename(&tmp, path).map_err(write)
+        crate::private_fs::write(path, text.as_bytes()).map_err(write)
+    }
+
+    /// The settings file at `path` as it is now: its settings, or the defaults when it
+    /// does not exist. Read again before changing a few settings, so that what someone
+    /// else changed in the file since this process read it is not undone by the save.
+    pub fn current(path: &Path) -> Result<Config, ConfigError> {
+        crate::blocking::assert_may_block("reading the settings");
+        match std::fs::metadata(path) {
+            Ok(_) => Config::read(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// `existing` (the settings file at `path`) with these settings written into it.
+    fn edited(&self, existing: &str, path: &Path) -> Result<String, ConfigError> {
+        let old = Config::parse(existing, path)?;
+        let as_io = |e: &dyn std::fmt::Display| ConfigError::Write {
+            path: path.to_owned(),
+            source: std::io::Error::other(e.to_string()),
+        };
+        let mut document: toml_edit::DocumentMut = existing.parse().map_err(|e| as_io(&e))?;
+        // Values are rendered by `toml` (as a whole new file would be) and compared as
+        // values, so `1.0` and `1.00` or a reordered table are no change.
+        let new_text = toml::to_string_pretty(self).map_err(|e| as_io(&e))?;
+        let fresh: toml_edit::DocumentMut = new_text.parse().map_err(|e| as_io(&e))?;
+        let new_table: toml::Table = toml::from_str(&new_text).map_err(|e| as_io(&e))?;
+        let old_table: toml::Table = toml::to_string(&old)
+            .map_err(|e| as_io(&e))
+            .and_then(|text| toml::from_str(&text).map_err(|e| as_io(&e)))?;
+        edit_table(
+            document.as_table_mut(),
+            fresh.as_table(),
+            &old_table,
+            &new_table,
+        );
+        Ok(document.to_string())
     }
 
     /// The server URL after overrides: `cli_url` > `VISIT_RATING_URL` > the file.
@@ -332,6 +398,73 @@ impl Config {
             allow_insecure_http: self.allow_insecure_http,
             ..ClientSettings::new(base_url)
         }
+    }
+
+    /// The HTTP client for `base_url` with these settings (`allow_insecure_http` also
+    /// when a command line asks for it): the one "URL → settings → client" step of the
+    /// window, the commands and the background sender. Blocking (reads the CA file).
+    pub fn client(
+        &self,
+        base_url: &str,
+        allow_insecure_http: bool,
+    ) -> Result<crate::api::RatingClient, crate::api::ClientError> {
+        let mut settings = self.client_settings(base_url);
+        settings.allow_insecure_http |= allow_insecure_http;
+        crate::api::RatingClient::new(&settings)
+    }
+}
+
+/// Write into `document` the keys of `new` that differ from `old` (the values the file
+/// holds now, defaults included), taking the values as `fresh` renders them; remove the
+/// keys `new` no longer has. Sub-tables are edited key by key, created when missing.
+fn edit_table(
+    document: &mut dyn toml_edit::TableLike,
+    fresh: &dyn toml_edit::TableLike,
+    old: &toml::Table,
+    new: &toml::Table,
+) {
+    // In the order of `fresh` (the struct's order): new keys are appended in it.
+    for (key, fresh_item) in fresh.iter() {
+        let Some(new_value) = new.get(key) else {
+            continue;
+        };
+        let old_value = old.get(key);
+        if old_value == Some(new_value) {
+            continue;
+        }
+        if let (toml::Value::Table(new_sub), Some(fresh_sub)) =
+            (new_value, fresh_item.as_table_like())
+        {
+            if !document
+                .get(key)
+                .is_some_and(toml_edit::Item::is_table_like)
+            {
+                document.insert(key, toml_edit::Item::Table(toml_edit::Table::new()));
+            }
+            if let Some(sub) = document
+                .get_mut(key)
+                .and_then(toml_edit::Item::as_table_like_mut)
+            {
+                let empty = toml::Table::new();
+                let old_sub = old_value.and_then(toml::Value::as_table).unwrap_or(&empty);
+                edit_table(sub, fresh_sub, old_sub, new_sub);
+            }
+            continue;
+        }
+        match (document.get_mut(key), fresh_item.as_value()) {
+            (Some(toml_edit::Item::Value(value)), Some(fresh_value)) => {
+                // The value's own spacing and inline comment stay.
+                let decor = value.decor().clone();
+                *value = fresh_value.clone();
+                *value.decor_mut() = decor;
+            }
+            _ => {
+                document.insert(key, fresh_item.clone());
+            }
+        }
+    }
+    for key in old.keys().filter(|key| !new.contains_key(*key)) {
+        document.remove(key);
     }
 }
 
@@ -411,6 +544,135 @@ allow_insecure_http = true
         };
         config.save(&path).unwrap();
         assert_eq!(Config::read(&path).unwrap(), config);
+    }
+
+    /// An administrator's file: comments above keys and tables, inline comments, blank
+    /// lines, keys in an order of their own, a `[kiosk_options]` table.
+    const HAND_WRITTEN: &str = "\
+# Clinic No. 3, reception. Edited by hand: keep these notes.
+
+# The portal (test stand until December).
+server_url = \"https://rpgu.example.ru\"   # no trailing slash
+
+# Slow uplink.
+request_timeout_secs = 45
+connect_timeout_secs = 5
+language = \"en\"  # the nurses read English
+
+
+# Touch terminal by the door.
+[kiosk_options]
+idle_secs = 120   # two minutes
+# The patient's screen is the second one.
+monitor = 1
+";
+
+    fn saved(config: &Config, before: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, before).unwrap();
+        config.save(&path).unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(&Config::read(&path).unwrap(), config, "{after}");
+        after
+    }
+
+    #[test]
+    fn saving_unchanged_settings_leaves_the_file_as_written() {
+        let config = parse(HAND_WRITTEN).unwrap();
+        assert_eq!(saved(&config, HAND_WRITTEN), HAND_WRITTEN);
+    }
+
+    #[test]
+    fn a_save_edits_the_file_in_place_keeping_comments_order_and_tables() {
+        let mut config = parse(HAND_WRITTEN).unwrap();
+        config.server_url = Some("https://rpgu.example.org".into());
+        config.kiosk = true;
+        config.admin_pin_hash = Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
+        config.kiosk_options.idle_secs = 150;
+        config.kiosk_options.cooldown_secs = 4;
+        let after = saved(&config, HAND_WRITTEN);
+        let expected = HAND_WRITTEN
+            .replace(
+                "server_url = \"https://rpgu.example.ru\"   # no trailing slash",
+                "server_url = \"https://rpgu.example.org\"   # no trailing slash",
+            )
+            .replace(
+                "language = \"en\"  # the nurses read English\n",
+                "language = \"en\"  # the nurses read English\nkiosk = true\nadmin_pin_hash = \"$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA\"\n",
+            )
+            .replace("idle_secs = 120   # two minutes", "idle_secs = 150   # two minutes")
+            .replace("monitor = 1\n", "monitor = 1\ncooldown_secs = 4\n");
+        assert_eq!(after, expected);
+
+        // Unset again: the key goes, the rest stays.
+        config.admin_pin_hash = None;
+        let cleared = saved(&config, &after);
+        assert!(!cleared.contains("admin_pin_hash"), "{cleared}");
+        assert_eq!(cleared.lines().count(), after.lines().count() - 1);
+    }
+
+    #[test]
+    fn a_kiosk_option_in_a_file_without_the_table_gets_the_table() {
+        let before = "# only the URL\nserver_url = \"https://rpgu.example.ru\"\n";
+        let mut config = parse(before).unwrap();
+        config.kiosk_options.on_screen_keyboard = true;
+        config.language = Language::En;
+        let after = saved(&config, before);
+        assert_eq!(
+            after,
+            "# only the URL\nserver_url = \"https://rpgu.example.ru\"\nlanguage = \"en\"\n\n[kiosk_options]\non_screen_keyboard = true\n"
+        );
+        // Dotted keys and inline tables are edited where they are.
+        for before in [
+            "kiosk_options.idle_secs = 60 # dotted\n",
+            "kiosk_options = { idle_secs = 60 } # inline\n",
+        ] {
+            let mut config = parse(before).unwrap();
+            config.kiosk_options.idle_secs = 61;
+            let after = saved(&config, before);
+            assert_eq!(after, before.replace("60", "61"));
+        }
+    }
+
+    #[test]
+    fn an_invalid_file_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for before in [
+            "server_url = \"https://x\"\nnot toml\n",
+            "server_ulr = \"https://x\"\n",
+        ] {
+            std::fs::write(&path, before).unwrap();
+            let err = Config::default().save(&path).unwrap_err().to_string();
+            assert!(err.contains("line") && err.contains("config.toml"), "{err}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+        }
+    }
+
+    #[test]
+    fn the_current_file_is_read_again_before_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, HAND_WRITTEN).unwrap();
+        let mut updated = Config::current(&path).unwrap();
+        assert_eq!(updated.request_timeout_secs, 45);
+        updated.clinic_guid = Some("0c5a8a4e".into());
+        updated.save(&path).unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            after,
+            HAND_WRITTEN.replace(
+                "language = \"en\"  # the nurses read English\n",
+                "language = \"en\"  # the nurses read English\nclinic_guid = \"0c5a8a4e\"\n"
+            )
+        );
+        let fresh = dir.path().join("new/config.toml");
+        let mut made = Config::current(&fresh).unwrap();
+        assert_eq!(made, Config::default());
+        made.kiosk = true;
+        made.save(&fresh).unwrap();
+        assert_eq!(Config::read(&fresh).unwrap(), made);
     }
 
     #[test]

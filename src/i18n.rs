@@ -2,14 +2,18 @@
 //! through Fluent, which also gives Russian its plural forms (one / few / many).
 //!
 //! Code and logs stay in English; everything a user reads goes through [`I18n`]. The
-//! locale files are compiled in, so a missing file cannot happen at run time; a missing
-//! key shows the key itself (and fails `tests::both_locales_have_the_same_keys`).
+//! locale files are compiled in, so a missing file cannot happen at run time. A message
+//! is asked for by a [`Msg`], which only the [`msg!`](crate::msg) macro makes: it checks
+//! at compile time that both files define the key, so a missing key is a build error,
+//! wherever the key is written (a call, a match arm, a table). The other direction —
+//! a key in the files that no `msg!` uses — is `tests::every_message_is_used`.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::api::{Outcome, OutcomeKind, TokenProblem, VisitIdError};
+use crate::api::{ClientError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
+use crate::outbox::OutboxError;
 use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
 
 fn unix_now() -> i64 {
@@ -18,30 +22,173 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (civil-from-days, no time-zone database).
+/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (the `time` crate's calendar; no time-zone
+/// database). A time outside years -9999..=9999 (a token's `exp` given in milliseconds
+/// by mistake, say) is shown as the bare number of seconds.
 pub fn format_utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
+    match time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => format!("{unix} s since 1970 UTC"),
+    }
+}
+
+/// A Fluent message id that both locale files define. Made only by
+/// [`msg!`](crate::msg), which checks that when the crate is compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Msg(&'static str);
+
+impl Msg {
+    /// For [`msg!`](crate::msg) only, after its compile-time check: code names a
+    /// message with `msg!("key")`, never with this.
+    #[doc(hidden)]
+    pub const fn checked_by_msg_macro(key: &'static str) -> Msg {
+        Msg(key)
+    }
+
+    /// The message id, as written in the `.ftl` files.
+    pub const fn id(self) -> &'static str {
+        self.0
+    }
+}
+
+/// The message ids a Fluent file defines, found once while the crate compiles, so that
+/// each [`msg!`](crate::msg) looks its key up in a table instead of reading the file.
+/// A message is a line that starts with a letter, then the id's letters, digits, `-`
+/// and `_`, then spaces, then `=`. (Attributes are indented, terms start with `-` and
+/// comments with `#`, so none of them counts.)
+#[derive(Clone, Copy, Debug)]
+pub struct MessageIds<const N: usize> {
+    ftl: &'static str,
+    /// Where each id starts and ends in `ftl`.
+    spans: [(usize, usize); N],
+}
+
+/// Where the message id defined by the line starting at `line` ends, if it defines one.
+const fn message_id_end(src: &[u8], line: usize) -> Option<usize> {
+    if line >= src.len() || !src[line].is_ascii_alphabetic() {
+        return None;
+    }
+    let mut end = line;
+    while end < src.len()
+        && (src[end].is_ascii_alphanumeric() || src[end] == b'-' || src[end] == b'_')
+    {
+        end += 1;
+    }
+    let mut after = end;
+    while after < src.len() && src[after] == b' ' {
+        after += 1;
+    }
+    if after < src.len() && src[after] == b'=' {
+        Some(end)
+    } else {
+        None
+    }
+}
+
+/// Where the line after the one starting at `line` starts.
+const fn next_line(src: &[u8], mut line: usize) -> usize {
+    while line < src.len() && src[line] != b'\n' {
+        line += 1;
+    }
+    line + 1
+}
+
+/// How many messages `ftl` defines (the `N` of its [`MessageIds`]).
+pub const fn message_count(ftl: &str) -> usize {
+    let src = ftl.as_bytes();
+    let (mut count, mut line) = (0, 0);
+    while line < src.len() {
+        if message_id_end(src, line).is_some() {
+            count += 1;
+        }
+        line = next_line(src, line);
+    }
+    count
+}
+
+impl<const N: usize> MessageIds<N> {
+    /// The ids `ftl` defines; `N` is [`message_count`]`(ftl)`.
+    pub const fn of(ftl: &'static str) -> MessageIds<N> {
+        let src = ftl.as_bytes();
+        let mut spans = [(0, 0); N];
+        let (mut found, mut line) = (0, 0);
+        while line < src.len() {
+            if let Some(end) = message_id_end(src, line) {
+                spans[found] = (line, end);
+                found += 1;
+            }
+            line = next_line(src, line);
+        }
+        MessageIds { ftl, spans }
+    }
+
+    /// Whether `key` is one of the ids.
+    pub const fn defines(&self, key: &str) -> bool {
+        let (src, key) = (self.ftl.as_bytes(), key.as_bytes());
+        let mut n = 0;
+        while n < N {
+            let (start, end) = self.spans[n];
+            if end - start == key.len() {
+                let mut i = 0;
+                while i < key.len() && src[start + i] == key[i] {
+                    i += 1;
+                }
+                if i == key.len() {
+                    return true;
+                }
+            }
+            n += 1;
+        }
+        false
+    }
+}
+
+/// The message `key` as a [`Msg`](crate::i18n::Msg), checked at compile time: the build
+/// fails, naming the key and the file, when `assets/locales/ru.ftl` or `en.ftl` does not
+/// define it: `msg!("thanks-title")`. The check is
+/// [`MessageIds::defines`](crate::i18n::MessageIds::defines), unit-tested in
+/// `tests::a_message_is_found_only_where_it_is_defined`.
+#[macro_export]
+macro_rules! msg {
+    ($key:literal) => {{
+        const MSG: $crate::i18n::Msg = {
+            assert!(
+                $crate::i18n::RU_IDS.defines($key),
+                concat!(
+                    "Fluent message `",
+                    $key,
+                    "` is not defined in assets/locales/ru.ftl"
+                )
+            );
+            assert!(
+                $crate::i18n::EN_IDS.defines($key),
+                concat!(
+                    "Fluent message `",
+                    $key,
+                    "` is not defined in assets/locales/en.ftl"
+                )
+            );
+            $crate::i18n::Msg::checked_by_msg_macro($key)
+        };
+        MSG
+    }};
 }
 
 /// The Russian messages.
 pub const RU_FTL: &str = include_str!("../assets/locales/ru.ftl");
 /// The English messages.
 pub const EN_FTL: &str = include_str!("../assets/locales/en.ftl");
+/// The message ids of [`RU_FTL`], for [`msg!`](crate::msg).
+pub const RU_IDS: MessageIds<{ message_count(RU_FTL) }> = MessageIds::of(RU_FTL);
+/// The message ids of [`EN_FTL`], for [`msg!`](crate::msg).
+pub const EN_IDS: MessageIds<{ message_count(EN_FTL) }> = MessageIds::of(EN_FTL);
 
 /// The messages of one language.
 pub struct I18n {
@@ -97,14 +244,14 @@ impl I18n {
     }
 
     /// The message `key` with no arguments.
-    pub fn tr(&self, key: &str) -> String {
+    pub fn tr(&self, key: Msg) -> String {
         self.tr_args(key, &[])
     }
 
     /// The message `key` with named arguments. Numbers select plural forms.
-    pub fn tr_args(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-        let Some(pattern) = self.bundle.get_message(key).and_then(|m| m.value()) else {
-            return key.to_owned();
+    pub fn tr_args(&self, key: Msg, args: &[(&str, FluentValue<'_>)]) -> String {
+        let Some(pattern) = self.bundle.get_message(key.id()).and_then(|m| m.value()) else {
+            return key.id().to_owned();
         };
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
@@ -116,18 +263,67 @@ impl I18n {
             .into_owned()
     }
 
+    /// Why the outbox could not do something, for people: what happened and what to do.
+    pub fn outbox_error(&self, error: &OutboxError) -> String {
+        let path = |p: &std::path::Path| FluentValue::from(p.display().to_string());
+        match error {
+            OutboxError::DiskFull { path: p } => {
+                self.tr_args(msg!("outbox-disk-full"), &[("path", path(p))])
+            }
+            OutboxError::ReadOnly { path: p, source } => self.tr_args(
+                msg!("outbox-read-only"),
+                &[("path", path(p)), ("error", source.to_string().into())],
+            ),
+            OutboxError::Io { path: p, source } => self.tr_args(
+                msg!("outbox-io"),
+                &[("path", path(p)), ("error", source.to_string().into())],
+            ),
+            OutboxError::NotFound(id) => {
+                self.tr_args(msg!("outbox-not-found"), &[("id", id.as_str().into())])
+            }
+            OutboxError::InFlight(_) => self.tr(msg!("outbox-in-flight")),
+        }
+    }
+
+    /// Why no HTTP client could be set up for the server, for people.
+    pub fn client_error(&self, error: &ClientError) -> String {
+        match error {
+            ClientError::BadUrl { url, reason } => self.tr_args(
+                msg!("client-bad-url"),
+                &[
+                    ("url", url.as_str().into()),
+                    ("reason", reason.as_str().into()),
+                ],
+            ),
+            ClientError::InsecureUrl { host } => {
+                self.tr_args(msg!("client-insecure"), &[("host", host.as_str().into())])
+            }
+            ClientError::CaFile { path, reason } => self.tr_args(
+                msg!("client-ca-file"),
+                &[
+                    ("path", path.display().to_string().into()),
+                    ("reason", reason.as_str().into()),
+                ],
+            ),
+            ClientError::Build(e) => {
+                self.tr_args(msg!("client-build"), &[("error", e.as_str().into())])
+            }
+        }
+    }
+
     /// Why a visit id was refused, for people.
     pub fn visit_id_error(&self, error: &VisitIdError) -> String {
         match error {
-            VisitIdError::Empty => self.tr("visit-id-empty"),
-            VisitIdError::Whitespace => self.tr("visit-id-whitespace"),
-            VisitIdError::ForbiddenChar(c) => {
-                self.tr_args("visit-id-forbidden-char", &[("arg", c.to_string().into())])
-            }
-            VisitIdError::Dots => self.tr("visit-id-dots"),
-            VisitIdError::Control => self.tr("visit-id-control"),
+            VisitIdError::Empty => self.tr(msg!("visit-id-empty")),
+            VisitIdError::Whitespace => self.tr(msg!("visit-id-whitespace")),
+            VisitIdError::ForbiddenChar(c) => self.tr_args(
+                msg!("visit-id-forbidden-char"),
+                &[("arg", c.to_string().into())],
+            ),
+            VisitIdError::Dots => self.tr(msg!("visit-id-dots")),
+            VisitIdError::Control => self.tr(msg!("visit-id-control")),
             VisitIdError::TooLong { chars } => {
-                self.tr_args("visit-id-too-long", &[("arg", (*chars).into())])
+                self.tr_args(msg!("visit-id-too-long"), &[("arg", (*chars).into())])
             }
         }
     }
@@ -136,28 +332,33 @@ impl I18n {
     pub fn secrets_error(&self, error: &SecretsError) -> String {
         let detail = |d: &str| vec![("detail", FluentValue::from(d.to_owned()))];
         match error {
-            SecretsError::NoToken { origin } => {
-                self.tr_args("secrets-no-token", &[("origin", origin.as_str().into())])
-            }
+            SecretsError::NoToken { origin } => self.tr_args(
+                msg!("secrets-no-token"),
+                &[("origin", origin.as_str().into())],
+            ),
             SecretsError::NoSecretService { detail: d } => {
-                self.tr_args("secrets-no-service", &detail(d))
+                self.tr_args(msg!("secrets-no-service"), &detail(d))
             }
-            SecretsError::Locked { detail: d } => self.tr_args("secrets-locked", &detail(d)),
-            SecretsError::AccessDenied { detail: d } => self.tr_args("secrets-denied", &detail(d)),
-            SecretsError::BadToken(e) => {
-                self.tr_args("secrets-bad-token", &detail(&self.token_format_error(e)))
+            SecretsError::Locked { detail: d } => self.tr_args(msg!("secrets-locked"), &detail(d)),
+            SecretsError::AccessDenied { detail: d } => {
+                self.tr_args(msg!("secrets-denied"), &detail(d))
             }
+            SecretsError::BadToken(e) => self.tr_args(
+                msg!("secrets-bad-token"),
+                &detail(&self.token_format_error(e)),
+            ),
             SecretsError::BadEnvToken(e) => self.tr_args(
-                "secrets-bad-env-token",
+                msg!("secrets-bad-env-token"),
                 &detail(&self.token_format_error(e)),
             ),
             SecretsError::TooLong { limit, .. } => {
-                self.tr_args("secrets-too-long", &[("limit", (*limit).into())])
+                self.tr_args(msg!("secrets-too-long"), &[("limit", (*limit).into())])
             }
-            SecretsError::Corrupt { origin } => {
-                self.tr_args("secrets-corrupt", &[("origin", origin.as_str().into())])
-            }
-            SecretsError::Other(d) => self.tr_args("secrets-other", &detail(d)),
+            SecretsError::Corrupt { origin } => self.tr_args(
+                msg!("secrets-corrupt"),
+                &[("origin", origin.as_str().into())],
+            ),
+            SecretsError::Other(d) => self.tr_args(msg!("secrets-other"), &detail(d)),
         }
     }
 
@@ -165,15 +366,15 @@ impl I18n {
     pub fn token_format_error(&self, error: &TokenFormatError) -> String {
         match error {
             TokenFormatError::TooLong { bytes } => self.tr_args(
-                "token-format-too-long",
+                msg!("token-format-too-long"),
                 &[("bytes", (*bytes).into()), ("max", MAX_TOKEN_BYTES.into())],
             ),
             other => self.tr(match other {
-                TokenFormatError::Empty => "token-format-empty",
-                TokenFormatError::Whitespace => "token-format-whitespace",
-                TokenFormatError::Control => "token-format-control",
+                TokenFormatError::Empty => msg!("token-format-empty"),
+                TokenFormatError::Whitespace => msg!("token-format-whitespace"),
+                TokenFormatError::Control => msg!("token-format-control"),
                 TokenFormatError::NonAscii | TokenFormatError::TooLong { .. } => {
-                    "token-format-non-ascii"
+                    msg!("token-format-non-ascii")
                 }
             }),
         }
@@ -184,22 +385,22 @@ impl I18n {
         let origin = status.origin.as_str();
         let mut lines = vec![match status.source {
             Some(TokenOrigin::Environment) => {
-                self.tr_args("token-status-env", &[("origin", origin.into())])
+                self.tr_args(msg!("token-status-env"), &[("origin", origin.into())])
             }
             Some(TokenOrigin::Keyring) => self.tr_args(
-                "token-status-keyring",
+                msg!("token-status-keyring"),
                 &[
                     ("origin", origin.into()),
                     ("store", status.store.as_str().into()),
                 ],
             ),
-            None => self.tr_args("token-status-none", &[("origin", origin.into())]),
+            None => self.tr_args(msg!("token-status-none"), &[("origin", origin.into())]),
         }];
         if let Some(exp) = status.expires_at {
             let key = if exp <= unix_now() {
-                "token-status-expired"
+                msg!("token-status-expired")
             } else {
-                "token-status-expires"
+                msg!("token-status-expires")
             };
             lines.push(self.tr_args(key, &[("when", format_utc(exp).into())]));
         }
@@ -213,7 +414,7 @@ impl I18n {
             .detail
             .as_deref()
             .filter(|_| outcome.kind != OutcomeKind::Accepted)
-            .map(|detail| self.tr_args("detail", &[("detail", detail.into())]));
+            .map(|detail| self.tr_args(msg!("detail"), &[("detail", detail.into())]));
         OutcomeWords {
             headline: self.outcome_headline(outcome),
             server: self.server_words(outcome),
@@ -225,12 +426,12 @@ impl I18n {
     /// One line saying what happened.
     pub fn outcome_headline(&self, outcome: &Outcome) -> String {
         self.tr(match outcome.kind {
-            OutcomeKind::Accepted => "outcome-accepted",
-            OutcomeKind::AlreadyRecorded => "outcome-already-recorded",
-            OutcomeKind::Unauthorized(_) => "outcome-unauthorized",
-            OutcomeKind::Rejected => "outcome-rejected",
-            OutcomeKind::Refused => "outcome-refused",
-            OutcomeKind::Transient => "outcome-transient",
+            OutcomeKind::Accepted => msg!("outcome-accepted"),
+            OutcomeKind::AlreadyRecorded => msg!("outcome-already-recorded"),
+            OutcomeKind::Unauthorized(_) => msg!("outcome-unauthorized"),
+            OutcomeKind::Rejected => msg!("outcome-rejected"),
+            OutcomeKind::Refused => msg!("outcome-refused"),
+            OutcomeKind::Transient => msg!("outcome-transient"),
         })
     }
 
@@ -241,11 +442,11 @@ impl I18n {
             return None;
         }
         let Some(status) = outcome.http_status else {
-            return Some(self.tr("no-answer"));
+            return Some(self.tr(msg!("no-answer")));
         };
         Some(match (&outcome.message, &outcome.message_code) {
             (Some(message), code) => self.tr_args(
-                "server-said",
+                msg!("server-said"),
                 &[
                     ("message", message.as_str().into()),
                     ("message_code", code.as_deref().unwrap_or("—").into()),
@@ -253,14 +454,16 @@ impl I18n {
                 ],
             ),
             (None, Some(code)) => self.tr_args(
-                "server-said",
+                msg!("server-said"),
                 &[
                     ("message", "".into()),
                     ("message_code", code.as_str().into()),
                     ("status", status.into()),
                 ],
             ),
-            (None, None) => self.tr_args("server-said-no-model", &[("status", status.into())]),
+            (None, None) => {
+                self.tr_args(msg!("server-said-no-model"), &[("status", status.into())])
+            }
         })
     }
 
@@ -268,14 +471,14 @@ impl I18n {
     pub fn outcome_advice(&self, outcome: &Outcome) -> Option<String> {
         let key = match outcome.kind {
             OutcomeKind::Accepted => return None,
-            OutcomeKind::AlreadyRecorded => "advice-already-recorded",
-            OutcomeKind::Unauthorized(TokenProblem::Expired) => "advice-token-expired",
-            OutcomeKind::Unauthorized(TokenProblem::Invalid) => "advice-token-invalid",
-            OutcomeKind::Unauthorized(TokenProblem::MissingBearer) => "advice-token-missing",
-            OutcomeKind::Unauthorized(TokenProblem::BadSignature) => "advice-bad-signature",
-            OutcomeKind::Rejected => "advice-rejected",
-            OutcomeKind::Refused => "advice-refused",
-            OutcomeKind::Transient => "advice-transient",
+            OutcomeKind::AlreadyRecorded => msg!("advice-already-recorded"),
+            OutcomeKind::Unauthorized(TokenProblem::Expired) => msg!("advice-token-expired"),
+            OutcomeKind::Unauthorized(TokenProblem::Invalid) => msg!("advice-token-invalid"),
+            OutcomeKind::Unauthorized(TokenProblem::MissingBearer) => msg!("advice-token-missing"),
+            OutcomeKind::Unauthorized(TokenProblem::BadSignature) => msg!("advice-bad-signature"),
+            OutcomeKind::Rejected => msg!("advice-rejected"),
+            OutcomeKind::Refused => msg!("advice-refused"),
+            OutcomeKind::Transient => msg!("advice-transient"),
         };
         Some(self.tr(key))
     }
@@ -356,11 +559,62 @@ mod tests {
         assert!(only_en.is_empty(), "missing in ru.ftl: {only_en:?}");
     }
 
-    /// Every key the code asks for (`tr("…")`, `tr_args("…"`, `*_key()` tables) exists.
+    /// The check behind `msg!`: a key is found only as a message of its own, so the
+    /// build fails for a key that is missing, misspelt or only a prefix of another.
     #[test]
-    fn every_key_used_in_the_code_exists() {
-        let ru = keys(RU_FTL);
-        let mut missing = Vec::new();
+    fn a_message_is_found_only_where_it_is_defined() {
+        const FTL: &str = "# thanks-comment = a comment\n\
+                   -brand = a term\n\
+                   thanks-title = Thank you\n\
+                   thanks-body=No spaces\n\
+                   thanks-long =\n    a value on the next line\n    .aria-label = an attribute\n\
+                   with_underscore = yes\n\
+                   not a message = no\n\
+                   last-line = no newline at the end";
+        const IDS: MessageIds<{ message_count(FTL) }> = MessageIds::of(FTL);
+        assert_eq!(message_count(FTL), 5);
+        for key in [
+            "thanks-title",
+            "thanks-body",
+            "thanks-long",
+            "with_underscore",
+            "last-line",
+        ] {
+            assert!(IDS.defines(key), "{key}");
+        }
+        for key in [
+            "thanks",
+            "thanks-titl",
+            "thanks-title-x",
+            "hanks-title",
+            "thanks-comment",
+            "brand",
+            "-brand",
+            "aria-label",
+            ".aria-label",
+            "not",
+            "",
+            "no-such-message",
+        ] {
+            assert!(!IDS.defines(key), "{key:?}");
+        }
+        // The tables of the two files, as the macro reads them: every message the
+        // Fluent parser sees, and nothing else.
+        assert_eq!(message_count(RU_FTL), keys(RU_FTL).len());
+        assert_eq!(message_count(EN_FTL), keys(EN_FTL).len());
+        for key in keys(RU_FTL) {
+            assert!(RU_IDS.defines(&key) && EN_IDS.defines(&key), "{key}");
+        }
+        assert!(!RU_IDS.defines("no-such-message") && !EN_IDS.defines("no-such-message"));
+        // The same function runs at compile time (this is what `msg!` does).
+        const { assert!(RU_IDS.defines("submit") && !EN_IDS.defines("no-such-message")) };
+        assert_eq!(crate::msg!("thanks-title").id(), "thanks-title");
+    }
+
+    /// The keys named in `src/` by `msg!("…")` (comments aside), wherever the macro is
+    /// written: a call, a match arm, a table, over several lines.
+    fn keys_used_in_the_code() -> BTreeSet<String> {
+        let mut used = BTreeSet::new();
         let mut stack = vec![std::path::PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/src"
@@ -371,29 +625,52 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for marker in [
-                "tr(\"",
-                "tr_args(\n                \"",
-                "tr_args(\"",
-                "=> \"",
-            ] {
-                for (at, _) in text.match_indices(marker) {
-                    let rest = &text[at + marker.len()..];
-                    let key: String = rest
-                        .chars()
-                        .take_while(|c| c.is_ascii_lowercase() || *c == '-' || c.is_ascii_digit())
-                        .collect();
-                    let looks_like_key = key.contains('-') && rest[key.len()..].starts_with('"');
-                    if looks_like_key && !ru.contains(&key) && !key.starts_with("result") {
-                        missing.push(format!("{}: {key}", path.display()));
-                    }
+            let code: String = text
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            // (The macro takes a literal only; other matches are this scan's own text.)
+            for (at, _) in code.match_indices("msg!(") {
+                let rest = code[at + "msg!(".len()..].trim_start();
+                if let Some((key, _)) = rest.strip_prefix('"').and_then(|r| r.split_once('"')) {
+                    used.insert(key.to_owned());
                 }
             }
+            // `Msg` is made by the macro only.
+            if !path.ends_with("i18n.rs") {
+                assert!(
+                    !code.contains("checked_by_msg_macro"),
+                    "{}: a Msg made without msg!",
+                    path.display()
+                );
+            }
         }
+        used
+    }
+
+    /// The other direction of `msg!`'s check: every message in the files is used.
+    #[test]
+    fn every_message_is_used() {
+        let used = keys_used_in_the_code();
+        let unused: Vec<_> = keys(RU_FTL)
+            .into_iter()
+            .filter(|k| !used.contains(k))
+            .collect();
         assert!(
-            missing.is_empty(),
-            "keys used but not in the locales: {missing:?}"
+            unused.is_empty(),
+            "messages in assets/locales that no msg!(\"…\") in src/ uses: {unused:?}"
         );
+        // And the scan does see what it must (a key returned from a match arm, one
+        // from an if/else, one inside a multi-line call).
+        for key in [
+            "thanks-title",
+            "kiosk-not-sent",
+            "status-problem-no-url",
+            "server-said",
+        ] {
+            assert!(used.contains(key), "{key}");
+        }
     }
 
     #[test]
@@ -401,7 +678,7 @@ mod tests {
         let ru = I18n::new(Language::Ru);
         let text = |n: usize| {
             ru.tr_args(
-                "error-notes-too-long",
+                crate::msg!("error-notes-too-long"),
                 &[("chars", n.into()), ("max", 2000.into())],
             )
         };
@@ -487,16 +764,22 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_utc(1_900_000_000), "2030-03-17 17:46 UTC");
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_utc(-86_400 + 59), "1969-12-31 00:00 UTC");
+        assert_eq!(format_utc(253_402_300_799), "9999-12-31 23:59 UTC");
+        assert_eq!(
+            format_utc(1_900_000_000_000),
+            "1900000000000 s since 1970 UTC"
+        );
     }
 
     #[test]
     fn english_is_english_and_russian_is_default() {
         assert_eq!(
-            I18n::new(Language::default()).tr("criterion-waiting-time"),
+            I18n::new(Language::default()).tr(crate::msg!("criterion-waiting-time")),
             "Время ожидания в очереди"
         );
         assert_eq!(
-            I18n::new(Language::En).tr("criterion-waiting-time"),
+            I18n::new(Language::En).tr(crate::msg!("criterion-waiting-time")),
             "Waiting time in the queue"
         );
     }

@@ -12,6 +12,7 @@
 //! - [`import`]: paper forms from a spreadsheet or CSV file, checked, queued, sent;
 //! - [`admin_pin`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`outbox`]: the durable queue of ratings and its background sender;
+//! - [`private_fs`]: `0600` files, `0700` folders, atomic and durable writes, appends;
 //! - [`retention`]: kept data (sent log, logs, exports) pruned to `retention_days`;
 //! - [`cli`]: the headless commands;
 //! - [`health`]: what `status` and `metrics` report, and the verdict;
@@ -31,6 +32,7 @@ pub mod import;
 pub mod metrics;
 pub mod mock_server;
 pub mod outbox;
+pub mod private_fs;
 pub mod rating;
 pub mod retention;
 pub mod secrets;

@@ -2,6 +2,7 @@
 //! stand-in server, and map the result to an exit code (README, "Exit codes").
 
 use std::process::ExitCode;
+use visit_rating::msg;
 
 use clap::Parser as _;
 use tracing_subscriber::Layer as _;
@@ -31,6 +32,7 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT)),
     };
     let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(colour_on_stderr())
         .with_writer(std::io::stderr)
         .with_filter(filter());
     let (file, guard) = match log_folder().and_then(|dir| {
@@ -61,6 +63,14 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
     guard
 }
 
+/// Colour codes on stderr only when a person reads it: stderr is a terminal and
+/// `NO_COLOR` (<https://no-color.org>) is unset or empty. A pipe, a file or the journal
+/// gets plain lines, like the log file.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// `<data>/logs`, private to the user: the folder `0700` and its files `0600`, also
 /// when they already exist (made by an older version, or by hand). A file the daily
 /// rotation creates later sits inside the private folder and is tightened on the next
@@ -70,11 +80,7 @@ fn log_folder() -> Option<std::path::PathBuf> {
         .ok()?
         .data_dir
         .join("logs");
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(&dir).ok()?;
+    visit_rating::private_fs::create_dir(&dir).ok()?;
     Some(dir)
 }
 
@@ -119,21 +125,13 @@ fn keep_data_bounded(config: &Config, window: bool) {
 
 /// The log folder `0700` and every file in it `0600` (run after the day's file exists).
 fn make_logs_private(dir: &std::path::Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let private = |path: &std::path::Path, mode: u32| {
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
-        };
-        private(dir, 0o700);
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_file()) {
-                private(&entry.path(), 0o600);
-            }
+    use visit_rating::private_fs::make_private;
+    let _ = make_private(dir);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = make_private(&entry.path());
         }
     }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
@@ -171,7 +169,7 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
         _ => false,
     };
     if config.allow_insecure_http || flag {
-        visit_rating::err!("visit-rating: {}", i18n.tr("warning-clear-text"));
+        visit_rating::err!("visit-rating: {}", i18n.tr(msg!("warning-clear-text")));
         tracing::warn!(
             "allow_insecure_http is on: the token may be sent unencrypted over http:// to another machine"
         );

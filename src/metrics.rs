@@ -25,8 +25,8 @@
 //! No egui here.
 
 use std::collections::BTreeMap;
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write as _};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -145,12 +145,7 @@ pub fn record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) {
 }
 
 fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::Result<()> {
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(data_dir.join(LOCK_FILE))?;
-    lock.lock()?;
+    let _lock = crate::private_fs::lock(&data_dir.join(LOCK_FILE))?;
     let mut deliveries = match Deliveries::load(data_dir) {
         Ok(deliveries) => deliveries,
         Err(CountersError::Damaged { path, reason }) => {
@@ -165,42 +160,7 @@ fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::
         deliveries.add(kind, at_ms);
     }
     let bytes = serde_json::to_vec(&deliveries).map_err(io::Error::other)?;
-    write_atomically(&data_dir.join(COUNTERS_FILE), &bytes, 0o600)
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder (fsynced, then
-/// renamed), so a reader sees the old file or the new one, never half of one.
-pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    crate::blocking::assert_may_block("writing a file");
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other("not a file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{:08x}",
-        name.to_string_lossy(),
-        fastrand::u32(..)
-    ));
-    let result = (|| {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-        #[cfg(not(unix))]
-        let _ = mode;
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    crate::private_fs::write(&data_dir.join(COUNTERS_FILE), &bytes)
 }
 
 /// Seconds since the epoch as a float gauge value.
@@ -361,7 +321,7 @@ fn add_token(out: &Exposition, token: &TokenHealth) -> Result<(), EncodeError> {
 /// counts, never a rating or the token).
 pub fn write_file(path: &Path, health: &Health) -> io::Result<()> {
     let text = encode(health).map_err(io::Error::other)?;
-    write_atomically(path, text.as_bytes(), 0o644)
+    crate::private_fs::write_with_mode(path, text.as_bytes(), 0o644)
 }
 
 /// The window's background thread: rewrite `path` now and then every

@@ -205,8 +205,17 @@ pub struct RunningMock {
 impl RunningMock {
     /// Bind `addr` (port 0 picks a free port) and serve in the background.
     pub fn start(addr: SocketAddr, options: MockOptions) -> std::io::Result<RunningMock> {
+        RunningMock::serve(std::net::TcpListener::bind(addr)?, options)
+    }
+
+    /// Serve in the background on a listener the caller already holds: a server that
+    /// comes back on the very port it had, with no moment in which another program
+    /// could take it.
+    pub fn serve(
+        listener: std::net::TcpListener,
+        options: MockOptions,
+    ) -> std::io::Result<RunningMock> {
         let state = MockState::new(options);
-        let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();

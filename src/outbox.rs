@@ -54,10 +54,10 @@
 //!
 //! # Rooms
 //!
-//! This file holds the types and the rules' constants; [`store`] the files (saving,
+//! This file holds the types and the rules' constants; `store.rs` the files (saving,
 //! listing, setting damaged files aside, removing, exporting); [`send`] the one send path
-//! under per-entry leases and the rules per answer; [`flush`] a drain of everything due;
-//! [`attention`] the index of entries needing a person; [`sent_log`] the log of what
+//! under per-entry leases and the rules per answer; `flush.rs` a drain of everything due;
+//! `attention.rs` the index of entries needing a person; `sent_log.rs` the log of what
 //! happened; [`worker`] the background sender. None of them touches egui.
 mod attention;
 mod flush;
@@ -71,8 +71,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 pub use store::now_ms;
-pub(crate) use store::write_private_file;
-use store::{create_private_dir, read_entry, sync_dir};
+use store::{create_private_dir, read_entry};
 
 use serde::{Deserialize, Serialize};
 
@@ -93,15 +92,13 @@ pub const GIVE_UP_AFTER_UNREACHABLE: usize = 3;
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
     /// The disk is full: the rating was NOT saved (the form keeps it).
-    #[error("the disk is full: cannot save the rating in {path}; free some space and try again")]
+    #[error("the disk is full: cannot write in {path}")]
     DiskFull {
         /// Where we tried to write.
         path: PathBuf,
     },
     /// The folder is read-only (a read-only file system, or no permission).
-    #[error(
-        "the outbox folder {path} is read-only: the rating was not saved; make the folder writable ({source})"
-    )]
+    #[error("the outbox folder {path} is read-only")]
     ReadOnly {
         /// The folder.
         path: PathBuf,
@@ -109,7 +106,7 @@ pub enum OutboxError {
         source: io::Error,
     },
     /// Any other I/O failure.
-    #[error("the outbox at {path} cannot be used: {source}")]
+    #[error("the outbox at {path} cannot be used")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -121,7 +118,7 @@ pub enum OutboxError {
     NotFound(String),
     /// The entry is being sent right now (by this or another process); try again in a
     /// moment.
-    #[error("the rating {0} is being sent right now; try again in a few seconds")]
+    #[error("the rating {0} is being sent right now")]
     InFlight(String),
 }
 
@@ -337,6 +334,36 @@ mod tests {
         assert_eq!(mode(&outbox.path_of(&entry.id)), 0o600);
         let text = fs::read_to_string(outbox.path_of(&entry.id)).unwrap();
         assert!(!text.to_lowercase().contains("token") && !text.contains("Bearer"));
+    }
+
+    #[test]
+    fn temporary_files_left_by_a_crash_are_cleaned_up_once_stale_and_never_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let entry = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
+        let old = std::time::SystemTime::now() - STALE_TMP - Duration::from_secs(5);
+        let stale = outbox.dir().join(format!(".{}.json.Ab12Cd.tmp", entry.id));
+        let stale_v01 = outbox.dir().join(format!(".tmp-{}-0000beef", entry.id));
+        let young = outbox.dir().join(".b.json.Ef34Gh.tmp");
+        for path in [&stale, &stale_v01, &young] {
+            fs::write(path, b"{\"half\": ").unwrap();
+        }
+        for path in [&stale, &stale_v01] {
+            fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.entries, vec![entry]);
+        assert!(listing.damaged.is_empty());
+        assert!(!stale.exists() && !stale_v01.exists());
+        assert!(
+            young.exists(),
+            "a write in progress elsewhere is left alone"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! This module owns the form's data and its validation. It knows nothing of egui,
 //! HTTP or files, so the GUI, the CLI and the outbox share it unchanged.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 
 /// The longest remark we accept, in characters (Unicode scalar values).
@@ -57,12 +58,12 @@ impl Criterion {
     }
 
     /// The key of this criterion's label in the locale files.
-    pub fn label_key(self) -> &'static str {
+    pub fn label_key(self) -> crate::i18n::Msg {
         match self {
-            Criterion::WaitingTime => "criterion-waiting-time",
-            Criterion::VisitResult => "criterion-visit-result",
-            Criterion::StaffAttitude => "criterion-staff-attitude",
-            Criterion::Cleanliness => "criterion-cleanliness",
+            Criterion::WaitingTime => msg!("criterion-waiting-time"),
+            Criterion::VisitResult => msg!("criterion-visit-result"),
+            Criterion::StaffAttitude => msg!("criterion-staff-attitude"),
+            Criterion::Cleanliness => msg!("criterion-cleanliness"),
         }
     }
 }

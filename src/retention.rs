@@ -20,8 +20,8 @@
 //! No egui here, and nothing that blocks the UI thread is called from it directly: the
 //! window runs [`prune_if_due`] on a thread of its own.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -116,23 +116,12 @@ pub fn append_sent_line(data_dir: &Path, line: &str) -> io::Result<()> {
 pub fn append_sent_lines(data_dir: &Path, lines: &str) -> io::Result<()> {
     crate::blocking::assert_may_block("writing the sent log");
     let _lock = lock(data_dir)?;
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(data_dir.join(SENT_LOG))?;
-    file.write_all(lines.as_bytes())
+    crate::private_fs::append(&data_dir.join(SENT_LOG), lines.as_bytes())
 }
 
 /// The sent log's lock (a file beside it: the log itself is replaced when pruned).
 fn lock(data_dir: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(data_dir.join(SENT_LOG_LOCK))?;
-    file.lock()?;
-    Ok(file)
+    crate::private_fs::lock(&data_dir.join(SENT_LOG_LOCK))
 }
 
 /// Drop the sent log's lines older than `cutoff_ms`. A line whose time cannot be read
@@ -160,22 +149,9 @@ fn prune_sent_log(data_dir: &Path, cutoff_ms: u64) -> io::Result<usize> {
         if !text.is_empty() {
             text.push('\n');
         }
-        replace_private(&path, text.as_bytes())?;
+        crate::private_fs::write(&path, text.as_bytes())?;
     }
     Ok(dropped)
-}
-
-/// Write `bytes` to a `0600` temporary file beside `path`, then rename it over `path`.
-fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut options = OpenOptions::new();
-    options.create(true).write(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    fs::rename(&tmp, path)
 }
 
 /// Remove log files last written before `cutoff`, except the newest.
@@ -233,9 +209,9 @@ fn read_exports(data_dir: &Path) -> io::Result<Vec<ExportRecord>> {
 }
 
 fn write_exports(data_dir: &Path, records: &[ExportRecord]) -> io::Result<()> {
-    fs::create_dir_all(data_dir)?;
+    crate::private_fs::create_dir(data_dir)?;
     let bytes = serde_json::to_vec_pretty(records).map_err(io::Error::other)?;
-    replace_private(&data_dir.join(EXPORTS), &bytes)
+    crate::private_fs::write(&data_dir.join(EXPORTS), &bytes)
 }
 
 /// Remove the exports written before `cutoff_ms` (a regular file still at its path),

@@ -1,6 +1,8 @@
-//! The work the window asks for, kept apart from egui: saving a rating in the outbox,
-//! sending it to the configured server with the configured token, and the token and
-//! outbox chores of the settings. Blocking; the window runs it on worker threads.
+//! Sending, kept apart from egui and shared by the window and `visit-rating submit
+//! --queue`: saving a rating in the outbox, sending it to the configured server with the
+//! configured token, and the token chores of the settings; the client and token for the
+//! background sender ([`Service::connect`]). Blocking; the window runs it in jobs
+//! ([`crate::ui::jobs`]).
 //!
 //! The GUI holds one [`Service`] behind an `Arc` and never touches reqwest, the keyring
 //! or files itself.
@@ -14,11 +16,12 @@
 //! visit supersedes it once the server answers it, or a person marks it replaced or
 //! discards it in the queue view.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::api::{Outcome, RatingClient, VisitId};
+use crate::api::{ClientError, Outcome, RatingClient, VisitId};
 use crate::config::Config;
-use crate::outbox::{Attempt, Outbox};
+use crate::outbox::{Attempt, Outbox, OutboxError, Skip};
 use crate::rating::Rating;
 use crate::secrets::{self, Token};
 
@@ -59,29 +62,48 @@ impl TokenSource {
     }
 }
 
-/// Why a rating was not sent at all (nothing reached the server).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a rating was not sent at all (nothing reached the server). `Display` is short
+/// and English (logs); the cause is the error's `source()` (see
+/// [`crate::api::error_chain`]); what to do is said to people in Fluent.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum NotSent {
+    /// No client or no token for the server: nothing was saved or sent.
+    #[error("not connected")]
+    NotConnected(#[source] ConnectError),
+    /// No token could be had, but the rating is saved in the outbox and will be sent
+    /// once a token is set.
+    #[error("saved, but no token for the server")]
+    SavedWithoutToken(#[source] secrets::SecretsError),
+    /// The rating could not be saved (disk full, read-only folder): nothing was sent and
+    /// the form keeps it.
+    #[error("the rating could not be saved")]
+    NotSaved(#[source] Arc<OutboxError>),
+    /// The rating is saved, but the outbox failed while sending it (a damaged disk): the
+    /// background sender will try it.
+    #[error("the rating is saved but could not be sent now")]
+    Unsent(#[source] Arc<OutboxError>),
+    /// The saved rating was not sent now (another sender holds it, or it is not due):
+    /// the background sender will.
+    #[error("the rating is saved but was not sent now ({0:?})")]
+    Skipped(Skip),
+    /// No thread could be started for the work.
+    #[error("cannot start a thread")]
+    NoThread(#[source] Arc<std::io::Error>),
+}
+
+/// Why no client and token could be had (for the window, the commands and the
+/// background sender alike).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ConnectError {
     /// No server URL is configured.
     #[error("no server URL is configured")]
     NoUrl,
-    /// The URL or the TLS settings are unusable (the message says why).
-    #[error("{0}")]
-    Client(String),
-    /// No token could be had (the error says why and what to do).
-    #[error("{0}")]
-    NoToken(secrets::SecretsError),
-    /// No token could be had, but the rating is saved in the outbox and will be sent
-    /// once a token is set.
-    #[error("{0}")]
-    SavedWithoutToken(secrets::SecretsError),
-    /// The rating could not be saved (disk full, read-only folder): nothing was sent and
-    /// the form keeps it.
-    #[error("{0}")]
-    NotSaved(String),
-    /// The worker thread could not be started.
-    #[error("cannot start the sending thread: {0}")]
-    Internal(String),
+    /// The URL or the TLS settings are unusable.
+    #[error("the server's address or TLS settings cannot be used")]
+    Client(#[source] Arc<ClientError>),
+    /// No token could be had.
+    #[error("no token for the server")]
+    NoToken(#[source] secrets::SecretsError),
 }
 
 /// What became of a rating the window sent.
@@ -103,7 +125,7 @@ pub struct Service {
     outbox: Option<Outbox>,
     /// The HTTP client, built once (building one loads the TLS roots: milliseconds that
     /// a patient would otherwise wait for on every rating). Reused, so is its connection.
-    client: std::sync::OnceLock<Result<RatingClient, String>>,
+    client: std::sync::OnceLock<Result<RatingClient, Arc<ClientError>>>,
 }
 
 impl Service {
@@ -131,10 +153,12 @@ impl Service {
         self.outbox.as_ref()
     }
 
-    /// A client and a token for the background sender, or why not (for people).
-    pub fn connect(&self) -> Result<(RatingClient, Token), String> {
-        let client = self.client().map_err(|e| e.to_string())?;
-        let token = self.token(&client.origin()).map_err(|e| e.to_string())?;
+    /// A client and a token for the background sender, or why not.
+    pub fn connect(&self) -> Result<(RatingClient, Token), ConnectError> {
+        let client = self.connect_client()?;
+        let token = self
+            .resolve(&client.origin())
+            .map_err(ConnectError::NoToken)?;
         Ok((client, token))
     }
 
@@ -169,12 +193,13 @@ impl Service {
                 .spawn_scoped(scope, || self.token(&origin));
             let saved = outbox
                 .enqueue_claimed(id, rating, &origin)
-                .map_err(|e| NotSent::NotSaved(e.to_string()))
+                .map_err(|e| NotSent::NotSaved(Arc::new(e)))
                 .map(|(_, lease)| (lease, Instant::now()));
             let token = match lookup {
+                // A panic in the look-up is a bug: it goes on here.
                 Ok(handle) => handle
                     .join()
-                    .unwrap_or_else(|_| Err(NotSent::Internal("the token look-up failed".into()))),
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 // No thread to spare: look it up here.
                 Err(_) => self.token(&origin),
             };
@@ -183,7 +208,9 @@ impl Service {
         let (lease, saved) = saved?;
         let token = match token {
             Ok(token) => token,
-            Err(NotSent::NoToken(e)) => return Err(NotSent::SavedWithoutToken(e)),
+            Err(NotSent::NotConnected(ConnectError::NoToken(e))) => {
+                return Err(NotSent::SavedWithoutToken(e));
+            }
             Err(e) => return Err(e),
         };
         let token_ready = Instant::now();
@@ -204,10 +231,8 @@ impl Service {
             }),
             // Our own fresh entry, under our lease: only a damaged disk gets here. It is
             // saved, and the background sender will try it.
-            Ok(Attempt::Skipped(skip)) => Err(NotSent::Internal(format!(
-                "the saved rating could not be sent ({skip:?}); it stays in the outbox"
-            ))),
-            Err(e) => Err(NotSent::Internal(e.to_string())),
+            Ok(Attempt::Skipped(skip)) => Err(NotSent::Skipped(skip)),
+            Err(e) => Err(NotSent::Unsent(Arc::new(e))),
         }
     }
 
@@ -249,13 +274,17 @@ impl Service {
     }
 
     fn client(&self) -> Result<RatingClient, NotSent> {
-        let url = self.base_url.as_deref().ok_or(NotSent::NoUrl)?;
+        self.connect_client().map_err(NotSent::NotConnected)
+    }
+
+    /// The client for the configured server, built once (the one "URL → settings →
+    /// client" step, shared by sending, the background sender and the warm-up).
+    fn connect_client(&self) -> Result<RatingClient, ConnectError> {
+        let url = self.base_url.as_deref().ok_or(ConnectError::NoUrl)?;
         self.client
-            .get_or_init(|| {
-                RatingClient::new(&self.config.client_settings(url)).map_err(|e| e.to_string())
-            })
+            .get_or_init(|| self.config.client(url, false).map_err(Arc::new))
             .clone()
-            .map_err(NotSent::Client)
+            .map_err(ConnectError::Client)
     }
 
     /// Do ahead of time what the first rating would otherwise wait for: build the HTTP
@@ -269,14 +298,19 @@ impl Service {
     }
 
     fn token(&self, origin: &str) -> Result<Token, NotSent> {
+        self.resolve(origin)
+            .map_err(|e| NotSent::NotConnected(ConnectError::NoToken(e)))
+    }
+
+    /// The token for `origin`: fixed, or the keyring's (the environment's only for the
+    /// server given at start).
+    fn resolve(&self, origin: &str) -> Result<Token, secrets::SecretsError> {
         match &self.tokens {
             TokenSource::Fixed(token) => Ok(token.clone()),
             TokenSource::Resolve { .. } if self.tokens.environment_withheld(origin) => {
-                secrets::load_token(origin).map_err(NotSent::NoToken)
+                secrets::load_token(origin)
             }
-            TokenSource::Resolve { .. } => secrets::resolve_token(origin)
-                .map(|(token, _)| token)
-                .map_err(NotSent::NoToken),
+            TokenSource::Resolve { .. } => secrets::resolve_token(origin).map(|(token, _)| token),
         }
     }
 }

@@ -13,7 +13,7 @@
 mod support;
 
 use std::alloc::System;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::Key;
 use egui_kittest::Harness;
@@ -54,7 +54,7 @@ fn one_patient(harness: &mut Harness<'_, RatingApp>, clock: &Clock, n: usize) {
         .get_by_label("Идентификатор посещения")
         .type_text(&format!("memory-visit-{n}"));
     harness.key_press(Key::Enter);
-    harness.run_steps(3);
+    support::ui::settle(harness);
     for (i, digit) in [Key::Num5, Key::Num4, Key::Num3, Key::Num2]
         .into_iter()
         .enumerate()
@@ -65,24 +65,15 @@ fn one_patient(harness: &mut Harness<'_, RatingApp>, clock: &Clock, n: usize) {
         harness.key_press(digit);
     }
     harness.key_press(Key::Tab);
-    harness.run_steps(1);
+    support::ui::settle(harness);
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .type_text(&format!("Пациент {n}: всё хорошо, спасибо врачу"));
-    harness.run_steps(1);
+    support::ui::settle(harness);
     harness.get_by_label("Отправить оценку").click();
-    let start = Instant::now();
-    while harness.state().screen() != Screen::ThankYou {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "rating {n} never thanked: {:?}",
-            harness.state().last_result()
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    support::ui::step_until(harness, |app| app.screen() == Screen::ThankYou);
     clock.advance(Duration::from_mins(1));
-    harness.run_steps(4);
+    support::ui::settle(harness);
     assert_eq!(harness.state().screen(), Screen::Ready, "rating {n}");
 }
 
@@ -107,13 +98,9 @@ fn a_thousand_patients_leave_nothing_behind() {
         kiosk: true,
         clock: clock.clone(),
     };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1400.0))
-        .build_ui_state(
-            |ui, app: &mut RatingApp| app.show(ui),
-            RatingApp::new(setup),
-        );
-    harness.run_steps(3);
+    let mut harness = support::ui::build(support::ui::builder(egui::vec2(1280.0, 1400.0)), setup);
+    // A kiosk zooms to its screen: keep the harness that screen, as a window is.
+    support::fit_to_pixels(&mut harness, egui::vec2(1280.0, 1400.0));
 
     let mut at_warm_up = (0, 0);
     for n in 1..=RATINGS {

@@ -46,7 +46,6 @@ advice-transient = Check the network connection and try again later. Everything 
 ## Input errors (CLI)
 error-scores = Give four scores from 1 to 5 separated by commas, for example 5,4,5,5.
 error-no-url = No server URL: pass --url, set VISIT_RATING_URL, or set server_url in the settings file.
-error-no-token = No token: store one with “visit-rating token set” or set VISIT_RATING_TOKEN.
 error-notes-too-long = The remarks are too long: { $chars } { $chars ->
     [one] character
    *[other] characters
@@ -122,6 +121,11 @@ osk-backspace = Delete
 osk-layout = Switch layout
 kiosk-visit = Visit: { $id }
 kiosk-start-over = Start over
+kiosk-text-larger = Larger text
+kiosk-text-smaller = Smaller text
+kiosk-contrast-short = Contrast
+kiosk-high-contrast = High contrast
+kiosk-language-switch = Язык: русский
 
 ## Token
 secrets-no-token = No token is stored for { $origin }. Store one with “visit-rating token set --url { $origin }” or in the settings (VISIT_RATING_TOKEN exists for automation).
@@ -157,6 +161,7 @@ token-prompt = Token (not shown while you type):
 
 ## Outbox (window)
 saved-without-token = The rating is saved and will be sent once a token is set.
+saved-will-be-sent = The rating is saved and will be sent automatically.
 not-saved-advice = The rating could not be saved on disk. It is still in the form: free some disk space or ask an administrator.
 outbox-waiting = { $count } { $count ->
     [one] rating waits
@@ -373,3 +378,14 @@ token-expires-in = The access token expires in { $days } { $days ->
    *[other] days
   }: replace it in the settings
 token-expired-line = The access token has expired: replace it in the settings
+
+## Why the outbox or the HTTP client could not be used (advice for people; the program's
+## own English texts stay short).
+outbox-disk-full = The disk is full: { $path } cannot be written. Free some disk space and try again.
+outbox-read-only = The folder { $path } is read-only ({ $error }). Make it writable.
+outbox-io = The outbox at { $path } cannot be used: { $error }
+outbox-not-found = Rating { $id } is not in the outbox: it was sent or removed meanwhile.
+client-bad-url = The server address { $url } is not valid: { $reason }
+client-insecure = The token will not be sent in clear text to { $host }: use an https:// address or, if you accept the risk, allow_insecure_http = true in the settings (or --allow-insecure-http).
+client-ca-file = Cannot use the CA file { $path }: { $reason }
+client-build = Cannot set up the HTTP client: { $error }

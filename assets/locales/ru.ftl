@@ -48,7 +48,6 @@ advice-transient = Проверьте подключение к сети и по
 ## Input errors (CLI)
 error-scores = Укажите четыре оценки от 1 до 5 через запятую, например 5,4,5,5.
 error-no-url = Не задан адрес сервера: укажите --url, переменную VISIT_RATING_URL или server_url в файле настроек.
-error-no-token = Токен не задан: сохраните его командой «visit-rating token set» или задайте переменную VISIT_RATING_TOKEN.
 error-notes-too-long = Замечания слишком длинные: { $chars } { $chars ->
     [one] символ
     [few] символа
@@ -127,6 +126,11 @@ osk-backspace = Стереть
 osk-layout = Сменить раскладку
 kiosk-visit = Посещение: { $id }
 kiosk-start-over = Начать заново
+kiosk-text-larger = Крупнее текст
+kiosk-text-smaller = Мельче текст
+kiosk-contrast-short = Контраст
+kiosk-high-contrast = Высокая контрастность
+kiosk-language-switch = Language: English
 
 ## Token
 secrets-no-token = Для сервера { $origin } токен не сохранён. Сохраните его командой «visit-rating token set --url { $origin }» или в настройках (для автоматизации есть переменная VISIT_RATING_TOKEN).
@@ -166,6 +170,7 @@ token-prompt = Токен (при вводе не отображается):
 
 ## Outbox (window)
 saved-without-token = Оценка сохранена и будет отправлена, когда будет задан токен.
+saved-will-be-sent = Оценка сохранена и будет отправлена автоматически.
 not-saved-advice = Оценку не удалось сохранить на диске. Она осталась в форме — освободите место на диске или обратитесь к администратору.
 outbox-waiting = В очереди { $count } { $count ->
     [one] оценка
@@ -396,3 +401,14 @@ token-expires-in = Токен доступа истекает через { $days
    *[many] дней
   }: замените его в настройках
 token-expired-line = Срок действия токена доступа истёк: замените его в настройках
+
+## Why the outbox or the HTTP client could not be used (advice for people; the program's
+## own English texts stay short).
+outbox-disk-full = Диск заполнен: в { $path } нельзя записать. Освободите место на диске и повторите.
+outbox-read-only = Папка { $path } доступна только для чтения ({ $error }). Сделайте её доступной для записи.
+outbox-io = Очередь оценок в { $path } недоступна: { $error }
+outbox-not-found = Оценки { $id } нет в очереди: её уже отправили или удалили.
+client-bad-url = Адрес сервера { $url } неверен: { $reason }
+client-insecure = Токен не будет отправлен открытым текстом на { $host }: укажите адрес https://, а если вы принимаете риск — allow_insecure_http = true в настройках (или --allow-insecure-http).
+client-ca-file = Нельзя использовать файл сертификатов { $path }: { $reason }
+client-build = Не удалось подготовить HTTP-клиент: { $error }

@@ -65,7 +65,7 @@ pub enum ClientError {
     },
     /// `http://` to another machine would send the token in clear text.
     #[error(
-        "refusing to send the token in clear text to {host}: use an https:// URL, or pass --allow-insecure-http (allow_insecure_http = true in the config) if you accept the risk"
+        "refusing to send the token in clear text to {host} (an http:// URL to another machine)"
     )]
     InsecureUrl {
         /// The host that is not loopback.
@@ -359,7 +359,11 @@ mod tests {
     fn clear_text_http_is_refused_for_other_machines() {
         let err = RatingClient::new(&ClientSettings::new("http://rpgu.example.org")).unwrap_err();
         assert!(matches!(err, ClientError::InsecureUrl { ref host } if host == "rpgu.example.org"));
-        assert!(err.to_string().contains("--allow-insecure-http"));
+        // Short and factual; the advice (https, or --allow-insecure-http) is the Fluent
+        // message's (`I18n::client_error`).
+        assert!(err.to_string().contains("clear text to rpgu.example.org"));
+        let advice = crate::i18n::I18n::new(crate::config::Language::En).client_error(&err);
+        assert!(advice.contains("--allow-insecure-http"), "{advice}");
 
         let mut allowed = ClientSettings::new("http://rpgu.example.org");
         allowed.allow_insecure_http = true;

@@ -6,6 +6,7 @@
 //! every few seconds otherwise. Ctrl+C stops after the current request (a second one
 //! ends the program at once); a rerun sends only what is still missing.
 
+use crate::msg;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -68,8 +69,9 @@ pub struct ImportRequest {
 /// row is valid, else 2.
 pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     let encoding = match request.encoding.as_deref().map(|label| {
-        import::encoding_for_label(label)
-            .ok_or_else(|| i18n.tr_args("import-error-encoding", &[("encoding", label.into())]))
+        import::encoding_for_label(label).ok_or_else(|| {
+            i18n.tr_args(msg!("import-error-encoding"), &[("encoding", label.into())])
+        })
     }) {
         Some(Err(text)) => return refuse(request, &text, Exit::Invalid),
         Some(Ok(encoding)) => Some(encoding),
@@ -102,7 +104,7 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
         if !request.json {
             crate::err!(
                 "{}",
-                i18n.tr_args("import-blocked", &[("invalid", invalid.into())])
+                i18n.tr_args(msg!("import-blocked"), &[("invalid", invalid.into())])
             );
         }
         return finish(request, &loaded, Stage::Blocked, Exit::Invalid, i18n);
@@ -119,7 +121,7 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     };
 
     let stop = Arc::new(AtomicBool::new(false));
-    watch_ctrl_c(Arc::clone(&stop), i18n.tr("import-stopping"));
+    watch_ctrl_c(Arc::clone(&stop), i18n.tr(msg!("import-stopping")));
     let mut drawer = ProgressDrawer::new(pending.len(), i18n, request.json);
     let delivered = send::deliver(&outbox, &client, &token, &pending, &stop, &mut |p| {
         drawer.update(p);
@@ -128,14 +130,17 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     let deliveries = match delivered {
         Ok(deliveries) => deliveries,
         Err(SendError::Outbox(e)) => {
-            let text = i18n.tr_args("outbox-error", &[("error", e.to_string().as_str().into())]);
+            let text = i18n.tr_args(
+                msg!("outbox-error"),
+                &[("error", e.to_string().as_str().into())],
+            );
             return refuse(request, &text, Exit::Failure);
         }
     };
     let lines = report::lines(&loaded, Stage::Sent(&deliveries), i18n);
     let exit = exit_for(&lines);
     if stop.load(Ordering::SeqCst) && !request.json {
-        crate::err!("{}", i18n.tr("import-stopped"));
+        crate::err!("{}", i18n.tr(msg!("import-stopped")));
     }
     finish(request, &loaded, Stage::Sent(&deliveries), exit, i18n)
 }
@@ -148,16 +153,15 @@ fn connect(
     i18n: &I18n,
 ) -> Result<(RatingClient, Token, Outbox), Exit> {
     let Some(url) = config.effective_url(request.url.as_deref()) else {
-        return Err(refuse(request, &i18n.tr("error-no-url"), Exit::Invalid));
+        return Err(refuse(
+            request,
+            &i18n.tr(msg!("error-no-url")),
+            Exit::Invalid,
+        ));
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = match RatingClient::new(&settings) {
+    let client = match config.client(&url, request.allow_insecure_http) {
         Ok(client) => client,
-        Err(e) => {
-            let text = i18n.tr_args("error-input", &[("error", e.to_string().as_str().into())]);
-            return Err(refuse(request, &text, Exit::Invalid));
-        }
+        Err(e) => return Err(refuse(request, &i18n.client_error(&e), Exit::Invalid)),
     };
     // The token before anything is saved: without one, nothing could be sent now.
     let token = match secrets::resolve_token(&client.origin()) {
@@ -166,7 +170,7 @@ fn connect(
             let text = format!(
                 "{}\n{}",
                 i18n.secrets_error(&e),
-                i18n.tr("import-nothing-saved")
+                i18n.tr(msg!("import-nothing-saved"))
             );
             return Err(refuse(request, &text, Exit::Token));
         }
@@ -174,7 +178,10 @@ fn connect(
     let outbox = match super::outbox::open() {
         Ok(outbox) => outbox,
         Err(e) => {
-            let text = i18n.tr_args("outbox-error", &[("error", e.to_string().as_str().into())]);
+            let text = i18n.tr_args(
+                msg!("outbox-error"),
+                &[("error", e.to_string().as_str().into())],
+            );
             return Err(refuse(request, &text, Exit::Failure));
         }
     };
@@ -214,7 +221,7 @@ fn print_problems(loaded: &Import, i18n: &I18n) {
             err,
             "{}",
             i18n.tr_args(
-                "import-row-problems",
+                msg!("import-row-problems"),
                 &[
                     ("row", row.number.into()),
                     (
@@ -243,7 +250,7 @@ fn finish(
         crate::err!(
             "{}",
             i18n.tr_args(
-                "import-report-failed",
+                msg!("import-report-failed"),
                 &[
                     ("path", path.display().to_string().as_str().into()),
                     ("error", e.to_string().as_str().into()),
@@ -271,7 +278,7 @@ fn finish(
                 err,
                 "{}",
                 i18n.tr_args(
-                    "import-row-outcome",
+                    msg!("import-row-outcome"),
                     &[
                         ("row", line.row.into()),
                         ("visit_id", line.visit_id.as_str().into()),
@@ -283,9 +290,9 @@ fn finish(
     }
     drop(err);
     let key = match stage {
-        Stage::DryRun => "import-summary-dry-run",
-        Stage::Blocked => "import-summary-blocked",
-        Stage::Sent(_) => "import-summary",
+        Stage::DryRun => msg!("import-summary-dry-run"),
+        Stage::Blocked => msg!("import-summary-blocked"),
+        Stage::Sent(_) => msg!("import-summary"),
     };
     crate::out!(
         "{}",
@@ -303,7 +310,7 @@ fn finish(
         )
     );
     if waiting > 0 {
-        crate::err!("{}", i18n.tr("import-rerun"));
+        crate::err!("{}", i18n.tr(msg!("import-rerun")));
     }
     exit
 }
@@ -392,7 +399,7 @@ impl<'a> ProgressDrawer<'a> {
             ) {
                 bar.set_style(style.progress_chars("=> "));
             }
-            bar.set_message(i18n.tr("import-progress-saving"));
+            bar.set_message(i18n.tr(msg!("import-progress-saving")));
             bar
         });
         ProgressDrawer {
@@ -410,7 +417,7 @@ impl<'a> ProgressDrawer<'a> {
         if let Some(bar) = &self.bar {
             if sending && !self.sending {
                 bar.reset();
-                bar.set_message(self.i18n.tr("import-progress-sending"));
+                bar.set_message(self.i18n.tr(msg!("import-progress-sending")));
             }
             bar.set_position(if sending {
                 progress.done
@@ -425,7 +432,7 @@ impl<'a> ProgressDrawer<'a> {
             crate::err!(
                 "{}",
                 self.i18n.tr_args(
-                    "import-progress-line",
+                    msg!("import-progress-line"),
                     &[
                         ("done", progress.done.into()),
                         ("total", progress.total.into()),

@@ -4,6 +4,7 @@
 //! human form nor in `--json`; `export` is the only command that writes them, to a file
 //! only its owner can read (`0600`). The token is never printed.
 
+use crate::msg;
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::report::Batch;
 use super::{Exit, human_outcome, outcome_json};
-use crate::api::{Outcome, OutcomeKind, RatingClient};
+use crate::api::{Outcome, OutcomeKind};
 use crate::config::{Config, Folders};
 use crate::i18n::I18n;
 use crate::outbox::{Entry, EntryState, FlushReport, Listing, Outbox, OutboxError};
@@ -63,7 +64,7 @@ fn report_damaged(i18n: &I18n, damaged: &[std::path::PathBuf]) {
             err,
             "{}",
             i18n.tr_args(
-                "outbox-damaged",
+                msg!("outbox-damaged"),
                 &[("path", path.display().to_string().as_str().into())]
             )
         );
@@ -74,8 +75,8 @@ fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
     crate::err!(
         "{}",
         i18n.tr_args(
-            "outbox-error",
-            &[("error", error.to_string().as_str().into())]
+            msg!("outbox-error"),
+            &[("error", i18n.outbox_error(error).as_str().into())]
         )
     );
     Exit::Failure
@@ -111,24 +112,24 @@ pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
                 if entry.state == EntryState::Waiting && origin != current =>
             {
                 i18n.tr_args(
-                    "cli-outbox-state-other-server",
+                    msg!("cli-outbox-state-other-server"),
                     &[("origin", origin.as_str().into())],
                 )
             }
             _ => i18n.tr(match entry.state {
-                EntryState::Waiting => "cli-outbox-state-waiting",
-                EntryState::NeedsAttention => "outbox-state-needs-attention",
+                EntryState::Waiting => msg!("cli-outbox-state-waiting"),
+                EntryState::NeedsAttention => msg!("outbox-state-needs-attention"),
             }),
         };
         let last = entry.last_outcome.as_ref().map_or_else(
-            || i18n.tr("outbox-never-sent"),
+            || i18n.tr(msg!("outbox-never-sent")),
             |outcome| last_answer(i18n, outcome),
         );
         let _ = writeln!(
             out,
             "{}",
             i18n.tr_args(
-                "outbox-list-line",
+                msg!("outbox-list-line"),
                 &[
                     ("id", entry.id.as_str().into()),
                     ("visit_id", entry.visit_id.as_str().into()),
@@ -143,7 +144,7 @@ pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
         out,
         "{}",
         i18n.tr_args(
-            "outbox-summary",
+            msg!("outbox-summary"),
             &[
                 ("waiting", listing.waiting().into()),
                 ("attention", listing.needs_attention().into()),
@@ -191,18 +192,13 @@ pub struct FlushRequest {
 /// to send.
 pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
     let Some(url) = config.effective_url(request.url.as_deref()) else {
-        crate::err!("{}", i18n.tr("error-no-url"));
+        crate::err!("{}", i18n.tr(msg!("error-no-url")));
         return Exit::Invalid;
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = match RatingClient::new(&settings) {
+    let client = match config.client(&url, request.allow_insecure_http) {
         Ok(client) => client,
         Err(e) => {
-            crate::err!(
-                "{}",
-                i18n.tr_args("error-input", &[("error", e.to_string().as_str().into())])
-            );
+            crate::err!("{}", i18n.client_error(&e));
             return Exit::Invalid;
         }
     };
@@ -314,7 +310,7 @@ fn print_flush_human(
             out,
             "{}",
             i18n.tr_args(
-                "cli-outbox-moved",
+                msg!("cli-outbox-moved"),
                 &[("origin", done.origin.into()), ("count", done.moved.into())],
             )
         );
@@ -324,7 +320,7 @@ fn print_flush_human(
             out,
             "{}",
             i18n.tr_args(
-                "outbox-flush-line",
+                msg!("outbox-flush-line"),
                 &[
                     ("visit_id", entry.visit_id.as_str().into()),
                     ("result", last_answer(i18n, outcome).into()),
@@ -337,7 +333,7 @@ fn print_flush_human(
             err,
             "{}",
             i18n.tr_args(
-                "cli-outbox-in-flight",
+                msg!("cli-outbox-in-flight"),
                 &[("count", report.in_flight.len().into())]
             )
         );
@@ -347,9 +343,9 @@ fn print_flush_human(
             let _ = writeln!(err, "{}", human_outcome(i18n, paused));
         }
         let key = if paused.kind == OutcomeKind::Refused {
-            "cli-outbox-refused"
+            msg!("cli-outbox-refused")
         } else {
-            "cli-outbox-paused"
+            msg!("cli-outbox-paused")
         };
         let _ = writeln!(err, "{}", i18n.tr(key));
     }
@@ -358,18 +354,18 @@ fn print_flush_human(
         let _ = writeln!(
             err,
             "{}",
-            i18n.tr_args("cli-outbox-other-server", &[("count", other.into())])
+            i18n.tr_args(msg!("cli-outbox-other-server"), &[("count", other.into())])
         );
     }
     if report.attempts.is_empty() && report.paused.is_none() && after.waiting_for(done.origin) == 0
     {
-        let _ = writeln!(out, "{}", i18n.tr("outbox-nothing"));
+        let _ = writeln!(out, "{}", i18n.tr(msg!("outbox-nothing")));
     }
     let _ = writeln!(
         out,
         "{}",
         i18n.tr_args(
-            "outbox-flush-summary",
+            msg!("outbox-flush-summary"),
             &[
                 ("delivered", report.delivered().into()),
                 ("waiting", after.waiting_for(done.origin).into()),
@@ -389,7 +385,7 @@ pub fn export(path: &Path, i18n: &I18n) -> Exit {
             crate::out!(
                 "{}",
                 i18n.tr_args(
-                    "cli-outbox-exported",
+                    msg!("cli-outbox-exported"),
                     &[
                         ("count", count.into()),
                         ("path", path.display().to_string().as_str().into()),

@@ -3,6 +3,7 @@
 //! the Prometheus text format. What is looked at and the verdict's exit codes are in
 //! [`crate::health`]; nothing is sent to the server.
 
+use crate::msg;
 use serde_json::{Value, json};
 
 use crate::config::Config;
@@ -125,21 +126,37 @@ pub fn status_json(health: &Health) -> Value {
 }
 
 fn problem_text(problem: &Problem, i18n: &I18n) -> String {
-    let key = format!("status-problem-{}", problem.kind.replace('_', "-"));
-    i18n.tr_args(&key, &[("value", problem.value.unwrap_or(0).into())])
+    let key = match problem.kind {
+        "no_url" => msg!("status-problem-no-url"),
+        "no_token" => msg!("status-problem-no-token"),
+        "token_expired" => msg!("status-problem-token-expired"),
+        "token_expires_soon" => msg!("status-problem-token-expires-soon"),
+        "token_refused" => msg!("status-problem-token-refused"),
+        "token_unreadable" => msg!("status-problem-token-unreadable"),
+        "outbox_unreadable" => msg!("status-problem-outbox-unreadable"),
+        "oldest_pending_over_1h" => msg!("status-problem-oldest-pending-over-1h"),
+        "needs_attention" => msg!("status-problem-needs-attention"),
+        "damaged_files" => msg!("status-problem-damaged-files"),
+        "counters_damaged" => msg!("status-problem-counters-damaged"),
+        "counters_unreadable" => msg!("status-problem-counters-unreadable"),
+        // A kind added to `Health::problems` without words here: its stable name, as
+        // `--json` gives it, rather than nothing.
+        other => return other.to_owned(),
+    };
+    i18n.tr_args(key, &[("value", problem.value.unwrap_or(0).into())])
 }
 
 /// The screen `status` prints.
 pub fn status_text(health: &Health, i18n: &I18n) -> String {
     let verdict = health.verdict();
     let state = i18n.tr(match verdict {
-        Verdict::Healthy => "status-state-healthy",
-        Verdict::Warning => "status-state-warning",
-        Verdict::Broken => "status-state-broken",
-        Verdict::CouldNotCheck => "status-state-could-not-check",
+        Verdict::Healthy => msg!("status-state-healthy"),
+        Verdict::Warning => msg!("status-state-warning"),
+        Verdict::Broken => msg!("status-state-broken"),
+        Verdict::CouldNotCheck => msg!("status-state-could-not-check"),
     });
     let mut lines = vec![i18n.tr_args(
-        "status-headline",
+        msg!("status-headline"),
         &[
             ("version", health.version.into()),
             ("state", state.into()),
@@ -147,37 +164,37 @@ pub fn status_text(health: &Health, i18n: &I18n) -> String {
         ],
     )];
     lines.push(match &health.origin {
-        Some(origin) => i18n.tr_args("status-server", &[("origin", origin.as_str().into())]),
-        None => i18n.tr("status-server-none"),
+        Some(origin) => i18n.tr_args(msg!("status-server"), &[("origin", origin.as_str().into())]),
+        None => i18n.tr(msg!("status-server-none")),
     });
     lines.push(match &health.token {
-        TokenHealth::NoUrl | TokenHealth::Absent => i18n.tr("status-token-none"),
+        TokenHealth::NoUrl | TokenHealth::Absent => i18n.tr(msg!("status-token-none")),
         TokenHealth::Unreadable { error, .. } => i18n.tr_args(
-            "status-token-unreadable",
+            msg!("status-token-unreadable"),
             &[("error", error.as_str().into())],
         ),
         TokenHealth::Present { source, expires_at } => {
             let from = i18n.tr(match source {
-                TokenOrigin::Keyring => "status-token-keyring",
-                TokenOrigin::Environment => "status-token-env",
+                TokenOrigin::Keyring => msg!("status-token-keyring"),
+                TokenOrigin::Environment => msg!("status-token-env"),
             });
             match (expires_at, health.token_days_left()) {
                 (Some(at), Some(days)) => i18n.tr_args(
-                    "status-token-until",
+                    msg!("status-token-until"),
                     &[
                         ("source", from.into()),
                         ("when", format_utc(*at).into()),
                         ("days", days.into()),
                     ],
                 ),
-                _ => i18n.tr_args("status-token-no-expiry", &[("source", from.into())]),
+                _ => i18n.tr_args(msg!("status-token-no-expiry"), &[("source", from.into())]),
             }
         }
     });
     lines.push(match &health.outbox {
         Ok(o) => {
             let mut line = i18n.tr_args(
-                "status-outbox",
+                msg!("status-outbox"),
                 &[
                     ("pending", o.pending.into()),
                     ("attention", o.needs_attention.into()),
@@ -187,37 +204,40 @@ pub fn status_text(health: &Health, i18n: &I18n) -> String {
             if let Some(oldest) = o.oldest_pending_ms {
                 line.push_str("; ");
                 line.push_str(&i18n.tr_args(
-                    "status-outbox-oldest",
+                    msg!("status-outbox-oldest"),
                     &[("when", format_utc(millis_to_secs(oldest)).into())],
                 ));
             }
             line
         }
-        Err(e) => i18n.tr_args("status-outbox-unreadable", &[("error", e.as_str().into())]),
+        Err(e) => i18n.tr_args(
+            msg!("status-outbox-unreadable"),
+            &[("error", e.as_str().into())],
+        ),
     });
     if let Ok(d) = &health.deliveries {
         lines.push(match (d.last_attempt_ms, &d.last_attempt_outcome) {
             (Some(ms), Some(outcome)) => i18n.tr_args(
-                "status-last-attempt",
+                msg!("status-last-attempt"),
                 &[
                     ("when", format_utc(millis_to_secs(ms)).into()),
                     ("outcome", outcome.as_str().into()),
                 ],
             ),
-            _ => i18n.tr("status-last-attempt-never"),
+            _ => i18n.tr(msg!("status-last-attempt-never")),
         });
         lines.push(match d.last_success_ms {
             Some(ms) => i18n.tr_args(
-                "status-last-success",
+                msg!("status-last-success"),
                 &[("when", format_utc(millis_to_secs(ms)).into())],
             ),
-            None => i18n.tr("status-last-success-never"),
+            None => i18n.tr(msg!("status-last-success-never")),
         });
     }
     lines.push(i18n.tr(if health.kiosk {
-        "status-kiosk-on"
+        msg!("status-kiosk-on")
     } else {
-        "status-kiosk-off"
+        msg!("status-kiosk-off")
     }));
     for problem in health.problems() {
         lines.push(format!("(!) {}", problem_text(&problem, i18n)));

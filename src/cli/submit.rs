@@ -1,5 +1,6 @@
 //! `visit-rating submit`: one rating from a shell or a script.
 
+use crate::msg;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use crate::config::Config;
 use crate::i18n::I18n;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Score};
 use crate::secrets::{self, Token};
-use crate::service::{NotSent, Service, TokenSource};
+use crate::service::{ConnectError, NotSent, Service, TokenSource};
 /// Where `submit` reads the remarks from.
 #[derive(Clone, Debug)]
 pub enum NotesSource {
@@ -67,11 +68,14 @@ impl Refusal {
     }
 
     /// `--queue` could not save the rating: nothing was sent.
-    fn not_saved(i18n: &I18n, error: &dyn std::fmt::Display) -> Refusal {
-        let detail = error.to_string();
+    fn not_saved(i18n: &I18n, error: &crate::outbox::OutboxError) -> Refusal {
+        let detail = crate::api::error_chain(error);
         Refusal {
             exit: Exit::Failure,
-            text: i18n.tr_args("outbox-not-saved", &[("error", detail.as_str().into())]),
+            text: i18n.tr_args(
+                msg!("outbox-not-saved"),
+                &[("error", i18n.outbox_error(error).into())],
+            ),
             detail,
             outcome: "not_saved",
         }
@@ -171,7 +175,7 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
         didnt_visit: request.didnt_visit,
         notes: read_notes(&request.notes).map_err(|e| {
             Refusal::invalid(
-                i18n.tr_args("error-input", &[("error", e.as_str().into())]),
+                i18n.tr_args(msg!("error-input"), &[("error", e.as_str().into())]),
                 e.clone(),
             )
         })?,
@@ -181,7 +185,7 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
         (Some(text), _) => {
             draft.scores = parse_scores(text).map(|s| s.map(Some)).ok_or_else(|| {
                 Refusal::invalid(
-                    i18n.tr("error-scores"),
+                    i18n.tr(msg!("error-scores")),
                     format!("--scores {text:?}: give four scores 1..5 separated by commas"),
                 )
             })?;
@@ -189,7 +193,7 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
         (None, true) => {}
         (None, false) => {
             return Err(Refusal::invalid(
-                i18n.tr("error-scores"),
+                i18n.tr(msg!("error-scores")),
                 "--scores is required unless --didnt-visit is given".into(),
             ));
         }
@@ -197,30 +201,24 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
     let rating = draft.to_rating().map_err(|missing| match missing.first() {
         Some(Missing::NotesTooLong { chars }) => Refusal::invalid(
             i18n.tr_args(
-                "error-notes-too-long",
+                msg!("error-notes-too-long"),
                 &[("chars", (*chars).into()), ("max", NOTES_MAX_CHARS.into())],
             ),
             format!("the notes are {chars} characters long; at most {NOTES_MAX_CHARS} are allowed"),
         ),
-        _ => Refusal::invalid(i18n.tr("error-scores"), "scores are missing".into()),
+        _ => Refusal::invalid(i18n.tr(msg!("error-scores")), "scores are missing".into()),
     })?;
 
     let Some(url) = config.effective_url(request.url.as_deref()) else {
         return Err(Refusal::invalid(
-            i18n.tr("error-no-url"),
+            i18n.tr(msg!("error-no-url")),
             "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"
                 .into(),
         ));
     };
-    let mut settings = config.client_settings(&url);
-    settings.allow_insecure_http |= request.allow_insecure_http;
-    let client = RatingClient::new(&settings).map_err(|e| {
-        let text = e.to_string();
-        Refusal::invalid(
-            i18n.tr_args("error-input", &[("error", text.as_str().into())]),
-            text,
-        )
-    })?;
+    let client = config
+        .client(&url, request.allow_insecure_http)
+        .map_err(|e| Refusal::invalid(i18n.client_error(&e), crate::api::error_chain(&e)))?;
     Ok(Prepared {
         client,
         url,
@@ -250,10 +248,10 @@ fn send_queued(
         Ok(report) => {
             let outbox_note = match report.outcome.kind {
                 OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => None,
-                OutcomeKind::Transient => Some(i18n.tr("outbox-kept-transient")),
-                OutcomeKind::Unauthorized(_) => Some(i18n.tr("outbox-kept-token")),
-                OutcomeKind::Refused => Some(i18n.tr("outbox-kept-refused")),
-                OutcomeKind::Rejected => Some(i18n.tr("outbox-kept-attention")),
+                OutcomeKind::Transient => Some(i18n.tr(msg!("outbox-kept-transient"))),
+                OutcomeKind::Unauthorized(_) => Some(i18n.tr(msg!("outbox-kept-token"))),
+                OutcomeKind::Refused => Some(i18n.tr(msg!("outbox-kept-refused"))),
+                OutcomeKind::Rejected => Some(i18n.tr(msg!("outbox-kept-attention"))),
             };
             Ok(Sent {
                 outcome: report.outcome,
@@ -261,24 +259,28 @@ fn send_queued(
             })
         }
         Err(NotSent::NotSaved(e)) => Err(Refusal::not_saved(i18n, &e)),
-        Err(NotSent::SavedWithoutToken(e) | NotSent::NoToken(e)) => {
+        Err(NotSent::SavedWithoutToken(e) | NotSent::NotConnected(ConnectError::NoToken(e))) => {
             let mut refusal = token_refusal(i18n, &e);
-            refusal.text = format!("{}\n{}", refusal.text, i18n.tr("outbox-kept-token"));
+            refusal.text = format!("{}\n{}", refusal.text, i18n.tr(msg!("outbox-kept-token")));
             Err(refusal)
         }
-        Err(e @ (NotSent::NoUrl | NotSent::Client(_))) => {
-            let text = e.to_string();
-            Err(Refusal::invalid(
-                i18n.tr_args("error-input", &[("error", text.as_str().into())]),
-                text,
-            ))
+        Err(NotSent::NotConnected(e @ ConnectError::NoUrl)) => Err(Refusal::invalid(
+            i18n.tr(msg!("error-no-url")),
+            e.to_string(),
+        )),
+        Err(NotSent::NotConnected(ConnectError::Client(e))) => Err(Refusal::invalid(
+            i18n.client_error(&e),
+            crate::api::error_chain(&*e),
+        )),
+        Err(e @ (NotSent::Unsent(_) | NotSent::Skipped(_) | NotSent::NoThread(_))) => {
+            let detail = crate::api::error_chain(&e);
+            Err(Refusal {
+                exit: Exit::Failure,
+                text: i18n.tr_args(msg!("outbox-error"), &[("error", detail.as_str().into())]),
+                detail,
+                outcome: "failed",
+            })
         }
-        Err(NotSent::Internal(e)) => Err(Refusal {
-            exit: Exit::Failure,
-            text: i18n.tr_args("outbox-error", &[("error", e.as_str().into())]),
-            detail: e,
-            outcome: "failed",
-        }),
     }
 }
 

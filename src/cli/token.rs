@@ -1,5 +1,6 @@
 //! `visit-rating token set|status|clear`: the server's token in the keyring.
 
+use crate::msg;
 use std::io::Read;
 
 use serde_json::json;
@@ -49,7 +50,7 @@ pub fn token(
                     "error": "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"})
             );
         } else {
-            crate::err!("{}", i18n.tr("error-no-url"));
+            crate::err!("{}", i18n.tr(msg!("error-no-url")));
         }
         return Exit::Invalid;
     };
@@ -74,7 +75,7 @@ pub fn token(
     };
     match action {
         TokenAction::Set => {
-            let prompt = format!("{} ", i18n.tr("token-prompt"));
+            let prompt = format!("{} ", i18n.tr(msg!("token-prompt")));
             let token = match read_token_from_stdin(&prompt) {
                 Ok(token) => token,
                 Err(TokenInput::Format(e)) => return failed(&secrets::SecretsError::BadToken(e)),
@@ -83,7 +84,7 @@ pub fn token(
                     return report(
                         Exit::Failure,
                         json!({"ok": false, "origin": origin, "error_kind": "read_failed", "error": error}),
-                        i18n.tr_args("error-input", &[("error", error.as_str().into())]),
+                        i18n.tr_args(msg!("error-input"), &[("error", error.as_str().into())]),
                     );
                 }
             };
@@ -91,7 +92,7 @@ pub fn token(
                 Ok(()) => report(
                     Exit::Ok,
                     json!({"ok": true, "origin": origin, "stored": true}),
-                    i18n.tr_args("token-stored", &[("origin", origin.as_str().into())]),
+                    i18n.tr_args(msg!("token-stored"), &[("origin", origin.as_str().into())]),
                 ),
                 Err(e) => failed(&e),
             }
@@ -102,9 +103,9 @@ pub fn token(
                 json!({"ok": existed, "origin": origin, "removed": existed}),
                 i18n.tr_args(
                     if existed {
-                        "token-cleared"
+                        msg!("token-cleared")
                     } else {
-                        "token-nothing-to-clear"
+                        msg!("token-nothing-to-clear")
                     },
                     &[("origin", origin.as_str().into())],
                 ),

@@ -1,6 +1,7 @@
 //! Which column holds what: the header row's names in Russian or English (order free,
 //! case, punctuation and `ё`/`е` ignored), or an explicit `--columns` list.
 
+use crate::msg;
 use crate::rating::Criterion;
 
 use super::ImportError;
@@ -52,12 +53,12 @@ impl Field {
     }
 
     /// The key of the column's label in the locale files.
-    pub fn label_key(self) -> &'static str {
+    pub fn label_key(self) -> crate::i18n::Msg {
         match self {
-            Field::VisitId => "import-column-visit-id",
+            Field::VisitId => msg!("import-column-visit-id"),
             Field::Score(c) => c.label_key(),
-            Field::Notes => "import-column-notes",
-            Field::DidntVisit => "import-column-didnt-visit",
+            Field::Notes => msg!("import-column-notes"),
+            Field::DidntVisit => msg!("import-column-didnt-visit"),
         }
     }
 

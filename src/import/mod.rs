@@ -17,6 +17,7 @@ pub mod report;
 pub mod send;
 pub mod validate;
 
+use crate::msg;
 use std::path::{Path, PathBuf};
 
 use crate::api::{VisitId, VisitIdError};
@@ -100,7 +101,7 @@ impl ImportError {
         };
         match self {
             ImportError::MissingColumns { missing, found } => i18n.tr_args(
-                "import-error-missing-columns",
+                msg!("import-error-missing-columns"),
                 &[
                     ("missing", column_names(missing).as_str().into()),
                     ("found", found.join(", ").as_str().into()),
@@ -111,7 +112,7 @@ impl ImportError {
                 first,
                 second,
             } => i18n.tr_args(
-                "import-error-duplicate-column",
+                msg!("import-error-duplicate-column"),
                 &[
                     ("column", i18n.tr(field.label_key()).as_str().into()),
                     ("first", first.as_str().into()),
@@ -119,16 +120,16 @@ impl ImportError {
                 ],
             ),
             ImportError::NoSuchSheet { wanted, available } => i18n.tr_args(
-                "import-error-no-sheet",
+                msg!("import-error-no-sheet"),
                 &[
                     ("sheet", wanted.as_str().into()),
                     ("sheets", available.join(", ").as_str().into()),
                 ],
             ),
-            ImportError::Empty => i18n.tr("import-error-empty"),
-            ImportError::NotText => i18n.tr("import-error-not-text"),
+            ImportError::Empty => i18n.tr(msg!("import-error-empty")),
+            ImportError::NotText => i18n.tr(msg!("import-error-not-text")),
             other => i18n.tr_args(
-                "import-error-file",
+                msg!("import-error-file"),
                 &[("error", other.to_string().as_str().into())],
             ),
         }
@@ -170,7 +171,7 @@ impl Problem {
         match self {
             Problem::VisitId(e) => i18n.visit_id_error(e),
             Problem::Duplicate { rows } => i18n.tr_args(
-                "import-problem-duplicate",
+                msg!("import-problem-duplicate"),
                 &[(
                     "rows",
                     rows.iter()
@@ -181,29 +182,31 @@ impl Problem {
                         .into(),
                 )],
             ),
-            Problem::ScoreMissing => i18n.tr("import-problem-score-missing"),
+            Problem::ScoreMissing => i18n.tr(msg!("import-problem-score-missing")),
             Problem::ScoreNotNumber(v) => i18n.tr_args(
-                "import-problem-score-not-number",
+                msg!("import-problem-score-not-number"),
                 &[("value", v.as_str().into())],
             ),
             Problem::ScoreNotWhole(v) => i18n.tr_args(
-                "import-problem-score-not-whole",
+                msg!("import-problem-score-not-whole"),
                 &[("value", v.as_str().into())],
             ),
             Problem::ScoreOutOfRange(v) => i18n.tr_args(
-                "import-problem-score-range",
+                msg!("import-problem-score-range"),
                 &[("value", v.as_str().into())],
             ),
-            Problem::NotYesNo(v) => {
-                i18n.tr_args("import-problem-not-yes-no", &[("value", v.as_str().into())])
-            }
+            Problem::NotYesNo(v) => i18n.tr_args(
+                msg!("import-problem-not-yes-no"),
+                &[("value", v.as_str().into())],
+            ),
             Problem::NotesTooLong { chars } => i18n.tr_args(
-                "error-notes-too-long",
+                msg!("error-notes-too-long"),
                 &[("chars", (*chars).into()), ("max", NOTES_MAX_CHARS.into())],
             ),
-            Problem::CellError(v) => {
-                i18n.tr_args("import-problem-cell-error", &[("value", v.as_str().into())])
-            }
+            Problem::CellError(v) => i18n.tr_args(
+                msg!("import-problem-cell-error"),
+                &[("value", v.as_str().into())],
+            ),
         }
     }
 

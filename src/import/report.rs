@@ -7,6 +7,7 @@
 //! remarks (personal data): the row number, the visit id, the outcome, the server's
 //! message and codes verbatim.
 
+use crate::msg;
 use std::path::Path;
 
 use encoding_rs::UTF_8;
@@ -95,7 +96,7 @@ pub fn problems_text(import: &Import, row: &Row, i18n: &I18n) -> String {
         .iter()
         .map(|(field, problem)| {
             i18n.tr_args(
-                "import-cell-problem",
+                msg!("import-cell-problem"),
                 &[
                     (
                         "column",
@@ -139,13 +140,13 @@ pub fn lines(import: &Import, stage: Stage<'_>, i18n: &I18n) -> Vec<Line> {
                 return line;
             }
             match stage {
-                Stage::DryRun => Line::plain(row, "valid", i18n.tr("import-row-valid")),
-                Stage::Blocked => Line::plain(row, "not_sent", i18n.tr("import-row-blocked")),
+                Stage::DryRun => Line::plain(row, "valid", i18n.tr(msg!("import-row-valid"))),
+                Stage::Blocked => Line::plain(row, "not_sent", i18n.tr(msg!("import-row-blocked"))),
                 Stage::Sent(_) => match deliveries.next() {
                     Some(Delivery::AlreadyDelivered) => Line::plain(
                         row,
                         "already_delivered",
-                        i18n.tr("import-row-already-delivered"),
+                        i18n.tr(msg!("import-row-already-delivered")),
                     ),
                     Some(Delivery::Answered(outcome)) => {
                         let text = i18n.outcome_words(outcome).summary();
@@ -162,14 +163,14 @@ pub fn lines(import: &Import, stage: Stage<'_>, i18n: &I18n) -> Vec<Line> {
                         row,
                         held.name(),
                         i18n.tr(match held {
-                            super::send::Held::Stopped => "import-row-stopped",
-                            super::send::Held::TokenProblem => "import-row-paused-token",
-                            super::send::Held::Unreachable => "import-row-unreachable",
-                            super::send::Held::Refused => "import-row-paused-refused",
-                            super::send::Held::InFlight => "import-row-in-flight",
+                            super::send::Held::Stopped => msg!("import-row-stopped"),
+                            super::send::Held::TokenProblem => msg!("import-row-paused-token"),
+                            super::send::Held::Unreachable => msg!("import-row-unreachable"),
+                            super::send::Held::Refused => msg!("import-row-paused-refused"),
+                            super::send::Held::InFlight => msg!("import-row-in-flight"),
                         }),
                     ),
-                    None => Line::plain(row, "not_sent", i18n.tr("import-row-blocked")),
+                    None => Line::plain(row, "not_sent", i18n.tr(msg!("import-row-blocked"))),
                 },
             }
         })
@@ -191,15 +192,15 @@ pub fn to_bytes(lines: &[Line], format: &SourceFormat, i18n: &I18n) -> Vec<u8> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let header = [
-        "import-report-row",
-        "import-report-visit-id",
-        "import-report-outcome",
-        "import-report-text",
-        "import-report-http-status",
-        "import-report-code",
-        "import-report-message",
-        "import-report-message-code",
-        "import-report-detail",
+        msg!("import-report-row"),
+        msg!("import-report-visit-id"),
+        msg!("import-report-outcome"),
+        msg!("import-report-text"),
+        msg!("import-report-http-status"),
+        msg!("import-report-code"),
+        msg!("import-report-message"),
+        msg!("import-report-message-code"),
+        msg!("import-report-detail"),
     ]
     .map(|key| i18n.tr(key));
     let _ = writer.write_record(&header);
@@ -227,12 +228,13 @@ pub fn to_bytes(lines: &[Line], format: &SourceFormat, i18n: &I18n) -> Vec<u8> {
     bytes
 }
 
-/// Write the report to `path`.
+/// Write the report to `path`, readable by the user only (it lists visit ids and the
+/// server's answers), replacing any file there whole ([`crate::private_fs::write`]).
 pub fn write(
     path: &Path,
     lines: &[Line],
     format: &SourceFormat,
     i18n: &I18n,
 ) -> std::io::Result<()> {
-    std::fs::write(path, to_bytes(lines, format, i18n))
+    crate::private_fs::write(path, &to_bytes(lines, format, i18n))
 }

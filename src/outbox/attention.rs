@@ -2,6 +2,7 @@
 //! superseding: an answered rating for the same visit takes a rejected one out.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{Entry, EntryState, Outbox};
@@ -66,7 +67,17 @@ impl Outbox {
         }
         let written = super::create_private_dir(&self.attention_dir())
             .ok()
-            .and_then(|()| fs::write(&path, entry.visit_id.as_str()).ok());
+            .and_then(|()| {
+                crate::private_fs::open_private(
+                    &path,
+                    fs::OpenOptions::new()
+                        .write(true)
+                        .create(true)
+                        .truncate(true),
+                )
+                .and_then(|mut file| file.write_all(entry.visit_id.as_str().as_bytes()))
+                .ok()
+            });
         if written.is_none() {
             tracing::warn!(entry = %entry.id, "cannot index a rating that needs attention; a correction will not supersede it by itself");
         }

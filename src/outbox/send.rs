@@ -122,11 +122,11 @@ impl Outbox {
     pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
         crate::blocking::assert_may_block("claiming an outbox entry");
         let path = self.lease_path(id);
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&path).map_err(|e| io_error(&path, e))?;
+        let mut file = crate::private_fs::open_private(
+            &path,
+            OpenOptions::new().create(true).truncate(false).write(true),
+        )
+        .map_err(|e| io_error(&path, e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => return Ok(None),
@@ -459,7 +459,7 @@ impl Deliveries {
             let _ = fs::remove_file(lease_path);
         }
         if self.sync
-            && let Err(e) = super::sync_dir(&outbox.dir)
+            && let Err(e) = crate::private_fs::sync_folder(&outbox.dir)
         {
             tracing::warn!(error = %e, "cannot sync the outbox folder after removing delivered ratings");
         }

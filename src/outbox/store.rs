@@ -1,8 +1,8 @@
 //! The outbox's files: saving a rating (atomically, durably, privately), listing,
 //! setting damaged files aside, removing, exporting.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -23,7 +23,9 @@ impl Outbox {
         create_private_dir(data_dir)?;
         create_private_dir(&dir)?;
         let sent_log = data_dir.join("sent.log");
-        tighten(&sent_log, 0o600);
+        if sent_log.exists() {
+            make_private(&sent_log);
+        }
         Ok(Outbox { dir, sent_log })
     }
 
@@ -71,23 +73,16 @@ impl Outbox {
         self.dir.join(format!("{id}.json"))
     }
 
-    /// Write (or rewrite) an entry atomically: temporary file, fsync, rename, fsync folder.
+    /// Write (or rewrite) an entry atomically and durably, `0600`: temporary file, fsync,
+    /// rename, fsync folder ([`crate::private_fs::write`]). When this returns `Ok` the
+    /// entry survives a power cut.
     pub(super) fn write(&self, entry: &Entry) -> Result<(), OutboxError> {
         let bytes = serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
             path: self.dir.clone(),
             source: io::Error::other(e),
         })?;
-        let tmp = self
-            .dir
-            .join(format!(".tmp-{}-{:08x}", entry.id, fastrand::u32(..)));
-        let result = write_private_file(&tmp, &bytes)
-            .and_then(|()| fs::rename(&tmp, self.path_of(&entry.id)))
-            .and_then(|()| sync_dir(&self.dir));
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_error(&self.dir, e));
-        }
-        Ok(())
+        crate::private_fs::write(&self.path_of(&entry.id), &bytes)
+            .map_err(|e| io_error(&self.dir, e))
     }
 
     /// Everything in the outbox, oldest first. Unreadable files are moved aside.
@@ -99,7 +94,8 @@ impl Outbox {
             let item = item.map_err(|e| io_error(&self.dir, e))?;
             let path = item.path();
             let name = item.file_name().to_string_lossy().into_owned();
-            if name.starts_with(".tmp-") {
+            // A write cut short by a crash (`.tmp-…` from versions before 0.2).
+            if crate::private_fs::is_temp_name(&name) || name.starts_with(".tmp-") {
                 remove_if_stale(&path);
                 continue;
             }
@@ -188,7 +184,7 @@ impl Outbox {
     pub fn remove(&self, id: &str) -> Result<(), OutboxError> {
         crate::blocking::assert_may_block("removing an outbox entry");
         if self.unlink(id)? {
-            sync_dir(&self.dir).map_err(|e| io_error(&self.dir, e))
+            crate::private_fs::sync_folder(&self.dir).map_err(|e| io_error(&self.dir, e))
         } else {
             Err(OutboxError::NotFound(id.to_owned()))
         }
@@ -216,7 +212,7 @@ impl Outbox {
             path: path.to_owned(),
             source: io::Error::other(e),
         })?;
-        write_private_file(path, &bytes).map_err(|e| io_error(path, e))?;
+        crate::private_fs::write(path, &bytes).map_err(|e| io_error(path, e))?;
         // It holds remarks: pruned with the rest after `retention_days`.
         if let Some(data_dir) = self.dir.parent()
             && let Err(e) =
@@ -281,56 +277,17 @@ pub(super) fn remove_if_stale(path: &Path) {
     }
 }
 
+/// `dir` (and missing parents) `0700`; an existing `dir` is made private too, best
+/// effort: a read-only folder must still be listed.
 pub(super) fn create_private_dir(dir: &Path) -> Result<(), OutboxError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| io_error(dir, e))?;
-    tighten(dir, 0o700);
+    crate::private_fs::create_dir(dir).map_err(|e| io_error(dir, e))?;
+    make_private(dir);
     Ok(())
 }
 
-/// Make an existing file or folder private (`mode` applies only when one is created):
-/// best effort, since a read-only folder must still be listed.
-pub(super) fn tighten(path: &Path, mode: u32) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o777 & !mode != 0
-            && let Err(e) = fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        {
-            tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, mode);
-}
-
-/// Write `bytes` to `path`, readable by the user only (also when the file existed).
-pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    // `mode` applies only when the file is created: an existing file (an earlier export
-    // made readable by others) is made private before the remarks are written into it.
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
+/// [`crate::private_fs::make_private`], best effort (a warning when it cannot).
+fn make_private(path: &Path) {
+    if let Err(e) = crate::private_fs::make_private(path) {
+        tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
     }
 }

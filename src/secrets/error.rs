@@ -3,23 +3,20 @@
 use super::TokenFormatError;
 use super::store::service_name;
 
-/// Why no token could be stored, read or removed. Each variant says what to do; none
-/// ever contains the token (a store's own error text is kept only when it cannot hold
+/// Why no token could be stored, read or removed. `Display` says what happened, briefly
+/// and in English (logs, `--json`); what to do is said to people by the Fluent messages
+/// (`I18n::secrets_error`). None ever contains the token (a store's own error text is kept only when it cannot hold
 /// the secret).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SecretsError {
     /// No token is stored for this server yet.
-    #[error(
-        "no token is stored for {origin}: store one with `visit-rating token set --url {origin}` (or set VISIT_RATING_TOKEN for automation)"
-    )]
+    #[error("no token is stored for {origin}")]
     NoToken {
         /// The server's origin.
         origin: String,
     },
     /// No Secret Service answers: no D-Bus session bus, or no keyring daemon on it.
-    #[error(
-        "no keyring service is running ({detail}): start one (on Linux: a desktop session, or `dbus-run-session` with `gnome-keyring-daemon --unlock`), or set VISIT_RATING_TOKEN for automation"
-    )]
+    #[error("no keyring service is running ({detail})")]
     NoSecretService {
         /// The platform's words.
         detail: String,
@@ -27,17 +24,13 @@ pub enum SecretsError {
     /// The keyring exists but is locked, or not created yet, and no prompt could unlock
     /// it: dismissed, or none can be shown (a kiosk with no desktop session). A locked
     /// gnome-keyring hides its items, so "no token" in a locked keyring is this too.
-    #[error(
-        "the keyring is locked ({detail}): unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock` on a headless kiosk) and try again, or set VISIT_RATING_TOKEN for automation"
-    )]
+    #[error("the keyring is locked ({detail})")]
     Locked {
         /// The platform's words.
         detail: String,
     },
     /// The keyring refused access: a dismissed prompt, or a D-Bus or sandbox policy.
-    #[error(
-        "access to the keyring was denied ({detail}): allow visit-rating to use it, or ask whoever administers this machine"
-    )]
+    #[error("access to the keyring was denied ({detail})")]
     AccessDenied {
         /// The platform's words.
         detail: String,
@@ -47,16 +40,12 @@ pub enum SecretsError {
     BadToken(TokenFormatError),
     /// `VISIT_RATING_TOKEN` is set but does not hold a usable token. It wins over the
     /// keyring, so it must be corrected or unset.
-    #[error(
-        "VISIT_RATING_TOKEN is set but is not a usable token ({0}): correct it, or unset it to use the keyring"
-    )]
+    #[error("VISIT_RATING_TOKEN is set but is not a usable token ({0})")]
     BadEnvToken(TokenFormatError),
     /// The credential store refused the token as too long for it. Tokens are checked
     /// against [`MAX_TOKEN_BYTES`] first, which every store takes, so this means a store
     /// with a smaller limit than we know of.
-    #[error(
-        "the credential store refused the token: its {what} may be at most {limit} bytes; ask the portal for a shorter token or set VISIT_RATING_TOKEN"
-    )]
+    #[error("the credential store refused the token: its {what} may be at most {limit} bytes")]
     TooLong {
         /// What the store measured.
         what: String,
@@ -64,9 +53,7 @@ pub enum SecretsError {
         limit: u32,
     },
     /// What the keyring holds for this server is not a usable token.
-    #[error(
-        "the keyring entry for {origin} does not hold a usable token: store it again with `visit-rating token set`"
-    )]
+    #[error("the keyring entry for {origin} does not hold a usable token")]
     Corrupt {
         /// The server's origin.
         origin: String,

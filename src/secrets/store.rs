@@ -356,11 +356,13 @@ mod tests {
             store_token(&origin, &Token::new("new").unwrap()),
             Err(SecretsError::Locked { .. })
         ));
-        let message = SecretsError::NoSecretService {
+        // `Display` says what happened; the advice is the Fluent message's.
+        let error = SecretsError::NoSecretService {
             detail: "no bus".into(),
-        }
-        .to_string();
-        assert!(message.contains("VISIT_RATING_TOKEN") && message.contains("gnome-keyring-daemon"));
+        };
+        assert_eq!(error.to_string(), "no keyring service is running (no bus)");
+        let advice = crate::i18n::I18n::new(crate::config::Language::En).secrets_error(&error);
+        assert!(advice.contains("VISIT_RATING_TOKEN") && advice.contains("gnome-keyring-daemon"));
     }
 
     /// The texts are the ones this machine's stores really gave (see MACHINE-NOTES and

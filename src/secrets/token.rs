@@ -120,28 +120,19 @@ pub(super) fn jwt_expiry(token: &str) -> Option<i64> {
     }
 }
 
-/// Decode unpadded (or padded) base64url. Small enough not to need a crate.
+/// Decode a JWT part: base64url, padded or not (RFC 7515 says unpadded; some issuers
+/// pad), or the standard alphabet (`+`, `/`) that a few issuers use by mistake.
 fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for b in text.trim_end_matches('=').bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
-        }
-    }
-    Some(out)
+    use base64::Engine as _;
+    use base64::alphabet::{STANDARD, URL_SAFE};
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    GeneralPurpose::new(&URL_SAFE, config)
+        .decode(text)
+        .or_else(|_| GeneralPurpose::new(&STANDARD, config).decode(text))
+        .ok()
 }
 
 #[cfg(test)]
@@ -192,5 +183,17 @@ mod tests {
         assert_eq!(token.jwt_expiry(), Some(1_900_000_000));
         assert_eq!(Token::new("opaque-token").unwrap().jwt_expiry(), None);
         assert_eq!(Token::new("a.!!!.c").unwrap().jwt_expiry(), None);
+        // Padded or not, url-safe or standard: this payload encodes with `==` padding
+        // and a `+` and a `/` (or `-` and `_`).
+        let payload = br#"{"exp":1900000000,"n":"~~~?>x"}"#;
+        for engine in [
+            base64::engine::general_purpose::URL_SAFE,
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            use base64::Engine as _;
+            let token = Token::new(&format!("e30.{}.c2ln", engine.encode(payload))).unwrap();
+            assert_eq!(token.jwt_expiry(), Some(1_900_000_000), "{engine:?}");
+        }
     }
 }

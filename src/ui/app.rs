@@ -7,6 +7,7 @@
 //! Only one submission is ever in flight: [`RatingApp::start_submit`] refuses a second
 //! while one is pending, whatever asked for it (a double click, Enter held down).
 
+use crate::msg;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -38,7 +39,7 @@ mod token;
 pub use form::star_row_id;
 use setup::SetupFields;
 
-pub use kiosk::{Kiosk, Unconfigured};
+pub use kiosk::{Kiosk, KioskLayout, PatientChoices, Shape, Unconfigured};
 
 /// The visit id field's id: focused at start and after each rating.
 pub const VISIT_ID_FIELD: &str = "visit-id-field";
@@ -349,18 +350,84 @@ impl RatingApp {
         }
     }
 
+    /// Style `ctx` for this window: the theme ([`theme::apply`]), and in kiosk mode no
+    /// keyboard zoom and no selectable labels. The window's creator calls it before the
+    /// first frame, so that frame is drawn in the app's theme and not in egui's default
+    /// (which follows the desktop's dark or light setting: dark under cage).
+    pub fn apply_style(&mut self, ctx: &egui::Context) {
+        self.once.style = false;
+        theme::apply(ctx, self.appearance);
+        // Patients must not zoom the kiosk away with Ctrl+/-, nor select (and so copy)
+        // what the screen shows.
+        let desk = self.kiosk.is_none();
+        ctx.options_mut(|o| o.zoom_with_keyboard = desk);
+        ctx.all_styles_mut(|style| style.interaction.selectable_labels = desk);
+    }
+
+    /// The title bar: the hidden administrator corner, the title, and on the right the
+    /// patient's own buttons (kiosk) or the settings and import buttons (desk).
+    fn title_bar(&mut self, ui: &mut Ui) {
+        egui::Panel::top("title-bar")
+            .frame(
+                egui::Frame::side_top_panel(ui.style()).inner_margin(if self.kiosk.is_some() {
+                    4.0
+                } else {
+                    12.0
+                }),
+            )
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    self.admin_corner(ui);
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        self.patient_tools(ui);
+                        self.staff_indicator(ui);
+                        if self.kiosk.is_none()
+                            && self.screen != Screen::Setup
+                            && ui
+                                .add_enabled(
+                                    self.pending.is_none(),
+                                    egui::Button::new(self.i18n.tr(msg!("settings-open"))),
+                                )
+                                .clicked()
+                        {
+                            self.load_setup_fields();
+                            self.screen = Screen::Setup;
+                        }
+                        if self.kiosk.is_none()
+                            && self.screen == Screen::Form
+                            && self.service.outbox().is_some()
+                            && ui
+                                .add_enabled(
+                                    self.pending.is_none(),
+                                    egui::Button::new(self.i18n.tr(msg!("import-open-screen"))),
+                                )
+                                .clicked()
+                        {
+                            self.open_import();
+                        }
+                        // The title takes what the buttons leave (a narrow portrait
+                        // stand cuts it short rather than draw buttons over it).
+                        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                            let title = egui::RichText::new(self.i18n.tr(msg!("app-title")))
+                                .text_style(egui::TextStyle::Heading);
+                            ui.add(egui::Label::new(title).truncate());
+                        });
+                    });
+                });
+            });
+    }
+
     /// Draw the whole window into `ui` (the root `Ui`).
     pub fn show(&mut self, ui: &mut Ui) {
         let _frame = crate::blocking::in_frame();
         self.type_ahead.drawn();
-        if std::mem::take(&mut self.once.style) {
-            theme::apply(ui.ctx(), self.appearance);
-            // Patients must not zoom the kiosk away with Ctrl+/-, nor select (and so
-            // copy) what the screen shows.
-            let desk = self.kiosk.is_none();
-            ui.ctx().options_mut(|o| o.zoom_with_keyboard = desk);
-            ui.ctx()
-                .all_styles_mut(|style| style.interaction.selectable_labels = desk);
+        self.kiosk_scale(ui.ctx());
+        if self.once.style {
+            self.apply_style(ui.ctx());
+            // This pass's root `Ui` keeps the style it began with: run the pass again
+            // with the new one (eframe allows a second pass) rather than show a frame
+            // half in the old style.
+            ui.ctx().request_discard("the window's style changed");
         }
         self.privacy_input(ui);
         self.start_worker(ui.ctx());
@@ -378,58 +445,23 @@ impl RatingApp {
                 "demo-banner",
                 theme::DEMO_BANNER,
                 egui::Color32::BLACK,
-                self.i18n.tr("demo-banner"),
+                self.i18n.tr(msg!("demo-banner")),
             );
         }
         self.clear_text_banner(ui);
-        egui::Panel::top("title-bar")
-            .frame(
-                egui::Frame::side_top_panel(ui.style()).inner_margin(if self.kiosk.is_some() {
-                    4.0
-                } else {
-                    12.0
-                }),
-            )
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    self.admin_corner(ui);
-                    ui.heading(self.i18n.tr("app-title"));
-                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                        self.staff_indicator(ui);
-                        if self.kiosk.is_none()
-                            && self.screen != Screen::Setup
-                            && ui
-                                .add_enabled(
-                                    self.pending.is_none(),
-                                    egui::Button::new(self.i18n.tr("settings-open")),
-                                )
-                                .clicked()
-                        {
-                            self.load_setup_fields();
-                            self.screen = Screen::Setup;
-                        }
-                        if self.kiosk.is_none()
-                            && self.screen == Screen::Form
-                            && self.service.outbox().is_some()
-                            && ui
-                                .add_enabled(
-                                    self.pending.is_none(),
-                                    egui::Button::new(self.i18n.tr("import-open-screen")),
-                                )
-                                .clicked()
-                        {
-                            self.open_import();
-                        }
-                    });
-                });
-            });
+        self.title_bar(ui);
         self.outbox_status_bar(ui);
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 // A centred column of readable width.
                 // Leave room for the (floating) scroll bar on the right.
                 let available = ui.available_width() - 24.0;
-                let width = theme::CONTENT_WIDTH.min(available);
+                let column = self
+                    .kiosk
+                    .as_ref()
+                    .and_then(Kiosk::layout)
+                    .map_or(theme::CONTENT_WIDTH, |layout| layout.column_width);
+                let width = column.min(available);
                 let margin = ((available - width) / 2.0).max(0.0);
                 ui.horizontal(|ui| {
                     ui.add_space(margin);
@@ -484,7 +516,7 @@ fn spawn_submit(
         "submit-rating",
         ctx,
         move || service.submit(&id, &rating),
-        |e| Err(NotSent::Internal(e)),
+        |e| Err(NotSent::NoThread(Arc::new(e))),
     )
 }
 
@@ -496,6 +528,12 @@ impl eframe::App for RatingApp {
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    /// The theme's background, so nothing of eframe's default (a translucent
+    /// near-black) shows between panels or at the window's edge while it is resized.
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
     }
 
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {

@@ -81,12 +81,12 @@ pub fn wait_idle(ctx: &egui::Context, timeout: Duration) -> bool {
 }
 
 /// Run `work` on a thread named `name`; its value arrives in the promise and wakes the
-/// UI. When no thread can be started, the promise holds `failed(reason)` at once.
+/// UI. When no thread can be started, the promise holds `failed(error)` at once.
 pub fn spawn<T: Send + 'static>(
     name: &str,
     ctx: &egui::Context,
     work: impl FnOnce() -> T + Send + 'static,
-    failed: impl FnOnce(String) -> T,
+    failed: impl FnOnce(std::io::Error) -> T,
 ) -> Promise<T> {
     let (sender, promise) = Promise::new();
     let ctx = ctx.clone();
@@ -100,7 +100,7 @@ pub fn spawn<T: Send + 'static>(
         });
     match spawned {
         Ok(_) => promise,
-        Err(e) => Promise::from_ready(failed(e.to_string())),
+        Err(e) => Promise::from_ready(failed(e)),
     }
 }
 

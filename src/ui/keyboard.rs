@@ -2,6 +2,7 @@
 //! and English (QWERTY) layouts. Keys type straight into the text they are given, so
 //! tapping a key never takes the focus away or needs a system keyboard.
 
+use crate::msg;
 use egui::{RichText, Ui};
 
 use crate::i18n::I18n;
@@ -22,6 +23,8 @@ const PUNCTUATION: &str = ".,!?-";
 
 /// The side of a key, in points (a finger-sized target).
 const KEY: f32 = 52.0;
+/// The keyboard's height, in points: five rows of keys and their gaps.
+pub const KEYBOARD_HEIGHT: f32 = 5.0 * (KEY + 6.0);
 
 /// Draw the keyboard; typed characters go into `text` (at the end), at most `max_chars`.
 pub fn on_screen_keyboard(
@@ -66,20 +69,23 @@ pub fn on_screen_keyboard(
         });
     }
     ui.horizontal(|ui| {
-        let shift = egui::Button::new(i18n.tr("osk-shift"))
+        let shift = egui::Button::new(i18n.tr(msg!("osk-shift")))
             .selected(state.shift)
             .min_size(egui::vec2(KEY * 2.0, KEY));
         if ui.add(shift).clicked() {
             state.shift = !state.shift;
         }
         if ui
-            .add(egui::Button::new(i18n.tr("osk-space")).min_size(egui::vec2(KEY * 6.0, KEY)))
+            .add(egui::Button::new(i18n.tr(msg!("osk-space"))).min_size(egui::vec2(KEY * 6.0, KEY)))
             .clicked()
         {
             typed = Some(' ');
         }
         if ui
-            .add(egui::Button::new(i18n.tr("osk-backspace")).min_size(egui::vec2(KEY * 2.0, KEY)))
+            .add(
+                egui::Button::new(i18n.tr(msg!("osk-backspace")))
+                    .min_size(egui::vec2(KEY * 2.0, KEY)),
+            )
             .clicked()
         {
             text.pop();
@@ -87,7 +93,7 @@ pub fn on_screen_keyboard(
         let other = if state.english { "РУС" } else { "ENG" };
         if ui
             .add(egui::Button::new(other).min_size(egui::vec2(KEY * 2.0, KEY)))
-            .on_hover_text(i18n.tr("osk-layout"))
+            .on_hover_text(i18n.tr(msg!("osk-layout")))
             .clicked()
         {
             state.english = !state.english;

@@ -1,5 +1,7 @@
-//! The egui window. egui only: no reqwest, keyring or file system calls here; it asks
-//! [`crate::service`] for work and draws the results.
+//! The egui window. egui only: no reqwest, keyring or file system calls run in a frame
+//! here; it asks [`crate::service`], the outbox, the settings and the keyring for work
+//! through [`jobs`] (the one place it starts background work) and draws the results. A
+//! blocking call made during a frame panics in debug builds ([`crate::blocking`]).
 //!
 //! - [`app`]: screens and the state machine (kiosk mode in `app::kiosk`);
 //! - [`clock`]: the time the kiosk's timers read;
@@ -17,6 +19,7 @@ pub mod star_rating;
 pub mod theme;
 pub mod type_ahead;
 
+use crate::msg;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
@@ -57,7 +60,6 @@ pub struct GuiOptions {
 pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     let language = options.language.unwrap_or(options.config.language);
     let kiosk = options.kiosk || options.config.kiosk;
-    let monitor = options.config.kiosk_options.monitor;
     let demo_server = if options.demo {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         Some(
@@ -111,7 +113,7 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     };
 
     let mut viewport = egui::ViewportBuilder::default()
-        .with_title(I18n::new(language).tr("app-title"))
+        .with_title(I18n::new(language).tr(msg!("app-title")))
         .with_app_id("visit-rating")
         .with_inner_size([1000.0, 780.0])
         .with_min_inner_size([640.0, 480.0]);
@@ -119,13 +121,15 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         viewport = viewport.with_icon(icon);
     }
     if kiosk {
-        // Full screen on the chosen monitor, no title bar, no close button.
+        // No title bar, no close button; full screen on the chosen monitor once the
+        // first frame knows the monitor's size (see `ui::app::kiosk`): a kiosk
+        // compositor that makes a window full screen without telling it the output's
+        // size (cage 0.1.4, Debian 12's) would leave it at the size it asked for, and
+        // winit ignores size requests while full screen.
         viewport = viewport
-            .with_fullscreen(true)
             .with_decorations(false)
             .with_close_button(false)
-            .with_minimize_button(false)
-            .with_monitor(monitor);
+            .with_minimize_button(false);
     }
     let native = eframe::NativeOptions {
         viewport,
@@ -134,7 +138,12 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     let result = eframe::run_native(
         "visit-rating",
         native,
-        Box::new(move |_cc| Ok(Box::new(RatingApp::new(setup)))),
+        Box::new(move |cc| {
+            let mut app = RatingApp::new(setup);
+            // The first frame is drawn in the app's theme, never in egui's default.
+            app.apply_style(&cc.egui_ctx);
+            Ok(Box::new(app))
+        }),
     );
     drop(demo_server);
     result.map_err(|e| anyhow::anyhow!("the window could not run: {e}"))

@@ -38,6 +38,52 @@ fn set_stores_a_hash_never_the_pin_and_clear_removes_it() {
 }
 
 #[test]
+fn a_hand_written_settings_file_keeps_its_comments_and_order() {
+    use crate::support::{HAND_WRITTEN_CONFIG, HAND_WRITTEN_LAST_KEY, with_line_after};
+    let env = UserEnv::new();
+    let path = env.write_config(HAND_WRITTEN_CONFIG);
+    env.cmd()
+        .args(["admin-pin", "set"])
+        .write_stdin("246813\n")
+        .assert()
+        .code(0);
+    let after = std::fs::read_to_string(&path).unwrap();
+    let hash_line = after
+        .lines()
+        .find(|line| line.starts_with("admin_pin_hash = "))
+        .unwrap_or_else(|| panic!("no admin_pin_hash in:\n{after}"));
+    // The one change: the hash, in the top-level table (not under [kiosk_options]).
+    assert_eq!(
+        after,
+        with_line_after(HAND_WRITTEN_CONFIG, HAND_WRITTEN_LAST_KEY, hash_line)
+    );
+    let config = visit_rating::config::Config::read(&path).unwrap();
+    assert!(visit_rating::admin_pin::verify_pin(
+        "246813",
+        config.admin_pin_hash.as_deref().unwrap()
+    ));
+    assert_eq!(config.kiosk_options.idle_secs, 120);
+    assert_eq!(config.request_timeout_secs, 45);
+
+    env.cmd().args(["admin-pin", "clear"]).assert().code(0);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), HAND_WRITTEN_CONFIG);
+}
+
+#[test]
+fn a_damaged_settings_file_is_not_overwritten() {
+    let env = UserEnv::new();
+    let damaged = "server_url = \"https://rpgu.example.ru\"\nkiosk = tru\n";
+    let path = env.write_config(damaged);
+    env.cmd()
+        .args(["admin-pin", "set"])
+        .write_stdin("246813\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("line 2"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
+}
+
+#[test]
 fn a_pin_that_is_not_6_to_12_digits_changes_nothing() {
     let env = UserEnv::new();
     for bad in [

@@ -53,7 +53,7 @@ fn the_same_listing_in_a_job_is_fine() {
                         .map(|l| l.entries.len())
                         .map_err(|e| e.to_string())
                 },
-                Err,
+                |e| Err(e.to_string()),
             )
         });
         match promise.ready() {

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::support::{UserEnv, closed_port_url};
+use crate::support::{DownPort, UserEnv};
 
 #[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
@@ -46,11 +46,12 @@ fn logs_and_the_sent_log_are_made_private_when_they_already_exist() {
 #[test]
 fn allowing_clear_text_http_is_warned_of_on_stderr() {
     let env = UserEnv::new();
+    let down = DownPort::new();
     let output = env
         .cmd()
         .env("VISIT_RATING_TOKEN", "some-token")
         .args(["--lang", "en", "submit", "--allow-insecure-http", "--url"])
-        .arg(closed_port_url())
+        .arg(down.url())
         .args(["--history", "clear-text-1", "--scores", "5,5,5,5"])
         .output()
         .unwrap();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{MockProcess, UserEnv, closed_port_url, json_of, unique};
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique};
 
 const TOKEN: &str = "import-token-5b1f0c";
 const HEADER_RU: &str =
@@ -368,7 +368,8 @@ fn no_token_saves_nothing_and_server_down_keeps_rows_for_the_rerun() {
     let env = UserEnv::new();
     let dir = tempfile::tempdir().unwrap();
     let (_, file) = three_rows(dir.path(), "down", "down.csv");
-    let down = closed_port_url();
+    let down_port = DownPort::new();
+    let down = down_port.url();
 
     env.cmd()
         .args(["import", "--url", &down])
@@ -387,7 +388,7 @@ fn no_token_saves_nothing_and_server_down_keeps_rows_for_the_rerun() {
         "{value}"
     );
 
-    let server = MockProcess::start_on(down.trim_start_matches("http://"), &["--token", TOKEN]);
+    let server = down_port.start_mock_process(&["--token", TOKEN]);
     let (code, value) = import_json(&env, &server.url, &file, &[]);
     assert_eq!(code, Some(0), "{value}");
     assert_eq!(value["delivered"], 3);
@@ -598,7 +599,8 @@ fn a_row_another_sender_is_sending_is_left_to_it_and_sent_once() {
     let dir = tempfile::tempdir().unwrap();
     let (ids, file) = three_rows(dir.path(), "lease", "lease.csv");
     // Saved first (the server is down), then one entry is claimed by "another sender".
-    let down = closed_port_url();
+    let down_port = DownPort::new();
+    let down = down_port.url();
     let (code, value) = import_json(&env, &down, &file, &[]);
     assert_eq!(code, Some(5), "{value}");
     let outbox = visit_rating::outbox::Outbox::open(&env.data_dir()).unwrap();
@@ -614,7 +616,7 @@ fn a_row_another_sender_is_sending_is_left_to_it_and_sent_once() {
         .unwrap()
         .expect("nobody holds it yet");
 
-    let server = MockProcess::start_on(down.trim_start_matches("http://"), &["--token", TOKEN]);
+    let server = down_port.start_mock_process(&["--token", TOKEN]);
     let (code, value) = import_json(&env, &server.url, &file, &[]);
     assert_eq!(code, Some(1), "left to the other sender: {value}");
     let outcomes = outcomes_of(&value);

@@ -3,9 +3,7 @@
 //! invalid cell and explains it, sending shows progress, the summary saves a report. A
 //! snapshot of the preview (looked at by a person when it changes).
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -13,24 +11,22 @@ use visit_rating::mock_server::{Faults, MockOptions, RunningMock};
 use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 
-use crate::ui::{TOKEN, setup_for, step_until, wait_for};
+use crate::support::ui::{
+    STEP_FRAMES, TOKEN, build, builder, server_with, settle, setup_for, step_until,
+    step_until_seen, step_until_within,
+};
 
 const HEADER: &str =
     "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)";
 
 fn slow_server(latency_ms: u64) -> RunningMock {
-    RunningMock::start(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        MockOptions {
-            tokens: vec![TOKEN.to_owned()],
-            faults: Faults {
-                latency_ms,
-                ..Faults::default()
-            },
-            ..MockOptions::default()
+    server_with(MockOptions {
+        faults: Faults {
+            latency_ms,
+            ..Faults::default()
         },
-    )
-    .unwrap()
+        ..MockOptions::default()
+    })
 }
 
 /// Five good rows and one with a score of 6 in «Чистота» (row 4).
@@ -47,26 +43,20 @@ fn import_harness(url: &str, data: &Path, wgpu: bool) -> Harness<'static, Rating
     let mut setup = setup_for(url, TOKEN);
     setup.data_dir = Some(data.to_owned());
     let height = if wgpu { 860.0 } else { 1100.0 };
-    let builder = Harness::builder().with_size(egui::vec2(1000.0, height));
-    let builder = if wgpu { builder.wgpu() } else { builder };
-    let mut harness = builder.build_ui_state(
-        |ui, app: &mut RatingApp| app.show(ui),
-        RatingApp::new(setup),
-    );
-    harness.run_steps(3);
-    harness
+    let builder = builder(egui::vec2(1000.0, height));
+    build(if wgpu { builder.wgpu() } else { builder }, setup)
 }
 
 fn open_file(harness: &mut Harness<'_, RatingApp>, path: &Path) {
     harness.get_by_label("Импорт из файла…").click();
-    harness.run_steps(2);
+    settle(harness);
     assert_eq!(harness.state().screen(), Screen::Import);
     harness.get_by_label("Путь к файлу").click();
-    harness.run_steps(1);
+    settle(harness);
     harness
         .get_by_label("Путь к файлу")
         .type_text(&path.display().to_string());
-    harness.run_steps(1);
+    settle(harness);
     harness.get_by_label("Открыть").click();
     step_until(harness, |app| app.import_preview().is_some());
 }
@@ -88,9 +78,7 @@ fn the_preview_explains_the_invalid_cell_then_sending_shows_progress_and_a_summa
     harness
         .get_by_label("Отправить строки без ошибок: 5")
         .click();
-    wait_for(&mut harness, Duration::from_secs(10), |app| {
-        app.import_busy()
-    });
+    step_until_within(&mut harness, 1000, RatingApp::import_busy);
     // Progress while sending (150 ms per request): a bar and a Stop button.
     assert!(
         harness.query_by_label_contains("Отправка: ").is_some()
@@ -98,9 +86,7 @@ fn the_preview_explains_the_invalid_cell_then_sending_shows_progress_and_a_summa
         "a progress bar while sending"
     );
     harness.get_by_label("Остановить");
-    wait_for(&mut harness, Duration::from_secs(20), |app| {
-        !app.import_busy()
-    });
+    step_until_within(&mut harness, 2000, |app| !app.import_busy());
 
     harness.get_by_label(
         "Строк: 6; доставлено: 5 (из них раньше: 0); ожидают отправки: 0; отклонено сервером: 0; с ошибками: 1.",
@@ -111,23 +97,9 @@ fn the_preview_explains_the_invalid_cell_then_sending_shows_progress_and_a_summa
     harness.get_by_label("Сохранить отчёт").click();
     let report = dir.path().join("анкеты-report.csv");
     let saved = format!("Отчёт сохранён: {}", report.display());
-    let started = std::time::Instant::now();
-    while harness.query_by_label(&saved).is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the report was never saved: {:?}",
-            (
-                harness
-                    .query_all_by_label_contains("тчёт")
-                    .map(|n| format!("{:?}", n.rect()))
-                    .collect::<Vec<_>>(),
-                report.exists(),
-                harness.state().import_busy()
-            )
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    step_until_seen(&mut harness, STEP_FRAMES, |harness| {
+        harness.query_by_label(&saved).is_some()
+    });
     let bytes = std::fs::read(&report).unwrap();
     let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
     assert_eq!(text.lines().count(), 7, "{text}");
@@ -146,7 +118,7 @@ fn snapshot_of_the_preview() {
     let mut harness = import_harness(&server.url(), data.path(), true);
     open_file(&mut harness, &file);
     harness.remove_cursor();
-    harness.run_steps(3);
+    settle(&mut harness);
     harness.snapshot("import_preview");
     assert_eq!(
         server.state().requests().len(),

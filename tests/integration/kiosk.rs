@@ -1,95 +1,20 @@
 //! Kiosk mode, driven through the accessibility tree with a manual clock: the patient's
 //! cycle, idle reset, cooldown, the administrator PIN, the close request.
 
-use std::time::Duration;
-
 use egui::{Event, Key, Modifiers, PointerButton, ViewportCommand, ViewportEvent, ViewportId};
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use visit_rating::config::Config;
-use visit_rating::mock_server::RunningMock;
-use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 use visit_rating::ui::clock::Clock;
 
-use crate::ui::{CRITERIA, SUBMIT, TOKEN, WAITING, click_star, server, setup_for, step_until};
-
-pub const PIN: &str = "246813";
-const VISIT_ID: &str = "Идентификатор посещения";
-
-pub struct KioskRig {
-    pub harness: Harness<'static, RatingApp>,
-    pub clock: Clock,
-    pub server: RunningMock,
-}
-
-pub fn kiosk_config() -> Config {
-    Config {
-        admin_pin_hash: Some(visit_rating::admin_pin::hash_pin(PIN).unwrap()),
-        ..Config::default()
-    }
-}
-
-pub fn kiosk_rig_with(config: Config, token: &str, size: egui::Vec2, wgpu: bool) -> KioskRig {
-    let server = server();
-    let clock = Clock::manual();
-    let mut setup = setup_for(&server.url(), token);
-    setup.config = config;
-    setup.kiosk = true;
-    setup.clock = clock.clone();
-    let mut builder = Harness::builder().with_size(size);
-    if wgpu {
-        builder = builder.wgpu();
-    }
-    let mut harness = builder.build_ui_state(
-        |ui, app: &mut RatingApp| app.show(ui),
-        RatingApp::new(setup),
-    );
-    harness.run_steps(3);
-    KioskRig {
-        harness,
-        clock,
-        server,
-    }
-}
-
-fn rig() -> KioskRig {
-    kiosk_rig_with(kiosk_config(), TOKEN, egui::vec2(1280.0, 1400.0), false)
-}
-
-impl KioskRig {
-    pub fn advance(&mut self, seconds: u64) {
-        self.clock.advance(Duration::from_secs(seconds));
-        self.harness.run_steps(2);
-    }
-
-    /// Scan a visit id (the scanner types it and presses Enter).
-    pub fn scan(&mut self, id: &str) {
-        self.harness.get_by_label(VISIT_ID).type_text(id);
-        self.harness.key_press(Key::Enter);
-        crate::support::settle(&mut self.harness);
-    }
-
-    /// A whole rating by touch: scan, four rows, send; waits for the answer.
-    pub fn rate(&mut self, id: &str) {
-        self.scan(id);
-        for (criterion, stars) in CRITERIA.into_iter().zip([5, 4, 5, 4]) {
-            click_star(&mut self.harness, criterion, stars);
-        }
-        self.harness.get_by_label(SUBMIT).click();
-        step_until(&mut self.harness, |app| {
-            !app.is_sending() && app.last_result().is_some()
-        });
-    }
-
-    pub fn screen(&self) -> Screen {
-        self.harness.state().screen()
-    }
-}
+use crate::support::fit_to_pixels;
+use crate::support::ui::{
+    KioskRig, PIN, SUBMIT, TOKEN, VISIT_ID, WAITING, build, builder, click_star, kiosk_config,
+    kiosk_rig, kiosk_rig_with, server, settle, setup_for, step_until_shown,
+};
 
 #[test]
 fn the_cycle_ready_form_thank_you_and_back_by_itself() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     assert_eq!(rig.screen(), Screen::Ready);
     assert!(
         rig.harness.get_by_label(VISIT_ID).is_focused(),
@@ -124,21 +49,9 @@ fn the_cycle_ready_form_thank_you_and_back_by_itself() {
     );
 }
 
-impl KioskRig {
-    fn rate_current(&mut self) {
-        for (criterion, stars) in CRITERIA.into_iter().zip([5, 4, 5, 4]) {
-            click_star(&mut self.harness, criterion, stars);
-        }
-        self.harness.get_by_label(SUBMIT).click();
-        step_until(&mut self.harness, |app| {
-            !app.is_sending() && app.last_result().is_some()
-        });
-    }
-}
-
 #[test]
 fn a_cooldown_stops_a_double_tap_from_starting_the_next_rating() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     rig.rate("kiosk-visit-cooldown");
     assert_eq!(rig.screen(), Screen::ThankYou);
     let next = rig.harness.get_by_label("Новая оценка");
@@ -148,20 +61,20 @@ fn a_cooldown_stops_a_double_tap_from_starting_the_next_rating() {
     );
     next.click();
     rig.harness.key_press(Key::Enter);
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::ThankYou);
 
     rig.advance(2);
     let next = rig.harness.get_by_label("Новая оценка");
     assert!(!next.accesskit_node().is_disabled());
     next.click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 }
 
 #[test]
 fn an_idle_form_warns_counts_down_and_clears_itself() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     rig.scan("kiosk-visit-idle");
     click_star(&mut rig.harness, WAITING, 3);
     rig.harness.get_by_label(&format!("{WAITING}: 3 из 5"));
@@ -176,7 +89,7 @@ fn an_idle_form_warns_counts_down_and_clears_itself() {
 
     // "Continue" keeps the answers and restarts the timer.
     rig.harness.get_by_label("Продолжить").click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert!(!rig.harness.state().idle_warning_shown());
     rig.harness.get_by_label(&format!("{WAITING}: 3 из 5"));
 
@@ -204,17 +117,17 @@ fn an_idle_form_warns_counts_down_and_clears_itself() {
 
 #[test]
 fn the_pin_prompt_grants_refuses_and_rate_limits() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     rig.harness
         .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-    rig.harness.run_steps(2);
+    settle(&mut rig.harness);
     rig.harness.get_by_label("Вход для администратора");
 
     let enter_pin = |rig: &mut KioskRig, pin: &str| {
         rig.harness.get_by_label("PIN-код").type_text(pin);
-        rig.harness.run_steps(1);
+        settle(&mut rig.harness);
         rig.harness.get_by_label("Войти").click();
-        crate::support::settle(&mut rig.harness);
+        settle(&mut rig.harness);
     };
     enter_pin(&mut rig, "0000");
     rig.harness
@@ -245,23 +158,23 @@ fn the_pin_prompt_grants_refuses_and_rate_limits() {
     // The right PIN on the touch keypad.
     for digit in PIN.chars() {
         rig.harness.get_by_label(&digit.to_string()).click();
-        crate::support::settle(&mut rig.harness);
+        settle(&mut rig.harness);
     }
     rig.harness.get_by_label("Войти").click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Admin);
     rig.harness.get_by_label("Администрирование терминала");
 
     rig.harness
         .get_by_label("Вернуться к приёму оценок")
         .click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 }
 
 #[test]
 fn a_long_press_in_the_corner_opens_the_pin_prompt() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     let corner = rig
         .harness
         .get_by_label("Вход для администратора (удерживайте 3 секунды)")
@@ -274,7 +187,7 @@ fn a_long_press_in_the_corner_opens_the_pin_prompt() {
         pressed: true,
         modifiers: Modifiers::NONE,
     });
-    rig.harness.run_steps(2);
+    settle(&mut rig.harness);
     rig.advance(2);
     assert!(
         !rig.harness.state().kiosk().unwrap().prompt_open(),
@@ -287,7 +200,7 @@ fn a_long_press_in_the_corner_opens_the_pin_prompt() {
 
 #[test]
 fn the_close_request_is_cancelled() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     rig.harness
         .input_mut()
         .viewports
@@ -306,20 +219,20 @@ fn the_close_request_is_cancelled() {
 
 #[test]
 fn a_visit_already_rated_is_told_to_the_patient() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     rig.rate("kiosk-visit-twice");
     rig.advance(8);
     rig.rate("kiosk-visit-twice");
     assert_eq!(rig.screen(), Screen::Form);
     rig.harness.get_by_label("Это посещение уже оценено.");
     rig.harness.get_by_label("Готово").click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 }
 
 #[test]
 fn an_invalid_visit_id_is_told_and_the_form_does_not_open() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     rig.scan("bad/id");
     assert_eq!(rig.screen(), Screen::Ready);
     rig.harness
@@ -352,20 +265,20 @@ fn the_on_screen_keyboard_types_russian_and_english() {
         "!",
     ] {
         rig.harness.get_by_label(key).click();
-        crate::support::settle(&mut rig.harness);
+        settle(&mut rig.harness);
     }
     rig.harness.get_by_label("ENG").click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     for key in ["o", "k"] {
         rig.harness.get_by_label(key).click();
-        crate::support::settle(&mut rig.harness);
+        settle(&mut rig.harness);
     }
     assert_eq!(rig.harness.state().form.draft.notes, "Спасибо !ok");
 }
 
 #[test]
 fn a_token_expiring_soon_shows_staff_the_discreet_mark() {
-    crate::ui::mock_keyring();
+    crate::support::ui::mock_keyring();
     let server = server();
     let origin = visit_rating::api::origin(&server.url());
     let soon = crate::support::jwt_expiring_in(2 * 86_400);
@@ -376,23 +289,164 @@ fn a_token_expiring_soon_shows_staff_the_discreet_mark() {
     setup.kiosk = true;
     setup.clock = Clock::manual();
     setup.tokens = visit_rating::service::TokenSource::bound_to(Some(&server.url()));
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1400.0))
-        .build_ui_state(
-            |ui, app: &mut RatingApp| app.show(ui),
-            RatingApp::new(setup),
-        );
-    let start = std::time::Instant::now();
-    while harness
-        .query_by_label_contains("Терминал требует внимания персонала")
-        .is_none()
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "no mark for staff"
-        );
-        harness.step();
-    }
+    let mut harness = build(builder(egui::vec2(1280.0, 1400.0)), setup);
+    step_until_shown(&mut harness, "Терминал требует внимания персонала");
     // Patients see nothing more than the mark: no word about the token.
     assert!(harness.query_by_label_contains("Токен").is_none());
+}
+
+/// The form on a stand of `size` pixels, after a scan: the Send button's rectangle and
+/// the screen, in pixels, and the share of the height from the top of the first star
+/// row to the bottom of Send (the form's rows, remarks and button).
+fn form_on_stand(size: egui::Vec2) -> (egui::Rect, egui::Rect, f32) {
+    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, size, false);
+    rig.scan("kiosk-stand-size");
+    settle(&mut rig.harness);
+    assert_eq!(rig.harness.state().screen(), Screen::Form);
+    let ppp = rig.harness.ctx.pixels_per_point();
+    let send = rig.harness.get_by_label(SUBMIT).rect() * ppp;
+    let first_row = rig
+        .harness
+        .get_by_label_contains(&format!("{WAITING}: "))
+        .rect()
+        * ppp;
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    (send, screen, (send.bottom() - first_row.top()) / size.y)
+}
+
+fn assert_send_on_screen(size: egui::Vec2) -> f32 {
+    let (send, screen, coverage) = form_on_stand(size);
+    assert!(
+        screen.contains_rect(send),
+        "Send {send:?} is not inside the {size:?} screen"
+    );
+    // Touch-sized at any scale: at least 44 pixels high.
+    assert!(send.height() >= 44.0, "Send is {send:?}");
+    coverage
+}
+
+#[test]
+fn a_portrait_1080x1920_stand_fills_its_height_with_send_on_screen() {
+    let coverage = assert_send_on_screen(egui::vec2(1080.0, 1920.0));
+    assert!(
+        coverage >= 0.6,
+        "the rows to Send cover {:.0} % of the height",
+        coverage * 100.0
+    );
+}
+
+#[test]
+fn a_landscape_1920x1080_monitor_has_send_on_screen() {
+    assert_send_on_screen(egui::vec2(1920.0, 1080.0));
+}
+
+#[test]
+fn a_1280x1024_monitor_has_send_on_screen() {
+    assert_send_on_screen(egui::vec2(1280.0, 1024.0));
+}
+
+#[test]
+fn a_7_inch_800x480_panel_has_send_on_screen_without_scrolling() {
+    assert_send_on_screen(egui::vec2(800.0, 480.0));
+}
+
+#[test]
+fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_the_settings() {
+    let size = egui::vec2(1080.0, 1920.0);
+    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, size, false);
+    let start = rig.harness.ctx.pixels_per_point();
+    // Touch-sized, announced by name.
+    let larger = rig.harness.get_by_label("Крупнее текст").rect() * start;
+    assert!(
+        larger.width() >= 44.0 && larger.height() >= 44.0,
+        "{larger:?}"
+    );
+
+    // Up (20 % a step) until A+ is disabled: at most three steps, and never so large
+    // that a star row no longer fits the width.
+    let mut steps = 0;
+    while !rig
+        .harness
+        .get_by_label("Крупнее текст")
+        .accesskit_node()
+        .is_disabled()
+    {
+        rig.harness.get_by_label("Крупнее текст").click();
+        settle(&mut rig.harness);
+        fit_to_pixels(&mut rig.harness, size);
+        steps += 1;
+        assert!(steps <= 3);
+    }
+    let largest = rig.harness.ctx.pixels_per_point();
+    assert!(largest / start > 1.25, "{start} -> {largest}");
+    rig.scan("kiosk-largest-text");
+    let row = rig
+        .harness
+        .get_by_label_contains(&format!("{WAITING}: "))
+        .rect()
+        * largest;
+    assert!(
+        row.right() <= size.x,
+        "the star row {row:?} leaves the screen"
+    );
+    let send = rig.harness.get_by_label(SUBMIT).rect() * largest;
+    assert!(send.right() <= size.x, "{send:?}");
+    // One step back down.
+    rig.harness.get_by_label("Мельче текст").click();
+    settle(&mut rig.harness);
+    fit_to_pixels(&mut rig.harness, size);
+    assert!(rig.harness.ctx.pixels_per_point() < largest);
+    assert_eq!(
+        rig.harness
+            .state()
+            .kiosk()
+            .unwrap()
+            .patient_choices()
+            .text_step,
+        steps - 1
+    );
+    rig.harness.get_by_label("Начать заново").click();
+    settle(&mut rig.harness);
+    fit_to_pixels(&mut rig.harness, size);
+
+    rig.harness.get_by_label("Высокая контрастность").click();
+    settle(&mut rig.harness);
+    assert_eq!(
+        rig.harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::BLACK
+    );
+    assert_eq!(
+        rig.harness
+            .get_by_label("Высокая контрастность")
+            .accesskit_node()
+            .toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
+
+    // A tap takes the focus; the scanner's keys still go to the visit id.
+    assert!(rig.harness.get_by_label(VISIT_ID).is_focused());
+    // On the form too.
+    rig.scan("kiosk-own-choices");
+    assert_eq!(rig.screen(), Screen::Form);
+    rig.harness.get_by_label("Language: English").click();
+    settle(&mut rig.harness);
+    rig.harness.get_by_label("Send rating");
+    rig.harness.get_by_label("Larger text");
+
+    // The patient walks away: the idle reset puts everything back for the next one.
+    rig.advance(95);
+    assert_eq!(rig.screen(), Screen::Ready);
+    settle(&mut rig.harness);
+    fit_to_pixels(&mut rig.harness, size);
+    assert!((rig.harness.ctx.pixels_per_point() - start).abs() < 0.01);
+    assert_ne!(
+        rig.harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::BLACK
+    );
+    rig.harness
+        .get_by_label("Оцените, пожалуйста, посещение врача");
+    assert_eq!(
+        rig.harness.state().kiosk().unwrap().patient_choices(),
+        visit_rating::ui::app::PatientChoices::default()
+    );
 }

@@ -14,29 +14,24 @@ use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 use visit_rating::ui::clock::Clock;
 
-use crate::kiosk::{KioskRig, PIN, kiosk_config, kiosk_rig_with};
-use crate::ui::{SUBMIT, TOKEN, fill, harness, server, setup_for, step_until};
-
-const VISIT_ID: &str = "Идентификатор посещения";
-const NOTES: &str = "Пожелания и замечания для руководителя медицинского учреждения";
+use crate::support::ui::{
+    KioskRig, NOTES, PIN, SUBMIT, TOKEN, VISIT_ID, fill, harness, kiosk_config, kiosk_rig,
+    kiosk_rig_with, server, settle, setup_for, step_until,
+};
 const PIN_FIELD: &str = "PIN-код";
 const NOT_CONFIGURED: &str = "Терминал не настроен";
 
-fn rig() -> KioskRig {
-    kiosk_rig_with(kiosk_config(), TOKEN, egui::vec2(1280.0, 1400.0), false)
-}
-
-/// Let egui's undo history take its snapshot (it saves text that stayed unchanged for
-/// a second of input time; a kittest step is a quarter of a second).
+/// Let egui's undo history take its snapshot: it saves text that stayed unchanged for
+/// a second of egui's input time, and a kittest step is a quarter of a second of it. The
+/// one place frames are counted rather than awaited: what must pass is egui's own
+/// time, and a settled window (`run()`) would not let it pass.
 fn let_undo_settle(harness: &mut Harness<'static, RatingApp>) {
     harness.run_steps(8);
 }
 
+/// Type into `label` and let the undo history record it.
 fn type_into(harness: &mut Harness<'static, RatingApp>, label: &str, text: &str) {
-    harness.get_by_label(label).click();
-    crate::support::settle(harness);
-    harness.get_by_label(label).type_text(text);
-    harness.run_steps(1);
+    crate::support::ui::type_into(harness, label, text);
     let_undo_settle(harness);
 }
 
@@ -44,9 +39,9 @@ fn type_into(harness: &mut Harness<'static, RatingApp>, label: &str, text: &str)
 /// would go past the previous text to the empty field it started as.)
 fn undo_in(harness: &mut Harness<'static, RatingApp>, label: &str) -> String {
     harness.get_by_label(label).focus();
-    harness.run_steps(1);
+    settle(harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    harness.run_steps(2);
+    settle(harness);
     harness.get_by_label(label).value().unwrap_or_default()
 }
 
@@ -59,43 +54,43 @@ fn text_edit_states(harness: &Harness<'static, RatingApp>) -> usize {
 fn open_pin_prompt(rig: &mut KioskRig) {
     rig.harness
         .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-    rig.harness.run_steps(2);
+    settle(&mut rig.harness);
 }
 
 #[test]
 fn ctrl_z_in_the_pin_field_after_a_login_brings_nothing_back() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     open_pin_prompt(&mut rig);
     type_into(&mut rig.harness, PIN_FIELD, PIN);
     rig.harness.key_press(Key::Enter);
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Admin);
     rig.harness
         .get_by_label("Вернуться к приёму оценок")
         .click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Ready);
 
     open_pin_prompt(&mut rig);
     assert_eq!(undo_in(&mut rig.harness, PIN_FIELD), "");
     rig.harness.key_press(Key::Enter);
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_ne!(rig.screen(), Screen::Admin, "undo must not log anyone in");
     assert!(rig.harness.state().kiosk().unwrap().prompt_open());
 
     // Cancelled: the visit id is ready for the next scan again.
     rig.harness.get_by_label("Отмена").click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert!(rig.harness.get_by_label(VISIT_ID).is_focused());
 }
 
 /// Patient A fills in the form; `reset` ends A's turn; patient B tries Ctrl+Z in the
 /// visit id and in the remarks.
 fn patient_b_finds_nothing_of_a(reset: impl Fn(&mut KioskRig)) {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     type_into(&mut rig.harness, VISIT_ID, "patient-a-visit");
     rig.harness.key_press(Key::Enter);
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Form);
     type_into(&mut rig.harness, NOTES, "A's remarks about the doctor");
     reset(&mut rig);
@@ -123,7 +118,7 @@ fn patient_b_finds_nothing_of_a(reset: impl Fn(&mut KioskRig)) {
 fn start_again_forgets_the_patient() {
     patient_b_finds_nothing_of_a(|rig| {
         rig.harness.get_by_label("Начать заново").click();
-        crate::support::settle(&mut rig.harness);
+        settle(&mut rig.harness);
     });
 }
 
@@ -131,20 +126,20 @@ fn start_again_forgets_the_patient() {
 fn the_idle_reset_forgets_the_patient() {
     patient_b_finds_nothing_of_a(|rig| {
         rig.advance(90);
-        rig.harness.run_steps(3);
+        settle(&mut rig.harness);
     });
 }
 
 #[test]
 fn the_thank_you_reset_forgets_the_patient() {
     patient_b_finds_nothing_of_a(|rig| {
-        for criterion in crate::ui::CRITERIA {
-            crate::ui::click_star(&mut rig.harness, criterion, 4);
+        for criterion in crate::support::ui::CRITERIA {
+            crate::support::ui::click_star(&mut rig.harness, criterion, 4);
         }
         rig.harness.get_by_label(SUBMIT).click();
         step_until(&mut rig.harness, |app| app.screen() == Screen::ThankYou);
         rig.advance(8);
-        rig.harness.run_steps(3);
+        settle(&mut rig.harness);
     });
 }
 
@@ -166,7 +161,7 @@ fn at_a_desk_a_new_rating_forgets_the_undo_history_and_memory_does_not_grow() {
         step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
         states.push(text_edit_states(&harness));
         harness.get_by_label("Новая оценка").click();
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         assert_eq!(undo_in(&mut harness, VISIT_ID), "", "patient {patient}");
         assert_eq!(undo_in(&mut harness, NOTES), "", "patient {patient}");
     }
@@ -197,21 +192,21 @@ fn an_unconfigured_kiosk_asks_for_staff_and_opens_nothing_without_the_pin() {
     // Enter, Tab, Escape and a wrong PIN lead nowhere.
     for key in [Key::Enter, Key::Tab, Key::Escape] {
         harness.key_press(key);
-        harness.run_steps(2);
+        settle(&mut harness);
     }
     assert_eq!(harness.state().screen(), Screen::NotConfigured);
     harness.key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label(PIN_FIELD).type_text("000000");
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::NotConfigured);
     assert!(harness.query_by_label("Адрес сервера (URL)").is_none());
 
     // The right PIN: the administrator's menu, then the settings.
     harness.get_by_label(PIN_FIELD).type_text(PIN);
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Admin);
 }
 
@@ -265,7 +260,7 @@ fn a_pin_set_beside_a_waiting_kiosk_opens_the_way_in_without_a_restart() {
 
 #[test]
 fn a_kiosk_with_no_token_at_all_asks_for_staff() {
-    crate::ui::mock_keyring();
+    crate::support::ui::mock_keyring();
     let server = server();
     let clock = Clock::manual();
     let mut setup = setup_for(&server.url(), TOKEN);
@@ -294,36 +289,34 @@ fn wrong_pins_stay_counted_and_locked_across_a_restart() {
     };
     let (mut harness, _server) = build(start);
     harness.key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-    harness.run_steps(2);
+    settle(&mut harness);
     for _ in 0..3 {
         harness.get_by_label(PIN_FIELD).type_text("000000");
         harness.key_press(Key::Enter);
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
     }
     harness.get_by_label("Слишком много неверных попыток. Повторите через 30 с.");
     // The record is written on a worker thread.
     let file = data.path().join(visit_rating::admin_pin::ATTEMPTS_FILE);
-    let begun = std::time::Instant::now();
-    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("since_ms")) {
-        assert!(begun.elapsed() < Duration::from_secs(10), "never written");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    step_until(&mut harness, |_| {
+        std::fs::read_to_string(&file).is_ok_and(|t| t.contains("since_ms"))
+    });
     drop(harness);
 
     // Restarted 5 s later: still locked, even for the right PIN.
     let (mut harness, _server) = build(start + Duration::from_secs(5));
     harness.key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label("Слишком много неверных попыток. Повторите через 25 с.");
     harness.get_by_label(PIN_FIELD).type_text(PIN);
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Ready);
 
     // Restarted with the clock set back an hour: the whole lock is still ahead.
     let (mut harness, _server) = build(start.checked_sub(Duration::from_hours(1)).unwrap());
     harness.key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label("Слишком много неверных попыток. Повторите через 30 с.");
 }
 
@@ -343,7 +336,7 @@ fn an_old_short_pin_still_opens_and_the_menu_suggests_replacing_it() {
     open_pin_prompt(&mut rig);
     rig.harness.get_by_label(PIN_FIELD).type_text("2468");
     rig.harness.key_press(Key::Enter);
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert_eq!(rig.screen(), Screen::Admin);
     rig.harness.get_by_label_contains("PIN-код короче 6 цифр");
 }
@@ -361,10 +354,10 @@ fn a_settings_file_others_can_read_is_named_on_the_admin_screen() {
     let path = setup.config_path.display().to_string();
     let mut harness = harness(setup);
     harness.key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label(PIN_FIELD).type_text(PIN);
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Admin);
     harness.get_by_label_contains(&format!("chmod 600 {path}"));
     assert!(harness.query_by_label_contains("короче 6 цифр").is_none());
@@ -372,13 +365,13 @@ fn a_settings_file_others_can_read_is_named_on_the_admin_screen() {
 
 #[test]
 fn after_leaving_kiosk_mode_an_idle_window_goes_back_to_the_kiosk() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     open_pin_prompt(&mut rig);
     rig.harness.get_by_label(PIN_FIELD).type_text(PIN);
     rig.harness.key_press(Key::Enter);
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     rig.harness.get_by_label("Выйти из режима киоска").click();
-    crate::support::settle(&mut rig.harness);
+    settle(&mut rig.harness);
     assert!(rig.harness.state().kiosk().is_none());
     assert_eq!(rig.screen(), Screen::Form);
     rig.harness.get_by_label("Настройки");
@@ -390,7 +383,7 @@ fn after_leaving_kiosk_mode_an_idle_window_goes_back_to_the_kiosk() {
     assert!(rig.harness.state().kiosk().is_none());
     // Then nobody for idle_secs: the kiosk is back, with nothing of the desk on it.
     rig.advance(31);
-    rig.harness.run_steps(2);
+    settle(&mut rig.harness);
     assert!(rig.harness.state().kiosk().is_some());
     assert_eq!(rig.screen(), Screen::Ready);
     assert!(rig.harness.query_by_label("Настройки").is_none());
@@ -410,7 +403,7 @@ fn an_unencrypted_connection_is_shown_in_red() {
     let server = server();
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.config.allow_insecure_http = true;
-    let harness = crate::ui::harness(setup);
+    let harness = crate::support::ui::harness(setup);
     assert!(
         harness
             .query_by_label_contains("Незашифрованное соединение")
@@ -458,7 +451,7 @@ fn the_environment_token_stays_with_the_server_given_at_start() {
 #[test]
 #[ignore = "run by the_environment_token_stays_with_the_server_given_at_start"]
 fn environment_token_child() {
-    crate::ui::mock_keyring();
+    crate::support::ui::mock_keyring();
     let start_url = std::env::var("VISIT_RATING_TEST_START_URL").unwrap();
     let later_url = std::env::var("VISIT_RATING_TEST_LATER_URL").unwrap();
     let mut setup = setup_for(&start_url, TOKEN);
@@ -469,23 +462,23 @@ fn environment_token_child() {
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
     harness.get_by_label("Новая оценка").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
 
     harness.get_by_label("Настройки").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     let url_field = "Адрес сервера (URL)";
     harness.get_by_label(url_field).focus();
-    harness.run_steps(1);
+    settle(&mut harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     harness.get_by_label(url_field).type_text(&later_url);
-    harness.run_steps(1);
+    settle(&mut harness);
     harness.get_by_label("Сохранить").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label("Настройки").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label_contains("предназначен только для сервера, указанного при запуске");
     harness.get_by_label("Назад к форме").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
 
     fill(&mut harness, "env-visit-2", [5, 5, 5, 5]);
     harness.get_by_label(SUBMIT).click();
@@ -496,8 +489,10 @@ fn environment_token_child() {
         matches!(
             harness.state().last_result(),
             Some(visit_rating::ui::app::LastResult::NotSent(
-                visit_rating::service::NotSent::NoToken(
-                    visit_rating::secrets::SecretsError::NoToken { .. }
+                visit_rating::service::NotSent::NotConnected(
+                    visit_rating::service::ConnectError::NoToken(
+                        visit_rating::secrets::SecretsError::NoToken { .. }
+                    )
                 )
             ))
         ),
@@ -525,7 +520,7 @@ fn copied(harness: &Harness<'static, RatingApp>) -> Vec<String> {
 /// Select all in `label` and press copy; what the frames after it copied.
 fn select_all_and_copy(harness: &mut Harness<'static, RatingApp>, label: &str) -> Vec<String> {
     harness.get_by_label(label).focus();
-    harness.run_steps(1);
+    settle(harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     let mut all = copied(harness);
     harness.event(egui::Event::Copy);
@@ -537,7 +532,7 @@ fn select_all_and_copy(harness: &mut Harness<'static, RatingApp>, label: &str) -
 
 #[test]
 fn a_kiosk_copies_nothing_and_a_desk_clears_what_it_copied_on_reset() {
-    let mut rig = rig();
+    let mut rig = kiosk_rig();
     type_into(&mut rig.harness, VISIT_ID, "kiosk-copy-visit");
     let kiosk_copied = select_all_and_copy(&mut rig.harness, VISIT_ID);
     assert!(
@@ -567,19 +562,19 @@ fn a_kiosk_copies_nothing_and_a_desk_clears_what_it_copied_on_reset() {
 
 #[test]
 fn a_token_typed_and_left_in_the_settings_cannot_be_undone_back() {
-    crate::ui::mock_keyring();
+    crate::support::ui::mock_keyring();
     let server = server();
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.tokens = TokenSource::bound_to(Some(&server.url()));
     let mut harness = harness(setup);
     let field = "Новый токен (хранится только в хранилище паролей системы)";
     harness.get_by_label("Настройки").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     type_into(&mut harness, field, "half-typed-secret-token");
     harness.get_by_label("Назад к форме").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label("Настройки").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.get_by_label(field).value().as_deref(), Some(""));
     // egui shows a password field's value as dots: the undo would bring them back.
     assert_eq!(undo_in(&mut harness, field), "");

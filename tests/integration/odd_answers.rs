@@ -526,13 +526,14 @@ fn a_rejection_for_another_visit_stays_until_a_person_marks_it_replaced() {
 // --- The window ----------------------------------------------------------------------
 
 mod window {
-    use std::time::Duration;
 
     use egui_kittest::kittest::Queryable;
     use visit_rating::mock_server::Faults;
     use visit_rating::outbox::Outbox;
 
-    use crate::ui::{SUBMIT, TOKEN, fill, harness, server, setup_for, step_until, wait_for};
+    use crate::support::ui::{
+        SUBMIT, TOKEN, fill, harness, server, settle, setup_for, step_until, step_until_within,
+    };
 
     fn at_a_desk(
         url: &str,
@@ -565,7 +566,7 @@ mod window {
         harness.get_by_label("Ответ сервера: HTTP 403");
         harness.get_by_label_contains("the page's title: 403 Forbidden");
         harness.get_by_label_contains("Оценка сохранена. Ответ пришёл не от портала");
-        wait_for(&mut harness, Duration::from_secs(10), |app| {
+        step_until_within(&mut harness, 1000, |app| {
             app.outbox_status().is_some_and(|s| s.waiting == 1)
         });
         assert_eq!(server.state().ratings().len(), 0);
@@ -584,7 +585,7 @@ mod window {
         harness.get_by_label("Сервер не принял токен доступа.");
         harness.get_by_label("Ответ сервера: «Токен некорректен» (код 5008, HTTP 200)");
         harness.get_by_label("Заменить токен");
-        wait_for(&mut harness, Duration::from_secs(10), |app| {
+        step_until_within(&mut harness, 1000, |app| {
             app.outbox_status()
                 .is_some_and(|s| s.waiting == 1 && s.paused.is_some())
         });
@@ -600,15 +601,15 @@ mod window {
         harness.get_by_label("Сервер отклонил оценку.");
         harness.get_by_label("Ответ сервера: «Некорректный запрос.» (код 4001, HTTP 404)");
         harness.get_by_label_contains("Оценка оставлена в очереди как требующая внимания");
-        wait_for(&mut harness, Duration::from_secs(10), |app| {
+        step_until_within(&mut harness, 1000, |app| {
             app.outbox_status().is_some_and(|s| s.needs_attention == 1)
         });
 
         harness.get_by_label("Очередь").click();
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         harness.get_by_label("desk-typo — требует внимания");
         harness.get_by_label("Заменена другой оценкой").click();
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         // Nothing happens before the confirmation.
         assert_eq!(
             Outbox::open(data.path())
@@ -622,7 +623,7 @@ mod window {
         harness
             .get_by_label("Точно отметить как заменённую?")
             .click();
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         harness.get_by_label("Оценка отмечена как заменённая и убрана из очереди.");
         assert!(
             Outbox::open(data.path())
@@ -654,19 +655,19 @@ mod window {
             .enqueue(&id, &rating, "https://old-rpgu.example:443")
             .unwrap();
         let mut harness = at_a_desk(&server.url(), data.path());
-        wait_for(&mut harness, Duration::from_secs(10), |app| {
+        step_until_within(&mut harness, 1000, |app| {
             app.outbox_status().is_some_and(|s| s.other_server == 1)
         });
         harness.get_by_label_contains("для другого сервера: 1");
         harness.get_by_label("Очередь").click();
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         harness.get_by_label(
             "saved-for-old-server — сохранена для другого сервера: https://old-rpgu.example:443",
         );
         harness
             .get_by_label("Отправить на текущий сервер (1)")
             .click();
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         assert!(
             server.state().requests().is_empty(),
             "not before the confirmation"
@@ -681,18 +682,16 @@ mod window {
             .last()
             .unwrap()
             .click();
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         harness.get_by_label("Перенесено на текущий сервер: 1");
-        wait_for(&mut harness, Duration::from_secs(10), |_| {
-            server.state().ratings().len() == 1
-        });
+        step_until_within(&mut harness, 1000, |_| server.state().ratings().len() == 1);
         assert_eq!(server.state().ratings()[0].history, "saved-for-old-server");
         // The open list follows the sender: the delivered rating leaves it by itself.
-        wait_for(&mut harness, Duration::from_secs(10), |app| {
+        step_until_within(&mut harness, 1000, |app| {
             app.outbox_status()
                 .is_some_and(|s| s.waiting + s.other_server == 0 && !s.sending)
         });
-        crate::support::settle(&mut harness);
+        settle(&mut harness);
         assert!(
             harness
                 .query_by_label_contains("saved-for-old-server")

@@ -10,7 +10,7 @@ use std::time::Duration;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
-use crate::support::{MockProcess, UserEnv, closed_port_url, json_of, unique};
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique};
 
 const TOKEN: &str = "outbox-token-3c9d1e";
 pub(crate) const NOTES: &str = "Личное замечание пациента: врач опоздал";
@@ -79,7 +79,8 @@ fn delivered_counts(server: &MockProcess) -> (BTreeMap<String, usize>, BTreeMap<
 #[test]
 fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
     let env = UserEnv::new();
-    let down = closed_port_url();
+    let down_port = DownPort::new();
+    let down = down_port.url();
     let histories: Vec<String> = (0..3).map(|_| unique("queued")).collect();
     for history in &histories {
         let output = queue(&env, &down, TOKEN, history)
@@ -114,7 +115,7 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
         .stdout(predicate::str::contains(NOTES).not());
 
     // The server comes up on the address the ratings were queued for.
-    let server = MockProcess::start_on(down.trim_start_matches("http://"), &["--token", TOKEN]);
+    let server = down_port.start_mock_process(&["--token", TOKEN]);
     let (code, report) = flush_json(&env, &server.url, TOKEN);
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["delivered"], 4);
@@ -167,12 +168,13 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
 #[test]
 fn without_queue_nothing_is_kept() {
     let env = UserEnv::new();
+    let down = DownPort::new();
     env.cmd()
         .env("VISIT_RATING_TOKEN", TOKEN)
         .args([
             "submit",
             "--url",
-            &closed_port_url(),
+            &down.url(),
             "--history",
             "v",
             "--scores",
@@ -485,7 +487,9 @@ fn a_full_disk_saves_nothing_sends_nothing_and_says_so() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("Оценка НЕ сохранена") && stderr.contains("disk is full"),
+        stderr.contains("Оценка НЕ сохранена")
+            && stderr.contains("Диск заполнен")
+            && stderr.contains("Освободите место"),
         "{stderr}"
     );
     assert!(server.requests().is_empty());

@@ -5,7 +5,10 @@
 //! - response classification: never panics, whatever the status, body and `Location`,
 //!   and the detail it writes stays short;
 //! - the settings parser: never panics; a bad file is an error that names the file, a
-//!   good one has its values within their documented ranges.
+//!   good one has its values within their documented ranges;
+//! - saving settings into a hand-written file: whatever the values, the file reads back
+//!   as exactly the settings saved, every comment stays in its order, and saving the
+//!   same settings again changes nothing.
 //!
 //! Case counts are modest so the suite stays fast; `PROPTEST_CASES=10000` digs deeper.
 
@@ -17,7 +20,7 @@ use proptest::prelude::*;
 use visit_rating::api::{
     ClientSettings, ENDPOINT_PATH, ErrorModel, OutcomeKind, RatingClient, VisitId, classify,
 };
-use visit_rating::config::Config;
+use visit_rating::config::{Config, Language};
 
 /// Characters that matter to paths, encodings and parsers, mixed with any character.
 fn tricky_char() -> impl Strategy<Value = char> {
@@ -165,4 +168,102 @@ fn check_settings(text: &str) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+/// Settings an administrator or the window might save: the hand-written file's, with
+/// any of them changed to any value the parser accepts.
+fn changed_settings() -> impl Strategy<Value = Config> {
+    let base = Config::parse(
+        crate::support::HAND_WRITTEN_CONFIG,
+        Path::new("config.toml"),
+    )
+    .expect("the hand-written file is valid");
+    (
+        (
+            prop::option::of(tricky_string(40)),
+            prop::option::of(Just("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6".to_owned())),
+            tricky_string(4)
+                .prop_filter("one segment", |s| VisitId::parse(&format!("a{s}b")).is_ok()),
+            1..=600_u64,
+            1..=3600_u64,
+            any::<bool>(),
+        ),
+        (
+            any::<bool>(),
+            prop::sample::select(vec![0.5_f32, 1.0, 1.25, 2.0]),
+            prop::option::of(tricky_string(60)),
+            0..=365_u64,
+            prop::option::of(tricky_string(30)),
+        ),
+        (
+            21..=900_u64,
+            1..=20_u64,
+            1..=600_u64,
+            any::<bool>(),
+            0..4_usize,
+        ),
+        prop::sample::select(vec![Language::Ru, Language::En]),
+    )
+        .prop_map(move |(a, b, k, language)| {
+            let mut config = base.clone();
+            (
+                config.server_url,
+                config.clinic_guid,
+                config.visit_id_separator,
+                config.connect_timeout_secs,
+                config.request_timeout_secs,
+                config.kiosk,
+            ) = a;
+            let metrics_file;
+            (
+                config.high_contrast,
+                config.text_scale,
+                config.admin_pin_hash,
+                config.token_warning_days,
+                metrics_file,
+            ) = b;
+            config.metrics_file = metrics_file.map(Into::into);
+            config.language = language;
+            let o = &mut config.kiosk_options;
+            (
+                o.idle_secs,
+                o.idle_warning_secs,
+                o.thank_you_secs,
+                o.on_screen_keyboard,
+                o.monitor,
+            ) = k;
+            config
+        })
+}
+
+/// The comments of `text`: each line's part from its `#` (the hand-written file has no
+/// `#` inside a string).
+fn comments(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|line| line.find('#').map(|at| &line[at..]))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn saving_any_settings_into_a_hand_written_file_keeps_its_comments(
+        config in changed_settings(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, crate::support::HAND_WRITTEN_CONFIG).unwrap();
+        config.save(&path).unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
+        prop_assert_eq!(&Config::read(&path).unwrap(), &config, "{}", saved);
+        let mut rest = saved.as_str();
+        for comment in comments(crate::support::HAND_WRITTEN_CONFIG) {
+            let at = rest.find(comment);
+            prop_assert!(at.is_some(), "{:?} lost or out of order in:\n{}", comment, saved);
+            rest = &rest[at.unwrap_or(0) + comment.len()..];
+        }
+        config.save(&path).unwrap();
+        prop_assert_eq!(std::fs::read_to_string(&path).unwrap(), saved);
+    }
 }

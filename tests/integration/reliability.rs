@@ -246,7 +246,7 @@ fn a_server_that_never_answers_exits_5_from_the_cli() {
 
 #[test]
 fn a_server_that_never_answers_leaves_the_form_filled_in_the_window() {
-    use crate::ui::{ATTITUDE, SUBMIT, fill, harness, setup_for, step_until};
+    use crate::support::ui::{ATTITUDE, SUBMIT, fill, harness, setup_for, step_until};
     let server = silent_server();
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.config.request_timeout_secs = 1;

@@ -2,10 +2,11 @@
 //! a sent log, log files and an export older than that, and undelivered ratings (kept
 //! and damaged) that must never be pruned.
 
+use crate::support::ui::settle;
 use std::fs::{self, File};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::support::{UserEnv, closed_port_url};
+use crate::support::{DownPort, UserEnv};
 
 fn days_ago(days: u64) -> SystemTime {
     SystemTime::now() - Duration::from_hours(24 * days)
@@ -43,8 +44,9 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
     aged_file(&data.join("logs/visit-rating.2026-11-27.log"), 0);
     aged_file(&data.join("outbox/damaged/unreadable.json"), 400);
     // A rating the server never got: waiting in the outbox.
+    let down = DownPort::new();
     env.cmd()
-        .args(["submit", "--queue", "--url", &closed_port_url()])
+        .args(["submit", "--queue", "--url", &down.url()])
         .args(["--history", "visit-waiting", "--scores", "5,5,5,5"])
         .env("VISIT_RATING_TOKEN", "retention-token")
         .assert()
@@ -88,21 +90,21 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
 #[test]
 fn the_queue_view_shows_damaged_files_and_their_age() {
     use egui_kittest::kittest::Queryable;
-    let server = crate::ui::server();
+    let server = crate::support::ui::server();
     let data = tempfile::tempdir().unwrap();
     aged_file(
         &data.path().join("outbox/damaged/20261124-unreadable.json"),
         3,
     );
-    let mut setup = crate::ui::setup_for(&server.url(), crate::ui::TOKEN);
+    let mut setup = crate::support::ui::setup_for(&server.url(), crate::support::ui::TOKEN);
     setup.data_dir = Some(data.path().to_owned());
-    let mut harness = crate::ui::harness(setup);
-    crate::ui::wait_for(&mut harness, Duration::from_secs(10), |app| {
+    let mut harness = crate::support::ui::harness(setup);
+    crate::support::ui::step_until_within(&mut harness, 1000, |app| {
         app.outbox_status().is_some_and(|s| s.damaged == 1)
     });
     harness.get_by_label_contains("повреждённых файлов: 1");
     harness.get_by_label("Очередь").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label("Повреждённые файлы: 1");
     harness.get_by_label("20261124-unreadable.json — записан 3 дня назад");
     assert!(

@@ -8,27 +8,24 @@ use visit_rating::mock_server::Faults;
 use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 
-use crate::ui::{
-    DIDNT_VISIT, SUBMIT, TOKEN, click_star, fill, server, setup_for, step_until, type_visit_id,
+use crate::support::ui::{
+    DIDNT_VISIT, SUBMIT, TOKEN, build, builder, click_star, fill, server, settle, setup_for,
+    step_until, type_visit_id,
 };
 
 fn snapshot_harness(url: &str, token: &str) -> Harness<'static, RatingApp> {
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1000.0, 860.0))
-        .wgpu()
-        .build_ui_state(
-            |ui, app: &mut RatingApp| app.show(ui),
-            RatingApp::new(setup_for(url, token)),
-        );
-    harness.run_steps(3);
-    harness
+    build(
+        builder(egui::vec2(1000.0, 860.0)).wgpu(),
+        setup_for(url, token),
+    )
 }
 
 fn shoot(harness: &mut Harness<'_, RatingApp>, name: &str) {
     harness.remove_cursor();
     // A fixed clock for the shot: a spinner's angle follows the time, and how many frames
     // a test ran before (settling on background jobs) must not change the picture.
-    // (The next whole thousand seconds: time never moves backwards.)
+    // (The next whole thousand seconds: time never moves backwards.) Two frames at that
+    // time, not `settle`: a spinner never rests, and settling would wait for the answer.
     let now = harness.ctx.input(|i| i.time);
     harness.input_mut().time = Some(((now / 1000.0).floor() + 1.0) * 1000.0);
     harness.run_steps(2);
@@ -50,7 +47,7 @@ fn form_screens() {
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .click();
-    harness.run_steps(1);
+    settle(&mut harness);
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .type_text("Врач внимательный, но очередь была длинной.");
@@ -84,10 +81,10 @@ fn error_already_recorded() {
     for attempt in 0..2 {
         if attempt == 1 {
             harness.get_by_label("Новая оценка").click();
-            harness.run_steps(2);
+            settle(&mut harness);
         }
         type_visit_id(&mut harness, "visit-rated-twice");
-        for (criterion, stars) in crate::ui::CRITERIA.into_iter().zip([2, 3, 4, 5]) {
+        for (criterion, stars) in crate::support::ui::CRITERIA.into_iter().zip([2, 3, 4, 5]) {
             click_star(&mut harness, criterion, stars);
         }
         harness.get_by_label(SUBMIT).click();
@@ -98,48 +95,73 @@ fn error_already_recorded() {
     shoot(&mut harness, "error_already_recorded");
 }
 
+/// The kiosk's ready, form and thank-you screens on each stand the clinics use, in
+/// pixels: a 32" portrait stand, landscape monitors and a 7" panel.
 #[test]
-fn kiosk_screens() {
-    kiosk_screens_in(false);
+fn kiosk_screens_portrait_1080x1920() {
+    kiosk_screens_at(egui::vec2(1080.0, 1920.0), false, true);
+}
+
+#[test]
+fn kiosk_screens_1920x1080() {
+    kiosk_screens_at(egui::vec2(1920.0, 1080.0), false, false);
+}
+
+#[test]
+fn kiosk_screens_1280x1024() {
+    kiosk_screens_at(egui::vec2(1280.0, 1024.0), false, false);
+}
+
+#[test]
+fn kiosk_screens_800x480() {
+    kiosk_screens_at(egui::vec2(800.0, 480.0), false, false);
 }
 
 #[test]
 fn kiosk_screens_high_contrast() {
-    kiosk_screens_in(true);
+    kiosk_screens_at(egui::vec2(1080.0, 1920.0), true, true);
 }
 
-/// The kiosk's screens at 1280×800 in one theme.
-fn kiosk_screens_in(high_contrast: bool) {
-    use crate::kiosk::{KioskRig, kiosk_config, kiosk_rig_with};
+/// The kiosk's screens at `size` pixels in one theme; `all` adds the idle warning and
+/// the PIN prompt.
+fn kiosk_screens_at(size: egui::Vec2, high_contrast: bool, all: bool) {
+    use crate::support::ui::{KioskRig, kiosk_config, kiosk_rig_with};
     use egui::{Key, Modifiers};
 
-    {
-        let suffix = if high_contrast { "_high_contrast" } else { "" };
-        let mut config = kiosk_config();
-        config.high_contrast = high_contrast;
-        let mut rig: KioskRig = kiosk_rig_with(config, TOKEN, egui::vec2(1280.0, 800.0), true);
-        rig.harness.run_steps(3);
-        shoot(&mut rig.harness, &format!("kiosk_ready{suffix}"));
+    let suffix = format!(
+        "_{}x{}{}",
+        size.x,
+        size.y,
+        if high_contrast { "_high_contrast" } else { "" }
+    );
+    let mut config = kiosk_config();
+    config.high_contrast = high_contrast;
+    let mut rig: KioskRig = kiosk_rig_with(config, TOKEN, size, true);
+    settle(&mut rig.harness);
+    shoot(&mut rig.harness, &format!("kiosk_ready{suffix}"));
 
-        rig.scan("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6");
-        for (criterion, stars) in crate::ui::CRITERIA.into_iter().zip([5, 4, 5, 3]) {
-            click_star(&mut rig.harness, criterion, stars);
-        }
-        shoot(&mut rig.harness, &format!("kiosk_form{suffix}"));
+    rig.scan("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6");
+    for (criterion, stars) in crate::support::ui::CRITERIA.into_iter().zip([5, 4, 5, 3]) {
+        click_star(&mut rig.harness, criterion, stars);
+    }
+    shoot(&mut rig.harness, &format!("kiosk_form{suffix}"));
 
+    if all {
         rig.advance(75);
         shoot(&mut rig.harness, &format!("kiosk_idle_warning{suffix}"));
         rig.harness.get_by_label("Продолжить").click();
-        rig.harness.run_steps(2);
+        settle(&mut rig.harness);
+    }
 
-        rig.harness.get_by_label(SUBMIT).click();
-        step_until(&mut rig.harness, |app| app.screen() == Screen::ThankYou);
-        shoot(&mut rig.harness, &format!("kiosk_thank_you{suffix}"));
+    rig.harness.get_by_label(SUBMIT).click();
+    step_until(&mut rig.harness, |app| app.screen() == Screen::ThankYou);
+    shoot(&mut rig.harness, &format!("kiosk_thank_you{suffix}"));
 
+    if all {
         rig.advance(8);
         rig.harness
             .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
-        rig.harness.run_steps(2);
+        settle(&mut rig.harness);
         rig.harness.get_by_label("PIN-код").type_text("1");
         shoot(&mut rig.harness, &format!("kiosk_pin{suffix}"));
     }

@@ -10,9 +10,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::outbox::NOTES;
-use crate::support::{
-    MockProcess, UserEnv, closed_port_url, json_of, jwt_expiring_in, now_secs, unique,
-};
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, jwt_expiring_in, now_secs, unique};
 
 const TOKEN: &str = "status-token-5b1e";
 
@@ -133,7 +131,8 @@ fn a_token_expiring_within_the_warning_days_is_exit_10() {
 #[test]
 fn a_rating_waiting_over_an_hour_is_exit_10() {
     let env = UserEnv::new();
-    let down = closed_port_url();
+    let down_port = DownPort::new();
+    let down = down_port.url();
     assert_eq!(queue(&env, &down, TOKEN, &unique("old")), 5);
     let (code, status) = status_json(&env, Some(&down), Some(TOKEN));
     assert_eq!(code, 0, "a fresh waiting rating is fine: {status}");
@@ -331,10 +330,8 @@ fn sample<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
     let env = UserEnv::new();
     let token = jwt_expiring_in(20 * 86_400);
-    let mut server = MockProcess::start(&["--token", &token]);
-    let addr = server.addr();
-    server.stop();
-    let url = format!("http://{addr}");
+    let down = DownPort::new();
+    let url = down.url();
     for i in 0..3 {
         assert_eq!(queue(&env, &url, &token, &unique(&format!("m{i}"))), 5);
     }
@@ -380,7 +377,7 @@ fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
     assert!((0.0..120.0).contains(&age), "{age}");
 
     // The server comes back: the queue drains, the counters carry on from the file.
-    server = MockProcess::start_on(&addr, &["--token", &token]);
+    let server = down.start_mock_process(&["--token", &token]);
     env.cmd()
         .env("VISIT_RATING_TOKEN", &token)
         .args(["outbox", "flush", "--url", &url])

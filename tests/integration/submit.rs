@@ -3,7 +3,7 @@
 use predicates::prelude::*;
 use serde_json::json;
 
-use crate::support::{MockProcess, UserEnv, closed_port_url, json_of, unique};
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique};
 
 const TOKEN: &str = "test-token-7f3a";
 
@@ -182,7 +182,8 @@ fn a_wrong_path_is_rejected_exit_3_with_4001() {
 #[test]
 fn a_server_that_is_down_is_transient_exit_5() {
     let env = UserEnv::new();
-    let output = submit(&env, &closed_port_url(), TOKEN, "v-1")
+    let down = DownPort::new();
+    let output = submit(&env, &down.url(), TOKEN, "v-1")
         .args(["--scores", "5,5,5,5", "--json"])
         .output()
         .unwrap();
@@ -329,7 +330,7 @@ fn clear_text_http_to_another_machine_is_refused() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("clear text"))
+        .stderr(predicate::str::contains("открытым текстом на 192.0.2.1"))
         .stderr(predicate::str::contains("--allow-insecure-http"));
 }
 

@@ -5,8 +5,6 @@
 //! rating typed as the events of one single frame must reach the stand-in server exactly
 //! like the same keys typed one per frame.
 
-use std::time::{Duration, Instant};
-
 use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -14,8 +12,9 @@ use visit_rating::mock_server::{RunningMock, StoredRating};
 use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 
-use crate::kiosk::{kiosk_config, kiosk_rig_with};
-use crate::ui::{TOKEN, WAITING, harness, server, setup_for};
+use crate::support::ui::{
+    STEP_FRAMES, TOKEN, WAITING, harness, kiosk_rig, server, settle, setup_for, wait_after_frame,
+};
 
 const NOTES: &str = "Набрано заранее, без пауз";
 
@@ -74,13 +73,13 @@ fn step_typed(harness: &mut Harness<'_, RatingApp>) {
     harness.step();
 }
 
-/// Frames until `done` holds and nothing waits, or fail after 10 s.
+/// Frames until `done` holds and nothing waits, or fail after [`STEP_FRAMES`] frames.
 fn type_until(harness: &mut Harness<'_, RatingApp>, done: impl Fn(&RatingApp) -> bool) {
-    let start = Instant::now();
+    let mut frames = 0;
     while !done(harness.state()) || harness.state().keys_waiting() {
         let app = harness.state();
         assert!(
-            start.elapsed() < Duration::from_secs(10),
+            frames < STEP_FRAMES,
             "the UI never got there: {:?} id {:?}, {:?}, sending {}, keys waiting {}",
             app.screen(),
             app.form.visit_id,
@@ -89,9 +88,10 @@ fn type_until(harness: &mut Harness<'_, RatingApp>, done: impl Fn(&RatingApp) ->
             app.keys_waiting()
         );
         step_typed(harness);
-        std::thread::sleep(Duration::from_millis(5));
+        frames += 1;
+        wait_after_frame(harness);
     }
-    harness.run_steps(2);
+    settle(harness);
 }
 
 /// Type `events` as one burst (all in one frame), or one event per frame.
@@ -192,7 +192,7 @@ fn keys_typed_ahead_of_an_answer_to_read_are_dropped_not_typed_into_the_form() {
     type_events(&mut harness, desk_sequence("twice", Key::Tab, digits), true);
     type_until(&mut harness, thanked);
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     let mut events = desk_sequence("twice", Key::Tab, digits);
     events.extend(press(Key::Enter, Modifiers::NONE));
     events.extend(typed("meant-for-the-next-form"));
@@ -208,7 +208,7 @@ fn keys_typed_ahead_of_an_answer_to_read_are_dropped_not_typed_into_the_form() {
 
 #[test]
 fn a_kiosk_scan_then_digits_in_one_frame_fill_the_rows() {
-    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, egui::vec2(1280.0, 1400.0), false);
+    let mut rig = kiosk_rig();
     let digits = [4, 5, 3, 5];
     let events = desk_sequence("kiosk-scan-7", Key::Enter, digits);
     type_events(&mut rig.harness, events, true);
@@ -231,7 +231,7 @@ fn a_slow_typist_sees_no_difference() {
     assert_eq!(stored(&server), expected("slow-1", [2, 3, 4, 5]));
     // And the first row got its digit through the row itself, as announced.
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label(&format!("{WAITING}: не выбрано"));
 }
 
@@ -247,7 +247,7 @@ fn the_setup_screen_takes_keys_typed_ahead_too() {
     let mut harness = harness(setup);
     assert_eq!(harness.state().screen(), Screen::Setup);
     harness.get_by_label("Адрес сервера (URL)").focus();
-    harness.run_steps(1);
+    settle(&mut harness);
     // The URL, Tab to the clinic GUID, the GUID: one burst.
     let mut events = typed("https://rpgu.example.org");
     events.extend(press(Key::Tab, Modifiers::NONE));
@@ -255,7 +255,7 @@ fn the_setup_screen_takes_keys_typed_ahead_too() {
     type_events(&mut harness, events, true);
     type_until(&mut harness, |_| true);
     harness.get_by_label("Сохранить").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Form);
     let saved = visit_rating::config::Config::read(&path).unwrap();
     assert_eq!(
@@ -270,10 +270,10 @@ fn the_setup_screen_takes_keys_typed_ahead_too() {
 
 #[test]
 fn the_pin_typed_right_after_the_shortcut_opens_the_admin_menu() {
-    let mut rig = kiosk_rig_with(kiosk_config(), TOKEN, egui::vec2(1280.0, 1400.0), false);
+    let mut rig = kiosk_rig();
     // Ctrl+Alt+A, the PIN and Enter as one burst: the digits wait for the PIN field.
     let mut events = press(Key::A, Modifiers::CTRL | Modifiers::ALT);
-    events.extend(typed(crate::kiosk::PIN));
+    events.extend(typed(crate::support::ui::PIN));
     events.extend(press(Key::Enter, Modifiers::NONE));
     type_events(&mut rig.harness, events, true);
     type_until(&mut rig.harness, |app| app.screen() == Screen::Admin);

@@ -1,128 +1,21 @@
 //! The real window's UI, driven through its accessibility tree with `egui_kittest`, sending
 //! to a real stand-in server over loopback HTTP.
 
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
-
-use egui::{Event, Key, Modifiers, PointerButton, Pos2};
-use egui_kittest::Harness;
+use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT, Queryable};
 use visit_rating::config::{Config, Language};
 use visit_rating::mock_server::{Faults, MockOptions, RunningMock};
 use visit_rating::secrets::Token;
 use visit_rating::service::TokenSource;
 use visit_rating::ui::app::{LastResult, Screen};
-use visit_rating::ui::clock::Clock;
 use visit_rating::ui::{AppSetup, RatingApp};
 
-pub const TOKEN: &str = "ui-test-token";
-pub const WAITING: &str = "Время ожидания в очереди";
-pub const RESULT: &str = "Результат посещения врача";
-pub const ATTITUDE: &str = "Отношение медицинского персонала";
-pub const CLEANLINESS: &str = "Чистота и порядок в поликлинике";
-pub const CRITERIA: [&str; 4] = [WAITING, RESULT, ATTITUDE, CLEANLINESS];
-pub const SUBMIT: &str = "Отправить оценку";
-pub const DIDNT_VISIT: &str = "Я не посещал(а) это учреждение в этот день";
-
-pub fn server() -> RunningMock {
-    RunningMock::start(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        MockOptions {
-            tokens: vec![TOKEN.to_owned()],
-            ..MockOptions::default()
-        },
-    )
-    .unwrap()
-}
-
-pub fn setup_for(url: &str, token: &str) -> AppSetup {
-    AppSetup {
-        config: Config::default(),
-        config_path: tempfile::tempdir().unwrap().keep().join("config.toml"),
-        language: Language::Ru,
-        server_url: Some(url.to_owned()),
-        tokens: TokenSource::Fixed(Token::new(token).unwrap()),
-        demo: false,
-        data_dir: None,
-        kiosk: false,
-        clock: Clock::manual(),
-    }
-}
-
-pub fn harness(setup: AppSetup) -> Harness<'static, RatingApp> {
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1000.0, 1100.0))
-        .build_ui_state(
-            |ui, app: &mut RatingApp| app.show(ui),
-            RatingApp::new(setup),
-        );
-    harness.run_steps(3);
-    harness
-}
-
-/// Step the UI until `done` holds (the background send has landed), or fail after 10 s.
-pub fn step_until(harness: &mut Harness<'_, RatingApp>, done: impl Fn(&RatingApp) -> bool) {
-    wait_for(harness, Duration::from_secs(10), done);
-}
-
-/// Step the UI until `done` holds, for up to `limit` (the background sender's own pace).
-pub fn wait_for(
-    harness: &mut Harness<'_, RatingApp>,
-    limit: Duration,
-    done: impl Fn(&RatingApp) -> bool,
-) {
-    let start = Instant::now();
-    while !done(harness.state()) {
-        assert!(start.elapsed() < limit, "the UI never got there");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.run_steps(3);
-}
-
-/// Click at a point with the primary button (press and release).
-pub fn click_at(harness: &Harness<'_, RatingApp>, pos: Pos2) {
-    harness.event(Event::PointerMoved(pos));
-    for pressed in [true, false] {
-        harness.event(Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-    }
-}
-
-/// Click the `stars`-th star of the row named `criterion` (whatever its value now).
-pub fn click_star(harness: &mut Harness<'_, RatingApp>, criterion: &str, stars: u8) {
-    let rect = harness
-        .get_by_label_contains(&format!("{criterion}: "))
-        .rect();
-    let x = rect.left() + rect.width() * (f32::from(stars) - 0.5) / 5.0;
-    click_at(harness, Pos2::new(x, rect.center().y));
-    harness.run_steps(2);
-}
-
-pub fn type_visit_id(harness: &mut Harness<'_, RatingApp>, id: &str) {
-    harness.get_by_label("Идентификатор посещения").click();
-    crate::support::settle(harness);
-    harness
-        .get_by_label("Идентификатор посещения")
-        .type_text(id);
-    harness.run_steps(2);
-}
-
-/// Fill the whole form with the mouse.
-pub fn fill(harness: &mut Harness<'_, RatingApp>, id: &str, scores: [u8; 4]) {
-    type_visit_id(harness, id);
-    for (criterion, stars) in CRITERIA.into_iter().zip(scores) {
-        click_star(harness, criterion, stars);
-    }
-}
-
-fn sent(app: &RatingApp) -> bool {
-    !app.is_sending() && (app.last_result().is_some() || app.screen() == Screen::ThankYou)
-}
+use crate::support::DownPort;
+use crate::support::ui::{
+    ATTITUDE, CLEANLINESS, CRITERIA, DIDNT_VISIT, RESULT, SUBMIT, TOKEN, WAITING, click_at,
+    click_star, fill, harness, mock_keyring, sent, server, settle, setup_for, step_until,
+    step_until_shown, step_until_within, type_visit_id,
+};
 
 #[test]
 fn each_row_is_set_with_the_mouse_and_described_for_screen_readers() {
@@ -152,22 +45,22 @@ fn a_focused_row_takes_digits_and_arrows() {
     harness
         .get_by_label(&format!("{RESULT}: не выбрано"))
         .focus();
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.key_press(Key::Num3);
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label(&format!("{RESULT}: 3 из 5"));
     harness.key_press(Key::ArrowRight);
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label(&format!("{RESULT}: 4 из 5"));
     harness.key_press(Key::ArrowLeft);
     harness.key_press(Key::ArrowLeft);
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label(&format!("{RESULT}: 2 из 5"));
     // A screen reader's increment action works too.
     harness
         .get_by_label(&format!("{RESULT}: 2 из 5"))
         .increment_accesskit();
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label(&format!("{RESULT}: 3 из 5"));
 }
 
@@ -179,7 +72,7 @@ fn didnt_visit_disables_the_rows_and_unticking_restores_them() {
     click_star(&mut harness, CLEANLINESS, 2);
 
     harness.get_by_label(DIDNT_VISIT).click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     for criterion in CRITERIA {
         let label = format!("{criterion}: ");
         let row = harness.get_by_label_contains(&label);
@@ -196,7 +89,7 @@ fn didnt_visit_disables_the_rows_and_unticking_restores_them() {
     assert!(!harness.get_by_label(SUBMIT).accesskit_node().is_disabled());
 
     harness.get_by_label(DIDNT_VISIT).click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     let label = format!("{WAITING}: 4 из 5");
     let row = harness.get_by_label(&label);
     assert!(!row.accesskit_node().is_disabled());
@@ -240,11 +133,11 @@ fn an_accepted_rating_thanks_and_new_rating_empties_the_form() {
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .type_text("Спасибо доктору 👍");
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, sent);
 
@@ -258,7 +151,7 @@ fn an_accepted_rating_thanks_and_new_rating_empties_the_form() {
     );
 
     harness.get_by_label("Новая оценка").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Form);
     let id_field = harness.get_by_label("Идентификатор посещения");
     assert!(
@@ -276,7 +169,7 @@ fn already_recorded_shows_the_servers_words_verbatim_and_keeps_the_form() {
     for attempt in 0..2 {
         if attempt == 1 {
             harness.get_by_label("Новая оценка").click();
-            crate::support::settle(&mut harness);
+            settle(&mut harness);
         }
         fill(&mut harness, "visit-twice", [4, 4, 4, 4]);
         harness.get_by_label(SUBMIT).click();
@@ -307,10 +200,8 @@ fn an_expired_token_shows_5007_and_offers_to_replace_the_token() {
 
 #[test]
 fn a_server_that_cannot_be_reached_keeps_everything_and_offers_a_retry() {
-    let server = server();
-    let url = server.url();
-    drop(server);
-    let mut harness = harness(setup_for(&url, TOKEN));
+    let down = DownPort::new();
+    let mut harness = harness(setup_for(&down.url(), TOKEN));
     fill(&mut harness, "visit-down", [1, 2, 3, 4]);
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, sent);
@@ -382,15 +273,15 @@ fn a_whole_rating_is_entered_with_the_keyboard_only() {
     harness
         .get_by_label("Идентификатор посещения")
         .type_text("visit-keys");
-    harness.run_steps(1);
+    settle(&mut harness);
     for digit in [Key::Num5, Key::Num4, Key::Num3, Key::Num2] {
         harness.key_press(Key::Tab);
-        harness.run_steps(1);
+        settle(&mut harness);
         harness.key_press(digit);
-        harness.run_steps(1);
+        settle(&mut harness);
     }
     harness.key_press(Key::Tab);
-    harness.run_steps(1);
+    settle(&mut harness);
     let notes =
         harness.get_by_label("Пожелания и замечания для руководителя медицинского учреждения");
     assert!(
@@ -398,7 +289,7 @@ fn a_whole_rating_is_entered_with_the_keyboard_only() {
         "Tab order: visit id → four rows → notes"
     );
     notes.type_text("С клавиатуры");
-    harness.run_steps(1);
+    settle(&mut harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     step_until(&mut harness, sent);
     assert_eq!(harness.state().screen(), Screen::ThankYou);
@@ -408,7 +299,7 @@ fn a_whole_rating_is_entered_with_the_keyboard_only() {
     );
     // Enter starts the next rating, with the focus back on the visit id.
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert!(harness.get_by_label("Идентификатор посещения").is_focused());
 }
 
@@ -420,7 +311,7 @@ fn a_scanners_enter_moves_on_to_the_first_row() {
         .get_by_label("Идентификатор посещения")
         .type_text("scanned-42");
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert!(
         harness
             .get_by_label(&format!("{WAITING}: не выбрано"))
@@ -452,26 +343,26 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
     assert_eq!(harness.state().screen(), Screen::Setup);
     harness.get_by_label("Настройка терминала");
     harness.get_by_label("Сохранить").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label("Укажите адрес сервера.");
 
     harness.get_by_label("Адрес сервера (URL)").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness
         .get_by_label("Адрес сервера (URL)")
         .type_text("http://rpgu.example.org");
     harness.get_by_label("Сохранить").click();
-    crate::support::settle(&mut harness);
-    harness.get_by_label_contains("clear text");
+    settle(&mut harness);
+    harness.get_by_label_contains("открытым текстом на rpgu.example.org");
 
     harness.get_by_label("Адрес сервера (URL)").focus();
-    harness.run_steps(1);
+    settle(&mut harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     harness
         .get_by_label("Адрес сервера (URL)")
         .type_text("https://rpgu.example.org");
     harness.get_by_label("Сохранить").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Form);
     let saved = Config::read(&path).unwrap();
     assert_eq!(
@@ -480,13 +371,49 @@ fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
     );
 }
 
-/// The keyring for in-process UI tests: keyring-core's mock store (the product never
-/// uses it; the real Secret Service is tested through the binary in `keyring.rs`).
-pub fn mock_keyring() {
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
-    });
+#[test]
+fn saving_from_the_setup_screen_keeps_a_hand_written_files_comments_and_order() {
+    use crate::support::{HAND_WRITTEN_CONFIG, HAND_WRITTEN_LAST_KEY, with_line_after};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, HAND_WRITTEN_CONFIG).unwrap();
+    // As `main` starts the window: the settings read from the file.
+    let setup = AppSetup {
+        config: Config::read(&path).unwrap(),
+        server_url: None,
+        config_path: path.clone(),
+        ..setup_for("unused", TOKEN)
+    };
+    let mut harness = harness(setup);
+    assert_eq!(harness.state().screen(), Screen::Setup);
+    harness.get_by_label("Адрес сервера (URL)").click();
+    crate::support::settle(&mut harness);
+    harness
+        .get_by_label("Адрес сервера (URL)")
+        .type_text("https://rpgu.example.org");
+    // Meanwhile an administrator adds a note by hand: the save keeps it too.
+    let edited = HAND_WRITTEN_CONFIG.replace(
+        "connect_timeout_secs = 5\n",
+        "connect_timeout_secs = 5  # checked on Friday\n",
+    );
+    std::fs::write(&path, &edited).unwrap();
+    harness.get_by_label("Сохранить").click();
+    crate::support::settle(&mut harness);
+    assert_eq!(harness.state().screen(), Screen::Form);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        with_line_after(
+            &edited,
+            HAND_WRITTEN_LAST_KEY,
+            "server_url = \"https://rpgu.example.org\""
+        )
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
 
 #[test]
@@ -499,17 +426,7 @@ fn the_status_line_warns_ahead_of_the_tokens_expiry() {
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.tokens = TokenSource::bound_to(Some(&server.url()));
     let mut harness = harness(setup);
-    let start = Instant::now();
-    while harness
-        .query_by_label_contains("Токен доступа истекает через 3 дня")
-        .is_none()
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "no warning shown"
-        );
-        harness.step();
-    }
+    step_until_shown(&mut harness, "Токен доступа истекает через 3 дня");
 
     // Far from its expiry (beyond token_warning_days), nothing is said.
     let far_server = self::server();
@@ -519,10 +436,7 @@ fn the_status_line_warns_ahead_of_the_tokens_expiry() {
     let mut setup = setup_for(&far_server.url(), TOKEN);
     setup.tokens = TokenSource::bound_to(Some(&server.url()));
     let mut far = self::harness(setup);
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(1) {
-        far.step();
-    }
+    step_until(&mut far, RatingApp::token_status_known);
     assert!(far.query_by_label_contains("Токен доступа").is_none());
 }
 
@@ -540,7 +454,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness
         .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
         .type_text("Долго ждали");
@@ -549,42 +463,28 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     harness.get_by_label("Ответ сервера: «Время действия токена истекло» (код 5007, HTTP 403)");
 
     harness.get_by_label("Заменить токен").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     assert_eq!(harness.state().screen(), Screen::Setup);
-    let start = Instant::now();
-    while harness
-        .query_by_label_contains("хранится в: Mock store")
-        .is_none()
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "status never shown"
-        );
-        harness.step();
-    }
+    step_until_shown(&mut harness, "хранится в: Mock store");
     // The field is masked and the stored value is never shown.
     assert!(harness.query_by_label_contains("expired-token").is_none());
     let field = "Новый токен (хранится только в хранилище паролей системы)";
     harness.get_by_label(field).click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label(field).type_text(TOKEN);
-    harness.run_steps(1);
+    settle(&mut harness);
     harness.get_by_label("Сохранить токен").click();
-    let start = Instant::now();
-    while harness
-        .query_by_label("Токен сохранён. Оценку можно отправить повторно.")
-        .is_none()
-    {
-        assert!(start.elapsed() < Duration::from_secs(10), "never saved");
-        harness.step();
-    }
+    step_until_shown(
+        &mut harness,
+        "Токен сохранён. Оценку можно отправить повторно.",
+    );
     assert_eq!(
         visit_rating::secrets::load_token(&origin).unwrap(),
         Token::new(TOKEN).unwrap()
     );
 
     harness.get_by_label("Назад к форме").click();
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     harness.get_by_label(&format!("{WAITING}: 2 из 5"));
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
@@ -596,10 +496,8 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
 
 #[test]
 fn with_the_server_down_ratings_are_saved_and_sent_when_it_is_back() {
-    let server = server();
-    let addr = server.addr();
-    let url = server.url();
-    drop(server);
+    let down = DownPort::new();
+    let url = down.url();
     let data = tempfile::tempdir().unwrap();
     let mut setup = setup_for(&url, TOKEN);
     setup.data_dir = Some(data.path().to_owned());
@@ -608,7 +506,7 @@ fn with_the_server_down_ratings_are_saved_and_sent_when_it_is_back() {
     for n in 0..3 {
         if n > 0 {
             harness.get_by_label("Новая оценка").click();
-            crate::support::settle(&mut harness);
+            settle(&mut harness);
         }
         fill(&mut harness, &format!("visit-offline-{n}"), [5, 4, 3, 2]);
         harness.get_by_label(SUBMIT).click();
@@ -618,21 +516,21 @@ fn with_the_server_down_ratings_are_saved_and_sent_when_it_is_back() {
         harness.get_by_label("Спасибо! Ваша оценка сохранена.");
         harness.get_by_label("Оценка сохранена и будет отправлена автоматически.");
     }
-    wait_for(&mut harness, Duration::from_secs(10), |app| {
+    step_until_within(&mut harness, 1000, |app| {
         app.outbox_status().is_some_and(|s| s.waiting == 3)
     });
     harness.get_by_label_contains("В очереди 3 оценки");
 
     // The server comes back on the same address: the counter goes to zero by itself.
-    let server = RunningMock::start(
-        addr,
+    let server = RunningMock::serve(
+        down.listen(),
         MockOptions {
             tokens: vec![TOKEN.to_owned()],
             ..MockOptions::default()
         },
     )
     .unwrap();
-    wait_for(&mut harness, Duration::from_secs(30), |app| {
+    step_until_within(&mut harness, 3000, |app| {
         app.outbox_status()
             .is_some_and(|s| s.waiting == 0 && !s.sending)
     });
@@ -664,13 +562,13 @@ fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.data_dir = Some(data.path().to_owned());
     setup.kiosk = true;
-    setup.config = crate::kiosk::kiosk_config();
+    setup.config = crate::support::ui::kiosk_config();
     let mut harness = harness(setup);
     harness
         .get_by_label("Идентификатор посещения")
         .type_text("kiosk-kept");
     harness.key_press(Key::Enter);
-    crate::support::settle(&mut harness);
+    settle(&mut harness);
     for criterion in CRITERIA {
         click_star(&mut harness, criterion, 4);
     }
@@ -681,7 +579,7 @@ fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
         harness.query_by_label_contains("503").is_none(),
         "no server error for the patient"
     );
-    wait_for(&mut harness, Duration::from_secs(10), |app| {
+    step_until_within(&mut harness, 1000, |app| {
         app.outbox_status().is_some_and(|s| s.waiting == 1)
     });
     harness.get_by_label("(!) Терминал требует внимания персонала");

@@ -10,6 +10,8 @@ use std::process::{Child, Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod ui;
+
 /// A throwaway user: its own HOME and XDG folders, so no test reads or writes the real
 /// settings, outbox or keyring entries of whoever runs the tests.
 pub struct UserEnv {
@@ -90,7 +92,8 @@ impl MockProcess {
         MockProcess::start_on("127.0.0.1:0", args)
     }
 
-    /// Start it on a given address (to restart a server on the same port).
+    /// Start it on a given address (see [`DownPort::start_mock_process`] for a server
+    /// that comes back on the port it had).
     pub fn start_on(addr: &str, args: &[&str]) -> MockProcess {
         let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("visit-rating"))
             .args(["mock-server", "--addr", addr])
@@ -159,12 +162,46 @@ pub fn get_json(url: &str) -> Vec<Value> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}"))
 }
 
-/// A loopback port with nothing listening on it.
-pub fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+/// A loopback port whose server is down, held by the test: bound but not listening, so
+/// a connection is refused at once, as by a stopped server, and no other program can
+/// take the port meanwhile (a port freed and bound again later could be taken).
+pub struct DownPort {
+    socket: socket2::Socket,
+    addr: std::net::SocketAddr,
+}
+
+impl DownPort {
+    pub fn new() -> DownPort {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        socket
+            .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        let addr = socket.local_addr().unwrap().as_socket().unwrap();
+        DownPort { socket, addr }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The server comes up in this process on the same port, with no gap: the held
+    /// socket starts listening.
+    pub fn listen(self) -> std::net::TcpListener {
+        self.socket.listen(128).unwrap();
+        self.socket.into()
+    }
+
+    /// The stand-in server comes up as a child process on the same port. The port is
+    /// let go only as the child starts (a child cannot take over our socket without
+    /// unsafe code, which the crate forbids), so the gap is the child's start-up, not
+    /// the test's whole "down" phase.
+    pub fn start_mock_process(self, args: &[&str]) -> MockProcess {
+        let addr = self.addr.to_string();
+        drop(self.socket);
+        MockProcess::start_on(&addr, args)
+    }
 }
 
 /// stdout of a finished command, parsed as one JSON object.
@@ -213,26 +250,91 @@ pub fn jwt_expiring_in(secs: i64) -> String {
     )
 }
 
-/// The real Secret Service that `scripts/test` starts, one test at a time: a guard while
-/// it is there, `None` (the test says it was skipped) without it — but never in CI, where
-/// a missing keyring is a failure. Serialised because the throwaway gnome-keyring,
-/// under a loaded machine, once reported itself locked to one of several tests talking
-/// to it at the same moment.
-pub fn real_keyring() -> Option<std::sync::MutexGuard<'static, ()>> {
-    static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    if std::env::var_os("VISIT_RATING_TEST_SECRET_SERVICE").is_some() {
-        return Some(
-            KEYRING
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-    }
+/// The variable with which a person running the tests on a machine without a Secret
+/// Service opts out of the tests that need one: `VISIT_RATING_SKIP_KEYRING_TESTS=1 cargo
+/// test`. CI never sets it (it runs `scripts/test`, which provides a Secret Service, and a
+/// run with `CI` set refuses the opt-out). Without it, such a test fails and says why.
+pub const SKIP_KEYRING_TESTS: &str = "VISIT_RATING_SKIP_KEYRING_TESTS";
+
+/// Set by `scripts/test` inside the private D-Bus session where it started a throwaway
+/// gnome-keyring: a Secret Service the tests may use (never the caller's own keyring).
+const TEST_SECRET_SERVICE: &str = "VISIT_RATING_TEST_SECRET_SERVICE";
+
+/// The one decision for a test that needs the Secret Service (or the D-Bus tools around
+/// it) and finds `missing` absent: it fails with a message saying what is missing and the
+/// two ways on, unless the person running the tests opted out with
+/// [`SKIP_KEYRING_TESTS`]`=1` (outside CI); then it says the test is skipped and returns,
+/// and the caller returns without checking anything.
+pub fn keyring_test_cannot_run(missing: &str) {
+    let opted_out = std::env::var(SKIP_KEYRING_TESTS).is_ok_and(|v| v == "1");
+    assert!(
+        opted_out,
+        "this test needs a Secret Service, and {missing}.\n\
+         Run the tests with scripts/test (it starts a throwaway keyring in a private D-Bus \
+         session and never touches yours), or opt out of the keyring tests on this machine \
+         with {SKIP_KEYRING_TESTS}=1 (CI never does)."
+    );
     assert!(
         std::env::var_os("CI").is_none(),
-        "CI must run the keyring tests: use scripts/test"
+        "CI must run the keyring tests: unset {SKIP_KEYRING_TESTS} and use scripts/test \
+         ({missing})"
     );
-    eprintln!("skipped: no Secret Service (run the tests with scripts/test)");
-    None
+    eprintln!("skipped ({SKIP_KEYRING_TESTS}=1): this test needs a Secret Service, and {missing}");
+}
+
+/// The real Secret Service that `scripts/test` starts, one test at a time: a guard while
+/// the test talks to it. Without one the test fails with a clear message (see
+/// [`keyring_test_cannot_run`]); `None` only when the person running the tests opted out
+/// with [`SKIP_KEYRING_TESTS`]`=1`, and the caller then returns. The first call checks
+/// that the service answers (a store and a clear with `secret-tool`), so a dead daemon is
+/// one clear failure rather than every test's own confusing one. Serialised because the
+/// throwaway gnome-keyring, under a loaded machine, once reported itself locked to one
+/// of several tests talking to it at the same moment.
+pub fn real_keyring() -> Option<std::sync::MutexGuard<'static, ()>> {
+    static KEYRING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    static ANSWERS: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    if std::env::var_os(TEST_SECRET_SERVICE).is_none() {
+        keyring_test_cannot_run(&format!(
+            "none was set up for the tests ({TEST_SECRET_SERVICE} is not set)"
+        ));
+        return None;
+    }
+    let guard = KEYRING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Err(why) = ANSWERS.get_or_init(secret_service_answers) {
+        panic!("{TEST_SECRET_SERVICE} is set, but the Secret Service does not answer: {why}");
+    }
+    Some(guard)
+}
+
+/// Store and clear one throwaway item with `secret-tool`, an independent client.
+fn secret_service_answers() -> Result<(), String> {
+    use std::io::Write as _;
+    let name = unique("visit-rating-probe");
+    let mut store = StdCommand::new("secret-tool")
+        .args([
+            "store", "--label", &name, "service", &name, "username", "probe",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("secret-tool (package libsecret-tools): {e}"))?;
+    let _ = store
+        .stdin
+        .take()
+        .map(|mut stdin| stdin.write_all(b"probe"));
+    let stored = store.wait_with_output().map_err(|e| e.to_string())?;
+    if !stored.status.success() {
+        return Err(format!(
+            "secret-tool store: {}",
+            String::from_utf8_lossy(&stored.stderr).trim()
+        ));
+    }
+    let _ = StdCommand::new("secret-tool")
+        .args(["clear", "service", &name])
+        .status();
+    Ok(())
 }
 
 /// How many ratings wait in `data_dir/outbox` (its `*.json` files; 0 without the folder).
@@ -245,6 +347,21 @@ pub fn saved_ratings(data_dir: &Path) -> usize {
             })
             .count()
     })
+}
+
+/// Make the harness a screen of `pixels` physical pixels at the zoom the kiosk chose,
+/// as a real window is: egui's zoom shrinks the window's size in points (eframe divides
+/// the window's pixels by it every frame), while a harness keeps the size in points it
+/// was given.
+pub fn fit_to_pixels<State>(harness: &mut egui_kittest::Harness<'_, State>, pixels: egui::Vec2) {
+    for _ in 0..5 {
+        let points = pixels / harness.ctx.pixels_per_point();
+        if (harness.ctx.content_rect().size() - points).length() < 0.5 {
+            return;
+        }
+        harness.set_size(points);
+        harness.run_steps(2);
+    }
 }
 
 /// Run frames until the window is at rest: none of its background jobs (`ui::jobs`)
@@ -267,4 +384,40 @@ pub fn settle<State>(harness: &mut egui_kittest::Harness<'_, State>) {
         }
     }
     panic!("the window kept starting background jobs for 50 rounds");
+}
+
+/// A settings file as an administrator writes it by hand: comments above keys and
+/// tables, inline comments, blank lines, keys in an order of their own, a commented-out
+/// key and a `[kiosk_options]` table. Saving settings must keep all of it.
+pub const HAND_WRITTEN_CONFIG: &str = "\
+# Clinic No. 3, reception terminal. Edited by hand: keep these notes.
+
+# The portal's address comes from the window's setup screen.
+# server_url = \"https://rpgu.example.ru\"
+
+# Slow uplink.
+request_timeout_secs = 45   # seconds
+connect_timeout_secs = 5
+high_contrast = true  # the entrance is bright
+
+
+# Touch terminal by the door.
+[kiosk_options]
+idle_secs = 120   # two minutes
+# The patient's screen is the second one.
+monitor = 1
+";
+
+/// The last top-level line of [`HAND_WRITTEN_CONFIG`]: a new top-level key goes after it.
+pub const HAND_WRITTEN_LAST_KEY: &str = "high_contrast = true  # the entrance is bright";
+
+/// `text` with `line` inserted after its line `anchor` (which must be there once).
+pub fn with_line_after(text: &str, anchor: &str, line: &str) -> String {
+    let needle = format!("{anchor}\n");
+    assert_eq!(
+        text.matches(&needle).count(),
+        1,
+        "{anchor:?} once in:\n{text}"
+    );
+    text.replacen(&needle, &format!("{needle}{line}\n"), 1)
 }

@@ -9,6 +9,12 @@
 //! hover effects are drawn. Rendering to pixels (wgpu) is not included: that is the GPU's
 //! (here llvmpipe's) share and is measured by the cold-start figures.
 //!
+//! Then the queue view: a fresh window whose outbox holds `QUEUED` ratings (saved for
+//! another server, so nobody sends them while we measure), the view opened and its list
+//! read (in a job), and `IDLE_FRAMES` frames timed with the pointer sweeping across it;
+//! against the same number of frames of a fresh, empty form. The view draws only the
+//! rows in view, so the two should cost about the same.
+//!
 //! Prints one line per figure: `name value unit`.
 
 use std::net::SocketAddr;
@@ -22,6 +28,8 @@ use visit_rating::service::TokenSource;
 use visit_rating::ui::{AppSetup, RatingApp, Screen};
 
 const RATINGS: usize = 8;
+const QUEUED: usize = 10_000;
+const IDLE_FRAMES: usize = 300;
 const SIZE: Vec2 = Vec2::new(1000.0, 780.0);
 const NOTES: &str = "Врач внимательный, очередь небольшая, всё понятно объяснили. Спасибо";
 
@@ -50,9 +58,11 @@ impl Probe {
         };
         let start = Instant::now();
         let app = &mut self.app;
-        let output = self.ctx.run_ui(input, |ui| app.show(ui));
+        let mut output = self.ctx.run_ui(input, |ui| app.show(ui));
         let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         let elapsed = start.elapsed();
+        // No GPU here: the font atlas's updates are not uploaded anywhere.
+        output.textures_delta.clear();
         std::hint::black_box(primitives);
         if self.first.is_none() {
             self.first = Some(elapsed);
@@ -163,5 +173,106 @@ fn main() -> std::process::ExitCode {
     println!("median_ms {:.3} ms", at(0.5));
     println!("p99_ms {:.3} ms", at(0.99));
     println!("max_ms {:.3} ms", at(1.0));
-    std::process::ExitCode::SUCCESS
+    match queue_view(&server.url()) {
+        Ok((form, queue)) => {
+            println!("form_idle_median_ms {form:.3} ms");
+            println!("queue_{QUEUED}_median_ms {queue:.3} ms");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("frame-probe: the queue view: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// A fresh window for `url`, keeping its outbox in `data_dir` (if any).
+fn window(url: &str, data_dir: Option<std::path::PathBuf>) -> Result<Probe, String> {
+    let token = Token::new(DEMO_TOKEN).map_err(|e| e.to_string())?;
+    let setup = AppSetup {
+        config: Config::default(),
+        config_path: std::env::temp_dir().join("frame-probe-config.toml"),
+        language: Language::Ru,
+        server_url: Some(url.to_owned()),
+        tokens: TokenSource::Fixed(token),
+        demo: false,
+        data_dir,
+        kiosk: false,
+        clock: visit_rating::ui::clock::Clock::system(),
+    };
+    Ok(Probe {
+        ctx: egui::Context::default(),
+        app: RatingApp::new(setup),
+        frame: 0,
+        times: Vec::new(),
+        first: None,
+    })
+}
+
+/// The median of `IDLE_FRAMES` frames, the pointer sweeping (milliseconds).
+fn idle_median(probe: &mut Probe) -> f64 {
+    probe.times.clear();
+    for _ in 0..IDLE_FRAMES {
+        probe.step(Vec::new());
+    }
+    let mut times: Vec<f64> = probe
+        .times
+        .iter()
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// The empty form's idle frame and the queue view's with `QUEUED` ratings, medians.
+fn queue_view(url: &str) -> Result<(f64, f64), String> {
+    use visit_rating::api::VisitId;
+    use visit_rating::rating::{Rating, Score};
+
+    let mut form = window(url, None)?;
+    for _ in 0..3 {
+        form.step(Vec::new());
+    }
+    let form_median = idle_median(&mut form);
+
+    let data = std::env::temp_dir().join(format!("frame-probe-queue-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let outbox = visit_rating::outbox::Outbox::open(&data).map_err(|e| e.to_string())?;
+    let rating = Rating {
+        scores: [5, 4, 3, 2].map(|v| Score::new(v).expect("1..5")),
+        notes: NOTES.to_owned(),
+        didnt_visit: false,
+    };
+    let queued = std::env::var("FRAME_PROBE_QUEUED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(QUEUED);
+    for n in 0..queued {
+        let id = VisitId::parse(&format!("queued-{n}")).map_err(|e| e.to_string())?;
+        outbox
+            .enqueue(&id, &rating, "https://elsewhere.example:443")
+            .map_err(|e| e.to_string())?;
+    }
+    let mut queue = window(url, Some(data.clone()))?;
+    queue.step(Vec::new());
+    queue.app.open_outbox(&queue.ctx);
+    // The list is read in a job; frames go on meanwhile, as in the window.
+    let opened = Instant::now();
+    while visit_rating::ui::jobs::running(&queue.ctx) > 0 || queue.frame < 10 {
+        if opened.elapsed() > Duration::from_secs(120) {
+            return Err("the outbox list did not arrive within 120 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        queue.step(Vec::new());
+    }
+    queue.step(Vec::new());
+    if queue.app.screen() != Screen::Outbox {
+        return Err(format!(
+            "the queue view is not open ({:?})",
+            queue.app.screen()
+        ));
+    }
+    let queue_median = idle_median(&mut queue);
+    let _ = std::fs::remove_dir_all(&data);
+    Ok((form_median, queue_median))
 }

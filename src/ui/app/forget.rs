@@ -36,7 +36,8 @@ impl RatingApp {
     /// - everything [`RatingApp::forget_typed_text`] clears (egui's text-field states
     ///   with their undo history, the PIN prompt, the token field, the clipboard if it
     ///   holds text from the window);
-    /// - in kiosk mode, keys typed ahead and not yet delivered to the form.
+    /// - in kiosk mode, keys typed ahead and not yet delivered to the form, and the
+    ///   patient's own text size, contrast and language.
     pub fn forget_patient(&mut self, ctx: &egui::Context) {
         self.form = super::FormState::default();
         self.last = None;
@@ -55,6 +56,7 @@ impl RatingApp {
             // typed right after Ctrl+Alt+A is the administrator's: those stay.
             self.type_ahead.clear();
         }
+        self.forget_patient_choices();
         self.forget_typed_text(ctx);
     }
 

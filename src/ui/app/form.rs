@@ -2,12 +2,13 @@
 //! what is still missing. Drawing and the form's own rules only; sending is the state
 //! machine's ([`super::RatingApp::start_submit`]).
 
+use crate::msg;
 use egui::{Align, Id, Key, Layout, RichText, Ui};
 
 use crate::api::{VisitId, VisitIdError};
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
 
-use super::{RatingApp, VISIT_ID_FIELD};
+use super::{KioskLayout, RatingApp, Shape, VISIT_ID_FIELD};
 use crate::ui::keyboard;
 use crate::ui::star_rating::star_rating;
 use crate::ui::theme::{self};
@@ -35,7 +36,7 @@ impl RatingApp {
                     unrated.push(format!("«{}»", self.i18n.tr(criterion.label_key())));
                 }
                 Missing::NotesTooLong { chars } => parts.push(self.i18n.tr_args(
-                    "error-notes-too-long",
+                    msg!("error-notes-too-long"),
                     &[("chars", chars.into()), ("max", NOTES_MAX_CHARS.into())],
                 )),
             }
@@ -43,7 +44,7 @@ impl RatingApp {
         if !unrated.is_empty() {
             parts.push(
                 self.i18n
-                    .tr_args("hint-rate", &[("list", unrated.join(", ").into())]),
+                    .tr_args(msg!("hint-rate"), &[("list", unrated.join(", ").into())]),
             );
         }
         (!parts.is_empty()).then(|| parts.join(" "))
@@ -63,28 +64,37 @@ impl RatingApp {
                 "clear-text-banner",
                 theme::CLEAR_TEXT_BANNER,
                 egui::Color32::WHITE,
-                self.i18n.tr("clear-text-banner"),
+                self.i18n.tr(msg!("clear-text-banner")),
             );
         }
     }
 
+    /// The kiosk's sizes for this screen (`None` at a desk: the fixed desk layout).
+    fn kiosk_layout(&self) -> Option<KioskLayout> {
+        self.kiosk.as_ref().and_then(super::Kiosk::layout)
+    }
+
     pub(super) fn form_ui(&mut self, ui: &mut Ui) {
         let sending = self.pending.is_some();
+        let compact = self
+            .kiosk_layout()
+            .is_some_and(|layout| layout.shape == Shape::Compact);
+        let gap = if compact { 2.0 } else { 8.0 };
         ui.add_enabled_ui(!sending, |ui| {
             if self.kiosk.is_some() {
                 self.kiosk_visit_line(ui);
             } else {
                 self.visit_id_ui(ui);
             }
-            ui.add_space(8.0);
+            ui.add_space(gap);
             self.scores_ui(ui);
-            ui.add_space(8.0);
+            ui.add_space(gap);
             self.notes_ui(ui);
-            ui.add_space(4.0);
-            let didnt_visit = self.i18n.tr("didnt-visit");
+            ui.add_space(gap / 2.0);
+            let didnt_visit = self.i18n.tr(msg!("didnt-visit"));
             ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
         });
-        ui.add_space(12.0);
+        ui.add_space(gap * 1.5);
         self.submit_row(ui);
         if let Some(last) = self.last.clone() {
             ui.add_space(12.0);
@@ -98,11 +108,11 @@ impl RatingApp {
             .clinic_guid
             .as_deref()
             .is_some_and(|c| !c.trim().is_empty());
-        let label = ui.label(RichText::new(self.i18n.tr("visit-id-label")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("visit-id-label"))).strong());
         let hint = self.i18n.tr(if clinic {
-            "visit-id-hint-clinic"
+            msg!("visit-id-hint-clinic")
         } else {
-            "visit-id-hint"
+            msg!("visit-id-hint")
         });
         let id = Id::unique(VISIT_ID_FIELD);
         let response = ui
@@ -130,21 +140,29 @@ impl RatingApp {
 
     pub(super) fn scores_ui(&mut self, ui: &mut Ui) {
         let enabled = !self.form.draft.didnt_visit;
+        let layout = self.kiosk_layout();
+        let (label_width, row_height, row_gap) = match layout {
+            Some(layout) if layout.shape == Shape::Compact => {
+                (layout.label_width, layout.row_height, 4.0)
+            }
+            Some(layout) => (layout.label_width, layout.row_height, 10.0),
+            None => (theme::CRITERION_LABEL_WIDTH, 52.0, 10.0),
+        };
         egui::Grid::new("scores")
             .num_columns(3)
-            .spacing([16.0, 10.0])
-            .min_row_height(52.0)
+            .spacing([16.0, row_gap])
+            .min_row_height(row_height)
             .show(ui, |ui| {
                 for criterion in Criterion::ALL {
                     let name = self.i18n.tr(criterion.label_key());
                     ui.add_enabled_ui(enabled, |ui| {
-                        ui.set_width(theme::CRITERION_LABEL_WIDTH);
+                        ui.set_width(label_width);
                         ui.add(egui::Label::new(&name).wrap());
                     });
                     let mut value = self.form.draft.score(criterion);
                     let description = match value {
                         Some(score) => self.i18n.tr_args(
-                            "star-value",
+                            msg!("star-value"),
                             &[
                                 ("criterion", name.as_str().into()),
                                 ("value", score.get().into()),
@@ -152,7 +170,7 @@ impl RatingApp {
                         ),
                         None => self
                             .i18n
-                            .tr_args("star-unset", &[("criterion", name.as_str().into())]),
+                            .tr_args(msg!("star-unset"), &[("criterion", name.as_str().into())]),
                     };
                     let row = ui.add_enabled(
                         enabled,
@@ -168,7 +186,7 @@ impl RatingApp {
                         || "—".to_owned(),
                         |s| {
                             self.i18n
-                                .tr_args("star-short", &[("value", s.get().into())])
+                                .tr_args(msg!("star-short"), &[("value", s.get().into())])
                         },
                     );
                     ui.add_enabled(enabled, egui::Label::new(RichText::new(short).strong()));
@@ -194,18 +212,19 @@ impl RatingApp {
     }
 
     pub(super) fn notes_field_ui(&mut self, ui: &mut Ui) {
-        let label = ui.label(RichText::new(self.i18n.tr("notes-label")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("notes-label"))).strong());
+        let rows = self.kiosk_layout().map_or(3, |layout| layout.notes_rows);
         ui.add(
             egui::TextEdit::multiline(&mut self.form.draft.notes)
-                .desired_rows(3)
+                .desired_rows(rows)
                 .desired_width(f32::INFINITY)
                 .lock_focus(false)
-                .hint_text(self.i18n.tr("notes-hint")),
+                .hint_text(self.i18n.tr(msg!("notes-hint"))),
         )
         .labelled_by(label.id);
         let chars = self.form.draft.notes.chars().count();
         let counter = self.i18n.tr_args(
-            "notes-counter",
+            msg!("notes-counter"),
             &[("count", chars.into()), ("max", NOTES_MAX_CHARS.into())],
         );
         ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
@@ -222,9 +241,9 @@ impl RatingApp {
         let sending = self.pending.is_some();
         ui.horizontal(|ui| {
             let text = if sending {
-                self.i18n.tr("submitting")
+                self.i18n.tr(msg!("submitting"))
             } else {
-                self.i18n.tr("submit")
+                self.i18n.tr(msg!("submit"))
             };
             let button = theme::primary_button(ui.ctx(), text);
             if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
@@ -239,7 +258,7 @@ impl RatingApp {
                 ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
             }
             None if !sending => {
-                ui.weak(self.i18n.tr("hint-ready"));
+                ui.weak(self.i18n.tr(msg!("hint-ready")));
             }
             None => {}
         }

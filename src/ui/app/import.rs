@@ -9,6 +9,7 @@
 //! threads that wake the window when they land; the preview draws only the rows in
 //! view, so a 10,000-row file scrolls as smoothly as a short one.
 
+use crate::msg;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -114,7 +115,7 @@ impl RatingApp {
             "import-send",
             ctx,
             move || deliver(&service, &pending, &worker_stop, &worker_progress, &repaint),
-            Err,
+            |e| Err(e.to_string()),
         );
         self.import_view.sending = Some(Sending {
             progress,
@@ -140,7 +141,7 @@ impl RatingApp {
                     .map(|()| path)
                     .map_err(|e| e.to_string())
             },
-            Err,
+            |e| Err(e.to_string()),
         ));
     }
 
@@ -181,13 +182,13 @@ impl RatingApp {
             match promise.try_take() {
                 Ok(Ok(path)) => {
                     view.report_message = Some(self.i18n.tr_args(
-                        "import-report-saved",
+                        msg!("import-report-saved"),
                         &[("path", path.display().to_string().as_str().into())],
                     ));
                 }
                 Ok(Err(e)) => {
                     view.report_message = Some(self.i18n.tr_args(
-                        "import-report-failed",
+                        msg!("import-report-failed"),
                         &[
                             ("path", view.report_path.as_str().into()),
                             ("error", e.as_str().into()),
@@ -203,30 +204,30 @@ impl RatingApp {
     pub(super) fn import_ui(&mut self, ui: &mut Ui) {
         self.poll_import();
         let ctx = ui.ctx().clone();
-        ui.heading(self.i18n.tr("import-title"));
+        ui.heading(self.i18n.tr(msg!("import-title")));
         ui.add_space(8.0);
         let busy = self.import_busy();
         ui.add_enabled_ui(!busy, |ui| {
-            let label = ui.label(self.i18n.tr("import-path-label"));
+            let label = ui.label(self.i18n.tr(msg!("import-path-label")));
             ui.horizontal(|ui| {
                 let field = ui.add(
                     egui::TextEdit::singleline(&mut self.import_view.path)
                         .desired_width((ui.available_width() - 160.0).max(200.0))
-                        .hint_text(self.i18n.tr("import-path-hint")),
+                        .hint_text(self.i18n.tr(msg!("import-path-hint"))),
                 );
                 let field = field.labelled_by(label.id);
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let open = ui.button(self.i18n.tr("import-open")).clicked();
+                let open = ui.button(self.i18n.tr(msg!("import-open"))).clicked();
                 if (open || enter) && !self.import_view.path.trim().is_empty() {
                     self.start_reading(&ctx);
                 }
             });
-            ui.label(RichText::new(self.i18n.tr("import-formats")).small());
+            ui.label(RichText::new(self.i18n.tr(msg!("import-formats"))).small());
         });
         if self.import_view.loading.is_some() {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(self.i18n.tr("import-reading"));
+                ui.label(self.i18n.tr(msg!("import-reading")));
             });
         }
         if let Some(error) = &self.import_view.error {
@@ -242,7 +243,7 @@ impl RatingApp {
         }
         ui.add_space(12.0);
         if ui
-            .add_enabled(!busy, egui::Button::new(self.i18n.tr("import-back")))
+            .add_enabled(!busy, egui::Button::new(self.i18n.tr(msg!("import-back"))))
             .clicked()
         {
             self.import_view = ImportView::default();
@@ -257,7 +258,7 @@ impl RatingApp {
     fn import_preview_ui(&self, ui: &mut Ui, loaded: &Import) {
         let invalid = loaded.invalid_count();
         ui.label(self.i18n.tr_args(
-            "import-preview-counts",
+            msg!("import-preview-counts"),
             &[
                 ("rows", loaded.rows.len().into()),
                 ("valid", (loaded.rows.len() - invalid).into()),
@@ -283,7 +284,7 @@ impl RatingApp {
             .column(egui_extras::Column::remainder().at_least(120.0).clip(true))
             .header(row_height * 3.0, |mut header| {
                 header.col(|ui| {
-                    ui.strong(self.i18n.tr("import-report-row"));
+                    ui.strong(self.i18n.tr(msg!("import-report-row")));
                 });
                 for field in fields {
                     header.col(|ui| {
@@ -294,7 +295,7 @@ impl RatingApp {
                     });
                 }
                 header.col(|ui| {
-                    ui.strong(self.i18n.tr("import-preview-problems"));
+                    ui.strong(self.i18n.tr(msg!("import-preview-problems")));
                 });
             })
             .body(|body| {
@@ -319,7 +320,7 @@ impl RatingApp {
                                     text.as_str()
                                 };
                                 egui::Frame::new()
-                                    .fill(ui.visuals().error_fg_color.gamma_multiply(0.25))
+                                    .fill(theme::problem_fill(ui.visuals()))
                                     .stroke(egui::Stroke::new(1.5, ui.visuals().error_fg_color))
                                     .inner_margin(2.0)
                                     .show(ui, |ui| {
@@ -332,7 +333,7 @@ impl RatingApp {
                     table_row.col(|ui| {
                         if row.is_valid() {
                             ui.label(
-                                RichText::new(self.i18n.tr("import-preview-ok"))
+                                RichText::new(self.i18n.tr(msg!("import-preview-ok")))
                                     .color(theme_ok(ui)),
                             );
                         } else {
@@ -360,7 +361,7 @@ impl RatingApp {
             ui.label(
                 RichText::new(
                     self.i18n.tr_args(
-                        "import-row-problems",
+                        msg!("import-row-problems"),
                         &[
                             ("row", row.number.into()),
                             (
@@ -377,7 +378,7 @@ impl RatingApp {
         }
         if invalid.len() > SHOWN {
             ui.label(self.i18n.tr_args(
-                "import-more-problems",
+                msg!("import-more-problems"),
                 &[("count", (invalid.len() - SHOWN).into())],
             ));
         }
@@ -392,9 +393,9 @@ impl RatingApp {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let (step, of) = if progress.saved < progress.total {
-                (progress.saved, self.i18n.tr("import-progress-saving"))
+                (progress.saved, self.i18n.tr(msg!("import-progress-saving")))
             } else {
-                (progress.done, self.i18n.tr("import-progress-sending"))
+                (progress.done, self.i18n.tr(msg!("import-progress-sending")))
             };
             #[allow(clippy::cast_precision_loss)] // counts far below 2^24
             let fraction = step as f32 / progress.total.max(1) as f32;
@@ -403,7 +404,10 @@ impl RatingApp {
             );
             let stopping = sending.stop.load(Ordering::SeqCst);
             if ui
-                .add_enabled(!stopping, egui::Button::new(self.i18n.tr("import-stop")))
+                .add_enabled(
+                    !stopping,
+                    egui::Button::new(self.i18n.tr(msg!("import-stop"))),
+                )
                 .clicked()
             {
                 sending.stop.store(true, Ordering::SeqCst);
@@ -419,7 +423,8 @@ impl RatingApp {
                 valid > 0,
                 theme::primary_button(
                     &ctx,
-                    self.i18n.tr_args("import-send", &[("count", valid.into())]),
+                    self.i18n
+                        .tr_args(msg!("import-send"), &[("count", valid.into())]),
                 ),
             )
             .clicked()
@@ -435,7 +440,7 @@ impl RatingApp {
         let headline = ui.label(
             RichText::new(
                 self.i18n.tr_args(
-                    "import-summary",
+                    msg!("import-summary"),
                     &[
                         ("rows", lines.len().into()),
                         ("delivered", delivered.into()),
@@ -467,7 +472,7 @@ impl RatingApp {
             .take(50)
         {
             ui.label(self.i18n.tr_args(
-                "import-row-outcome",
+                msg!("import-row-outcome"),
                 &[
                     ("row", line.row.into()),
                     ("visit_id", line.visit_id.as_str().into()),
@@ -476,7 +481,7 @@ impl RatingApp {
             ));
         }
         ui.add_space(8.0);
-        let label = ui.label(self.i18n.tr("import-report-path"));
+        let label = ui.label(self.i18n.tr(msg!("import-report-path")));
         ui.horizontal(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.import_view.report_path)
@@ -486,7 +491,7 @@ impl RatingApp {
             if ui
                 .add_enabled(
                     self.import_view.saving_report.is_none(),
-                    egui::Button::new(self.i18n.tr("import-save-report")),
+                    egui::Button::new(self.i18n.tr(msg!("import-save-report"))),
                 )
                 .clicked()
             {
@@ -530,7 +535,7 @@ fn deliver(
         .outbox()
         .cloned()
         .ok_or_else(|| "no outbox".to_owned())?;
-    let (client, token) = service.connect()?;
+    let (client, token) = service.connect().map_err(|e| crate::api::error_chain(&e))?;
     send::deliver(&outbox, &client, &token, pending, stop, &mut |p| {
         *progress.lock().unwrap_or_else(PoisonError::into_inner) = *p;
         ctx.request_repaint();

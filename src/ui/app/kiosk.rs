@@ -17,8 +17,10 @@
 //! All timers read [`super::Clock`], so tests move time instead of waiting.
 //!
 //! Rooms: this file holds the kiosk's state and timers; [`patient`] draws what patients
-//! see (ready, not configured, the result, the idle warning, the staff line); [`admin`]
-//! is the administrator's side (the hidden corner, the PIN prompt, the menu).
+//! see (ready, not configured, the result, the idle warning, the staff line, the
+//! patient's own A+/A−, contrast and language buttons); [`admin`] is the administrator's
+//! side (the hidden corner, the PIN prompt, the menu); [`layout`] works out how large
+//! everything is on the screen at hand.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,12 +30,15 @@ use poll_promise::Promise;
 
 use super::{RatingApp, Screen};
 use crate::admin_pin::PinGate;
-use crate::config::{Config, KioskOptions};
+use crate::config::{Config, KioskOptions, Language};
 use crate::ui::jobs;
 use crate::ui::keyboard::KeyboardState;
 
 mod admin;
+mod layout;
 mod patient;
+
+pub use layout::{KioskLayout, Shape, kiosk_layout};
 /// How long the corner must be held to open the PIN prompt.
 pub const CORNER_HOLD: Duration = Duration::from_secs(3);
 /// The corner's side, in points.
@@ -106,6 +111,32 @@ pub struct Kiosk {
     needs_attention: bool,
     pub keyboard: KeyboardState,
     window: WindowControl,
+    /// The sizes for the screen at hand (worked out every frame).
+    pub(super) layout: Option<KioskLayout>,
+    /// What this patient chose for themselves (forgotten with them).
+    pub(super) patient: PatientChoices,
+}
+
+/// A patient's own choices at the terminal: text size, contrast, language. Every reset
+/// ([`RatingApp::forget_patient`]) puts them back to the settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PatientChoices {
+    /// A+ and A− steps (−2..=3), each 20 % larger or smaller.
+    pub text_step: i8,
+    /// The high-contrast theme, when the patient switched it.
+    pub high_contrast: Option<bool>,
+    /// The language the terminal speaks when the patient switched away from it.
+    pub home_language: Option<Language>,
+}
+
+impl PatientChoices {
+    /// The fewest and most A+/A− steps.
+    pub const STEPS: std::ops::RangeInclusive<i8> = -2..=3;
+
+    /// The patient's text size as a factor.
+    pub fn text_factor(self) -> f32 {
+        1.2_f32.powi(i32::from(self.text_step))
+    }
 }
 
 /// The settings file being read again for a PIN (its hash, if one is set now).
@@ -124,6 +155,8 @@ struct WindowControl {
     close_allowed: bool,
     /// The window was sized to the monitor (or found full screen already).
     covered_monitor: bool,
+    /// Full screen was asked for (on the first frame).
+    asked_fullscreen: bool,
 }
 
 impl Kiosk {
@@ -168,7 +201,19 @@ impl Kiosk {
             needs_attention: false,
             keyboard: KeyboardState::default(),
             window: WindowControl::default(),
+            layout: None,
+            patient: PatientChoices::default(),
         }
+    }
+
+    /// The sizes in force (after the first frame).
+    pub fn layout(&self) -> Option<KioskLayout> {
+        self.layout
+    }
+
+    /// What the patient at the terminal chose for themselves.
+    pub fn patient_choices(&self) -> PatientChoices {
+        self.patient
     }
 
     /// A rating just ended well (accepted, or kept for later when `saved`).
@@ -307,6 +352,56 @@ impl RatingApp {
             }
     }
 
+    /// Work out the kiosk's sizes for the window as it is now (a different monitor or a
+    /// rotated stand changes them); when the scale changes, the style is applied again.
+    /// Run at the start of every frame.
+    pub(super) fn kiosk_scale(&mut self, ctx: &egui::Context) {
+        let Some(kiosk) = &mut self.kiosk else {
+            return;
+        };
+        // A pass run again after a style change still has the window's size in points
+        // at the old zoom: only the first pass of a frame measures the window.
+        if ctx.current_pass_index() > 0 {
+            return;
+        }
+        let window_px = ctx.content_rect().size() * ctx.pixels_per_point();
+        let native = ctx.native_pixels_per_point().unwrap_or(1.0);
+        let monitor_px = ctx
+            .input(|i| i.viewport().monitor_size)
+            .map_or(window_px, |size| size * native);
+        let multiplier =
+            self.config.text_scale * kiosk.options.touch_scale * kiosk.patient.text_factor();
+        let layout = kiosk_layout(
+            window_px,
+            monitor_px,
+            kiosk.options.screen_diagonal_inches,
+            multiplier,
+            kiosk.options.on_screen_keyboard && self.screen == Screen::Form,
+        );
+        kiosk.layout = Some(layout);
+        let zoom = layout.scale / native;
+        if (zoom - self.appearance.scale).abs() > 0.005 {
+            self.appearance.scale = zoom;
+            self.once.style = true;
+        }
+    }
+
+    /// Put the patient's own choices (text size, contrast, language) back to the
+    /// settings' (part of [`RatingApp::forget_patient`]).
+    pub(super) fn forget_patient_choices(&mut self) {
+        let Some(kiosk) = &mut self.kiosk else {
+            return;
+        };
+        let choices = std::mem::take(&mut kiosk.patient);
+        if let Some(language) = choices.home_language {
+            self.i18n = crate::i18n::I18n::new(language);
+        }
+        if choices.high_contrast.is_some() {
+            self.appearance.high_contrast = self.config.high_contrast;
+            self.once.style = true;
+        }
+    }
+
     /// Timers, the close request and the administrator shortcut; run every frame before
     /// drawing.
     pub(super) fn kiosk_logic(&mut self, ui: &Ui) {
@@ -324,9 +419,21 @@ impl RatingApp {
         if ui.input(|i| i.viewport().close_requested()) && !kiosk.window.close_allowed {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
         }
+        // Full screen on the chosen monitor, asked for on the first frame rather than
+        // when the window is created: a kiosk compositor gives a new window the
+        // output's size, but cage 0.1.4 (Debian 12's) makes a window created full
+        // screen keep the size it asked for, and winit ignores size requests once full
+        // screen.
+        if !kiosk.window.asked_fullscreen {
+            kiosk.window.asked_fullscreen = true;
+            if ui.input(|i| i.viewport().fullscreen) != Some(true) {
+                ctx.send_viewport_cmd(ViewportCommand::SetMonitor(kiosk.options.monitor));
+            }
+        }
         // Full screen is a request to the window manager; a bare X server (or a window
         // manager that ignores it) leaves the window small. Then cover the monitor
-        // ourselves, once its size is known.
+        // ourselves, once its size is known (X11 tells it; Wayland does not, and there
+        // the compositor sizes the window).
         if !kiosk.window.covered_monitor {
             let (fullscreen, monitor, inner) = ui.input(|i| {
                 let v = i.viewport();
@@ -468,6 +575,7 @@ impl RatingApp {
         if let Some(kiosk) = &mut self.kiosk {
             kiosk.last_activity = now;
             kiosk.window.covered_monitor = false;
+            kiosk.window.asked_fullscreen = false;
         }
         self.forget_patient(&ctx);
     }

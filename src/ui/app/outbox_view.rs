@@ -6,6 +6,7 @@
 //! before the server URL changed. The remarks are never listed (they are personal data);
 //! export writes them to a private file for whoever must act on them.
 
+use crate::msg;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
@@ -33,6 +34,10 @@ enum Done {
 #[derive(Default)]
 pub(super) struct OutboxView {
     listing: Option<Listing>,
+    /// How many of the listed entries wait for another server.
+    others: usize,
+    /// Each listed entry's one-line texts above its buttons (its height in the list).
+    lines: Vec<f32>,
     /// The outbox being read in a job (listing can move damaged files aside).
     loading: Option<Promise<Loaded>>,
     /// Read it again once the job in flight ends (something changed meanwhile).
@@ -80,7 +85,8 @@ impl RatingApp {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             );
-            service.connect()
+            // The sender shows why it cannot send in the status line.
+            service.connect().map_err(|e| crate::api::error_chain(&e))
         });
         let ctx = ctx.clone();
         match OutboxWorker::start(outbox, connect, Box::new(move || ctx.request_repaint())) {
@@ -106,35 +112,35 @@ impl RatingApp {
         if status.waiting > 0 {
             parts.push(
                 self.i18n
-                    .tr_args("outbox-waiting", &[("count", status.waiting.into())]),
+                    .tr_args(msg!("outbox-waiting"), &[("count", status.waiting.into())]),
             );
         }
         if status.needs_attention > 0 {
             parts.push(self.i18n.tr_args(
-                "outbox-attention",
+                msg!("outbox-attention"),
                 &[("count", status.needs_attention.into())],
             ));
         }
         if status.other_server > 0 {
             parts.push(self.i18n.tr_args(
-                "outbox-other-server",
+                msg!("outbox-other-server"),
                 &[("count", status.other_server.into())],
             ));
         }
         if status.damaged > 0 {
-            parts.push(
-                self.i18n
-                    .tr_args("outbox-damaged-count", &[("count", status.damaged.into())]),
-            );
+            parts.push(self.i18n.tr_args(
+                msg!("outbox-damaged-count"),
+                &[("count", status.damaged.into())],
+            ));
         }
         if status.paused.is_some() {
-            parts.push(self.i18n.tr("outbox-paused"));
+            parts.push(self.i18n.tr(msg!("outbox-paused")));
         }
         if let Some(outcome) = &status.last_error {
             let words = self.i18n.server_words(outcome).unwrap_or_default();
             parts.push(
                 self.i18n
-                    .tr_args("outbox-last-error", &[("error", words.into())]),
+                    .tr_args(msg!("outbox-last-error"), &[("error", words.into())]),
             );
         }
         if let Some(problem) = &status.problem {
@@ -164,11 +170,11 @@ impl RatingApp {
                     if status.sending {
                         ui.spinner();
                     }
-                    if ui.button(self.i18n.tr("outbox-send-now")).clicked() {
+                    if ui.button(self.i18n.tr(msg!("outbox-send-now"))).clicked() {
                         self.send_outbox_now();
                     }
                     if self.screen != Screen::Outbox
-                        && ui.button(self.i18n.tr("outbox-open")).clicked()
+                        && ui.button(self.i18n.tr(msg!("outbox-open"))).clicked()
                     {
                         self.open_outbox(ui.ctx());
                     }
@@ -201,7 +207,7 @@ impl RatingApp {
                 let damaged = outbox.damaged_files().unwrap_or_default();
                 Ok((listing, damaged))
             },
-            Err,
+            |e| Err(e.to_string()),
         ));
     }
 
@@ -211,6 +217,11 @@ impl RatingApp {
             match promise.try_take() {
                 Err(promise) => self.outbox_view.loading = Some(promise),
                 Ok(Ok((listing, damaged))) => {
+                    // Worked out once per listing, not once per frame.
+                    self.outbox_view.others = self
+                        .current_origin()
+                        .map_or(0, |origin| listing.for_other_servers(&origin));
+                    self.outbox_view.lines = listing.entries.iter().map(entry_lines).collect();
                     self.outbox_view.listing = Some(listing);
                     self.outbox_view.damaged = damaged;
                 }
@@ -250,7 +261,12 @@ impl RatingApp {
         let Some(outbox) = self.service.outbox().cloned() else {
             return;
         };
-        self.outbox_view.action = Some(jobs::spawn(name, ctx, move || work(&outbox), Done::Failed));
+        self.outbox_view.action = Some(jobs::spawn(
+            name,
+            ctx,
+            move || work(&outbox),
+            |e| Done::Failed(e.to_string()),
+        ));
     }
 
     /// What a finished action says to the person.
@@ -258,21 +274,20 @@ impl RatingApp {
         match done {
             Done::Moved(Ok(count)) => self
                 .i18n
-                .tr_args("outbox-moved", &[("count", count.into())]),
+                .tr_args(msg!("outbox-moved"), &[("count", count.into())]),
             Done::Removed(how, Ok(())) => self.i18n.tr(match how {
-                Removal::Replaced => "outbox-marked-replaced",
-                Removal::Discarded => "outbox-deleted",
+                Removal::Replaced => msg!("outbox-marked-replaced"),
+                Removal::Discarded => msg!("outbox-deleted"),
             }),
             Done::Exported(path, Ok(count)) => self.i18n.tr_args(
-                "outbox-exported",
+                msg!("outbox-exported"),
                 &[
                     ("count", count.into()),
                     ("path", path.display().to_string().into()),
                 ],
             ),
-            Done::Removed(_, Err(OutboxError::InFlight(_))) => self.i18n.tr("outbox-in-flight"),
             Done::Moved(Err(e)) | Done::Removed(_, Err(e)) | Done::Exported(_, Err(e)) => {
-                e.to_string()
+                self.i18n.outbox_error(&e)
             }
             Done::Failed(reason) => reason,
         }
@@ -286,10 +301,10 @@ impl RatingApp {
         }
         ui.separator();
         ui.label(
-            RichText::new(
-                self.i18n
-                    .tr_args("outbox-damaged-title", &[("count", damaged.len().into())]),
-            )
+            RichText::new(self.i18n.tr_args(
+                msg!("outbox-damaged-title"),
+                &[("count", damaged.len().into())],
+            ))
             .strong(),
         );
         let folder = self
@@ -299,7 +314,7 @@ impl RatingApp {
             .unwrap_or_default();
         ui.label(
             self.i18n
-                .tr_args("outbox-damaged-intro", &[("folder", folder.into())]),
+                .tr_args(msg!("outbox-damaged-intro"), &[("folder", folder.into())]),
         );
         let now = std::time::SystemTime::now();
         for file in damaged {
@@ -307,7 +322,7 @@ impl RatingApp {
                 .duration_since(file.written)
                 .map_or(0, |age| age.as_secs() / 86_400);
             ui.label(self.i18n.tr_args(
-                "outbox-damaged-file",
+                msg!("outbox-damaged-file"),
                 &[("name", file.name.as_str().into()), ("days", days.into())],
             ));
         }
@@ -317,7 +332,7 @@ impl RatingApp {
     pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.poll_outbox_jobs(&ctx);
-        ui.heading(self.i18n.tr("outbox-title"));
+        ui.heading(self.i18n.tr(msg!("outbox-title")));
         let status = self.outbox_status();
         if status != self.outbox_view.seen_status {
             self.outbox_view.seen_status.clone_from(&status);
@@ -326,23 +341,23 @@ impl RatingApp {
         if let Some(status) = status {
             ui.label(
                 self.status_text(&status)
-                    .unwrap_or_else(|| self.i18n.tr("outbox-empty")),
+                    .unwrap_or_else(|| self.i18n.tr(msg!("outbox-empty"))),
             );
         }
         ui.horizontal(|ui| {
-            if ui.button(self.i18n.tr("outbox-send-now")).clicked() {
+            if ui.button(self.i18n.tr(msg!("outbox-send-now"))).clicked() {
                 self.send_outbox_now();
             }
-            if ui.button(self.i18n.tr("outbox-refresh")).clicked() {
+            if ui.button(self.i18n.tr(msg!("outbox-refresh"))).clicked() {
                 self.reload_outbox(ui.ctx());
             }
-            if ui.button(self.i18n.tr("outbox-export")).clicked() {
+            if ui.button(self.i18n.tr(msg!("outbox-export"))).clicked() {
                 self.export_outbox(ui.ctx());
             }
             if self.outbox_view.loading.is_some() || self.outbox_view.action.is_some() {
                 ui.spinner();
             }
-            if ui.button(self.i18n.tr("setup-back")).clicked() {
+            if ui.button(self.i18n.tr(msg!("setup-back"))).clicked() {
                 self.screen = if self.kiosk.is_some() {
                     Screen::Admin
                 } else {
@@ -362,15 +377,13 @@ impl RatingApp {
             return;
         };
         if listing.entries.is_empty() {
-            ui.weak(self.i18n.tr("outbox-empty"));
+            ui.weak(self.i18n.tr(msg!("outbox-empty")));
         }
         let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
         let buttons = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
         let frame = 2.0 * (ui.spacing().window_margin.topf() + 4.0);
-        let heights = listing
-            .entries
-            .iter()
-            .map(|entry| frame + buttons + line * entry_lines(entry));
+        let lines = std::mem::take(&mut self.outbox_view.lines);
+        let heights = lines.iter().map(|lines| frame + buttons + line * lines);
         egui_extras::TableBuilder::new(ui)
             .id_salt("outbox-entries")
             .column(egui_extras::Column::remainder().clip(true))
@@ -382,6 +395,7 @@ impl RatingApp {
             });
         if self.outbox_view.listing.is_none() {
             self.outbox_view.listing = Some(listing);
+            self.outbox_view.lines = lines;
         }
     }
 
@@ -395,24 +409,20 @@ impl RatingApp {
         let Some(origin) = self.current_origin() else {
             return;
         };
-        let others = self
-            .outbox_view
-            .listing
-            .as_ref()
-            .map_or(0, |l| l.for_other_servers(&origin));
+        let others = self.outbox_view.others;
         if others == 0 {
             return;
         }
         ui.horizontal_wrapped(|ui| {
             if self.outbox_view.confirm_move {
-                ui.label(
-                    self.i18n
-                        .tr_args("outbox-move-confirm", &[("origin", origin.as_str().into())]),
-                );
+                ui.label(self.i18n.tr_args(
+                    msg!("outbox-move-confirm"),
+                    &[("origin", origin.as_str().into())],
+                ));
                 let confirm = egui::Button::new(
                     RichText::new(
                         self.i18n
-                            .tr_args("outbox-move-here", &[("count", others.into())]),
+                            .tr_args(msg!("outbox-move-here"), &[("count", others.into())]),
                     )
                     .color(theme::Palette::of(ui.ctx()).on_primary),
                 )
@@ -420,13 +430,13 @@ impl RatingApp {
                 if ui.add(confirm).clicked() {
                     self.move_here(ui.ctx(), &origin);
                 }
-                if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
+                if ui.button(self.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
                     self.outbox_view.confirm_move = false;
                 }
             } else if ui
                 .button(
                     self.i18n
-                        .tr_args("outbox-move-here", &[("count", others.into())]),
+                        .tr_args(msg!("outbox-move-here"), &[("count", others.into())]),
                 )
                 .clicked()
             {
@@ -451,12 +461,12 @@ impl RatingApp {
             let state = match (entry.state, &entry.server_origin, &current) {
                 (EntryState::Waiting, Some(origin), Some(current)) if origin != current => {
                     self.i18n.tr_args(
-                        "outbox-state-other-server",
+                        msg!("outbox-state-other-server"),
                         &[("origin", origin.as_str().into())],
                     )
                 }
-                (EntryState::Waiting, ..) => self.i18n.tr("outbox-state-waiting"),
-                (EntryState::NeedsAttention, ..) => self.i18n.tr("outbox-state-attention"),
+                (EntryState::Waiting, ..) => self.i18n.tr(msg!("outbox-state-waiting")),
+                (EntryState::NeedsAttention, ..) => self.i18n.tr(msg!("outbox-state-attention")),
             };
             ui.add(
                 egui::Label::new(RichText::new(format!("{} — {state}", entry.visit_id)).strong())
@@ -465,7 +475,7 @@ impl RatingApp {
             ui.add(
                 egui::Label::new(
                     self.i18n.tr_args(
-                        "outbox-entry-meta",
+                        msg!("outbox-entry-meta"),
                         &[
                             (
                                 "created",
@@ -500,11 +510,12 @@ impl RatingApp {
             ui.horizontal(|ui| {
                 if let Some(how) = confirming {
                     let (question, color) = match how {
-                        Removal::Replaced => {
-                            ("outbox-mark-replaced-confirm", ui.visuals().warn_fg_color)
-                        }
+                        Removal::Replaced => (
+                            msg!("outbox-mark-replaced-confirm"),
+                            ui.visuals().warn_fg_color,
+                        ),
                         Removal::Discarded => {
-                            ("outbox-delete-confirm", ui.visuals().error_fg_color)
+                            (msg!("outbox-delete-confirm"), ui.visuals().error_fg_color)
                         }
                     };
                     let confirm = egui::Button::new(
@@ -515,16 +526,18 @@ impl RatingApp {
                     if ui.add(confirm).clicked() {
                         self.remove_entry(ui.ctx(), &entry.id, how);
                     }
-                    if ui.button(self.i18n.tr("kiosk-pin-cancel")).clicked() {
+                    if ui.button(self.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
                         self.outbox_view.confirm = None;
                     }
                 } else {
                     if entry.state == EntryState::NeedsAttention
-                        && ui.button(self.i18n.tr("outbox-mark-replaced")).clicked()
+                        && ui
+                            .button(self.i18n.tr(msg!("outbox-mark-replaced")))
+                            .clicked()
                     {
                         self.outbox_view.confirm = Some((entry.id.clone(), Removal::Replaced));
                     }
-                    if ui.button(self.i18n.tr("outbox-delete")).clicked() {
+                    if ui.button(self.i18n.tr(msg!("outbox-delete"))).clicked() {
                         self.outbox_view.confirm = Some((entry.id.clone(), Removal::Discarded));
                     }
                 }

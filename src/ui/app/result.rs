@@ -1,11 +1,12 @@
 //! After a rating: the thank-you screen and the result panel that shows the server's
 //! answer (its words verbatim) and what to do.
 
+use crate::msg;
 use egui::{Align, Key, RichText, Ui};
 
 use crate::api::OutcomeKind;
 use crate::i18n::OutcomeWords;
-use crate::service::{NotSent, SubmitReport};
+use crate::service::{ConnectError, NotSent, SubmitReport};
 
 use super::{LastResult, RatingApp, Screen};
 use crate::ui::theme::{self};
@@ -22,24 +23,30 @@ impl RatingApp {
             }
             LastResult::NotSent(not_sent) => (
                 OutcomeWords {
-                    headline: self.i18n.tr("not-sent"),
+                    headline: self.i18n.tr(msg!("not-sent")),
                     server: None,
                     advice: Some(match not_sent {
-                        NotSent::NoUrl => self.i18n.tr("error-no-url"),
-                        NotSent::NoToken(e) => self.i18n.secrets_error(e),
+                        NotSent::NotConnected(ConnectError::NoUrl) => {
+                            self.i18n.tr(msg!("error-no-url"))
+                        }
+                        NotSent::NotConnected(ConnectError::NoToken(e)) => {
+                            self.i18n.secrets_error(e)
+                        }
                         NotSent::SavedWithoutToken(e) => format!(
                             "{} {}",
-                            self.i18n.tr("saved-without-token"),
+                            self.i18n.tr(msg!("saved-without-token")),
                             self.i18n.secrets_error(e)
                         ),
-                        NotSent::NotSaved(_) => self.i18n.tr("not-saved-advice"),
-                        NotSent::Client(_) | NotSent::Internal(_) => {
-                            self.i18n.tr("advice-rejected")
+                        NotSent::NotSaved(_) => self.i18n.tr(msg!("not-saved-advice")),
+                        NotSent::Unsent(_) | NotSent::Skipped(_) => {
+                            self.i18n.tr(msg!("saved-will-be-sent"))
                         }
+                        NotSent::NotConnected(ConnectError::Client(e)) => self.i18n.client_error(e),
+                        NotSent::NoThread(_) => self.i18n.tr(msg!("advice-rejected")),
                     }),
                     detail: Some(
                         self.i18n
-                            .tr_args("detail", &[("detail", not_sent.to_string().into())]),
+                            .tr_args(msg!("detail"), &[("detail", not_sent.to_string().into())]),
                     ),
                 },
                 None,
@@ -71,14 +78,14 @@ impl RatingApp {
                         },
                     })
                 ) {
-                    ui.label(self.i18n.tr("outbox-kept-attention-desk"));
+                    ui.label(self.i18n.tr(msg!("outbox-kept-attention-desk")));
                 }
                 if let Some(detail) = &words.detail {
                     ui.weak(detail);
                 }
                 ui.horizontal(|ui| {
                     if matches!(kind, Some(OutcomeKind::Transient))
-                        && ui.button(self.i18n.tr("retry")).clicked()
+                        && ui.button(self.i18n.tr(msg!("retry"))).clicked()
                     {
                         self.start_submit(&ui.ctx().clone());
                     }
@@ -86,15 +93,16 @@ impl RatingApp {
                         || matches!(
                             last,
                             LastResult::NotSent(
-                                NotSent::NoToken(_) | NotSent::SavedWithoutToken(_)
+                                NotSent::NotConnected(ConnectError::NoToken(_))
+                                    | NotSent::SavedWithoutToken(_)
                             )
                         );
-                    if token_problem && ui.button(self.i18n.tr("replace-token")).clicked() {
+                    if token_problem && ui.button(self.i18n.tr(msg!("replace-token"))).clicked() {
                         self.load_setup_fields();
                         self.screen = Screen::Setup;
                     }
                     if matches!(kind, Some(OutcomeKind::AlreadyRecorded))
-                        && ui.button(self.i18n.tr("new-rating")).clicked()
+                        && ui.button(self.i18n.tr(msg!("new-rating"))).clicked()
                     {
                         self.forget_patient(&ui.ctx().clone());
                     }
@@ -110,12 +118,12 @@ impl RatingApp {
         let now = self.clock.now();
         let saved_for_later = self.saved_for_later;
         let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(48.0);
+        ui.add_space(48.0 + self.kiosk_spare_height() / 3.0);
         ui.vertical_centered(|ui| {
             let title = if saved_for_later {
-                "thanks-saved-title"
+                msg!("thanks-saved-title")
             } else {
-                "thanks-title"
+                msg!("thanks-title")
             };
             ui.label(
                 RichText::new(self.i18n.tr(title))
@@ -125,9 +133,9 @@ impl RatingApp {
             );
             ui.add_space(12.0);
             let body = if saved_for_later && self.kiosk.is_none() {
-                "outcome-queued"
+                msg!("outcome-queued")
             } else {
-                "thanks-body"
+                msg!("thanks-body")
             };
             ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
             if self.kiosk.is_none()
@@ -135,7 +143,7 @@ impl RatingApp {
                 && let Some(message) = &outcome.message
             {
                 ui.weak(self.i18n.tr_args(
-                    "server-said",
+                    msg!("server-said"),
                     &[
                         ("message", message.as_str().into()),
                         (
@@ -147,7 +155,7 @@ impl RatingApp {
                 ));
             }
             ui.add_space(24.0);
-            let button = theme::primary_button(ui.ctx(), self.i18n.tr("new-rating"));
+            let button = theme::primary_button(ui.ctx(), self.i18n.tr(msg!("new-rating")));
             let response = ui.add_enabled(!cooling_down, button);
             let enter = ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none());
             if response.clicked() || (enter && !cooling_down) {
@@ -157,7 +165,7 @@ impl RatingApp {
                 ui.add_space(12.0);
                 ui.weak(
                     self.i18n
-                        .tr_args("kiosk-reset-in", &[("seconds", seconds.into())]),
+                        .tr_args(msg!("kiosk-reset-in"), &[("seconds", seconds.into())]),
                 );
             }
         });

@@ -1,13 +1,14 @@
 //! The setup screen: the server URL, the token and the language, checked and saved.
 
+use crate::msg;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use crate::api::{RatingClient, VisitId};
+use crate::api::{ClientError, VisitId};
 use poll_promise::Promise;
 
-use crate::config::{Config, Language};
+use crate::config::{Config, ConfigError, Language};
 use crate::i18n::I18n;
 use crate::service::Service;
 use crate::ui::jobs;
@@ -22,7 +23,21 @@ pub(super) struct SetupFields {
     pub(super) language: Language,
     pub(super) error: Option<String>,
     /// The URL check and the save, in a job: the settings to apply, or why not.
-    pub(super) saving: Option<Promise<Result<Config, String>>>,
+    pub(super) saving: Option<Promise<Result<Config, SetupError>>>,
+}
+
+/// Why the setup screen's settings were not saved.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SetupError {
+    /// The server's address or the TLS settings cannot be used.
+    #[error("the server's address or TLS settings cannot be used")]
+    Client(#[source] ClientError),
+    /// The settings file could not be written.
+    #[error("the settings could not be saved")]
+    Save(#[source] ConfigError),
+    /// No thread could be started.
+    #[error("cannot start a thread")]
+    NoThread(#[source] std::io::Error),
 }
 
 impl std::fmt::Debug for SetupFields {
@@ -48,11 +63,11 @@ impl RatingApp {
 
     pub(super) fn setup_ui(&mut self, ui: &mut Ui) {
         self.poll_setup_save();
-        ui.heading(self.i18n.tr("setup-title"));
-        ui.label(self.i18n.tr("setup-intro"));
+        ui.heading(self.i18n.tr(msg!("setup-title")));
+        ui.label(self.i18n.tr(msg!("setup-intro")));
         ui.add_space(8.0);
         let demo = self.demo;
-        let label = ui.label(RichText::new(self.i18n.tr("setup-server-url")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("setup-server-url"))).strong());
         ui.add_enabled(
             !demo,
             egui::TextEdit::singleline(&mut self.setup.server_url)
@@ -61,16 +76,16 @@ impl RatingApp {
         )
         .labelled_by(label.id);
         if demo {
-            ui.weak(self.i18n.tr("setup-demo-url"));
+            ui.weak(self.i18n.tr(msg!("setup-demo-url")));
         }
-        let label = ui.label(RichText::new(self.i18n.tr("setup-clinic-guid")).strong());
+        let label = ui.label(RichText::new(self.i18n.tr(msg!("setup-clinic-guid"))).strong());
         ui.add(
             egui::TextEdit::singleline(&mut self.setup.clinic_guid)
                 .hint_text("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
-        ui.label(RichText::new(self.i18n.tr("setup-language")).strong());
+        ui.label(RichText::new(self.i18n.tr(msg!("setup-language"))).strong());
         ui.horizontal(|ui| {
             ui.radio_value(&mut self.setup.language, Language::Ru, "Русский");
             ui.radio_value(&mut self.setup.language, Language::En, "English");
@@ -84,7 +99,7 @@ impl RatingApp {
             if ui
                 .add_enabled(
                     !saving,
-                    egui::Button::new(RichText::new(self.i18n.tr("setup-save")).strong()),
+                    egui::Button::new(RichText::new(self.i18n.tr(msg!("setup-save"))).strong()),
                 )
                 .clicked()
             {
@@ -93,7 +108,8 @@ impl RatingApp {
             if saving {
                 ui.spinner();
             }
-            if self.service.base_url().is_some() && ui.button(self.i18n.tr("setup-back")).clicked()
+            if self.service.base_url().is_some()
+                && ui.button(self.i18n.tr(msg!("setup-back"))).clicked()
             {
                 self.screen = if self.kiosk.is_some() {
                     Screen::Admin
@@ -117,33 +133,36 @@ impl RatingApp {
         }
         let url = self.setup.server_url.trim().to_owned();
         if !self.demo && url.is_empty() {
-            self.setup.error = Some(self.i18n.tr("setup-url-required"));
+            self.setup.error = Some(self.i18n.tr(msg!("setup-url-required")));
             return;
         }
         let guid = self.setup.clinic_guid.trim().to_owned();
         if !guid.is_empty() && VisitId::parse(&guid).is_err() {
-            self.setup.error = Some(self.i18n.tr("setup-clinic-invalid"));
+            self.setup.error = Some(self.i18n.tr(msg!("setup-clinic-invalid")));
             return;
         }
-        let mut config = self.config.clone();
-        if !self.demo {
-            config.server_url = Some(url);
-        }
-        config.clinic_guid = (!guid.is_empty()).then_some(guid);
-        config.language = self.setup.language;
-        let check_url = (!self.demo).then(|| config.server_url.clone()).flatten();
+        let demo = self.demo;
+        let language = self.setup.language;
         let path = self.config_path.clone();
         self.setup.saving = Some(jobs::spawn(
             "save-settings",
             ctx,
             move || {
-                if let Some(url) = &check_url {
-                    RatingClient::new(&config.client_settings(url)).map_err(|e| e.to_string())?;
+                // The file as it is now, with this screen's three settings: what an
+                // administrator changed in it since the window started stays.
+                let mut config = Config::current(&path).map_err(SetupError::Save)?;
+                if !demo {
+                    config.server_url = Some(url);
                 }
-                config.save(&path).map_err(|e| e.to_string())?;
+                config.clinic_guid = (!guid.is_empty()).then_some(guid);
+                config.language = language;
+                if let Some(url) = config.server_url.as_deref().filter(|_| !demo) {
+                    config.client(url, false).map_err(SetupError::Client)?;
+                }
+                config.save(&path).map_err(SetupError::Save)?;
                 Ok(config)
             },
-            Err,
+            |e| Err(SetupError::NoThread(e)),
         ));
     }
 
@@ -159,7 +178,10 @@ impl RatingApp {
                 return;
             }
             Ok(Err(e)) => {
-                self.setup.error = Some(e);
+                self.setup.error = Some(match &e {
+                    SetupError::Client(e) => self.i18n.client_error(e),
+                    SetupError::Save(_) | SetupError::NoThread(_) => crate::api::error_chain(&e),
+                });
                 return;
             }
             Ok(Ok(config)) => config,

@@ -2,6 +2,7 @@
 //! masked field to set or replace it, and a button to remove it. Keyring calls run on a
 //! worker thread (a locked keyring may prompt and block), like sending does.
 
+use crate::msg;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
@@ -64,6 +65,12 @@ impl RatingApp {
         }
     }
 
+    /// Whether the keyring has answered the window's question about the token (its
+    /// status and expiry). Lets a test wait for the answer instead of a fixed time.
+    pub fn token_status_known(&self) -> bool {
+        self.token.status.is_some()
+    }
+
     /// «The token expires in N days» from `token_warning_days` before the token's JWT
     /// `exp` on, «the token has expired» after it; `None` otherwise or when unknown.
     /// The days are counted when drawn, so a window left open counts down.
@@ -77,13 +84,13 @@ impl RatingApp {
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         let left = expires_at - now;
         if left <= 0 {
-            return Some(self.i18n.tr("token-expired-line"));
+            return Some(self.i18n.tr(msg!("token-expired-line")));
         }
         let warn = i64::try_from(self.config.token_warning_days.saturating_mul(86_400))
             .unwrap_or(i64::MAX);
         (left <= warn).then(|| {
             self.i18n.tr_args(
-                "token-expires-in",
+                msg!("token-expires-in"),
                 &[("days", left.div_euclid(86_400).into())],
             )
         })
@@ -102,7 +109,7 @@ impl RatingApp {
             "keyring",
             ctx,
             move || work(&service),
-            TokenJob::Failed,
+            |e| TokenJob::Failed(e.to_string()),
         ));
     }
 
@@ -133,7 +140,7 @@ impl RatingApp {
         match job {
             TokenJob::Status(status) => self.token.status = Some(status),
             TokenJob::Stored(Ok(())) => {
-                self.token.message = Some((true, self.i18n.tr("token-saved-gui")));
+                self.token.message = Some((true, self.i18n.tr(msg!("token-saved-gui"))));
                 self.token.refresh = true;
                 // Ratings waiting for a token go out now.
                 if let Some(worker) = &self.worker {
@@ -141,7 +148,7 @@ impl RatingApp {
                 }
             }
             TokenJob::Cleared(Ok(_)) => {
-                self.token.message = Some((true, self.i18n.tr("token-cleared-gui")));
+                self.token.message = Some((true, self.i18n.tr(msg!("token-cleared-gui"))));
                 self.token.refresh = true;
             }
             TokenJob::Stored(Err(e)) | TokenJob::Cleared(Err(e)) => {
@@ -158,9 +165,9 @@ impl RatingApp {
     pub(super) fn token_settings_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.poll_token_job(&ctx);
-        ui.label(RichText::new(self.i18n.tr("token-title")).strong());
+        ui.label(RichText::new(self.i18n.tr(msg!("token-title"))).strong());
         if !self.service.uses_keyring() {
-            ui.weak(self.i18n.tr("token-demo"));
+            ui.weak(self.i18n.tr(msg!("token-demo")));
             return;
         }
         if std::mem::take(&mut self.token.refresh) {
@@ -169,7 +176,7 @@ impl RatingApp {
         if self.service.environment_token_withheld() {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                self.i18n.tr("token-env-withheld"),
+                self.i18n.tr(msg!("token-env-withheld")),
             );
         }
         match &self.token.status {
@@ -187,7 +194,7 @@ impl RatingApp {
             }
         }
         let busy = self.token.job.is_some();
-        let label = ui.label(self.i18n.tr("token-new"));
+        let label = ui.label(self.i18n.tr(msg!("token-new")));
         ui.add(
             egui::TextEdit::singleline(&mut self.token.new_token)
                 .password(true)
@@ -195,7 +202,7 @@ impl RatingApp {
         )
         .labelled_by(label.id);
         ui.horizontal(|ui| {
-            let save = theme::primary_button(ui.ctx(), self.i18n.tr("token-save"));
+            let save = theme::primary_button(ui.ctx(), self.i18n.tr(msg!("token-save")));
             if ui
                 .add_enabled(!busy && !self.token.new_token.is_empty(), save)
                 .clicked()
@@ -218,7 +225,7 @@ impl RatingApp {
             if ui
                 .add_enabled(
                     !busy && stored,
-                    egui::Button::new(self.i18n.tr("token-clear")),
+                    egui::Button::new(self.i18n.tr(msg!("token-clear"))),
                 )
                 .clicked()
             {

@@ -1,6 +1,7 @@
 //! The administrator's side of the kiosk: the hidden corner, the PIN prompt and its
 //! keypad, the menu behind it.
 
+use crate::msg;
 use std::path::Path;
 
 use egui::{Id, Key, RichText, Sense, Ui, ViewportCommand};
@@ -15,7 +16,7 @@ impl RatingApp {
     /// The top-left corner: held for [`CORNER_HOLD`], it opens the PIN prompt.
     pub(in crate::ui::app) fn admin_corner(&mut self, ui: &mut Ui) {
         let now = self.clock.now();
-        let label = self.i18n.tr("kiosk-admin-corner");
+        let label = self.i18n.tr(msg!("kiosk-admin-corner"));
         let Some(kiosk) = &mut self.kiosk else {
             return;
         };
@@ -35,18 +36,20 @@ impl RatingApp {
 
     /// The administrator's menu.
     pub(in crate::ui::app) fn admin_ui(&mut self, ui: &mut Ui) {
-        ui.heading(self.i18n.tr("kiosk-admin-title"));
+        ui.heading(self.i18n.tr(msg!("kiosk-admin-title")));
         if let Some(kiosk) = &self.kiosk {
             let warn = ui.visuals().warn_fg_color;
             if kiosk.short_pin {
-                ui.colored_label(warn, self.i18n.tr("kiosk-admin-short-pin"));
+                ui.colored_label(warn, self.i18n.tr(msg!("kiosk-admin-short-pin")));
             }
             if kiosk.settings_exposed {
                 let path = self.config_path.display().to_string();
                 ui.colored_label(
                     warn,
-                    self.i18n
-                        .tr_args("kiosk-admin-settings-exposed", &[("path", path.into())]),
+                    self.i18n.tr_args(
+                        msg!("kiosk-admin-settings-exposed"),
+                        &[("path", path.into())],
+                    ),
                 );
             }
         }
@@ -54,23 +57,27 @@ impl RatingApp {
         let big = |text: String| {
             egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
         };
-        if ui.add(big(self.i18n.tr("settings-open"))).clicked() {
+        if ui.add(big(self.i18n.tr(msg!("settings-open")))).clicked() {
             self.load_setup_fields();
             self.screen = Screen::Setup;
         }
-        if self.service.outbox().is_some() && ui.add(big(self.i18n.tr("kiosk-outbox"))).clicked() {
+        if self.service.outbox().is_some()
+            && ui.add(big(self.i18n.tr(msg!("kiosk-outbox")))).clicked()
+        {
             self.open_outbox(ui.ctx());
         }
         if self.service.outbox().is_some()
-            && ui.add(big(self.i18n.tr("import-open-screen"))).clicked()
+            && ui
+                .add(big(self.i18n.tr(msg!("import-open-screen"))))
+                .clicked()
         {
             self.open_import();
         }
-        if ui.add(big(self.i18n.tr("kiosk-leave"))).clicked() {
+        if ui.add(big(self.i18n.tr(msg!("kiosk-leave")))).clicked() {
             self.leave_kiosk(&ui.ctx().clone());
             return;
         }
-        if ui.add(big(self.i18n.tr("kiosk-close-app"))).clicked() {
+        if ui.add(big(self.i18n.tr(msg!("kiosk-close-app")))).clicked() {
             if let Some(kiosk) = &mut self.kiosk {
                 kiosk.window.close_allowed = true;
             }
@@ -80,7 +87,7 @@ impl RatingApp {
         if ui
             .add(theme::primary_button(
                 ui.ctx(),
-                self.i18n.tr("kiosk-back-to-patients"),
+                self.i18n.tr(msg!("kiosk-back-to-patients")),
             ))
             .clicked()
         {
@@ -115,11 +122,11 @@ impl RatingApp {
         egui::Modal::new(Id::unique("pin-prompt")).show(ctx, |ui| {
             ui.set_width(420.0);
             ui.label(
-                RichText::new(i18n.tr("kiosk-pin-title"))
+                RichText::new(i18n.tr(msg!("kiosk-pin-title")))
                     .size(26.0)
                     .strong(),
             );
-            let label = ui.label(i18n.tr("kiosk-pin-label"));
+            let label = ui.label(i18n.tr(msg!("kiosk-pin-label")));
             let field = ui
                 .add(
                     egui::TextEdit::singleline(&mut prompt.pin)
@@ -136,7 +143,7 @@ impl RatingApp {
             pin_keypad(ui, &mut prompt.pin, i18n);
             let message = match locked {
                 Some(remaining) => Some(i18n.tr_args(
-                    "kiosk-pin-locked",
+                    msg!("kiosk-pin-locked"),
                     &[("seconds", ceil_secs(remaining).into())],
                 )),
                 None => prompt.message.clone(),
@@ -148,10 +155,10 @@ impl RatingApp {
                 submit |= ui
                     .add_enabled(
                         locked.is_none() && !checking,
-                        theme::primary_button(ui.ctx(), i18n.tr("kiosk-pin-enter")),
+                        theme::primary_button(ui.ctx(), i18n.tr(msg!("kiosk-pin-enter"))),
                     )
                     .clicked();
-                cancel = ui.button(i18n.tr("kiosk-pin-cancel")).clicked();
+                cancel = ui.button(i18n.tr(msg!("kiosk-pin-cancel"))).clicked();
                 if checking {
                     ui.spinner();
                 }
@@ -206,16 +213,17 @@ impl RatingApp {
                 self.screen = Screen::Admin;
             }
             PinCheck::Wrong { left } => {
-                prompt.message = Some(i18n.tr_args("kiosk-pin-wrong", &[("left", left.into())]));
+                prompt.message =
+                    Some(i18n.tr_args(msg!("kiosk-pin-wrong"), &[("left", left.into())]));
             }
             PinCheck::Locked { remaining } => {
                 prompt.message = Some(i18n.tr_args(
-                    "kiosk-pin-locked",
+                    msg!("kiosk-pin-locked"),
                     &[("seconds", ceil_secs(remaining).into())],
                 ));
             }
             PinCheck::NotConfigured => {
-                prompt.message = Some(i18n.tr("kiosk-pin-not-configured"));
+                prompt.message = Some(i18n.tr(msg!("kiosk-pin-not-configured")));
             }
         }
     }
@@ -250,7 +258,7 @@ pub(super) fn pin_keypad(ui: &mut Ui, pin: &mut String, i18n: &crate::i18n::I18n
     }
     ui.horizontal(|ui| {
         if ui
-            .add(egui::Button::new(i18n.tr("osk-backspace")).min_size(key))
+            .add(egui::Button::new(i18n.tr(msg!("osk-backspace"))).min_size(key))
             .clicked()
         {
             pin.pop();
