@@ -4,9 +4,12 @@
 //! # The counter store
 //!
 //! `<data>/metrics.json` holds how many delivery attempts ended in each outcome, and the
-//! time and outcome of the last attempt and of the last success. The outbox calls
-//! [`record_attempt`] once per attempt (window, `submit --queue`, `outbox flush`); a
-//! plain `submit` without `--queue` is a one-off from a shell and is not counted. The
+//! time and outcome of the last attempt and of the last success. The outbox counts every
+//! attempt (window, `submit --queue`, `outbox flush`): a single send at once
+//! ([`record_attempt`]), a flush's attempts once per batch of removals
+//! ([`record_attempts`], at most half a second late; a crash of the flushing process can
+//! lose that last half second of counts, never a rating); a plain `submit` without
+//! `--queue` is a one-off from a shell and is not counted. The
 //! file is rewritten atomically (temporary file, fsync, rename) under a lock on
 //! `<data>/metrics.lock`, so two processes counting at the same moment lose nothing. A
 //! damaged file is moved aside as `metrics.json.damaged-<ms>` and counting starts again
@@ -123,15 +126,25 @@ impl Deliveries {
     }
 }
 
-/// Count one delivery attempt that ended in `kind`. Never fails the caller: a problem
-/// is logged (and a damaged file set aside).
+/// Count one delivery attempt that ended in `kind`, now. Never fails the caller: a
+/// problem is logged (and a damaged file set aside).
 pub fn record_attempt(data_dir: &Path, kind: OutcomeKind) {
-    if let Err(e) = try_record_attempt(data_dir, kind) {
+    record_attempts(data_dir, &[(kind, now_ms())]);
+}
+
+/// Count several delivery attempts (outcome, when it ended), in the order they ended,
+/// with one rewrite of the file: a flush counts its attempts per batch
+/// (`outbox::Deliveries`). Never fails the caller.
+pub fn record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) {
+    if attempts.is_empty() {
+        return;
+    }
+    if let Err(e) = try_record_attempts(data_dir, attempts) {
         tracing::warn!(folder = %data_dir.display(), error = %e, "cannot update the delivery counters");
     }
 }
 
-fn try_record_attempt(data_dir: &Path, kind: OutcomeKind) -> io::Result<()> {
+fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::Result<()> {
     let _lock = crate::private_fs::lock(&data_dir.join(LOCK_FILE))?;
     let mut deliveries = match Deliveries::load(data_dir) {
         Ok(deliveries) => deliveries,
@@ -143,7 +156,9 @@ fn try_record_attempt(data_dir: &Path, kind: OutcomeKind) -> io::Result<()> {
         }
         Err(CountersError::Read { source, .. }) => return Err(source),
     };
-    deliveries.add(kind, now_ms());
+    for &(kind, at_ms) in attempts {
+        deliveries.add(kind, at_ms);
+    }
     let bytes = serde_json::to_vec(&deliveries).map_err(io::Error::other)?;
     crate::private_fs::write(&data_dir.join(COUNTERS_FILE), &bytes)
 }

@@ -599,6 +599,55 @@ mod tests {
         assert!(left.is_empty(), "{left:?}");
         let log = fs::read_to_string(outbox.sent_log()).unwrap();
         assert_eq!(log.lines().count(), n);
+        // Counted per batch, every attempt once, all written by the time flush returns.
+        let counted = crate::metrics::Deliveries::load(dir.path()).unwrap();
+        assert_eq!(counted.count("accepted"), n as u64);
+        assert_eq!(counted.total(), n as u64);
+    }
+
+    #[test]
+    fn a_flush_paused_by_a_token_problem_leaves_what_it_read_ahead_to_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let server = crate::mock_server::RunningMock::start(
+            "127.0.0.1:0".parse().unwrap(),
+            crate::mock_server::MockOptions {
+                tokens: vec!["right".into()],
+                ..crate::mock_server::MockOptions::default()
+            },
+        )
+        .unwrap();
+        let client = RatingClient::new(&crate::api::ClientSettings::new(server.url())).unwrap();
+        let n = flush::READ_AHEAD * 3;
+        for i in 0..n {
+            outbox
+                .enqueue(&visit(&format!("v-{i}")), &rating(""), &client.origin())
+                .unwrap();
+        }
+        let wrong = Token::new("wrong").unwrap();
+        let report = outbox
+            .flush(&client, &|| Some(wrong.clone()), true)
+            .unwrap();
+        assert!(
+            matches!(
+                report.paused.as_ref().map(|o| o.kind),
+                Some(OutcomeKind::Unauthorized(_))
+            ),
+            "{:?}",
+            report.paused
+        );
+        assert_eq!(report.attempts.len(), 1, "sending stops at the first 401");
+        assert!(report.in_flight.is_empty());
+        // Everything is still there, and no lease outlived the flush: the entries the
+        // reader had claimed ahead are free for the next sender.
+        let left = ids(&outbox);
+        assert_eq!(left.len(), n);
+        for id in &left {
+            assert!(outbox.claim(id).unwrap().is_some(), "{id} is still leased");
+        }
+        let counted = crate::metrics::Deliveries::load(dir.path()).unwrap();
+        assert_eq!(counted.count("unauthorized"), 1);
+        assert_eq!(counted.total(), 1);
     }
 
     #[test]

@@ -1,124 +1,218 @@
 //! A drain: everything due for the configured server sent through the one send path,
-//! answers applied on a second thread, delivered entries removed in batches.
+//! in three stages — entries claimed and read ahead on a reader thread, sent on the
+//! caller's, answers applied on a recorder thread with delivered entries removed in
+//! batches.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::secrets::Token;
 
+use super::store::remove_if_stale;
 use super::{
     Deliveries, Entry, EntryState, FlushReport, GIVE_UP_AFTER_UNREACHABLE, Lease, Outbox,
-    OutboxError, Skip, io_error, now_ms,
+    OutboxError, Skip, io_error, now_ms, read_entry,
 };
+
+/// How many entries a flush claims and reads ahead of the one being sent: enough to
+/// ride out a stall of the disk (another program's fsync holding the file system's
+/// journal) of a few milliseconds without the sender waiting.
+pub(super) const READ_AHEAD: usize = 32;
+/// How many answers may wait for the recorder: the same, for removals. (Each holds its
+/// lease's open file: with a batch of [`Deliveries::BATCH`], a flush keeps well under
+/// the usual limit of 1,024 open files.)
+const ANSWERS_AHEAD: usize = 256;
+
+/// What the reading stage of a flush set aside or left alone.
+#[derive(Debug, Default)]
+struct ReadReport {
+    damaged: Vec<PathBuf>,
+    in_flight: Vec<String>,
+    other_server: usize,
+}
 
 impl Outbox {
     /// Send what is due for the client's server (everything waiting when `force`),
-    /// oldest first, each through the send path ([`Outbox::send`]): an entry another
-    /// sender holds is left to it. `token` is asked for only when there is something to
-    /// send. Stops at a token problem or a gateway's refusal, and after
+    /// oldest first, each through the send path (claim, read again, send, record): an
+    /// entry another sender holds is left to it. `token` is asked for only when there is
+    /// something to send. Stops at a token problem or a gateway's refusal, and after
     /// [`GIVE_UP_AFTER_UNREACHABLE`] attempts in a row without an answer.
+    ///
+    /// Three stages, so that the disk work overlaps the requests: a reader thread walks
+    /// the folder in order, claims each due entry and reads it again under its lease (a
+    /// few ahead of the sender: those leases are held a moment longer, and released if
+    /// sending stops); this thread sends; a recorder thread applies the answers, with
+    /// the removals of delivered entries batched (see [`Deliveries`]).
     pub fn flush(
         &self,
         client: &RatingClient,
         token: &dyn Fn() -> Option<Token>,
         force: bool,
     ) -> Result<FlushReport, OutboxError> {
-        let mut report = FlushReport::default();
-        let listing = self.list()?;
-        report.damaged = listing.damaged;
-        let origin = client.origin();
+        let ids = self.scan()?;
+        let origin = &client.origin();
         let now = now_ms();
-        let mut due = Vec::new();
-        for entry in listing.entries {
-            if entry.state != EntryState::Waiting {
+        std::thread::scope(|scope| {
+            let (claimed, to_send) = std::sync::mpsc::sync_channel::<(Lease, Entry)>(READ_AHEAD);
+            let reader = std::thread::Builder::new()
+                .name("outbox-reader".into())
+                .spawn_scoped(scope, move || {
+                    self.claim_due(ids, origin, now, force, &claimed)
+                })
+                .map_err(|e| io_error(&self.dir, e))?;
+            let mut report = FlushReport::default();
+            let mut to_send = to_send.into_iter().peekable();
+            // The token is asked for only when something is to be sent.
+            let token = to_send.peek().is_some().then(token);
+            if let Some(Some(token)) = token {
+                self.send_claimed_all(to_send, client, &token, &mut report)?;
+            } else {
+                // Nothing to send, or no token: what the reader claimed is released.
+                drop(to_send);
+                if token.is_some() {
+                    report.paused = Some(Outcome::transport_failure("no token".into()));
+                }
+            }
+            let read = reader.join().map_err(|_| {
+                io_error(
+                    &self.dir,
+                    std::io::Error::other("the outbox reader panicked"),
+                )
+            })??;
+            report.damaged = read.damaged;
+            report.in_flight = read.in_flight;
+            report.other_server = read.other_server;
+            Ok(report)
+        })
+    }
+
+    /// The ids of the entries in the folder, oldest first (stale temporary files are
+    /// removed on the way). Names only: the files are read one at a time afterwards.
+    fn scan(&self) -> Result<Vec<String>, OutboxError> {
+        let mut ids = Vec::new();
+        let read = std::fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
+        for item in read {
+            let item = item.map_err(|e| io_error(&self.dir, e))?;
+            let name = item.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(".tmp-") {
+                remove_if_stale(&item.path());
+            } else if let Some(id) = name.strip_suffix(".json")
+                && item.file_type().is_ok_and(|t| t.is_file())
+            {
+                ids.push(id.to_owned());
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// The reading stage of [`Outbox::flush`]: each of `ids` read; those due for
+    /// `origin` claimed, read again under the lease and handed to `claimed`. Damaged
+    /// files are set aside, as a listing does. Stops when the sender is gone.
+    fn claim_due(
+        &self,
+        ids: Vec<String>,
+        origin: &str,
+        now: u64,
+        force: bool,
+        claimed: &std::sync::mpsc::SyncSender<(Lease, Entry)>,
+    ) -> Result<ReadReport, OutboxError> {
+        let mut read = ReadReport::default();
+        for id in ids {
+            let path = self.path_of(&id);
+            let listed = match read_entry(&path) {
+                Ok(entry) => entry,
+                // Delivered or removed meanwhile.
+                Err(_) if !path.exists() => continue,
+                Err(reason) => {
+                    read.damaged.extend(self.set_aside(&path, &reason));
+                    continue;
+                }
+            };
+            if listed.state != EntryState::Waiting {
+                // Entries of 0.1, or a marker lost in a crash (as a listing does).
+                self.mark_attention(&listed, false);
                 continue;
             }
-            if !entry.is_for(&origin) {
-                report.other_server += 1;
-            } else if force || entry.next_attempt_ms <= now {
-                due.push(entry);
+            if !listed.is_for(origin) {
+                read.other_server += 1;
+                continue;
+            }
+            if !force && listed.next_attempt_ms > now {
+                continue;
+            }
+            let Some(lease) = self.claim(&id)? else {
+                read.in_flight.push(id);
+                continue;
+            };
+            match self.sendable(&lease, origin, force) {
+                Ok(entry) => {
+                    if claimed.send((lease, entry)).is_err() {
+                        // Sending stopped: the rest wait for the next flush.
+                        break;
+                    }
+                }
+                Err(Skip::OtherServer) => read.other_server += 1,
+                Err(_) => {}
             }
         }
-        if due.is_empty() {
-            return Ok(report);
-        }
-        let Some(token) = token() else {
-            report.paused = Some(Outcome::transport_failure("no token".into()));
-            return Ok(report);
-        };
-        // Two stages: this thread claims, reads and sends; a second one applies the
-        // answers, with the removals of delivered entries batched (see
-        // [`send::Deliveries`]), so the disk work overlaps the next request.
+        Ok(read)
+    }
+
+    /// The sending stage of [`Outbox::flush`]: each claimed entry sent, and its answer
+    /// handed to a recorder thread.
+    fn send_claimed_all(
+        &self,
+        claimed: impl Iterator<Item = (Lease, Entry)>,
+        client: &RatingClient,
+        token: &Token,
+        report: &mut FlushReport,
+    ) -> Result<(), OutboxError> {
         std::thread::scope(|scope| {
-            let (answers, answered) = std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(64);
+            let (answers, answered) =
+                std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(ANSWERS_AHEAD);
             let recorder = std::thread::Builder::new()
                 .name("outbox-recorder".into())
                 .spawn_scoped(scope, move || self.record_answers(&answered))
                 .map_err(|e| io_error(&self.dir, e))?;
-            let sent = self.send_due(due, client, &token, force, &answers, &mut report);
+            let mut unreachable = 0;
+            for (lease, entry) in claimed {
+                let outcome = client.submit(&entry.visit_id, &entry.rating, token);
+                if let Err(std::sync::mpsc::SendError((lease, entry, outcome))) =
+                    answers.send((lease, entry.clone(), outcome.clone()))
+                {
+                    // The recording stage is gone (it cannot be, short of a panic): record
+                    // here.
+                    if let Err(e) = self.record(&lease, entry, &outcome) {
+                        tracing::error!(error = %e, "cannot update the outbox after sending");
+                    }
+                }
+                let stop = matches!(
+                    outcome.kind,
+                    OutcomeKind::Unauthorized(_) | OutcomeKind::Refused
+                );
+                // No answer at all, several times in a row: the server (or the network) is
+                // down; trying thousands of entries at one timeout each helps nobody.
+                if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
+                    unreachable += 1;
+                } else {
+                    unreachable = 0;
+                }
+                report.attempts.push((entry, outcome.clone()));
+                if stop {
+                    report.paused = Some(outcome);
+                    break;
+                }
+                if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
+                    break;
+                }
+            }
             drop(answers);
             let _ = recorder.join();
-            sent
-        })?;
-        Ok(report)
-    }
-
-    /// The sending stage of [`Outbox::flush`]: each due entry claimed, read again, sent,
-    /// and its answer handed to `answers`.
-    pub(super) fn send_due(
-        &self,
-        due: Vec<Entry>,
-        client: &RatingClient,
-        token: &Token,
-        force: bool,
-        answers: &std::sync::mpsc::SyncSender<(Lease, Entry, Outcome)>,
-        report: &mut FlushReport,
-    ) -> Result<(), OutboxError> {
-        let origin = client.origin();
-        let mut unreachable = 0;
-        for listed in due {
-            let Some(lease) = self.claim(&listed.id)? else {
-                report.in_flight.push(listed.id);
-                continue;
-            };
-            let entry = match self.sendable(&lease, &origin, force) {
-                Ok(entry) => entry,
-                Err(Skip::OtherServer) => {
-                    report.other_server += 1;
-                    continue;
-                }
-                Err(_) => continue,
-            };
-            let outcome = client.submit(&entry.visit_id, &entry.rating, token);
-            if let Err(std::sync::mpsc::SendError((lease, entry, outcome))) =
-                answers.send((lease, entry.clone(), outcome.clone()))
-            {
-                // The recording stage is gone (it cannot be, short of a panic): record here.
-                if let Err(e) = self.record(&lease, entry, &outcome) {
-                    tracing::error!(error = %e, "cannot update the outbox after sending");
-                }
-            }
-            let stop = matches!(
-                outcome.kind,
-                OutcomeKind::Unauthorized(_) | OutcomeKind::Refused
-            );
-            // No answer at all, several times in a row: the server (or the network) is
-            // down; trying thousands of entries at one timeout each helps nobody.
-            if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
-                unreachable += 1;
-            } else {
-                unreachable = 0;
-            }
-            report.attempts.push((entry, outcome.clone()));
-            if stop {
-                report.paused = Some(outcome);
-                break;
-            }
-            if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
-                break;
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The recording stage of [`Outbox::flush`]: apply each answer; delivered entries

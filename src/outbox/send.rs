@@ -140,9 +140,13 @@ impl Outbox {
             std::thread::current().name().unwrap_or("-"),
             now_ms()
         );
-        let _ = file
-            .set_len(0)
-            .and_then(|()| file.write_all(holder.as_bytes()));
+        // A lease file left by an earlier attempt is emptied first; a new one is empty
+        // (truncating it anyway costs a journal transaction per rating in a flush).
+        let _ = match file.metadata() {
+            Ok(meta) if meta.len() == 0 => Ok(()),
+            _ => file.set_len(0),
+        }
+        .and_then(|()| file.write_all(holder.as_bytes()));
         Ok(Some(Lease {
             id: id.to_owned(),
             path,
@@ -256,10 +260,9 @@ impl Outbox {
         // The server's text is kept (and logged) cut to a bounded length.
         let outcome = &outcome.bounded();
         let now = now_ms();
-        // Every attempt of every sender passes here once: the delivery counters.
-        if let Some(data_dir) = self.dir.parent() {
-            crate::metrics::record_attempt(data_dir, outcome.kind);
-        }
+        // Every attempt of every sender passes here once: the delivery counters, written
+        // when `deliveries` is committed (once per batch).
+        deliveries.count(outcome.kind, now);
         entry.attempts += 1;
         entry.last_attempt_ms = Some(now);
         entry.last_outcome = Some(outcome.clone());
@@ -357,7 +360,9 @@ pub struct Deliveries {
     leases: Vec<Lease>,
     /// Their sent-log lines.
     log: String,
-    /// When the oldest one was delivered.
+    /// Every attempt's outcome and when it ended, for the delivery counters.
+    attempts: Vec<(OutcomeKind, u64)>,
+    /// When the oldest delivery (or attempt) not yet committed was noted.
     since: Option<Instant>,
 }
 
@@ -375,6 +380,7 @@ impl Deliveries {
             delivered: Vec::new(),
             leases: Vec::new(),
             log: String::new(),
+            attempts: Vec::new(),
             since: None,
         }
     }
@@ -408,6 +414,11 @@ impl Deliveries {
         self.since.map(|t| Self::WAIT.saturating_sub(t.elapsed()))
     }
 
+    fn count(&mut self, kind: OutcomeKind, at_ms: u64) {
+        self.attempts.push((kind, at_ms));
+        self.since.get_or_insert_with(Instant::now);
+    }
+
     fn note(&mut self, lease: &Lease, entry: Entry, outcome: &Outcome) {
         self.log
             .push_str(&sent_line(&entry, outcome.kind.name(), Some(outcome)));
@@ -415,18 +426,31 @@ impl Deliveries {
         self.since.get_or_insert_with(Instant::now);
     }
 
-    /// Remove the delivered entries: log lines first (as before a removal), then the
-    /// files and their lease files, one folder fsync, then superseding (only visits
-    /// the attention index names), then the leases go.
+    /// Count the attempts, then remove the delivered entries: log lines first (as before
+    /// a removal), then the files and their lease files, one folder fsync, then
+    /// superseding (only visits the attention index names), then the leases go.
     pub fn commit(&mut self) {
+        let outbox = &self.outbox;
+        if let Some(data_dir) = outbox.dir.parent() {
+            crate::metrics::record_attempts(data_dir, &self.attempts);
+        }
+        self.attempts.clear();
+        self.since = None;
         if self.delivered.is_empty() {
             return;
         }
-        let outbox = &self.outbox;
         outbox.append_log(&std::mem::take(&mut self.log));
+        // Read once per batch: only the entries it names have a marker to remove.
+        let index = outbox.attention_index();
         for (entry, lease_path) in &self.delivered {
-            match outbox.unlink(&entry.id) {
-                Ok(_) => {}
+            let path = outbox.path_of(&entry.id);
+            match fs::remove_file(&path) {
+                Ok(()) => {
+                    if index.iter().any(|(id, _)| id == &entry.id) {
+                        outbox.unmark_attention(&entry.id);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
                     // Still on disk: sent again, answered 5030, removed then.
                     tracing::warn!(entry = %entry.id, error = %e, "cannot remove a delivered rating; it will be sent again and answered 5030");
@@ -439,7 +463,6 @@ impl Deliveries {
         {
             tracing::warn!(error = %e, "cannot sync the outbox folder after removing delivered ratings");
         }
-        let index = outbox.attention_index();
         if !index.is_empty() {
             for (entry, lease_path) in &self.delivered {
                 if index
@@ -452,7 +475,6 @@ impl Deliveries {
         }
         self.delivered.clear();
         self.leases.clear();
-        self.since = None;
     }
 }
 

@@ -215,7 +215,11 @@ fn idle_median(probe: &mut Probe) -> f64 {
     for _ in 0..IDLE_FRAMES {
         probe.step(Vec::new());
     }
-    let mut times: Vec<f64> = probe.times.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    let mut times: Vec<f64> = probe
+        .times
+        .iter()
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .collect();
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }
@@ -263,7 +267,10 @@ fn queue_view(url: &str) -> Result<(f64, f64), String> {
     }
     queue.step(Vec::new());
     if queue.app.screen() != Screen::Outbox {
-        return Err(format!("the queue view is not open ({:?})", queue.app.screen()));
+        return Err(format!(
+            "the queue view is not open ({:?})",
+            queue.app.screen()
+        ));
     }
     let queue_median = idle_median(&mut queue);
     let _ = std::fs::remove_dir_all(&data);

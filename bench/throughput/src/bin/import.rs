@@ -19,7 +19,9 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use throughput::{Result, Scratch, as_child, env_number, plain_loop, run_child, server, vm_hwm_kib};
+use throughput::{
+    Result, Scratch, as_child, env_number, plain_loop, run_child, server, vm_hwm_kib,
+};
 use visit_rating::api::{ClientSettings, RatingClient};
 use visit_rating::import::send::{self, Pending};
 use visit_rating::import::{self, ImportOptions};

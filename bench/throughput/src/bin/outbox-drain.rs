@@ -17,7 +17,9 @@
 
 use std::time::Instant;
 
-use throughput::{Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, vm_hwm_kib};
+use throughput::{
+    Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, vm_hwm_kib,
+};
 use visit_rating::api::{ClientSettings, RatingClient, VisitId};
 use visit_rating::outbox::Outbox;
 use visit_rating::rating::{Rating, Score};
@@ -80,7 +82,9 @@ fn baseline(n: usize) -> Result<serde_json::Value> {
     plain_loop(
         &mock.url(),
         TOKEN,
-        ratings.into_iter().map(|(id, rating)| Ok((id.as_str().to_owned(), rating))),
+        ratings
+            .into_iter()
+            .map(|(id, rating)| Ok((id.as_str().to_owned(), rating))),
     )?;
     let drain = started.elapsed().as_secs_f64();
     if mock.state().ratings().len() != n {
@@ -121,9 +125,10 @@ fn main() -> Result<()> {
     println!();
     println!(
         "{n} ratings, stand-in server in process on loopback, {cores} cores; ours = one `flush` \
-         of a filled outbox (each rating claimed under its lease, read again, sent; delivered \
-         files removed in batches with one folder fsync each, sent-log lines written per \
-         batch); baseline = the same POSTs (same bodies and headers) from a plain \
+         of a filled outbox (each rating claimed under its lease and read again on a reader \
+         thread, sent, its answer applied on a recorder thread; delivered files removed, \
+         sent-log lines written and delivery counters updated once per batch, one folder \
+         fsync each); baseline = the same POSTs (same bodies and headers) from a plain \
          `reqwest::blocking` loop with no disk. Each in its own process, taking turns; the \
          median of {rounds} runs of each."
     );
