@@ -36,8 +36,11 @@ pub(super) struct OutboxView {
     listing: Option<Listing>,
     /// How many of the listed entries wait for another server.
     others: usize,
-    /// Each listed entry's one-line texts above its buttons (its height in the list).
-    lines: Vec<f32>,
+    /// The most one-line texts any listed entry shows above its buttons (the rows'
+    /// height).
+    lines: f32,
+    /// Each listed entry's texts, made the first time its row is in view.
+    texts: Vec<Option<Vec<String>>>,
     /// The outbox being read in a job (listing can move damaged files aside).
     loading: Option<Promise<Loaded>>,
     /// Read it again once the job in flight ends (something changed meanwhile).
@@ -221,7 +224,9 @@ impl RatingApp {
                     self.outbox_view.others = self
                         .current_origin()
                         .map_or(0, |origin| listing.for_other_servers(&origin));
-                    self.outbox_view.lines = listing.entries.iter().map(entry_lines).collect();
+                    self.outbox_view.lines =
+                        listing.entries.iter().map(entry_lines).fold(2.0, f32::max);
+                    self.outbox_view.texts = vec![None; listing.entries.len()];
                     self.outbox_view.listing = Some(listing);
                     self.outbox_view.damaged = damaged;
                 }
@@ -382,20 +387,21 @@ impl RatingApp {
         let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
         let buttons = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
         let frame = 2.0 * (ui.spacing().window_margin.topf() + 4.0);
-        let lines = std::mem::take(&mut self.outbox_view.lines);
-        let heights = lines.iter().map(|lines| frame + buttons + line * lines);
+        // One height for every row (the tallest entry's): the table then lays out only
+        // the rows in view, whatever the length of the list.
+        let height = frame + buttons + line * self.outbox_view.lines;
         egui_extras::TableBuilder::new(ui)
             .id_salt("outbox-entries")
             .column(egui_extras::Column::remainder().clip(true))
             .body(|body| {
-                body.heterogeneous_rows(heights, |mut row| {
-                    let entry = &listing.entries[row.index()];
-                    row.col(|ui| self.entry_ui(ui, entry));
+                body.rows(height, listing.entries.len(), |mut row| {
+                    let index = row.index();
+                    let entry = &listing.entries[index];
+                    row.col(|ui| self.entry_ui(ui, entry, index));
                 });
             });
         if self.outbox_view.listing.is_none() {
             self.outbox_view.listing = Some(listing);
-            self.outbox_view.lines = lines;
         }
     }
 
@@ -454,52 +460,61 @@ impl RatingApp {
         self.send_outbox_now();
     }
 
-    fn entry_ui(&mut self, ui: &mut Ui, entry: &Entry) {
+    /// An entry's one-line texts, made once per listing (the first time its row is in
+    /// view): the visit id and state, when it was saved and how often tried, and its last
+    /// answer (headline, the server's words, detail).
+    fn entry_texts(&self, entry: &Entry) -> Vec<String> {
         let current = self.current_origin();
+        let state = match (entry.state, &entry.server_origin, &current) {
+            (EntryState::Waiting, Some(origin), Some(current)) if origin != current => {
+                self.i18n.tr_args(
+                    msg!("outbox-state-other-server"),
+                    &[("origin", origin.as_str().into())],
+                )
+            }
+            (EntryState::Waiting, ..) => self.i18n.tr(msg!("outbox-state-waiting")),
+            (EntryState::NeedsAttention, ..) => self.i18n.tr(msg!("outbox-state-attention")),
+        };
+        let created = i64::try_from(entry.created_at_ms / 1000).unwrap_or_default();
+        let mut texts = vec![
+            format!("{} — {state}", entry.visit_id),
+            self.i18n.tr_args(
+                msg!("outbox-entry-meta"),
+                &[
+                    ("created", crate::i18n::format_utc(created).into()),
+                    ("attempts", entry.attempts.into()),
+                ],
+            ),
+        ];
+        if let Some(outcome) = &entry.last_outcome {
+            let words = self.i18n.outcome_words(outcome);
+            texts.push(words.headline);
+            texts.extend(words.server);
+            texts.extend(words.detail);
+        }
+        texts
+    }
+
+    fn entry_ui(&mut self, ui: &mut Ui, entry: &Entry, index: usize) {
+        let texts = if let Some(Some(texts)) = self.outbox_view.texts.get(index) {
+            texts.clone()
+        } else {
+            let texts = self.entry_texts(entry);
+            if let Some(slot) = self.outbox_view.texts.get_mut(index) {
+                *slot = Some(texts.clone());
+            }
+            texts
+        };
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            let state = match (entry.state, &entry.server_origin, &current) {
-                (EntryState::Waiting, Some(origin), Some(current)) if origin != current => {
-                    self.i18n.tr_args(
-                        msg!("outbox-state-other-server"),
-                        &[("origin", origin.as_str().into())],
-                    )
-                }
-                (EntryState::Waiting, ..) => self.i18n.tr(msg!("outbox-state-waiting")),
-                (EntryState::NeedsAttention, ..) => self.i18n.tr(msg!("outbox-state-attention")),
-            };
-            ui.add(
-                egui::Label::new(RichText::new(format!("{} — {state}", entry.visit_id)).strong())
-                    .truncate(),
-            );
-            ui.add(
-                egui::Label::new(
-                    self.i18n.tr_args(
-                        msg!("outbox-entry-meta"),
-                        &[
-                            (
-                                "created",
-                                crate::i18n::format_utc(
-                                    i64::try_from(entry.created_at_ms / 1000).unwrap_or_default(),
-                                )
-                                .into(),
-                            ),
-                            ("attempts", entry.attempts.into()),
-                        ],
-                    ),
-                )
-                .truncate(),
-            );
-            if let Some(outcome) = &entry.last_outcome {
-                // Headline, server's words, detail: one line each (the row's height).
-                let words = self.i18n.outcome_words(outcome);
-                ui.add(egui::Label::new(&words.headline).truncate());
-                if let Some(server) = &words.server {
-                    ui.add(egui::Label::new(server).truncate());
-                }
-                if let Some(detail) = &words.detail {
-                    ui.add(egui::Label::new(RichText::new(detail).weak()).truncate());
-                }
+            for (n, text) in texts.iter().enumerate() {
+                // One line each (the row's height); the first is the entry's name.
+                let text = match n {
+                    0 => RichText::new(text).strong(),
+                    4 => RichText::new(text).weak(),
+                    _ => RichText::new(text),
+                };
+                ui.add(egui::Label::new(text).truncate());
             }
             let confirming = self
                 .outbox_view
