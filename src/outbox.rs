@@ -479,6 +479,25 @@ mod tests {
         entry.id
     }
 
+    /// The listed ids, sorted: entries saved within one millisecond list in the order
+    /// of their random suffix, so tests compare sets.
+    fn sorted_ids(outbox: &Outbox) -> Vec<String> {
+        let mut ids = ids(outbox);
+        ids.sort();
+        ids
+    }
+
+    fn sorted<const N: usize>(ids: [&String; N]) -> Vec<String> {
+        let mut ids: Vec<String> = ids.into_iter().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    fn entry_of(outbox: &Outbox, id: &str) -> Entry {
+        let entries = outbox.list().unwrap().entries;
+        entries.into_iter().find(|e| e.id == id).unwrap()
+    }
+
     fn ids(outbox: &Outbox) -> Vec<String> {
         outbox
             .list()
@@ -495,30 +514,29 @@ mod tests {
         let outbox = Outbox::open(dir.path()).unwrap();
         let other_visit = answered(&outbox, "other", Some(OutcomeKind::Rejected));
         let first = answered(&outbox, "v", Some(OutcomeKind::Rejected));
-        assert_eq!(ids(&outbox), [other_visit.clone(), first.clone()], "kept");
+        assert_eq!(sorted_ids(&outbox), sorted([&other_visit, &first]), "kept");
         // Waiting entries are never superseded: they may still reach the server.
         let waiting = answered(&outbox, "v", Some(OutcomeKind::Transient));
         // The corrected form is rejected too: it replaces the first.
         let second = answered(&outbox, "v", None);
         let lease = outbox.claim(&second).unwrap().unwrap();
-        let entry = outbox.list().unwrap().entries.pop().unwrap();
+        let entry = entry_of(&outbox, &second);
         outbox
             .record(&lease, entry, &answer(OutcomeKind::Rejected))
             .unwrap();
         drop(lease);
         assert_eq!(
-            ids(&outbox),
-            [other_visit.clone(), waiting.clone(), second.clone()]
+            sorted_ids(&outbox),
+            sorted([&other_visit, &waiting, &second])
         );
         // The older waiting entry, retried late, is rejected: the newer one stands.
         let lease = outbox.claim(&waiting).unwrap().unwrap();
-        let entry = outbox.list().unwrap().entries[1].clone();
-        assert_eq!(entry.id, waiting);
+        let entry = entry_of(&outbox, &waiting);
         outbox
             .record(&lease, entry, &answer(OutcomeKind::Rejected))
             .unwrap();
         drop(lease);
-        assert_eq!(ids(&outbox), [other_visit.clone(), second.clone()]);
+        assert_eq!(sorted_ids(&outbox), sorted([&other_visit, &second]));
         // A delivery for the visit supersedes whatever still needs attention for it.
         answered(&outbox, "v", Some(OutcomeKind::AlreadyRecorded));
         assert_eq!(ids(&outbox), [other_visit]);
@@ -542,8 +560,13 @@ mod tests {
             outcome.http_status = Some(200);
             batch.record(lease, entry, &outcome).unwrap();
         }
-        // Delivered, not yet removed: still on disk, and nobody else may send them.
-        assert_eq!(ids(&outbox), saved);
+        // Delivered, not yet removed: still on disk, and nobody else may send them. (As
+        // sets: entries saved within one millisecond list in the order of their random
+        // suffix.)
+        let mut listed = ids(&outbox);
+        listed.sort();
+        saved.sort();
+        assert_eq!(listed, saved);
         for id in &saved {
             assert!(outbox.claim(id).unwrap().is_none(), "{id} is still leased");
         }
