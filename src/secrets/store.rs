@@ -365,7 +365,7 @@ mod tests {
         assert!(advice.contains("VISIT_RATING_TOKEN") && advice.contains("gnome-keyring-daemon"));
     }
 
-    /// The texts are the ones this machine's stores really gave (see MACHINE-NOTES and
+    /// The texts are the ones this machine's stores really gave (see
     /// the commit that added this test): no bus, a dead bus address, a bus without a
     /// keyring daemon, a bus policy refusing us, a keyring never unlocked, a dismissed
     /// prompt.
