@@ -101,27 +101,13 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let Ok(token) = Token::new(DEMO_TOKEN) else {
-        return std::process::ExitCode::FAILURE;
-    };
-    let setup = AppSetup {
-        config: Config::default(),
-        config_path: std::env::temp_dir().join("frame-probe-config.toml"),
-        language: Language::Ru,
-        server_url: Some(server.url()),
-        tokens: TokenSource::Fixed(token),
-        demo: false,
-        // The frame probe measures the form alone: no outbox, no kiosk timers.
-        data_dir: None,
-        kiosk: false,
-        clock: visit_rating::ui::clock::Clock::system(),
-    };
-    let mut probe = Probe {
-        ctx: egui::Context::default(),
-        app: RatingApp::new(setup),
-        frame: 0,
-        times: Vec::new(),
-        first: None,
+    // The form alone: no outbox, no kiosk timers.
+    let mut probe = match window(&server.url(), None) {
+        Ok(probe) => probe,
+        Err(e) => {
+            eprintln!("frame-probe: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
     };
     for _ in 0..3 {
         probe.step(Vec::new());
