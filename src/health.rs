@@ -41,14 +41,10 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The exit code of `visit-rating status`.
+    /// The exit code of `visit-rating status` (decided in [`crate::cli::Exit::for_verdict`],
+    /// with every other exit code), for `--json` and the metrics.
     pub fn code(self) -> u8 {
-        match self {
-            Verdict::Healthy => 0,
-            Verdict::Warning => 10,
-            Verdict::Broken => 11,
-            Verdict::CouldNotCheck => 12,
-        }
+        crate::cli::Exit::for_verdict(self) as u8
     }
 
     /// The name in `status --json`.
