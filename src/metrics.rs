@@ -10,8 +10,13 @@
 //! ([`record_attempts`], at most half a second late; a crash of the flushing process can
 //! lose that last half second of counts, never a rating); a plain `submit` without
 //! `--queue` is a one-off from a shell and is not counted. The
-//! file is rewritten atomically (temporary file, fsync, rename) under a lock on
-//! `<data>/metrics.lock`, so two processes counting at the same moment lose nothing. A
+//! file is rewritten atomically (temporary file, rename) under a lock on
+//! `<data>/metrics.lock`, so two processes counting at the same moment lose nothing. It
+//! is not fsynced ([`crate::private_fs::replace`]): the rewrite after a patient's
+//! rating is on the way to the thank-you screen, and two fsyncs cost that patient
+//! milliseconds, where a power cut costs at most the counts of the last few seconds
+//! (or, on a file system that does not order a rename after its data, an empty file:
+//! damaged, see next). A
 //! damaged file is moved aside as `metrics.json.damaged-<ms>` and counting starts again
 //! from zero (Prometheus' `rate`/`increase` treat that as a counter reset). Counting
 //! never fails a delivery: an error is logged and the rating goes on its way.
@@ -160,7 +165,7 @@ fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::
         deliveries.add(kind, at_ms);
     }
     let bytes = serde_json::to_vec(&deliveries).map_err(io::Error::other)?;
-    crate::private_fs::write(&data_dir.join(COUNTERS_FILE), &bytes)
+    crate::private_fs::replace(&data_dir.join(COUNTERS_FILE), &bytes)
 }
 
 /// Seconds since the epoch as a float gauge value.

@@ -77,12 +77,42 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// A path that exists but is not a regular file (`/dev/stdout`, a named pipe given as
 /// a report's path) is written through, not replaced.
 pub fn write_with_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    replace_file(path, bytes, mode, true)
+}
+
+/// Replace `path` with `bytes` atomically (a reader sees the old file or the new one,
+/// never a mix), readable by the user only, but not durably: no fsync, so after a power
+/// cut the file may hold its previous content (or, on a file system that does not
+/// order a rename after its data, be empty). For files that are cheap to be wrong
+/// about after a crash and written on someone's path: the delivery counters, written
+/// after every rating a patient sends, whose fsyncs cost that patient milliseconds.
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_file(path, bytes, FILE_MODE, false)
+}
+
+fn replace_file(path: &Path, bytes: &[u8], mode: u32, durable: bool) -> io::Result<()> {
+    create_replacement(path, bytes, mode, durable, false).map(drop)
+}
+
+/// [`write`] a new file and hand it back open, holding its exclusive lock
+/// (`File::try_lock`) from before it appears at `path`: nobody can lock it between its
+/// arrival and the caller's first look at it. The lock lasts until the file is dropped.
+pub fn write_locked(path: &Path, bytes: &[u8]) -> io::Result<File> {
+    create_replacement(path, bytes, FILE_MODE, true, true)
+}
+
+fn create_replacement(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    durable: bool,
+    locked: bool,
+) -> io::Result<File> {
     crate::blocking::assert_may_block("writing a file");
-    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut file| file.write_all(bytes));
+    if !locked && fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut file = OpenOptions::new().write(true).open(path)?;
+        file.write_all(bytes)?;
+        return Ok(file);
     }
     let dir = folder_of(path);
     let name = path
@@ -101,10 +131,19 @@ pub fn write_with_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     #[cfg(unix)]
     temp.as_file()
         .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+    if locked {
+        // A new file of our own: nobody else can hold its lock.
+        temp.as_file().lock()?;
+    }
     temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    sync_folder(dir)
+    if durable {
+        temp.as_file().sync_all()?;
+    }
+    let file = temp.persist(path).map_err(|e| e.error)?;
+    if durable {
+        sync_folder(dir)?;
+    }
+    Ok(file)
 }
 
 /// The suffix of the temporary files [`write`] leaves behind only when the process
