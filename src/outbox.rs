@@ -9,10 +9,10 @@
 //! database, no journal of our own), a damaged file costs one rating at most and is
 //! moved aside on its own, and an administrator can read the folder with a text editor.
 //! Files hold the rating (remarks included: personal data) and never the token; they
-//! are `0600` in a `0700` folder. Beside them: `<id>.lease`, the lease of an entry being
-//! sent (see [`send`]); `attention/<id>`, an index of the entries needing attention
+//! are `0600` in a `0700` folder. Beside them: `attention/<id>`, an index of the entries needing attention
 //! (their visit id, so superseding never reads the whole outbox; derived, rebuilt by
-//! every listing); `damaged/`, files that could not be read.
+//! every listing); `damaged/`, files that could not be read; on Windows `<id>.lease`,
+//! the lease of an entry being sent (see [`lease`]).
 //!
 //! # Exactly once
 //!
@@ -24,7 +24,8 @@
 //! before the rename leaves only a temporary file (the rating was never reported as
 //! saved, and the form still holds it); stale temporary files are removed. Every sender — the window, `submit --queue`,
 //! `outbox flush`, the background sender — sends through one path ([`send`]) that takes
-//! a per-entry lease on disk first, so no entry is ever sent by two senders at once, in
+//! a per-entry lease first (a lock on the entry's own file, [`lease`]), so no entry is
+//! ever sent by two senders at once, in
 //! one process or in several; there is no outbox-wide lock held during a drain.
 //!
 //! # Rules per answer
@@ -61,11 +62,13 @@
 //! happened; [`worker`] the background sender. None of them touches egui.
 mod attention;
 mod flush;
+pub mod lease;
 pub mod send;
 mod sent_log;
 mod store;
 pub mod worker;
-pub use send::{Attempt, Deliveries, Lease, Removal, Skip};
+pub use lease::Lease;
+pub use send::{Attempt, Deliveries, Removal, Skip};
 
 use std::io;
 use std::path::{Path, PathBuf};

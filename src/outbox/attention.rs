@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{Entry, EntryState, Outbox};
 
@@ -16,13 +16,7 @@ impl Outbox {
     ///   get 5030).
     /// - Rejected: the older ones (the newer form is the corrected one); and `answered`
     ///   itself, when a newer one was already answered (an old entry retried late).
-    pub(super) fn supersede(
-        &self,
-        lease_path: &Path,
-        answered: &Entry,
-        delivered: bool,
-        index: &[(String, String)],
-    ) {
+    pub(super) fn supersede(&self, answered: &Entry, delivered: bool, index: &[(String, String)]) {
         // Only the entries needing attention for this visit, through the index: a
         // delivery never reads the whole outbox.
         let others: Vec<Entry> = index
@@ -34,7 +28,7 @@ impl Outbox {
         if !delivered && let Some(newer) = others.iter().find(|e| e.id > answered.id) {
             // A newer correction was answered already: this one is the stale one.
             if self.remove(&answered.id).is_ok() {
-                let _ = fs::remove_file(lease_path);
+                self.forget_lease(&answered.id);
                 self.log_line(answered, "superseded", answered.last_outcome.as_ref());
                 tracing::info!(entry = %answered.id, by = %newer.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
             }
@@ -45,7 +39,7 @@ impl Outbox {
                 continue;
             };
             if self.remove(&older.id).is_ok() {
-                let _ = fs::remove_file(&other_lease.path);
+                self.forget_lease(&other_lease.id);
                 self.log_line(older, "superseded", older.last_outcome.as_ref());
                 tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
             }

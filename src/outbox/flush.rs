@@ -12,7 +12,7 @@ use crate::secrets::Token;
 use super::store::remove_if_stale;
 use super::{
     Deliveries, Entry, EntryState, FlushReport, GIVE_UP_AFTER_UNREACHABLE, Lease, Outbox,
-    OutboxError, Skip, io_error, now_ms, read_entry,
+    OutboxError, io_error, now_ms,
 };
 
 /// How many entries a flush claims and reads ahead of the one being sent: enough to
@@ -40,9 +40,9 @@ impl Outbox {
     /// [`GIVE_UP_AFTER_UNREACHABLE`] attempts in a row without an answer.
     ///
     /// Three stages, so that the disk work overlaps the requests: a reader thread walks
-    /// the folder in order, claims each due entry and reads it again under its lease (a
-    /// few ahead of the sender: those leases are held a moment longer, and released if
-    /// sending stops); this thread sends; a recorder thread applies the answers, with
+    /// the folder in order, claims each entry and reads it under its lease, keeping the
+    /// due ones (a few ahead of the sender: those leases are held a moment longer, and
+    /// released if sending stops); this thread sends; a recorder thread applies the answers, with
     /// the removals of delivered entries batched (see [`Deliveries`]).
     pub fn flush(
         &self,
@@ -108,9 +108,10 @@ impl Outbox {
         Ok(ids)
     }
 
-    /// The reading stage of [`Outbox::flush`]: each of `ids` read; those due for
-    /// `origin` claimed, read again under the lease and handed to `claimed`. Damaged
-    /// files are set aside, as a listing does. Stops when the sender is gone.
+    /// The reading stage of [`Outbox::flush`]: each of `ids` claimed and read under its
+    /// lease (once: see [`super::lease`]); those due for `origin` handed to `claimed`,
+    /// the others released at once. Damaged files are set aside, as a listing does.
+    /// Stops when the sender is gone.
     fn claim_due(
         &self,
         ids: Vec<String>,
@@ -121,41 +122,36 @@ impl Outbox {
     ) -> Result<ReadReport, OutboxError> {
         let mut read = ReadReport::default();
         for id in ids {
-            let path = self.path_of(&id);
-            let listed = match read_entry(&path) {
-                Ok(entry) => entry,
-                // Delivered or removed meanwhile.
-                Err(_) if !path.exists() => continue,
-                Err(reason) => {
-                    read.damaged.extend(self.set_aside(&path, &reason));
-                    continue;
-                }
-            };
-            if listed.state != EntryState::Waiting {
-                // Entries of 0.1, or a marker lost in a crash (as a listing does).
-                self.mark_attention(&listed, false);
-                continue;
-            }
-            if !listed.is_for(origin) {
-                read.other_server += 1;
-                continue;
-            }
-            if !force && listed.next_attempt_ms > now {
-                continue;
-            }
             let Some(lease) = self.claim(&id)? else {
                 read.in_flight.push(id);
                 continue;
             };
-            match self.sendable(&lease, origin, force) {
-                Ok(entry) => {
-                    if claimed.send((lease, entry)).is_err() {
-                        // Sending stopped: the rest wait for the next flush.
-                        break;
-                    }
+            let entry = match self.read_leased(&lease) {
+                Ok(Some(entry)) => entry,
+                // Delivered or removed meanwhile.
+                Ok(None) => continue,
+                Err(reason) => {
+                    drop(lease);
+                    read.damaged
+                        .extend(self.set_aside(&self.path_of(&id), &reason));
+                    continue;
                 }
-                Err(Skip::OtherServer) => read.other_server += 1,
-                Err(_) => {}
+            };
+            if entry.state != EntryState::Waiting {
+                // Entries of 0.1, or a marker lost in a crash (as a listing does).
+                self.mark_attention(&entry, false);
+                continue;
+            }
+            if !entry.is_for(origin) {
+                read.other_server += 1;
+                continue;
+            }
+            if !force && entry.next_attempt_ms > now {
+                continue;
+            }
+            if claimed.send((lease, entry)).is_err() {
+                // Sending stopped: the rest wait for the next flush.
+                break;
             }
         }
         Ok(read)

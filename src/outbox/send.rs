@@ -3,17 +3,12 @@
 //! --queue`, `outbox flush` and the background sender all come through
 //! [`Outbox::send_claimed`], so one rule holds for all of them:
 //!
-//! - **A lease per entry, on disk.** `<id>.lease` next to the entry, held with an
-//!   exclusive advisory lock (`File::try_lock`) for one attempt (for a delivered entry,
-//!   until its file is removed: see below). Whoever holds it
-//!   is the only sender of that entry — another thread of the same process, another
-//!   window, a CLI command: none of them can send it until the attempt ends. The lease
-//!   ends when the attempt ends, or when its holder dies (the operating system drops a
-//!   dead process's locks, so a crash never strands a rating). Taking or releasing a
-//!   lease never waits and never takes an outbox-wide lock, so saving a new rating never
-//!   waits behind a flush. The lease file holds who took it and when (for people); it is
-//!   not fsynced: after a power cut no lock survives anyway.
-//! - **Read again under the lease.** What a sender listed may have been sent, answered,
+//! - **A lease per entry** ([`super::lease`]): an exclusive lock held for one attempt
+//!   (for a delivered entry, until its file is removed: see below). Whoever holds it is
+//!   the only sender of that entry — another thread of the same process, another window,
+//!   a CLI command. The operating system drops a dead process's locks, so a crash never
+//!   strands a rating; saving a new rating never waits behind a flush.
+//! - **Read under the lease.** What a sender listed may have been sent, answered,
 //!   removed or moved meanwhile; the entry is read from disk after the lease is taken
 //!   and sent only if it still waits, is due (unless forced), and is meant for this
 //!   server.
@@ -36,32 +31,13 @@
 //! [`Outbox::record`] (one answer, applied at once) or [`Deliveries::record`] (a
 //! flush's answers): the one place to count attempts (a metrics counter hooks in there).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::path::PathBuf;
+use std::fs;
 use std::time::{Duration, Instant};
 
 use super::sent_log::sent_line;
-use super::{Entry, EntryState, Outbox, OutboxError, backoff, io_error, millis, now_ms};
+use super::{Entry, EntryState, Lease, Outbox, OutboxError, backoff, millis, now_ms};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::secrets::Token;
-
-/// A claim on one entry: while it is held, nobody else sends that entry. Dropping it
-/// releases the claim.
-#[derive(Debug)]
-pub struct Lease {
-    pub(super) id: String,
-    pub(super) path: PathBuf,
-    // Closing the file drops the lock.
-    _file: File,
-}
-
-impl Lease {
-    /// The entry this lease is for.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-}
 
 /// Why an entry was not sent by this call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,55 +90,6 @@ impl Removal {
 }
 
 impl Outbox {
-    fn lease_path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.lease"))
-    }
-
-    /// Claim entry `id` for one attempt; `None` when another sender holds it.
-    pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
-        crate::blocking::assert_may_block("claiming an outbox entry");
-        let path = self.lease_path(id);
-        let mut file = crate::private_fs::open_private(
-            &path,
-            OpenOptions::new().create(true).truncate(false).write(true),
-        )
-        .map_err(|e| io_error(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(fs::TryLockError::Error(e)) => return Err(io_error(&path, e)),
-        }
-        // Who holds it, for a person looking at the folder. No fsync: a lease does not
-        // outlive its holder, let alone a power cut.
-        let holder = format!(
-            "pid {} thread {} since {}\n",
-            std::process::id(),
-            std::thread::current().name().unwrap_or("-"),
-            now_ms()
-        );
-        // A lease file left by an earlier attempt is emptied first; a new one is empty
-        // (truncating it anyway costs a journal transaction per rating in a flush).
-        let _ = match file.metadata() {
-            Ok(meta) if meta.len() == 0 => Ok(()),
-            _ => file.set_len(0),
-        }
-        .and_then(|()| file.write_all(holder.as_bytes()));
-        Ok(Some(Lease {
-            id: id.to_owned(),
-            path,
-            _file: file,
-        }))
-    }
-
-    /// Whether another sender is sending entry `id` right now.
-    pub fn in_flight(&self, id: &str) -> bool {
-        // Only ask a file that exists: a probe must not create lease files.
-        if !self.lease_path(id).exists() {
-            return false;
-        }
-        matches!(self.claim(id), Ok(None))
-    }
-
     /// Claim `id` and send it: [`Outbox::send_claimed`] for an entry someone listed.
     pub fn send(
         &self,
@@ -206,12 +133,11 @@ impl Outbox {
     /// The leased entry read again from disk, if it still waits for the server at
     /// `origin` and is due (unless `force`); else why it is not sent.
     pub(super) fn sendable(&self, lease: &Lease, origin: &str, force: bool) -> Result<Entry, Skip> {
-        let path = self.path_of(&lease.id);
-        let entry = match super::read_entry(&path) {
-            Ok(entry) => entry,
-            Err(_) if !path.exists() => {
-                // Delivered or removed meanwhile: its lease file goes too.
-                let _ = fs::remove_file(&lease.path);
+        let entry = match self.read_leased(lease) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => {
+                // Delivered or removed meanwhile.
+                self.forget_lease(&lease.id);
                 return Err(Skip::Gone);
             }
             // Damaged: the next listing sets it aside.
@@ -249,10 +175,11 @@ impl Outbox {
     }
 
     /// The rules, except that a delivered entry is only noted in `deliveries` (which
-    /// removes it later): returns whether it was delivered.
+    /// removes it later): returns whether it was delivered. `_lease` is the caller's
+    /// proof that it holds the entry.
     fn apply(
         &self,
-        lease: &Lease,
+        _lease: &Lease,
         mut entry: Entry,
         outcome: &Outcome,
         deliveries: &mut Deliveries,
@@ -269,7 +196,7 @@ impl Outbox {
         match outcome.kind {
             OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => {
                 tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, outcome = outcome.kind.name(), "rating delivered");
-                deliveries.note(lease, entry, outcome);
+                deliveries.note(entry, outcome);
                 return Ok(true);
             }
             OutcomeKind::Transient => {
@@ -291,7 +218,7 @@ impl Outbox {
         self.write(&entry)?;
         if outcome.kind == OutcomeKind::Rejected {
             self.mark_attention(&entry, true);
-            self.supersede(&lease.path, &entry, false, &self.attention_index());
+            self.supersede(&entry, false, &self.attention_index());
         }
         Ok(false)
     }
@@ -303,9 +230,9 @@ impl Outbox {
         let Some(lease) = self.claim(id)? else {
             return Err(OutboxError::InFlight(id.to_owned()));
         };
-        let entry = super::read_entry(&self.path_of(id)).ok();
+        let entry = self.read_leased(&lease).ok().flatten();
         self.remove(id)?;
-        let _ = fs::remove_file(&lease.path);
+        self.forget_lease(id);
         if let Some(entry) = entry {
             self.log_line(&entry, how.name(), entry.last_outcome.as_ref());
         }
@@ -327,7 +254,7 @@ impl Outbox {
                 continue;
             };
             // Read again under the lease: it may have been sent meanwhile.
-            let Ok(mut entry) = super::read_entry(&self.path_of(&entry.id)) else {
+            let Ok(Some(mut entry)) = self.read_leased(&lease) else {
                 continue;
             };
             tracing::info!(entry = %entry.id, from = ?entry.server_origin, to = origin, "a rating was moved to the current server");
@@ -354,8 +281,8 @@ pub struct Deliveries {
     outbox: Outbox,
     /// Fsync the folder once per commit (a batch); a single delivery is not worth it.
     sync: bool,
-    /// The delivered entries, with the paths of their lease files.
-    delivered: Vec<(Entry, PathBuf)>,
+    /// The delivered entries.
+    delivered: Vec<Entry>,
     /// Their leases, when this batch holds them ([`Deliveries::record`]).
     leases: Vec<Lease>,
     /// Their sent-log lines.
@@ -419,10 +346,10 @@ impl Deliveries {
         self.since.get_or_insert_with(Instant::now);
     }
 
-    fn note(&mut self, lease: &Lease, entry: Entry, outcome: &Outcome) {
+    fn note(&mut self, entry: Entry, outcome: &Outcome) {
         self.log
             .push_str(&sent_line(&entry, outcome.kind.name(), Some(outcome)));
-        self.delivered.push((entry, lease.path.clone()));
+        self.delivered.push(entry);
         self.since.get_or_insert_with(Instant::now);
     }
 
@@ -442,7 +369,7 @@ impl Deliveries {
         outbox.append_log(&std::mem::take(&mut self.log));
         // Read once per batch: only the entries it names have a marker to remove.
         let index = outbox.attention_index();
-        for (entry, lease_path) in &self.delivered {
+        for entry in &self.delivered {
             let path = outbox.path_of(&entry.id);
             match fs::remove_file(&path) {
                 Ok(()) => {
@@ -456,7 +383,7 @@ impl Deliveries {
                     tracing::warn!(entry = %entry.id, error = %e, "cannot remove a delivered rating; it will be sent again and answered 5030");
                 }
             }
-            let _ = fs::remove_file(lease_path);
+            outbox.forget_lease(&entry.id);
         }
         if self.sync
             && let Err(e) = crate::private_fs::sync_folder(&outbox.dir)
@@ -464,12 +391,12 @@ impl Deliveries {
             tracing::warn!(error = %e, "cannot sync the outbox folder after removing delivered ratings");
         }
         if !index.is_empty() {
-            for (entry, lease_path) in &self.delivered {
+            for entry in &self.delivered {
                 if index
                     .iter()
                     .any(|(_, visit)| visit == entry.visit_id.as_str())
                 {
-                    outbox.supersede(lease_path, entry, true, &index);
+                    outbox.supersede(entry, true, &index);
                 }
             }
         }

@@ -60,11 +60,7 @@ impl Outbox {
     ) -> Result<(Entry, Lease), OutboxError> {
         crate::blocking::assert_may_block("saving a rating in the outbox");
         let entry = new_entry(visit_id, rating, origin);
-        // A fresh random id: nobody else can hold its lease.
-        let lease = self
-            .claim(&entry.id)?
-            .ok_or_else(|| OutboxError::InFlight(entry.id.clone()))?;
-        self.write(&entry)?;
+        let lease = self.write_claimed(&entry)?;
         tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, "rating saved in the outbox");
         Ok((entry, lease))
     }
@@ -77,10 +73,7 @@ impl Outbox {
     /// rename, fsync folder ([`crate::private_fs::write`]). When this returns `Ok` the
     /// entry survives a power cut.
     pub(super) fn write(&self, entry: &Entry) -> Result<(), OutboxError> {
-        let bytes = serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
-            path: self.dir.clone(),
-            source: io::Error::other(e),
-        })?;
+        let bytes = entry_bytes(&self.dir, entry)?;
         crate::private_fs::write(&self.path_of(&entry.id), &bytes)
             .map_err(|e| io_error(&self.dir, e))
     }
@@ -97,6 +90,12 @@ impl Outbox {
             // A write cut short by a crash (`.tmp-…` from versions before 0.2).
             if crate::private_fs::is_temp_name(&name) || name.starts_with(".tmp-") {
                 remove_if_stale(&path);
+                continue;
+            }
+            // Lease files of version 0.2: on Unix the lease is the entry's own file now.
+            #[cfg(unix)]
+            if path.extension().is_some_and(|e| e == "lease") {
+                let _ = fs::remove_file(&path);
                 continue;
             }
             let is_json = path
@@ -252,10 +251,27 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// An entry as its file holds it.
+pub(super) fn entry_bytes(dir: &Path, entry: &Entry) -> Result<Vec<u8>, OutboxError> {
+    serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
+        path: dir.to_owned(),
+        source: io::Error::other(e),
+    })
+}
+
+/// The entry in the file at `path`, or why it is damaged (or unreadable).
 pub(super) fn read_entry(path: &Path) -> Result<Entry, String> {
-    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    super::lease::open_entry(path)
+        .and_then(|mut file| io::Read::read_to_end(&mut file, &mut bytes))
+        .map_err(|e| e.to_string())?;
+    parse_entry(path, &bytes)
+}
+
+/// The entry in `bytes`, read from `path`, or why it is damaged.
+pub(super) fn parse_entry(path: &Path, bytes: &[u8]) -> Result<Entry, String> {
     let entry: Entry =
-        serde_json::from_slice(&bytes).map_err(|e| format!("not a valid entry: {e}"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("not a valid entry: {e}"))?;
     if entry.version != FORMAT_VERSION {
         return Err(format!("unknown format version {}", entry.version));
     }

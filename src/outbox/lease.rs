@@ -1,0 +1,362 @@
+//! Leases: who may send an entry right now.
+//!
+//! A lease is an exclusive advisory lock (`flock`, through `File::try_lock`) held for
+//! one attempt. Whoever holds it is the only sender of that entry — another thread of
+//! the same process, another window, a CLI command: none of them can send it until the
+//! lease is dropped. The operating system drops a dead process's locks, so a crash never
+//! strands a rating; nothing about a lease is fsynced, since no lock survives a power
+//! cut anyway. Taking or releasing one never waits and never takes an outbox-wide lock.
+//!
+//! **Unix: the lock is on the entry's own file.** Claiming opens `<id>.json` (with
+//! `O_NOATIME` on Linux, so reading it dirties no inode), locks it, checks that the
+//! locked file is still the one at that path (it may have been delivered and removed,
+//! or rewritten by an earlier attempt, between the open and the lock), and reads the
+//! entry from the same open file. A drain thus costs one open and one unlink per
+//! rating: no lease file to create and remove, and the entry read once. Saving a rating
+//! the caller sends itself locks the temporary file before it is renamed into place
+//! ([`crate::private_fs::write_locked`]), so no other sender can pick it up in between.
+//! A rewrite of the entry under the lease (the answer applied) puts a new, unlocked
+//! file in place: it is always the last step of an attempt.
+//!
+//! **Elsewhere (Windows): a lease file** `<id>.lease` beside the entry, locked. Windows'
+//! locks are mandatory — a locked entry could not even be listed — so the entry itself
+//! is never locked there; the lease file is removed with its entry.
+//!
+//! Entries are only ever read whole; a lease guards sending, never reading.
+
+use std::fs::{self, File};
+use std::io;
+#[cfg(unix)]
+use std::io::{Read as _, Seek as _};
+use std::path::Path;
+#[cfg(not(unix))]
+use std::path::PathBuf;
+
+use super::{Entry, Outbox, OutboxError, io_error, store::parse_entry};
+
+/// A claim on one entry: while it is held, nobody else sends that entry. Dropping it
+/// releases the claim.
+#[derive(Debug)]
+pub struct Lease {
+    pub(super) id: String,
+    /// Unix: the entry's own file, locked (none: there was no such entry). Elsewhere:
+    /// the lease file, locked.
+    file: Option<File>,
+}
+
+impl Lease {
+    /// The entry this lease is for.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// What an attempt to lock an entry found.
+enum Claim {
+    /// Locked: the entry's file (Unix) or its lease file.
+    Held(File),
+    /// There is no such entry (Unix).
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Missing,
+    /// Another sender holds it.
+    Busy,
+}
+
+impl Outbox {
+    /// Claim entry `id` for one attempt; `None` when another sender holds it.
+    pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
+        crate::blocking::assert_may_block("claiming an outbox entry");
+        let file = match self.claim_file(id)? {
+            Claim::Held(file) => Some(file),
+            Claim::Missing => None,
+            Claim::Busy => return Ok(None),
+        };
+        Ok(Some(Lease {
+            id: id.to_owned(),
+            file,
+        }))
+    }
+
+    /// Whether another sender is sending entry `id` right now.
+    pub fn in_flight(&self, id: &str) -> bool {
+        #[cfg(not(unix))]
+        // Only ask a file that exists: a probe must not create lease files.
+        if !self.lease_path(id).exists() {
+            return false;
+        }
+        matches!(self.claim(id), Ok(None))
+    }
+
+    /// The leased entry, read under the lease: `Ok(None)` when it is no longer in the
+    /// outbox; `Err` with the reason when its file is damaged.
+    pub(super) fn read_leased(&self, lease: &Lease) -> Result<Option<Entry>, String> {
+        let path = self.path_of(&lease.id);
+        #[cfg(unix)]
+        {
+            let Some(mut file) = lease.file.as_ref() else {
+                return Ok(None);
+            };
+            let mut bytes = Vec::new();
+            file.rewind()
+                .and_then(|()| file.read_to_end(&mut bytes))
+                .map_err(|e| e.to_string())?;
+            parse_entry(&path, &bytes).map(Some)
+        }
+        #[cfg(not(unix))]
+        {
+            match fs::read(&path) {
+                Ok(bytes) => parse_entry(&path, &bytes).map(Some),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    }
+
+    /// Entry `id`'s file was removed: its lease file goes too (Windows; on Unix the
+    /// lease was the entry's own file).
+    #[cfg_attr(unix, allow(clippy::unused_self))]
+    pub(super) fn forget_lease(&self, id: &str) {
+        #[cfg(not(unix))]
+        let _ = fs::remove_file(self.lease_path(id));
+        #[cfg(unix)]
+        let _ = id;
+    }
+
+    /// Unix: open entry `id`'s file and lock it.
+    #[cfg(unix)]
+    fn claim_file(&self, id: &str) -> Result<Claim, OutboxError> {
+        let path = self.path_of(id);
+        // A file replaced between the open and the lock is opened again; an entry is
+        // rewritten once per attempt, so a second round is rare and a third rarer still.
+        for _ in 0..8 {
+            let file = match open_entry(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Claim::Missing),
+                Err(e) => return Err(io_error(&path, e)),
+            };
+            match lock_opened(&path, file).map_err(|e| io_error(&path, e))? {
+                Locked::Held(file) => return Ok(Claim::Held(file)),
+                Locked::Busy => return Ok(Claim::Busy),
+                Locked::Stale => {}
+            }
+        }
+        // Rewritten under our hands again and again: someone is working on it.
+        Ok(Claim::Busy)
+    }
+
+    /// Elsewhere: create (or open) `<id>.lease` and lock it.
+    #[cfg(not(unix))]
+    fn claim_file(&self, id: &str) -> Result<Claim, OutboxError> {
+        let path = self.lease_path(id);
+        let file = crate::private_fs::open_private(
+            &path,
+            fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true),
+        )
+        .map_err(|e| io_error(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Claim::Held(file)),
+            Err(fs::TryLockError::WouldBlock) => Ok(Claim::Busy),
+            Err(fs::TryLockError::Error(e)) => Err(io_error(&path, e)),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn lease_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.lease"))
+    }
+
+    /// Save a new entry and hold its lease from before it appears in the folder.
+    pub(super) fn write_claimed(&self, entry: &Entry) -> Result<Lease, OutboxError> {
+        #[cfg(unix)]
+        {
+            let bytes = super::store::entry_bytes(&self.dir, entry)?;
+            let file = crate::private_fs::write_locked(&self.path_of(&entry.id), &bytes)
+                .map_err(|e| io_error(&self.dir, e))?;
+            Ok(Lease {
+                id: entry.id.clone(),
+                file: Some(file),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            // A fresh random id: nobody else can hold its lease.
+            let lease = self
+                .claim(&entry.id)?
+                .ok_or_else(|| OutboxError::InFlight(entry.id.clone()))?;
+            self.write(entry)?;
+            Ok(lease)
+        }
+    }
+}
+
+/// What locking an opened entry file found.
+#[cfg(unix)]
+#[derive(Debug)]
+enum Locked {
+    /// Locked, and still the entry at its path.
+    Held(File),
+    /// Another sender holds it.
+    Busy,
+    /// The file opened is no longer the entry at that path (removed, or replaced by a
+    /// rewrite, between the open and the lock): open the path again.
+    Stale,
+}
+
+/// Lock `file`, opened from `path`, and check that it is still the file at `path`.
+#[cfg(unix)]
+fn lock_opened(path: &Path, file: File) -> io::Result<Locked> {
+    use std::os::unix::fs::MetadataExt as _;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => return Ok(Locked::Busy),
+        Err(fs::TryLockError::Error(e)) => return Err(e),
+    }
+    let locked = file.metadata()?;
+    if locked.nlink() == 0 {
+        return Ok(Locked::Stale);
+    }
+    match fs::metadata(path) {
+        Ok(now) if now.ino() == locked.ino() && now.dev() == locked.dev() => Ok(Locked::Held(file)),
+        Ok(_) => Ok(Locked::Stale),
+        // Gone: the next open says so.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Locked::Stale),
+        Err(e) => Err(e),
+    }
+}
+
+/// Open an entry's file for reading: on Linux without updating its access time (a
+/// journaled inode write per read otherwise, under the usual `relatime`), when allowed
+/// (only the file's owner may ask).
+pub(super) fn open_entry(path: &Path) -> io::Result<File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        match fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOATIME)
+            .open(path)
+        {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => File::open(path),
+            opened => opened,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        File::open(path)
+    }
+}
+
+#[cfg(test)]
+#[cfg(unix)]
+mod tests {
+    use super::*;
+    use crate::api::VisitId;
+    use crate::rating::{Rating, Score};
+
+    const ORIGIN: &str = "http://127.0.0.1:9";
+
+    fn saved(outbox: &Outbox, visit: &str) -> Entry {
+        let score = Score::new(4).unwrap();
+        let rating = Rating {
+            scores: [score; 4],
+            notes: String::new(),
+            didnt_visit: false,
+        };
+        outbox
+            .enqueue(&VisitId::parse(visit).unwrap(), &rating, ORIGIN)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_file_opened_before_its_entry_was_delivered_is_never_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let entry = saved(&outbox, "opened-early");
+        let path = outbox.path_of(&entry.id);
+        // A second sender opened the file, then the first delivered and removed it.
+        let early = open_entry(&path).unwrap();
+        fs::remove_file(&path).unwrap();
+        assert!(matches!(lock_opened(&path, early).unwrap(), Locked::Stale));
+        let lease = outbox.claim(&entry.id).unwrap().expect("nobody holds it");
+        assert_eq!(outbox.read_leased(&lease), Ok(None), "gone, not sent again");
+    }
+
+    #[test]
+    fn a_file_opened_before_a_rewrite_is_opened_again_and_the_new_entry_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let mut entry = saved(&outbox, "rewritten");
+        let path = outbox.path_of(&entry.id);
+        let early = open_entry(&path).unwrap();
+        // The first sender's attempt failed: it rewrote the entry (a new file).
+        entry.attempts = 1;
+        entry.next_attempt_ms += 60_000;
+        outbox.write(&entry).unwrap();
+        assert!(matches!(lock_opened(&path, early).unwrap(), Locked::Stale));
+        let lease = outbox.claim(&entry.id).unwrap().expect("nobody holds it");
+        let read = outbox.read_leased(&lease).unwrap().unwrap();
+        assert_eq!(
+            (read.attempts, read.next_attempt_ms),
+            (1, entry.next_attempt_ms),
+            "the rewritten entry, not the one first opened"
+        );
+    }
+
+    #[test]
+    fn a_rating_saved_claimed_is_held_from_before_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let score = Score::new(5).unwrap();
+        let rating = Rating {
+            scores: [score; 4],
+            notes: "Спасибо".into(),
+            didnt_visit: false,
+        };
+        let (entry, lease) = outbox
+            .enqueue_claimed(&VisitId::parse("claimed").unwrap(), &rating, ORIGIN)
+            .unwrap();
+        // Another sender finds it already held, and reads it the same as the holder.
+        let other = open_entry(&outbox.path_of(&entry.id)).unwrap();
+        assert!(matches!(
+            lock_opened(&outbox.path_of(&entry.id), other).unwrap(),
+            Locked::Busy
+        ));
+        assert_eq!(outbox.read_leased(&lease).unwrap().unwrap(), entry);
+        drop(lease);
+        assert!(outbox.claim(&entry.id).unwrap().is_some());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reading_an_entry_leaves_its_access_time_alone() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let atime = |path: &Path| {
+            let meta = fs::metadata(path).unwrap();
+            (meta.atime(), meta.atime_nsec())
+        };
+        // Whether this file system updates access times at all (`relatime` does, on
+        // the first read after a write; `noatime` never).
+        let probe = saved(&outbox, "probe");
+        let probe = outbox.path_of(&probe.id);
+        let before = atime(&probe);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::read(&probe).unwrap();
+        if atime(&probe) == before {
+            eprintln!("skipped: this file system does not update access times");
+            return;
+        }
+        let entry = saved(&outbox, "read-twice");
+        let path = outbox.path_of(&entry.id);
+        let before = atime(&path);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(super::super::read_entry(&path).unwrap(), entry);
+        let lease = outbox.claim(&entry.id).unwrap().unwrap();
+        assert_eq!(outbox.read_leased(&lease).unwrap().unwrap(), entry);
+        assert_eq!(atime(&path), before, "a read wrote the inode");
+    }
+}
