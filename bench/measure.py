@@ -25,6 +25,9 @@ PROBE = os.path.join(TARGET, "release", "frame-probe")
 RUNS = int(os.environ.get("BENCH_RUNS", "21"))
 # Chromium's cold start is a distant reference, not a goal: fewer runs of it.
 CHROME_RUNS = min(RUNS, int(os.environ.get("BENCH_CHROME_RUNS", "5")))
+# Demo mode keeps a row of its own, not a goal (issue 15 asks for the window as a clinic
+# runs it): fewer runs of it too.
+DEMO_RUNS = min(RUNS, int(os.environ.get("BENCH_DEMO_RUNS", "7")))
 # Ratings waiting in the outbox for the "full outbox" start.
 QUEUED = int(os.environ.get("BENCH_QUEUED", "10000"))
 IDLE = float(os.environ.get("BENCH_IDLE_SECS", "30"))
@@ -109,7 +112,8 @@ def cold_starts():
         log(f"  cold start {i + 1}/{RUNS}")
         ours.append(xprobe(["--settle", "2", "--", APP], env=clinic))
         queued.append(xprobe(["--settle", "2", "--", APP], env=full))
-        demo.append(xprobe(["--settle", "2", "--", APP, "--demo"]))
+        if i < DEMO_RUNS:
+            demo.append(xprobe(["--settle", "2", "--", APP, "--demo"]))
         minimal.append(xprobe(["--settle", "2", "--", MINIMAL]))
         if i >= CHROME_RUNS:
             continue
@@ -249,7 +253,7 @@ def main():
         ("cold start with %d ratings waiting in the outbox vs with an empty one (median of %d)"
          % (QUEUED, RUNS), first_queued, first_ours, "ms"),
         ("cold start in demo mode (in-process stand-in server) vs minimal eframe (median of %d)"
-         % RUNS, first_demo, first_min, "ms"),
+         % DEMO_RUNS, first_demo, first_min, "ms"),
         ("cold start to first painted frame vs headless Chromium (launch to screenshot "
          "written, median of %d)" % CHROME_RUNS, first_ours, med(chromium_cold), "ms"),
         ("peak resident memory (VmHWM) 2 s after the first frame, as a clinic runs it, "

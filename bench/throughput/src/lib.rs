@@ -123,10 +123,10 @@ pub fn as_child(
 }
 
 /// Run one side (`ours` or `baseline`) in a child process with `env` set; its figures.
-pub fn run_child(which: &str, env: (&str, String)) -> Result<serde_json::Value> {
+pub fn run_child(which: &str, env: &[(&str, String)]) -> Result<serde_json::Value> {
     let output = Command::new(std::env::current_exe()?)
         .args(["--child", which])
-        .env(env.0, env.1)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()?;
     if !output.status.success() {
         return Err(format!(

@@ -155,8 +155,8 @@ fn main() -> Result<()> {
         return Ok(());
     }
 
-    let ours = run_child("ours", ("IMPORT_BENCH_N", n.to_string()))?;
-    let base = run_child("baseline", ("IMPORT_BENCH_N", n.to_string()))?;
+    let ours = run_child("ours", &[("IMPORT_BENCH_N", n.to_string())])?;
+    let base = run_child("baseline", &[("IMPORT_BENCH_N", n.to_string())])?;
     let per_s = |secs: f64| n as f64 / secs;
     let mib = |kib: f64| kib / 1024.0;
     let (our_rate, base_rate) = (
