@@ -139,7 +139,7 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         "visit-rating",
         native,
         Box::new(move |cc| {
-            let mut app = RatingApp::new(setup);
+            let mut app = RatingApp::new(setup).in_real_window();
             // The first frame is drawn in the app's theme, never in egui's default.
             app.apply_style(&cc.egui_ctx);
             Ok(Box::new(app))

@@ -20,6 +20,7 @@ mod logging;
 mod odd_answers;
 mod outbox;
 mod properties;
+mod real_window;
 mod reliability;
 mod retention;
 mod snapshots;

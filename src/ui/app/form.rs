@@ -250,7 +250,15 @@ impl RatingApp {
                 self.start_submit(&ui.ctx().clone());
             }
             if sending {
-                ui.spinner();
+                let waited = ui.input(|i| i.time) - self.sending_since;
+                if waited >= super::SPINNER_DELAY {
+                    ui.spinner();
+                } else {
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_secs_f64(
+                            super::SPINNER_DELAY - waited,
+                        ));
+                }
             }
         });
         match hint {

@@ -62,15 +62,17 @@ pub(super) struct OutboxView {
 }
 
 impl RatingApp {
-    /// Start the background sender once, on the second frame: it needs the context to
-    /// wake the window, and its first round (reading the whole outbox, perhaps asking
-    /// the keyring for the token) must not compete with the first frame for the CPU.
+    /// Start the background sender once, on the second frame (in a real window, not
+    /// before [`super::BACKGROUND_START`]): it needs the context to wake the window, and
+    /// its first round (reading the whole outbox, perhaps asking the keyring for the
+    /// token) must not compete with the first frame for the CPU.
     pub(super) fn start_worker(&mut self, ctx: &egui::Context) {
         if self.worker.is_some() {
             return;
         }
-        if ctx.cumulative_frame_nr() == 0 {
-            ctx.request_repaint();
+        let wait = self.window.background_start - ctx.input(|i| i.time);
+        if ctx.cumulative_frame_nr() == 0 || wait > 0.0 {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(wait.max(0.0)));
             return;
         }
         // Once, after the first frame: what the first rating would otherwise wait for.
@@ -166,7 +168,7 @@ impl RatingApp {
             (None, None) => return,
         };
         egui::Panel::bottom("outbox-status")
-            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
+            .frame(self.panel_frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0)))
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new(text).color(ui.visuals().warn_fg_color));
