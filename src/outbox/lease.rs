@@ -129,7 +129,7 @@ impl Outbox {
         // A file replaced between the open and the lock is opened again; an entry is
         // rewritten once per attempt, so a second round is rare and a third rarer still.
         for _ in 0..8 {
-            let file = match open_entry(&path) {
+            let file = match open_entry_to_lock(&path) {
                 Ok(file) => file,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Claim::Missing),
                 Err(e) => return Err(io_error(&path, e)),
@@ -231,21 +231,42 @@ fn lock_opened(path: &Path, file: File) -> io::Result<Locked> {
 /// journaled inode write per read otherwise, under the usual `relatime`), when allowed
 /// (only the file's owner may ask).
 pub(super) fn open_entry(path: &Path) -> io::Result<File> {
+    open_with(path, false)
+}
+
+/// Open an entry's file to lock it: for writing too when allowed (an NFS client emulates
+/// `flock` with POSIX locks, whose exclusive kind needs a descriptor open for writing),
+/// else for reading (a read-only file system: a local one locks either way). Nothing
+/// is ever written through it.
+#[cfg(unix)]
+fn open_entry_to_lock(path: &Path) -> io::Result<File> {
+    match open_with(path, true) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            open_with(path, false)
+        }
+        opened => opened,
+    }
+}
+
+fn open_with(path: &Path, write: bool) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(write);
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        match fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOATIME)
-            .open(path)
-        {
-            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => File::open(path),
+        match options.clone().custom_flags(libc::O_NOATIME).open(path) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => options.open(path),
             opened => opened,
         }
     }
     #[cfg(not(target_os = "linux"))]
     {
-        File::open(path)
+        options.open(path)
     }
 }
 
