@@ -9,16 +9,9 @@ use visit_rating::mock_server::Faults;
 use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::{BACKGROUND_START, SPINNER_DELAY};
 
-use crate::support::ui::{SUBMIT, TOKEN, build, builder, fill, harness, server, setup_for};
-
-/// Whether the last frame asked for the next one at once (an animation, a spinner).
-fn animating(harness: &Harness<'_, RatingApp>) -> bool {
-    harness
-        .output()
-        .viewport_output
-        .values()
-        .any(|v| v.repaint_delay.is_zero())
-}
+use crate::support::ui::{
+    SUBMIT, TOKEN, animating, build, builder, fill, harness, server, setup_for,
+};
 
 fn now(harness: &Harness<'_, RatingApp>) -> f64 {
     harness.ctx.input(|i| i.time)

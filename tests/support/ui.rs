@@ -233,7 +233,7 @@ pub fn wait_after_frame(harness: &Harness<'_, RatingApp>) {
 }
 
 /// Whether the last frame asked for the next one at once (an animation, a spinner).
-fn animating(harness: &Harness<'_, RatingApp>) -> bool {
+pub fn animating(harness: &Harness<'_, RatingApp>) -> bool {
     harness
         .output()
         .viewport_output
