@@ -50,6 +50,7 @@ impl Outbox {
         token: &dyn Fn() -> Option<Token>,
         force: bool,
     ) -> Result<FlushReport, OutboxError> {
+        self.check_writable()?;
         let ids = self.scan()?;
         let origin = &client.origin();
         let now = now_ms();
@@ -85,6 +86,26 @@ impl Outbox {
             report.other_server = read.other_server;
             Ok(report)
         })
+    }
+
+    /// A read-only outbox (a disk remounted read-only after errors, a folder of another
+    /// user's) is not flushed: a delivered rating could not be removed, and every later
+    /// flush would send it again, each answered 5030. Claiming needs no write, so this
+    /// is asked once per flush: an unnamed temporary file (`O_TMPFILE` on Linux). Any
+    /// other failure (a full disk) lets the flush go on: removing delivered ratings is
+    /// what frees the space.
+    fn check_writable(&self) -> Result<(), OutboxError> {
+        match tempfile::tempfile_in(&self.dir) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+                ) =>
+            {
+                Err(io_error(&self.dir, e))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The ids of the entries in the folder, oldest first (stale temporary files are

@@ -520,6 +520,39 @@ fn a_read_only_outbox_saves_nothing_sends_nothing_and_says_so() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
+#[test]
+fn a_read_only_outbox_is_not_flushed_so_no_rating_is_sent_again_and_again() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    // A rating saved before the disk went read-only.
+    let id = "1764000000000-00000000000000ro";
+    let entry = json!({
+        "version": 1, "id": id, "visit_id": "ro-saved",
+        "rating": {"scores": [5, 4, 3, 2], "notes": "", "didnt_visit": false},
+        "created_at_ms": 1_764_000_000_000_u64, "attempts": 0, "last_attempt_ms": null,
+        "next_attempt_ms": 1_764_000_000_000_u64, "state": "waiting", "last_outcome": null,
+        "server_origin": server.url,
+    });
+    let setup = format!(
+        "printf '%s' '{entry}' > \"$D/visit-rating/outbox/{id}.json\"; mount -o remount,ro \"$D\""
+    );
+    let args = ["outbox", "flush", "--url", &server.url];
+    let Some(output) = on_small_tmpfs(&env, &setup, &args) else {
+        return;
+    };
+    // It could be sent, but not removed: every later flush would send it again.
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("только для чтения"), "{stderr}");
+    // Still listed, waiting.
+    let setup = setup.replace("mount -o remount,ro", "true");
+    let output = on_small_tmpfs(&env, &setup, &["outbox", "list", "--json"]).unwrap();
+    let listed = json_of(&output);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{output:?}");
+    assert_eq!(listed[0]["state"], "waiting");
+}
+
 // --- SIGKILL at random moments ------------------------------------------------------
 
 /// The binary as a plain child process (so it can be killed), with this user's folders.
