@@ -28,18 +28,17 @@ impl Outbox {
         if !delivered && let Some(newer) = others.iter().find(|e| e.id > answered.id) {
             // A newer correction was answered already: this one is the stale one.
             if self.remove(&answered.id).is_ok() {
-                self.forget_lease(&answered.id);
                 self.log_line(answered, "superseded", answered.last_outcome.as_ref());
                 tracing::info!(entry = %answered.id, by = %newer.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
             }
             return;
         }
         for older in &others {
-            let Ok(Some(other_lease)) = self.claim(&older.id) else {
+            // Held until the entry is gone.
+            let Ok(Some(_lease)) = self.claim(&older.id) else {
                 continue;
             };
             if self.remove(&older.id).is_ok() {
-                self.forget_lease(&other_lease.id);
                 self.log_line(older, "superseded", older.last_outcome.as_ref());
                 tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
             }

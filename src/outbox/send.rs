@@ -232,7 +232,6 @@ impl Outbox {
         };
         let entry = self.read_leased(&lease).ok().flatten();
         self.remove(id)?;
-        self.forget_lease(id);
         if let Some(entry) = entry {
             self.log_line(&entry, how.name(), entry.last_outcome.as_ref());
         }

@@ -189,13 +189,14 @@ impl Outbox {
         }
     }
 
-    /// Unlink an entry's file and its attention marker, without syncing the folder;
-    /// `false` when it was not there.
+    /// Unlink an entry's file, its attention marker and (Windows) its lease file,
+    /// without syncing the folder; `false` when it was not there.
     pub(super) fn unlink(&self, id: &str) -> Result<bool, OutboxError> {
         let path = self.path_of(id);
         match fs::remove_file(&path) {
             Ok(()) => {
                 self.unmark_attention(id);
+                self.forget_lease(id);
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
