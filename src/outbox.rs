@@ -289,9 +289,9 @@ mod tests {
     use crate::secrets::Token;
     use std::fs;
 
-    const ORIGIN: &str = "https://rpgu.example:443";
+    pub(super) const ORIGIN: &str = "https://rpgu.example:443";
 
-    fn rating(notes: &str) -> Rating {
+    pub(super) fn rating(notes: &str) -> Rating {
         Rating {
             scores: [5, 4, 3, 2].map(|v| Score::new(v).unwrap()),
             notes: notes.into(),
@@ -299,8 +299,22 @@ mod tests {
         }
     }
 
-    fn visit(id: &str) -> VisitId {
+    pub(super) fn visit(id: &str) -> VisitId {
         VisitId::parse(id).unwrap()
+    }
+
+    /// A stand-in server on loopback accepting `token`, and a client for it.
+    fn served(token: &str) -> (crate::mock_server::RunningMock, RatingClient) {
+        let server = crate::mock_server::RunningMock::start(
+            "127.0.0.1:0".parse().unwrap(),
+            crate::mock_server::MockOptions {
+                tokens: vec![token.into()],
+                ..crate::mock_server::MockOptions::default()
+            },
+        )
+        .unwrap();
+        let client = RatingClient::new(&crate::api::ClientSettings::new(server.url())).unwrap();
+        (server, client)
     }
 
     #[test]
@@ -596,15 +610,7 @@ mod tests {
     fn a_flush_delivers_everything_and_leaves_no_file_behind() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        let server = crate::mock_server::RunningMock::start(
-            "127.0.0.1:0".parse().unwrap(),
-            crate::mock_server::MockOptions {
-                tokens: vec!["t".into()],
-                ..crate::mock_server::MockOptions::default()
-            },
-        )
-        .unwrap();
-        let client = RatingClient::new(&crate::api::ClientSettings::new(server.url())).unwrap();
+        let (server, client) = served("t");
         // More than a batch, so that several batches are committed.
         let n = Deliveries::BATCH * 2 + 7;
         for i in 0..n {
@@ -635,15 +641,8 @@ mod tests {
     fn a_flush_paused_by_a_token_problem_leaves_what_it_read_ahead_to_others() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        let server = crate::mock_server::RunningMock::start(
-            "127.0.0.1:0".parse().unwrap(),
-            crate::mock_server::MockOptions {
-                tokens: vec!["right".into()],
-                ..crate::mock_server::MockOptions::default()
-            },
-        )
-        .unwrap();
-        let client = RatingClient::new(&crate::api::ClientSettings::new(server.url())).unwrap();
+        // The server must outlive the flush.
+        let (_server, client) = served("right");
         let n = flush::READ_AHEAD * 3;
         for i in 0..n {
             outbox

@@ -274,20 +274,11 @@ fn open_with(path: &Path, write: bool) -> io::Result<File> {
 #[cfg(unix)]
 mod tests {
     use super::*;
-    use crate::api::VisitId;
-    use crate::rating::{Rating, Score};
+    use crate::outbox::tests::{ORIGIN, rating, visit};
 
-    const ORIGIN: &str = "http://127.0.0.1:9";
-
-    fn saved(outbox: &Outbox, visit: &str) -> Entry {
-        let score = Score::new(4).unwrap();
-        let rating = Rating {
-            scores: [score; 4],
-            notes: String::new(),
-            didnt_visit: false,
-        };
+    fn saved(outbox: &Outbox, visit_id: &str) -> Entry {
         outbox
-            .enqueue(&VisitId::parse(visit).unwrap(), &rating, ORIGIN)
+            .enqueue(&visit(visit_id), &rating(""), ORIGIN)
             .unwrap()
     }
 
@@ -330,14 +321,8 @@ mod tests {
     fn a_rating_saved_claimed_is_held_from_before_it_appears() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
-        let score = Score::new(5).unwrap();
-        let rating = Rating {
-            scores: [score; 4],
-            notes: "Спасибо".into(),
-            didnt_visit: false,
-        };
         let (entry, lease) = outbox
-            .enqueue_claimed(&VisitId::parse("claimed").unwrap(), &rating, ORIGIN)
+            .enqueue_claimed(&visit("claimed"), &rating("Спасибо"), ORIGIN)
             .unwrap();
         // Another sender finds it already held, and reads it the same as the holder.
         let other = open_entry(&outbox.path_of(&entry.id)).unwrap();
