@@ -42,6 +42,17 @@ struct Probe {
 }
 
 impl Probe {
+    /// The frame times so far, in milliseconds, shortest first.
+    fn sorted_ms(&self) -> Vec<f64> {
+        let mut times: Vec<f64> = self
+            .times
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times
+    }
+
     fn step(&mut self, events: Vec<Event>) {
         self.frame += 1;
         // The pointer sweeps left to right, top to bottom, across the window.
@@ -144,12 +155,7 @@ fn main() -> std::process::ExitCode {
         );
         return std::process::ExitCode::FAILURE;
     }
-    let mut times: Vec<f64> = probe
-        .times
-        .iter()
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .collect();
-    times.sort_by(f64::total_cmp);
+    let times = probe.sorted_ms();
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     println!("frames {} count", times.len());
     println!(
@@ -201,12 +207,7 @@ fn idle_median(probe: &mut Probe) -> f64 {
     for _ in 0..IDLE_FRAMES {
         probe.step(Vec::new());
     }
-    let mut times: Vec<f64> = probe
-        .times
-        .iter()
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .collect();
-    times.sort_by(f64::total_cmp);
+    let times = probe.sorted_ms();
     times[times.len() / 2]
 }
 

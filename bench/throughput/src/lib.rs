@@ -50,9 +50,13 @@ impl Drop for Scratch {
 
 /// The stand-in server on loopback, accepting `token`.
 pub fn server(token: &str) -> Result<RunningMock> {
-    let addr: SocketAddr = "127.0.0.1:0".parse()?;
+    server_on(0, token)
+}
+
+/// [`server`] on loopback port `port` (`0`: any free one).
+pub fn server_on(port: u16, token: &str) -> Result<RunningMock> {
     Ok(RunningMock::start(
-        addr,
+        SocketAddr::from(([127, 0, 0, 1], port)),
         MockOptions {
             tokens: vec![token.to_owned()],
             ..MockOptions::default()

@@ -19,16 +19,15 @@
 //! builds and runs it and appends the table to bench/results.md). `OUTBOX_BENCH_N`
 //! changes the number of ratings. Not a test: it asserts only that every rating arrived.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use throughput::{
-    Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, vm_hwm_kib,
+    Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, server_on,
+    vm_hwm_kib,
 };
 use visit_rating::api::{ClientSettings, RatingClient, VisitId, origin};
-use visit_rating::mock_server::{MockOptions, RunningMock};
 use visit_rating::outbox::Outbox;
 use visit_rating::rating::{Rating, Score};
 use visit_rating::secrets::Token;
@@ -76,13 +75,7 @@ fn ours(n: usize) -> Result<serde_json::Value> {
     let port: u16 = std::env::var("OUTBOX_BENCH_PORT")?.parse()?;
     let dir = Scratch::new("outbox-drain")?;
     copy_outbox(&template, &dir.0)?;
-    let mock = RunningMock::start(
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        MockOptions {
-            tokens: vec![TOKEN.to_owned()],
-            ..MockOptions::default()
-        },
-    )?;
+    let mock = server_on(port, TOKEN)?;
     let outbox = Outbox::open(&dir.0)?;
     let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
     let token = Token::new(TOKEN)?;
