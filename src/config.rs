@@ -357,7 +357,7 @@ impl Config {
     }
 
     /// `existing` (the settings file at `path`) with these settings written into it.
-    fn edited(&self, existing: &str, path: &Path) -> Result<String, ConfigError> {
+    pub(crate) fn edited(&self, existing: &str, path: &Path) -> Result<String, ConfigError> {
         let old = Config::parse(existing, path)?;
         let as_io = |e: &dyn std::fmt::Display| ConfigError::Write {
             path: path.to_owned(),

@@ -19,13 +19,17 @@
 //! - [`metrics`]: delivery counters that survive restarts, the Prometheus exposition;
 //! - [`service`]: the work the window asks for (sending), kept apart from egui;
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
-//! - [`ui`]: the egui window (egui only: it asks the others for work).
+//! - [`ui`]: the egui window (egui only: it asks the others for work);
+//! - `fuzz_entry` (hidden): one entry per parser of outside input, for the fuzz targets
+//!   in `fuzz/` and their corpus replayed by `cargo test`.
 
 pub mod admin_pin;
 pub mod api;
 pub mod blocking;
 pub mod cli;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod health;
 pub mod i18n;
 pub mod import;

@@ -1,0 +1,411 @@
+//! The entry points of the fuzz targets (`fuzz/`, cargo-fuzz on nightly) and of their
+//! replay in `cargo test` (`tests/integration/fuzz_replay.rs`): one function per parser
+//! of outside input, taking the raw bytes a server, a file or a person controls, and
+//! following them down the path the program takes (parsed, checked, put into words).
+//!
+//! Both the fuzzers and the replay call these functions and nothing else, so the two
+//! never drift: an input a fuzzer saved (corpus or crash) is checked again by every
+//! `cargo test`. An entry panics on a bug: a panic inside a parser, or a rule the
+//! path promises (a visit id that stops being one path segment, settings that do not
+//! read back as saved) broken.
+//!
+//! [`TARGETS`] names them; the fuzz target, its `fuzz/corpus/<name>/` and
+//! `fuzz/artifacts/<name>/` folders share the name.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use encoding_rs::Encoding;
+use percent_encoding::percent_decode_str;
+
+use crate::api::{
+    ClientSettings, ENDPOINT_PATH, ErrorModel, MAX_VISIT_ID_CHARS, Outcome, OutcomeKind,
+    RatingClient, STORED_TEXT_CHARS, VisitId, VisitIdError, classify,
+};
+use crate::config::{Config, Language};
+use crate::i18n::I18n;
+use crate::import::report::{self, Stage};
+use crate::import::{IdRules, Import, ImportError, ImportOptions, read};
+
+/// A fuzz target's entry: it takes one input and panics on a bug.
+pub type Entry = fn(&[u8]);
+
+/// Every fuzz target: its name (the `fuzz/fuzz_targets/<name>.rs` file and its corpus
+/// folder) and its entry.
+pub const TARGETS: &[(&str, Entry)] = &[
+    ("outcome", outcome),
+    ("csv", csv),
+    ("visit_id", visit_id),
+    ("settings", settings),
+];
+
+/// Both interface languages: every text is put into words in each.
+fn languages() -> [I18n; 2] {
+    [I18n::new(Language::Ru), I18n::new(Language::En)]
+}
+
+/// The bytes up to the first `0xFF` and the rest after it (`0xFF` never occurs in UTF-8,
+/// so it splits an input into text fields without taking a character from them).
+fn split_field(data: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match data.iter().position(|&b| b == 0xFF) {
+        Some(at) => (&data[..at], Some(&data[at + 1..])),
+        None => (data, None),
+    }
+}
+
+/// A server's answer: how [`classify`] reads it, then everything that shows or keeps it
+/// (the words in both languages, the command line's report and JSON, the bounded copy
+/// the outbox stores and its JSON round trip).
+///
+/// Input: two bytes of HTTP status (big-endian, taken into 100..=999 as an HTTP status
+/// is); one byte of flags (bit 0: the body was truncated; bit 1: there is a `Location`);
+/// with a `Location`, one byte of its length and that many bytes of it; the rest is the
+/// body. A short input stops early with what it has.
+pub fn outcome(data: &[u8]) {
+    let [high, low, rest @ ..] = data else {
+        return;
+    };
+    let status = 100 + u16::from_be_bytes([*high, *low]) % 900;
+    let (flags, rest) = rest.split_first().map_or((0, rest), |(f, r)| (*f, r));
+    let truncated = flags & 1 != 0;
+    let (location, body) = if flags & 2 != 0 {
+        let (len, rest) = rest
+            .split_first()
+            .map_or((0, rest), |(l, r)| (usize::from(*l), r));
+        let (location, body) = rest.split_at(len.min(rest.len()));
+        (Some(String::from_utf8_lossy(location).into_owned()), body)
+    } else {
+        (None, rest)
+    };
+
+    let outcome = classify(status, body, truncated, location.as_deref());
+    assert_eq!(outcome.http_status, Some(status));
+    if let Some(detail) = &outcome.detail {
+        assert!(detail.len() <= 600, "a detail of {} bytes", detail.len());
+    }
+    if truncated {
+        assert!(outcome.message.is_none() && outcome.message_code.is_none());
+    }
+    if (200..300).contains(&status) {
+        let reports_error = !truncated
+            && ErrorModel::parse(body)
+                .and_then(|m| m.error_status())
+                .is_some();
+        assert_eq!(outcome.kind == OutcomeKind::Accepted, !reports_error);
+    }
+
+    let kept = outcome.bounded();
+    for text in [&kept.message, &kept.message_code, &kept.detail]
+        .into_iter()
+        .flatten()
+    {
+        assert!(text.chars().count() <= STORED_TEXT_CHARS + 1);
+    }
+    let stored = serde_json::to_string(&kept).unwrap_or_default();
+    let read_back: Option<Outcome> = serde_json::from_str(&stored).ok();
+    assert_eq!(
+        read_back.as_ref(),
+        Some(&kept),
+        "the outbox's copy reads back"
+    );
+
+    for i18n in &languages() {
+        for shown in [&outcome, &kept] {
+            let words = i18n.outcome_words(shown);
+            assert!(!words.headline.is_empty());
+            let _ = words.summary();
+            let _ = crate::cli::report::human_outcome(i18n, shown);
+            let _ = crate::cli::report::outcome_json(shown.kind.name(), shown).to_string();
+        }
+    }
+}
+
+/// The import options the first byte of a [`csv`] input picks.
+fn csv_options(byte: u8) -> (Option<&'static Encoding>, ImportOptions) {
+    let encoding = match byte & 7 {
+        4 => Some(encoding_rs::UTF_8),
+        5 => Some(encoding_rs::WINDOWS_1251),
+        6 => Some(encoding_rs::KOI8_R),
+        7 => Some(encoding_rs::UTF_16LE),
+        _ => None,
+    };
+    let options = ImportOptions {
+        read: read::ReadOptions {
+            encoding,
+            sheet: None,
+        },
+        columns: (byte & 8 != 0)
+            .then(|| "visit_id,result_1,result_2,result_3,result_4,notes,dont_visit".to_owned()),
+        ids: IdRules {
+            clinic_guid: (byte & 16 != 0).then(|| "0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6".into()),
+            separator: if byte & 32 != 0 { "_" } else { "" }.to_owned(),
+        },
+    };
+    (encoding, options)
+}
+
+/// A CSV file to import: decoded, its delimiter found, split into rows
+/// ([`read::read_csv`]), its columns found and every row checked
+/// ([`crate::import::check`]), then the report written as the program writes it, and
+/// every error and problem put into words.
+///
+/// Input: one byte of options (bits 0–2: the `--encoding` given, 0–3 none, then UTF-8,
+/// Windows-1251, KOI8-R, UTF-16LE; bit 3: `--columns` with every field in order; bit 4:
+/// a clinic GUID configured; bit 5: `_` between it and a bare visit GUID), then the file.
+pub fn csv(data: &[u8]) {
+    let Some((&first, file)) = data.split_first() else {
+        return;
+    };
+    let (encoding, options) = csv_options(first);
+    let table = match read::read_csv(file, encoding) {
+        Ok(table) => table,
+        Err(error) => return describe_import_error(&error),
+    };
+    assert_eq!(table.first_row, 1);
+    let format = table.format.clone();
+    let rows = table.rows.len();
+    let import = match crate::import::check(table, &options) {
+        Ok(import) => import,
+        Err(error) => return describe_import_error(&error),
+    };
+    check_import(&import, rows);
+    for i18n in &languages() {
+        for stage in [Stage::DryRun, Stage::Blocked] {
+            let lines = report::lines(&import, stage, i18n);
+            assert_eq!(lines.len(), import.rows.len());
+            let _ = report::to_bytes(&lines, &format, i18n);
+        }
+        for row in &import.rows {
+            let _ = report::problems_text(&import, row, i18n);
+        }
+    }
+}
+
+/// What [`crate::import::check`] promises about its rows.
+fn check_import(import: &Import, table_rows: usize) {
+    let mut last = 0;
+    for row in &import.rows {
+        assert!(row.number > last, "rows in file order, each once");
+        assert!(row.number <= table_rows, "a row the file has");
+        last = row.number;
+        if row.is_valid() {
+            let id = row
+                .visit_id
+                .as_ref()
+                .map(VisitId::as_str)
+                .unwrap_or_default();
+            assert_eq!(VisitId::parse(id).ok().as_ref(), row.visit_id.as_ref());
+            let rating = row.rating.as_ref();
+            assert!(
+                rating.is_some_and(|r| r.notes.chars().count() <= crate::rating::NOTES_MAX_CHARS)
+            );
+        } else {
+            assert!(
+                !row.problems.is_empty(),
+                "row {} refused without a reason",
+                row.number
+            );
+        }
+        for (_, problem) in &row.problems {
+            let _ = problem.detail();
+        }
+    }
+    assert_eq!(import.pending().len(), import.valid().count());
+}
+
+fn describe_import_error(error: &ImportError) {
+    let _ = error.to_string();
+    for i18n in &languages() {
+        assert!(!error.describe(i18n).is_empty());
+    }
+}
+
+/// A client for a base URL with a path, to see where a visit id lands in a request.
+fn client() -> Option<&'static RatingClient> {
+    static CLIENT: OnceLock<Option<RatingClient>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            RatingClient::new(&ClientSettings::new("https://rpgu.example/portal/")).ok()
+        })
+        .as_ref()
+}
+
+/// What every accepted visit id must be: itself trimmed, not too long, and exactly one
+/// path segment of the request that decodes back to it, as a URL parser reads it.
+fn check_visit_id(id: &VisitId) {
+    let text = id.as_str();
+    assert_eq!(text, text.trim());
+    assert!(!text.is_empty() && text.chars().count() <= MAX_VISIT_ID_CHARS);
+    let segment = id.path_segment();
+    assert!(
+        segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),
+        "{segment}"
+    );
+    assert!(segment != "." && segment != "..");
+    let decoded = percent_decode_str(&segment).decode_utf8();
+    assert_eq!(decoded.ok().as_deref(), Some(text));
+    assert_eq!(VisitId::parse(text).as_ref(), Ok(id));
+    let json = serde_json::to_string(id).unwrap_or_default();
+    assert_eq!(
+        serde_json::from_str::<VisitId>(&json).ok().as_ref(),
+        Some(id)
+    );
+
+    let Some(client) = client() else {
+        return;
+    };
+    let url = url::Url::parse(&client.endpoint(id));
+    assert!(url.is_ok(), "{}", client.endpoint(id));
+    let Ok(url) = url else { return };
+    let segments: Vec<&str> = url.path_segments().into_iter().flatten().collect();
+    let expected = 1 + ENDPOINT_PATH.split('/').count() + 1;
+    assert_eq!(segments.len(), expected, "{url}");
+    assert_eq!(segments.first(), Some(&"portal"));
+    let last = segments.last().map(|s| percent_decode_str(s).decode_utf8());
+    assert_eq!(last.and_then(Result::ok).as_deref(), Some(text), "{url}");
+    assert!(url.query().is_none() && url.fragment().is_none());
+}
+
+fn describe_visit_id_error(error: &VisitIdError) {
+    let _ = error.to_string();
+    for i18n in &languages() {
+        assert!(!i18n.visit_id_error(error).is_empty());
+    }
+}
+
+/// A visit id as typed or scanned: [`VisitId::parse`], then [`VisitId::from_input`] with
+/// a clinic GUID and a separator, each accepted id checked as one path segment of the
+/// request (see the module's rules) and each refusal put into words.
+///
+/// Input: the id, then optionally `0xFF` and the configured clinic GUID, then optionally
+/// `0xFF` and the separator (each read as UTF-8, invalid bytes replaced).
+pub fn visit_id(data: &[u8]) {
+    let (input, rest) = split_field(data);
+    let (clinic, separator) = match rest.map(split_field) {
+        Some((clinic, separator)) => (Some(clinic), separator.unwrap_or_default()),
+        None => (None, &[][..]),
+    };
+    let input = String::from_utf8_lossy(input);
+    let clinic = clinic.map(String::from_utf8_lossy);
+    let separator = String::from_utf8_lossy(separator);
+
+    match VisitId::parse(&input) {
+        Ok(id) => {
+            assert_eq!(id.as_str(), input.trim());
+            check_visit_id(&id);
+        }
+        Err(error) => describe_visit_id_error(&error),
+    }
+    match VisitId::from_input(&input, clinic.as_deref(), &separator) {
+        Ok(id) => check_visit_id(&id),
+        Err(error) => describe_visit_id_error(&error),
+    }
+}
+
+/// Settings `config` changed in every field it has, to values the parser accepts.
+fn changed(config: &Config) -> Config {
+    let mut new = config.clone();
+    new.server_url = match &config.server_url {
+        Some(_) => None,
+        None => Some("https://rpgu.example.ru/".into()),
+    };
+    new.clinic_guid = match &config.clinic_guid {
+        Some(_) => None,
+        None => Some("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6".into()),
+    };
+    new.visit_id_separator = format!("{}_", config.visit_id_separator);
+    new.connect_timeout_secs = config.connect_timeout_secs % 600 + 1;
+    new.request_timeout_secs = config.request_timeout_secs % 3600 + 1;
+    new.language = match config.language {
+        Language::Ru => Language::En,
+        Language::En => Language::Ru,
+    };
+    new.allow_insecure_http ^= true;
+    new.kiosk ^= true;
+    new.high_contrast ^= true;
+    new.text_scale = if (config.text_scale - 1.25).abs() < f32::EPSILON {
+        1.5
+    } else {
+        1.25
+    };
+    new.admin_pin_hash = match &config.admin_pin_hash {
+        Some(_) => None,
+        None => Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+    };
+    new.retention_days = config.retention_days % 1000 + 1;
+    new.token_warning_days = (config.token_warning_days + 1) % 366;
+    new.metrics_file = match &config.metrics_file {
+        Some(_) => None,
+        None => Some("/var/lib/node_exporter/visit-rating.prom".into()),
+    };
+    let k = &mut new.kiosk_options;
+    k.monitor = k.monitor % 8 + 1;
+    k.touch_scale = if (k.touch_scale - 2.0).abs() < f32::EPSILON {
+        1.0
+    } else {
+        2.0
+    };
+    k.screen_diagonal_inches = match k.screen_diagonal_inches {
+        Some(_) => None,
+        None => Some(21.5),
+    };
+    k.thank_you_secs = k.thank_you_secs % 600 + 1;
+    k.idle_secs = k.idle_secs % 1000 + 10;
+    k.idle_warning_secs = 0;
+    k.cooldown_secs = k.cooldown_secs % 60 + 1;
+    k.on_screen_keyboard ^= true;
+    new
+}
+
+/// A settings file: read as the program reads it ([`Config::parse`]: TOML, then the
+/// ranges); when it is valid, the save path that edits it in place
+/// ([`Config::save`] without the file system): saving the same settings leaves it as
+/// written, saving changed settings (every field, or back to the defaults) gives a file
+/// that reads back as exactly those settings, and saving them again changes nothing.
+///
+/// Input: the file (not UTF-8 is refused before parsing, as reading it does).
+pub fn settings(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let path = Path::new("/etc/visit-rating/config.toml");
+    let config = match Config::parse(text, path) {
+        Ok(config) => config,
+        Err(error) => {
+            let message = error.to_string();
+            assert!(
+                message.contains("/etc/visit-rating/config.toml"),
+                "{message}"
+            );
+            return;
+        }
+    };
+    assert!((1..=600).contains(&config.connect_timeout_secs));
+    assert!((1..=3600).contains(&config.request_timeout_secs));
+
+    let unchanged = config.edited(text, path);
+    assert_eq!(
+        unchanged.as_deref().ok(),
+        Some(text),
+        "unchanged settings, same file"
+    );
+    for new in [changed(&config), Config::default()] {
+        let saved = match new.edited(text, path) {
+            Ok(saved) => saved,
+            Err(error) => panic!("a valid file could not be edited: {error}"),
+        };
+        let read_back = Config::parse(&saved, path);
+        assert!(
+            read_back.as_ref().is_ok_and(|c| *c == new),
+            "saved:\n{saved}\nread back: {read_back:?}"
+        );
+        let again = new.edited(&saved, path);
+        assert_eq!(
+            again.as_deref().ok(),
+            Some(saved.as_str()),
+            "a second save changes nothing"
+        );
+    }
+}
