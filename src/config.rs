@@ -359,6 +359,11 @@ impl Config {
     /// `existing` (the settings file at `path`) with these settings written into it.
     pub(crate) fn edited(&self, existing: &str, path: &Path) -> Result<String, ConfigError> {
         let old = Config::parse(existing, path)?;
+        if old == *self {
+            // Nothing to change: the file as it is, byte for byte (the editor would end
+            // a last line that has a value but no line break with one).
+            return Ok(existing.to_owned());
+        }
         let as_io = |e: &dyn std::fmt::Display| ConfigError::Write {
             path: path.to_owned(),
             source: std::io::Error::other(e.to_string()),
@@ -581,6 +586,20 @@ monitor = 1
     fn saving_unchanged_settings_leaves_the_file_as_written() {
         let config = parse(HAND_WRITTEN).unwrap();
         assert_eq!(saved(&config, HAND_WRITTEN), HAND_WRITTEN);
+    }
+
+    #[test]
+    fn saving_unchanged_settings_leaves_a_file_without_a_last_line_break_as_written() {
+        // Found by the settings fuzz target: the editor ended a last line holding a
+        // value with a line break, so a save that changed nothing still changed the file.
+        for before in [
+            "connect_timeout_secs = 5\n# the last line is a comment",
+            "connect_timeout_secs = 5  # no line break after this",
+            "[kiosk_options]\nidle_secs = 120",
+        ] {
+            let config = parse(before).unwrap();
+            assert_eq!(saved(&config, before), before);
+        }
     }
 
     #[test]
