@@ -239,11 +239,14 @@ fn packager_command() -> Option<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // First, before the process holds a token or a patient's remarks: no core dumps.
+    let core_dumps = visit_rating::core_dumps::forbid_unless_allowed();
     if let Some(exit) = packager_command() {
         return exit;
     }
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
+    core_dumps.log();
     let (config, config_path) = match Config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(e) => {

@@ -2,6 +2,8 @@
 //! No I/O here.
 
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
 /// The longest token we accept, in bytes. Windows Credential Manager caps a credential
 /// at 2560 bytes; we use the same cap everywhere so a token that works on one platform
 /// works on all, and an over-long one is refused with a clear error instead of being
@@ -61,13 +63,26 @@ impl Token {
         Ok(Token(SecretString::from(raw.to_owned())))
     }
 
-    /// The `Authorization` header value, `Bearer <token>`, marked sensitive so that
-    /// HTTP libraries leave it out of their debug output.
+    /// The `Authorization` header value, `Bearer <token>`.
+    ///
+    /// Its bytes are a buffer of ours that is zeroed when the header and every clone of
+    /// it are dropped (the value owns a [`Zeroizing`] buffer through
+    /// [`bytes::Bytes::from_owner`]; no intermediate `String` is made). It is marked
+    /// sensitive, which makes `http` print it as `Sensitive` in debug output and HTTP/2
+    /// send it never-indexed (HPACK); it does not make anyone wipe the copies the HTTP
+    /// stack makes while writing it (hyper's write buffer, rustls's plaintext): those
+    /// are freed, not zeroed, and only the non-dumpable process (`crate::core_dumps`)
+    /// keeps them out of a core.
     pub fn bearer_header(&self) -> reqwest::header::HeaderValue {
-        let value = format!("Bearer {}", self.0.expose_secret());
+        const PREFIX: &[u8] = b"Bearer ";
+        let token = self.0.expose_secret().as_bytes();
+        let mut value = Zeroizing::new(Vec::with_capacity(PREFIX.len() + token.len()));
+        value.extend_from_slice(PREFIX);
+        value.extend_from_slice(token);
         // `new` admits only visible ASCII, which is always a valid header value.
-        let mut header = reqwest::header::HeaderValue::from_str(&value)
-            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
+        let mut header =
+            reqwest::header::HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(value))
+                .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
         header.set_sensitive(true);
         header
     }

@@ -10,6 +10,7 @@ mod support;
 
 mod admin_pin;
 mod blocking;
+mod core_dumps;
 mod hardening;
 mod import;
 mod import_ui;
