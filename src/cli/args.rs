@@ -194,10 +194,13 @@ pub struct SubmitArgs {
     /// cleanliness. Optional with --didnt-visit.
     #[arg(long, value_name = "A,B,C,D")]
     pub scores: Option<String>,
-    /// Remarks for the head of the clinic.
+    /// Remarks for the head of the clinic. A command line is visible to other local
+    /// users (ps, /proc/PID/cmdline) and may stay in a shell's history: for a patient's
+    /// words prefer --notes-file - and standard input.
     #[arg(long, value_name = "TEXT", conflicts_with = "notes_file")]
     pub notes: Option<String>,
-    /// Read the remarks from a file (UTF-8), or from standard input with `-`.
+    /// Read the remarks from a file (UTF-8), or from standard input with `-` (kept off the
+    /// command line).
     #[arg(long, value_name = "PATH|-")]
     pub notes_file: Option<PathBuf>,
     /// The patient did not visit the clinic that day (scores are then sent as 3).
