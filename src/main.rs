@@ -311,6 +311,9 @@ fn main() -> ExitCode {
                     gateway_refusal: args.gateway_refusal,
                 },
                 seed: args.seed,
+                // From VISIT_RATING_MOCK_KEY or random: `cli::mock_server` decides.
+                control_key: None,
+                control_key_hint: None,
             },
             expose_control: args.expose_control,
         })

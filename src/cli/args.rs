@@ -260,7 +260,10 @@ pub struct MockServerArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Answer the /__mock/* control endpoints (they show remarks) to other machines too;
-    /// by default they answer loopback clients only.
+    /// by default they answer loopback clients only. Either way they answer only with
+    /// the server's control key in the header X-Mock-Key: a random one, printed at start
+    /// and written to mock-server-PORT.key (0600) in the data folder, or the value of
+    /// VISIT_RATING_MOCK_KEY (at least 16 characters).
     #[arg(long)]
     pub expose_control: bool,
 }

@@ -37,7 +37,8 @@ impl TlsServer {
         let state = MockState::new(MockOptions {
             tokens: vec![TOKEN.to_owned()],
             ..MockOptions::default()
-        });
+        })
+        .unwrap();
         let app = router(Arc::clone(&state));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
