@@ -61,6 +61,11 @@ star-short = { $value } of 5
 notes-label = Wishes and remarks for the head of the clinic
 notes-hint = Optional
 notes-counter = { $count } / { $max }
+# Under a field that holds as many characters as it may: typing and pasting stop there.
+input-limit-reached = Nothing more can be entered: at most { $max } { $max ->
+    [one] character
+   *[other] characters
+  }.
 didnt-visit = I did not visit this clinic that day
 submit = Send rating
 submitting = Sending…

@@ -64,6 +64,11 @@ star-short = { $value } из 5
 notes-label = Пожелания и замечания для руководителя медицинского учреждения
 notes-hint = Необязательно
 notes-counter = { $count } / { $max }
+# Under a field that holds as many characters as it may: typing and pasting stop there.
+input-limit-reached = Больше ввести нельзя: допускается не более { $max } { $max ->
+    [one] символа
+   *[other] символов
+  }.
 didnt-visit = Я не посещал(а) это учреждение в этот день
 submit = Отправить оценку
 submitting = Отправка…
