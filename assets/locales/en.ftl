@@ -51,6 +51,9 @@ error-notes-too-long = The remarks are too long: { $chars } { $chars ->
    *[other] characters
   }; at most { $max } are allowed.
 error-input = Error: { $error }
+# The window without a display (exit code 8): what to use instead.
+error-no-display = No display to open the window on: neither DISPLAY nor WAYLAND_DISPLAY is set. Without a window, the command visit-rating submit sends a rating (help: visit-rating submit --help); to open the window on a virtual display: xvfb-run visit-rating
+error-display-unavailable = Cannot open the window on the display: { $detail }. Without a window, the command visit-rating submit sends a rating (help: visit-rating submit --help); to open the window on a virtual display: xvfb-run visit-rating
 
 ## Window
 settings-open = Settings

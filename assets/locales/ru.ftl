@@ -54,6 +54,9 @@ error-notes-too-long = Замечания слишком длинные: { $char
    *[many] символов
   }, допускается не более { $max }.
 error-input = Ошибка: { $error }
+# The window without a display (exit code 8): what to use instead.
+error-no-display = Нет дисплея, на котором можно открыть окно: не заданы ни DISPLAY, ни WAYLAND_DISPLAY. Без окна оценку отправляет команда visit-rating submit (справка: visit-rating submit --help); окно на виртуальном дисплее: xvfb-run visit-rating
+error-display-unavailable = Не удалось открыть окно на дисплее: { $detail }. Без окна оценку отправляет команда visit-rating submit (справка: visit-rating submit --help); окно на виртуальном дисплее: xvfb-run visit-rating
 
 ## Window
 settings-open = Настройки

@@ -12,6 +12,7 @@ mod admin_pin;
 mod blocking;
 mod core_dumps;
 mod hardening;
+mod headless;
 mod import;
 mod import_ui;
 mod keyring;
