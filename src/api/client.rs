@@ -146,21 +146,19 @@ impl RatingClient {
         origin_of(&self.base)
     }
 
-    /// Whether a TCP connection to the server succeeds now (no request, no token). Used
-    /// to resend at once when the network comes back.
+    /// Whether the server answers now: a `HEAD` of its base URL through this client, so
+    /// through the same proxy as the ratings when `HTTPS_PROXY`, `HTTP_PROXY` or
+    /// `ALL_PROXY` names one for it (and `NO_PROXY` does not exempt it), with the same
+    /// CA file, without the token, within the connect timeout. Any HTTP answer counts,
+    /// except 502 and 504: a gateway's word that it could not reach the server. Used to
+    /// resend at once when the network comes back.
     pub fn server_reachable(&self) -> bool {
-        use std::net::ToSocketAddrs;
         crate::blocking::assert_may_block("reaching the server");
-        let (Some(host), Some(port)) = (self.base.host_str(), self.base.port_or_known_default())
-        else {
-            return false;
-        };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        (host, port).to_socket_addrs().is_ok_and(|mut addrs| {
-            addrs.any(|addr| {
-                std::net::TcpStream::connect_timeout(&addr, self.connect_timeout).is_ok()
-            })
-        })
+        self.http
+            .head(self.base.clone())
+            .timeout(self.connect_timeout)
+            .send()
+            .is_ok_and(|answer| !matches!(answer.status().as_u16(), 502 | 504))
     }
 
     /// Send one rating. Never panics and never returns an error: every failure is an

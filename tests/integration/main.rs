@@ -22,6 +22,7 @@ mod logging;
 mod odd_answers;
 mod outbox;
 mod properties;
+mod proxy;
 mod real_window;
 mod reliability;
 mod retention;
