@@ -13,6 +13,7 @@ mod blocking;
 mod core_dumps;
 mod hardening;
 mod headless;
+mod hostile_text;
 mod import;
 mod import_ui;
 mod keyring;
