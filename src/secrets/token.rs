@@ -79,12 +79,7 @@ impl Token {
         let mut value = Zeroizing::new(Vec::with_capacity(PREFIX.len() + token.len()));
         value.extend_from_slice(PREFIX);
         value.extend_from_slice(token);
-        // `new` admits only visible ASCII, which is always a valid header value.
-        let mut header =
-            reqwest::header::HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(value))
-                .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
-        header.set_sensitive(true);
-        header
+        sensitive_header(value)
     }
 
     /// The token itself, for the one place that must have it: handing it to the
@@ -116,6 +111,17 @@ impl std::fmt::Display for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("***")
     }
+}
+
+/// A header value marked sensitive that owns `value` itself (no copy is made, clones
+/// share it): the buffer is zeroed when the last of them is dropped.
+fn sensitive_header(value: Zeroizing<Vec<u8>>) -> reqwest::header::HeaderValue {
+    // `Token::new` admits only visible ASCII, which is always a valid header value.
+    let mut header =
+        reqwest::header::HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(value))
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
+    header.set_sensitive(true);
+    header
 }
 
 pub(super) fn jwt_expiry(token: &str) -> Option<i64> {
@@ -168,6 +174,20 @@ mod tests {
         assert_eq!(header.to_str().unwrap(), "Bearer abc.def");
         assert!(header.is_sensitive());
         assert!(!format!("{header:?}").contains("abc.def"));
+    }
+
+    #[test]
+    fn the_header_owns_the_wiped_buffer_it_was_made_from() {
+        let value = Zeroizing::new(b"Bearer abc.def".to_vec());
+        let at = value.as_ptr();
+        let header = sensitive_header(value);
+        assert_eq!(
+            header.as_bytes().as_ptr(),
+            at,
+            "no copy of the token was made"
+        );
+        assert_eq!(header.clone().as_bytes().as_ptr(), at, "clones share it");
+        assert!(header.is_sensitive());
     }
 
     #[test]
