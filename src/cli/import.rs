@@ -206,7 +206,9 @@ fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
     if request.json {
         crate::out!(
             "{}",
-            json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
+            super::report::json_line(
+                &json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
+            )
         );
     } else {
         crate::err!("{text}");
@@ -215,7 +217,7 @@ fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
 }
 
 fn print_problems(loaded: &Import, i18n: &I18n) {
-    let mut err = std::io::stderr().lock();
+    let mut err = super::report::stderr();
     for row in loaded.rows.iter().filter(|r| !r.is_valid()) {
         let _ = writeln!(
             err,
@@ -268,7 +270,7 @@ fn finish(
         print_json(request, loaded, &lines, exit);
         return exit;
     }
-    let mut err = std::io::stderr().lock();
+    let mut err = super::report::stderr();
     if let Stage::Sent(_) = stage {
         for line in lines
             .iter()
@@ -333,7 +335,7 @@ fn print_json(request: &ImportRequest, loaded: &Import, lines: &[Line], exit: Ex
     };
     crate::out!(
         "{}",
-        json!({
+        super::report::json_line(&json!({
             "file": request.path.display().to_string(),
             "format": loaded.format.kind(),
             "encoding": encoding,
@@ -349,7 +351,7 @@ fn print_json(request: &ImportRequest, loaded: &Import, lines: &[Line], exit: Ex
             "rejected": count(&["rejected"]),
             "exit": exit as u8,
             "results": lines,
-        })
+        }))
     );
 }
 

@@ -5,7 +5,10 @@
 //! encoding (and its byte order mark, if it had one); for a spreadsheet, UTF-8 with a
 //! byte order mark (so Excel reads the Cyrillic right) and `;`. It never holds the
 //! remarks (personal data): the row number, the visit id, the outcome, the server's
-//! message and codes verbatim.
+//! message and codes verbatim, except that control and bidi characters are shown escaped
+//! ([`crate::safe_text::inline`]) and a cell a spreadsheet would run as a formula (`=`,
+//! `+`, `-`, `@`, tab, carriage return first) starts with `'`
+//! ([`crate::safe_text::csv_cell`]).
 
 use crate::msg;
 use std::path::Path;
@@ -206,7 +209,7 @@ pub fn to_bytes(lines: &[Line], format: &SourceFormat, i18n: &I18n) -> Vec<u8> {
     let _ = writer.write_record(&header);
     for line in lines {
         let opt = |v: Option<String>| v.unwrap_or_default();
-        let _ = writer.write_record([
+        let cells = [
             line.row.to_string(),
             line.visit_id.clone(),
             line.outcome.to_owned(),
@@ -216,7 +219,14 @@ pub fn to_bytes(lines: &[Line], format: &SourceFormat, i18n: &I18n) -> Vec<u8> {
             opt(line.message.clone()),
             opt(line.message_code.clone()),
             opt(line.detail.clone()),
-        ]);
+        ];
+        // Visit ids and the server's words are outside text: shown with their control
+        // characters escaped (as on a terminal: a report gets `cat`), and a cell a
+        // spreadsheet would run as a formula is written inert.
+        let _ =
+            writer.write_record(cells.iter().map(|cell| {
+                crate::safe_text::csv_cell(&crate::safe_text::inline(cell)).into_owned()
+            }));
     }
     let text = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
     let mut bytes = Vec::new();
