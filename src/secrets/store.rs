@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 
 use zeroize::Zeroizing;
 
-use super::error::map_error;
 use super::{SecretsError, Token};
 /// The keyring service name of our entries.
 pub const KEYRING_SERVICE: &str = "visit-rating";
@@ -120,7 +119,13 @@ fn platform_keyring_locked() -> bool {
     }
 }
 
-pub(super) fn service_name() -> String {
+/// A store's failure for `origin`, sorted by `error::map_error` and naming the
+/// keyring service in use.
+fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
+    super::error::map_error(error, origin, &service_name())
+}
+
+fn service_name() -> String {
     std::env::var(KEYRING_SERVICE_ENV)
         .ok()
         .filter(|s| !s.is_empty())
