@@ -14,30 +14,9 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use crate::api::{ClientError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
 use crate::outbox::OutboxError;
+use crate::rating::Criterion;
 use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (the `time` crate's calendar; no time-zone
-/// database). A time outside years -9999..=9999 (a token's `exp` given in milliseconds
-/// by mistake, say) is shown as the bare number of seconds.
-pub fn format_utc(unix: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-        Err(_) => format!("{unix} s since 1970 UTC"),
-    }
-}
+use crate::time::{format_utc, unix_now};
 
 /// A Fluent message id that both locale files define. Made only by
 /// [`msg!`](crate::msg), which checks that when the crate is compiled.
@@ -526,6 +505,19 @@ impl OutcomeWords {
             .chain(self.detail.as_deref())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+impl Criterion {
+    /// The key of this criterion's label in the locale files. Written here, not in
+    /// [`crate::rating`]: the rating says which question, the words are this module's.
+    pub fn label_key(self) -> Msg {
+        match self {
+            Criterion::WaitingTime => msg!("criterion-waiting-time"),
+            Criterion::VisitResult => msg!("criterion-visit-result"),
+            Criterion::StaffAttitude => msg!("criterion-staff-attitude"),
+            Criterion::Cleanliness => msg!("criterion-cleanliness"),
+        }
     }
 }
 

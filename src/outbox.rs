@@ -68,12 +68,13 @@ mod sent_log;
 mod store;
 pub mod worker;
 pub use lease::Lease;
-pub use send::{Attempt, Deliveries, Removal, Skip};
+pub use send::{Attempt, AttemptRecorder, Deliveries, Removal, Skip};
 
+pub use crate::time::now_ms;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
-pub use store::now_ms;
 use store::{create_private_dir, read_entry};
 
 use serde::{Deserialize, Serialize};
@@ -267,6 +268,8 @@ impl Listing {
 pub struct Outbox {
     dir: PathBuf,
     sent_log: PathBuf,
+    /// Told of every delivery attempt ([`Outbox::recording`]); none by default.
+    recorder: Option<Arc<dyn AttemptRecorder>>,
 }
 
 /// The delay before attempt `attempts + 1`: 5 s doubling, capped at 5 minutes, with
@@ -609,7 +612,9 @@ mod tests {
     #[test]
     fn a_flush_delivers_everything_and_leaves_no_file_behind() {
         let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let outbox = Outbox::open(dir.path())
+            .unwrap()
+            .recording(Arc::new(crate::counters::Counters));
         let (server, client) = served("t");
         // More than a batch, so that several batches are committed.
         let n = Deliveries::BATCH * 2 + 7;
@@ -632,7 +637,7 @@ mod tests {
         let log = fs::read_to_string(outbox.sent_log()).unwrap();
         assert_eq!(log.lines().count(), n);
         // Counted per batch, every attempt once, all written by the time flush returns.
-        let counted = crate::metrics::Deliveries::load(dir.path()).unwrap();
+        let counted = crate::counters::Deliveries::load(dir.path()).unwrap();
         assert_eq!(counted.count("accepted"), n as u64);
         assert_eq!(counted.total(), n as u64);
     }
@@ -640,7 +645,9 @@ mod tests {
     #[test]
     fn a_flush_paused_by_a_token_problem_leaves_what_it_read_ahead_to_others() {
         let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let outbox = Outbox::open(dir.path())
+            .unwrap()
+            .recording(Arc::new(crate::counters::Counters));
         // The server must outlive the flush.
         let (_server, client) = served("right");
         let n = flush::READ_AHEAD * 3;
@@ -670,7 +677,7 @@ mod tests {
         for id in &left {
             assert!(outbox.claim(id).unwrap().is_some(), "{id} is still leased");
         }
-        let counted = crate::metrics::Deliveries::load(dir.path()).unwrap();
+        let counted = crate::counters::Deliveries::load(dir.path()).unwrap();
         assert_eq!(counted.count("unauthorized"), 1);
         assert_eq!(counted.total(), 1);
     }

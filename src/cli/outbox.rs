@@ -26,7 +26,7 @@ pub fn open() -> Result<Outbox, OutboxError> {
         path: "~".into(),
         source: std::io::Error::other(e),
     })?;
-    Outbox::open(&folders.data_dir)
+    Ok(Outbox::open(&folders.data_dir)?.recording(std::sync::Arc::new(crate::counters::Counters)))
 }
 
 fn state_name(state: EntryState) -> &'static str {

@@ -32,7 +32,8 @@ use std::path::Path;
 #[cfg(not(unix))]
 use std::path::PathBuf;
 
-use super::{Entry, Outbox, OutboxError, io_error, store::parse_entry};
+use super::store::{open_with, parse_entry};
+use super::{Entry, Outbox, OutboxError, io_error};
 
 /// A claim on one entry: while it is held, nobody else sends that entry. Dropping it
 /// releases the claim.
@@ -227,13 +228,6 @@ fn lock_opened(path: &Path, file: File) -> io::Result<Locked> {
     }
 }
 
-/// Open an entry's file for reading: on Linux without updating its access time (a
-/// journaled inode write per read otherwise, under the usual `relatime`), when allowed
-/// (only the file's owner may ask).
-pub(super) fn open_entry(path: &Path) -> io::Result<File> {
-    open_with(path, false)
-}
-
 /// Open an entry's file to lock it: for writing too when allowed (an NFS client emulates
 /// `flock` with POSIX locks, whose exclusive kind needs a descriptor open for writing),
 /// else for reading (a read-only file system: a local one locks either way). Nothing
@@ -253,27 +247,11 @@ fn open_entry_to_lock(path: &Path) -> io::Result<File> {
     }
 }
 
-fn open_with(path: &Path, write: bool) -> io::Result<File> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true).write(write);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        match options.clone().custom_flags(libc::O_NOATIME).open(path) {
-            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => options.open(path),
-            opened => opened,
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        options.open(path)
-    }
-}
-
 #[cfg(test)]
 #[cfg(unix)]
 mod tests {
     use super::*;
+    use crate::outbox::store::open_entry;
     use crate::outbox::tests::{ORIGIN, rating, visit};
 
     fn saved(outbox: &Outbox, visit_id: &str) -> Entry {

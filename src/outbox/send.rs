@@ -29,7 +29,8 @@
 //!
 //! `Outbox::apply` is where every attempt's outcome is applied, whether through
 //! [`Outbox::record`] (one answer, applied at once) or [`Deliveries::record`] (a
-//! flush's answers): the one place to count attempts (a metrics counter hooks in there).
+//! flush's answers): the one place attempts are counted, through the outbox's
+//! [`AttemptRecorder`] (given by whoever opened it; none, no counting).
 
 use std::fs;
 use std::time::{Duration, Instant};
@@ -267,6 +268,16 @@ impl Outbox {
     }
 }
 
+/// Told of the delivery attempts an outbox makes, so that they can be counted without
+/// the outbox knowing by whom ([`crate::counters::Counters`] in production). A batch
+/// tells it once, at its commit: each attempt's outcome and when it ended (ms since the
+/// epoch), in the order they ended. Recording never fails a delivery: a recorder logs its
+/// own problems.
+pub trait AttemptRecorder: std::fmt::Debug + Send + Sync {
+    /// Record `attempts` of the outbox whose data folder is `data_dir`.
+    fn record(&self, data_dir: &std::path::Path, attempts: &[(OutcomeKind, u64)]);
+}
+
 /// Delivered entries whose removal waits to be done in one go: their sent-log lines in
 /// one write, the files unlinked, one folder fsync, then the leases released.
 ///
@@ -357,8 +368,10 @@ impl Deliveries {
     /// superseding (only visits the attention index names), then the leases go.
     pub fn commit(&mut self) {
         let outbox = &self.outbox;
-        if let Some(data_dir) = outbox.dir.parent() {
-            crate::metrics::record_attempts(data_dir, &self.attempts);
+        if let (Some(recorder), Some(data_dir)) = (&outbox.recorder, outbox.dir.parent())
+            && !self.attempts.is_empty()
+        {
+            recorder.record(data_dir, &self.attempts);
         }
         self.attempts.clear();
         self.since = None;

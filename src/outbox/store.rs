@@ -1,10 +1,11 @@
 //! The outbox's files: saving a rating (atomically, durably, privately), listing,
 //! setting damaged files aside, removing, exporting.
 
-use std::fs;
+use crate::time::now_ms;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use crate::api::VisitId;
 use crate::rating::Rating;
@@ -26,7 +27,19 @@ impl Outbox {
         if sent_log.exists() {
             make_private(&sent_log);
         }
-        Ok(Outbox { dir, sent_log })
+        Ok(Outbox {
+            dir,
+            sent_log,
+            recorder: None,
+        })
+    }
+
+    /// This outbox, telling `recorder` of every delivery attempt it makes from now on
+    /// (the delivery counters: [`crate::counters::Counters`]).
+    #[must_use]
+    pub fn recording(mut self, recorder: Arc<dyn super::AttemptRecorder>) -> Outbox {
+        self.recorder = Some(recorder);
+        self
     }
 
     /// The folder.
@@ -245,13 +258,6 @@ pub(super) fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> En
     }
 }
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
 /// An entry as its file holds it.
 pub(super) fn entry_bytes(dir: &Path, entry: &Entry) -> Result<Vec<u8>, OutboxError> {
     serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
@@ -263,10 +269,36 @@ pub(super) fn entry_bytes(dir: &Path, entry: &Entry) -> Result<Vec<u8>, OutboxEr
 /// The entry in the file at `path`, or why it is damaged (or unreadable).
 pub(super) fn read_entry(path: &Path) -> Result<Entry, String> {
     let mut bytes = Vec::new();
-    super::lease::open_entry(path)
+    open_entry(path)
         .and_then(|mut file| io::Read::read_to_end(&mut file, &mut bytes))
         .map_err(|e| e.to_string())?;
     parse_entry(path, &bytes)
+}
+
+/// Open an entry's file for reading: on Linux without updating its access time (a
+/// journaled inode write per read otherwise, under the usual `relatime`), when allowed
+/// (only the file's owner may ask).
+pub(super) fn open_entry(path: &Path) -> io::Result<File> {
+    open_with(path, false)
+}
+
+/// Open `path` to read (and, with `write`, to write), without updating its access time
+/// on Linux when allowed.
+pub(super) fn open_with(path: &Path, write: bool) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(write);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        match options.clone().custom_flags(libc::O_NOATIME).open(path) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => options.open(path),
+            opened => opened,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        options.open(path)
+    }
 }
 
 /// The entry in `bytes`, read from `path`, or why it is damaged.

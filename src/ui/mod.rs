@@ -151,9 +151,11 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         let mut config = options.config.clone();
         config.kiosk = kiosk;
         let dir = dir.clone();
-        crate::metrics::spawn_file_writer(path.clone(), move || {
-            crate::health::Health::gather(&config, None, &dir)
-        })
+        crate::metrics::spawn_file_writer(
+            path.clone(),
+            move || crate::health::Health::gather(&config, None, &dir),
+            |verdict| crate::cli::Exit::for_verdict(verdict) as u8,
+        )
         .context("cannot start the metrics file writer")?;
     }
     let setup = AppSetup {
