@@ -17,9 +17,11 @@
 //! table in [`super::limits`]). XLSB's parts are checked as ZIP parts; its rows and
 //! columns are checked as they are read ([`super::read`]).
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
+use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 
@@ -148,18 +150,22 @@ pub fn check(path: &Path, file: &mut File, format: SheetFormat) -> Result<(), Im
         reason,
     };
     file.rewind().map_err(|e| unreadable(e.to_string()))?;
-    let mut zip =
-        zip::ZipArchive::new(BufReader::new(&mut *file)).map_err(|e| unreadable(e.to_string()))?;
+    let taken = Rc::new(Cell::new(0u64));
+    let archive = Taken {
+        inner: BufReader::new(&mut *file),
+        taken: Rc::clone(&taken),
+    };
+    let mut zip = zip::ZipArchive::new(archive).map_err(|e| unreadable(e.to_string()))?;
     TooBig::check(Limit::ZipEntries, zip.len() as u64).map_err(too_big)?;
     let mut total = 0u64;
     for index in 0..zip.len() {
         let entry = zip.by_index(index).map_err(|e| unreadable(e.to_string()))?;
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let compressed = entry.compressed_size();
         let mut counted = Counted {
             inner: entry,
             part: name.clone(),
-            compressed,
+            taken: Rc::clone(&taken),
+            taken_before: taken.get(),
             read: 0,
             total_before: total,
             exceeded: None,
@@ -200,14 +206,45 @@ pub fn check(path: &Path, file: &mut File, format: SheetFormat) -> Result<(), Im
     Ok(())
 }
 
+/// The file under the ZIP reader, counting the bytes taken from it: what a part's
+/// inflated bytes came from so far (give or take the readers' buffers), for its
+/// compression ratio as it inflates — not the part's declared compressed size, which a
+/// bomb makes large to hide a ratio that only shows at the end.
+struct Taken<R> {
+    inner: R,
+    taken: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Taken<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.taken.set(self.taken.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Taken<R> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
 /// A ZIP part inflated through a count of its bytes that stops at the limits.
 struct Counted<R> {
     inner: R,
     part: String,
-    compressed: u64,
+    taken: Rc<Cell<u64>>,
+    taken_before: u64,
     read: u64,
     total_before: u64,
     exceeded: Option<TooBig>,
+}
+
+impl<R> Counted<R> {
+    /// Compressed bytes taken from the file for this part so far (at least 1).
+    fn compressed(&self) -> u64 {
+        self.taken.get().saturating_sub(self.taken_before).max(1)
+    }
 }
 
 impl<R: Read> Read for Counted<R> {
@@ -222,12 +259,10 @@ impl<R: Read> Read for Counted<R> {
             Some(TooBig::new(Limit::PartBytes(self.part.clone()), self.read))
         } else if total > MAX_TOTAL_BYTES {
             Some(TooBig::new(Limit::TotalBytes, total))
-        } else if self.read > RATIO_FLOOR
-            && self.read / self.compressed.max(1) > MAX_COMPRESSION_RATIO
-        {
+        } else if self.read > RATIO_FLOOR && self.read / self.compressed() > MAX_COMPRESSION_RATIO {
             Some(TooBig::new(
                 Limit::CompressionRatio(self.part.clone()),
-                self.read / self.compressed.max(1),
+                self.read / self.compressed(),
             ))
         } else {
             None

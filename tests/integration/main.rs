@@ -12,6 +12,7 @@ mod admin_pin;
 mod blocking;
 mod hardening;
 mod import;
+mod import_limits;
 mod import_ui;
 mod keyring;
 mod kiosk;
