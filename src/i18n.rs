@@ -249,13 +249,24 @@ impl I18n {
     }
 
     /// The message `key` with named arguments. Numbers select plural forms.
+    ///
+    /// Every text argument is shown inline ([`crate::safe_text::inline`]): a server's
+    /// message, a file's cell or a path that carries control or bidi characters cannot
+    /// clear a terminal, start a line of its own or reorder the sentence it stands in,
+    /// whether the words go to a terminal, the window or a report.
     pub fn tr_args(&self, key: Msg, args: &[(&str, FluentValue<'_>)]) -> String {
         let Some(pattern) = self.bundle.get_message(key.id()).and_then(|m| m.value()) else {
             return key.id().to_owned();
         };
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            fluent_args.set(*name, value.clone());
+            let value = match value {
+                FluentValue::String(text) => {
+                    FluentValue::String(crate::safe_text::inline(text).into_owned().into())
+                }
+                other => other.clone(),
+            };
+            fluent_args.set(*name, value);
         }
         let mut errors = Vec::new();
         self.bundle

@@ -12,6 +12,7 @@
 //! - [`import`]: paper forms from a spreadsheet or CSV file, checked, queued, sent;
 //! - [`admin_pin`]: the administrator PIN (Argon2id) and its rate limiter;
 //! - [`outbox`]: the durable queue of ratings and its background sender;
+//! - [`safe_text`]: text from outside made safe for a terminal, a log, a CSV report, the window;
 //! - [`private_fs`]: `0600` files, `0700` folders, atomic and durable writes, appends;
 //! - [`retention`]: kept data (sent log, logs, exports) pruned to `retention_days`;
 //! - [`cli`]: the headless commands;
@@ -35,6 +36,7 @@ pub mod outbox;
 pub mod private_fs;
 pub mod rating;
 pub mod retention;
+pub mod safe_text;
 pub mod secrets;
 pub mod service;
 pub mod ui;

@@ -16,7 +16,7 @@ visit-id-empty = Enter the visit id.
 visit-id-whitespace = The visit id must not contain spaces.
 visit-id-forbidden-char = The visit id must not contain the character “{ $arg }”.
 visit-id-dots = The visit id must not contain “..” or consist of dots only.
-visit-id-control = The visit id contains a control character.
+visit-id-control = The visit id contains a control or invisible formatting character.
 visit-id-too-long = The visit id is too long: { $arg } { $arg ->
     [one] character
    *[other] characters

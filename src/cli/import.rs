@@ -264,7 +264,9 @@ fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
     if request.json {
         crate::out!(
             "{}",
-            json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
+            super::report::json_line(
+                &json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
+            )
         );
     } else {
         crate::err!("{text}");
@@ -287,6 +289,12 @@ fn print_problems(loaded: &Import, row: &Row, i18n: &I18n) {
             ],
         )
     );
+}
+
+/// A piece of the `--json` document, its characters a terminal would act on written as
+/// JSON escapes ([`crate::safe_text::json`]; they can only be inside its strings).
+fn write_json(piece: &str) {
+    crate::cli::report::write_raw(&crate::safe_text::json(piece));
 }
 
 /// What the summary is about.
@@ -350,7 +358,7 @@ impl<'a> Output<'a> {
             })
             .to_string();
             // `{…}` opened again to go on: `{"file":…,"sheet":…,"results":[`.
-            crate::cli::report::write_raw(&format!(
+            write_json(&format!(
                 "{},\"results\":[",
                 head.strip_suffix('}').unwrap_or(&head)
             ));
@@ -370,7 +378,7 @@ impl<'a> Output<'a> {
         if self.request.json {
             let item = serde_json::to_string(line).unwrap_or_default();
             let comma = if self.results == 0 { "" } else { "," };
-            crate::cli::report::write_raw(&format!("{comma}{item}"));
+            write_json(&format!("{comma}{item}"));
         }
         self.results += 1;
     }
@@ -426,10 +434,8 @@ impl<'a> Output<'a> {
                 tail["error"] = json!(text);
             }
             let tail = tail.to_string();
-            crate::cli::report::write_raw(&format!(
-                "],{}\n",
-                tail.strip_prefix('{').unwrap_or(&tail)
-            ));
+            write_json(&format!("],{}", tail.strip_prefix('{').unwrap_or(&tail)));
+            crate::cli::report::write_raw("\n");
             return exit;
         }
         if let Some((text, _)) = error {

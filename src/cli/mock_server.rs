@@ -57,7 +57,7 @@ pub fn mock_server(request: MockServerRequest) -> Exit {
             options.tokens.clone()
         };
         {
-            let mut out = std::io::stdout().lock();
+            let mut out = super::report::stdout();
             let _ = writeln!(out, "listening on http://{addr}");
             let _ = writeln!(
                 out,

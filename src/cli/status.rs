@@ -38,7 +38,7 @@ pub fn status(url: Option<&str>, json: bool, config: &Config, i18n: &I18n) -> Ex
     };
     let health = Health::gather(config, url, &dir);
     if json {
-        crate::out!("{}", status_json(&health));
+        crate::out!("{}", super::report::json_line(&status_json(&health)));
     } else {
         crate::out!("{}", status_text(&health, i18n));
     }

@@ -46,8 +46,10 @@ pub fn token(
         if json {
             crate::out!(
                 "{}",
-                json!({"ok": false, "origin": null, "error_kind": "no_url",
+                super::report::json_line(
+                    &json!({"ok": false, "origin": null, "error_kind": "no_url",
                     "error": "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"})
+                )
             );
         } else {
             crate::err!("{}", i18n.tr(msg!("error-no-url")));
@@ -57,7 +59,7 @@ pub fn token(
     let origin = crate::api::origin(&url);
     let report = |exit: Exit, value: serde_json::Value, text: String| {
         if json {
-            crate::out!("{value}");
+            crate::out!("{}", super::report::json_line(&value));
         } else if exit == Exit::Ok {
             crate::out!("{text}");
         } else {

@@ -5,8 +5,11 @@
 //! encoding (and its byte order mark, if it had one); for a spreadsheet, UTF-8 with a
 //! byte order mark (so Excel reads the Cyrillic right) and `;`. It never holds the
 //! remarks (personal data): the row number, the visit id, the outcome, the server's
-//! message and codes verbatim. It is written a line at a time ([`Writer`]) as the rows are
-//! read again, and counted ([`Tally`]) instead of kept.
+//! message and codes verbatim, except that control and bidi characters are shown escaped
+//! ([`crate::safe_text::inline`]) and a cell a spreadsheet would run as a formula (`=`,
+//! `+`, `-`, `@`, tab, carriage return first) starts with `'`
+//! ([`crate::safe_text::csv_cell`]). It is written a line at a time ([`Writer`]) as the
+//! rows are read again, and counted ([`Tally`]) instead of kept.
 
 use crate::msg;
 use std::io::{self, Write};
@@ -256,7 +259,7 @@ impl<W: Write> Writer<W> {
     /// One line of the report.
     pub fn write(&mut self, line: &Line) -> io::Result<()> {
         let opt = |v: Option<String>| v.unwrap_or_default();
-        self.record(&[
+        let cells = [
             line.row.to_string(),
             line.visit_id.clone(),
             line.outcome.to_owned(),
@@ -266,7 +269,13 @@ impl<W: Write> Writer<W> {
             opt(line.message.clone()),
             opt(line.message_code.clone()),
             opt(line.detail.clone()),
-        ])
+        ];
+        // Visit ids and the server's words are outside text: shown with their control
+        // characters escaped (as on a terminal: a report gets `cat`), and a cell a
+        // spreadsheet would run as a formula is written inert.
+        let cells = cells
+            .map(|cell| crate::safe_text::csv_cell(&crate::safe_text::inline(&cell)).into_owned());
+        self.record(&cells)
     }
 
     fn record(&mut self, cells: &[String]) -> io::Result<()> {

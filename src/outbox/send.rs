@@ -212,7 +212,7 @@ impl Outbox {
             }
             OutcomeKind::Rejected => {
                 entry.state = EntryState::NeedsAttention;
-                tracing::error!(entry = %entry.id, visit_id = %entry.visit_id, message = ?outcome.message, message_code = ?outcome.message_code, http_status = ?outcome.http_status, "the server rejected a rating; it needs attention");
+                tracing::error!(entry = %entry.id, visit_id = %entry.visit_id, server_message = ?outcome.message, message_code = ?outcome.message_code, http_status = ?outcome.http_status, "the server rejected a rating; it needs attention");
             }
         }
         self.write(&entry)?;

@@ -11,6 +11,7 @@ mod support;
 mod admin_pin;
 mod blocking;
 mod hardening;
+mod hostile_text;
 mod import;
 mod import_limits;
 mod import_ui;

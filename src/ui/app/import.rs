@@ -368,14 +368,17 @@ impl RatingApp {
                             .map(|p| p.describe(&self.i18n))
                             .collect();
                         table_row.col(|ui| {
-                            let text = &row.values[field.index()];
+                            // As the file holds it, decoded (garbled text shows here
+                            // before it is sent), with stray controls and bidi
+                            // overrides shown escaped.
+                            let text = crate::safe_text::lines(&row.values[field.index()]);
                             if problems.is_empty() {
-                                ui.label(text.as_str());
+                                ui.label(text.as_ref());
                             } else {
                                 let shown = if text.is_empty() {
                                     "—"
                                 } else {
-                                    text.as_str()
+                                    text.as_ref()
                                 };
                                 egui::Frame::new()
                                     .fill(theme::problem_fill(ui.visuals()))
