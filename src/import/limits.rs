@@ -22,12 +22,19 @@
 //! | [`MAX_ROW_BYTES`] | 1 MiB | one CSV row (a quote never closed swallows the rest of the file into one "row") |
 //! | [`MAX_REPEATED_ROWS`] | 100,000 rows | rows whose visit id is also in another row: each is remembered until the report is written |
 //!
-//! XLS (the binary Excel 97–2003 format, an OLE compound file) is held to
-//! [`MAX_SPREADSHEET_BYTES`] only: its sheets are binary records inside the compound
-//! file, which this program does not take apart itself, and calamine trusts the
-//! `DIMENSIONS` record of every sheet. XLSB is a ZIP: its parts' sizes, their total and
-//! their compression ratio are checked as for XLSX, and its rows and columns as they
-//! are read, but not its declared shared-string count (binary records).
+//! Coverage by format:
+//! - XLSX/XLSM: all of the above before calamine opens the file (the chosen sheet and
+//!   every other one), and rows and columns again as the cells stream in;
+//! - ODS: the ZIP limits, and every table's extent with repeated rows and columns
+//!   expanded (calamine reads all sheets at once, so all of them together too);
+//! - XLS (Excel 97–2003, an OLE compound file): [`MAX_SPREADSHEET_BYTES`], then its
+//!   `Workbook` stream read record by record (the `cfb` crate): every sheet's declared
+//!   `DIMENSIONS` and the extent of its cell records, each sheet and all together. Not
+//!   covered: the sizes inside records calamine reads whole (a shared-string table is
+//!   bounded by the file's size only);
+//! - XLSB: the ZIP limits (parts, total, ratio) before calamine opens it; its rows and
+//!   columns as the cells stream in. Not covered: its binary shared-string table's
+//!   declared count (calamine does not reserve it; the part size bounds it).
 
 use std::fmt;
 

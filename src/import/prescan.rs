@@ -13,9 +13,10 @@
 //! value (XLSX), every table's extent with repeated rows and columns expanded (ODS, whose
 //! every sheet calamine reads at once). Only a few KiB of buffers are held.
 //!
-//! XLS is an OLE compound file of binary records: only its size is checked (see the
-//! table in [`super::limits`]). XLSB's parts are checked as ZIP parts; its rows and
-//! columns are checked as they are read ([`super::read`]).
+//! XLS is an OLE compound file of binary records: its `Workbook` stream is read with the
+//! `cfb` crate and each sheet's `DIMENSIONS` and cell records checked ([`scan_biff`]).
+//! XLSB's parts are checked as ZIP parts; its rows and columns are checked as they are
+//! read ([`super::read`]). What is and is not covered: [`super::limits`].
 
 use std::cell::Cell;
 use std::fs::File;
@@ -142,13 +143,18 @@ pub fn check(path: &Path, file: &mut File, format: SheetFormat) -> Result<(), Im
         })?
         .len();
     TooBig::check(Limit::FileBytes, size).map_err(too_big)?;
-    if format == SheetFormat::Xls {
-        return Ok(());
-    }
     let unreadable = |reason: String| ImportError::Spreadsheet {
         path: path.to_owned(),
         reason,
     };
+    if format == SheetFormat::Xls {
+        file.rewind().map_err(|e| unreadable(e.to_string()))?;
+        return check_xls(file).map_err(|e| match e {
+            Scan::TooBig(e) => too_big(e),
+            Scan::Io(e) => unreadable(e.to_string()),
+            Scan::Xml(e) => unreadable(e.to_string()),
+        });
+    }
     file.rewind().map_err(|e| unreadable(e.to_string()))?;
     let taken = Rc::new(Cell::new(0u64));
     let archive = Taken {
@@ -229,6 +235,141 @@ impl<R: Seek> Seek for Taken<R> {
     }
 }
 
+/// An XLS file: its `Workbook` stream (BIFF8; `Book` for BIFF5) read record by record
+/// from the compound file (the `cfb` crate), each sheet's declared `DIMENSIONS` and the
+/// extent of its cell records held to the limits, and all sheets' extents together
+/// (calamine reads every sheet when it opens the file, reserving each one's declared
+/// dimensions).
+fn check_xls(file: &mut File) -> Result<(), Scan> {
+    let mut compound = cfb::CompoundFile::open(BufReader::new(&mut *file)).map_err(Scan::Io)?;
+    let stream = match compound.open_stream("/Workbook") {
+        Ok(stream) => stream,
+        Err(_) => compound.open_stream("/Book").map_err(Scan::Io)?,
+    };
+    scan_biff(&mut BufReader::new(stream))
+}
+
+/// The BIFF records of a workbook stream, checked as [`check_xls`] says.
+pub fn scan_biff(stream: &mut dyn Read) -> Result<(), Scan> {
+    let mut sheets: Vec<(u32, String)> = Vec::new();
+    let mut sheet = String::new();
+    let mut extent = Extent::default();
+    let mut all_cells = 0u64;
+    let mut offset = 0u32;
+    let mut header = [0u8; 4];
+    let mut data = vec![0u8; usize::from(u16::MAX)];
+    loop {
+        match stream.read_exact(&mut header) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(Scan::Io(e)),
+        }
+        let at = offset;
+        let kind = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let data = &mut data[..len];
+        stream.read_exact(data).map_err(Scan::Io)?;
+        offset = offset.saturating_add(4 + u32::try_from(len).unwrap_or(u32::MAX));
+        let u16_at = |i: usize| {
+            data.get(i..i + 2)
+                .map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+        };
+        let u32_at = |i: usize| {
+            data.get(i..i + 4)
+                .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+        };
+        match kind {
+            // BOUNDSHEET: where each sheet's substream starts, and its name.
+            0x0085 => {
+                if let Some(position) = u32_at(0) {
+                    sheets.push((
+                        u32::try_from(position).unwrap_or(u32::MAX),
+                        biff_sheet_name(data.get(6..).unwrap_or_default()),
+                    ));
+                }
+            }
+            // BOF: a substream (a sheet) starts.
+            0x0809 => {
+                all_cells = all_cells.saturating_add(extent.cells());
+                TooBig::check(Limit::Cells("Workbook".into()), all_cells)?;
+                extent = Extent::default();
+                sheet = sheets
+                    .iter()
+                    .find(|(position, _)| *position == at)
+                    .map_or_else(|| format!("Workbook@{at}"), |(_, name)| format!("«{name}»"));
+            }
+            // DIMENSIONS, as calamine reads it (rows as u16 in BIFF5, u32 in BIFF8; a
+            // first column past 255 or after the last is taken as 0).
+            0x0200 => {
+                let dimensions = match len {
+                    10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+                    _ => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+                };
+                let (Some(first_row), Some(last_row), Some(first_col), Some(last_col)) = dimensions
+                else {
+                    continue;
+                };
+                let first_col = if first_col > 0xFF || last_col < first_col {
+                    0
+                } else {
+                    first_col
+                };
+                // calamine's range is [first, last - 1]: an inverted one wraps around.
+                let span = |first: u64, last: u64| {
+                    if last == 0 {
+                        1
+                    } else if last - 1 < first {
+                        u64::from(u32::MAX)
+                    } else {
+                        last - first
+                    }
+                };
+                let rows = span(first_row, last_row);
+                let cols = span(first_col, last_col);
+                check_area(rows, cols, &sheet)?;
+            }
+            // Cells: NUMBER, LABEL, LABELSST, RK, BOOLERR, FORMULA, RSTRING.
+            0x0203 | 0x0204 | 0x00FD | 0x027E | 0x0205 | 0x0006 | 0x00D6 => {
+                if let (Some(row), Some(col)) = (u16_at(0), u16_at(2)) {
+                    extent.add(row, col, 1, 1, &sheet)?;
+                }
+            }
+            // MULRK: a row of RK cells from its first to its last column.
+            0x00BD if len >= 6 => {
+                if let (Some(row), Some(first), Some(last)) =
+                    (u16_at(0), u16_at(2), u16_at(len - 2))
+                {
+                    extent.add(row, first, 1, last.saturating_sub(first) + 1, &sheet)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    all_cells = all_cells.saturating_add(extent.cells());
+    TooBig::check(Limit::Cells("Workbook".into()), all_cells)?;
+    Ok(())
+}
+
+/// A BOUNDSHEET's name: a byte count, a flag (0: one byte per character, 1: UTF-16LE),
+/// the characters.
+fn biff_sheet_name(bytes: &[u8]) -> String {
+    let (Some(&count), Some(&wide)) = (bytes.first(), bytes.get(1)) else {
+        return String::new();
+    };
+    let text = bytes.get(2..).unwrap_or_default();
+    let count = usize::from(count);
+    if wide & 1 == 1 {
+        let units: Vec<u16> = text
+            .chunks_exact(2)
+            .take(count)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        text.iter().take(count).map(|&b| char::from(b)).collect()
+    }
+}
+
 /// A ZIP part inflated through a count of its bytes that stops at the limits.
 struct Counted<R> {
     inner: R,
@@ -275,9 +416,13 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-enum Scan {
+/// Why a scan stopped.
+pub enum Scan {
+    /// A limit was passed.
     TooBig(TooBig),
+    /// The file could not be read.
     Io(io::Error),
+    /// An XML part is not XML.
     Xml(quick_xml::Error),
 }
 
@@ -539,6 +684,104 @@ mod tests {
         assert_eq!(cell_ref(b"A"), None);
         // Absurd references saturate instead of overflowing: they pass every limit.
         assert!(cell_ref(b"ZZZZZZZZZZZZZZZZ99999999999999999999999").is_some());
+    }
+
+    fn record(kind: u16, data: &[u8]) -> Vec<u8> {
+        let mut out = kind.to_le_bytes().to_vec();
+        out.extend_from_slice(&u16::try_from(data.len()).unwrap().to_le_bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    fn cell(kind: u16, row: u16, col: u16) -> Vec<u8> {
+        let mut data = row.to_le_bytes().to_vec();
+        data.extend_from_slice(&col.to_le_bytes());
+        data.extend_from_slice(&[0; 10]);
+        record(kind, &data)
+    }
+
+    fn dimensions(rows: u32, cols: u16) -> Vec<u8> {
+        let mut data = 0u32.to_le_bytes().to_vec();
+        data.extend_from_slice(&rows.to_le_bytes());
+        data.extend_from_slice(&0u16.to_le_bytes());
+        data.extend_from_slice(&cols.to_le_bytes());
+        data.extend_from_slice(&0u16.to_le_bytes());
+        record(0x0200, &data)
+    }
+
+    fn scan(records: &[Vec<u8>]) -> Result<(), TooBig> {
+        match scan_biff(&mut records.concat().as_slice()) {
+            Ok(()) => Ok(()),
+            Err(Scan::TooBig(e)) => Err(e),
+            Err(Scan::Io(e)) => panic!("{e}"),
+            Err(Scan::Xml(e)) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn an_xls_sheet_is_held_to_its_dimensions_and_its_cells() {
+        let bof = record(0x0809, &[0; 16]);
+        let eof = record(0x000A, &[]);
+        // A paper-forms sheet: 3 rows × 7 columns, declared and actual.
+        let mut sheet = vec![bof.clone(), dimensions(3, 7)];
+        for row in 0..3 {
+            for col in 0..7 {
+                sheet.push(cell(0x0203, row, col));
+            }
+        }
+        sheet.push(eof.clone());
+        assert_eq!(scan(&sheet), Ok(()));
+        // Declared: 4 billion rows.
+        assert!(matches!(
+            scan(&[bof.clone(), dimensions(4_000_000_000, 5), eof.clone()]),
+            Err(TooBig {
+                limit: Limit::Rows(_),
+                found: 4_000_000_000
+            })
+        ));
+        // Actual: two cells far apart (A1 and IV65536), declared small.
+        assert!(matches!(
+            scan(&[
+                bof.clone(),
+                dimensions(1, 1),
+                cell(0x027E, 0, 0),
+                cell(0x027E, 65_535, 255),
+                eof.clone()
+            ]),
+            Err(TooBig {
+                limit: Limit::Columns(_),
+                found: 256
+            })
+        ));
+        // A MULRK row spans its columns.
+        let mut mulrk = 7u16.to_le_bytes().to_vec();
+        mulrk.extend_from_slice(&0u16.to_le_bytes());
+        mulrk.extend_from_slice(&[0; 6]);
+        mulrk.extend_from_slice(&199u16.to_le_bytes());
+        assert!(matches!(
+            scan(&[bof.clone(), record(0x00BD, &mulrk), eof.clone()]),
+            Err(TooBig {
+                limit: Limit::Columns(_),
+                found: 200
+            })
+        ));
+        // Every sheet's cells together: calamine holds all of them at once.
+        let mut book = Vec::new();
+        for _ in 0..3 {
+            book.extend([
+                bof.clone(),
+                cell(0x0203, 0, 0),
+                cell(0x0203, 60_000, 5),
+                eof.clone(),
+            ]);
+        }
+        assert!(matches!(
+            scan(&book),
+            Err(TooBig {
+                limit: Limit::Cells(_),
+                found: 1_080_018
+            })
+        ));
     }
 
     #[test]

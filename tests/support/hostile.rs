@@ -241,3 +241,53 @@ pub fn big_csv(path: &Path, bytes: u64) -> usize {
     out.flush().unwrap();
     rows
 }
+
+/// One BIFF record: its type, its length, its data.
+fn biff(kind: u16, data: &[u8]) -> Vec<u8> {
+    let mut out = kind.to_le_bytes().to_vec();
+    out.extend_from_slice(&u16::try_from(data.len()).unwrap().to_le_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// A BIFF8 beginning-of-file record: `kind` 0x0005 for the workbook's globals, 0x0010
+/// for a worksheet.
+fn bof(kind: u16) -> Vec<u8> {
+    let mut data = 0x0600u16.to_le_bytes().to_vec();
+    data.extend_from_slice(&kind.to_le_bytes());
+    data.extend_from_slice(&[0; 12]);
+    biff(0x0809, &data)
+}
+
+/// An XLS workbook (an OLE compound file with a BIFF8 `Workbook` stream) of one sheet
+/// whose `DIMENSIONS` record claims `rows` rows × `cols` columns, holding one number in
+/// A1: calamine reserves the claimed cells when it opens the file.
+pub fn xls_claiming_dimensions(path: &Path, rows: u32, cols: u16) {
+    let name = b"Sheet1";
+    let sheet_record_len = 4 + 8 + name.len();
+    let globals_len = bof(0x0005).len() + sheet_record_len + 4;
+    let mut boundsheet = u32::try_from(globals_len).unwrap().to_le_bytes().to_vec();
+    boundsheet.extend_from_slice(&[0, 0, u8::try_from(name.len()).unwrap(), 0]);
+    boundsheet.extend_from_slice(name);
+    let mut stream = bof(0x0005);
+    stream.extend(biff(0x0085, &boundsheet));
+    stream.extend(biff(0x000A, &[]));
+    assert_eq!(stream.len(), globals_len);
+    stream.extend(bof(0x0010));
+    let mut dimensions = 0u32.to_le_bytes().to_vec();
+    dimensions.extend_from_slice(&rows.to_le_bytes());
+    dimensions.extend_from_slice(&0u16.to_le_bytes());
+    dimensions.extend_from_slice(&cols.to_le_bytes());
+    dimensions.extend_from_slice(&0u16.to_le_bytes());
+    stream.extend(biff(0x0200, &dimensions));
+    let mut number = vec![0, 0, 0, 0, 0x0F, 0];
+    number.extend_from_slice(&5.0f64.to_le_bytes());
+    stream.extend(biff(0x0203, &number));
+    stream.extend(biff(0x000A, &[]));
+    let mut compound = cfb::create(path).unwrap();
+    let mut workbook = compound.create_stream("/Workbook").unwrap();
+    workbook.write_all(&stream).unwrap();
+    workbook.flush().unwrap();
+    drop(workbook);
+    compound.flush().unwrap();
+}
