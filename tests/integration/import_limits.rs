@@ -144,11 +144,11 @@ fn a_20_mb_csv_is_checked_in_192_mib() {
     big_csv_passes(20, 192 * 1024);
 }
 
-/// The attack report's 200 MB file under 1 GiB. Slow in a debug build (about a minute):
+/// The attack report's 200 MB file under 1 GiB. Slow in a debug build (one to four minutes):
 /// `cargo test --test integration a_200_mb -- --ignored`; `bench/import-memory`
 /// measures the same on the release build.
 #[test]
-#[ignore = "a minute in a debug build; the 20 MB test covers the streaming"]
+#[ignore = "minutes in a debug build; the 20 MB test covers the streaming"]
 fn a_200_mb_csv_dry_run_finishes_under_1_gib() {
     big_csv_passes(200, ONE_GIB_KIB);
 }
