@@ -384,13 +384,15 @@ impl<'a> Output<'a> {
     }
 
     /// Close the report and the JSON object, print the summary; the exit code is `exit`,
-    /// or `error`'s (said too) when something stopped the rows, or 1 when the report
-    /// could not be written.
+    /// or `error`'s (said too, and then no report is written) when something stopped the
+    /// rows, or 1 when the report could not be written.
     fn finish(mut self, kind: Kind, exit: Exit, error: Option<&(String, Exit)>) -> Exit {
         let i18n = self.i18n;
         let mut exit = error.map_or(exit, |(_, code)| *code);
+        // A report cut short by an error is not left behind (its temporary file goes).
         if let Some(writer) = self.report.take()
             && self.report_error.is_none()
+            && error.is_none()
         {
             let committed = writer
                 .finish()

@@ -879,6 +879,19 @@ mod tests {
     }
 
     #[test]
+    fn a_file_changed_after_it_was_checked_is_refused_not_misread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("forms.csv");
+        std::fs::write(&path, format!("{HEADER}v-1;5;5;5;5;;\n")).unwrap();
+        let import = load(&path, &ImportOptions::default()).unwrap();
+        std::fs::write(&path, format!("{HEADER}v-1;5;5;5;5;;\nv-2;1;1;1;1;;\n")).unwrap();
+        assert!(matches!(
+            import.each_row(&mut |_| ControlFlow::Continue(())),
+            Err(ImportError::Changed)
+        ));
+    }
+
+    #[test]
     fn the_preview_keeps_the_first_rows_and_the_first_invalid_ones() {
         use std::fmt::Write as _;
         let mut text = HEADER.to_owned();
