@@ -6,6 +6,7 @@
 //! - [`rating`]: the form's data and its validation (no egui, no IO);
 //! - [`api`]: the contract: request body, visit id, HTTP client, outcomes;
 //! - [`blocking`]: the debug-build guard that keeps blocking work out of the window's frames;
+//! - [`core_dumps`]: the process made non-dumpable at start (no token or remarks in a core);
 //! - [`secrets`]: the token, a self-redacting type, and where it comes from;
 //! - [`config`]: the settings file, environment overrides, platform folders;
 //! - [`i18n`]: user-visible text in Russian and English (Fluent);
@@ -27,6 +28,7 @@ pub mod api;
 pub mod blocking;
 pub mod cli;
 pub mod config;
+pub mod core_dumps;
 pub mod health;
 pub mod i18n;
 pub mod import;

@@ -51,6 +51,9 @@ error-notes-too-long = The remarks are too long: { $chars } { $chars ->
    *[other] characters
   }; at most { $max } are allowed.
 error-input = Error: { $error }
+# The window without a display (exit code 8): what to use instead.
+error-no-display = No display to open the window on: neither DISPLAY nor WAYLAND_DISPLAY is set. Without a window, the command visit-rating submit sends a rating (help: visit-rating submit --help); to open the window on a virtual display: xvfb-run visit-rating
+error-display-unavailable = Cannot open the window on the display: { $detail }. Without a window, the command visit-rating submit sends a rating (help: visit-rating submit --help); to open the window on a virtual display: xvfb-run visit-rating
 
 ## Window
 settings-open = Settings
@@ -61,6 +64,11 @@ star-short = { $value } of 5
 notes-label = Wishes and remarks for the head of the clinic
 notes-hint = Optional
 notes-counter = { $count } / { $max }
+# Under a field that holds as many characters as it may: typing and pasting stop there.
+input-limit-reached = Nothing more can be entered: at most { $max } { $max ->
+    [one] character
+   *[other] characters
+  }.
 didnt-visit = I did not visit this clinic that day
 submit = Send rating
 submitting = Sending…

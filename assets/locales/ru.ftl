@@ -54,6 +54,9 @@ error-notes-too-long = Замечания слишком длинные: { $char
    *[many] символов
   }, допускается не более { $max }.
 error-input = Ошибка: { $error }
+# The window without a display (exit code 8): what to use instead.
+error-no-display = Нет дисплея, на котором можно открыть окно: не заданы ни DISPLAY, ни WAYLAND_DISPLAY. Без окна оценку отправляет команда visit-rating submit (справка: visit-rating submit --help); окно на виртуальном дисплее: xvfb-run visit-rating
+error-display-unavailable = Не удалось открыть окно на дисплее: { $detail }. Без окна оценку отправляет команда visit-rating submit (справка: visit-rating submit --help); окно на виртуальном дисплее: xvfb-run visit-rating
 
 ## Window
 settings-open = Настройки
@@ -64,6 +67,11 @@ star-short = { $value } из 5
 notes-label = Пожелания и замечания для руководителя медицинского учреждения
 notes-hint = Необязательно
 notes-counter = { $count } / { $max }
+# Under a field that holds as many characters as it may: typing and pasting stop there.
+input-limit-reached = Больше ввести нельзя: допускается не более { $max } { $max ->
+    [one] символа
+   *[other] символов
+  }.
 didnt-visit = Я не посещал(а) это учреждение в этот день
 submit = Отправить оценку
 submitting = Отправка…

@@ -146,6 +146,9 @@ pub enum Exit {
     AlreadyRecorded = 6,
     /// The keyring is not available: no Secret Service, locked, access denied.
     Keyring = 7,
+    /// The window: no display to open it on (none named in `DISPLAY`, `WAYLAND_DISPLAY`
+    /// or `WAYLAND_SOCKET`), or the one named cannot be reached.
+    NoDisplay = 8,
     /// `status`: works now, but someone should look soon.
     Warning = 10,
     /// `status`: ratings cannot be delivered until someone acts.

@@ -1,10 +1,11 @@
 //! The background sender of the window: one named thread that sends what is due, sleeps
 //! until the next attempt is due (no busy loop), and wakes early when asked ("send now"),
-//! when the token was replaced, or when the server answers a connection again.
+//! when the token was replaced, or when the server answers again.
 //!
-//! While ratings wait after a network failure it checks every [`PROBE_EVERY`] whether a
-//! TCP connection to the server succeeds (no request, no token); when it does, it sends
-//! at once instead of waiting out the backoff. A token problem pauses sending until
+//! While ratings wait after a network failure it checks every [`PROBE_EVERY`] whether the
+//! server answers ([`RatingClient::server_reachable`]: a `HEAD` without the token,
+//! through the same proxy as the ratings); when it does, it sends at once instead of
+//! waiting out the backoff. A token problem pauses sending until
 //! [`OutboxWorker::token_replaced`] (or "send now").
 //!
 //! It sends through [`Outbox::flush`], that is through the outbox's one send path and
@@ -233,7 +234,7 @@ impl Round<'_> {
                 return;
             }
         };
-        // After a network failure, do not knock until a connection succeeds again.
+        // After a network failure, do not knock until the server answers again.
         if self.memory.network_down && !force && !client.server_reachable() {
             return;
         }

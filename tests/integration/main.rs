@@ -10,7 +10,9 @@ mod support;
 
 mod admin_pin;
 mod blocking;
+mod core_dumps;
 mod hardening;
+mod headless;
 mod hostile_text;
 mod import;
 mod import_limits;
@@ -22,6 +24,7 @@ mod logging;
 mod odd_answers;
 mod outbox;
 mod properties;
+mod proxy;
 mod real_window;
 mod reliability;
 mod retention;

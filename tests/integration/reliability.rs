@@ -244,6 +244,42 @@ fn a_server_that_never_answers_exits_5_from_the_cli() {
     assert!(!all.contains(TOKEN));
 }
 
+/// Headers just before the request's timeout, then a body that never comes: the whole
+/// request (connect, headers, body) still ends at `request_timeout_secs`, not a read
+/// timeout later (once 59 s for a 30 s timeout, «Отправка…» on screen for a minute).
+#[test]
+fn headers_just_before_the_timeout_and_a_stalled_body_end_at_the_timeout() {
+    const TIMEOUT_SECS: u64 = 3;
+    let server = RawServer::start(|mut stream| {
+        std::thread::sleep(Duration::from_millis(TIMEOUT_SECS * 900));
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"code\"",
+        );
+        wait_for_close(&mut stream);
+    });
+    let started = std::time::Instant::now();
+    let (code, value, all) = cli_submit(
+        &server.url(),
+        &format!("request_timeout_secs = {TIMEOUT_SECS}\n"),
+    );
+    let took = started.elapsed();
+    eprintln!("headers at 0.9 x {TIMEOUT_SECS} s, then a stall: the command took {took:.2?}");
+    assert_eq!(code, Some(5), "{all}");
+    assert_eq!(value["outcome"], "transient");
+    assert!(
+        value["detail"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer in time"),
+        "{value}"
+    );
+    // The timeout and the process's start and end; a read timeout more (1.9 x) fails.
+    assert!(
+        took < Duration::from_millis(TIMEOUT_SECS * 1500),
+        "the command took {took:.2?} with a {TIMEOUT_SECS} s request timeout"
+    );
+}
+
 #[test]
 fn a_server_that_never_answers_leaves_the_form_filled_in_the_window() {
     use crate::support::ui::{ATTITUDE, SUBMIT, fill, harness, setup_for, step_until};

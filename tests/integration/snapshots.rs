@@ -8,9 +8,10 @@ use visit_rating::mock_server::Faults;
 use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 
+use crate::support::DownPort;
 use crate::support::ui::{
-    DIDNT_VISIT, SUBMIT, TOKEN, build, builder, click_star, fill, server, settle, setup_for,
-    step_until, type_visit_id,
+    DIDNT_VISIT, SUBMIT, TOKEN, build, builder, click_star, fill, sent, server, settle, setup_for,
+    step_until, step_until_within, type_visit_id,
 };
 
 fn snapshot_harness(url: &str, token: &str) -> Harness<'static, RatingApp> {
@@ -93,6 +94,34 @@ fn error_already_recorded() {
         });
     }
     shoot(&mut harness, "error_already_recorded");
+}
+
+/// Three ratings saved at a desk while the server is down: the thank-you screen of a
+/// kept rating, with the queue's status line («В очереди 3 оценки», the last error,
+/// «Отправить сейчас», «Очередь») that the book shows beside the outbox.
+#[test]
+fn saved_while_the_server_is_down() {
+    let down = DownPort::new();
+    let data = tempfile::tempdir().unwrap();
+    let mut setup = setup_for(&down.url(), TOKEN);
+    setup.data_dir = Some(data.path().to_owned());
+    let mut harness = build(builder(egui::vec2(1000.0, 860.0)).wgpu(), setup);
+    for n in 0..3 {
+        if n > 0 {
+            harness.get_by_label("Новая оценка").click();
+            settle(&mut harness);
+        }
+        fill(&mut harness, &format!("visit-offline-{n}"), [5, 4, 3, 2]);
+        harness.get_by_label(SUBMIT).click();
+        step_until(&mut harness, sent);
+    }
+    step_until_within(&mut harness, 1000, |app| {
+        app.outbox_status()
+            .is_some_and(|s| s.waiting == 3 && s.last_error.is_some() && !s.sending)
+    });
+    harness.get_by_label("Спасибо! Ваша оценка сохранена.");
+    harness.get_by_label_contains("В очереди 3 оценки");
+    shoot(&mut harness, "thank_you_saved_offline");
 }
 
 /// The kiosk's ready, form and thank-you screens on each stand the clinics use, in

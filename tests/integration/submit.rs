@@ -482,3 +482,19 @@ fn the_stand_in_server_answers_5010_without_a_bearer_header() {
     );
     assert!(server.ratings().is_empty());
 }
+
+#[test]
+fn the_help_of_notes_says_a_command_line_is_visible_and_names_notes_file() {
+    let env = UserEnv::new();
+    let output = env.cmd().args(["submit", "--help"]).output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    // The paragraph of `--notes`: from its name to the next option's.
+    let notes = help
+        .split("--notes <TEXT>")
+        .nth(1)
+        .and_then(|rest| rest.split("--notes-file <").next())
+        .unwrap_or_else(|| panic!("no --notes in:\n{help}"));
+    assert!(notes.contains("other local users"), "{notes}");
+    assert!(notes.contains("--notes-file -"), "{notes}");
+}

@@ -584,3 +584,74 @@ fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
     });
     harness.get_by_label("(!) Терминал требует внимания персонала");
 }
+
+/// A field's text, as the accessibility tree gives it, in characters.
+fn chars_in(harness: &egui_kittest::Harness<'_, RatingApp>, label: &str) -> usize {
+    harness
+        .get_by_label(label)
+        .value()
+        .unwrap_or_default()
+        .chars()
+        .count()
+}
+
+/// A scanner or a key held down types past the visit id's limit, and a paste brings
+/// more remarks than allowed: each field stops at its limit (what a rating may hold),
+/// and says so.
+#[test]
+fn the_visit_id_and_the_remarks_stop_at_their_limits_typed_or_pasted() {
+    use crate::support::ui::{NOTES, VISIT_ID};
+    use visit_rating::api::MAX_VISIT_ID_CHARS;
+    use visit_rating::rating::NOTES_MAX_CHARS;
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    harness.get_by_label(VISIT_ID).click();
+    settle(&mut harness);
+    let field = harness.get_by_label(VISIT_ID);
+    for _ in 0..MAX_VISIT_ID_CHARS + 40 {
+        field.type_text("7");
+    }
+    settle(&mut harness);
+    assert_eq!(chars_in(&harness, VISIT_ID), MAX_VISIT_ID_CHARS);
+    harness.get_by_label_contains("не более 256 символов");
+    assert!(
+        harness
+            .query_by_label_contains("не более 2000 символов")
+            .is_none()
+    );
+
+    harness.get_by_label(NOTES).click();
+    settle(&mut harness);
+    harness.event(egui::Event::Paste("я".repeat(NOTES_MAX_CHARS - 10)));
+    settle(&mut harness);
+    assert_eq!(chars_in(&harness, NOTES), NOTES_MAX_CHARS - 10);
+    assert!(
+        harness
+            .query_by_label_contains("не более 2000 символов")
+            .is_none(),
+        "below the limit, no word about it"
+    );
+    // Pasted on top: only what fits is taken.
+    harness.event(egui::Event::Paste("ю".repeat(8_000)));
+    settle(&mut harness);
+    assert_eq!(chars_in(&harness, NOTES), NOTES_MAX_CHARS);
+    harness.get_by_label_contains("не более 2000 символов");
+    harness.get_by_label("2000 / 2000");
+
+    // What the fields hold is a rating the server takes.
+    for (criterion, stars) in CRITERIA.into_iter().zip([3, 3, 4, 4]) {
+        click_star(&mut harness, criterion, stars);
+    }
+    // Below 2,000 characters of remarks: scrolled to, as a person would.
+    harness.get_by_label(SUBMIT).scroll_to_me();
+    settle(&mut harness);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, sent);
+    let ratings = server.state().ratings();
+    assert_eq!(ratings.len(), 1);
+    assert_eq!(ratings[0].history, "7".repeat(MAX_VISIT_ID_CHARS));
+    assert_eq!(
+        ratings[0].body["notes"].as_str().unwrap().chars().count(),
+        NOTES_MAX_CHARS
+    );
+}

@@ -11,6 +11,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 pub mod hostile;
+pub mod proxy;
 pub mod ui;
 
 /// A throwaway user: its own HOME and XDG folders, so no test reads or writes the real
@@ -81,10 +82,19 @@ impl UserEnv {
     }
 }
 
+/// The environment variable that gives `mock-server` its control key (README,
+/// "`visit-rating mock-server`").
+pub const MOCK_KEY_ENV: &str = "VISIT_RATING_MOCK_KEY";
+
+/// The header that carries it on `/__mock/*`.
+pub const MOCK_KEY_HEADER: &str = "X-Mock-Key";
+
 /// `visit-rating mock-server` running as a child process on a free loopback port.
 pub struct MockProcess {
     child: Child,
     pub url: String,
+    /// Its control key (given through [`MOCK_KEY_ENV`]), for `/__mock/*`.
+    pub key: String,
 }
 
 impl MockProcess {
@@ -96,9 +106,11 @@ impl MockProcess {
     /// Start it on a given address (see [`DownPort::start_mock_process`] for a server
     /// that comes back on the port it had).
     pub fn start_on(addr: &str, args: &[&str]) -> MockProcess {
+        let key = format!("{:032x}", fastrand::u128(..));
         let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("visit-rating"))
             .args(["mock-server", "--addr", addr])
             .args(args)
+            .env(MOCK_KEY_ENV, &key)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -111,7 +123,7 @@ impl MockProcess {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
             .to_owned();
-        MockProcess { child, url }
+        MockProcess { child, url, key }
     }
 
     /// `host:port` it listens on.
@@ -121,18 +133,32 @@ impl MockProcess {
 
     /// What it accepted (`GET /__mock/ratings`).
     pub fn ratings(&self) -> Vec<Value> {
-        get_json(&format!("{}/__mock/ratings", self.url))
+        self.get_json("ratings")
     }
 
     /// Every request to the rating path (`GET /__mock/requests`).
     pub fn requests(&self) -> Vec<Value> {
-        get_json(&format!("{}/__mock/requests", self.url))
+        self.get_json("requests")
+    }
+
+    /// `GET /__mock/{what}`, with the key.
+    fn get_json(&self, what: &str) -> Vec<Value> {
+        let url = format!("{}/__mock/{what}", self.url);
+        let text = reqwest::blocking::Client::new()
+            .get(&url)
+            .header(MOCK_KEY_HEADER, &self.key)
+            .send()
+            .and_then(reqwest::blocking::Response::error_for_status)
+            .and_then(reqwest::blocking::Response::text)
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}"))
     }
 
     /// Replace its faults (`PUT /__mock/faults`).
     pub fn set_faults(&self, faults: &Value) {
         let response = reqwest::blocking::Client::new()
             .put(format!("{}/__mock/faults", self.url))
+            .header(MOCK_KEY_HEADER, &self.key)
             .body(faults.to_string())
             .send()
             .unwrap();
@@ -154,13 +180,6 @@ impl Drop for MockProcess {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-pub fn get_json(url: &str) -> Vec<Value> {
-    let text = reqwest::blocking::get(url)
-        .and_then(reqwest::blocking::Response::text)
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}"))
 }
 
 /// A loopback port whose server is down, held by the test: bound but not listening, so
