@@ -183,9 +183,10 @@ impl fmt::Display for TooBig {
     }
 }
 
-/// Bytes as MiB with one decimal.
+/// Bytes as MiB with one decimal, rounded up (a size just past a limit never shows as
+/// the limit itself).
 pub fn mib(bytes: u64) -> String {
     #[allow(clippy::cast_precision_loss)] // shown to one decimal
-    let value = bytes as f64 / MIB as f64;
-    format!("{value:.1}")
+    let tenths = (bytes as f64 * 10.0 / MIB as f64).ceil();
+    format!("{:.1}", tenths / 10.0)
 }

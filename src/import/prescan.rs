@@ -785,6 +785,14 @@ mod tests {
     }
 
     #[test]
+    fn sizes_just_past_a_limit_never_show_as_the_limit() {
+        use crate::import::limits::{MAX_ROW_BYTES, mib};
+        assert_eq!(mib(MAX_ROW_BYTES), "1.0");
+        assert_eq!(mib(MAX_ROW_BYTES + 1), "1.1");
+        assert_eq!(mib(7_500 * 1024 * 1024), "7500.0");
+    }
+
+    #[test]
     fn an_extent_passes_its_limits_by_rows_columns_or_cells() {
         let mut extent = Extent::default();
         extent.add(0, 0, 1, 7, "s").unwrap();

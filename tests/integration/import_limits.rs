@@ -111,6 +111,43 @@ fn spreadsheets_that_claim_or_inflate_past_the_limits_end_in_a_clear_message() {
     }
 }
 
+#[test]
+fn an_ods_with_empty_repeats_passes_and_one_with_a_value_repeated_past_the_limits_does_not() {
+    let env = UserEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    // As LibreOffice saves a sheet: formatted but empty rows and columns repeated to the
+    // sheet's end.
+    let file = dir.path().join("forms.ods");
+    let rows = format!(
+        "{}{}{}",
+        hostile::ods_row("ods-1", [5, 4, 3, 2]),
+        hostile::ods_row("ods-2", [1, 2, 3, 4]),
+        r#"<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
+    );
+    hostile::ods(&file, &rows);
+    let output = limited(&env, ONE_GIB_KIB, &["import", "--dry-run", "--json"], &file);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value = json_of(&output);
+    assert_eq!(
+        (value["format"].as_str(), value["valid"].as_u64()),
+        (Some("spreadsheet"), Some(2))
+    );
+
+    // One value repeated over a million rows and 16,000 columns: calamine would expand it.
+    let wide = dir.path().join("wide.ods");
+    hostile::ods(
+        &wide,
+        r#"<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="5" table:number-columns-repeated="16000"/></table:table-row>"#,
+    );
+    let output = limited(&env, ONE_GIB_KIB, &["import", "--dry-run"], &wide);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("строк в занятой области листа content.xml «Анкеты» — 1000001"),
+        "{text}"
+    );
+}
+
 /// A CSV file of about `mib` MiB, checked with `--dry-run` and a report under `kib` KiB
 /// of address space.
 fn big_csv_passes(mib: u64, kib: u64) {

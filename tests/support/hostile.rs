@@ -291,3 +291,49 @@ pub fn xls_claiming_dimensions(path: &Path, rows: u32, cols: u16) {
     drop(workbook);
     compound.flush().unwrap();
 }
+
+/// An ODS workbook of one table: a header row (Визит, Ожидание, Результат, Отношение,
+/// Чистота), then `rows` (`table:table-row` elements as ODS writes them).
+pub fn ods(path: &Path, rows: &str) {
+    let cell = |text: &str| {
+        format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+        )
+    };
+    let header: String = ["Визит", "Ожидание", "Результат", "Отношение", "Чистота"]
+        .iter()
+        .map(|h| cell(h))
+        .collect();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Анкеты"><table:table-row>{header}</table:table-row>{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let file = zip(&[
+        stored(
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        stored("content.xml", content.as_bytes()),
+        stored("META-INF/manifest.xml", manifest.as_bytes()),
+    ]);
+    std::fs::write(path, file).unwrap();
+}
+
+/// An ODS data row: a visit id and four scores.
+pub fn ods_row(id: &str, scores: [u8; 4]) -> String {
+    use std::fmt::Write as _;
+    let mut row = format!(
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>{id}</text:p></table:table-cell>"#
+    );
+    for s in scores {
+        write!(
+            row,
+            r#"<table:table-cell office:value-type="float" office:value="{s}"><text:p>{s}</text:p></table:table-cell>"#
+        )
+        .unwrap();
+    }
+    row.push_str("</table:table-row>");
+    row
+}
