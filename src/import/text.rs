@@ -5,9 +5,13 @@
 //! The encoding ([`detect`]): a byte order mark wins, then `--encoding`; otherwise the
 //! whole file is read once and
 //! - every byte sequence is valid UTF-8 → UTF-8;
-//! - no valid UTF-8 multibyte sequence at all → Windows-1251 (what Russian Excel saves as
-//!   "CSV");
-//! - both valid UTF-8 multibyte sequences and bytes that are not UTF-8 → the file is
+//! - bytes that are not UTF-8, and valid UTF-8 multibyte sequences fewer than one for
+//!   every [`ACCIDENTAL_UTF8`] of them → Windows-1251 (what Russian Excel saves as "CSV").
+//!   Windows-1251 text makes a valid UTF-8 pair now and then by accident: a capital
+//!   letter before `»`, `№` or a no-break space («ДОКТОР» holds `Р»`, which is UTF-8 for
+//!   «л»), while each lowercase Cyrillic letter makes a sequence that is not UTF-8; one
+//!   such pair must not make a whole 1251 file unreadable;
+//! - otherwise (a UTF-8 file with a stray byte, or a file of two encodings) → the file is
 //!   refused ([`ImportError::EncodingUnsure`]), naming the row and the byte offset of the
 //!   first byte that does not fit the rest: read either way, part of the remarks would
 //!   reach the portal as mojibake («Р’СЂР°С‡»).
@@ -21,6 +25,11 @@ use encoding_rs::{DecoderResult, Encoding, UTF_8, WINDOWS_1251};
 
 use super::ImportError;
 use super::limits::{Limit, MAX_ROW_BYTES, TooBig};
+
+/// In a Windows-1251 file, valid UTF-8 multibyte sequences happen by accident, far fewer
+/// than the sequences that are not UTF-8: a file is read as Windows-1251 only while it has
+/// at least this many of the latter for each of the former.
+pub const ACCIDENTAL_UTF8: u64 = 10;
 
 /// Bytes read from the file at a time.
 const CHUNK: usize = 64 * 1024;
@@ -146,7 +155,7 @@ pub fn decide(
     let encoding = match forced {
         Some(encoding) => encoding,
         None if census.invalid == 0 => UTF_8,
-        None if census.multibyte == 0 => WINDOWS_1251,
+        None if census.multibyte.saturating_mul(ACCIDENTAL_UTF8) <= census.invalid => WINDOWS_1251,
         None => {
             let mostly_utf8 = census.multibyte >= census.invalid;
             let offset = if mostly_utf8 {
@@ -575,6 +584,13 @@ mod tests {
         let utf8 = "Визит;Замечания\nv-1;Врач был внимателен\n".as_bytes();
         assert_eq!(decide_for(utf8, None).unwrap().encoding, UTF_8);
         let (cp1251, _, _) = WINDOWS_1251.encode("Визит;Замечания\nv-1;Врач был внимателен\n");
+        assert_eq!(decide_for(&cp1251, None).unwrap().encoding, WINDOWS_1251);
+        // A capital letter before `»` is valid UTF-8 by accident (`Р»` = «л»): a 1251 file
+        // holding one is still 1251, and reads back whole.
+        let text = "Визит;Замечания\nv-1;Спасибо, «ДОКТОР» внимательный\nv-2;Всё хорошо\n";
+        let (cp1251, _, _) = WINDOWS_1251.encode(text);
+        let census = Utf8Census::of(&mut &cp1251[..], 0).unwrap();
+        assert!(census.multibyte > 0, "the accident happens: {census:?}");
         assert_eq!(decide_for(&cp1251, None).unwrap().encoding, WINDOWS_1251);
         // One bad byte in a UTF-8 file: refused, naming it.
         let mut broken = utf8.to_vec();
