@@ -99,9 +99,12 @@ const LAYERS: &[(&str, Layer)] = &[
     ("metrics.rs", Services),
     ("import/mod.rs", Services),
     ("import/columns.rs", Services),
+    ("import/limits.rs", Services),
+    ("import/prescan.rs", Services),
     ("import/read.rs", Services),
     ("import/report.rs", Services),
     ("import/send.rs", Services),
+    ("import/text.rs", Services),
     ("import/validate.rs", Services),
     // Words
     ("i18n.rs", Words),
