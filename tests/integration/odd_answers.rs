@@ -5,6 +5,8 @@
 //! process counts requests; the CLI is the real binary.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -14,7 +16,7 @@ use visit_rating::outbox::worker::OutboxWorker;
 use visit_rating::secrets::Token;
 
 use crate::reliability::{RawServer, answering_server};
-use crate::support::{MockProcess, UserEnv, json_of, unique};
+use crate::support::{MockProcess, UserEnv, json_of, unique, wait_until};
 
 const TOKEN: &str = "odd-answers-token-8b21";
 const NOTES: &str = "Замечание пациента, личное";
@@ -246,11 +248,17 @@ fn the_stand_in_server_reproduces_a_200_with_the_error_model_and_a_gateway_page(
 
 /// The window's background sender, for `env`'s outbox, sending to `url`.
 fn window_sender(env: &UserEnv, url: &str) -> OutboxWorker {
+    counted_window_sender(env, url, Arc::default())
+}
+
+/// [`window_sender`] that counts in `connects` each time it asks for its connection.
+fn counted_window_sender(env: &UserEnv, url: &str, connects: Arc<AtomicUsize>) -> OutboxWorker {
     let outbox = Outbox::open(&env.data_dir()).unwrap();
     let url = url.to_owned();
     OutboxWorker::start(
         outbox,
         Box::new(move || {
+            connects.fetch_add(1, Ordering::SeqCst);
             let client =
                 RatingClient::new(&ClientSettings::new(url.clone())).map_err(|e| e.to_string())?;
             Ok((client, Token::new(TOKEN).unwrap()))
@@ -258,6 +266,22 @@ fn window_sender(env: &UserEnv, url: &str) -> OutboxWorker {
         Box::new(|| {}),
     )
     .unwrap()
+}
+
+/// Visit ids saved in the outbox now or already asked of the server.
+fn queued_and_asked(env: &UserEnv, server: &MockProcess) -> std::collections::BTreeSet<String> {
+    let mut seen: std::collections::BTreeSet<String> =
+        requests_per_visit(server).into_keys().collect();
+    let outbox = Outbox::open(&env.data_dir()).unwrap();
+    if let Ok(listing) = outbox.list() {
+        seen.extend(
+            listing
+                .entries
+                .into_iter()
+                .map(|e| String::from(e.visit_id)),
+        );
+    }
+    seen
 }
 
 fn spawn(env: &UserEnv, args: &[&str]) -> std::process::Child {
@@ -316,7 +340,16 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
                 spawn(&env, &[&args[..], &["--scores", "5,4,3,2"]].concat())
             })
             .collect();
-        std::thread::sleep(Duration::from_millis(700));
+        // Every submit has saved its rating (it sends right after, and the server holds
+        // each request 1.5 s): the flushes and "send now" below meet it in the outbox.
+        wait_until(
+            "every submit of the round saved its rating or sent it",
+            Duration::from_mins(1),
+            || {
+                let seen = queued_and_asked(&env, &server);
+                names.iter().all(|name| seen.contains(name))
+            },
+        );
         worker.send_now();
         let flushes: Vec<_> = names
             .iter()
@@ -331,11 +364,9 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
         histories.extend(names);
     }
     // Let the background sender finish whatever it started.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while worker.status().sending || !list(&env, None).is_empty() {
-        assert!(Instant::now() < deadline, "the outbox never emptied");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until("the outbox emptied", Duration::from_secs(20), || {
+        !worker.status().sending && list(&env, None).is_empty()
+    });
     drop(worker);
 
     let counts = requests_per_visit(&server);
@@ -374,19 +405,27 @@ fn after_a_gateways_refusal_the_background_sender_holds_the_whole_queue_back() {
             .unwrap();
     }
     let before = server.requests().len();
-    let worker = window_sender(&env, &server.url);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while worker
-        .status()
-        .last_error
-        .is_none_or(|o| o.kind != visit_rating::api::OutcomeKind::Refused)
-    {
-        assert!(Instant::now() < deadline, "{:?}", worker.status());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // The sender asks for its connection at the start of every round in which something
+    // waits: a count of rounds begun.
+    let rounds = Arc::new(AtomicUsize::new(0));
+    let worker = counted_window_sender(&env, &server.url, Arc::clone(&rounds));
+    wait_until("the gateway's refusal", Duration::from_secs(10), || {
+        worker
+            .status()
+            .last_error
+            .is_some_and(|o| o.kind == visit_rating::api::OutcomeKind::Refused)
+    });
     // The first refusal stops the round, and the next round waits out a backoff
-    // (at least 2.5 s) instead of each rating knocking in turn.
-    std::thread::sleep(Duration::from_millis(1500));
+    // (at least 2.5 s) instead of each rating knocking in turn. Two rounds woken early
+    // (as by a rating added in the window): once the second has begun, the first has
+    // run to its end with three ratings due and the server up, and knocked nowhere.
+    let refused_in = rounds.load(Ordering::SeqCst);
+    for woken in 1..=2 {
+        worker.refresh();
+        wait_until("a round woken by refresh", Duration::from_secs(10), || {
+            rounds.load(Ordering::SeqCst) >= refused_in + woken
+        });
+    }
     assert_eq!(
         server.requests().len() - before,
         1,
@@ -397,10 +436,9 @@ fn after_a_gateways_refusal_the_background_sender_holds_the_whole_queue_back() {
     // "Send now" is a person's choice: it goes through at once.
     server.set_faults(&json!({}));
     worker.send_now();
-    while !list(&env, None).is_empty() {
-        assert!(Instant::now() < deadline + Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until("the held ratings sent", Duration::from_secs(20), || {
+        list(&env, None).is_empty()
+    });
     assert_eq!(server.ratings().len(), 4);
 }
 
@@ -455,11 +493,11 @@ fn after_the_url_changes_nothing_goes_to_the_new_server_without_the_explicit_com
     // Nor does the window's background sender, even when asked to send now.
     let worker = window_sender(&env, &new.url);
     worker.send_now();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while worker.status().other_server != 2 {
-        assert!(Instant::now() < deadline, "{:?}", worker.status());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(
+        "the background sender counted both for the other server",
+        Duration::from_secs(10),
+        || worker.status().other_server == 2,
+    );
     assert_eq!(worker.status().waiting, 0);
     drop(worker);
     assert!(new.requests().is_empty(), "nothing reached the new server");

@@ -440,3 +440,17 @@ pub fn with_line_after(text: &str, anchor: &str, line: &str) -> String {
     );
     text.replacen(&needle, &format!("{needle}{line}\n"), 1)
 }
+
+/// Poll `condition` every 20 ms until it holds; fail the test, naming `what`, if it does
+/// not within `timeout`. The one way a test waits for something another process or thread
+/// does: on an event or a counter, never a fixed sleep.
+pub fn wait_until(what: &str, timeout: std::time::Duration, mut condition: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < timeout,
+            "{what}: not within {timeout:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
