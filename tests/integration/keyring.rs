@@ -5,6 +5,7 @@
 
 use predicates::prelude::*;
 
+use crate::support::cli::Cli;
 use crate::support::{MockProcess, UserEnv, json_of, real_keyring, unique};
 
 struct KeyringUser {
@@ -18,6 +19,11 @@ impl KeyringUser {
             env: UserEnv::new(),
             service: unique("visit-rating-test"),
         }
+    }
+
+    /// The real binary for this user, as a [`Cli`].
+    fn cli(&self) -> Cli {
+        Cli::from(self.cmd())
     }
 
     fn cmd(&self) -> assert_cmd::Command {
@@ -89,16 +95,9 @@ fn set_status_replace_clear_and_submit_with_the_stored_token() {
     );
 
     // submit finds the token by itself: no environment variable.
-    user.cmd()
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-1",
-            "--scores",
-            "5,4,5,4",
-        ])
+    user.cli()
+        .submit(&server.url, "kr-1")
+        .scores("5,4,5,4")
         .assert()
         .code(0);
 
@@ -111,16 +110,9 @@ fn set_status_replace_clear_and_submit_with_the_stored_token() {
         user.secret_tool_lookup(&origin).as_deref(),
         Some(second.as_str())
     );
-    user.cmd()
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-2",
-            "--scores",
-            "5,4,5,4",
-        ])
+    user.cli()
+        .submit(&server.url, "kr-2")
+        .scores("5,4,5,4")
         .assert()
         .code(0);
     assert_eq!(server.ratings().len(), 2);
@@ -139,19 +131,10 @@ fn set_status_replace_clear_and_submit_with_the_stored_token() {
         .args(["token", "clear", "--url", &server.url])
         .assert()
         .code(4);
-    user.cmd()
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-3",
-            "--scores",
-            "5,4,5,4",
-        ])
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains("visit-rating token set"));
+    user.cli()
+        .submit(&server.url, "kr-3")
+        .scores("5,4,5,4")
+        .expect(4, &["visit-rating token set"]);
     assert_eq!(server.ratings().len(), 2);
 }
 
@@ -184,22 +167,14 @@ fn a_token_per_server_and_the_environment_wins() {
     );
     // VISIT_RATING_TOKEN comes first: a wrong one there is used, and refused.
     let output = user
-        .cmd()
-        .env("VISIT_RATING_TOKEN", "env-token")
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-env",
-            "--scores",
-            "1,2,3,4",
-        ])
+        .cli()
+        .token("env-token")
+        .submit(&server.url, "kr-env")
+        .scores("1,2,3,4")
         .arg("--json")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(4));
-    assert_eq!(json_of(&output)["message_code"], "5008");
+        .run();
+    assert_eq!(output.code, Some(4));
+    assert_eq!(output.json()["message_code"], "5008");
 }
 
 #[test]
@@ -534,9 +509,9 @@ fn the_longest_token_is_stored_whole_and_used() {
         Some(token.as_str()),
         "stored whole, not truncated"
     );
-    user.cmd()
-        .args(["submit", "--url", &server.url, "--history", "kr-long"])
-        .args(["--scores", "5,5,5,5"])
+    user.cli()
+        .submit(&server.url, "kr-long")
+        .scores("5,5,5,5")
         .assert()
         .code(0);
 }

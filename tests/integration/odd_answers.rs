@@ -16,7 +16,8 @@ use visit_rating::outbox::worker::OutboxWorker;
 use visit_rating::secrets::Token;
 
 use crate::reliability::{RawServer, answering_server};
-use crate::support::{MockProcess, UserEnv, json_of, unique, wait_until};
+use crate::support::cli::SCORES;
+use crate::support::{MockProcess, UserEnv, unique, wait_until};
 
 const TOKEN: &str = "odd-answers-token-8b21";
 const NOTES: &str = "Замечание пациента, личное";
@@ -36,43 +37,17 @@ fn model(code: u16, message: &str, message_code: &str) -> String {
 
 /// `submit --queue --json` as `env` against `url`.
 fn queue(env: &UserEnv, url: &str, history: &str) -> (Option<i32>, Value) {
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--queue",
-            "--json",
-            "--url",
-            url,
-            "--history",
-            history,
-        ])
-        .args(["--scores", "5,4,3,2", "--notes", NOTES])
-        .output()
-        .unwrap();
-    (output.status.code(), json_of(&output))
+    env.cli()
+        .token(TOKEN)
+        .queue(url, history)
+        .scores(SCORES)
+        .args(["--notes", NOTES])
+        .run_json()
 }
 
-fn list(env: &UserEnv, url: Option<&str>) -> Vec<Value> {
-    let mut cmd = env.cmd();
-    if let Some(url) = url {
-        cmd.env("VISIT_RATING_URL", url);
-    }
-    let output = cmd.args(["outbox", "list", "--json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap()
-}
-
+/// `outbox flush --json` as `env` against `url`, with `extra` arguments.
 fn flush(env: &UserEnv, url: &str, extra: &[&str]) -> (Option<i32>, Value) {
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["outbox", "flush", "--json", "--url", url])
-        .args(extra)
-        .output()
-        .unwrap();
-    (output.status.code(), json_of(&output))
+    env.cli().token(TOKEN).flush(url).args(extra).run_json()
 }
 
 // --- A 200 that carries the error model ---------------------------------------------
@@ -127,7 +102,7 @@ fn a_200_carrying_the_error_model_is_that_error_and_the_rating_is_kept_where_it_
                 .contains(&format!("read as HTTP {code}")),
             "{value}"
         );
-        let listed = list(&env, None);
+        let listed = env.outbox_list(None);
         match kept {
             Some(state) => {
                 assert_eq!(listed.len(), 1, "{message_code}: the rating is kept");
@@ -153,7 +128,10 @@ fn a_200_with_the_success_model_an_empty_body_or_no_json_is_accepted() {
         let (status, value) = queue(&env, &server.url(), &unique("ok"));
         assert_eq!(status, Some(0), "{body:?}: {value}");
         assert_eq!(value["outcome"], "accepted");
-        assert!(list(&env, None).is_empty(), "{body:?}: delivered, removed");
+        assert!(
+            env.outbox_list(None).is_empty(),
+            "{body:?}: delivered, removed"
+        );
     }
 }
 
@@ -181,7 +159,7 @@ fn a_gateways_401_or_403_page_is_refused_exit_4_and_the_rating_is_kept() {
         assert_eq!(value["message_code"], Value::Null);
         let detail = value["detail"].as_str().unwrap();
         assert!(detail.contains(&format!("title: {status}")), "{detail}");
-        let listed = list(&env, None);
+        let listed = env.outbox_list(None);
         assert_eq!(listed.len(), 1, "kept");
         assert_eq!(listed[0]["state"], "waiting");
         assert_eq!(listed[0]["last_outcome"]["outcome"], "refused");
@@ -194,14 +172,13 @@ fn a_gateways_401_or_403_page_is_refused_exit_4_and_the_rating_is_kept() {
 
         // Without --queue: the same outcome and exit code, in words for people.
         let output = env
-            .cmd()
-            .env("VISIT_RATING_TOKEN", TOKEN)
-            .args(["submit", "--url", &server.url(), "--history", "g-1"])
-            .args(["--scores", "5,5,5,5"])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(4));
-        let stderr = String::from_utf8_lossy(&output.stderr);
+            .cli()
+            .token(TOKEN)
+            .submit(&server.url(), "g-1")
+            .scores("5,5,5,5")
+            .run();
+        assert_eq!(output.code, Some(4));
+        let stderr = &output.stderr;
         assert!(
             stderr.contains("Сервер или шлюз перед ним отказал в доступе")
                 && stderr.contains(&format!("HTTP {}", &status[..3])),
@@ -365,7 +342,7 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
     }
     // Let the background sender finish whatever it started.
     wait_until("the outbox emptied", Duration::from_secs(20), || {
-        !worker.status().sending && list(&env, None).is_empty()
+        !worker.status().sending && env.outbox_list(None).is_empty()
     });
     drop(worker);
 
@@ -437,7 +414,7 @@ fn after_a_gateways_refusal_the_background_sender_holds_the_whole_queue_back() {
     server.set_faults(&json!({}));
     worker.send_now();
     wait_until("the held ratings sent", Duration::from_secs(20), || {
-        list(&env, None).is_empty()
+        env.outbox_list(None).is_empty()
     });
     assert_eq!(server.ratings().len(), 4);
 }
@@ -462,18 +439,10 @@ fn after_the_url_changes_nothing_goes_to_the_new_server_without_the_explicit_com
     assert_eq!(code, Some(3), "{report}");
     assert_eq!(report["other_server"], 2);
     assert_eq!(report["attempts"], json!([]));
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["outbox", "flush", "--url", &new.url])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("--to-current-server"),
-        "{output:?}"
-    );
+    let output = env.cli().token(TOKEN).flush(&new.url).run();
+    assert!(output.stderr.contains("--to-current-server"), "{output:?}");
     // Listed as meant for the old server.
-    let listed = list(&env, Some(&new.url));
+    let listed = env.outbox_list(Some(&new.url));
     assert!(
         listed
             .iter()
@@ -528,11 +497,11 @@ fn a_rejection_is_kept_until_the_corrected_rating_for_the_same_visit_is_answered
     // The first attempt goes to a wrong path (404/4001): kept as needing attention.
     let wrong = format!("{}/wrong-prefix", server.url);
     assert_eq!(queue(&env, &wrong, &history).0, Some(3));
-    assert_eq!(list(&env, None)[0]["state"], "needs_attention");
+    assert_eq!(env.outbox_list(None)[0]["state"], "needs_attention");
     // The corrected rating for the same visit is accepted: it supersedes the old one.
     let (code, value) = queue(&env, &server.url, &history);
     assert_eq!(code, Some(0), "{value}");
-    assert!(list(&env, None).is_empty(), "superseded");
+    assert!(env.outbox_list(None).is_empty(), "superseded");
     let log = std::fs::read_to_string(env.data_dir().join("sent.log")).unwrap();
     assert!(
         log.contains("\"superseded\"") && log.contains("\"accepted\""),
@@ -549,14 +518,14 @@ fn a_rejection_for_another_visit_stays_until_a_person_marks_it_replaced() {
     let wrong = format!("{}/wrong-prefix", server.url);
     assert_eq!(queue(&env, &wrong, "typo-visit").0, Some(3));
     assert_eq!(queue(&env, &server.url, "right-visit").0, Some(0));
-    let listed = list(&env, None);
+    let listed = env.outbox_list(None);
     assert_eq!(listed.len(), 1, "another visit id supersedes nothing");
     let outbox = Outbox::open(&env.data_dir()).unwrap();
     let id = listed[0]["id"].as_str().unwrap();
     outbox
         .remove_by_person(id, visit_rating::outbox::Removal::Replaced)
         .unwrap();
-    assert!(list(&env, None).is_empty());
+    assert!(env.outbox_list(None).is_empty());
     let log = std::fs::read_to_string(env.data_dir().join("sent.log")).unwrap();
     assert!(log.contains("\"replaced\""), "{log}");
 }

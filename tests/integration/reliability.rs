@@ -24,7 +24,7 @@ use visit_rating::rating::{Rating, Score};
 use visit_rating::secrets::Token;
 use visit_rating::ui::app::{LastResult, Screen};
 
-use crate::support::{UserEnv, json_of, unique};
+use crate::support::{UserEnv, unique, wait_until};
 
 const TOKEN: &str = "reliability-token-5f1e9a";
 
@@ -191,18 +191,13 @@ fn cli_submit(url: &str, config: &str) -> (Option<i32>, serde_json::Value, Strin
     let env = UserEnv::new();
     env.write_config(config);
     let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["submit", "--url", url, "--history", &unique("cli-visit")])
-        .args(["--scores", "5,4,5,3", "--json"])
-        .output()
-        .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code(), json_of(&output), all)
+        .cli()
+        .token(TOKEN)
+        .submit(url, &unique("cli-visit"))
+        .scores("5,4,5,3")
+        .arg("--json")
+        .run();
+    (output.code, output.json(), output.all())
 }
 
 // --- A server that accepts and never answers -----------------------------------------
@@ -434,13 +429,11 @@ fn huge_server(status: &'static str, written: Arc<AtomicU64>, done: Arc<AtomicBo
 
 /// What a huge server wrote in all, once it has noticed the client is gone.
 fn bytes_written(written: &AtomicU64, done: &AtomicBool) -> u64 {
-    for _ in 0..1000 {
-        if done.load(Ordering::SeqCst) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(done.load(Ordering::SeqCst), "the server is still writing");
+    wait_until(
+        "the huge server noticed the client is gone",
+        Duration::from_secs(10),
+        || done.load(Ordering::SeqCst),
+    );
     written.load(Ordering::SeqCst)
 }
 

@@ -16,21 +16,22 @@ const TOKEN: &str = "status-token-5b1e";
 
 /// `status --json` for `url` with `token` in `VISIT_RATING_TOKEN`: exit code and object.
 fn status_json(env: &UserEnv, url: Option<&str>, token: Option<&str>) -> (i32, Value) {
-    let mut cmd = env.cmd();
-    cmd.args(["status", "--json"]);
+    let mut cli = env.cli().status();
     if let Some(url) = url {
-        cmd.env("VISIT_RATING_URL", url);
+        cli = cli.url_env(url);
     }
     if let Some(token) = token {
-        cmd.env("VISIT_RATING_TOKEN", token);
+        cli = cli.token(token);
     }
-    let output = cmd.output().unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(!text.contains(NOTES), "status printed a patient's remarks");
+    let ran = cli.arg("--json").run();
+    assert!(
+        !ran.stdout.contains(NOTES),
+        "status printed a patient's remarks"
+    );
     if let Some(token) = token {
-        assert!(!text.contains(token), "status printed the token");
+        assert!(!ran.stdout.contains(token), "status printed the token");
     }
-    (output.status.code().unwrap(), json_of(&output))
+    (ran.code.unwrap(), ran.json())
 }
 
 fn problem_kinds(status: &Value) -> Vec<String> {
@@ -46,10 +47,8 @@ fn problem_kinds(status: &Value) -> Vec<String> {
 /// `submit --queue` (the outbox tests' helper, remarks included); its exit code.
 fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> i32 {
     crate::outbox::queue(env, url, token, history)
-        .output()
-        .unwrap()
-        .status
-        .code()
+        .run()
+        .code
         .unwrap()
 }
 
@@ -378,11 +377,7 @@ fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
 
     // The server comes back: the queue drains, the counters carry on from the file.
     let server = down.start_mock_process(&["--token", &token]);
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", &token)
-        .args(["outbox", "flush", "--url", &url])
-        .assert()
-        .code(0);
+    env.cli().token(&token).flush(&url).assert().code(0);
     assert_eq!(server.ratings().len(), 3);
     let text = metrics(&env, &url, &token);
     let (ok, said) = promtool_check_metrics(&text);

@@ -10,6 +10,7 @@ use std::process::{Child, Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod cli;
 pub mod proxy;
 pub mod ui;
 
