@@ -12,7 +12,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::support::cli::Cli;
-use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique, wait_until};
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique, visit_of, wait_until};
 
 const TOKEN: &str = "import-token-5b1f0c";
 const HEADER_RU: &str =
@@ -461,14 +461,7 @@ fn an_interrupted_import_resumed_sends_each_rating_once() {
     assert_eq!(value["delivered"], 12);
     let mut per_visit: BTreeMap<String, usize> = BTreeMap::new();
     for request in server.requests() {
-        let history = request["path"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
-        *per_visit.entry(history).or_default() += 1;
+        *per_visit.entry(visit_of(&request)).or_default() += 1;
         assert_eq!(request["status"], 200, "no 5030: nothing was sent twice");
     }
     assert_eq!(per_visit.len(), 12);

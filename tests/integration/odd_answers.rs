@@ -16,8 +16,8 @@ use visit_rating::outbox::worker::OutboxWorker;
 use visit_rating::secrets::Token;
 
 use crate::reliability::{RawServer, answering_server};
-use crate::support::cli::SCORES;
-use crate::support::{MockProcess, UserEnv, unique, wait_until};
+use crate::support::cli::{SCORES, queue_args};
+use crate::support::{MockProcess, UserEnv, unique, visit_of, wait_until};
 
 const TOKEN: &str = "odd-answers-token-8b21";
 const NOTES: &str = "Замечание пациента, личное";
@@ -269,14 +269,8 @@ fn spawn(env: &UserEnv, args: &[&str]) -> std::process::Child {
 fn requests_per_visit(server: &MockProcess) -> BTreeMap<String, Vec<Value>> {
     let mut counts: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for request in server.requests() {
-        let history = request["path"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap();
         counts
-            .entry(history.to_owned())
+            .entry(visit_of(&request))
             .or_default()
             .push(request["status"].clone());
     }
@@ -305,17 +299,7 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
             .collect();
         let submits: Vec<_> = names
             .iter()
-            .map(|history| {
-                let args = [
-                    "submit",
-                    "--queue",
-                    "--url",
-                    &server.url,
-                    "--history",
-                    history,
-                ];
-                spawn(&env, &[&args[..], &["--scores", "5,4,3,2"]].concat())
-            })
+            .map(|history| spawn(&env, &queue_args(&server.url, history)))
             .collect();
         // Every submit has saved its rating (it sends right after, and the server holds
         // each request 1.5 s): the flushes and "send now" below meet it in the outbox.

@@ -10,8 +10,8 @@ use std::time::Duration;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
-use crate::support::cli::{Cli, SCORES};
-use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique};
+use crate::support::cli::{Cli, SCORES, fields_of, queue_args};
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique, visit_of};
 
 const TOKEN: &str = "outbox-token-3c9d1e";
 pub(crate) const NOTES: &str = "Личное замечание пациента: врач опоздал";
@@ -46,9 +46,7 @@ fn delivered_counts(server: &MockProcess) -> (BTreeMap<String, usize>, BTreeMap<
     let mut accepted = BTreeMap::new();
     for request in server.requests() {
         if request["status"] == 200 {
-            let path = request["path"].as_str().unwrap();
-            let history = path.rsplit('/').next().unwrap().to_owned();
-            *accepted.entry(history).or_default() += 1;
+            *accepted.entry(visit_of(&request)).or_default() += 1;
         }
     }
     (stored, accepted)
@@ -99,10 +97,8 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
     let attempts = report["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 4);
     for attempt in attempts {
-        let mut keys: Vec<_> = attempt.as_object().unwrap().keys().cloned().collect();
-        keys.sort();
         assert_eq!(
-            keys,
+            fields_of(attempt),
             [
                 "code",
                 "detail",
@@ -426,16 +422,7 @@ fn a_full_disk_saves_nothing_sends_nothing_and_says_so() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
     let fill = "dd if=/dev/zero of=\"$D/fill\" bs=4k 2>/dev/null || true";
-    let args = [
-        "submit",
-        "--queue",
-        "--url",
-        &server.url,
-        "--history",
-        "full",
-        "--scores",
-        "5,5,5,5",
-    ];
+    let args = queue_args(&server.url, "full");
     let Some(output) = on_small_tmpfs(&env, fill, &[&args[..], &["--json"]].concat()) else {
         return;
     };
@@ -457,17 +444,7 @@ fn a_read_only_outbox_saves_nothing_sends_nothing_and_says_so() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
     let read_only = "mount -o remount,ro \"$D\"";
-    let args = [
-        "submit",
-        "--queue",
-        "--url",
-        &server.url,
-        "--history",
-        "ro",
-        "--scores",
-        "5,5,5,5",
-        "--json",
-    ];
+    let args = [&queue_args(&server.url, "ro")[..], &["--json"]].concat();
     let Some(output) = on_small_tmpfs(&env, read_only, &args) else {
         return;
     };
@@ -519,10 +496,9 @@ fn child(env: &UserEnv, args: &[&str]) -> std::process::Child {
 
 /// `submit --queue` as a plain child process.
 fn queue_child(env: &UserEnv, url: &str, history: &str) -> std::process::Child {
-    let args = ["submit", "--queue", "--url", url, "--history", history];
     child(
         env,
-        &[&args[..], &["--scores", "5,4,3,2", "--notes", NOTES]].concat(),
+        &[&queue_args(url, history)[..], &["--notes", NOTES]].concat(),
     )
 }
 

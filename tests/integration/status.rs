@@ -10,9 +10,13 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::outbox::NOTES;
-use crate::support::{DownPort, MockProcess, UserEnv, json_of, jwt_expiring_in, now_secs, unique};
+use crate::support::{
+    DownPort, MockProcess, UserEnv, json_of, jwt_expiring_in, now_secs, output_with_stdin, unique,
+};
 
 const TOKEN: &str = "status-token-5b1e";
+/// The metric that counts transient delivery outcomes.
+const TRANSIENT_TOTAL: &str = "visit_rating_deliveries_total{outcome=\"transient\"}";
 
 /// `status --json` for `url` with `token` in `VISIT_RATING_TOKEN`: exit code and object.
 fn status_json(env: &UserEnv, url: Option<&str>, token: Option<&str>) -> (i32, Value) {
@@ -284,21 +288,7 @@ fn promtool() -> StdCommand {
 
 /// `promtool check metrics` on `text`: its exit status and what it said.
 fn promtool_check_metrics(text: &str) -> (bool, String) {
-    use std::io::Write as _;
-    let mut child = promtool()
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = output_with_stdin(promtool().args(["check", "metrics"]), text);
     (
         output.status.success(),
         format!(
@@ -345,13 +335,7 @@ fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
         sample(&text, "visit_rating_outbox_needs_attention"),
         Some("0")
     );
-    assert_eq!(
-        sample(
-            &text,
-            "visit_rating_deliveries_total{outcome=\"transient\"}"
-        ),
-        Some("3")
-    );
+    assert_eq!(sample(&text, TRANSIENT_TOTAL), Some("3"));
     assert_eq!(
         sample(&text, "visit_rating_deliveries_total{outcome=\"accepted\"}"),
         Some("0")
@@ -387,13 +371,7 @@ fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
         sample(&text, "visit_rating_deliveries_total{outcome=\"accepted\"}"),
         Some("3")
     );
-    assert_eq!(
-        sample(
-            &text,
-            "visit_rating_deliveries_total{outcome=\"transient\"}"
-        ),
-        Some("3")
-    );
+    assert_eq!(sample(&text, TRANSIENT_TOTAL), Some("3"));
     let success: f64 = sample(&text, "visit_rating_last_success_timestamp_seconds")
         .unwrap()
         .parse()

@@ -3,6 +3,7 @@
 use predicates::prelude::*;
 use serde_json::json;
 
+use crate::support::cli::{assert_transient, fields_of};
 use crate::support::{DownPort, MockProcess, UserEnv, unique};
 
 const TOKEN: &str = "test-token-7f3a";
@@ -53,10 +54,8 @@ fn json_output_is_exactly_one_object_with_the_documented_fields() {
         .scores("1,2,3,4")
         .run_json();
     assert_eq!(code, Some(0));
-    let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        fields_of(&value),
         [
             "code",
             "detail",
@@ -193,39 +192,28 @@ fn a_server_that_is_down_is_transient_exit_5() {
         .scores("5,5,5,5")
         .run_json();
     assert_eq!(code, Some(5));
-    assert_eq!(value["outcome"], "transient");
+    assert_transient(&value, "could not connect");
     assert_eq!(value["http_status"], serde_json::Value::Null);
-    assert!(
-        value["detail"]
-            .as_str()
-            .unwrap()
-            .contains("could not connect"),
-        "{value}"
-    );
 }
 
 #[test]
 fn server_faults_are_transient_exit_5() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN, "--fail-rate", "1"]);
+    let submit = || {
+        env.cli()
+            .token(TOKEN)
+            .submit(&server.url, &unique("v"))
+            .scores("5,5,5,5")
+    };
 
-    let (_, value) = env
-        .cli()
-        .token(TOKEN)
-        .submit(&server.url, &unique("v"))
-        .scores("5,5,5,5")
-        .run_json();
+    let (_, value) = submit().run_json();
     assert_eq!(value["outcome"], "transient");
     assert_eq!(value["http_status"], 503);
     assert_eq!(value["message"], "Сервис временно недоступен");
 
     server.set_faults(&json!({"fail_rate": 1.0, "html_errors": true}));
-    let (code, value) = env
-        .cli()
-        .token(TOKEN)
-        .submit(&server.url, &unique("v"))
-        .scores("5,5,5,5")
-        .run_json();
+    let (code, value) = submit().run_json();
     assert_eq!(code, Some(5));
     assert_eq!(value["http_status"], 503);
     assert_eq!(value["message"], serde_json::Value::Null);
@@ -235,29 +223,19 @@ fn server_faults_are_transient_exit_5() {
     );
 
     server.set_faults(&json!({"drop_rate": 1.0}));
-    let (code, value) = env
-        .cli()
-        .token(TOKEN)
-        .submit(&server.url, &unique("v"))
-        .scores("5,5,5,5")
-        .run_json();
+    let (code, value) = submit().run_json();
     assert_eq!(code, Some(5));
     assert_eq!(value["outcome"], "transient");
 
     // The human form says what to do.
     server.set_faults(&json!({"fail_rate": 1.0}));
-    env.cli()
-        .token(TOKEN)
-        .submit(&server.url, &unique("v"))
-        .scores("5,5,5,5")
-        .args(["--lang", "en"])
-        .expect(
-            5,
-            &[
-                "Server answer: “Сервис временно недоступен” (code 5000, HTTP 503)",
-                "try again later",
-            ],
-        );
+    submit().args(["--lang", "en"]).expect(
+        5,
+        &[
+            "Server answer: “Сервис временно недоступен” (code 5000, HTTP 503)",
+            "try again later",
+        ],
+    );
     assert!(server.ratings().is_empty());
 }
 

@@ -14,6 +14,42 @@ use super::UserEnv;
 /// The scores a test gives when the scores are not what it is about.
 pub const SCORES: &str = "5,4,3,2";
 
+/// The arguments of `submit --queue` for `history` against `url`, with [`SCORES`], for a
+/// child process a test runs side by side with others or in a namespace.
+pub fn queue_args<'a>(url: &'a str, history: &'a str) -> [&'a str; 8] {
+    [
+        "submit",
+        "--queue",
+        "--url",
+        url,
+        "--history",
+        history,
+        "--scores",
+        SCORES,
+    ]
+}
+
+/// The sorted names of `object`'s fields (a `--json` contract's shape).
+pub fn fields_of(object: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = object
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Check that a `--json` outcome is `transient` and that its detail says `detail`.
+pub fn assert_transient(value: &Value, detail: &str) {
+    assert_eq!(value["outcome"], "transient", "{value}");
+    assert!(
+        value["detail"].as_str().is_some_and(|d| d.contains(detail)),
+        "{value}"
+    );
+}
+
 /// A command line of the real binary, built step by step.
 pub struct Cli {
     cmd: assert_cmd::Command,

@@ -455,3 +455,54 @@ pub fn wait_until(what: &str, timeout: std::time::Duration, mut condition: impl 
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// Run `cmd` with `input` on its standard input and its output captured, to its end.
+pub fn output_with_stdin(cmd: &mut StdCommand, input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    // A command that exits without reading leaves a broken pipe: what it said counts.
+    let _ = child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input.as_bytes());
+    child.wait_with_output().expect("the command ends")
+}
+
+/// The visit id a request recorded by the stand-in server (`GET /__mock/requests`) was
+/// for: the last segment of its path, as sent.
+pub fn visit_of(request: &Value) -> String {
+    let path = request["path"].as_str().expect("a request has a path");
+    path.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// Check that a run of one test of this binary in a child process (a test that needs an
+/// environment of its own) passed; its stdout.
+pub fn child_test_passed(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Stop a test server's accept loop on `addr`: set `stop`, wake the loop with a
+/// connection so that it sees the flag, and wait for its `thread`.
+pub fn stop_accept_loop(
+    stop: &std::sync::atomic::AtomicBool,
+    addr: std::net::SocketAddr,
+    thread: Option<std::thread::JoinHandle<()>>,
+) {
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect(addr);
+    if let Some(thread) = thread {
+        let _ = thread.join();
+    }
+}
