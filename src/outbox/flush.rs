@@ -262,22 +262,17 @@ impl Outbox {
 mod tests {
     use super::*;
     use crate::api::{OutcomeKind, RatingClient};
-    use crate::outbox::testing::{ids, rating, served, visit};
+    use crate::outbox::testing::{ids, save_many, served, temp_outbox};
     use crate::secrets::Token;
     use std::fs;
 
     #[test]
     fn a_flush_delivers_everything_and_leaves_no_file_behind() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (dir, outbox) = temp_outbox();
         let (server, client) = served("t");
         // More than a batch, so that several batches are committed.
         let n = Deliveries::BATCH * 2 + 7;
-        for i in 0..n {
-            outbox
-                .enqueue(&visit(&format!("v-{i}")), &rating(""), &client.origin())
-                .unwrap();
-        }
+        save_many(&outbox, n, &client.origin());
         let token = Token::new("t").unwrap();
         let report = outbox
             .flush(&client, &|| Some(token.clone()), false)
@@ -299,16 +294,11 @@ mod tests {
 
     #[test]
     fn a_flush_paused_by_a_token_problem_leaves_what_it_read_ahead_to_others() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (dir, outbox) = temp_outbox();
         // The server must outlive the flush.
         let (_server, client) = served("right");
         let n = READ_AHEAD * 3;
-        for i in 0..n {
-            outbox
-                .enqueue(&visit(&format!("v-{i}")), &rating(""), &client.origin())
-                .unwrap();
-        }
+        save_many(&outbox, n, &client.origin());
         let wrong = Token::new("wrong").unwrap();
         let report = outbox
             .flush(&client, &|| Some(wrong.clone()), true)
@@ -337,17 +327,12 @@ mod tests {
 
     #[test]
     fn a_flush_stops_after_three_attempts_without_an_answer() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", closed.local_addr().unwrap());
         drop(closed);
         let url_origin = crate::api::origin(&url);
-        for n in 0..10 {
-            outbox
-                .enqueue(&visit(&format!("v-{n}")), &rating(""), &url_origin)
-                .unwrap();
-        }
+        save_many(&outbox, 10, &url_origin);
         let client = RatingClient::new(&crate::api::ClientSettings::new(url)).unwrap();
         assert_eq!(client.origin(), url_origin);
         let token = Token::new("t").unwrap();

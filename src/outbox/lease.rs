@@ -273,7 +273,7 @@ fn open_with(path: &Path, write: bool) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outbox::testing::{ORIGIN, rating, visit};
+    use crate::outbox::testing::{ORIGIN, rating, temp_outbox, visit};
     use crate::outbox::{Removal, now_ms};
 
     #[cfg(unix)]
@@ -286,8 +286,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_file_opened_before_its_entry_was_delivered_is_never_held() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let entry = saved(&outbox, "opened-early");
         let path = outbox.path_of(&entry.id);
         // A second sender opened the file, then the first delivered and removed it.
@@ -301,8 +300,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_file_opened_before_a_rewrite_is_opened_again_and_the_new_entry_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let mut entry = saved(&outbox, "rewritten");
         let path = outbox.path_of(&entry.id);
         let early = open_entry(&path).unwrap();
@@ -323,8 +321,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_rating_saved_claimed_is_held_from_before_it_appears() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let (entry, lease) = outbox
             .enqueue_claimed(&visit("claimed"), &rating("Спасибо"), ORIGIN)
             .unwrap();
@@ -343,8 +340,7 @@ mod tests {
     #[test]
     fn reading_an_entry_leaves_its_access_time_alone() {
         use std::os::unix::fs::MetadataExt as _;
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let atime = |path: &Path| {
             let meta = fs::metadata(path).unwrap();
             (meta.atime(), meta.atime_nsec())
@@ -372,8 +368,7 @@ mod tests {
 
     #[test]
     fn a_lease_is_exclusive_until_dropped_even_within_one_process() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let (entry, lease) = outbox
             .enqueue_claimed(&visit("leased"), &rating(""), ORIGIN)
             .unwrap();

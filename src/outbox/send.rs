@@ -416,14 +416,13 @@ mod tests {
     use super::*;
     use crate::api::OutcomeKind;
     use crate::outbox::testing::{
-        ORIGIN, answer, answered, entry_of, ids, rating, sorted, sorted_ids, visit,
+        ORIGIN, answer, answered, entry_of, ids, rating, sorted, sorted_ids, temp_outbox, visit,
     };
     use std::fs;
 
     #[test]
     fn an_entry_for_another_server_is_counted_not_sent_until_moved() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         outbox
             .enqueue(&visit("old"), &rating(""), "https://old.example:443")
             .unwrap();
@@ -439,8 +438,7 @@ mod tests {
 
     #[test]
     fn a_rejection_is_kept_until_superseded_by_an_answered_rating_for_the_same_visit() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let other_visit = answered(&outbox, "other", Some(OutcomeKind::Rejected));
         let first = answered(&outbox, "v", Some(OutcomeKind::Rejected));
         assert_eq!(sorted_ids(&outbox), sorted([&other_visit, &first]), "kept");
@@ -476,8 +474,7 @@ mod tests {
 
     #[test]
     fn a_delivered_entry_keeps_its_lease_until_its_batch_is_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let mut batch = Deliveries::new(&outbox);
         let mut saved = Vec::new();
         for n in 0..3 {

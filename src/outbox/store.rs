@@ -313,13 +313,12 @@ fn make_private(path: &Path) {
 mod tests {
     use super::super::{OutboxError, STALE_TMP};
     use super::*;
-    use crate::outbox::testing::{ORIGIN, rating, visit};
+    use crate::outbox::testing::{ORIGIN, rating, temp_outbox, visit};
     use std::time::Duration;
 
     #[test]
     fn enqueue_list_remove_round_trip_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let a = outbox
             .enqueue(&visit("a"), &rating("первая"), ORIGIN)
             .unwrap();
@@ -342,8 +341,7 @@ mod tests {
     #[test]
     fn files_are_private_and_hold_no_token() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let entry = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(outbox.dir()), 0o700);
@@ -354,8 +352,7 @@ mod tests {
 
     #[test]
     fn temporary_files_left_by_a_crash_are_cleaned_up_once_stale_and_never_listed() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let entry = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
         let old = std::time::SystemTime::now() - STALE_TMP - Duration::from_secs(5);
         let stale = outbox.dir().join(format!(".{}.json.Ab12Cd.tmp", entry.id));
@@ -384,8 +381,7 @@ mod tests {
 
     #[test]
     fn damaged_files_are_set_aside_and_the_rest_listed() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let good = outbox.enqueue(&visit("good"), &rating(""), ORIGIN).unwrap();
         let truncated = outbox.enqueue(&visit("cut"), &rating(""), ORIGIN).unwrap();
         let path = outbox.path_of(&truncated.id);
@@ -410,8 +406,7 @@ mod tests {
 
     #[test]
     fn entries_written_by_version_0_1_stay_readable_and_go_to_any_server() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let id = "1764200000000-00000000000000aa";
         let old = format!(
             r#"{{"version":1,"id":"{id}","visit_id":"old-visit","rating":{{"scores":[5,4,3,2],"notes":"x","didnt_visit":false}},"created_at_ms":1764200000000,"attempts":1,"last_attempt_ms":1764200000001,"next_attempt_ms":1764200000002,"state":"waiting","last_outcome":null}}"#
@@ -427,8 +422,7 @@ mod tests {
 
     #[test]
     fn a_second_damaged_file_of_the_same_name_does_not_overwrite_the_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let name = "0000000000001-aaaa.json";
         for garbage in [&b"first"[..], b"second"] {
             fs::write(outbox.dir().join(name), garbage).unwrap();

@@ -6,6 +6,22 @@ use crate::api::{OutcomeKind, RatingClient, VisitId};
 use crate::rating::{Rating, Score};
 use std::time::Duration;
 
+/// An outbox in a folder of its own, removed when the returned folder is dropped.
+pub(crate) fn temp_outbox() -> (tempfile::TempDir, Outbox) {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(dir.path()).unwrap();
+    (dir, outbox)
+}
+
+/// Save `count` ratings for `origin`, for visits `v-0`, `v-1`, …
+pub(crate) fn save_many(outbox: &Outbox, count: usize, origin: &str) {
+    for i in 0..count {
+        outbox
+            .enqueue(&visit(&format!("v-{i}")), &rating(""), origin)
+            .unwrap();
+    }
+}
+
 /// The origin the entries of a test are saved for.
 pub(crate) const ORIGIN: &str = "https://rpgu.example:443";
 
