@@ -178,15 +178,18 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
 
 /// What every command but the stand-in server needs before it runs: kept data pruned
 /// when due, and the platform's credential store for those that may need the token.
+/// `import --dry-run` never needs it: connecting to the Secret Service starts D-Bus
+/// threads (each with its own stack and malloc arena of address space) that a check of
+/// a large file has no use for.
 fn prepare_process(cli: &Cli, config: &Config) {
     let needs_keyring = !matches!(
-        cli.command,
+        &cli.command,
         Some(
             Command::MockServer(_)
                 | Command::AdminPin(_)
                 | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
         )
-    );
+    ) && !matches!(&cli.command, Some(Command::Import(args)) if args.dry_run);
     if !matches!(cli.command, Some(Command::MockServer(_))) {
         keep_data_bounded(config, cli.command.is_none());
     }

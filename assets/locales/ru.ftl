@@ -265,7 +265,32 @@ import-error-empty = В файле нет ни одной строки.
 import-error-not-text = Это не текстовый файл CSV и не таблица, которую умеет читать программа (XLSX, XLS, ODS).
 import-error-file = Файл не прочитан: { $error }
 import-error-encoding = Неизвестная кодировка «{ $encoding }». Например: utf-8, windows-1251.
-import-problem-duplicate = этот визит есть и в строке { $rows }
+import-problem-duplicate = этот визит есть и в строке { $rows }{ $more ->
+    [0] {""}
+    [one] {" "}и ещё в { $more } строке
+   *[other] {" "}и ещё в { $more } строках
+  }
+import-error-too-big = Файл не принят: { $what } — { $found }, а можно не больше { $max }. Ничего не прочитано дальше и не отправлено (ограничения импорта — в README, «Импорт бумажных анкет»).
+import-limit-file-bytes = размер файла
+import-limit-rows = строк в занятой области листа { $part }
+import-limit-columns = столбцов в занятой области листа { $part }
+import-limit-cells = ячеек в занятой области листа { $part } (строки × столбцы)
+import-limit-shared-strings = общих строк таблицы (sharedStrings)
+import-limit-part-bytes = распакованный размер части { $part }
+import-limit-total-bytes = распакованный размер всех частей файла
+import-limit-ratio = степень сжатия части { $part }
+import-limit-zip-entries = частей в архиве
+import-limit-csv-rows = строк в файле CSV
+import-limit-row-bytes = длина строки { $row } (не закрыта кавычка?)
+import-limit-repeated-rows = строк, визит которых есть и в другой строке
+import-size-mib = { $mib } МиБ
+import-size-ratio = { $ratio } : 1
+import-error-encoding-unsure = Кодировка файла не определена надёжно: байт { $offset } (строка { $row }) { $rest ->
+    [utf8] не читается как UTF-8, хотя остальной файл в UTF-8
+   *[cp1251] похож на UTF-8, хотя остальной файл в Windows-1251
+  }. Ничего не отправлено, чтобы замечания не дошли до портала искажёнными. Сохраните файл в кодировке UTF-8 или укажите кодировку явно: visit-rating import --encoding utf-8 (или --encoding windows-1251).
+import-error-undecodable = Байт { $offset } (строка { $row }) не читается в кодировке { $encoding }. Ничего не отправлено. Сохраните файл в кодировке UTF-8 или укажите верную: visit-rating import --encoding …
+import-error-changed = Файл изменился во время импорта. Откройте его заново.
 import-problem-score-missing = оценка не указана
 import-problem-score-not-number = «{ $value }» — не число; оценка от 1 до 5
 import-problem-score-not-whole = «{ $value }» — не целое число; оценка от 1 до 5
@@ -317,6 +342,11 @@ import-formats = XLSX, XLS, ODS (первый лист) или CSV (; или , �
 import-reading = Файл читается…
 import-preview-counts = Строк: { $rows }; в порядке: { $valid }; с ошибками: { $invalid }.
 import-preview-problems = Ошибки
+import-preview-more = …и ещё { $count } { $count ->
+    [one] строка
+    [few] строки
+   *[many] строк
+  }: в таблице первые { $shown }; проверены и будут отправлены все.
 import-preview-ok = в порядке
 import-send = Отправить строки без ошибок: { $count }
 import-stop = Остановить

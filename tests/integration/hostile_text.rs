@@ -33,7 +33,7 @@ fn hostile_answer() -> Vec<u8> {
 
 /// A server that answers every rating with [`hostile_answer`]: a rejection, kept for a
 /// person.
-fn hostile_server() -> RawServer {
+pub(crate) fn hostile_server() -> RawServer {
     answering_server(hostile_answer())
 }
 

@@ -15,6 +15,7 @@ mod hardening;
 mod headless;
 mod hostile_text;
 mod import;
+mod import_limits;
 mod import_ui;
 mod keyring;
 mod kiosk;

@@ -187,3 +187,28 @@ fn kiosk_screens_at(size: egui::Vec2, high_contrast: bool, all: bool) {
         shoot(&mut rig.harness, &format!("kiosk_pin{suffix}"));
     }
 }
+
+/// A portal whose words carry terminal escapes, a bidi override and a line of fake
+/// advice: the form shows them escaped, on one line, nothing reordered.
+#[test]
+fn error_hostile_server() {
+    let server = crate::hostile_text::hostile_server();
+    let mut harness = snapshot_harness(&server.url(), TOKEN);
+    fill(&mut harness, "visit-hostile", [2, 3, 4, 5]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| {
+        !app.is_sending() && app.last_result().is_some()
+    });
+    use egui_kittest::kittest::by;
+    // Shown, escaped, on one line with the fake advice…
+    harness.get(by().label_contains("\\u{1b}]0;pwned\\u{7}"));
+    harness.get(by().label_contains("\\u{202e}txt.exe\\u{a}Совет"));
+    // …and nowhere raw.
+    for raw in ["\u{1b}", "\u{7}", "\u{9b}", "\u{202e}", "\nСовет"] {
+        assert!(
+            harness.query_by_label_contains(raw).is_none(),
+            "{raw:?} reaches the window raw"
+        );
+    }
+    shoot(&mut harness, "error_hostile_server");
+}

@@ -11,6 +11,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 pub mod cli;
+pub mod hostile;
 pub mod proxy;
 pub mod ui;
 
