@@ -199,10 +199,9 @@ fn error_hostile_server() {
     step_until(&mut harness, |app| {
         !app.is_sending() && app.last_result().is_some()
     });
-    use egui_kittest::kittest::by;
     // Shown, escaped, on one line with the fake advice…
-    harness.get(by().label_contains("\\u{1b}]0;pwned\\u{7}"));
-    harness.get(by().label_contains("\\u{202e}txt.exe\\u{a}Совет"));
+    harness.get(egui_kittest::kittest::by().label_contains("\\u{1b}]0;pwned\\u{7}"));
+    harness.get(egui_kittest::kittest::by().label_contains("\\u{202e}txt.exe\\u{a}Совет"));
     // …and nowhere raw.
     for raw in ["\u{1b}", "\u{7}", "\u{9b}", "\u{202e}", "\nСовет"] {
         assert!(
