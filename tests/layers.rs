@@ -8,7 +8,8 @@
 //! and `#[macro_export]` macros (`crate::msg`, `crate::out`). `visit_rating::` in
 //! `main.rs` is the library's `crate::`. A path is charged to the file that defines the
 //! module it names: `crate::api::VisitId` is `src/api/mod.rs`, the face that re-exports
-//! it. Test code (`#[cfg(test)]` items) is left out: a test may start a stand-in server
+//! it. Test code (`#[cfg(test)]` items, and files declared `#[cfg(test)] mod x;`) is
+//! left out: a test may start a stand-in server
 //! from a higher layer to exercise a lower one.
 //!
 //! Circles are looked for between files, except that a folder module's face
@@ -376,6 +377,8 @@ fn read_crate() -> (Modules, Vec<Import>, BTreeSet<String>) {
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     let mut parsed = Vec::new();
+    // Files declared `#[cfg(test)] mod x;`: test code, like a `mod tests` block.
+    let mut test_only = BTreeSet::new();
     let mut modules = Modules {
         files: BTreeMap::new(),
         macros: BTreeMap::new(),
@@ -392,6 +395,14 @@ fn read_crate() -> (Modules, Vec<Import>, BTreeSet<String>) {
             modules.files.insert(module_path(&rel), rel.clone());
         }
         for item in &ast.items {
+            if let syn::Item::Mod(m) = item
+                && m.content.is_none()
+                && is_test_only(&m.attrs)
+            {
+                let mut child = module_path(&rel);
+                child.push(m.ident.to_string());
+                test_only.insert(child);
+            }
             if let syn::Item::Macro(m) = item
                 && m.attrs.iter().any(|a| a.path().is_ident("macro_export"))
                 && let Some(name) = &m.ident
@@ -404,6 +415,9 @@ fn read_crate() -> (Modules, Vec<Import>, BTreeSet<String>) {
     let mut imports = Vec::new();
     let mut names = BTreeSet::new();
     for (rel, ast) in &parsed {
+        if test_only.iter().any(|t| module_path(rel).starts_with(t)) {
+            continue;
+        }
         names.insert(rel.clone());
         let mut collector = Collector { paths: Vec::new() };
         collector.visit_file(ast);

@@ -240,7 +240,7 @@ cli-outbox-exported = { $count } { $count ->
 import-column-visit-id = Visit id
 import-column-notes = Remarks
 import-column-didnt-visit = Did not visit
-import-error-missing-columns = The file has no column for: { $missing }. The header row has: { $found }. Name the columns as the README says ("Importing paper forms") or give their order with --columns.
+import-error-missing-columns = The file has no column for: { $missing }. The header row has: { $found }. Name the columns as the documentation says (chapter "Importing paper forms") or give their order with --columns.
 import-error-duplicate-column = The file has two columns for "{ $column }": "{ $first }" and "{ $second }". Keep one.
 import-error-no-sheet = The workbook has no sheet "{ $sheet }". Its sheets: { $sheets }.
 import-error-empty = The file holds no rows.
@@ -252,12 +252,12 @@ import-problem-duplicate = the same visit is also in row { $rows }{ $more ->
     [one] {" "}and { $more } more row
    *[other] {" "}and { $more } more rows
   }
-import-error-too-big = The file was not accepted: { $what } is { $found }, and at most { $max } is allowed. Nothing past that was read, nothing was sent (the import's limits are in the README, "Importing paper forms").
+import-error-too-big = The file was not accepted: { $what } is { $found }, and at most { $max } is allowed. Nothing past that was read, nothing was sent (the import's limits are in the documentation, chapter "Importing paper forms", Limits).
 import-limit-file-bytes = the file's size
 import-limit-rows = the rows of the used range of sheet { $part }
 import-limit-columns = the columns of the used range of sheet { $part }
 import-limit-cells = the cells of the used range of sheet { $part } (rows × columns)
-import-limit-shared-strings = the shared strings (sharedStrings)
+import-limit-shared-strings = the number of shared strings (sharedStrings)
 import-limit-part-bytes = the uncompressed size of part { $part }
 import-limit-total-bytes = the uncompressed size of all the file's parts
 import-limit-ratio = the compression ratio of part { $part }
@@ -319,7 +319,7 @@ import-title = Import paper forms from a file
 import-path-label = Path to the file
 import-path-hint = e.g. /home/admin/forms.xlsx
 import-open = Open
-import-formats = XLSX, XLS, ODS (the first sheet) or CSV (; or , — UTF-8 or Windows-1251). Columns: visit, the four scores, remarks, "did not visit" — see the README.
+import-formats = XLSX, XLS, ODS (the first sheet) or CSV (; or , — UTF-8 or Windows-1251). Columns: visit, the four scores, remarks, "did not visit" — see the documentation, chapter "Importing paper forms".
 import-reading = Reading the file…
 import-preview-counts = Rows: { $rows }; fine: { $valid }; with errors: { $invalid }.
 import-preview-more = …and { $count } more { $count ->

@@ -258,7 +258,7 @@ cli-outbox-exported = { $count } { $count ->
 import-column-visit-id = Идентификатор визита
 import-column-notes = Замечания
 import-column-didnt-visit = Не был(а) в поликлинике
-import-error-missing-columns = В файле нет столбцов: { $missing }. В строке заголовков найдено: { $found }. Назовите столбцы как в README («Импорт бумажных анкет») или укажите их порядок параметром --columns.
+import-error-missing-columns = В файле нет столбцов: { $missing }. В строке заголовков найдено: { $found }. Назовите столбцы как в документации (глава «Импорт бумажных анкет») или укажите их порядок параметром --columns.
 import-error-duplicate-column = Для «{ $column }» в файле два столбца: «{ $first }» и «{ $second }». Оставьте один.
 import-error-no-sheet = В книге нет листа «{ $sheet }». Листы: { $sheets }.
 import-error-empty = В файле нет ни одной строки.
@@ -270,7 +270,7 @@ import-problem-duplicate = этот визит есть и в строке { $ro
     [one] {" "}и ещё в { $more } строке
    *[other] {" "}и ещё в { $more } строках
   }
-import-error-too-big = Файл не принят: { $what } — { $found }, а можно не больше { $max }. Ничего не прочитано дальше и не отправлено (ограничения импорта — в README, «Импорт бумажных анкет»).
+import-error-too-big = Файл не принят: { $what } — { $found }, а можно не больше { $max }. Ничего не прочитано дальше и не отправлено (ограничения импорта — в документации, глава «Importing paper forms», раздел Limits).
 import-limit-file-bytes = размер файла
 import-limit-rows = строк в занятой области листа { $part }
 import-limit-columns = столбцов в занятой области листа { $part }
@@ -338,7 +338,7 @@ import-title = Импорт бумажных анкет из файла
 import-path-label = Путь к файлу
 import-path-hint = например, /home/admin/анкеты.xlsx
 import-open = Открыть
-import-formats = XLSX, XLS, ODS (первый лист) или CSV (; или , — UTF-8 или Windows-1251). Столбцы: визит, четыре оценки, замечания, «не был(а)» — см. README.
+import-formats = XLSX, XLS, ODS (первый лист) или CSV (; или , — UTF-8 или Windows-1251). Столбцы: визит, четыре оценки, замечания, «не был(а)» — см. документацию, главу «Импорт бумажных анкет».
 import-reading = Файл читается…
 import-preview-counts = Строк: { $rows }; в порядке: { $valid }; с ошибками: { $invalid }.
 import-preview-problems = Ошибки

@@ -5,12 +5,14 @@
 //! The encoding ([`detect`]): a byte order mark wins, then `--encoding`; otherwise the
 //! whole file is read once and
 //! - every byte sequence is valid UTF-8 → UTF-8;
-//! - bytes that are not UTF-8, and valid UTF-8 multibyte sequences fewer than one for
-//!   every [`ACCIDENTAL_UTF8`] of them → Windows-1251 (what Russian Excel saves as "CSV").
-//!   Windows-1251 text makes a valid UTF-8 pair now and then by accident: a capital
-//!   letter before `»`, `№` or a no-break space («ДОКТОР» holds `Р»`, which is UTF-8 for
-//!   «л»), while each lowercase Cyrillic letter makes a sequence that is not UTF-8; one
-//!   such pair must not make a whole 1251 file unreadable;
+//! - bytes that are not UTF-8, no two Russian letters in a row in UTF-8, and valid UTF-8
+//!   multibyte sequences fewer than one for every [`ACCIDENTAL_UTF8`] of them →
+//!   Windows-1251 (what Russian Excel saves as "CSV"). Windows-1251 text makes a valid
+//!   UTF-8 pair now and then by accident: a capital letter before `»`, `№` or a no-break
+//!   space («ДОКТОР» holds `Р»`, which is UTF-8 for «л»), while each lowercase Cyrillic
+//!   letter makes a sequence that is not UTF-8; one such pair must not make a whole 1251
+//!   file unreadable. A UTF-8 word pasted into a 1251 file has two Russian letters in a
+//!   row, which such accidents do not make;
 //! - otherwise (a UTF-8 file with a stray byte, or a file of two encodings) → the file is
 //!   refused ([`ImportError::EncodingUnsure`]), naming the row and the byte offset of the
 //!   first byte that does not fit the rest: read either way, part of the remarks would
@@ -50,6 +52,9 @@ pub struct Utf8Census {
     pub multibyte: u64,
     /// The offset of the first of them.
     pub first_multibyte: Option<u64>,
+    /// Two Russian letters (А–я, Ё, ё) in a row, both valid UTF-8: a UTF-8 word, which
+    /// Windows-1251 text does not make by accident.
+    pub russian_pairs: u64,
     /// Byte sequences that are not UTF-8.
     pub invalid: u64,
     /// The offset of the first of them.
@@ -117,6 +122,17 @@ impl Utf8Census {
                 self.first_multibyte = Some(offset + at as u64);
             }
             self.multibyte += leads;
+            let russian = |c: char| matches!(c, 'А'..='я' | 'Ё' | 'ё');
+            // Valid UTF-8 by construction (a prefix `from_utf8` accepted).
+            let text = String::from_utf8_lossy(bytes);
+            let mut previous = false;
+            for c in text.chars() {
+                let now = russian(c);
+                if now && previous {
+                    self.russian_pairs += 1;
+                }
+                previous = now;
+            }
         }
     }
 }
@@ -155,7 +171,11 @@ pub fn decide(
     let encoding = match forced {
         Some(encoding) => encoding,
         None if census.invalid == 0 => UTF_8,
-        None if census.multibyte.saturating_mul(ACCIDENTAL_UTF8) <= census.invalid => WINDOWS_1251,
+        None if census.russian_pairs == 0
+            && census.multibyte.saturating_mul(ACCIDENTAL_UTF8) <= census.invalid =>
+        {
+            WINDOWS_1251
+        }
         None => {
             let mostly_utf8 = census.multibyte >= census.invalid;
             let offset = if mostly_utf8 {

@@ -248,22 +248,23 @@ fn open_entry_to_lock(path: &Path) -> io::Result<File> {
 }
 
 #[cfg(test)]
-#[cfg(unix)]
 mod tests {
     use super::*;
     use crate::outbox::store::open_entry;
-    use crate::outbox::tests::{ORIGIN, rating, visit};
+    use crate::outbox::testing::{ORIGIN, rating, temp_outbox, visit};
+    use crate::outbox::{Removal, now_ms};
 
+    #[cfg(unix)]
     fn saved(outbox: &Outbox, visit_id: &str) -> Entry {
         outbox
             .enqueue(&visit(visit_id), &rating(""), ORIGIN)
             .unwrap()
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_file_opened_before_its_entry_was_delivered_is_never_held() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let entry = saved(&outbox, "opened-early");
         let path = outbox.path_of(&entry.id);
         // A second sender opened the file, then the first delivered and removed it.
@@ -274,10 +275,10 @@ mod tests {
         assert_eq!(outbox.read_leased(&lease), Ok(None), "gone, not sent again");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_file_opened_before_a_rewrite_is_opened_again_and_the_new_entry_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let mut entry = saved(&outbox, "rewritten");
         let path = outbox.path_of(&entry.id);
         let early = open_entry(&path).unwrap();
@@ -295,10 +296,10 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_rating_saved_claimed_is_held_from_before_it_appears() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let (entry, lease) = outbox
             .enqueue_claimed(&visit("claimed"), &rating("Спасибо"), ORIGIN)
             .unwrap();
@@ -317,8 +318,7 @@ mod tests {
     #[test]
     fn reading_an_entry_leaves_its_access_time_alone() {
         use std::os::unix::fs::MetadataExt as _;
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let atime = |path: &Path| {
             let meta = fs::metadata(path).unwrap();
             (meta.atime(), meta.atime_nsec())
@@ -342,5 +342,34 @@ mod tests {
         let lease = outbox.claim(&entry.id).unwrap().unwrap();
         assert_eq!(outbox.read_leased(&lease).unwrap().unwrap(), entry);
         assert_eq!(atime(&path), before, "a read wrote the inode");
+    }
+
+    #[test]
+    fn a_lease_is_exclusive_until_dropped_even_within_one_process() {
+        let (_dir, outbox) = temp_outbox();
+        let (entry, lease) = outbox
+            .enqueue_claimed(&visit("leased"), &rating(""), ORIGIN)
+            .unwrap();
+        assert_eq!(lease.id(), entry.id);
+        assert!(outbox.claim(&entry.id).unwrap().is_none(), "held");
+        assert!(outbox.in_flight(&entry.id));
+        // Another thread is another sender.
+        let other = outbox.clone();
+        let id = entry.id.clone();
+        let taken = std::thread::Builder::new()
+            .name("other-sender".into())
+            .spawn(move || other.claim(&id).unwrap().is_some())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(!taken);
+        assert!(matches!(
+            outbox.remove_by_person(&entry.id, Removal::Discarded),
+            Err(OutboxError::InFlight(_))
+        ));
+        drop(lease);
+        assert!(!outbox.in_flight(&entry.id));
+        assert!(outbox.claim(&entry.id).unwrap().is_some(), "released");
+        assert!(entry.next_attempt_ms <= now_ms(), "due at once");
     }
 }

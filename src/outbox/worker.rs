@@ -364,3 +364,44 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hold_after_a_refusal_outlasts_ratings_due_now() {
+        let memory = Memory {
+            refusals: 1,
+            hold_until: now_ms() + 3_000,
+            ..Memory::default()
+        };
+        let wait = memory.wait(Some(now_ms()), false);
+        assert!(wait > Duration::from_millis(2_500), "{wait:?}");
+    }
+
+    #[test]
+    fn a_rating_in_flight_elsewhere_is_looked_at_again_soon_not_in_a_tight_loop() {
+        let wait = Memory::default().wait(Some(now_ms()), true);
+        assert_eq!(wait, IN_FLIGHT_RECHECK);
+    }
+
+    #[test]
+    fn while_the_network_is_down_the_server_is_probed_before_a_far_attempt() {
+        let memory = Memory {
+            network_down: true,
+            ..Memory::default()
+        };
+        let wait = memory.wait(Some(now_ms() + 120_000), false);
+        assert_eq!(wait, PROBE_EVERY);
+    }
+
+    #[test]
+    fn a_token_pause_waits_for_a_person_not_for_the_ratings_due() {
+        let memory = Memory {
+            paused: Some(TokenProblem::Expired),
+            ..Memory::default()
+        };
+        assert_eq!(memory.wait(Some(now_ms()), false), IDLE_CHECK);
+    }
+}

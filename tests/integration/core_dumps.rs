@@ -16,10 +16,10 @@
 use std::io::Write as _;
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::{ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::reliability::RawServer;
-use crate::support::UserEnv;
+use crate::support::{UserEnv, wait_until};
 
 const TOKEN: &str = "core-dump-token-4c1d9e";
 const REMARKS: &str = "core-dump-remark-7f3a: the nurse was rude";
@@ -74,14 +74,11 @@ fn abort_while_sending(env: &UserEnv, cwd: &std::path::Path, allow: bool) -> (Ex
         .unwrap()
         .write_all(REMARKS.as_bytes())
         .unwrap();
-    let started = Instant::now();
-    while server.requests().is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the rating never reached the server"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(
+        "the rating reached the server",
+        Duration::from_secs(30),
+        || !server.requests().is_empty(),
+    );
     assert!(server.requests()[0].contains(REMARKS));
     let killed = std::process::Command::new("sh")
         .args(["-c", &format!("kill -s ABRT {}", child.id())])

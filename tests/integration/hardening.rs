@@ -34,7 +34,7 @@ fn logs_and_the_sent_log_are_made_private_when_they_already_exist() {
     ] {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    env.cmd().args(["outbox", "list"]).assert().code(0);
+    env.cli().list().assert().code(0);
     assert_eq!(mode(&logs), 0o700);
     assert_eq!(mode(&old_log), 0o600);
     assert_eq!(mode(&sent_log), 0o600);

@@ -11,7 +11,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::reliability::{RawServer, answering_server};
-use crate::support::{UserEnv, json_of, unique};
+use crate::support::cli::{Ran, SCORES};
+use crate::support::{UserEnv, unique};
 
 const TOKEN: &str = "hostile-text-token-77c1";
 
@@ -32,14 +33,13 @@ fn hostile_answer() -> Vec<u8> {
 
 /// A server that answers every rating with [`hostile_answer`]: a rejection, kept for a
 /// person.
-fn hostile_server() -> RawServer {
+pub(crate) fn hostile_server() -> RawServer {
     answering_server(hostile_answer())
 }
 
 /// No byte a terminal would act on: no C0 control but line breaks and tabs, no DEL,
 /// no C1, no bidi override or isolate, no line separator.
-fn assert_inert(what: &str, bytes: &[u8]) {
-    let text = String::from_utf8_lossy(bytes);
+fn assert_inert(what: &str, text: &str) {
     let unsafe_chars: Vec<char> = text
         .chars()
         .filter(|&c| {
@@ -57,14 +57,13 @@ fn assert_inert(what: &str, bytes: &[u8]) {
     );
 }
 
-fn submit(env: &UserEnv, url: &str, extra: &[&str]) -> std::process::Output {
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["submit", "--url", url, "--history", &unique("hostile")])
-        .args(["--scores", "5,4,3,2"])
+fn submit(env: &UserEnv, url: &str, extra: &[&str]) -> Ran {
+    env.cli()
+        .token(TOKEN)
+        .submit(url, &unique("hostile"))
+        .scores(SCORES)
         .args(extra)
-        .output()
-        .unwrap()
+        .run()
 }
 
 #[test]
@@ -73,19 +72,19 @@ fn submit_shows_a_servers_escapes_escaped_and_json_keeps_them_as_the_same_value(
     let env = UserEnv::new();
 
     let output = submit(&env, &server.url(), &[]);
-    assert_eq!(output.status.code(), Some(3), "rejected");
+    assert_eq!(output.code, Some(3), "rejected");
     assert_inert("submit's stdout", &output.stdout);
     assert_inert("submit's stderr", &output.stderr);
-    let said = String::from_utf8_lossy(&output.stderr);
+    let said = &output.stderr;
     assert!(
         said.contains("\\u{1b}]0;pwned\\u{7}") && said.contains("\\u{202e}txt.exe\\u{a}Совет"),
         "the server's words are shown, escaped: {said}"
     );
 
     let output = submit(&env, &server.url(), &["--json"]);
-    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(output.code, Some(3));
     assert_inert("submit --json", &output.stdout);
-    let value = json_of(&output);
+    let value = output.json();
     assert_eq!(value["message"], MESSAGE, "the same value, verbatim");
     assert_eq!(value["message_code"], MESSAGE_CODE);
 }
@@ -123,20 +122,11 @@ fn the_outbox_keeps_the_words_verbatim_and_flush_and_list_show_them_escaped() {
     let url = server.url();
 
     let output = submit(&env, &url, &["--queue"]);
-    assert_eq!(output.status.code(), Some(5), "queued: {output:?}");
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["outbox", "flush", "--url", &url])
-        .output()
-        .unwrap();
+    assert_eq!(output.code, Some(5), "queued: {output:?}");
+    let output = env.cli().token(TOKEN).flush(&url).run();
     assert_inert("outbox flush's stdout", &output.stdout);
     assert_inert("outbox flush's stderr", &output.stderr);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let said = output.all();
     assert!(
         said.contains("\\u{1b}[2J"),
         "flush shows what the server said: {said}"
@@ -151,26 +141,14 @@ fn the_outbox_keeps_the_words_verbatim_and_flush_and_list_show_them_escaped() {
         "stored verbatim: {entry}"
     );
 
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_URL", &url)
-        .args(["outbox", "list"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    let output = env.cli().url_env(&url).list().run();
+    assert_eq!(output.code, Some(0));
     assert_inert("outbox list", &output.stdout);
     assert_inert("outbox list's stderr", &output.stderr);
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("\\u{9b}31m"),
-        "{output:?}"
-    );
-    let output = env
-        .cmd()
-        .args(["outbox", "list", "--json"])
-        .output()
-        .unwrap();
+    assert!(output.stdout.contains("\\u{9b}31m"), "{output:?}");
+    let output = env.cli().list().arg("--json").run();
     assert_inert("outbox list --json", &output.stdout);
-    let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let listed: Value = output.json();
     assert_eq!(listed[0]["last_outcome"]["message"], MESSAGE, "{listed}");
 }
 
@@ -199,29 +177,26 @@ fn import_shows_the_servers_words_escaped_and_writes_an_inert_report() {
 
     let report = dir.path().join("report.csv");
     let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["import", "--url", &server.url(), "--report"])
+        .cli()
+        .token(TOKEN)
+        .import(&server.url(), &file)
+        .arg("--report")
         .arg(&report)
-        .arg(&file)
-        .output()
-        .unwrap();
+        .run();
     assert_inert("import's stdout", &output.stdout);
     assert_inert("import's stderr", &output.stderr);
     assert_eq!(
         server.requests().len(),
         ids.len(),
         "every row was sent: {}",
-        String::from_utf8_lossy(&output.stderr)
+        output.stderr
     );
 
     let written = std::fs::read(&report).unwrap();
     // Its own line ends are CRLF, as spreadsheets write CSV.
     assert_inert(
         "the report",
-        String::from_utf8_lossy(&written)
-            .replace("\r\n", "\n")
-            .as_bytes(),
+        &String::from_utf8_lossy(&written).replace("\r\n", "\n"),
     );
     let text = String::from_utf8_lossy(&written);
     let mut reader = csv::ReaderBuilder::new()
@@ -243,13 +218,12 @@ fn import_shows_the_servers_words_escaped_and_writes_an_inert_report() {
 
     // A dry run's report too (no server words, the ids only).
     let output = env
-        .cmd()
-        .args(["import", "--dry-run", "--url", &server.url(), "--report"])
+        .cli()
+        .import(&server.url(), &file)
+        .args(["--dry-run", "--report"])
         .arg(&report)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+        .run();
+    assert_eq!(output.code, Some(0), "{output:?}");
     let text = std::fs::read_to_string(&report).unwrap();
     for id in ids {
         assert!(
@@ -278,7 +252,7 @@ fn a_window_shows_the_servers_words_escaped_too() {
     ] {
         let words = visit_rating::i18n::I18n::new(language).outcome_words(&outcome);
         for line in words.lines() {
-            assert_inert("the window's words", line.as_bytes());
+            assert_inert("the window's words", line);
             assert!(!line.contains('\n'), "one value, one line: {line:?}");
         }
     }

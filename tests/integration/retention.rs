@@ -54,10 +54,7 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
     let waiting = || crate::support::saved_ratings(&data);
     assert_eq!(waiting(), 1);
 
-    env.cmd()
-        .args(["outbox", "list", "--json"])
-        .assert()
-        .success();
+    env.cli().list().arg("--json").assert().success();
 
     let log = fs::read_to_string(data.join("sent.log")).unwrap();
     assert!(!log.contains("visit-old"), "{log}");
@@ -76,10 +73,7 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
         ),
     )
     .unwrap();
-    env.cmd()
-        .args(["outbox", "list", "--json"])
-        .assert()
-        .success();
+    env.cli().list().arg("--json").assert().success();
     assert!(
         fs::read_to_string(data.join("sent.log"))
             .unwrap()

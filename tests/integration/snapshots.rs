@@ -10,8 +10,8 @@ use visit_rating::ui::app::Screen;
 
 use crate::support::DownPort;
 use crate::support::ui::{
-    DIDNT_VISIT, SUBMIT, TOKEN, build, builder, click_star, fill, sent, server, settle, setup_for,
-    step_until, step_until_within, type_visit_id,
+    DIDNT_VISIT, SUBMIT, TOKEN, build, builder, click_star, fill, rate_visits_in_turn, server,
+    settle, setup_for, step_until, step_until_within, type_visit_id,
 };
 
 fn snapshot_harness(url: &str, token: &str) -> Harness<'static, RatingApp> {
@@ -106,15 +106,7 @@ fn saved_while_the_server_is_down() {
     let mut setup = setup_for(&down.url(), TOKEN);
     setup.data_dir = Some(data.path().to_owned());
     let mut harness = build(builder(egui::vec2(1000.0, 860.0)).wgpu(), setup);
-    for n in 0..3 {
-        if n > 0 {
-            harness.get_by_label("Новая оценка").click();
-            settle(&mut harness);
-        }
-        fill(&mut harness, &format!("visit-offline-{n}"), [5, 4, 3, 2]);
-        harness.get_by_label(SUBMIT).click();
-        step_until(&mut harness, sent);
-    }
+    rate_visits_in_turn(&mut harness, 3, |_| {});
     step_until_within(&mut harness, 1000, |app| {
         app.outbox_status()
             .is_some_and(|s| s.waiting == 3 && s.last_error.is_some() && !s.sending)
@@ -194,4 +186,28 @@ fn kiosk_screens_at(size: egui::Vec2, high_contrast: bool, all: bool) {
         rig.harness.get_by_label("PIN-код").type_text("1");
         shoot(&mut rig.harness, &format!("kiosk_pin{suffix}"));
     }
+}
+
+/// A portal whose words carry terminal escapes, a bidi override and a line of fake
+/// advice: the form shows them escaped, on one line, nothing reordered.
+#[test]
+fn error_hostile_server() {
+    let server = crate::hostile_text::hostile_server();
+    let mut harness = snapshot_harness(&server.url(), TOKEN);
+    fill(&mut harness, "visit-hostile", [2, 3, 4, 5]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| {
+        !app.is_sending() && app.last_result().is_some()
+    });
+    // Shown, escaped, on one line with the fake advice…
+    harness.get(egui_kittest::kittest::by().label_contains("\\u{1b}]0;pwned\\u{7}"));
+    harness.get(egui_kittest::kittest::by().label_contains("\\u{202e}txt.exe\\u{a}Совет"));
+    // …and nowhere raw.
+    for raw in ["\u{1b}", "\u{7}", "\u{9b}", "\u{202e}", "\nСовет"] {
+        assert!(
+            harness.query_by_label_contains(raw).is_none(),
+            "{raw:?} reaches the window raw"
+        );
+    }
+    shoot(&mut harness, "error_hostile_server");
 }

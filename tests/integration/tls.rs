@@ -8,7 +8,7 @@ use predicates::prelude::*;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use visit_rating::mock_server::{MockOptions, MockState, router};
 
-use crate::support::{UserEnv, json_of};
+use crate::support::UserEnv;
 
 const TOKEN: &str = "tls-token-91c2";
 
@@ -123,14 +123,13 @@ fn an_untrusted_certificate_is_a_clear_error_and_the_token_is_not_sent() {
     let env = UserEnv::new();
     let server = TlsServer::start();
     let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["submit", "--url", &server.url, "--history", "tls-visit"])
+        .cli()
+        .token(TOKEN)
+        .submit(&server.url, "tls-visit")
         .args(["--scores", "5,4,5,4", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(5));
-    let value = json_of(&output);
+        .run();
+    assert_eq!(output.code, Some(5));
+    let value = output.json();
     assert_eq!(value["outcome"], "transient");
     let detail = value["detail"].as_str().unwrap();
     assert!(
@@ -139,7 +138,7 @@ fn an_untrusted_certificate_is_a_clear_error_and_the_token_is_not_sent() {
     );
     // The handshake failed, so no HTTP request (and no token) reached the server.
     assert!(server.state.requests().is_empty());
-    assert!(!String::from_utf8_lossy(&output.stdout).contains(TOKEN));
+    assert!(!output.stdout.contains(TOKEN));
 }
 
 #[test]

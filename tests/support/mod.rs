@@ -10,6 +10,7 @@ use std::process::{Child, Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod cli;
 pub mod hostile;
 pub mod proxy;
 pub mod ui;
@@ -440,4 +441,69 @@ pub fn with_line_after(text: &str, anchor: &str, line: &str) -> String {
         "{anchor:?} once in:\n{text}"
     );
     text.replacen(&needle, &format!("{needle}{line}\n"), 1)
+}
+
+/// Poll `condition` every 20 ms until it holds; fail the test, naming `what`, if it does
+/// not within `timeout`. The one way a test waits for something another process or thread
+/// does: on an event or a counter, never a fixed sleep.
+pub fn wait_until(what: &str, timeout: std::time::Duration, mut condition: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < timeout,
+            "{what}: not within {timeout:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Run `cmd` with `input` on its standard input and its output captured, to its end.
+pub fn output_with_stdin(cmd: &mut StdCommand, input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    // A command that exits without reading leaves a broken pipe: what it said counts.
+    let _ = child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input.as_bytes());
+    child.wait_with_output().expect("the command ends")
+}
+
+/// The visit id a request recorded by the stand-in server (`GET /__mock/requests`) was
+/// for: the last segment of its path, as sent.
+pub fn visit_of(request: &Value) -> String {
+    let path = request["path"].as_str().expect("a request has a path");
+    path.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// Check that a run of one test of this binary in a child process (a test that needs an
+/// environment of its own) passed; its stdout.
+pub fn child_test_passed(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Stop a test server's accept loop on `addr`: set `stop`, wake the loop with a
+/// connection so that it sees the flag, and wait for its `thread`.
+pub fn stop_accept_loop(
+    stop: &std::sync::atomic::AtomicBool,
+    addr: std::net::SocketAddr,
+    thread: Option<std::thread::JoinHandle<()>>,
+) {
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect(addr);
+    if let Some(thread) = thread {
+        let _ = thread.join();
+    }
 }
