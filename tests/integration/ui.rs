@@ -622,3 +622,45 @@ fn the_visit_id_and_the_remarks_stop_at_their_limits_typed_or_pasted() {
         NOTES_MAX_CHARS
     );
 }
+
+/// An assistive technology (a screen reader's or an on-screen keyboard's "set value" and
+/// "replace selected text") is another way in: it stops at the limits too.
+#[test]
+fn text_from_assistive_technology_stops_at_the_limits() {
+    use crate::support::ui::{NOTES, VISIT_ID};
+    use visit_rating::api::MAX_VISIT_ID_CHARS;
+    use visit_rating::rating::NOTES_MAX_CHARS;
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    harness.get_by_label(VISIT_ID).click();
+    settle(&mut harness);
+    harness
+        .get_by_label(VISIT_ID)
+        .replace_selected_text_accesskit(&"8".repeat(MAX_VISIT_ID_CHARS + 500));
+    settle(&mut harness);
+    assert_eq!(
+        chars_in(&harness, VISIT_ID),
+        MAX_VISIT_ID_CHARS,
+        "taken up to the limit"
+    );
+    harness.get_by_label(NOTES).click();
+    settle(&mut harness);
+    harness
+        .get_by_label(NOTES)
+        .replace_selected_text_accesskit(&"щ".repeat(NOTES_MAX_CHARS * 4));
+    settle(&mut harness);
+    assert_eq!(
+        chars_in(&harness, NOTES),
+        NOTES_MAX_CHARS,
+        "taken up to the limit"
+    );
+    harness
+        .get_by_label(NOTES)
+        .set_text_value_accesskit(&"ы".repeat(NOTES_MAX_CHARS * 4));
+    settle(&mut harness);
+    assert_eq!(
+        chars_in(&harness, NOTES),
+        NOTES_MAX_CHARS,
+        "taken up to the limit"
+    );
+}
