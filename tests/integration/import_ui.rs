@@ -196,3 +196,34 @@ fn the_preview_of_a_large_file_shows_the_first_rows_and_counts_the_rest() {
         "a preview sends nothing"
     );
 }
+
+/// A gateway that refuses every request: the first row is `refused`, the rest
+/// `paused_refused`; all five wait in the outbox, and the window's summary says so (it
+/// used to leave them out of «ожидают отправки»).
+#[test]
+fn rows_a_gateway_refused_are_counted_as_waiting() {
+    let server = server_with(MockOptions {
+        faults: Faults {
+            gateway_refusal: Some(403),
+            ..Faults::default()
+        },
+        ..MockOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    open_file(&mut harness, &file);
+    harness
+        .get_by_label("Отправить строки без ошибок: 5")
+        .click();
+    step_until_within(&mut harness, 1000, RatingApp::import_busy);
+    step_until_within(&mut harness, 2000, |app| !app.import_busy());
+    harness.get_by_label(
+        "Строк: 6; доставлено: 0 (из них раньше: 0); ожидают отправки: 5; отклонено сервером: 0; с ошибками: 1.",
+    );
+    assert_eq!(
+        crate::support::saved_ratings(&dir.path().join("data")),
+        5,
+        "all five kept"
+    );
+}

@@ -500,29 +500,22 @@ impl RatingApp {
         let count = |names: &[&str]| tally.count(names);
         let delivered = tally.delivered();
         let headline = ui.label(
-            RichText::new(
-                self.i18n.tr_args(
-                    msg!("import-summary"),
-                    &[
-                        ("rows", tally.rows().into()),
-                        ("delivered", delivered.into()),
-                        ("earlier", count(&["already_delivered"]).into()),
-                        (
-                            "waiting",
-                            count(&[
-                                "transient",
-                                "stopped",
-                                "server_unreachable",
-                                "paused_token",
-                                "unauthorized",
-                            ])
-                            .into(),
-                        ),
-                        ("rejected", count(&["rejected"]).into()),
-                        ("invalid", count(&["invalid"]).into()),
-                    ],
-                ),
-            )
+            RichText::new(self.i18n.tr_args(
+                msg!("import-summary"),
+                &[
+                    ("rows", tally.rows().into()),
+                    ("delivered", delivered.into()),
+                    ("earlier", count(&["already_delivered"]).into()),
+                    (
+                        "waiting",
+                        // Every outcome that leaves the row in the outbox, as the
+                        // command line and the report count them.
+                        count(&crate::import::report::WAITING).into(),
+                    ),
+                    ("rejected", count(&["rejected"]).into()),
+                    ("invalid", count(&["invalid"]).into()),
+                ],
+            ))
             .strong(),
         );
         if std::mem::take(&mut self.import_view.scroll_to_summary) {
