@@ -160,8 +160,10 @@ def frame_times():
 
 def submit_vs_curl():
     log(f"  submit vs curl, {SUBMITS} each, interleaved")
+    key = os.urandom(16).hex()  # the control key of /__mock/*, ours to choose
     server = subprocess.Popen([APP, "mock-server", "--addr", "127.0.0.1:0", "--token", TOKEN],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                              env=dict(os.environ, VISIT_RATING_MOCK_KEY=key))
     try:
         url = server.stdout.readline().strip().removeprefix("listening on ")
         home = tempfile.mkdtemp(prefix="bench-home-")
@@ -195,7 +197,8 @@ def submit_vs_curl():
             curl.append((time.monotonic() - start) * 1000.0)
             if done.stdout != "200":
                 sys.exit(f"curl got {done.stdout}")
-        stored = json.loads(subprocess.run(["curl", "-s", url + "/__mock/ratings"],
+        stored = json.loads(subprocess.run(["curl", "-s", "-H", f"X-Mock-Key: {key}",
+                                            url + "/__mock/ratings"],
                                            capture_output=True, text=True).stdout)
         if len(stored) != 2 * SUBMITS:
             sys.exit(f"the server stored {len(stored)} ratings, expected {2 * SUBMITS}")

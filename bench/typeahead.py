@@ -102,9 +102,12 @@ class Rig:
             time.sleep(0.5)
         else:
             log("bench: openbox not found; focusing the window by hand")
+        # The key of the server's control endpoints (/__mock/*), ours to choose.
+        self.key = os.urandom(16).hex()
         server = subprocess.Popen([self.app, "mock-server", "--addr", "127.0.0.1:0",
                                    "--token", TOKEN], stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, text=True, env=self.env)
+                                  stderr=subprocess.DEVNULL, text=True,
+                                  env=dict(self.env, VISIT_RATING_MOCK_KEY=self.key))
         self.helpers.append(server)
         self.url = server.stdout.readline().strip().removeprefix("listening on ")
         for _ in range(self.busy):
@@ -116,7 +119,9 @@ class Rig:
         shutil.rmtree(self.work, ignore_errors=True)
 
     def stored(self):
-        with urllib.request.urlopen(self.url + "/__mock/ratings", timeout=10) as answer:
+        request = urllib.request.Request(self.url + "/__mock/ratings",
+                                         headers={"X-Mock-Key": self.key})
+        with urllib.request.urlopen(request, timeout=10) as answer:
             return json.load(answer)
 
     def xdotool(self, *args, check=True):

@@ -12,10 +12,10 @@
 //! [`TARGETS`] names them; the fuzz target, its `fuzz/corpus/<name>/` and
 //! `fuzz/artifacts/<name>/` folders share the name.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use encoding_rs::Encoding;
 use percent_encoding::percent_decode_str;
 
 use crate::api::{
@@ -25,7 +25,9 @@ use crate::api::{
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
 use crate::import::report::{self, Stage};
-use crate::import::{IdRules, Import, ImportError, ImportOptions, read};
+use crate::import::{IdRules, Import, ImportError, ImportOptions, ReadOptions};
+use crate::rating::NOTES_MAX_CHARS;
+use crate::safe_text;
 
 /// A fuzz target's entry: it takes one input and panics on a bug.
 pub type Entry = fn(&[u8]);
@@ -53,12 +55,15 @@ fn split_field(data: &[u8]) -> (&[u8], Option<&[u8]>) {
     }
 }
 
-/// A server's answer: how [`classify`] reads it, then everything that shows or keeps it
-/// (the words in both languages, the command line's report and JSON, the bounded copy
-/// the outbox stores and its JSON round trip).
+/// A server's answer: how [`classify`] reads it, then everything that shows or keeps it:
+/// the words in both languages (the server's text in them made safe for a terminal),
+/// the command line's report through its terminal-safe stream and its `--json` line
+/// (the same value, no control or bidi character), the bounded copy the outbox stores
+/// and its JSON round trip.
 ///
 /// Input: two bytes of HTTP status (big-endian, taken into 100..=999 as an HTTP status
-/// is); one byte of flags (bit 0: the body was truncated; bit 1: there is a `Location`);
+/// is); one byte of flags (bit 0: the body was truncated; bit 1: there is a `Location`;
+/// bits 2–5: the size, less one, of the writes the printed report comes in);
 /// with a `Location`, one byte of its length and that many bytes of it; the rest is the
 /// body. A short input stops early with what it has.
 pub fn outcome(data: &[u8]) {
@@ -109,19 +114,42 @@ pub fn outcome(data: &[u8]) {
         "the outbox's copy reads back"
     );
 
+    let chunk = usize::from(flags >> 2 & 15) + 1;
     for i18n in &languages() {
         for shown in [&outcome, &kept] {
             let words = i18n.outcome_words(shown);
             assert!(!words.headline.is_empty());
-            let _ = words.summary();
-            let _ = crate::cli::report::human_outcome(i18n, shown);
-            let _ = crate::cli::report::outcome_json(shown.kind.name(), shown).to_string();
+            for line in words.lines().chain([words.summary().as_str()]) {
+                assert_eq!(safe_text::lines(line), line, "the server's text made safe");
+            }
+            let human = crate::cli::report::human_outcome(i18n, shown);
+            assert_eq!(printed(&human, chunk), safe_text::lines(&human));
+
+            let value = crate::cli::report::outcome_json(shown.kind.name(), shown);
+            let line = crate::cli::report::json_line(&value);
+            assert!(!line.chars().any(safe_text::is_unsafe), "{line}");
+            let parsed: Option<serde_json::Value> = serde_json::from_str(&line).ok();
+            assert_eq!(parsed.as_ref(), Some(&value), "--json is the same value");
         }
     }
 }
 
+/// What the command line prints of `text` when it comes in writes of `chunk` bytes
+/// (characters split between writes included) through its terminal-safe stream.
+fn printed(text: &str, chunk: usize) -> String {
+    use std::io::Write as _;
+    let mut out = Vec::new();
+    {
+        let mut stream = crate::cli::report::SafeStream::new(&mut out);
+        for piece in text.as_bytes().chunks(chunk) {
+            assert!(stream.write_all(piece).is_ok());
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The import options the first byte of a [`csv`] input picks.
-fn csv_options(byte: u8) -> (Option<&'static Encoding>, ImportOptions) {
+fn csv_options(byte: u8) -> ImportOptions {
     let encoding = match byte & 7 {
         4 => Some(encoding_rs::UTF_8),
         5 => Some(encoding_rs::WINDOWS_1251),
@@ -129,8 +157,8 @@ fn csv_options(byte: u8) -> (Option<&'static Encoding>, ImportOptions) {
         7 => Some(encoding_rs::UTF_16LE),
         _ => None,
     };
-    let options = ImportOptions {
-        read: read::ReadOptions {
+    ImportOptions {
+        read: ReadOptions {
             encoding,
             sheet: None,
         },
@@ -140,14 +168,13 @@ fn csv_options(byte: u8) -> (Option<&'static Encoding>, ImportOptions) {
             clinic_guid: (byte & 16 != 0).then(|| "0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6".into()),
             separator: if byte & 32 != 0 { "_" } else { "" }.to_owned(),
         },
-    };
-    (encoding, options)
+    }
 }
 
-/// A CSV file to import: decoded, its delimiter found, split into rows
-/// ([`read::read_csv`]), its columns found and every row checked
-/// ([`crate::import::check`]), then the report written as the program writes it, and
-/// every error and problem put into words.
+/// A CSV file to import, read as `import FILE.csv` reads it ([`crate::import::load`]:
+/// its encoding decided from the whole file, its delimiter found, its rows streamed,
+/// its columns found, every row checked, duplicates marked), then every use of it (see
+/// [`check_import`]).
 ///
 /// Input: one byte of options (bits 0–2: the `--encoding` given, 0–3 none, then UTF-8,
 /// Windows-1251, KOI8-R, UTF-16LE; bit 3: `--columns` with every field in order; bit 4:
@@ -156,49 +183,63 @@ pub fn csv(data: &[u8]) {
     let Some((&first, file)) = data.split_first() else {
         return;
     };
-    let (encoding, options) = csv_options(first);
-    let table = match read::read_csv(file, encoding) {
-        Ok(table) => table,
-        Err(error) => return describe_import_error(&error),
-    };
-    assert_eq!(table.first_row, 1);
-    let format = table.format.clone();
-    let rows = table.rows.len();
-    let import = match crate::import::check(table, &options) {
-        Ok(import) => import,
-        Err(error) => return describe_import_error(&error),
-    };
-    check_import(&import, rows);
-    for i18n in &languages() {
-        for stage in [Stage::DryRun, Stage::Blocked] {
-            let lines = report::lines(&import, stage, i18n);
-            assert_eq!(lines.len(), import.rows.len());
-            let _ = report::to_bytes(&lines, &format, i18n);
-        }
-        for row in &import.rows {
-            let _ = report::problems_text(&import, row, i18n);
-        }
-    }
+    import_file("input.csv", file, &csv_options(first));
 }
 
-/// What [`crate::import::check`] promises about its rows.
-fn check_import(import: &Import, table_rows: usize) {
+thread_local! {
+    /// Where an input to import is written: the import reads a file by its path.
+    static IMPORT_DIR: Option<tempfile::TempDir> = tempfile::tempdir().ok();
+}
+
+/// `bytes` written as the file `name`, imported with `options` and checked.
+fn import_file(name: &str, bytes: &[u8], options: &ImportOptions) {
+    IMPORT_DIR.with(|dir| {
+        let Some(dir) = dir else { return };
+        let path = dir.path().join(name);
+        if std::fs::write(&path, bytes).is_err() {
+            return;
+        }
+        match crate::import::load(&path, options) {
+            Ok(import) => check_import(&import),
+            Err(error) => describe_import_error(&error),
+        }
+    });
+}
+
+/// What a checked import promises, on every pass over its rows: the rows come in file
+/// order, the counts [`crate::import::load`] made agree with what a pass sees, a
+/// refused row says why, no visit id is in two valid rows; the preview holds the first
+/// rows; the report is written in both languages.
+fn check_import(import: &Import) {
+    let mut rows = 0;
+    let mut valid = 0;
     let mut last = 0;
-    for row in &import.rows {
+    let mut ids = std::collections::HashSet::new();
+    let mut reports: Vec<_> = languages()
+        .into_iter()
+        .filter_map(|i18n| {
+            let writer = report::Writer::new(Vec::new(), &import.format, &i18n).ok()?;
+            Some((i18n, writer, report::Tally::default()))
+        })
+        .collect();
+    let read_again = import.each_row(&mut |row| {
+        rows += 1;
         assert!(row.number > last, "rows in file order, each once");
-        assert!(row.number <= table_rows, "a row the file has");
         last = row.number;
         if row.is_valid() {
+            valid += 1;
             let id = row
                 .visit_id
                 .as_ref()
                 .map(VisitId::as_str)
                 .unwrap_or_default();
             assert_eq!(VisitId::parse(id).ok().as_ref(), row.visit_id.as_ref());
-            let rating = row.rating.as_ref();
             assert!(
-                rating.is_some_and(|r| r.notes.chars().count() <= crate::rating::NOTES_MAX_CHARS)
+                ids.insert(id.to_lowercase()),
+                "visit id {id:?} valid in two rows"
             );
+            let rating = row.rating.as_ref();
+            assert!(rating.is_some_and(|r| r.notes.chars().count() <= NOTES_MAX_CHARS));
         } else {
             assert!(
                 !row.problems.is_empty(),
@@ -206,11 +247,37 @@ fn check_import(import: &Import, table_rows: usize) {
                 row.number
             );
         }
-        for (_, problem) in &row.problems {
-            let _ = problem.detail();
+        for (i18n, writer, tally) in &mut reports {
+            for (_, problem) in &row.problems {
+                let _ = problem.detail();
+                let _ = problem.describe(i18n);
+            }
+            let line = report::line(import, &row, Stage::DryRun, i18n);
+            assert_eq!(line.row, row.number);
+            assert!(writer.write(&line).is_ok());
+            tally.add(&line);
+            let _ = report::line(import, &row, Stage::Blocked, i18n);
+            let _ = report::problems_text(import, &row, i18n);
         }
+        ControlFlow::Continue(())
+    });
+    assert!(
+        read_again.is_ok(),
+        "a file read once reads again: {read_again:?}"
+    );
+    assert_eq!((rows, valid), (import.counts.rows, import.counts.valid));
+
+    for (_, writer, tally) in reports {
+        assert_eq!(tally.rows(), rows);
+        assert!(writer.finish().is_ok());
     }
-    assert_eq!(import.pending().len(), import.valid().count());
+
+    let preview = import.preview(3, 2);
+    assert!(preview.is_ok(), "{preview:?}");
+    if let Ok(preview) = preview {
+        assert_eq!(preview.rows.len(), rows.min(3));
+        assert_eq!(preview.invalid.len(), import.invalid_count().min(2));
+    }
 }
 
 fn describe_import_error(error: &ImportError) {
@@ -235,6 +302,7 @@ fn client() -> Option<&'static RatingClient> {
 fn check_visit_id(id: &VisitId) {
     let text = id.as_str();
     assert_eq!(text, text.trim());
+    assert!(!text.chars().any(safe_text::is_unsafe), "{text:?}");
     assert!(!text.is_empty() && text.chars().count() <= MAX_VISIT_ID_CHARS);
     let segment = id.path_segment();
     assert!(

@@ -1,6 +1,7 @@
 //! A terminal's health, read without sending anything: version, server, token (source
-//! and expiry), outbox counts, the delivery counters of [`crate::metrics`], kiosk mode;
-//! and the verdict `visit-rating status` turns into its exit code.
+//! and expiry), outbox counts, the delivery counters of [`crate::counters`], kiosk mode;
+//! and the verdict `visit-rating status` turns into its exit code
+//! ([`crate::cli::Exit::for_verdict`] owns the codes; the numbers below are its).
 //!
 //! The verdict, worst first:
 //!
@@ -20,9 +21,10 @@
 use std::path::Path;
 
 use crate::config::Config;
-use crate::metrics::{CountersError, Deliveries};
-use crate::outbox::{EntryState, Outbox, now_ms};
+use crate::counters::{CountersError, Deliveries};
+use crate::outbox::{EntryState, Outbox};
 use crate::secrets::{self, SecretsError, Token, TokenOrigin};
+use crate::time::now_ms;
 
 /// A waiting rating older than this is a warning.
 pub const PENDING_WARNING_SECS: u64 = 3600;
@@ -41,12 +43,6 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The exit code of `visit-rating status` (decided in [`crate::cli::Exit::for_verdict`],
-    /// with every other exit code), for `--json` and the metrics.
-    pub fn code(self) -> u8 {
-        crate::cli::Exit::for_verdict(self) as u8
-    }
-
     /// The name in `status --json`.
     pub fn name(self) -> &'static str {
         match self {
@@ -355,17 +351,5 @@ mod tests {
         );
         assert_eq!(old.verdict(), Verdict::Warning);
         assert_eq!(old.problems()[0].kind, "oldest_pending_over_1h");
-    }
-
-    #[test]
-    fn codes_avoid_one_and_two() {
-        for verdict in [
-            Verdict::Healthy,
-            Verdict::Warning,
-            Verdict::Broken,
-            Verdict::CouldNotCheck,
-        ] {
-            assert!(![1, 2].contains(&verdict.code()), "{verdict:?}");
-        }
     }
 }

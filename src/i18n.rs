@@ -14,30 +14,9 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use crate::api::{ClientError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
 use crate::outbox::OutboxError;
+use crate::rating::Criterion;
 use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (the `time` crate's calendar; no time-zone
-/// database). A time outside years -9999..=9999 (a token's `exp` given in milliseconds
-/// by mistake, say) is shown as the bare number of seconds.
-pub fn format_utc(unix: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-        Err(_) => format!("{unix} s since 1970 UTC"),
-    }
-}
+use crate::time::{format_utc, unix_now};
 
 /// A Fluent message id that both locale files define. Made only by
 /// [`msg!`](crate::msg), which checks that when the crate is compiled.
@@ -249,13 +228,24 @@ impl I18n {
     }
 
     /// The message `key` with named arguments. Numbers select plural forms.
+    ///
+    /// Every text argument is shown inline ([`crate::safe_text::inline`]): a server's
+    /// message, a file's cell or a path that carries control or bidi characters cannot
+    /// clear a terminal, start a line of its own or reorder the sentence it stands in,
+    /// whether the words go to a terminal, the window or a report.
     pub fn tr_args(&self, key: Msg, args: &[(&str, FluentValue<'_>)]) -> String {
         let Some(pattern) = self.bundle.get_message(key.id()).and_then(|m| m.value()) else {
             return key.id().to_owned();
         };
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            fluent_args.set(*name, value.clone());
+            let value = match value {
+                FluentValue::String(text) => {
+                    FluentValue::String(crate::safe_text::inline(text).into_owned().into())
+                }
+                other => other.clone(),
+            };
+            fluent_args.set(*name, value);
         }
         let mut errors = Vec::new();
         self.bundle
@@ -515,6 +505,19 @@ impl OutcomeWords {
             .chain(self.detail.as_deref())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+impl Criterion {
+    /// The key of this criterion's label in the locale files. Written here, not in
+    /// [`crate::rating`]: the rating says which question, the words are this module's.
+    pub fn label_key(self) -> Msg {
+        match self {
+            Criterion::WaitingTime => msg!("criterion-waiting-time"),
+            Criterion::VisitResult => msg!("criterion-visit-result"),
+            Criterion::StaffAttitude => msg!("criterion-staff-attitude"),
+            Criterion::Cleanliness => msg!("criterion-cleanliness"),
+        }
     }
 }
 

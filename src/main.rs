@@ -178,15 +178,18 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
 
 /// What every command but the stand-in server needs before it runs: kept data pruned
 /// when due, and the platform's credential store for those that may need the token.
+/// `import --dry-run` never needs it: connecting to the Secret Service starts D-Bus
+/// threads (each with its own stack and malloc arena of address space) that a check of
+/// a large file has no use for.
 fn prepare_process(cli: &Cli, config: &Config) {
     let needs_keyring = !matches!(
-        cli.command,
+        &cli.command,
         Some(
             Command::MockServer(_)
                 | Command::AdminPin(_)
                 | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
         )
-    );
+    ) && !matches!(&cli.command, Some(Command::Import(args)) if args.dry_run);
     if !matches!(cli.command, Some(Command::MockServer(_))) {
         keep_data_bounded(config, cli.command.is_none());
     }
@@ -197,6 +200,32 @@ fn prepare_process(cli: &Cli, config: &Config) {
         // would delay its first frame; there the first keyring call, always on a
         // background thread, chooses the store.
         let _ = visit_rating::secrets::init_default_store();
+    }
+}
+
+/// The window (no command): run it until it is closed. Without a display, a sentence
+/// that names `submit` and `xvfb-run`, and exit code 8 (README, "Using the window").
+fn window(options: GuiOptions, i18n: &I18n) -> ExitCode {
+    match ui::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(ui::GuiError::NoDisplay) => {
+            visit_rating::err!("visit-rating: {}", i18n.tr(msg!("error-no-display")));
+            Exit::NoDisplay.into()
+        }
+        Err(ui::GuiError::DisplayUnavailable(detail)) => {
+            visit_rating::err!(
+                "visit-rating: {}",
+                i18n.tr_args(
+                    msg!("error-display-unavailable"),
+                    &[("detail", detail.as_str().into())]
+                )
+            );
+            Exit::NoDisplay.into()
+        }
+        Err(ui::GuiError::Other(e)) => {
+            visit_rating::err!("visit-rating: {e:#}");
+            Exit::Failure.into()
+        }
     }
 }
 
@@ -239,11 +268,14 @@ fn packager_command() -> Option<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // First, before the process holds a token or a patient's remarks: no core dumps.
+    let core_dumps = visit_rating::core_dumps::forbid_unless_allowed();
     if let Some(exit) = packager_command() {
         return exit;
     }
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
+    core_dumps.log();
     let (config, config_path) = match Config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(e) => {
@@ -308,6 +340,9 @@ fn main() -> ExitCode {
                     gateway_refusal: args.gateway_refusal,
                 },
                 seed: args.seed,
+                // From VISIT_RATING_MOCK_KEY or random: `cli::mock_server` decides.
+                control_key: None,
+                control_key_hint: None,
             },
             expose_control: args.expose_control,
         })
@@ -321,18 +356,15 @@ fn main() -> ExitCode {
         Some(Command::AdminPin(AdminPinCommand::Clear)) => {
             cli::admin_pin_clear(&config, &config_path).into()
         }
-        None => match ui::run(GuiOptions {
-            demo: cli.demo,
-            config,
-            config_path,
-            language: cli.lang,
-            kiosk: cli.kiosk,
-        }) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                visit_rating::err!("visit-rating: {e:#}");
-                Exit::Failure.into()
-            }
-        },
+        None => window(
+            GuiOptions {
+                demo: cli.demo,
+                config,
+                config_path,
+                language: cli.lang,
+                kiosk: cli.kiosk,
+            },
+            &i18n,
+        ),
     }
 }

@@ -21,8 +21,14 @@
 //! Control endpoints for testers (JSON): `GET /__mock/ratings` (what was accepted),
 //! `GET /__mock/requests` (every request to the rating path and what it got),
 //! `GET|PUT /__mock/faults`, `DELETE /__mock/ratings` (forget everything). They show
-//! patients' remarks, so [`serve`] answers them only to loopback clients unless told
-//! to expose them (`--expose-control`).
+//! patients' remarks, so every [`router`] answers them only to a request that carries
+//! the server's own key in [`CONTROL_KEY_HEADER`] (401 without it, 403 with another):
+//! a random key from the operating system's CSPRNG, made per server
+//! ([`random_control_key`]), unless the one starting it gives its own. Another user of
+//! the same machine cannot read a kiosk's remarks through them, not even those of the
+//! demo's in-process server (whose key nobody is told). [`serve`] (the `mock-server`
+//! command) also answers them only to loopback clients unless told to expose them
+//! (`--expose-control`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -45,6 +51,41 @@ pub const DEMO_TOKEN: &str = "demo-token";
 pub const EXPIRED_TOKEN: &str = "expired-token";
 /// The token the stand-in server answers 5009 (bad signature) for, unless changed.
 pub const BAD_SIGNATURE_TOKEN: &str = "bad-signature-token";
+
+/// The request header that carries the control key on `/__mock/*`.
+pub const CONTROL_KEY_HEADER: &str = "X-Mock-Key";
+/// The environment variable that gives `mock-server` its control key instead of a
+/// random one: a test harness's way. Not a command-line flag, which every local user
+/// can read (`/proc/PID/cmdline`); a process's environment is its user's alone.
+pub const CONTROL_KEY_ENV: &str = "VISIT_RATING_MOCK_KEY";
+/// The shortest control key accepted from [`CONTROL_KEY_ENV`].
+pub const MIN_CONTROL_KEY_CHARS: usize = 16;
+
+/// A fresh control key: 16 bytes from the operating system's CSPRNG (`getrandom`), as
+/// 32 lowercase hex digits.
+pub fn random_control_key() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        std::io::Error::other(format!("the operating system gave no random bytes: {e}"))
+    })?;
+    Ok(bytes.iter().fold(String::with_capacity(32), |mut hex, b| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    }))
+}
+
+/// Whether `key` may be a control key: at least [`MIN_CONTROL_KEY_CHARS`] visible
+/// ASCII characters (it travels in a header), or why not.
+pub fn check_control_key(key: &str) -> Result<(), String> {
+    if key.len() >= MIN_CONTROL_KEY_CHARS && key.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "a control key is at least {MIN_CONTROL_KEY_CHARS} visible ASCII characters, without spaces"
+        ))
+    }
+}
 
 /// Faults a tester can switch on, at start or at run time (`PUT /__mock/faults`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -80,6 +121,12 @@ pub struct MockOptions {
     pub faults: Faults,
     /// Seed for the fault dice, for reproducible runs.
     pub seed: Option<u64>,
+    /// The key `/__mock/*` asks for in [`CONTROL_KEY_HEADER`]; `None`: a random one
+    /// ([`random_control_key`]), which only [`MockState::control_key`] tells.
+    pub control_key: Option<String>,
+    /// Where a tester finds the key, said when a request lacks it (e.g. "printed when
+    /// the server started, and in FILE").
+    pub control_key_hint: Option<String>,
 }
 
 impl Default for MockOptions {
@@ -90,6 +137,8 @@ impl Default for MockOptions {
             bad_signature_token: BAD_SIGNATURE_TOKEN.to_owned(),
             faults: Faults::default(),
             seed: None,
+            control_key: None,
+            control_key_hint: None,
         }
     }
 }
@@ -133,21 +182,30 @@ pub struct MockState {
     tokens: Vec<String>,
     expired_token: String,
     bad_signature_token: String,
+    control_key: String,
+    control_key_hint: Option<String>,
     inner: Mutex<Inner>,
 }
 
 impl MockState {
-    /// Fresh state for `options`.
-    pub fn new(options: MockOptions) -> Arc<MockState> {
+    /// Fresh state for `options`. Fails only when a random control key is needed and
+    /// the operating system gives no random bytes.
+    pub fn new(options: MockOptions) -> std::io::Result<Arc<MockState>> {
         let tokens = if options.tokens.is_empty() {
             vec![DEMO_TOKEN.to_owned()]
         } else {
             options.tokens
         };
-        Arc::new(MockState {
+        let control_key = match options.control_key {
+            Some(key) => key,
+            None => random_control_key()?,
+        };
+        Ok(Arc::new(MockState {
             tokens,
             expired_token: options.expired_token,
             bad_signature_token: options.bad_signature_token,
+            control_key,
+            control_key_hint: options.control_key_hint,
             inner: Mutex::new(Inner {
                 ratings: Vec::new(),
                 requests: Vec::new(),
@@ -156,7 +214,12 @@ impl MockState {
                     .seed
                     .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed),
             }),
-        })
+        }))
+    }
+
+    /// The key `/__mock/*` asks for ([`CONTROL_KEY_HEADER`]).
+    pub fn control_key(&self) -> &str {
+        &self.control_key
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -181,7 +244,7 @@ impl MockState {
     }
 }
 
-/// The stand-in server's routes over `state`.
+/// The stand-in server's routes over `state`; `/__mock/*` only with its control key.
 pub fn router(state: Arc<MockState>) -> Router {
     Router::new()
         .route(&format!("/{ENDPOINT_PATH}/{{history}}"), post(rate))
@@ -190,7 +253,54 @@ pub fn router(state: Arc<MockState>) -> Router {
         .route("/__mock/faults", get(get_faults).put(put_faults))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            control_key_required,
+        ))
         .with_state(state)
+}
+
+/// Whether `path` is one of the control endpoints (or under their prefix).
+fn is_control(path: &str) -> bool {
+    path == "/__mock" || path.starts_with("/__mock/")
+}
+
+/// `/__mock/*` (which shows remarks) answers only a request with the server's key in
+/// [`CONTROL_KEY_HEADER`]: 401 without it, 403 with another, each saying so in words.
+async fn control_key_required(
+    State(state): State<Arc<MockState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !is_control(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let hint = state
+        .control_key_hint
+        .as_deref()
+        .map_or_else(String::new, |hint| format!(" ({hint})"));
+    match request.headers().get(CONTROL_KEY_HEADER) {
+        Some(given) if same_key(given.as_bytes(), state.control_key.as_bytes()) => {
+            next.run(request).await
+        }
+        Some(_) => (
+            StatusCode::FORBIDDEN,
+            format!("the {CONTROL_KEY_HEADER} header does not hold this server's control key{hint}\n"),
+        )
+            .into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "the control endpoints show patients' remarks: send this server's control key in the header {CONTROL_KEY_HEADER}{hint}\n"
+            ),
+        )
+            .into_response(),
+    }
+}
+
+/// `given == key`, in a time that does not depend on where they first differ.
+fn same_key(given: &[u8], key: &[u8]) -> bool {
+    given.len() == key.len() && given.iter().zip(key).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
 /// A stand-in server running on its own thread (with its own tokio runtime) until
@@ -215,7 +325,7 @@ impl RunningMock {
         listener: std::net::TcpListener,
         options: MockOptions,
     ) -> std::io::Result<RunningMock> {
-        let state = MockState::new(options);
+        let state = MockState::new(options)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -605,6 +715,31 @@ async fn put_faults(State(state): State<Arc<MockState>>, body: Bytes) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_random_control_key_is_32_hex_digits_and_never_the_same() {
+        let (a, b) = (random_control_key().unwrap(), random_control_key().unwrap());
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert_ne!(a, b);
+        assert!(check_control_key(&a).is_ok());
+    }
+
+    #[test]
+    fn a_given_control_key_must_be_long_and_fit_a_header() {
+        assert!(check_control_key("0123456789abcdef").is_ok());
+        for bad in [
+            "short",
+            "0123456789abcde",
+            "0123456789 abcdef",
+            "ключ-ключ-ключ-ключ",
+        ] {
+            assert!(check_control_key(bad).is_err(), "{bad}");
+        }
+        assert!(same_key(b"abc", b"abc"));
+        assert!(!same_key(b"abc", b"abd"));
+        assert!(!same_key(b"abc", b"abcd"));
+    }
 
     #[test]
     fn the_specification_example_is_valid() {

@@ -146,6 +146,84 @@ fn create_replacement(
     Ok(file)
 }
 
+/// A file written a piece at a time that replaces `path` the way [`write`] does, once
+/// [`Streamed::commit`] is called: until then `path` is untouched, and dropping it
+/// removes the temporary file. For files too large to hold in memory first (an
+/// import's report). A path that is not a regular file (`/dev/stdout`, a named pipe) is
+/// written through.
+pub struct Streamed {
+    target: StreamTarget,
+}
+
+enum StreamTarget {
+    Temp {
+        temp: tempfile::NamedTempFile,
+        path: std::path::PathBuf,
+    },
+    Through(File),
+}
+
+/// Start a [`Streamed`] replacement of `path`, readable by the user only.
+pub fn create_streamed(path: &Path) -> io::Result<Streamed> {
+    crate::blocking::assert_may_block("writing a file");
+    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = OpenOptions::new().write(true).open(path)?;
+        return Ok(Streamed {
+            target: StreamTarget::Through(file),
+        });
+    }
+    let dir = folder_of(path);
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(FILE_MODE));
+    let temp = builder.tempfile_in(dir)?;
+    #[cfg(unix)]
+    temp.as_file()
+        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(FILE_MODE))?;
+    Ok(Streamed {
+        target: StreamTarget::Temp {
+            temp,
+            path: path.to_owned(),
+        },
+    })
+}
+
+impl Streamed {
+    /// Make the file written so far the one at its path, durably.
+    pub fn commit(self) -> io::Result<()> {
+        match self.target {
+            StreamTarget::Through(mut file) => file.flush(),
+            StreamTarget::Temp { mut temp, path } => {
+                temp.flush()?;
+                temp.as_file().sync_all()?;
+                temp.persist(&path).map_err(|e| e.error)?;
+                sync_folder(folder_of(&path))
+            }
+        }
+    }
+}
+
+impl Write for Streamed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.target {
+            StreamTarget::Temp { temp, .. } => temp.write(buf),
+            StreamTarget::Through(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.target {
+            StreamTarget::Temp { temp, .. } => temp.flush(),
+            StreamTarget::Through(file) => file.flush(),
+        }
+    }
+}
+
 /// The suffix of the temporary files [`write`] leaves behind only when the process
 /// dies between creating and renaming one (`.NAME.XXXXXX.tmp`).
 pub const TEMP_SUFFIX: &str = ".tmp";

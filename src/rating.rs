@@ -1,9 +1,9 @@
 //! The rating a patient gives: four scores, remarks, and "did not visit".
 //!
 //! This module owns the form's data and its validation. It knows nothing of egui,
-//! HTTP or files, so the GUI, the CLI and the outbox share it unchanged.
+//! HTTP, files or words (a [`Criterion`]'s label is `i18n`'s), so the GUI, the CLI and
+//! the outbox share it unchanged.
 
-use crate::msg;
 use serde::{Deserialize, Serialize};
 
 /// The longest remark we accept, in characters (Unicode scalar values).
@@ -54,16 +54,6 @@ impl Criterion {
             Criterion::VisitResult => "result_2",
             Criterion::StaffAttitude => "result_3",
             Criterion::Cleanliness => "result_4",
-        }
-    }
-
-    /// The key of this criterion's label in the locale files.
-    pub fn label_key(self) -> crate::i18n::Msg {
-        match self {
-            Criterion::WaitingTime => msg!("criterion-waiting-time"),
-            Criterion::VisitResult => msg!("criterion-visit-result"),
-            Criterion::StaffAttitude => msg!("criterion-staff-attitude"),
-            Criterion::Cleanliness => msg!("criterion-cleanliness"),
         }
     }
 }

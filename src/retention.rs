@@ -14,8 +14,8 @@
 //!
 //! `retention_days = 0` keeps nothing beyond delivery: the sent log is emptied, older
 //! log files and exports go at the next check. A check runs when a process starts (at
-//! most once a day: a stamp file `.retention-checked` remembers the last one; a clock
-//! set back makes it due at once) and daily in a running window.
+//! most once a day: a stamp file `.retention-checked`, `0600`, remembers the last one; a
+//! clock set back makes it due at once) and daily in a running window.
 //!
 //! No egui here, and nothing that blocks the UI thread is called from it directly: the
 //! window runs [`prune_if_due`] on a thread of its own.
@@ -81,10 +81,15 @@ pub fn prune(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<Pruned> 
 }
 
 /// [`prune`], if the last check is a day old (or in the future: a clock set back), and
-/// remember this one. `None` when it was not due.
+/// remember this one in the stamp file, `0600` like everything in the data folder (one
+/// an older version left readable by others is tightened, due or not). `None` when it
+/// was not due.
 pub fn prune_if_due(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<Option<Pruned>> {
     crate::blocking::assert_may_block("pruning kept data");
     let stamp = data_dir.join(STAMP);
+    if stamp.exists() {
+        crate::private_fs::make_private(&stamp)?;
+    }
     let due = match fs::metadata(&stamp).and_then(|m| m.modified()) {
         Ok(last) => match now.duration_since(last) {
             Ok(since) => since >= CHECK_EVERY,
@@ -100,7 +105,13 @@ pub fn prune_if_due(data_dir: &Path, days: u32, now: SystemTime) -> io::Result<O
     if !data_dir.exists() {
         return Ok(Some(pruned));
     }
-    let file = File::create(&stamp)?;
+    let file = crate::private_fs::open_private(
+        &stamp,
+        fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true),
+    )?;
     file.set_modified(now)?;
     Ok(Some(pruned))
 }

@@ -16,7 +16,7 @@ visit-id-empty = Enter the visit id.
 visit-id-whitespace = The visit id must not contain spaces.
 visit-id-forbidden-char = The visit id must not contain the character “{ $arg }”.
 visit-id-dots = The visit id must not contain “..” or consist of dots only.
-visit-id-control = The visit id contains a control character.
+visit-id-control = The visit id contains a control or invisible formatting character.
 visit-id-too-long = The visit id is too long: { $arg } { $arg ->
     [one] character
    *[other] characters
@@ -51,6 +51,9 @@ error-notes-too-long = The remarks are too long: { $chars } { $chars ->
    *[other] characters
   }; at most { $max } are allowed.
 error-input = Error: { $error }
+# The window without a display (exit code 8): what to use instead.
+error-no-display = No display to open the window on: neither DISPLAY nor WAYLAND_DISPLAY is set. Without a window, the command visit-rating submit sends a rating (help: visit-rating submit --help); to open the window on a virtual display: xvfb-run visit-rating
+error-display-unavailable = Cannot open the window on the display: { $detail }. Without a window, the command visit-rating submit sends a rating (help: visit-rating submit --help); to open the window on a virtual display: xvfb-run visit-rating
 
 ## Window
 settings-open = Settings
@@ -61,6 +64,11 @@ star-short = { $value } of 5
 notes-label = Wishes and remarks for the head of the clinic
 notes-hint = Optional
 notes-counter = { $count } / { $max }
+# Under a field that holds as many characters as it may: typing and pasting stop there.
+input-limit-reached = Nothing more can be entered: at most { $max } { $max ->
+    [one] character
+   *[other] characters
+  }.
 didnt-visit = I did not visit this clinic that day
 submit = Send rating
 submitting = Sending…
@@ -232,14 +240,39 @@ cli-outbox-exported = { $count } { $count ->
 import-column-visit-id = Visit id
 import-column-notes = Remarks
 import-column-didnt-visit = Did not visit
-import-error-missing-columns = The file has no column for: { $missing }. The header row has: { $found }. Name the columns as the README says ("Importing paper forms") or give their order with --columns.
+import-error-missing-columns = The file has no column for: { $missing }. The header row has: { $found }. Name the columns as the documentation says (chapter "Importing paper forms") or give their order with --columns.
 import-error-duplicate-column = The file has two columns for "{ $column }": "{ $first }" and "{ $second }". Keep one.
 import-error-no-sheet = The workbook has no sheet "{ $sheet }". Its sheets: { $sheets }.
 import-error-empty = The file holds no rows.
 import-error-not-text = This is neither a CSV text file nor a spreadsheet this program reads (XLSX, XLS, ODS).
 import-error-file = The file was not read: { $error }
 import-error-encoding = Unknown encoding "{ $encoding }". For example: utf-8, windows-1251.
-import-problem-duplicate = the same visit is also in row { $rows }
+import-problem-duplicate = the same visit is also in row { $rows }{ $more ->
+    [0] {""}
+    [one] {" "}and { $more } more row
+   *[other] {" "}and { $more } more rows
+  }
+import-error-too-big = The file was not accepted: { $what } is { $found }, and at most { $max } is allowed. Nothing past that was read, nothing was sent (the import's limits are in the documentation, chapter "Importing paper forms", Limits).
+import-limit-file-bytes = the file's size
+import-limit-rows = the rows of the used range of sheet { $part }
+import-limit-columns = the columns of the used range of sheet { $part }
+import-limit-cells = the cells of the used range of sheet { $part } (rows × columns)
+import-limit-shared-strings = the number of shared strings (sharedStrings)
+import-limit-part-bytes = the uncompressed size of part { $part }
+import-limit-total-bytes = the uncompressed size of all the file's parts
+import-limit-ratio = the compression ratio of part { $part }
+import-limit-zip-entries = the number of parts in the archive
+import-limit-csv-rows = the number of rows of the CSV file
+import-limit-row-bytes = the length of row { $row } (a quote not closed?)
+import-limit-repeated-rows = the number of rows whose visit is also in another row
+import-size-mib = { $mib } MiB
+import-size-ratio = { $ratio } : 1
+import-error-encoding-unsure = The file's encoding cannot be told for sure: byte { $offset } (row { $row }) { $rest ->
+    [utf8] is not UTF-8, though the rest of the file is UTF-8
+   *[cp1251] looks like UTF-8, though the rest of the file is Windows-1251
+  }. Nothing was sent, so that no remark reaches the portal garbled. Save the file as UTF-8 or give its encoding: visit-rating import --encoding utf-8 (or --encoding windows-1251).
+import-error-undecodable = Byte { $offset } (row { $row }) is not { $encoding } text. Nothing was sent. Save the file as UTF-8 or give its right encoding: visit-rating import --encoding …
+import-error-changed = The file changed while it was being imported. Open it again.
 import-problem-score-missing = no score given
 import-problem-score-not-number = "{ $value }" is not a number; a score is 1 to 5
 import-problem-score-not-whole = "{ $value }" is not a whole number; a score is 1 to 5
@@ -286,9 +319,13 @@ import-title = Import paper forms from a file
 import-path-label = Path to the file
 import-path-hint = e.g. /home/admin/forms.xlsx
 import-open = Open
-import-formats = XLSX, XLS, ODS (the first sheet) or CSV (; or , — UTF-8 or Windows-1251). Columns: visit, the four scores, remarks, "did not visit" — see the README.
+import-formats = XLSX, XLS, ODS (the first sheet) or CSV (; or , — UTF-8 or Windows-1251). Columns: visit, the four scores, remarks, "did not visit" — see the documentation, chapter "Importing paper forms".
 import-reading = Reading the file…
 import-preview-counts = Rows: { $rows }; fine: { $valid }; with errors: { $invalid }.
+import-preview-more = …and { $count } more { $count ->
+    [one] row
+   *[other] rows
+  }: the table shows the first { $shown }; all of them are checked and will be sent.
 import-preview-problems = Problems
 import-preview-ok = fine
 import-send = Send the rows without errors: { $count }

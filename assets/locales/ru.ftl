@@ -17,7 +17,7 @@ visit-id-empty = Введите идентификатор посещения.
 visit-id-whitespace = Идентификатор посещения не должен содержать пробелов.
 visit-id-forbidden-char = Идентификатор посещения не должен содержать символ «{ $arg }».
 visit-id-dots = Идентификатор посещения не должен содержать «..» или состоять из точек.
-visit-id-control = Идентификатор посещения содержит управляющий символ.
+visit-id-control = Идентификатор посещения содержит управляющий или невидимый служебный символ.
 visit-id-too-long = Идентификатор посещения слишком длинный: { $arg } { $arg ->
     [one] символ
     [few] символа
@@ -54,6 +54,9 @@ error-notes-too-long = Замечания слишком длинные: { $char
    *[many] символов
   }, допускается не более { $max }.
 error-input = Ошибка: { $error }
+# The window without a display (exit code 8): what to use instead.
+error-no-display = Нет дисплея, на котором можно открыть окно: не заданы ни DISPLAY, ни WAYLAND_DISPLAY. Без окна оценку отправляет команда visit-rating submit (справка: visit-rating submit --help); окно на виртуальном дисплее: xvfb-run visit-rating
+error-display-unavailable = Не удалось открыть окно на дисплее: { $detail }. Без окна оценку отправляет команда visit-rating submit (справка: visit-rating submit --help); окно на виртуальном дисплее: xvfb-run visit-rating
 
 ## Window
 settings-open = Настройки
@@ -64,6 +67,11 @@ star-short = { $value } из 5
 notes-label = Пожелания и замечания для руководителя медицинского учреждения
 notes-hint = Необязательно
 notes-counter = { $count } / { $max }
+# Under a field that holds as many characters as it may: typing and pasting stop there.
+input-limit-reached = Больше ввести нельзя: допускается не более { $max } { $max ->
+    [one] символа
+   *[other] символов
+  }.
 didnt-visit = Я не посещал(а) это учреждение в этот день
 submit = Отправить оценку
 submitting = Отправка…
@@ -250,14 +258,39 @@ cli-outbox-exported = { $count } { $count ->
 import-column-visit-id = Идентификатор визита
 import-column-notes = Замечания
 import-column-didnt-visit = Не был(а) в поликлинике
-import-error-missing-columns = В файле нет столбцов: { $missing }. В строке заголовков найдено: { $found }. Назовите столбцы как в README («Импорт бумажных анкет») или укажите их порядок параметром --columns.
+import-error-missing-columns = В файле нет столбцов: { $missing }. В строке заголовков найдено: { $found }. Назовите столбцы как в документации (глава «Импорт бумажных анкет») или укажите их порядок параметром --columns.
 import-error-duplicate-column = Для «{ $column }» в файле два столбца: «{ $first }» и «{ $second }». Оставьте один.
 import-error-no-sheet = В книге нет листа «{ $sheet }». Листы: { $sheets }.
 import-error-empty = В файле нет ни одной строки.
 import-error-not-text = Это не текстовый файл CSV и не таблица, которую умеет читать программа (XLSX, XLS, ODS).
 import-error-file = Файл не прочитан: { $error }
 import-error-encoding = Неизвестная кодировка «{ $encoding }». Например: utf-8, windows-1251.
-import-problem-duplicate = этот визит есть и в строке { $rows }
+import-problem-duplicate = этот визит есть и в строке { $rows }{ $more ->
+    [0] {""}
+    [one] {" "}и ещё в { $more } строке
+   *[other] {" "}и ещё в { $more } строках
+  }
+import-error-too-big = Файл не принят: { $what } — { $found }, а можно не больше { $max }. Ничего не прочитано дальше и не отправлено (ограничения импорта — в документации, глава «Importing paper forms», раздел Limits).
+import-limit-file-bytes = размер файла
+import-limit-rows = строк в занятой области листа { $part }
+import-limit-columns = столбцов в занятой области листа { $part }
+import-limit-cells = ячеек в занятой области листа { $part } (строки × столбцы)
+import-limit-shared-strings = общих строк таблицы (sharedStrings)
+import-limit-part-bytes = распакованный размер части { $part }
+import-limit-total-bytes = распакованный размер всех частей файла
+import-limit-ratio = степень сжатия части { $part }
+import-limit-zip-entries = частей в архиве
+import-limit-csv-rows = строк в файле CSV
+import-limit-row-bytes = длина строки { $row } (не закрыта кавычка?)
+import-limit-repeated-rows = строк, визит которых есть и в другой строке
+import-size-mib = { $mib } МиБ
+import-size-ratio = { $ratio } : 1
+import-error-encoding-unsure = Кодировка файла не определена надёжно: байт { $offset } (строка { $row }) { $rest ->
+    [utf8] не читается как UTF-8, хотя остальной файл в UTF-8
+   *[cp1251] похож на UTF-8, хотя остальной файл в Windows-1251
+  }. Ничего не отправлено, чтобы замечания не дошли до портала искажёнными. Сохраните файл в кодировке UTF-8 или укажите кодировку явно: visit-rating import --encoding utf-8 (или --encoding windows-1251).
+import-error-undecodable = Байт { $offset } (строка { $row }) не читается в кодировке { $encoding }. Ничего не отправлено. Сохраните файл в кодировке UTF-8 или укажите верную: visit-rating import --encoding …
+import-error-changed = Файл изменился во время импорта. Откройте его заново.
 import-problem-score-missing = оценка не указана
 import-problem-score-not-number = «{ $value }» — не число; оценка от 1 до 5
 import-problem-score-not-whole = «{ $value }» — не целое число; оценка от 1 до 5
@@ -305,10 +338,15 @@ import-title = Импорт бумажных анкет из файла
 import-path-label = Путь к файлу
 import-path-hint = например, /home/admin/анкеты.xlsx
 import-open = Открыть
-import-formats = XLSX, XLS, ODS (первый лист) или CSV (; или , — UTF-8 или Windows-1251). Столбцы: визит, четыре оценки, замечания, «не был(а)» — см. README.
+import-formats = XLSX, XLS, ODS (первый лист) или CSV (; или , — UTF-8 или Windows-1251). Столбцы: визит, четыре оценки, замечания, «не был(а)» — см. документацию, главу «Импорт бумажных анкет».
 import-reading = Файл читается…
 import-preview-counts = Строк: { $rows }; в порядке: { $valid }; с ошибками: { $invalid }.
 import-preview-problems = Ошибки
+import-preview-more = …и ещё { $count } { $count ->
+    [one] строка
+    [few] строки
+   *[many] строк
+  }: в таблице первые { $shown }; проверены и будут отправлены все.
 import-preview-ok = в порядке
 import-send = Отправить строки без ошибок: { $count }
 import-stop = Остановить

@@ -3,9 +3,14 @@
 //! Blocking (reqwest's blocking client on its own thread), so callers need no async
 //! runtime: the GUI runs it inside a `poll_promise` thread, the CLI directly. Must not be
 //! created or used from inside a tokio runtime.
+//!
+//! A request (connection, headers and body) ends by its `request_timeout` whatever the
+//! server does: reqwest bounds the headers, and the body is read on a thread of its own
+//! that the sender stops waiting for at the deadline.
 
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use url::Url;
@@ -141,21 +146,19 @@ impl RatingClient {
         origin_of(&self.base)
     }
 
-    /// Whether a TCP connection to the server succeeds now (no request, no token). Used
-    /// to resend at once when the network comes back.
+    /// Whether the server answers now: a `HEAD` of its base URL through this client, so
+    /// through the same proxy as the ratings when `HTTPS_PROXY`, `HTTP_PROXY` or
+    /// `ALL_PROXY` names one for it (and `NO_PROXY` does not exempt it), with the same
+    /// CA file, without the token, within the connect timeout. Any HTTP answer counts,
+    /// except 502 and 504: a gateway's word that it could not reach the server. Used to
+    /// resend at once when the network comes back.
     pub fn server_reachable(&self) -> bool {
-        use std::net::ToSocketAddrs;
         crate::blocking::assert_may_block("reaching the server");
-        let (Some(host), Some(port)) = (self.base.host_str(), self.base.port_or_known_default())
-        else {
-            return false;
-        };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        (host, port).to_socket_addrs().is_ok_and(|mut addrs| {
-            addrs.any(|addr| {
-                std::net::TcpStream::connect_timeout(&addr, self.connect_timeout).is_ok()
-            })
-        })
+        self.http
+            .head(self.base.clone())
+            .timeout(self.connect_timeout)
+            .send()
+            .is_ok_and(|answer| !matches!(answer.status().as_u16(), 502 | 504))
     }
 
     /// Send one rating. Never panics and never returns an error: every failure is an
@@ -191,12 +194,15 @@ impl RatingClient {
         outcome
     }
 
-    /// Read the answer, at most `max_body_bytes` of it, until `deadline`.
+    /// Read the answer, at most `max_body_bytes` of it, by `deadline` and no later.
     ///
-    /// reqwest's blocking client applies its timeout to each read of the body, not to
-    /// the whole: a server that dribbles a byte at a time would hold us for ever. So the
-    /// body is read in chunks against the request's deadline (a single stalled read still
-    /// ends at reqwest's own timeout).
+    /// reqwest's blocking client bounds each read of the body by the request timeout,
+    /// not the whole request: headers that arrive just before the timeout and then a
+    /// body that stalls would hold the request for almost twice the timeout (a 30 s
+    /// timeout held a sender, and the window's «Отправка…», for 59 s). So the body is
+    /// read on a thread of its own (`answer-reader`) while this one waits for it until
+    /// `deadline`. A reader left behind stops at the deadline between reads, or when its
+    /// read times out, and what it read is dropped.
     fn read_answer(&self, response: reqwest::blocking::Response, deadline: Instant) -> Outcome {
         let status = response.status().as_u16();
         let location = response
@@ -208,38 +214,80 @@ impl RatingClient {
             http_status: Some(status),
             ..Outcome::transport_failure(detail)
         };
-        let mut body = Vec::new();
-        let limit = u64::try_from(self.max_body_bytes).unwrap_or(u64::MAX);
-        let mut reader = response.take(limit.saturating_add(1));
-        let mut chunk = vec![0u8; 16 * 1024];
-        loop {
-            if Instant::now() >= deadline {
-                return failure(format!(
-                    "the server did not answer in time: the answer (HTTP {status}) was still arriving after {} s",
-                    self.request_timeout.as_secs_f64()
-                ));
-            }
-            match reader.read(&mut chunk) {
-                Ok(0) => break,
-                Ok(n) => body.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                    return failure(format!(
-                        "the server did not answer in time: the answer (HTTP {status}) stopped arriving: {}",
-                        error_chain(&e)
-                    ));
-                }
-                Err(e) => {
-                    return failure(format!(
-                        "the connection broke while reading the answer (HTTP {status}): {}",
-                        error_chain(&e)
-                    ));
-                }
-            }
+        let late = || {
+            failure(format!(
+                "the server did not answer in time: the answer (HTTP {status}) was still arriving after {} s",
+                self.request_timeout.as_secs_f64()
+            ))
+        };
+        let max_body_bytes = self.max_body_bytes;
+        let (sender, answer) = std::sync::mpsc::sync_channel(1);
+        let reader = std::thread::Builder::new()
+            .name("answer-reader".into())
+            .spawn(move || {
+                let _ = sender.send(read_body(response, max_body_bytes, deadline));
+            });
+        if let Err(e) = reader {
+            return failure(format!(
+                "cannot read the answer (HTTP {status}): no thread for it: {e}"
+            ));
         }
-        let truncated = body.len() > self.max_body_bytes;
-        body.truncate(self.max_body_bytes);
-        classify(status, &body, truncated, location.as_deref())
+        match answer.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Ok(body)) => {
+                let truncated = body.len() > max_body_bytes;
+                let body = &body[..body.len().min(max_body_bytes)];
+                classify(status, body, truncated, location.as_deref())
+            }
+            Ok(Err(BodyError::Late)) | Err(RecvTimeoutError::Timeout) => late(),
+            Ok(Err(BodyError::Stalled(e))) => failure(format!(
+                "the server did not answer in time: the answer (HTTP {status}) stopped arriving: {}",
+                error_chain(&e)
+            )),
+            Ok(Err(BodyError::Broken(e))) => failure(format!(
+                "the connection broke while reading the answer (HTTP {status}): {}",
+                error_chain(&e)
+            )),
+            Err(RecvTimeoutError::Disconnected) => failure(format!(
+                "the connection broke while reading the answer (HTTP {status})"
+            )),
+        }
+    }
+}
+
+/// Why a body was not read whole.
+enum BodyError {
+    /// The deadline passed between two reads.
+    Late,
+    /// A read waited out reqwest's timeout.
+    Stalled(std::io::Error),
+    /// The connection failed.
+    Broken(std::io::Error),
+}
+
+/// The body of `response`, at most `max_body_bytes + 1` bytes of it (one more than
+/// allowed tells that it was longer), read in chunks until `deadline`.
+fn read_body(
+    response: reqwest::blocking::Response,
+    max_body_bytes: usize,
+    deadline: Instant,
+) -> Result<Vec<u8>, BodyError> {
+    let mut body = Vec::new();
+    let limit = u64::try_from(max_body_bytes).unwrap_or(u64::MAX);
+    let mut reader = response.take(limit.saturating_add(1));
+    let mut chunk = vec![0u8; 16 * 1024];
+    loop {
+        if Instant::now() >= deadline {
+            return Err(BodyError::Late);
+        }
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok(body),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                return Err(BodyError::Stalled(e));
+            }
+            Err(e) => return Err(BodyError::Broken(e)),
+        }
     }
 }
 

@@ -43,8 +43,9 @@ pub enum VisitIdError {
     /// `..` (or an identifier made only of dots) would walk the path.
     #[error("the visit id contains \"..\" or consists only of dots")]
     Dots,
-    /// A control character (for example a line break from a scanner).
-    #[error("the visit id contains a control character")]
+    /// A control character (for example a line break from a scanner) or an invisible
+    /// formatting one (a bidi override that would show the id in another order).
+    #[error("the visit id contains a control or invisible formatting character")]
     Control,
     /// Longer than [`MAX_VISIT_ID_CHARS`].
     #[error("the visit id is {chars} characters long; at most {MAX_VISIT_ID_CHARS} are allowed")]
@@ -120,7 +121,7 @@ fn check(id: &str) -> Result<(), VisitIdError> {
         return Err(VisitIdError::TooLong { chars });
     }
     for c in id.chars() {
-        if c.is_control() {
+        if crate::safe_text::is_unsafe(c) {
             return Err(VisitIdError::Control);
         }
         if c.is_whitespace() {
@@ -185,6 +186,9 @@ mod tests {
             ("ab\ncd", VisitIdError::Control),
             ("ab\u{0}cd", VisitIdError::Control),
             ("ab\u{7f}cd", VisitIdError::Control),
+            ("ab\u{9b}cd", VisitIdError::Control),
+            ("ab\u{202e}dc", VisitIdError::Control),
+            ("ab\u{2066}cd", VisitIdError::Control),
         ];
         for (input, expected) in cases {
             assert_eq!(

@@ -194,10 +194,13 @@ pub struct SubmitArgs {
     /// cleanliness. Optional with --didnt-visit.
     #[arg(long, value_name = "A,B,C,D")]
     pub scores: Option<String>,
-    /// Remarks for the head of the clinic.
+    /// Remarks for the head of the clinic. A command line is visible to other local
+    /// users (ps, /proc/PID/cmdline) and may stay in a shell's history: for a patient's
+    /// words prefer --notes-file - and standard input.
     #[arg(long, value_name = "TEXT", conflicts_with = "notes_file")]
     pub notes: Option<String>,
-    /// Read the remarks from a file (UTF-8), or from standard input with `-`.
+    /// Read the remarks from a file (UTF-8), or from standard input with `-` (kept off the
+    /// command line).
     #[arg(long, value_name = "PATH|-")]
     pub notes_file: Option<PathBuf>,
     /// The patient did not visit the clinic that day (scores are then sent as 3).
@@ -257,7 +260,10 @@ pub struct MockServerArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Answer the /__mock/* control endpoints (they show remarks) to other machines too;
-    /// by default they answer loopback clients only.
+    /// by default they answer loopback clients only. Either way they answer only with
+    /// the server's control key in the header X-Mock-Key: a random one, printed at start
+    /// and written to mock-server-PORT.key (0600) in the data folder, or the value of
+    /// VISIT_RATING_MOCK_KEY (at least 16 characters).
     #[arg(long)]
     pub expose_control: bool,
 }

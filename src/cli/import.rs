@@ -1,13 +1,15 @@
 //! `visit-rating import FILE`: paper forms typed into a spreadsheet, checked row by row,
 //! saved in the outbox, then sent (README, "Importing paper forms").
 //!
-//! Output: the problems of invalid rows and the rows not delivered on stderr, a summary
-//! on stdout; `--json` prints one object instead. A progress bar on a terminal, a line
+//! Output: the problems of invalid rows and the rows not delivered on stderr (as the
+//! rows go by), a summary on stdout; `--json` prints one object instead, its `results`
+//! written an element at a time. A progress bar on a terminal, a line
 //! every few seconds otherwise. Ctrl+C stops after the current request (a second one
 //! ends the program at once); a rerun sends only what is still missing.
 
 use crate::msg;
-use std::io::{IsTerminal as _, Write as _};
+use std::io::{BufWriter, IsTerminal as _};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,10 +22,11 @@ use super::report::Batch;
 use crate::api::RatingClient;
 use crate::config::Config;
 use crate::i18n::I18n;
-use crate::import::report::{self, Line, Stage};
+use crate::import::report::{self, Line, Stage, Tally};
 use crate::import::send::{self, Progress, SendError};
-use crate::import::{self, IdRules, Import, ImportOptions, ReadOptions, SourceFormat};
+use crate::import::{self, IdRules, Import, ImportOptions, ReadOptions, Row, SourceFormat};
 use crate::outbox::Outbox;
+use crate::private_fs;
 use crate::secrets::{self, Token};
 
 /// How often a line of progress is printed when standard error is not a terminal.
@@ -60,13 +63,18 @@ pub struct ImportRequest {
 ///
 /// Exit codes, the first that applies (the precedence of `outbox flush`, then the
 /// import's own): 1 another process is sending, or the outbox or the report cannot be
-/// written; 2 the file cannot be read, a column is missing, a row is invalid (nothing is
-/// sent without `--skip-invalid`), or no server URL; 4 a token problem (none set: nothing
-/// is saved; 5007/5008/5009/5010: the rest stay in the outbox); 5 some rows still wait
-/// (network, 5xx, stopped with Ctrl+C); 3 the server rejected some rows (kept as "needs
-/// attention"); 2 with `--skip-invalid`, invalid rows were left out; 0 every row is
-/// delivered (accepted, 5030, or delivered by an earlier run). `--dry-run`: 0 when every
-/// row is valid, else 2.
+/// written; 2 the file cannot be read, is past one of the import's limits
+/// ([`crate::import::limits`]), its encoding cannot be told for sure, a column is
+/// missing, a row is invalid (nothing is sent without `--skip-invalid`), or no server
+/// URL; 4 a token problem (none set: nothing is saved; 5007/5008/5009/5010: the rest stay
+/// in the outbox); 5 some rows still wait (network, 5xx, stopped with Ctrl+C); 3 the
+/// server rejected some rows (kept as "needs attention"); 2 with `--skip-invalid`,
+/// invalid rows were left out; 0 every row is delivered (accepted, 5030, or delivered by
+/// an earlier run). `--dry-run`: 0 when every row is valid, else 2.
+///
+/// The file is read row by row, several times (see [`crate::import`]); the report,
+/// `--json` and the rows' lines on stderr are written as the rows go by, so memory does
+/// not grow with the file.
 pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     let encoding = match request.encoding.as_deref().map(|label| {
         import::encoding_for_label(label).ok_or_else(|| {
@@ -92,57 +100,108 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
         Ok(loaded) => loaded,
         Err(e) => return refuse(request, &e.describe(i18n), Exit::Invalid),
     };
-    if !request.json {
-        print_problems(&loaded, i18n);
-    }
     let invalid = loaded.invalid_count();
-    if request.dry_run {
-        let exit = if invalid > 0 { Exit::Invalid } else { Exit::Ok };
-        return finish(request, &loaded, Stage::DryRun, exit, i18n);
-    }
-    if invalid > 0 && !request.skip_invalid {
-        if !request.json {
-            crate::err!(
-                "{}",
-                i18n.tr_args(msg!("import-blocked"), &[("invalid", invalid.into())])
-            );
-        }
-        return finish(request, &loaded, Stage::Blocked, Exit::Invalid, i18n);
-    }
-    let pending = loaded.pending();
-    if pending.is_empty() {
-        let exit = if invalid > 0 { Exit::Invalid } else { Exit::Ok };
-        return finish(request, &loaded, Stage::Sent(&[]), exit, i18n);
+    if request.dry_run || (invalid > 0 && !request.skip_invalid) || loaded.valid_count() == 0 {
+        return check_only(request, &loaded, i18n);
     }
 
     let (client, token, outbox) = match connect(request, config, i18n) {
         Ok(connected) => connected,
         Err(exit) => return exit,
     };
+    if invalid > 0 && !request.json {
+        let read = loaded.each_row(&mut |row| {
+            if !row.is_valid() {
+                print_problems(&loaded, &row, i18n);
+            }
+            ControlFlow::Continue(())
+        });
+        if let Err(e) = read {
+            return refuse(request, &e.describe(i18n), Exit::Invalid);
+        }
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     watch_ctrl_c(Arc::clone(&stop), i18n.tr(msg!("import-stopping")));
-    let mut drawer = ProgressDrawer::new(pending.len(), i18n, request.json);
-    let delivered = send::deliver(&outbox, &client, &token, &pending, &stop, &mut |p| {
-        drawer.update(p);
-    });
-    drawer.finish();
-    let deliveries = match delivered {
-        Ok(deliveries) => deliveries,
-        Err(SendError::Outbox(e)) => {
-            let text = i18n.tr_args(
+    let mut output = Output::start(request, &loaded, i18n);
+    let drawer = std::cell::RefCell::new(ProgressDrawer::new(
+        loaded.valid_count(),
+        i18n,
+        request.json,
+    ));
+    let target = send::Target {
+        outbox: &outbox,
+        client: &client,
+        token: &token,
+    };
+    let delivered = send::deliver(
+        &target,
+        &loaded,
+        &stop,
+        &mut |p| drawer.borrow_mut().update(p),
+        &mut |row, delivery| {
+            let line = report::line(&loaded, row, Stage::Sent(delivery), i18n);
+            if !request.json && !line.is_delivered() && line.outcome != "invalid" {
+                drawer.borrow().println(&i18n.tr_args(
+                    msg!("import-row-outcome"),
+                    &[
+                        ("row", line.row.into()),
+                        ("visit_id", line.visit_id.as_str().into()),
+                        ("result", line.text.as_str().into()),
+                    ],
+                ));
+            }
+            output.line(&line);
+        },
+    );
+    drawer.borrow().finish();
+    let error = match delivered {
+        Ok(()) => None,
+        Err(SendError::Import(e)) => Some((e.describe(i18n), Exit::Invalid)),
+        Err(e) => Some((
+            i18n.tr_args(
                 msg!("outbox-error"),
                 &[("error", e.to_string().as_str().into())],
-            );
-            return refuse(request, &text, Exit::Failure);
-        }
+            ),
+            Exit::Failure,
+        )),
     };
-    let lines = report::lines(&loaded, Stage::Sent(&deliveries), i18n);
-    let exit = exit_for(&lines);
+    let exit = exit_for(&output.tally);
     if stop.load(Ordering::SeqCst) && !request.json {
         crate::err!("{}", i18n.tr(msg!("import-stopped")));
     }
-    finish(request, &loaded, Stage::Sent(&deliveries), exit, i18n)
+    output.finish(Kind::Sent, exit, error.as_ref())
+}
+
+/// Nothing to send (`--dry-run`, invalid rows without `--skip-invalid`, no valid row):
+/// one pass over the rows for the problems, the report and `--json`.
+fn check_only(request: &ImportRequest, loaded: &Import, i18n: &I18n) -> Exit {
+    let invalid = loaded.invalid_count();
+    let blocked = invalid > 0 && !request.skip_invalid;
+    let (stage, kind) = if request.dry_run {
+        (Stage::DryRun, Kind::DryRun)
+    } else if blocked {
+        (Stage::Blocked, Kind::Blocked)
+    } else {
+        (Stage::Sent(None), Kind::Sent)
+    };
+    let mut output = Output::start(request, loaded, i18n);
+    let read = loaded.each_row(&mut |row| {
+        if !request.json && !row.is_valid() {
+            print_problems(loaded, &row, i18n);
+        }
+        output.line(&report::line(loaded, &row, stage, i18n));
+        ControlFlow::Continue(())
+    });
+    if blocked && !request.dry_run && !request.json {
+        crate::err!(
+            "{}",
+            i18n.tr_args(msg!("import-blocked"), &[("invalid", invalid.into())])
+        );
+    }
+    let exit = if invalid > 0 { Exit::Invalid } else { Exit::Ok };
+    let error = read.err().map(|e| (e.describe(i18n), Exit::Invalid));
+    output.finish(kind, exit, error.as_ref())
 }
 
 /// A client, the token and the outbox, or the exit code after saying why not. The
@@ -190,14 +249,13 @@ fn connect(
 }
 
 /// The exit code for the rows' outcomes ([`Exit::for_batch`]).
-fn exit_for(lines: &[Line]) -> Exit {
-    let any = |names: &[&str]| lines.iter().any(|l| names.contains(&l.outcome));
+fn exit_for(tally: &Tally) -> Exit {
     Exit::for_batch(&Batch {
-        token_problem: any(&["unauthorized", "paused_token", "refused", "paused_refused"]),
-        waiting: any(&["transient", "stopped", "server_unreachable", "not_sent"]),
-        in_flight: any(&["in_flight"]),
-        rejected: any(&["rejected"]),
-        invalid: any(&["invalid"]),
+        token_problem: tally.any(&["unauthorized", "paused_token", "refused", "paused_refused"]),
+        waiting: tally.any(&["transient", "stopped", "server_unreachable", "not_sent"]),
+        in_flight: tally.any(&["in_flight"]),
+        rejected: tally.any(&["rejected"]),
+        invalid: tally.any(&["invalid"]),
     })
 }
 
@@ -206,7 +264,9 @@ fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
     if request.json {
         crate::out!(
             "{}",
-            json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
+            super::report::json_line(
+                &json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
+            )
         );
     } else {
         crate::err!("{text}");
@@ -214,143 +274,200 @@ fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
     exit
 }
 
-fn print_problems(loaded: &Import, i18n: &I18n) {
-    let mut err = std::io::stderr().lock();
-    for row in loaded.rows.iter().filter(|r| !r.is_valid()) {
-        let _ = writeln!(
-            err,
-            "{}",
-            i18n.tr_args(
-                msg!("import-row-problems"),
-                &[
-                    ("row", row.number.into()),
-                    (
-                        "problems",
-                        report::problems_text(loaded, row, i18n).as_str().into()
-                    ),
-                ],
-            )
-        );
-    }
-}
-
-/// Print the outcome, write the report, return `exit` (or 1 if the report failed).
-fn finish(
-    request: &ImportRequest,
-    loaded: &Import,
-    stage: Stage<'_>,
-    exit: Exit,
-    i18n: &I18n,
-) -> Exit {
-    let lines = report::lines(loaded, stage, i18n);
-    let mut exit = exit;
-    if let Some(path) = &request.report
-        && let Err(e) = report::write(path, &lines, &loaded.format, i18n)
-    {
-        crate::err!(
-            "{}",
-            i18n.tr_args(
-                msg!("import-report-failed"),
-                &[
-                    ("path", path.display().to_string().as_str().into()),
-                    ("error", e.to_string().as_str().into()),
-                ],
-            )
-        );
-        exit = Exit::Failure;
-    }
-    let count = |names: &[&str]| lines.iter().filter(|l| names.contains(&l.outcome)).count();
-    let delivered = lines.iter().filter(|l| l.is_delivered()).count();
-    let waiting = count(&report::WAITING);
-    let rejected = count(&["rejected"]);
-    let invalid = count(&["invalid"]);
-    if request.json {
-        print_json(request, loaded, &lines, exit);
-        return exit;
-    }
-    let mut err = std::io::stderr().lock();
-    if let Stage::Sent(_) = stage {
-        for line in lines
-            .iter()
-            .filter(|l| !l.is_delivered() && l.outcome != "invalid")
-        {
-            let _ = writeln!(
-                err,
-                "{}",
-                i18n.tr_args(
-                    msg!("import-row-outcome"),
-                    &[
-                        ("row", line.row.into()),
-                        ("visit_id", line.visit_id.as_str().into()),
-                        ("result", line.text.as_str().into()),
-                    ],
-                )
-            );
-        }
-    }
-    drop(err);
-    let key = match stage {
-        Stage::DryRun => msg!("import-summary-dry-run"),
-        Stage::Blocked => msg!("import-summary-blocked"),
-        Stage::Sent(_) => msg!("import-summary"),
-    };
-    crate::out!(
+/// An invalid row's problems, on stderr.
+fn print_problems(loaded: &Import, row: &Row, i18n: &I18n) {
+    crate::err!(
         "{}",
         i18n.tr_args(
-            key,
+            msg!("import-row-problems"),
             &[
-                ("rows", lines.len().into()),
-                ("valid", (lines.len() - invalid).into()),
-                ("invalid", invalid.into()),
-                ("delivered", delivered.into()),
-                ("earlier", count(&["already_delivered"]).into()),
-                ("waiting", waiting.into()),
-                ("rejected", rejected.into()),
+                ("row", row.number.into()),
+                (
+                    "problems",
+                    report::problems_text(loaded, row, i18n).as_str().into()
+                ),
             ],
         )
     );
-    if waiting > 0 {
-        crate::err!("{}", i18n.tr(msg!("import-rerun")));
-    }
-    exit
 }
 
-/// The one object `--json` prints.
-fn print_json(request: &ImportRequest, loaded: &Import, lines: &[Line], exit: Exit) {
-    let count = |names: &[&str]| lines.iter().filter(|l| names.contains(&l.outcome)).count();
-    let invalid = count(&["invalid"]);
-    let (encoding, delimiter, sheet) = match &loaded.format {
-        SourceFormat::Csv {
-            delimiter,
-            encoding,
-            ..
-        } => (
-            Some(encoding.name()),
-            Some(char::from(*delimiter).to_string()),
-            None,
-        ),
-        SourceFormat::Spreadsheet { sheet } => (None, None, Some(sheet.clone())),
-    };
-    crate::out!(
-        "{}",
-        json!({
-            "file": request.path.display().to_string(),
-            "format": loaded.format.kind(),
-            "encoding": encoding,
-            "delimiter": delimiter,
-            "sheet": sheet,
-            "dry_run": request.dry_run,
-            "rows": lines.len(),
-            "valid": lines.len() - invalid,
-            "invalid": invalid,
-            "delivered": lines.iter().filter(|l| l.is_delivered()).count(),
-            "already_delivered": count(&["already_delivered"]),
-            "waiting": count(&report::WAITING),
-            "rejected": count(&["rejected"]),
-            "exit": exit as u8,
-            "results": lines,
-        })
-    );
+/// A piece of the `--json` document, its characters a terminal would act on written as
+/// JSON escapes ([`crate::safe_text::json`]; they can only be inside its strings).
+fn write_json(piece: &str) {
+    crate::cli::report::write_raw(&crate::safe_text::json(piece));
+}
+
+/// What the summary is about.
+#[derive(Clone, Copy)]
+enum Kind {
+    DryRun,
+    Blocked,
+    Sent,
+}
+
+/// The outcome of every row, as the rows go by: counted, written to the report file
+/// (`--report`) and, with `--json`, printed as one JSON object whose `results` array is
+/// written an element at a time (its counts follow the array).
+struct Output<'a> {
+    request: &'a ImportRequest,
+    i18n: &'a I18n,
+    report: Option<report::Writer<BufWriter<private_fs::Streamed>>>,
+    report_error: Option<String>,
+    results: usize,
+    tally: Tally,
+}
+
+impl<'a> Output<'a> {
+    fn start(request: &'a ImportRequest, loaded: &Import, i18n: &'a I18n) -> Output<'a> {
+        let mut output = Output {
+            request,
+            i18n,
+            report: None,
+            report_error: None,
+            results: 0,
+            tally: Tally::default(),
+        };
+        if let Some(path) = &request.report {
+            match private_fs::create_streamed(path)
+                .and_then(|file| report::Writer::new(BufWriter::new(file), &loaded.format, i18n))
+            {
+                Ok(writer) => output.report = Some(writer),
+                Err(e) => output.report_error = Some(e.to_string()),
+            }
+        }
+        if request.json {
+            let (encoding, delimiter, sheet) = match &loaded.format {
+                SourceFormat::Csv {
+                    delimiter,
+                    encoding,
+                    ..
+                } => (
+                    Some(encoding.name()),
+                    Some(char::from(*delimiter).to_string()),
+                    None,
+                ),
+                SourceFormat::Spreadsheet { sheet } => (None, None, Some(sheet.clone())),
+            };
+            let head = json!({
+                "file": request.path.display().to_string(),
+                "format": loaded.format.kind(),
+                "encoding": encoding,
+                "delimiter": delimiter,
+                "sheet": sheet,
+                "dry_run": request.dry_run,
+            })
+            .to_string();
+            // `{…}` opened again to go on: `{"file":…,"sheet":…,"results":[`.
+            write_json(&format!(
+                "{},\"results\":[",
+                head.strip_suffix('}').unwrap_or(&head)
+            ));
+        }
+        output
+    }
+
+    /// One row's outcome.
+    fn line(&mut self, line: &Line) {
+        self.tally.add(line);
+        if let Some(writer) = &mut self.report
+            && let Err(e) = writer.write(line)
+        {
+            self.report_error = Some(e.to_string());
+            self.report = None;
+        }
+        if self.request.json {
+            let item = serde_json::to_string(line).unwrap_or_default();
+            let comma = if self.results == 0 { "" } else { "," };
+            write_json(&format!("{comma}{item}"));
+        }
+        self.results += 1;
+    }
+
+    /// Close the report and the JSON object, print the summary; the exit code is `exit`,
+    /// or `error`'s (said too, and then no report is written) when something stopped the
+    /// rows, or 1 when the report could not be written.
+    fn finish(mut self, kind: Kind, exit: Exit, error: Option<&(String, Exit)>) -> Exit {
+        let i18n = self.i18n;
+        let mut exit = error.map_or(exit, |(_, code)| *code);
+        // A report cut short by an error is not left behind (its temporary file goes).
+        if let Some(writer) = self.report.take()
+            && self.report_error.is_none()
+            && error.is_none()
+        {
+            let committed = writer
+                .finish()
+                .and_then(|out| {
+                    out.into_inner()
+                        .map_err(std::io::IntoInnerError::into_error)
+                })
+                .and_then(private_fs::Streamed::commit);
+            if let Err(e) = committed {
+                self.report_error = Some(e.to_string());
+            }
+        }
+        if let (Some(e), Some(path)) = (&self.report_error, &self.request.report) {
+            crate::err!(
+                "{}",
+                i18n.tr_args(
+                    msg!("import-report-failed"),
+                    &[
+                        ("path", path.display().to_string().as_str().into()),
+                        ("error", e.as_str().into()),
+                    ],
+                )
+            );
+            exit = Exit::Failure;
+        }
+        let tally = &self.tally;
+        let invalid = tally.count(&["invalid"]);
+        let waiting = tally.count(&report::WAITING);
+        if self.request.json {
+            let mut tail = json!({
+                "rows": tally.rows(),
+                "valid": tally.rows() - invalid,
+                "invalid": invalid,
+                "delivered": tally.delivered(),
+                "already_delivered": tally.count(&["already_delivered"]),
+                "waiting": waiting,
+                "rejected": tally.count(&["rejected"]),
+                "exit": exit as u8,
+            });
+            if let Some((text, _)) = error {
+                tail["error"] = json!(text);
+            }
+            let tail = tail.to_string();
+            write_json(&format!("],{}", tail.strip_prefix('{').unwrap_or(&tail)));
+            crate::cli::report::write_raw("\n");
+            return exit;
+        }
+        if let Some((text, _)) = error {
+            crate::err!("{text}");
+        }
+        let key = match kind {
+            Kind::DryRun => msg!("import-summary-dry-run"),
+            Kind::Blocked => msg!("import-summary-blocked"),
+            Kind::Sent => msg!("import-summary"),
+        };
+        crate::out!(
+            "{}",
+            i18n.tr_args(
+                key,
+                &[
+                    ("rows", tally.rows().into()),
+                    ("valid", (tally.rows() - invalid).into()),
+                    ("invalid", invalid.into()),
+                    ("delivered", tally.delivered().into()),
+                    ("earlier", tally.count(&["already_delivered"]).into()),
+                    ("waiting", waiting.into()),
+                    ("rejected", tally.count(&["rejected"]).into()),
+                ],
+            )
+        );
+        if waiting > 0 {
+            crate::err!("{}", i18n.tr(msg!("import-rerun")));
+        }
+        exit
+    }
 }
 
 /// Ctrl+C sets `stop` (the import ends after the current request); a second one ends
@@ -443,6 +560,14 @@ impl<'a> ProgressDrawer<'a> {
             );
         }
         self.sending = sending;
+    }
+
+    /// A line on stderr that does not tear the progress bar.
+    fn println(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| crate::err!("{text}")),
+            None => crate::err!("{text}"),
+        }
     }
 
     fn finish(&self) {

@@ -26,7 +26,7 @@ pub fn open() -> Result<Outbox, OutboxError> {
         path: "~".into(),
         source: std::io::Error::other(e),
     })?;
-    Outbox::open(&folders.data_dir)
+    Ok(Outbox::open(&folders.data_dir)?.recording(std::sync::Arc::new(crate::counters::Counters)))
 }
 
 fn state_name(state: EntryState) -> &'static str {
@@ -58,7 +58,7 @@ fn entry_json(entry: &Entry) -> Value {
 }
 
 fn report_damaged(i18n: &I18n, damaged: &[std::path::PathBuf]) {
-    let mut err = std::io::stderr().lock();
+    let mut err = super::report::stderr();
     for path in damaged {
         let _ = writeln!(
             err,
@@ -100,10 +100,10 @@ pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
         Err(e) => return outbox_failed(i18n, &e),
     };
     report_damaged(i18n, &listing.damaged);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::report::stdout();
     if json {
         let array: Vec<Value> = listing.entries.iter().map(entry_json).collect();
-        let _ = writeln!(out, "{}", Value::Array(array));
+        let _ = writeln!(out, "{}", super::report::json_line(&Value::Array(array)));
         return Exit::Ok;
     }
     for entry in &listing.entries {
@@ -293,7 +293,7 @@ fn print_flush_json(report: &FlushReport, after: &Listing, done: &Done<'_>) {
         "needs_attention": after.needs_attention(),
         "damaged": done.damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
-    crate::out!("{value}");
+    crate::out!("{}", super::report::json_line(&value));
 }
 
 fn print_flush_human(
@@ -303,8 +303,8 @@ fn print_flush_human(
     done: &Done<'_>,
     token_error: bool,
 ) {
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    let mut out = super::report::stdout();
+    let mut err = super::report::stderr();
     if done.moved > 0 {
         let _ = writeln!(
             out,

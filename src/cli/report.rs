@@ -1,12 +1,18 @@
 //! What a command reports: the documented exit codes (decided here and nowhere else),
 //! the outcome of a sent rating for people and as JSON, and the two output streams.
 //!
-//! Output goes through [`out!`](crate::out) and [`err!`](crate::err), never `println!`:
-//! `visit-rating outbox list | head` closes standard output early, and `println!` would
-//! panic there. A closed pipe ends the output quietly; any other write error is said
-//! once on standard error.
+//! Output goes through [`out!`](crate::out) and [`err!`](crate::err), or the streams of
+//! [`stdout`] and [`stderr`], never `println!`: `visit-rating outbox list | head` closes
+//! standard output early, and `println!` would panic there. A closed pipe ends the output
+//! quietly; any other write error is said once on standard error.
+//!
+//! Everything written through them passes [`safe_text::lines`](crate::safe_text::lines):
+//! a server's message or a file's cell that carries terminal escapes (clear the screen,
+//! retitle the window, plant a link) or bidi overrides reaches the terminal escaped
+//! (`\u{1b}`), whichever sentence it ended up in. `--json` lines are made safe before, with
+//! [`safe_text::json`](crate::safe_text::json), so they stay valid JSON.
 
-use std::io::Write as _;
+use std::io::Write;
 
 use serde_json::json;
 
@@ -34,16 +40,77 @@ macro_rules! err {
 /// The one writer behind [`out!`](crate::out) and [`err!`](crate::err).
 pub fn write_line(to_stderr: bool, args: std::fmt::Arguments<'_>) {
     let written = if to_stderr {
-        writeln!(std::io::stderr().lock(), "{args}")
+        writeln!(stderr(), "{args}")
     } else {
-        writeln!(std::io::stdout().lock(), "{args}")
+        writeln!(stdout(), "{args}")
     };
     report_write_error(written);
 }
 
-/// Write `text` as it is (no line added) to standard output, like [`out!`](crate::out).
+/// Write `text` (no line added) to standard output, like [`out!`](crate::out).
 pub fn write_raw(text: &str) {
-    report_write_error(std::io::stdout().lock().write_all(text.as_bytes()));
+    report_write_error(stdout().write_all(text.as_bytes()));
+}
+
+/// Standard output, locked, made safe for a terminal ([`SafeStream`]).
+pub fn stdout() -> SafeStream<std::io::StdoutLock<'static>> {
+    SafeStream::new(std::io::stdout().lock())
+}
+
+/// Standard error, locked, made safe for a terminal ([`SafeStream`]).
+pub fn stderr() -> SafeStream<std::io::StderrLock<'static>> {
+    SafeStream::new(std::io::stderr().lock())
+}
+
+/// A stream that writes each line through
+/// [`safe_text::lines`](crate::safe_text::lines): control characters other than line
+/// breaks and tabs, and bidi overrides, come out escaped. Text is held until its line
+/// ends (so a character split between two writes is escaped whole), then written;
+/// the rest is written on [`flush`](Write::flush) or drop.
+pub struct SafeStream<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> SafeStream<W> {
+    /// `inner`, made safe.
+    pub fn new(inner: W) -> SafeStream<W> {
+        SafeStream {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn write_through(&mut self, end: usize) -> std::io::Result<()> {
+        let bytes: Vec<u8> = self.pending.drain(..end).collect();
+        let text = String::from_utf8_lossy(&bytes);
+        self.inner
+            .write_all(crate::safe_text::lines(&text).as_bytes())
+    }
+}
+
+impl<W: Write> Write for SafeStream<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(last) = self.pending.iter().rposition(|&b| b == b'\n') {
+            self.write_through(last + 1)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            self.write_through(self.pending.len())?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for SafeStream<W> {
+    fn drop(&mut self) {
+        // A failed write here has nowhere to be reported but where it failed.
+        let _ = self.flush();
+    }
 }
 
 fn report_write_error(written: std::io::Result<()>) {
@@ -79,6 +146,9 @@ pub enum Exit {
     AlreadyRecorded = 6,
     /// The keyring is not available: no Secret Service, locked, access denied.
     Keyring = 7,
+    /// The window: no display to open it on (none named in `DISPLAY`, `WAYLAND_DISPLAY`
+    /// or `WAYLAND_SOCKET`), or the one named cannot be reached.
+    NoDisplay = 8,
     /// `status`: works now, but someone should look soon.
     Warning = 10,
     /// `status`: ratings cannot be delivered until someone acts.
@@ -166,6 +236,12 @@ impl From<Exit> for std::process::ExitCode {
     fn from(exit: Exit) -> std::process::ExitCode {
         std::process::ExitCode::from(exit as u8)
     }
+}
+
+/// A `--json` document as one line, with the characters a terminal would act on written
+/// as JSON escapes ([`safe_text::json`](crate::safe_text::json)): the same value.
+pub fn json_line(value: &serde_json::Value) -> String {
+    crate::safe_text::json(&value.to_string()).into_owned()
 }
 
 /// The one JSON object `--json` prints.

@@ -7,10 +7,11 @@ use crate::msg;
 use serde_json::{Value, json};
 
 use crate::config::Config;
+use crate::counters::OUTCOMES;
 use crate::health::{Health, Problem, TokenHealth, Verdict};
-use crate::i18n::{I18n, format_utc};
-use crate::metrics::OUTCOMES;
+use crate::i18n::I18n;
 use crate::secrets::TokenOrigin;
+use crate::time::format_utc;
 
 use super::Exit;
 
@@ -38,7 +39,7 @@ pub fn status(url: Option<&str>, json: bool, config: &Config, i18n: &I18n) -> Ex
     };
     let health = Health::gather(config, url, &dir);
     if json {
-        crate::out!("{}", status_json(&health));
+        crate::out!("{}", super::report::json_line(&status_json(&health)));
     } else {
         crate::out!("{}", status_text(&health, i18n));
     }
@@ -56,7 +57,7 @@ pub fn metrics(url: Option<&str>, config: &Config) -> Exit {
 }
 
 fn print_metrics(health: &Health) -> Exit {
-    match crate::metrics::encode(health) {
+    match crate::metrics::encode(health, Exit::for_verdict(health.verdict()) as u8) {
         Ok(text) => {
             super::report::write_raw(&text);
             Exit::Ok
@@ -108,7 +109,7 @@ pub fn status_json(health: &Health) -> Value {
     };
     json!({
         "status": verdict.name(),
-        "exit_code": verdict.code(),
+        "exit_code": Exit::for_verdict(verdict) as u8,
         "version": health.version,
         "server_origin": health.origin,
         "token": token,
@@ -160,7 +161,7 @@ pub fn status_text(health: &Health, i18n: &I18n) -> String {
         &[
             ("version", health.version.into()),
             ("state", state.into()),
-            ("code", verdict.code().into()),
+            ("code", (Exit::for_verdict(verdict) as u8).into()),
         ],
     )];
     lines.push(match &health.origin {
@@ -243,4 +244,22 @@ pub fn status_text(health: &Health, i18n: &I18n) -> String {
         lines.push(format!("(!) {}", problem_text(&problem, i18n)));
     }
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_avoid_one_and_two() {
+        for verdict in [
+            Verdict::Healthy,
+            Verdict::Warning,
+            Verdict::Broken,
+            Verdict::CouldNotCheck,
+        ] {
+            let code = Exit::for_verdict(verdict) as u8;
+            assert!(![1, 2].contains(&code), "{verdict:?}");
+        }
+    }
 }

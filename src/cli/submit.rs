@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use super::Exit;
-use super::report::{human_outcome, outcome_json};
+use super::report::{human_outcome, json_line, outcome_json};
 use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
 use crate::config::Config;
 use crate::i18n::I18n;
@@ -121,8 +121,8 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
             })
         }
     });
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    let mut out = super::report::stdout();
+    let mut err = super::report::stderr();
     match sent {
         Ok(Sent {
             outcome,
@@ -135,7 +135,7 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
                 } else {
                     outcome.kind.name()
                 };
-                let _ = writeln!(out, "{}", outcome_json(name, &outcome));
+                let _ = writeln!(out, "{}", json_line(&outcome_json(name, &outcome)));
                 if let Some(note) = outbox_note {
                     let _ = writeln!(err, "{note}");
                 }
@@ -154,7 +154,11 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
                     detail: Some(refusal.detail),
                     ..Outcome::transport_failure(String::new())
                 };
-                let _ = writeln!(out, "{}", outcome_json(refusal.outcome, &outcome));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    json_line(&outcome_json(refusal.outcome, &outcome))
+                );
             } else {
                 let _ = writeln!(err, "{}", refusal.text);
             }

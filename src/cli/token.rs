@@ -4,6 +4,7 @@ use crate::msg;
 use std::io::Read;
 
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::Exit;
 use crate::config::Config;
@@ -46,8 +47,10 @@ pub fn token(
         if json {
             crate::out!(
                 "{}",
-                json!({"ok": false, "origin": null, "error_kind": "no_url",
+                super::report::json_line(
+                    &json!({"ok": false, "origin": null, "error_kind": "no_url",
                     "error": "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"})
+                )
             );
         } else {
             crate::err!("{}", i18n.tr(msg!("error-no-url")));
@@ -57,7 +60,7 @@ pub fn token(
     let origin = crate::api::origin(&url);
     let report = |exit: Exit, value: serde_json::Value, text: String| {
         if json {
-            crate::out!("{value}");
+            crate::out!("{}", super::report::json_line(&value));
         } else if exit == Exit::Ok {
             crate::out!("{text}");
         } else {
@@ -136,38 +139,84 @@ enum TokenInput {
 }
 
 /// A token from standard input: asked without echo on a terminal, read whole from a
-/// pipe. Never from the command line, which other users see in `ps`. At most a little
-/// more than [`secrets::MAX_TOKEN_BYTES`] is kept in memory (the rest is only counted,
-/// to say how long it was), and the copy is zeroed once checked.
+/// pipe. Never from the command line, which other users see in `ps`.
+///
+/// Every copy we make is wiped once checked: the typed `String` (rpassword wipes its
+/// own), and a pipe's bytes, read without the standard library's stdin buffer (which
+/// would keep them for the life of the process) into one buffer of fixed size that is
+/// never reallocated (growing a `Vec` leaves the old copies behind in freed memory). At
+/// most a little more than [`secrets::MAX_TOKEN_BYTES`] is kept; the rest is only
+/// counted, to say how long it was.
 fn read_token_from_stdin(prompt: &str) -> Result<Token, TokenInput> {
-    use secrecy::zeroize::Zeroize;
     use std::io::IsTerminal;
-    let mut bytes = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(prompt)
-            .map_err(TokenInput::Read)?
-            .into_bytes()
+    let bytes = if std::io::stdin().is_terminal() {
+        Zeroizing::new(
+            rpassword::prompt_password(prompt)
+                .map_err(TokenInput::Read)?
+                .into_bytes(),
+        )
     } else {
-        let keep = u64::try_from(secrets::MAX_TOKEN_BYTES + 2).unwrap_or(u64::MAX);
-        let mut stdin = std::io::stdin().lock();
-        let mut bytes = Vec::new();
-        (&mut stdin)
-            .take(keep + 1)
-            .read_to_end(&mut bytes)
-            .map_err(TokenInput::Read)?;
-        if bytes.len() as u64 > keep {
-            let rest = std::io::copy(&mut stdin, &mut std::io::sink()).map_err(TokenInput::Read)?;
-            let total = usize::try_from(rest).map_or(usize::MAX, |r| r + bytes.len());
-            bytes.zeroize();
-            return Err(TokenInput::Format(secrets::TokenFormatError::TooLong {
-                bytes: total,
-            }));
-        }
-        bytes
+        read_piped_token().map_err(|e| match e {
+            PipedToken::TooLong(bytes) => {
+                TokenInput::Format(secrets::TokenFormatError::TooLong { bytes })
+            }
+            PipedToken::Read(e) => TokenInput::Read(e),
+        })?
     };
-    let token = match std::str::from_utf8(&bytes) {
+    match std::str::from_utf8(&bytes) {
         Ok(text) => Token::new(text).map_err(TokenInput::Format),
         Err(_) => Err(TokenInput::Format(secrets::TokenFormatError::NonAscii)),
-    };
-    bytes.zeroize();
-    token
+    }
+}
+
+/// Why a piped token was not read.
+enum PipedToken {
+    /// It is this many bytes long: more than a token can be.
+    TooLong(usize),
+    Read(std::io::Error),
+}
+
+/// Standard input, read to its end into a wiped buffer of `MAX_TOKEN_BYTES + 3` bytes
+/// (a token, a line break `\r\n`, and one byte to notice more).
+fn read_piped_token() -> Result<Zeroizing<Vec<u8>>, PipedToken> {
+    let mut input = unbuffered_stdin().map_err(PipedToken::Read)?;
+    let mut buffer = Zeroizing::new(vec![0u8; secrets::MAX_TOKEN_BYTES + 3]);
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match input.read(&mut buffer[filled..]) {
+            Ok(0) => {
+                buffer.truncate(filled);
+                return Ok(buffer);
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(PipedToken::Read(e)),
+        }
+    }
+    // Too long: count the rest, through a buffer wiped as well.
+    let mut scratch = Zeroizing::new([0u8; 4096]);
+    loop {
+        match input.read(&mut scratch[..]) {
+            Ok(0) => return Err(PipedToken::TooLong(filled)),
+            Ok(n) => filled = filled.saturating_add(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(PipedToken::Read(e)),
+        }
+    }
+}
+
+/// Standard input as a file of its own (a duplicate of the descriptor or handle), read
+/// without the standard library's buffer.
+#[cfg(unix)]
+fn unbuffered_stdin() -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsFd as _;
+    Ok(std::io::stdin().as_fd().try_clone_to_owned()?.into())
+}
+
+/// Standard input as a file of its own (a duplicate of the descriptor or handle), read
+/// without the standard library's buffer.
+#[cfg(windows)]
+fn unbuffered_stdin() -> std::io::Result<std::fs::File> {
+    use std::os::windows::io::AsHandle as _;
+    Ok(std::io::stdin().as_handle().try_clone_to_owned()?.into())
 }

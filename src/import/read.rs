@@ -1,16 +1,28 @@
-//! Reading a file into a table of cells: CSV (delimiter and encoding detected) or a
-//! spreadsheet (XLSX, XLS, XLSB, ODS through calamine).
+//! Reading a file row by row: CSV (delimiter and encoding detected, streamed through
+//! [`super::text`]) or a spreadsheet (XLSX, XLS, XLSB, ODS through calamine, after
+//! [`super::prescan`] has held it to [`super::limits`]).
+//!
+//! A [`Source`] is a file opened and understood once; every pass over its rows
+//! ([`Source::each_row`]) reads it again from the start, one row at a time, so no pass
+//! holds more than one row (XLSX and XLSB are streamed cell by cell; XLS and ODS come
+//! from calamine's grid, which the limits keep small). A file that changes between two
+//! passes is refused ([`ImportError::Changed`]).
 //!
 //! Nothing here knows what the columns mean; [`super::columns`] and
 //! [`super::validate`] do.
 
-use std::io::Cursor;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
-use calamine::{Data, Reader as _};
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1251};
+use calamine::{Data, DataRef, Reader as _};
+use encoding_rs::{Encoding, WINDOWS_1251};
 
 use super::ImportError;
+use super::prescan::{self, Extent, SheetFormat};
+use super::text::{self, Decoded, Malformed, Rows, TextFormat, Utf8Census};
 
 /// One cell as the file holds it.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,19 +101,6 @@ impl SourceFormat {
     }
 }
 
-/// The file's cells, row by row; `rows[i]` is the file's row `i + first_row`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Table {
-    /// How the file was read.
-    pub format: SourceFormat,
-    /// The rows, cells left to right.
-    pub rows: Vec<Vec<Cell>>,
-    /// The spreadsheet row number (1-based) of `rows[0]`.
-    pub first_row: usize,
-    /// The spreadsheet column index (0 = A) of each row's first cell.
-    pub first_column: usize,
-}
-
 /// How to read a file.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
@@ -121,46 +120,281 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
     Encoding::for_label(label.as_bytes())
 }
 
-/// Read `path` as the options say.
-pub fn read_table(path: &Path, options: &ReadOptions) -> Result<Table, ImportError> {
-    crate::blocking::assert_may_block("reading a spreadsheet");
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    if is_spreadsheet(path, &bytes) {
-        read_spreadsheet(path, bytes, options.sheet.as_deref())
-    } else {
-        read_csv(&bytes, options.encoding)
+/// The file's size and modification time when it was opened: a pass that finds
+/// others refuses to go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(file: &File) -> std::io::Result<Stamp> {
+        let meta = file.metadata()?;
+        Ok(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
     }
 }
 
-fn is_spreadsheet(path: &Path, bytes: &[u8]) -> bool {
+#[derive(Clone, Debug)]
+enum Kind {
+    Csv { text: TextFormat, delimiter: u8 },
+    Sheet { format: SheetFormat, sheet: String },
+}
+
+/// A file opened and understood: its format, encoding and delimiter or sheet. Its rows
+/// are read by [`Source::each_row`], as many times as needed.
+#[derive(Clone, Debug)]
+pub struct Source {
+    path: PathBuf,
+    stamp: Stamp,
+    kind: Kind,
+    /// How the file is read (for the report and `--json`).
+    pub format: SourceFormat,
+}
+
+/// What a pass over rows is told for each row: go on or stop.
+pub type Visit<'a> = dyn FnMut(usize, &[Cell]) -> Result<ControlFlow<()>, ImportError> + 'a;
+
+impl Source {
+    /// Open `path`: a spreadsheet is sniffed and checked against the limits, a CSV file's
+    /// encoding is decided from the whole file and its delimiter from the first line.
+    pub fn open(path: &Path, options: &ReadOptions) -> Result<Source, ImportError> {
+        crate::blocking::assert_may_block("reading a file to import");
+        let read_error = |source| ImportError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = File::open(path).map_err(read_error)?;
+        let stamp = Stamp::of(&file).map_err(read_error)?;
+        let sniffed = prescan::sniff(&mut file).map_err(read_error)?;
+        let by_name = spreadsheet_by_name(path);
+        if let Some(format) = match by_name {
+            Some(false) => None,
+            Some(true) => Some(sniffed.unwrap_or(SheetFormat::Xlsx)),
+            None => sniffed,
+        } {
+            prescan::check(path, &mut file, format)?;
+            file.rewind().map_err(read_error)?;
+            let names = sheet_names(path, file, format)?;
+            let sheet =
+                choose_sheet(&names, options.sheet.as_deref()).ok_or_else(|| {
+                    match &options.sheet {
+                        Some(wanted) => ImportError::NoSuchSheet {
+                            wanted: wanted.clone(),
+                            available: names.clone(),
+                        },
+                        None => ImportError::Spreadsheet {
+                            path: path.to_owned(),
+                            reason: "the workbook has no sheets".into(),
+                        },
+                    }
+                })?;
+            return Ok(Source {
+                path: path.to_owned(),
+                stamp,
+                format: SourceFormat::Spreadsheet {
+                    sheet: sheet.clone(),
+                },
+                kind: Kind::Sheet { format, sheet },
+            });
+        }
+        let (text, delimiter) = open_csv(path, &mut file, options.encoding)?;
+        Ok(Source {
+            path: path.to_owned(),
+            stamp,
+            format: SourceFormat::Csv {
+                delimiter,
+                encoding: text.encoding,
+                bom: text.bom_len > 0,
+            },
+            kind: Kind::Csv { text, delimiter },
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The spreadsheet column index (0 = A) of a row's first cell. Always 0: rows are
+    /// given from column A (XLS and ODS rows are padded on the left).
+    pub fn first_column(&self) -> usize {
+        0
+    }
+
+    /// Read the file from the start, calling `visit` with each row's number (as a
+    /// spreadsheet shows it) and cells, until it says stop or the rows end. Rows with
+    /// no cells at all are not given.
+    pub fn each_row(&self, visit: &mut Visit<'_>) -> Result<(), ImportError> {
+        crate::blocking::assert_may_block("reading a file to import");
+        let read_error = |source| ImportError::Read {
+            path: self.path.clone(),
+            source,
+        };
+        let file = File::open(&self.path).map_err(read_error)?;
+        if Stamp::of(&file).map_err(read_error)? != self.stamp {
+            return Err(ImportError::Changed);
+        }
+        match &self.kind {
+            Kind::Csv { text, delimiter } => self.csv_rows(file, *text, *delimiter, visit),
+            Kind::Sheet { format, sheet } => sheet_rows(&self.path, file, *format, sheet, visit),
+        }
+    }
+
+    fn csv_rows(
+        &self,
+        mut file: File,
+        text: TextFormat,
+        delimiter: u8,
+        visit: &mut Visit<'_>,
+    ) -> Result<(), ImportError> {
+        skip(&mut file, text.bom_len).map_err(|source| ImportError::Read {
+            path: self.path.clone(),
+            source,
+        })?;
+        let decoded = Decoded::new(file, text.encoding, text.bom_len as u64);
+        let mut rows = Rows::new(decoded, delimiter);
+        let mut cells = Vec::new();
+        loop {
+            let (number, record) = match rows.next_row() {
+                Ok(Some(next)) => next,
+                Ok(None) => return Ok(()),
+                Err(ImportError::Undecodable { offset, .. }) => {
+                    return Err(self.undecodable(text.encoding, delimiter, offset));
+                }
+                Err(e) => return Err(e),
+            };
+            cells.clear();
+            for field in record.fields() {
+                let Ok(field) = std::str::from_utf8(field) else {
+                    // Validated when the file was opened: it changed since.
+                    return Err(ImportError::Changed);
+                };
+                cells.push(if field.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(field.to_owned())
+                });
+            }
+            if visit(number, &cells)?.is_break() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn undecodable(&self, encoding: &'static Encoding, delimiter: u8, offset: u64) -> ImportError {
+        let row = File::open(&self.path).map_or(0, |mut file| {
+            text::row_at(&mut BufReader::new(&mut file), delimiter, offset)
+        });
+        ImportError::Undecodable {
+            encoding: encoding.name(),
+            offset,
+            row,
+        }
+    }
+}
+
+/// `Some(true)` for a spreadsheet's extension, `Some(false)` for a text file's, `None`
+/// when the name does not tell.
+fn spreadsheet_by_name(path: &Path) -> Option<bool> {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => true,
-        "csv" | "txt" | "tsv" => false,
-        // No telling extension: a ZIP (XLSX, ODS) or an OLE compound file (XLS).
-        _ => bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(true),
+        "csv" | "txt" | "tsv" => Some(false),
+        _ => None,
     }
 }
 
-fn read_spreadsheet(
+fn skip(file: &mut File, bytes: usize) -> std::io::Result<()> {
+    file.seek(std::io::SeekFrom::Start(bytes as u64)).map(drop)
+}
+
+/// The encoding (a census of the whole file) and the delimiter (its first line).
+fn open_csv(
     path: &Path,
-    bytes: Vec<u8>,
-    sheet: Option<&str>,
-) -> Result<Table, ImportError> {
-    let unreadable = |e: &dyn std::fmt::Display| ImportError::Spreadsheet {
+    file: &mut File,
+    forced: Option<&'static Encoding>,
+) -> Result<(TextFormat, u8), ImportError> {
+    let read_error = |source| ImportError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut head = [0u8; 4];
+    let got = file.read(&mut head).map_err(read_error)?;
+    file.rewind().map_err(read_error)?;
+    let census = Utf8Census::of(&mut BufReader::new(&mut *file), 0).map_err(read_error)?;
+    file.rewind().map_err(read_error)?;
+    let decided = text::decide(&head[..got], &census, forced);
+    let text = match decided {
+        Ok(text) => text,
+        Err(Err(e)) => return Err(e),
+        Err(Ok(unsure)) => {
+            let first = text::first_line(&mut BufReader::new(&mut *file)).map_err(read_error)?;
+            let delimiter = text::detect_delimiter(&first);
+            file.rewind().map_err(read_error)?;
+            let row = text::row_at(&mut BufReader::new(&mut *file), delimiter, unsure.offset);
+            return Err(ImportError::EncodingUnsure {
+                row,
+                offset: unsure.offset,
+                mostly_utf8: unsure.mostly_utf8,
+            });
+        }
+    };
+    skip(file, text.bom_len).map_err(read_error)?;
+    let first = text::first_line(&mut Decoded::new(&mut *file, text.encoding, 0)).map_err(|e| {
+        match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<Malformed>())
+        {
+            Some(bad) => ImportError::Undecodable {
+                encoding: text.encoding.name(),
+                offset: bad.offset + text.bom_len as u64,
+                row: 1,
+            },
+            None => read_error(e),
+        }
+    })?;
+    Ok((text, text::detect_delimiter(&first)))
+}
+
+type Workbook = BufReader<File>;
+
+fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> ImportError {
+    ImportError::Spreadsheet {
         path: path.to_owned(),
         reason: e.to_string(),
+    }
+}
+
+fn sheet_names(path: &Path, file: File, format: SheetFormat) -> Result<Vec<String>, ImportError> {
+    let reader = BufReader::new(file);
+    let names = match format {
+        SheetFormat::Xlsx => calamine::Xlsx::<Workbook>::new(reader)
+            .map_err(|e| unreadable(path, &e))?
+            .sheet_names(),
+        SheetFormat::Xlsb => calamine::Xlsb::<Workbook>::new(reader)
+            .map_err(|e| unreadable(path, &e))?
+            .sheet_names(),
+        SheetFormat::Ods => calamine::Ods::<Workbook>::new(reader)
+            .map_err(|e| unreadable(path, &e))?
+            .sheet_names(),
+        SheetFormat::Xls => calamine::Xls::<Workbook>::new(reader)
+            .map_err(|e| unreadable(path, &e))?
+            .sheet_names(),
     };
-    let mut workbook =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let names = workbook.sheet_names();
-    let name = match sheet {
+    Ok(names)
+}
+
+/// The sheet asked for (exactly, else ignoring case and surrounding spaces), or the
+/// first.
+fn choose_sheet(names: &[String], wanted: Option<&str>) -> Option<String> {
+    match wanted {
         Some(wanted) => names
             .iter()
             .find(|n| n.as_str() == wanted)
@@ -169,30 +403,137 @@ fn read_spreadsheet(
                     .iter()
                     .find(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
             })
-            .cloned()
-            .ok_or_else(|| ImportError::NoSuchSheet {
-                wanted: wanted.to_owned(),
-                available: names.clone(),
-            })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| unreadable(&"the workbook has no sheets"))?,
+            .cloned(),
+        None => names.first().cloned(),
+    }
+}
+
+/// Cells in the order a sheet's XML or records give them, gathered into rows; the
+/// extent of the cells that hold a value is held to the limits as it grows.
+struct RowBuilder<'v, 'a> {
+    visit: &'v mut Visit<'a>,
+    sheet: String,
+    row: Option<u32>,
+    cells: Vec<Cell>,
+    extent: Extent,
+}
+
+impl RowBuilder<'_, '_> {
+    /// One more cell; `Break` when the visitor said stop.
+    fn push(&mut self, (row, col): (u32, u32), cell: Cell) -> Result<ControlFlow<()>, ImportError> {
+        if cell == Cell::Empty {
+            return Ok(ControlFlow::Continue(()));
+        }
+        self.extent
+            .add(u64::from(row), u64::from(col), 1, 1, &self.sheet)
+            .map_err(ImportError::TooBig)?;
+        match self.row {
+            Some(current) if current == row => {}
+            Some(current) if row < current => {
+                return Err(ImportError::OutOfOrder {
+                    sheet: self.sheet.clone(),
+                });
+            }
+            _ => {
+                if self.flush()?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+                self.row = Some(row);
+            }
+        }
+        let col = col as usize;
+        if self.cells.len() <= col {
+            self.cells.resize(col + 1, Cell::Empty);
+        } else if self.cells[col] != Cell::Empty {
+            return Err(ImportError::OutOfOrder {
+                sheet: self.sheet.clone(),
+            });
+        }
+        self.cells[col] = cell;
+        Ok(ControlFlow::Continue(()))
+    }
+
+    /// Give the row gathered so far to the visitor.
+    fn flush(&mut self) -> Result<ControlFlow<()>, ImportError> {
+        let Some(row) = self.row.take() else {
+            return Ok(ControlFlow::Continue(()));
+        };
+        let flow = (self.visit)(row as usize + 1, &self.cells)?;
+        self.cells.clear();
+        Ok(flow)
+    }
+}
+
+fn sheet_rows(
+    path: &Path,
+    file: File,
+    format: SheetFormat,
+    sheet: &str,
+    visit: &mut Visit<'_>,
+) -> Result<(), ImportError> {
+    let reader = BufReader::new(file);
+    let mut builder = RowBuilder {
+        visit,
+        sheet: sheet.to_owned(),
+        row: None,
+        cells: Vec::new(),
+        extent: Extent::default(),
     };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| unreadable(&e))?;
-    let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    let rows = range
-        .rows()
-        .map(|row| row.iter().map(cell_of).collect())
-        .collect();
-    Ok(Table {
-        format: SourceFormat::Spreadsheet { sheet: name },
-        rows,
-        first_row: first_row as usize + 1,
-        first_column: first_column as usize,
-    })
+    match format {
+        SheetFormat::Xlsx => {
+            let mut workbook =
+                calamine::Xlsx::<Workbook>::new(reader).map_err(|e| unreadable(path, &e))?;
+            let mut cells = workbook
+                .worksheet_cells_reader(sheet)
+                .map_err(|e| unreadable(path, &e))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &e))? {
+                if builder
+                    .push(cell.get_position(), cell_of_ref(cell.get_value()))?
+                    .is_break()
+                {
+                    return Ok(());
+                }
+            }
+        }
+        SheetFormat::Xlsb => {
+            let mut workbook =
+                calamine::Xlsb::<Workbook>::new(reader).map_err(|e| unreadable(path, &e))?;
+            let mut cells = workbook
+                .worksheet_cells_reader(sheet)
+                .map_err(|e| unreadable(path, &e))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &e))? {
+                if builder
+                    .push(cell.get_position(), cell_of_ref(cell.get_value()))?
+                    .is_break()
+                {
+                    return Ok(());
+                }
+            }
+        }
+        SheetFormat::Ods | SheetFormat::Xls => {
+            let range = match format {
+                SheetFormat::Ods => calamine::Ods::<Workbook>::new(reader)
+                    .map_err(|e| unreadable(path, &e))?
+                    .worksheet_range(sheet)
+                    .map_err(|e| unreadable(path, &e))?,
+                _ => calamine::Xls::<Workbook>::new(reader)
+                    .map_err(|e| unreadable(path, &e))?
+                    .worksheet_range(sheet)
+                    .map_err(|e| unreadable(path, &e))?,
+            };
+            let (first_row, first_column) = range.start().unwrap_or((0, 0));
+            for (i, row) in range.rows().enumerate() {
+                let r = first_row + u32::try_from(i).unwrap_or(u32::MAX);
+                for (j, data) in row.iter().enumerate() {
+                    let c = first_column + u32::try_from(j).unwrap_or(u32::MAX);
+                    if builder.push((r, c), cell_of(data))?.is_break() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+    builder.flush().map(drop)
 }
 
 fn cell_of(data: &Data) -> Cell {
@@ -208,113 +549,20 @@ fn cell_of(data: &Data) -> Cell {
     }
 }
 
-/// Decode CSV bytes: a byte order mark wins, then `forced`, then UTF-8 when the bytes
-/// are valid UTF-8, else Windows-1251 (what Russian Excel writes for "CSV").
-pub fn decode(
-    bytes: &[u8],
-    forced: Option<&'static Encoding>,
-) -> (String, &'static Encoding, bool) {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        return (text.into_owned(), encoding, true);
-    }
-    let encoding = forced.unwrap_or_else(|| {
-        if std::str::from_utf8(bytes).is_ok() {
-            UTF_8
-        } else {
-            WINDOWS_1251
+fn cell_of_ref(data: &DataRef<'_>) -> Cell {
+    match data {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
         }
-    });
-    let (text, _) = encoding.decode_without_bom_handling(bytes);
-    (text.into_owned(), encoding, false)
-}
-
-/// The delimiter of the first non-empty line: whichever of `;`, `,` and tab occurs
-/// most often outside quotes; `;` on a tie (Russian Excel's choice).
-pub fn detect_delimiter(text: &str) -> u8 {
-    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let mut counts = [0usize; 3]; // ; , \t
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ';' if !quoted => counts[0] += 1,
-            ',' if !quoted => counts[1] += 1,
-            '\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
+        DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+        #[allow(clippy::cast_precision_loss)] // ids and scores are far below 2^52
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(d) => Cell::Text(d.to_string()),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
     }
-    let candidates = [b';', b',', b'\t'];
-    let mut best = 0;
-    for i in 1..3 {
-        if counts[i] > counts[best] {
-            best = i;
-        }
-    }
-    candidates[best]
-}
-
-/// Parse CSV bytes (see [`decode`] and [`detect_delimiter`]).
-pub fn read_csv(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Table, ImportError> {
-    if bytes.contains(&0) && Encoding::for_bom(bytes).is_none() {
-        return Err(ImportError::NotText);
-    }
-    let (text, encoding, bom) = decode(bytes, forced);
-    let delimiter = detect_delimiter(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    // Row numbers as a spreadsheet shows the file: a blank line is a (blank) row, a
-    // quoted remark over several lines is one row. The CSV reader skips blank lines; a
-    // record's position is where the reader began looking for it: after the line break
-    // that ended the record before (inside it, for `\r\n`), then the blank lines.
-    for record in reader.records() {
-        let record = record.map_err(|e| ImportError::Csv(e.to_string()))?;
-        let at = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0);
-        let mut rest = text.as_bytes().get(at..).unwrap_or_default();
-        if at > 0 && text.as_bytes()[at - 1] == b'\r' && rest.starts_with(b"\n") {
-            rest = &rest[1..];
-        }
-        loop {
-            let skip = if rest.starts_with(b"\r\n") {
-                2
-            } else if rest.starts_with(b"\n") || rest.starts_with(b"\r") {
-                1
-            } else {
-                break;
-            };
-            rows.push(Vec::new());
-            rest = &rest[skip..];
-        }
-        rows.push(
-            record
-                .iter()
-                .map(|field| {
-                    if field.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(field.to_owned())
-                    }
-                })
-                .collect(),
-        );
-    }
-    Ok(Table {
-        format: SourceFormat::Csv {
-            delimiter,
-            encoding,
-            bom,
-        },
-        rows,
-        first_row: 1,
-        first_column: 0,
-    })
 }
 
 /// The spreadsheet letter of a column index (0 = A, 26 = AA).
@@ -335,59 +583,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_delimiter_is_what_the_header_uses_most_outside_quotes() {
-        assert_eq!(detect_delimiter("a;b;c\n1,2;3;4"), b';');
-        assert_eq!(detect_delimiter("a,b,c\n"), b',');
-        assert_eq!(detect_delimiter("\n\"a;b\",c,d\n"), b',');
-        assert_eq!(detect_delimiter("a\tb\tc"), b'\t');
-        assert_eq!(detect_delimiter("single"), b';');
-    }
-
-    #[test]
-    fn encodings_are_detected_bom_then_utf8_then_1251() {
-        let (text, enc, bom) = decode("\u{feff}Визит;x".as_bytes(), None);
-        assert_eq!((text.as_str(), enc, bom), ("Визит;x", UTF_8, true));
-        let (text, enc, bom) = decode("Визит;x".as_bytes(), None);
-        assert_eq!((text.as_str(), enc, bom), ("Визит;x", UTF_8, false));
-        let (bytes, _, _) = WINDOWS_1251.encode("Визит;Чистота");
-        let (text, enc, bom) = decode(&bytes, None);
-        assert_eq!(
-            (text.as_str(), enc, bom),
-            ("Визит;Чистота", WINDOWS_1251, false)
-        );
-        // Forced: KOI8-R bytes read as KOI8-R.
-        let koi = encoding_for_label("koi8-r").unwrap();
-        let (bytes, _, _) = koi.encode("Визит");
-        assert_eq!(decode(&bytes, Some(koi)).0, "Визит");
-        assert_eq!(encoding_for_label("1251"), Some(WINDOWS_1251));
-        assert_eq!(encoding_for_label("cp1251"), Some(WINDOWS_1251));
-        assert_eq!(encoding_for_label("no-such-encoding"), None);
-    }
-
-    #[test]
-    fn csv_cells_keep_quotes_and_line_breaks_inside_a_field() {
-        let table = read_csv("a;b\r\n1;\"x;y\nz\"\r\n\r\n2;\n".as_bytes(), None).unwrap();
-        assert_eq!(
-            table.rows,
-            vec![
-                vec![Cell::Text("a".into()), Cell::Text("b".into())],
-                vec![Cell::Text("1".into()), Cell::Text("x;y\nz".into())],
-                // The blank line is a blank row, as a spreadsheet shows it.
-                vec![],
-                vec![Cell::Text("2".into()), Cell::Empty],
-            ]
-        );
-    }
-
-    #[test]
-    fn binary_bytes_are_not_taken_for_text() {
-        assert!(matches!(
-            read_csv(b"PK\x03\x04\0\0garbage", None),
-            Err(ImportError::NotText)
-        ));
-    }
-
-    #[test]
     fn column_letters_follow_spreadsheets() {
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(25), "Z");
@@ -402,5 +597,12 @@ mod tests {
         assert_eq!(Cell::Number(5.0).text(), "5");
         assert_eq!(Cell::Number(4.5).text(), "4.5");
         assert_eq!(Cell::Number(123_456_789.0).text(), "123456789");
+    }
+
+    #[test]
+    fn encoding_labels_include_the_bare_code_page() {
+        assert_eq!(encoding_for_label("1251"), Some(WINDOWS_1251));
+        assert_eq!(encoding_for_label("cp1251"), Some(WINDOWS_1251));
+        assert_eq!(encoding_for_label("no-such-encoding"), None);
     }
 }

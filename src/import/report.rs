@@ -5,12 +5,16 @@
 //! encoding (and its byte order mark, if it had one); for a spreadsheet, UTF-8 with a
 //! byte order mark (so Excel reads the Cyrillic right) and `;`. It never holds the
 //! remarks (personal data): the row number, the visit id, the outcome, the server's
-//! message and codes verbatim.
+//! message and codes verbatim, except that control and bidi characters are shown escaped
+//! ([`crate::safe_text::inline`]) and a cell a spreadsheet would run as a formula (`=`,
+//! `+`, `-`, `@`, tab, carriage return first) starts with `'`
+//! ([`crate::safe_text::csv_cell`]). It is written a line at a time ([`Writer`]) as the
+//! rows are read again, and counted ([`Tally`]) instead of kept.
 
 use crate::msg;
-use std::path::Path;
+use std::io::{self, Write};
 
-use encoding_rs::UTF_8;
+use encoding_rs::{Encoding, UTF_8};
 
 use crate::i18n::I18n;
 
@@ -29,15 +33,15 @@ pub const WAITING: [&str; 8] = [
     "in_flight",
 ];
 
-/// How far an import got.
+/// How far an import got, for one row.
 #[derive(Clone, Copy, Debug)]
 pub enum Stage<'a> {
     /// `--dry-run`: checked only.
     DryRun,
     /// Nothing was sent because some rows are invalid.
     Blocked,
-    /// Sent: one delivery per valid row, in file order.
-    Sent(&'a [Delivery]),
+    /// Sending: this row's delivery (`None`: it was not sent).
+    Sent(Option<&'a Delivery>),
 }
 
 /// One row's outcome.
@@ -118,95 +122,144 @@ pub fn problems_text(import: &Import, row: &Row, i18n: &I18n) -> String {
         .join("; ")
 }
 
-/// One line per data row, in file order.
-pub fn lines(import: &Import, stage: Stage<'_>, i18n: &I18n) -> Vec<Line> {
-    let mut deliveries = match stage {
-        Stage::Sent(list) => list.iter(),
-        _ => [].iter(),
-    };
-    import
-        .rows
-        .iter()
-        .map(|row| {
-            if !row.is_valid() {
-                let mut line = Line::plain(row, "invalid", problems_text(import, row, i18n));
-                line.detail = Some(
-                    row.problems
-                        .iter()
-                        .map(|(f, p)| format!("{}: {}", f.key(), p.detail()))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                );
-                return line;
+/// The line of one data row.
+pub fn line(import: &Import, row: &Row, stage: Stage<'_>, i18n: &I18n) -> Line {
+    if !row.is_valid() {
+        let mut line = Line::plain(row, "invalid", problems_text(import, row, i18n));
+        line.detail = Some(
+            row.problems
+                .iter()
+                .map(|(f, p)| format!("{}: {}", f.key(), p.detail()))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        return line;
+    }
+    match stage {
+        Stage::DryRun => Line::plain(row, "valid", i18n.tr(msg!("import-row-valid"))),
+        Stage::Blocked | Stage::Sent(None) => {
+            Line::plain(row, "not_sent", i18n.tr(msg!("import-row-blocked")))
+        }
+        Stage::Sent(Some(Delivery::AlreadyDelivered)) => Line::plain(
+            row,
+            "already_delivered",
+            i18n.tr(msg!("import-row-already-delivered")),
+        ),
+        Stage::Sent(Some(Delivery::Answered(outcome))) => {
+            let text = i18n.outcome_words(outcome).summary();
+            Line {
+                http_status: outcome.http_status,
+                code: outcome.code,
+                message: outcome.message.clone(),
+                message_code: outcome.message_code.clone(),
+                detail: outcome.detail.clone(),
+                ..Line::plain(row, outcome.kind.name(), text)
             }
-            match stage {
-                Stage::DryRun => Line::plain(row, "valid", i18n.tr(msg!("import-row-valid"))),
-                Stage::Blocked => Line::plain(row, "not_sent", i18n.tr(msg!("import-row-blocked"))),
-                Stage::Sent(_) => match deliveries.next() {
-                    Some(Delivery::AlreadyDelivered) => Line::plain(
-                        row,
-                        "already_delivered",
-                        i18n.tr(msg!("import-row-already-delivered")),
-                    ),
-                    Some(Delivery::Answered(outcome)) => {
-                        let text = i18n.outcome_words(outcome).summary();
-                        Line {
-                            http_status: outcome.http_status,
-                            code: outcome.code,
-                            message: outcome.message.clone(),
-                            message_code: outcome.message_code.clone(),
-                            detail: outcome.detail.clone(),
-                            ..Line::plain(row, outcome.kind.name(), text)
-                        }
-                    }
-                    Some(Delivery::Held(held)) => Line::plain(
-                        row,
-                        held.name(),
-                        i18n.tr(match held {
-                            super::send::Held::Stopped => msg!("import-row-stopped"),
-                            super::send::Held::TokenProblem => msg!("import-row-paused-token"),
-                            super::send::Held::Unreachable => msg!("import-row-unreachable"),
-                            super::send::Held::Refused => msg!("import-row-paused-refused"),
-                            super::send::Held::InFlight => msg!("import-row-in-flight"),
-                        }),
-                    ),
-                    None => Line::plain(row, "not_sent", i18n.tr(msg!("import-row-blocked"))),
-                },
-            }
-        })
-        .collect()
+        }
+        Stage::Sent(Some(Delivery::Held(held))) => Line::plain(
+            row,
+            held.name(),
+            i18n.tr(match held {
+                super::send::Held::Stopped => msg!("import-row-stopped"),
+                super::send::Held::TokenProblem => msg!("import-row-paused-token"),
+                super::send::Held::Unreachable => msg!("import-row-unreachable"),
+                super::send::Held::Refused => msg!("import-row-paused-refused"),
+                super::send::Held::InFlight => msg!("import-row-in-flight"),
+            }),
+        ),
+    }
 }
 
-/// The report as bytes: `format`'s delimiter and encoding (see the module docs).
-pub fn to_bytes(lines: &[Line], format: &SourceFormat, i18n: &I18n) -> Vec<u8> {
-    let (delimiter, encoding, bom) = match format {
-        SourceFormat::Csv {
+/// How many lines had each outcome: what the summary, `--json` and the exit code need,
+/// without keeping the lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    outcomes: std::collections::BTreeMap<&'static str, usize>,
+    rows: usize,
+    delivered: usize,
+}
+
+impl Tally {
+    /// Count `line`.
+    pub fn add(&mut self, line: &Line) {
+        self.rows += 1;
+        if line.is_delivered() {
+            self.delivered += 1;
+        }
+        *self.outcomes.entry(line.outcome).or_default() += 1;
+    }
+
+    /// Lines in all.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Lines whose rating the server has (now or earlier).
+    pub fn delivered(&self) -> usize {
+        self.delivered
+    }
+
+    /// Lines with any of these outcomes.
+    pub fn count(&self, outcomes: &[&str]) -> usize {
+        outcomes
+            .iter()
+            .map(|o| self.outcomes.get(o).copied().unwrap_or(0))
+            .sum()
+    }
+
+    /// Some line has one of these outcomes.
+    pub fn any(&self, outcomes: &[&str]) -> bool {
+        self.count(outcomes) > 0
+    }
+}
+
+/// The report file written a line at a time, in the input's delimiter and encoding (see
+/// the module docs).
+pub struct Writer<W: Write> {
+    out: W,
+    delimiter: u8,
+    encoding: &'static Encoding,
+}
+
+impl<W: Write> Writer<W> {
+    /// Start the report: the byte order mark (if any) and the header line.
+    pub fn new(mut out: W, format: &SourceFormat, i18n: &I18n) -> io::Result<Writer<W>> {
+        let (delimiter, encoding, bom) = match format {
+            SourceFormat::Csv {
+                delimiter,
+                encoding,
+                bom,
+            } => (*delimiter, encoding.output_encoding(), *bom),
+            SourceFormat::Spreadsheet { .. } => (b';', UTF_8, true),
+        };
+        if bom && encoding == UTF_8 {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        let mut writer = Writer {
+            out,
             delimiter,
             encoding,
-            bom,
-        } => (*delimiter, encoding.output_encoding(), *bom),
-        SourceFormat::Spreadsheet { .. } => (b';', UTF_8, true),
-    };
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let header = [
-        msg!("import-report-row"),
-        msg!("import-report-visit-id"),
-        msg!("import-report-outcome"),
-        msg!("import-report-text"),
-        msg!("import-report-http-status"),
-        msg!("import-report-code"),
-        msg!("import-report-message"),
-        msg!("import-report-message-code"),
-        msg!("import-report-detail"),
-    ]
-    .map(|key| i18n.tr(key));
-    let _ = writer.write_record(&header);
-    for line in lines {
+        };
+        let header = [
+            msg!("import-report-row"),
+            msg!("import-report-visit-id"),
+            msg!("import-report-outcome"),
+            msg!("import-report-text"),
+            msg!("import-report-http-status"),
+            msg!("import-report-code"),
+            msg!("import-report-message"),
+            msg!("import-report-message-code"),
+            msg!("import-report-detail"),
+        ]
+        .map(|key| i18n.tr(key));
+        writer.record(&header)?;
+        Ok(writer)
+    }
+
+    /// One line of the report.
+    pub fn write(&mut self, line: &Line) -> io::Result<()> {
         let opt = |v: Option<String>| v.unwrap_or_default();
-        let _ = writer.write_record([
+        let cells = [
             line.row.to_string(),
             line.visit_id.clone(),
             line.outcome.to_owned(),
@@ -216,25 +269,32 @@ pub fn to_bytes(lines: &[Line], format: &SourceFormat, i18n: &I18n) -> Vec<u8> {
             opt(line.message.clone()),
             opt(line.message_code.clone()),
             opt(line.detail.clone()),
-        ]);
+        ];
+        // Visit ids and the server's words are outside text: shown with their control
+        // characters escaped (as on a terminal: a report gets `cat`), and a cell a
+        // spreadsheet would run as a formula is written inert.
+        let cells = cells
+            .map(|cell| crate::safe_text::csv_cell(&crate::safe_text::inline(&cell)).into_owned());
+        self.record(&cells)
     }
-    let text = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
-    let mut bytes = Vec::new();
-    if bom && encoding == UTF_8 {
-        bytes.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    // A character the encoding lacks (an emoji in Windows-1251) becomes `&#NNNN;`.
-    bytes.extend_from_slice(&encoding.encode(&text).0);
-    bytes
-}
 
-/// Write the report to `path`, readable by the user only (it lists visit ids and the
-/// server's answers), replacing any file there whole ([`crate::private_fs::write`]).
-pub fn write(
-    path: &Path,
-    lines: &[Line],
-    format: &SourceFormat,
-    i18n: &I18n,
-) -> std::io::Result<()> {
-    crate::private_fs::write(path, &to_bytes(lines, format, i18n))
+    fn record(&mut self, cells: &[String]) -> io::Result<()> {
+        let mut csv = csv::WriterBuilder::new()
+            .delimiter(self.delimiter)
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        csv.write_record(cells).map_err(io::Error::other)?;
+        let bytes = csv
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let text = String::from_utf8_lossy(&bytes);
+        // A character the encoding lacks (an emoji in Windows-1251) becomes `&#NNNN;`.
+        self.out.write_all(&self.encoding.encode(&text).0)
+    }
+
+    /// The output, flushed.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }

@@ -1,5 +1,6 @@
-//! Sending the valid rows of an import: every one saved in the outbox first, then sent
-//! one by one, with progress after each and a stop flag checked between requests.
+//! Sending the valid rows of an import: every one saved in the outbox first (as the file
+//! is read), then sent one by one as the file is read again, with progress after each
+//! and a stop flag checked between requests.
 //!
 //! Each row goes through the outbox's one send path, the one `outbox flush`, `submit
 //! --queue` and the window use: saved with [`Outbox::enqueue`] for the client's server
@@ -17,24 +18,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::BufRead as _;
+use std::io::{BufRead as _, Seek as _, Write as _};
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
+use super::{Import, ImportError, Row};
+use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::outbox::{Attempt, Entry, EntryState, GIVE_UP_AFTER_UNREACHABLE, Outbox, OutboxError};
-use crate::rating::Rating;
 use crate::secrets::Token;
-
-/// A valid row to send.
-#[derive(Clone, Debug)]
-pub struct Pending {
-    /// Its row number in the file.
-    pub row: usize,
-    /// The visit.
-    pub visit_id: VisitId,
-    /// The rating.
-    pub rating: Rating,
-}
 
 /// Why a row was not sent in this run (it stays in the outbox).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +98,13 @@ pub enum SendError {
     /// The outbox cannot be used (disk full, read-only, …). Rows saved before stay.
     #[error(transparent)]
     Outbox(#[from] OutboxError),
+    /// The file could not be read again (it changed since it was checked, say). Rows
+    /// saved before stay.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// The list of saved rows (a temporary file) could not be written or read.
+    #[error("the list of saved rows: {0}")]
+    Spool(#[from] std::io::Error),
 }
 
 /// Visit ids the sent log records as delivered (accepted or already recorded).
@@ -123,22 +121,49 @@ fn delivered_before(outbox: &Outbox) -> HashSet<String> {
         .collect()
 }
 
-/// Save every row in the outbox, then send them in file order. `progress` is called
-/// after each step; `stop` is checked before each request. Returns one [`Delivery`] per
-/// row, in the order given.
+/// Where to send, and what with.
+pub struct Target<'a> {
+    /// The outbox the rows are saved in.
+    pub outbox: &'a Outbox,
+    /// The client for the server.
+    pub client: &'a RatingClient,
+    /// The token.
+    pub token: &'a Token,
+}
+
+/// Save every valid row of `import` in the outbox as it is read, then read the file
+/// again and send them in file order. `progress` is called after each step; `stop` is
+/// checked before each request; `each` is given every data row (invalid ones too) with
+/// what became of it (`None`: not sent), in file order, as it happens.
+///
+/// Memory does not grow with the file: the rows go to disk as they are read, and the
+/// saved entries' ids wait in an anonymous temporary file until their turn.
 pub fn deliver(
-    outbox: &Outbox,
-    client: &RatingClient,
-    token: &Token,
-    rows: &[Pending],
+    target: &Target<'_>,
+    import: &Import,
     stop: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
-) -> Result<Vec<Delivery>, SendError> {
-    let origin = client.origin();
+    each: &mut dyn FnMut(&Row, Option<&Delivery>),
+) -> Result<(), SendError> {
     let mut state = Progress {
-        total: rows.len(),
+        total: import.valid_count(),
         ..Progress::default()
     };
+    let spool = save_rows(target, import, &mut state, progress)?;
+    send_rows(target, import, spool, &mut state, stop, progress, each)
+}
+
+/// Step 1, durable first: every valid row not delivered before is saved in the outbox
+/// before any request (or found waiting there already). Each valid row's entry id (or
+/// `-`: delivered before) goes to the spool, an anonymous temporary file, in file order.
+fn save_rows(
+    target: &Target<'_>,
+    import: &Import,
+    state: &mut Progress,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<File, SendError> {
+    let Target { outbox, client, .. } = *target;
+    let origin = client.origin();
     let sent_before = delivered_before(outbox);
     let mut waiting: HashMap<String, Vec<Entry>> = HashMap::new();
     for entry in outbox.list()?.entries {
@@ -151,56 +176,127 @@ pub fn deliver(
             .push(entry);
     }
 
-    // 1. Durable first: every row not delivered before is on disk before any request.
-    let mut results: Vec<Option<Delivery>> = vec![None; rows.len()];
-    let mut entries: Vec<Option<Entry>> = vec![None; rows.len()];
-    for (i, row) in rows.iter().enumerate() {
-        if sent_before.contains(row.visit_id.as_str()) {
-            results[i] = Some(Delivery::AlreadyDelivered);
+    let mut spool = std::io::BufWriter::new(tempfile::tempfile()?);
+    let mut failed: Option<SendError> = None;
+    import.each_row(&mut |row| {
+        let (Some(visit_id), Some(rating)) = (&row.visit_id, &row.rating) else {
+            return ControlFlow::Continue(());
+        };
+        if !row.is_valid() {
+            return ControlFlow::Continue(());
+        }
+        let saved = if sent_before.contains(visit_id.as_str()) {
             state.done += 1;
             state.delivered += 1;
+            Ok("-".to_owned())
         } else {
-            let existing = waiting.get_mut(row.visit_id.as_str()).and_then(|list| {
+            let existing = waiting.get_mut(visit_id.as_str()).and_then(|list| {
                 list.iter()
-                    .position(|e| e.rating == row.rating)
+                    .position(|e| e.rating == *rating)
                     .map(|at| list.swap_remove(at))
             });
-            entries[i] = Some(match existing {
-                Some(entry) => entry,
-                None => outbox.enqueue(&row.visit_id, &row.rating, &origin)?,
-            });
+            match existing {
+                Some(entry) => Ok(entry.id),
+                None => outbox.enqueue(visit_id, rating, &origin).map(|e| e.id),
+            }
+        };
+        let written = saved
+            .map_err(SendError::from)
+            .and_then(|id| Ok(writeln!(spool, "{} {id}", row.number)?));
+        if let Err(e) = written {
+            failed = Some(e);
+            return ControlFlow::Break(());
         }
         state.saved += 1;
-        progress(&state);
+        progress(state);
+        ControlFlow::Continue(())
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
+    let mut spool = spool
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    spool.rewind()?;
+    Ok(spool)
+}
 
-    // 2. Then send, one request at a time.
+/// Step 2: read the file again and send the saved rows one request at a time, in file
+/// order, taking each one's entry from the spool.
+fn send_rows(
+    target: &Target<'_>,
+    import: &Import,
+    spool: File,
+    state: &mut Progress,
+    stop: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+    each: &mut dyn FnMut(&Row, Option<&Delivery>),
+) -> Result<(), SendError> {
+    let Target {
+        outbox,
+        client,
+        token,
+    } = *target;
+    let mut saved = std::io::BufReader::new(spool).lines();
+    let mut failed: Option<SendError> = None;
     let mut unreachable = 0;
     let mut held: Option<Held> = None;
-    for (i, entry) in entries.into_iter().enumerate() {
-        let Some(entry) = entry else { continue };
+    import.each_row(&mut |row| {
+        if !row.is_valid() {
+            each(&row, None);
+            return ControlFlow::Continue(());
+        }
+        let Some(visit_id) = &row.visit_id else {
+            return ControlFlow::Continue(());
+        };
+        let id = match saved.next() {
+            Some(Ok(line)) => match line.split_once(' ') {
+                Some((number, id)) if number == row.number.to_string() => id.to_owned(),
+                _ => {
+                    failed = Some(ImportError::Changed.into());
+                    return ControlFlow::Break(());
+                }
+            },
+            Some(Err(e)) => {
+                failed = Some(e.into());
+                return ControlFlow::Break(());
+            }
+            None => {
+                failed = Some(ImportError::Changed.into());
+                return ControlFlow::Break(());
+            }
+        };
+        if id == "-" {
+            each(&row, Some(&Delivery::AlreadyDelivered));
+            return ControlFlow::Continue(());
+        }
         if held.is_none() && stop.load(Ordering::SeqCst) {
             held = Some(Held::Stopped);
         }
         if let Some(reason) = held {
-            results[i] = Some(Delivery::Held(reason));
-            continue;
+            each(&row, Some(&Delivery::Held(reason)));
+            return ControlFlow::Continue(());
         }
         // The one send path, forced as `outbox flush` is: the import sends now.
-        let outcome = match outbox.send(&entry.id, client, token, true)? {
-            Attempt::Sent { outcome, .. } => outcome,
-            Attempt::Skipped(_) => {
+        let outcome = match outbox.send(&id, client, token, true) {
+            Ok(Attempt::Sent { outcome, .. }) => outcome,
+            Ok(Attempt::Skipped(_)) => {
                 // Another sender has it, or delivered it meanwhile (the sent log says).
-                let delivered = delivered_before(outbox).contains(entry.visit_id.as_str());
-                results[i] = Some(if delivered {
+                let delivered = delivered_before(outbox).contains(visit_id.as_str());
+                let delivery = if delivered {
                     state.delivered += 1;
                     Delivery::AlreadyDelivered
                 } else {
                     Delivery::Held(Held::InFlight)
-                });
+                };
                 state.done += 1;
-                progress(&state);
-                continue;
+                progress(state);
+                each(&row, Some(&delivery));
+                return ControlFlow::Continue(());
+            }
+            Err(e) => {
+                failed = Some(e.into());
+                return ControlFlow::Break(());
             }
         };
         if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
@@ -219,11 +315,12 @@ pub fn deliver(
         if outcome.kind.is_final_success() {
             state.delivered += 1;
         }
-        results[i] = Some(Delivery::Answered(outcome));
-        progress(&state);
+        progress(state);
+        each(&row, Some(&Delivery::Answered(outcome)));
+        ControlFlow::Continue(())
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(results
-        .into_iter()
-        .map(|r| r.unwrap_or(Delivery::Held(Held::Stopped)))
-        .collect())
 }

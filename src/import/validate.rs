@@ -1,7 +1,5 @@
-//! Every row checked before anything is sent: each problem names its column, and the
-//! same visit twice in a file marks both rows.
-
-use std::collections::HashMap;
+//! Every row checked before anything is sent: each problem names its column. (The same
+//! visit twice in a file is found across the whole file by [`super::load`].)
 
 use crate::api::VisitId;
 use crate::rating::{Criterion, NOTES_MAX_CHARS, RatingDraft, Score};
@@ -164,31 +162,6 @@ pub fn row(number: usize, cells: &[Cell], columns: &Columns, rules: &IdRules) ->
         visit_id: id,
         rating,
         problems,
-    }
-}
-
-/// Mark every row whose visit id appears in another row, naming the others. Ids are
-/// compared ignoring letter case (GUIDs are case-insensitive).
-pub fn mark_duplicates(rows: &mut [Row]) {
-    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(id) = &row.visit_id {
-            by_id.entry(id.as_str().to_lowercase()).or_default().push(i);
-        }
-    }
-    for indexes in by_id.values().filter(|v| v.len() > 1) {
-        let numbers: Vec<usize> = indexes.iter().map(|&i| rows[i].number).collect();
-        for &i in indexes {
-            let others: Vec<usize> = numbers
-                .iter()
-                .copied()
-                .filter(|&n| n != rows[i].number)
-                .collect();
-            rows[i]
-                .problems
-                .insert(0, (Field::VisitId, Problem::Duplicate { rows: others }));
-            rows[i].rating = None;
-        }
     }
 }
 

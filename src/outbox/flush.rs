@@ -257,3 +257,89 @@ impl Outbox {
         deliveries.commit();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{OutcomeKind, RatingClient};
+    use crate::outbox::testing::{ids, save_many, served, temp_outbox};
+    use crate::secrets::Token;
+    use std::fs;
+
+    #[test]
+    fn a_flush_delivers_everything_and_leaves_no_file_behind() {
+        let (dir, outbox) = temp_outbox();
+        let (server, client) = served("t");
+        // More than a batch, so that several batches are committed.
+        let n = Deliveries::BATCH * 2 + 7;
+        save_many(&outbox, n, &client.origin());
+        let token = Token::new("t").unwrap();
+        let report = outbox
+            .flush(&client, &|| Some(token.clone()), false)
+            .unwrap();
+        assert_eq!(report.delivered(), n);
+        assert_eq!(server.state().ratings().len(), n);
+        let left: Vec<_> = fs::read_dir(outbox.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.lines().count(), n);
+        // Counted per batch, every attempt once, all written by the time flush returns.
+        let counted = crate::counters::Deliveries::load(dir.path()).unwrap();
+        assert_eq!(counted.count("accepted"), n as u64);
+        assert_eq!(counted.total(), n as u64);
+    }
+
+    #[test]
+    fn a_flush_paused_by_a_token_problem_leaves_what_it_read_ahead_to_others() {
+        let (dir, outbox) = temp_outbox();
+        // The server must outlive the flush.
+        let (_server, client) = served("right");
+        let n = READ_AHEAD * 3;
+        save_many(&outbox, n, &client.origin());
+        let wrong = Token::new("wrong").unwrap();
+        let report = outbox
+            .flush(&client, &|| Some(wrong.clone()), true)
+            .unwrap();
+        assert!(
+            matches!(
+                report.paused.as_ref().map(|o| o.kind),
+                Some(OutcomeKind::Unauthorized(_))
+            ),
+            "{:?}",
+            report.paused
+        );
+        assert_eq!(report.attempts.len(), 1, "sending stops at the first 401");
+        assert!(report.in_flight.is_empty());
+        // Everything is still there, and no lease outlived the flush: the entries the
+        // reader had claimed ahead are free for the next sender.
+        let left = ids(&outbox);
+        assert_eq!(left.len(), n);
+        for id in &left {
+            assert!(outbox.claim(id).unwrap().is_some(), "{id} is still leased");
+        }
+        let counted = crate::counters::Deliveries::load(dir.path()).unwrap();
+        assert_eq!(counted.count("unauthorized"), 1);
+        assert_eq!(counted.total(), 1);
+    }
+
+    #[test]
+    fn a_flush_stops_after_three_attempts_without_an_answer() {
+        let (_dir, outbox) = temp_outbox();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let url_origin = crate::api::origin(&url);
+        save_many(&outbox, 10, &url_origin);
+        let client = RatingClient::new(&crate::api::ClientSettings::new(url)).unwrap();
+        assert_eq!(client.origin(), url_origin);
+        let token = Token::new("t").unwrap();
+        let report = outbox
+            .flush(&client, &|| Some(token.clone()), true)
+            .unwrap();
+        assert_eq!(report.attempts.len(), GIVE_UP_AFTER_UNREACHABLE);
+        assert_eq!(outbox.list().unwrap().waiting(), 10, "nothing lost");
+    }
+}

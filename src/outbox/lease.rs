@@ -32,7 +32,8 @@ use std::path::Path;
 #[cfg(not(unix))]
 use std::path::PathBuf;
 
-use super::{Entry, Outbox, OutboxError, io_error, store::parse_entry};
+use super::store::{open_with, parse_entry};
+use super::{Entry, Outbox, OutboxError, io_error};
 
 /// A claim on one entry: while it is held, nobody else sends that entry. Dropping it
 /// releases the claim.
@@ -227,13 +228,6 @@ fn lock_opened(path: &Path, file: File) -> io::Result<Locked> {
     }
 }
 
-/// Open an entry's file for reading: on Linux without updating its access time (a
-/// journaled inode write per read otherwise, under the usual `relatime`), when allowed
-/// (only the file's owner may ask).
-pub(super) fn open_entry(path: &Path) -> io::Result<File> {
-    open_with(path, false)
-}
-
 /// Open an entry's file to lock it: for writing too when allowed (an NFS client emulates
 /// `flock` with POSIX locks, whose exclusive kind needs a descriptor open for writing),
 /// else for reading (a read-only file system: a local one locks either way). Nothing
@@ -253,39 +247,24 @@ fn open_entry_to_lock(path: &Path) -> io::Result<File> {
     }
 }
 
-fn open_with(path: &Path, write: bool) -> io::Result<File> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true).write(write);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        match options.clone().custom_flags(libc::O_NOATIME).open(path) {
-            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => options.open(path),
-            opened => opened,
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        options.open(path)
-    }
-}
-
 #[cfg(test)]
-#[cfg(unix)]
 mod tests {
     use super::*;
-    use crate::outbox::tests::{ORIGIN, rating, visit};
+    use crate::outbox::store::open_entry;
+    use crate::outbox::testing::{ORIGIN, rating, temp_outbox, visit};
+    use crate::outbox::{Removal, now_ms};
 
+    #[cfg(unix)]
     fn saved(outbox: &Outbox, visit_id: &str) -> Entry {
         outbox
             .enqueue(&visit(visit_id), &rating(""), ORIGIN)
             .unwrap()
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_file_opened_before_its_entry_was_delivered_is_never_held() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let entry = saved(&outbox, "opened-early");
         let path = outbox.path_of(&entry.id);
         // A second sender opened the file, then the first delivered and removed it.
@@ -296,10 +275,10 @@ mod tests {
         assert_eq!(outbox.read_leased(&lease), Ok(None), "gone, not sent again");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_file_opened_before_a_rewrite_is_opened_again_and_the_new_entry_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let mut entry = saved(&outbox, "rewritten");
         let path = outbox.path_of(&entry.id);
         let early = open_entry(&path).unwrap();
@@ -317,10 +296,10 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_rating_saved_claimed_is_held_from_before_it_appears() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let (entry, lease) = outbox
             .enqueue_claimed(&visit("claimed"), &rating("Спасибо"), ORIGIN)
             .unwrap();
@@ -339,8 +318,7 @@ mod tests {
     #[test]
     fn reading_an_entry_leaves_its_access_time_alone() {
         use std::os::unix::fs::MetadataExt as _;
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
+        let (_dir, outbox) = temp_outbox();
         let atime = |path: &Path| {
             let meta = fs::metadata(path).unwrap();
             (meta.atime(), meta.atime_nsec())
@@ -364,5 +342,34 @@ mod tests {
         let lease = outbox.claim(&entry.id).unwrap().unwrap();
         assert_eq!(outbox.read_leased(&lease).unwrap().unwrap(), entry);
         assert_eq!(atime(&path), before, "a read wrote the inode");
+    }
+
+    #[test]
+    fn a_lease_is_exclusive_until_dropped_even_within_one_process() {
+        let (_dir, outbox) = temp_outbox();
+        let (entry, lease) = outbox
+            .enqueue_claimed(&visit("leased"), &rating(""), ORIGIN)
+            .unwrap();
+        assert_eq!(lease.id(), entry.id);
+        assert!(outbox.claim(&entry.id).unwrap().is_none(), "held");
+        assert!(outbox.in_flight(&entry.id));
+        // Another thread is another sender.
+        let other = outbox.clone();
+        let id = entry.id.clone();
+        let taken = std::thread::Builder::new()
+            .name("other-sender".into())
+            .spawn(move || other.claim(&id).unwrap().is_some())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(!taken);
+        assert!(matches!(
+            outbox.remove_by_person(&entry.id, Removal::Discarded),
+            Err(OutboxError::InFlight(_))
+        ));
+        drop(lease);
+        assert!(!outbox.in_flight(&entry.id));
+        assert!(outbox.claim(&entry.id).unwrap().is_some(), "released");
+        assert!(entry.next_attempt_ms <= now_ms(), "due at once");
     }
 }

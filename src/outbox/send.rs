@@ -29,7 +29,8 @@
 //!
 //! `Outbox::apply` is where every attempt's outcome is applied, whether through
 //! [`Outbox::record`] (one answer, applied at once) or [`Deliveries::record`] (a
-//! flush's answers): the one place to count attempts (a metrics counter hooks in there).
+//! flush's answers): the one place attempts are counted, through the outbox's
+//! [`AttemptRecorder`] (given by whoever opened it; none, no counting).
 
 use std::fs;
 use std::time::{Duration, Instant};
@@ -212,7 +213,7 @@ impl Outbox {
             }
             OutcomeKind::Rejected => {
                 entry.state = EntryState::NeedsAttention;
-                tracing::error!(entry = %entry.id, visit_id = %entry.visit_id, message = ?outcome.message, message_code = ?outcome.message_code, http_status = ?outcome.http_status, "the server rejected a rating; it needs attention");
+                tracing::error!(entry = %entry.id, visit_id = %entry.visit_id, server_message = ?outcome.message, message_code = ?outcome.message_code, http_status = ?outcome.http_status, "the server rejected a rating; it needs attention");
             }
         }
         self.write(&entry)?;
@@ -265,6 +266,16 @@ impl Outbox {
         }
         Ok(moved)
     }
+}
+
+/// Told of the delivery attempts an outbox makes, so that they can be counted without
+/// the outbox knowing by whom ([`crate::counters::Counters`] in production). A batch
+/// tells it once, at its commit: each attempt's outcome and when it ended (ms since the
+/// epoch), in the order they ended. Recording never fails a delivery: a recorder logs its
+/// own problems.
+pub trait AttemptRecorder: std::fmt::Debug + Send + Sync {
+    /// Record `attempts` of the outbox whose data folder is `data_dir`.
+    fn record(&self, data_dir: &std::path::Path, attempts: &[(OutcomeKind, u64)]);
 }
 
 /// Delivered entries whose removal waits to be done in one go: their sent-log lines in
@@ -357,8 +368,10 @@ impl Deliveries {
     /// superseding (only visits the attention index names), then the leases go.
     pub fn commit(&mut self) {
         let outbox = &self.outbox;
-        if let Some(data_dir) = outbox.dir.parent() {
-            crate::metrics::record_attempts(data_dir, &self.attempts);
+        if let (Some(recorder), Some(data_dir)) = (&outbox.recorder, outbox.dir.parent())
+            && !self.attempts.is_empty()
+        {
+            recorder.record(data_dir, &self.attempts);
         }
         self.attempts.clear();
         self.since = None;
@@ -408,5 +421,110 @@ impl Drop for Deliveries {
     fn drop(&mut self) {
         // Never release a lease before its entry's file is gone.
         self.commit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::OutcomeKind;
+    use crate::outbox::testing::{
+        ORIGIN, answer, answered, entry_of, ids, rating, sorted, sorted_ids, temp_outbox, visit,
+    };
+    use std::fs;
+
+    #[test]
+    fn an_entry_for_another_server_is_counted_not_sent_until_moved() {
+        let (_dir, outbox) = temp_outbox();
+        outbox
+            .enqueue(&visit("old"), &rating(""), "https://old.example:443")
+            .unwrap();
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.for_other_servers(ORIGIN), 1);
+        assert_eq!(listing.waiting_for(ORIGIN), 0);
+        assert_eq!(outbox.move_to_server(ORIGIN).unwrap(), 1);
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.waiting_for(ORIGIN), 1);
+        assert_eq!(listing.entries[0].server_origin.as_deref(), Some(ORIGIN));
+        assert_eq!(outbox.move_to_server(ORIGIN).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_rejection_is_kept_until_superseded_by_an_answered_rating_for_the_same_visit() {
+        let (_dir, outbox) = temp_outbox();
+        let other_visit = answered(&outbox, "other", Some(OutcomeKind::Rejected));
+        let first = answered(&outbox, "v", Some(OutcomeKind::Rejected));
+        assert_eq!(sorted_ids(&outbox), sorted([&other_visit, &first]), "kept");
+        // Waiting entries are never superseded: they may still reach the server.
+        let waiting = answered(&outbox, "v", Some(OutcomeKind::Transient));
+        // The corrected form is rejected too: it replaces the first.
+        let second = answered(&outbox, "v", None);
+        let lease = outbox.claim(&second).unwrap().unwrap();
+        let entry = entry_of(&outbox, &second);
+        outbox
+            .record(&lease, entry, &answer(OutcomeKind::Rejected))
+            .unwrap();
+        drop(lease);
+        assert_eq!(
+            sorted_ids(&outbox),
+            sorted([&other_visit, &waiting, &second])
+        );
+        // The older waiting entry, retried late, is rejected: the newer one stands.
+        let lease = outbox.claim(&waiting).unwrap().unwrap();
+        let entry = entry_of(&outbox, &waiting);
+        outbox
+            .record(&lease, entry, &answer(OutcomeKind::Rejected))
+            .unwrap();
+        drop(lease);
+        assert_eq!(sorted_ids(&outbox), sorted([&other_visit, &second]));
+        // A delivery for the visit supersedes whatever still needs attention for it.
+        answered(&outbox, "v", Some(OutcomeKind::AlreadyRecorded));
+        assert_eq!(ids(&outbox), [other_visit]);
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.matches("\"superseded\"").count(), 3, "{log}");
+        assert_eq!(log.matches("\"already_recorded\"").count(), 1, "{log}");
+    }
+
+    #[test]
+    fn a_delivered_entry_keeps_its_lease_until_its_batch_is_committed() {
+        let (_dir, outbox) = temp_outbox();
+        let mut batch = Deliveries::new(&outbox);
+        let mut saved = Vec::new();
+        for n in 0..3 {
+            let (entry, lease) = outbox
+                .enqueue_claimed(&visit(&format!("v-{n}")), &rating(""), ORIGIN)
+                .unwrap();
+            saved.push(entry.id.clone());
+            let mut outcome = answer(OutcomeKind::Accepted);
+            outcome.http_status = Some(200);
+            batch.record(lease, entry, &outcome).unwrap();
+        }
+        // Delivered, not yet removed: still on disk, and nobody else may send them. (As
+        // sets: entries saved within one millisecond list in the order of their random
+        // suffix.)
+        let mut listed = ids(&outbox);
+        listed.sort();
+        saved.sort();
+        assert_eq!(listed, saved);
+        for id in &saved {
+            assert!(outbox.claim(id).unwrap().is_none(), "{id} is still leased");
+        }
+        assert!(
+            !outbox.sent_log().exists(),
+            "the log lines wait with the batch"
+        );
+        batch.commit();
+        assert!(ids(&outbox).is_empty());
+        let names: Vec<String> = fs::read_dir(outbox.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.contains(".lease")),
+            "lease files left: {names:?}"
+        );
+        let log = fs::read_to_string(outbox.sent_log()).unwrap();
+        assert_eq!(log.lines().count(), 3, "{log}");
+        assert_eq!(log.matches("\"accepted\"").count(), 3, "{log}");
     }
 }

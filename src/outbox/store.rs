@@ -1,10 +1,11 @@
 //! The outbox's files: saving a rating (atomically, durably, privately), listing,
 //! setting damaged files aside, removing, exporting.
 
-use std::fs;
+use crate::time::now_ms;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use crate::api::VisitId;
 use crate::rating::Rating;
@@ -26,7 +27,19 @@ impl Outbox {
         if sent_log.exists() {
             make_private(&sent_log);
         }
-        Ok(Outbox { dir, sent_log })
+        Ok(Outbox {
+            dir,
+            sent_log,
+            recorder: None,
+        })
+    }
+
+    /// This outbox, telling `recorder` of every delivery attempt it makes from now on
+    /// (the delivery counters: [`crate::counters::Counters`]).
+    #[must_use]
+    pub fn recording(mut self, recorder: Arc<dyn super::AttemptRecorder>) -> Outbox {
+        self.recorder = Some(recorder);
+        self
     }
 
     /// The folder.
@@ -245,13 +258,6 @@ pub(super) fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> En
     }
 }
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
 /// An entry as its file holds it.
 pub(super) fn entry_bytes(dir: &Path, entry: &Entry) -> Result<Vec<u8>, OutboxError> {
     serde_json::to_vec_pretty(entry).map_err(|e| OutboxError::Io {
@@ -263,10 +269,36 @@ pub(super) fn entry_bytes(dir: &Path, entry: &Entry) -> Result<Vec<u8>, OutboxEr
 /// The entry in the file at `path`, or why it is damaged (or unreadable).
 pub(super) fn read_entry(path: &Path) -> Result<Entry, String> {
     let mut bytes = Vec::new();
-    super::lease::open_entry(path)
+    open_entry(path)
         .and_then(|mut file| io::Read::read_to_end(&mut file, &mut bytes))
         .map_err(|e| e.to_string())?;
     parse_entry(path, &bytes)
+}
+
+/// Open an entry's file for reading: on Linux without updating its access time (a
+/// journaled inode write per read otherwise, under the usual `relatime`), when allowed
+/// (only the file's owner may ask).
+pub(super) fn open_entry(path: &Path) -> io::Result<File> {
+    open_with(path, false)
+}
+
+/// Open `path` to read (and, with `write`, to write), without updating its access time
+/// on Linux when allowed.
+pub(super) fn open_with(path: &Path, write: bool) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(write);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        match options.clone().custom_flags(libc::O_NOATIME).open(path) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => options.open(path),
+            opened => opened,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        options.open(path)
+    }
 }
 
 /// The entry in `bytes`, read from `path`, or why it is damaged.
@@ -306,5 +338,133 @@ pub(super) fn create_private_dir(dir: &Path) -> Result<(), OutboxError> {
 fn make_private(path: &Path) {
     if let Err(e) = crate::private_fs::make_private(path) {
         tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{OutboxError, STALE_TMP};
+    use super::*;
+    use crate::outbox::testing::{ORIGIN, rating, temp_outbox, visit};
+    use std::time::Duration;
+
+    #[test]
+    fn enqueue_list_remove_round_trip_in_order() {
+        let (_dir, outbox) = temp_outbox();
+        let a = outbox
+            .enqueue(&visit("a"), &rating("первая"), ORIGIN)
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let b = outbox
+            .enqueue(&visit("b"), &rating("вторая"), ORIGIN)
+            .unwrap();
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.entries, vec![a.clone(), b.clone()]);
+        assert_eq!((listing.waiting(), listing.needs_attention()), (2, 0));
+        outbox.remove(&a.id).unwrap();
+        assert_eq!(outbox.list().unwrap().entries, vec![b]);
+        assert!(matches!(
+            outbox.remove(&a.id),
+            Err(OutboxError::NotFound(_))
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_private_and_hold_no_token() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, outbox) = temp_outbox();
+        let entry = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(outbox.dir()), 0o700);
+        assert_eq!(mode(&outbox.path_of(&entry.id)), 0o600);
+        let text = fs::read_to_string(outbox.path_of(&entry.id)).unwrap();
+        assert!(!text.to_lowercase().contains("token") && !text.contains("Bearer"));
+    }
+
+    #[test]
+    fn temporary_files_left_by_a_crash_are_cleaned_up_once_stale_and_never_listed() {
+        let (_dir, outbox) = temp_outbox();
+        let entry = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
+        let old = std::time::SystemTime::now() - STALE_TMP - Duration::from_secs(5);
+        let stale = outbox.dir().join(format!(".{}.json.Ab12Cd.tmp", entry.id));
+        let stale_v01 = outbox.dir().join(format!(".tmp-{}-0000beef", entry.id));
+        let young = outbox.dir().join(".b.json.Ef34Gh.tmp");
+        for path in [&stale, &stale_v01, &young] {
+            fs::write(path, b"{\"half\": ").unwrap();
+        }
+        for path in [&stale, &stale_v01] {
+            fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.entries, vec![entry]);
+        assert!(listing.damaged.is_empty());
+        assert!(!stale.exists() && !stale_v01.exists());
+        assert!(
+            young.exists(),
+            "a write in progress elsewhere is left alone"
+        );
+    }
+
+    #[test]
+    fn damaged_files_are_set_aside_and_the_rest_listed() {
+        let (_dir, outbox) = temp_outbox();
+        let good = outbox.enqueue(&visit("good"), &rating(""), ORIGIN).unwrap();
+        let truncated = outbox.enqueue(&visit("cut"), &rating(""), ORIGIN).unwrap();
+        let path = outbox.path_of(&truncated.id);
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        fs::write(
+            outbox.dir().join("0000000000000-garbage.json"),
+            b"\x00\xffnot json",
+        )
+        .unwrap();
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.entries, vec![good]);
+        assert_eq!(listing.damaged.len(), 2);
+        assert!(
+            listing
+                .damaged
+                .iter()
+                .all(|p| p.exists() && p.starts_with(outbox.dir().join("damaged")))
+        );
+        assert_eq!(outbox.list().unwrap().damaged.len(), 0, "set aside once");
+    }
+
+    #[test]
+    fn entries_written_by_version_0_1_stay_readable_and_go_to_any_server() {
+        let (_dir, outbox) = temp_outbox();
+        let id = "1764200000000-00000000000000aa";
+        let old = format!(
+            r#"{{"version":1,"id":"{id}","visit_id":"old-visit","rating":{{"scores":[5,4,3,2],"notes":"x","didnt_visit":false}},"created_at_ms":1764200000000,"attempts":1,"last_attempt_ms":1764200000001,"next_attempt_ms":1764200000002,"state":"waiting","last_outcome":null}}"#
+        );
+        fs::write(outbox.dir().join(format!("{id}.json")), old).unwrap();
+        let listing = outbox.list().unwrap();
+        assert_eq!(listing.damaged, Vec::<PathBuf>::new());
+        assert_eq!(listing.entries.len(), 1);
+        assert_eq!(listing.entries[0].server_origin, None);
+        assert!(listing.entries[0].is_for("https://any.example:443"));
+        assert_eq!(listing.waiting_for("https://any.example:443"), 1);
+    }
+
+    #[test]
+    fn a_second_damaged_file_of_the_same_name_does_not_overwrite_the_first() {
+        let (_dir, outbox) = temp_outbox();
+        let name = "0000000000001-aaaa.json";
+        for garbage in [&b"first"[..], b"second"] {
+            fs::write(outbox.dir().join(name), garbage).unwrap();
+            assert_eq!(outbox.list().unwrap().damaged.len(), 1);
+        }
+        let kept: Vec<Vec<u8>> = fs::read_dir(outbox.dir().join("damaged"))
+            .unwrap()
+            .map(|e| fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        assert_eq!(kept.len(), 2);
+        assert!(kept.contains(&b"first".to_vec()) && kept.contains(&b"second".to_vec()));
     }
 }

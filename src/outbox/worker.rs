@@ -1,10 +1,11 @@
 //! The background sender of the window: one named thread that sends what is due, sleeps
 //! until the next attempt is due (no busy loop), and wakes early when asked ("send now"),
-//! when the token was replaced, or when the server answers a connection again.
+//! when the token was replaced, or when the server answers again.
 //!
-//! While ratings wait after a network failure it checks every [`PROBE_EVERY`] whether a
-//! TCP connection to the server succeeds (no request, no token); when it does, it sends
-//! at once instead of waiting out the backoff. A token problem pauses sending until
+//! While ratings wait after a network failure it checks every [`PROBE_EVERY`] whether the
+//! server answers ([`RatingClient::server_reachable`]: a `HEAD` without the token,
+//! through the same proxy as the ratings); when it does, it sends at once instead of
+//! waiting out the backoff. A token problem pauses sending until
 //! [`OutboxWorker::token_replaced`] (or "send now").
 //!
 //! It sends through [`Outbox::flush`], that is through the outbox's one send path and
@@ -233,7 +234,7 @@ impl Round<'_> {
                 return;
             }
         };
-        // After a network failure, do not knock until a connection succeeds again.
+        // After a network failure, do not knock until the server answers again.
         if self.memory.network_down && !force && !client.server_reachable() {
             return;
         }
@@ -361,5 +362,46 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
         {
             shared.requests().send_now = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hold_after_a_refusal_outlasts_ratings_due_now() {
+        let memory = Memory {
+            refusals: 1,
+            hold_until: now_ms() + 3_000,
+            ..Memory::default()
+        };
+        let wait = memory.wait(Some(now_ms()), false);
+        assert!(wait > Duration::from_millis(2_500), "{wait:?}");
+    }
+
+    #[test]
+    fn a_rating_in_flight_elsewhere_is_looked_at_again_soon_not_in_a_tight_loop() {
+        let wait = Memory::default().wait(Some(now_ms()), true);
+        assert_eq!(wait, IN_FLIGHT_RECHECK);
+    }
+
+    #[test]
+    fn while_the_network_is_down_the_server_is_probed_before_a_far_attempt() {
+        let memory = Memory {
+            network_down: true,
+            ..Memory::default()
+        };
+        let wait = memory.wait(Some(now_ms() + 120_000), false);
+        assert_eq!(wait, PROBE_EVERY);
+    }
+
+    #[test]
+    fn a_token_pause_waits_for_a_person_not_for_the_ratings_due() {
+        let memory = Memory {
+            paused: Some(TokenProblem::Expired),
+            ..Memory::default()
+        };
+        assert_eq!(memory.wait(Some(now_ms()), false), IDLE_CHECK);
     }
 }

@@ -1,7 +1,6 @@
 //! [`SecretsError`]: a credential store's failures, sorted by what a person can do.
 
 use super::TokenFormatError;
-use super::store::service_name;
 
 /// Why no token could be stored, read or removed. `Display` says what happened, briefly
 /// and in English (logs, `--json`); what to do is said to people by the Fluent messages
@@ -101,8 +100,9 @@ const DENIED_MARKERS: [&str; 2] = [
 
 /// Sort a store's error into what a person can act on. Never formats a variant that
 /// carries secret bytes (`BadEncoding`, `BadDataFormat`) or entries (`Ambiguous`, whose
-/// `Debug` may show a store's internals).
-pub(super) fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
+/// `Debug` may show a store's internals). `service` is the keyring service in use, for
+/// the advice on ambiguous entries.
+pub(super) fn map_error(error: keyring_core::Error, origin: &str, service: &str) -> SecretsError {
     use keyring_core::Error as E;
     match error {
         E::NoEntry => SecretsError::NoToken {
@@ -143,7 +143,7 @@ pub(super) fn map_error(error: keyring_core::Error, origin: &str) -> SecretsErro
         E::Ambiguous(entries) => SecretsError::Other(format!(
             "{} keyring entries match {origin}: remove them with your keyring manager (on Linux: `secret-tool clear service {} username {origin}`) and store the token again",
             entries.len(),
-            service_name(),
+            service,
         )),
         other => SecretsError::Other(other.to_string()),
     }

@@ -4,7 +4,8 @@
 
 use std::sync::OnceLock;
 
-use super::error::map_error;
+use zeroize::Zeroizing;
+
 use super::{SecretsError, Token};
 /// The keyring service name of our entries.
 pub const KEYRING_SERVICE: &str = "visit-rating";
@@ -118,7 +119,13 @@ fn platform_keyring_locked() -> bool {
     }
 }
 
-pub(super) fn service_name() -> String {
+/// A store's failure for `origin`, sorted by `error::map_error` and naming the
+/// keyring service in use.
+fn map_error(error: keyring_core::Error, origin: &str) -> SecretsError {
+    super::error::map_error(error, origin, &service_name())
+}
+
+fn service_name() -> String {
     std::env::var(KEYRING_SERVICE_ENV)
         .ok()
         .filter(|s| !s.is_empty())
@@ -143,11 +150,10 @@ pub fn store_token(origin: &str, token: &Token) -> Result<(), SecretsError> {
         .map_err(|e| map_error(e, origin))
 }
 
-/// The token stored for `origin`.
+/// The token stored for `origin`. The store's copy of its bytes is wiped once checked.
 pub fn load_token(origin: &str) -> Result<Token, SecretsError> {
-    use secrecy::zeroize::Zeroize;
-    let mut raw = match entry(origin)?.get_secret() {
-        Ok(raw) => raw,
+    let raw = match entry(origin)?.get_secret() {
+        Ok(raw) => Zeroizing::new(raw),
         Err(keyring_core::Error::NoEntry) if platform_keyring_locked() => {
             return Err(SecretsError::Locked {
                 detail: "the default keyring is locked, so its entries cannot be seen".into(),
@@ -158,7 +164,7 @@ pub fn load_token(origin: &str) -> Result<Token, SecretsError> {
     let token = std::str::from_utf8(&raw)
         .ok()
         .and_then(|text| Token::new(text).ok());
-    raw.zeroize();
+    drop(raw);
     token.ok_or_else(|| SecretsError::Corrupt {
         origin: origin.to_owned(),
     })
@@ -178,12 +184,12 @@ pub fn resolve_token(origin: &str) -> Result<(Token, TokenOrigin), SecretsError>
     resolve_token_with(std::env::var(TOKEN_ENV).ok(), origin)
 }
 
-/// [`resolve_token`] with the environment variable's value passed in.
+/// [`resolve_token`] with the environment variable's value passed in (wiped once read).
 fn resolve_token_with(
     env: Option<String>,
     origin: &str,
 ) -> Result<(Token, TokenOrigin), SecretsError> {
-    if let Some(raw) = env {
+    if let Some(raw) = env.map(Zeroizing::new) {
         return Token::new(&raw)
             .map(|t| (t, TokenOrigin::Environment))
             .map_err(SecretsError::BadEnvToken);
@@ -206,6 +212,7 @@ pub fn keyring_token_status(origin: &str) -> Result<TokenStatus, SecretsError> {
 
 fn token_status_with(env: Option<String>, origin: &str) -> Result<TokenStatus, SecretsError> {
     let from_env = env
+        .map(Zeroizing::new)
         .map(|raw| Token::new(&raw).map_err(SecretsError::BadEnvToken))
         .transpose()?;
     let stored = match load_token(origin) {

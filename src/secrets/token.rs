@@ -2,6 +2,8 @@
 //! No I/O here.
 
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
 /// The longest token we accept, in bytes. Windows Credential Manager caps a credential
 /// at 2560 bytes; we use the same cap everywhere so a token that works on one platform
 /// works on all, and an over-long one is refused with a clear error instead of being
@@ -61,15 +63,23 @@ impl Token {
         Ok(Token(SecretString::from(raw.to_owned())))
     }
 
-    /// The `Authorization` header value, `Bearer <token>`, marked sensitive so that
-    /// HTTP libraries leave it out of their debug output.
+    /// The `Authorization` header value, `Bearer <token>`.
+    ///
+    /// Its bytes are a buffer of ours that is zeroed when the header and every clone of
+    /// it are dropped (the value owns a [`Zeroizing`] buffer through
+    /// [`bytes::Bytes::from_owner`]; no intermediate `String` is made). It is marked
+    /// sensitive, which makes `http` print it as `Sensitive` in debug output and HTTP/2
+    /// send it never-indexed (HPACK); it does not make anyone wipe the copies the HTTP
+    /// stack makes while writing it (hyper's write buffer, rustls's plaintext): those
+    /// are freed, not zeroed, and only the non-dumpable process (`crate::core_dumps`)
+    /// keeps them out of a core.
     pub fn bearer_header(&self) -> reqwest::header::HeaderValue {
-        let value = format!("Bearer {}", self.0.expose_secret());
-        // `new` admits only visible ASCII, which is always a valid header value.
-        let mut header = reqwest::header::HeaderValue::from_str(&value)
-            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
-        header.set_sensitive(true);
-        header
+        const PREFIX: &[u8] = b"Bearer ";
+        let token = self.0.expose_secret().as_bytes();
+        let mut value = Zeroizing::new(Vec::with_capacity(PREFIX.len() + token.len()));
+        value.extend_from_slice(PREFIX);
+        value.extend_from_slice(token);
+        sensitive_header(value)
     }
 
     /// The token itself, for the one place that must have it: handing it to the
@@ -101,6 +111,17 @@ impl std::fmt::Display for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("***")
     }
+}
+
+/// A header value marked sensitive that owns `value` itself (no copy is made, clones
+/// share it): the buffer is zeroed when the last of them is dropped.
+fn sensitive_header(value: Zeroizing<Vec<u8>>) -> reqwest::header::HeaderValue {
+    // `Token::new` admits only visible ASCII, which is always a valid header value.
+    let mut header =
+        reqwest::header::HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(value))
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer"));
+    header.set_sensitive(true);
+    header
 }
 
 pub(super) fn jwt_expiry(token: &str) -> Option<i64> {
@@ -153,6 +174,20 @@ mod tests {
         assert_eq!(header.to_str().unwrap(), "Bearer abc.def");
         assert!(header.is_sensitive());
         assert!(!format!("{header:?}").contains("abc.def"));
+    }
+
+    #[test]
+    fn the_header_owns_the_wiped_buffer_it_was_made_from() {
+        let value = Zeroizing::new(b"Bearer abc.def".to_vec());
+        let at = value.as_ptr();
+        let header = sensitive_header(value);
+        assert_eq!(
+            header.as_bytes().as_ptr(),
+            at,
+            "no copy of the token was made"
+        );
+        assert_eq!(header.clone().as_bytes().as_ptr(), at, "clones share it");
+        assert!(header.is_sensitive());
     }
 
     #[test]

@@ -226,7 +226,10 @@ impl RatingApp {
             Service::new(setup.config.clone(), setup.server_url, setup.tokens.clone());
         if let Some(dir) = &setup.data_dir {
             match Outbox::open(dir) {
-                Ok(outbox) => service = service.with_outbox(outbox),
+                Ok(outbox) => {
+                    let outbox = outbox.recording(Arc::new(crate::counters::Counters));
+                    service = service.with_outbox(outbox);
+                }
                 // Sending still works; the status line says why nothing is kept.
                 Err(e) => tracing::error!(error = %e, "the outbox cannot be opened"),
             }

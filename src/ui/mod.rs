@@ -51,13 +51,69 @@ pub struct GuiOptions {
     pub kiosk: bool,
 }
 
+/// Why the window could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum GuiError {
+    /// No display is named: neither `WAYLAND_DISPLAY`, `WAYLAND_SOCKET` nor `DISPLAY`
+    /// is set (a server, CI, an ssh session). Nothing was started.
+    #[error("no display: neither WAYLAND_DISPLAY, WAYLAND_SOCKET nor DISPLAY is set")]
+    NoDisplay,
+    /// The display named cannot be used (no X server or compositor there): the
+    /// windowing library's reason, without its source location.
+    #[error("the display cannot be used: {0}")]
+    DisplayUnavailable(String),
+    /// Anything else.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Whether the environment names a display the way the windowing library (winit) looks
+/// for one: a non-empty `WAYLAND_DISPLAY`, `WAYLAND_SOCKET` or `DISPLAY`. Windows and
+/// macOS always have one.
+fn display_named() -> bool {
+    cfg!(any(target_os = "windows", target_os = "macos"))
+        || ["WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
+/// `text` without the source locations winit writes into its errors
+/// (`os error at /…/winit-0.30.13/src/platform_impl/linux/mod.rs:765: `), which name the
+/// build machine's folders and mean nothing to the person reading.
+pub fn without_source_location(text: &str) -> String {
+    const MARK: &str = "os error at ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + MARK.len()..];
+        // `PATH.rs:LINE: `, then the reason.
+        let end = after.find(".rs:").and_then(|rs| {
+            let line = &after[rs + 4..];
+            let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+            (digits > 0 && line[digits..].starts_with(": ")).then_some(rs + 4 + digits + 2)
+        });
+        if let Some(end) = end {
+            rest = &after[end..];
+        } else {
+            out.push_str(MARK);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Open the window and run until it is closed.
 ///
 /// In demo mode the stand-in server runs inside this process on a free loopback port
 /// with [`DEMO_TOKEN`], and lives exactly as long as the window. Without `--demo` and
 /// without a server URL, the window opens on the setup screen, never silently on the
-/// demo server.
-pub fn run(options: GuiOptions) -> anyhow::Result<()> {
+/// demo server. Without a display nothing is started: [`GuiError::NoDisplay`].
+pub fn run(options: GuiOptions) -> Result<(), GuiError> {
+    if !display_named() {
+        return Err(GuiError::NoDisplay);
+    }
     let language = options.language.unwrap_or(options.config.language);
     let kiosk = options.kiosk || options.config.kiosk;
     let demo_server = if options.demo {
@@ -95,9 +151,11 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         let mut config = options.config.clone();
         config.kiosk = kiosk;
         let dir = dir.clone();
-        crate::metrics::spawn_file_writer(path.clone(), move || {
-            crate::health::Health::gather(&config, None, &dir)
-        })
+        crate::metrics::spawn_file_writer(
+            path.clone(),
+            move || crate::health::Health::gather(&config, None, &dir),
+            |verdict| crate::cli::Exit::for_verdict(verdict) as u8,
+        )
         .context("cannot start the metrics file writer")?;
     }
     let setup = AppSetup {
@@ -146,5 +204,39 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         }),
     );
     drop(demo_server);
-    result.map_err(|e| anyhow::anyhow!("the window could not run: {e}"))
+    result.map_err(|e| match e {
+        eframe::Error::WinitEventLoop(e) => {
+            GuiError::DisplayUnavailable(without_source_location(&e.to_string()))
+        }
+        e => GuiError::Other(anyhow::anyhow!(
+            "the window could not run: {}",
+            without_source_location(&e.to_string())
+        )),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_source_location;
+
+    #[test]
+    fn winit_source_locations_are_left_out() {
+        assert_eq!(
+            without_source_location(
+                "os error at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/winit-0.30.13/src/platform_impl/linux/mod.rs:788: Failed to open connection to X server"
+            ),
+            "Failed to open connection to X server"
+        );
+        assert_eq!(
+            without_source_location("winit: os error at C:\\w\\x.rs:1: a; os error at y.rs:22: b"),
+            "winit: a; b"
+        );
+        for kept in [
+            "no location here",
+            "os error at nowhere",
+            "os error at a.rs:x: c",
+        ] {
+            assert_eq!(without_source_location(kept), kept);
+        }
+    }
 }

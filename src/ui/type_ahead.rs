@@ -23,6 +23,9 @@
 //! - whatever waits asks for the next frame at once ([`TypeAhead::has_held`]); an idle
 //!   window with nothing waiting paints nothing more than before.
 //!
+//! What is handed on still meets each field's own rules: the visit id and the remarks
+//! stop at their limits (`char_limit`, see `ui::app::form`) whatever the frame.
+//!
 //! Nothing is dropped here: only [`TypeAhead::clear`] drops what waits, which the app
 //! calls when it forgets a patient, or when a sent rating comes back with an answer the
 //! typist must read first (so that keys meant for the next form never land in this one).

@@ -6,33 +6,27 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique};
+use crate::support::cli::Cli;
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique, visit_of, wait_until};
 
 const TOKEN: &str = "import-token-5b1f0c";
 const HEADER_RU: &str =
     "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)";
 const NOTES: &str = "Врач внимательный, спасибо";
 
-fn import(env: &UserEnv, url: &str, file: &Path) -> assert_cmd::Command {
-    let mut cmd = env.cmd();
-    cmd.env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["import", "--url", url])
-        .arg(file);
-    cmd
+/// `import --url URL FILE` with the token.
+fn import(env: &UserEnv, url: &str, file: &Path) -> Cli {
+    env.cli().token(TOKEN).import(url, file)
 }
 
+/// [`import`] with `extra` arguments and `--json`: its exit code and report.
 fn import_json(env: &UserEnv, url: &str, file: &Path, extra: &[&str]) -> (Option<i32>, Value) {
-    let output = import(env, url, file)
-        .arg("--json")
-        .args(extra)
-        .output()
-        .unwrap();
-    (output.status.code(), json_of(&output))
+    import(env, url, file).args(extra).run_json()
 }
 
 /// What the server stored, by visit id.
@@ -397,13 +391,9 @@ fn no_token_saves_nothing_and_server_down_keeps_rows_for_the_rerun() {
         3,
         "sent from the saved entries, once each"
     );
-    let listed = env
-        .cmd()
-        .args(["outbox", "list", "--json"])
-        .output()
-        .unwrap();
+    let listed = env.cli().list().arg("--json").run();
     assert_eq!(
-        String::from_utf8_lossy(&listed.stdout).trim(),
+        listed.stdout.trim(),
         "[]",
         "nothing left, nothing saved twice"
     );
@@ -437,14 +427,11 @@ fn an_interrupted_import_resumed_sends_each_rating_once() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while server.requests().len() < 3 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the import never started sending"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(
+        "the import sent its first three ratings",
+        Duration::from_secs(20),
+        || server.requests().len() >= 3,
+    );
     let interrupted = StdCommand::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -474,14 +461,7 @@ fn an_interrupted_import_resumed_sends_each_rating_once() {
     assert_eq!(value["delivered"], 12);
     let mut per_visit: BTreeMap<String, usize> = BTreeMap::new();
     for request in server.requests() {
-        let history = request["path"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
-        *per_visit.entry(history).or_default() += 1;
+        *per_visit.entry(visit_of(&request)).or_default() += 1;
         assert_eq!(request["status"], 200, "no 5030: nothing was sent twice");
     }
     assert_eq!(per_visit.len(), 12);
@@ -495,17 +475,10 @@ fn the_report_holds_each_rows_outcome_and_the_servers_words_verbatim() {
     let dir = tempfile::tempdir().unwrap();
     let (fresh, known, didnt) = (unique("fresh"), unique("known"), unique("didnt"));
     // The server already has `known` (a kiosk sent it): 5030, which counts as done.
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            &known,
-            "--scores",
-            "1,1,1,1",
-        ])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, &known)
+        .scores("1,1,1,1")
         .assert()
         .code(0);
     let text = format!(

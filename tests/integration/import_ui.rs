@@ -1,7 +1,9 @@
 //! "Import from file…" in the real window, driven through its accessibility tree with
 //! `egui_kittest`, sending to a real stand-in server over loopback: the preview marks an
 //! invalid cell and explains it, sending shows progress, the summary saves a report. A
-//! snapshot of the preview (looked at by a person when it changes).
+//! snapshot of the preview (looked at by a person when it changes). A spreadsheet past
+//! the import's limits ends in the message, not a crash; a large file's preview keeps
+//! its first rows and counts the rest.
 
 use std::path::Path;
 
@@ -48,17 +50,27 @@ fn import_harness(url: &str, data: &Path, wgpu: bool) -> Harness<'static, Rating
 }
 
 fn open_file(harness: &mut Harness<'_, RatingApp>, path: &Path) {
-    harness.get_by_label("Импорт из файла…").click();
-    settle(harness);
+    start_reading(harness, path);
+    step_until(harness, |app| app.import_preview().is_some());
+}
+
+/// Type `path` (over whatever the field held) and press "Открыть", opening the import
+/// screen first if needed.
+fn start_reading(harness: &mut Harness<'_, RatingApp>, path: &Path) {
+    if harness.state().screen() != Screen::Import {
+        harness.get_by_label("Импорт из файла…").click();
+        settle(harness);
+    }
     assert_eq!(harness.state().screen(), Screen::Import);
     harness.get_by_label("Путь к файлу").click();
+    settle(harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     settle(harness);
     harness
         .get_by_label("Путь к файлу")
         .type_text(&path.display().to_string());
     settle(harness);
     harness.get_by_label("Открыть").click();
-    step_until(harness, |app| app.import_preview().is_some());
 }
 
 #[test]
@@ -124,5 +136,94 @@ fn snapshot_of_the_preview() {
         server.state().requests().len(),
         0,
         "a preview sends nothing"
+    );
+}
+
+#[test]
+fn a_spreadsheet_past_the_limits_ends_in_the_message_not_a_crash() {
+    let server = slow_server(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("claims.xlsx");
+    crate::support::hostile::xlsx_claiming_shared_strings(&file);
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    start_reading(&mut harness, &file);
+    step_until(&mut harness, |app| app.import_error().is_some());
+    let message = harness.state().import_error().unwrap().to_owned();
+    assert!(
+        message.starts_with(
+            "Файл не принят: общих строк таблицы (sharedStrings) — 1000000000000, а можно не больше 1000000."
+        ),
+        "{message}"
+    );
+    harness.get_by_label(&message);
+    assert!(harness.state().import_preview().is_none());
+    assert_eq!(harness.state().screen(), Screen::Import);
+    // The window goes on: another file opens as usual.
+    let good = write_file(dir.path());
+    open_file(&mut harness, &good);
+    harness.get_by_label("Строк: 6; в порядке: 5; с ошибками: 1.");
+}
+
+#[test]
+fn the_preview_of_a_large_file_shows_the_first_rows_and_counts_the_rest() {
+    use std::fmt::Write as _;
+    let server = slow_server(0);
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!("{HEADER}\n");
+    for n in 0..4_321 {
+        let score = if n == 4_000 { 9 } else { 5 };
+        writeln!(text, "big-ui-{n};{score};4;3;2;Врач внимательный;").unwrap();
+    }
+    let file = dir.path().join("big.csv");
+    std::fs::write(&file, text).unwrap();
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    open_file(&mut harness, &file);
+
+    harness.get_by_label("Строк: 4321; в порядке: 4320; с ошибками: 1.");
+    harness.get_by_label(
+        "…и ещё 3321 строка: в таблице первые 1000; проверены и будут отправлены все.",
+    );
+    let loaded = harness.state().import_preview().unwrap();
+    assert_eq!(loaded.preview.rows.len(), 1000);
+    assert_eq!(loaded.preview.rows[0].number, 2);
+    // The invalid row past the preview's rows is still explained under it.
+    harness.get_by_label("Строка 4002: «Время ожидания» (B): «9» — оценка должна быть от 1 до 5");
+    // The remarks column shows the decoded text, so garbled text is seen before sending.
+    assert!(harness.query_all_by_label("Врач внимательный").count() > 0);
+    assert_eq!(
+        server.state().requests().len(),
+        0,
+        "a preview sends nothing"
+    );
+}
+
+/// A gateway that refuses every request: the first row is `refused`, the rest
+/// `paused_refused`; all five wait in the outbox, and the window's summary says so (it
+/// used to leave them out of «ожидают отправки»).
+#[test]
+fn rows_a_gateway_refused_are_counted_as_waiting() {
+    let server = server_with(MockOptions {
+        faults: Faults {
+            gateway_refusal: Some(403),
+            ..Faults::default()
+        },
+        ..MockOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    open_file(&mut harness, &file);
+    harness
+        .get_by_label("Отправить строки без ошибок: 5")
+        .click();
+    step_until_within(&mut harness, 1000, RatingApp::import_busy);
+    step_until_within(&mut harness, 2000, |app| !app.import_busy());
+    harness.get_by_label(
+        "Строк: 6; доставлено: 0 (из них раньше: 0); ожидают отправки: 5; отклонено сервером: 0; с ошибками: 1.",
+    );
+    assert_eq!(
+        crate::support::saved_ratings(&dir.path().join("data")),
+        5,
+        "all five kept"
     );
 }

@@ -5,7 +5,18 @@
 
 use predicates::prelude::*;
 
-use crate::support::{MockProcess, UserEnv, json_of, real_keyring, unique};
+use crate::support::cli::Cli;
+use crate::support::{MockProcess, UserEnv, json_of, output_with_stdin, real_keyring, unique};
+
+/// `token status` for a portal, in English.
+const TOKEN_STATUS_EN: [&str; 6] = [
+    "token",
+    "status",
+    "--url",
+    "https://rpgu.example.org",
+    "--lang",
+    "en",
+];
 
 struct KeyringUser {
     env: UserEnv,
@@ -13,11 +24,22 @@ struct KeyringUser {
 }
 
 impl KeyringUser {
+    /// A new user on the real Secret Service, and the guard that holds it for this
+    /// test; `None` when the keyring tests were opted out of (the test then returns).
+    fn on_real_keyring() -> Option<(std::sync::MutexGuard<'static, ()>, KeyringUser)> {
+        real_keyring().map(|guard| (guard, KeyringUser::new()))
+    }
+
     fn new() -> KeyringUser {
         KeyringUser {
             env: UserEnv::new(),
             service: unique("visit-rating-test"),
         }
+    }
+
+    /// The real binary for this user, as a [`Cli`].
+    fn cli(&self) -> Cli {
+        Cli::from(self.cmd())
     }
 
     fn cmd(&self) -> assert_cmd::Command {
@@ -52,10 +74,9 @@ fn origin_of(url: &str) -> String {
 
 #[test]
 fn set_status_replace_clear_and_submit_with_the_stored_token() {
-    let Some(_keyring) = real_keyring() else {
+    let Some((_keyring, user)) = KeyringUser::on_real_keyring() else {
         return;
     };
-    let user = KeyringUser::new();
     let first = unique("first-token");
     let second = unique("second-token");
     let server = MockProcess::start(&["--token", &first, "--token", &second]);
@@ -89,16 +110,9 @@ fn set_status_replace_clear_and_submit_with_the_stored_token() {
     );
 
     // submit finds the token by itself: no environment variable.
-    user.cmd()
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-1",
-            "--scores",
-            "5,4,5,4",
-        ])
+    user.cli()
+        .submit(&server.url, "kr-1")
+        .scores("5,4,5,4")
         .assert()
         .code(0);
 
@@ -111,16 +125,9 @@ fn set_status_replace_clear_and_submit_with_the_stored_token() {
         user.secret_tool_lookup(&origin).as_deref(),
         Some(second.as_str())
     );
-    user.cmd()
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-2",
-            "--scores",
-            "5,4,5,4",
-        ])
+    user.cli()
+        .submit(&server.url, "kr-2")
+        .scores("5,4,5,4")
         .assert()
         .code(0);
     assert_eq!(server.ratings().len(), 2);
@@ -139,28 +146,18 @@ fn set_status_replace_clear_and_submit_with_the_stored_token() {
         .args(["token", "clear", "--url", &server.url])
         .assert()
         .code(4);
-    user.cmd()
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-3",
-            "--scores",
-            "5,4,5,4",
-        ])
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains("visit-rating token set"));
+    user.cli()
+        .submit(&server.url, "kr-3")
+        .scores("5,4,5,4")
+        .expect(4, &["visit-rating token set"]);
     assert_eq!(server.ratings().len(), 2);
 }
 
 #[test]
 fn a_token_per_server_and_the_environment_wins() {
-    let Some(_keyring) = real_keyring() else {
+    let Some((_keyring, user)) = KeyringUser::on_real_keyring() else {
         return;
     };
-    let user = KeyringUser::new();
     let test_token = unique("test-server-token");
     let server = MockProcess::start(&["--token", &test_token]);
     let other = "https://rpgu.example.org";
@@ -184,30 +181,21 @@ fn a_token_per_server_and_the_environment_wins() {
     );
     // VISIT_RATING_TOKEN comes first: a wrong one there is used, and refused.
     let output = user
-        .cmd()
-        .env("VISIT_RATING_TOKEN", "env-token")
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "kr-env",
-            "--scores",
-            "1,2,3,4",
-        ])
+        .cli()
+        .token("env-token")
+        .submit(&server.url, "kr-env")
+        .scores("1,2,3,4")
         .arg("--json")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(4));
-    assert_eq!(json_of(&output)["message_code"], "5008");
+        .run();
+    assert_eq!(output.code, Some(4));
+    assert_eq!(output.json()["message_code"], "5008");
 }
 
 #[test]
 fn bad_tokens_are_refused_before_reaching_the_keyring() {
-    let Some(_keyring) = real_keyring() else {
+    let Some((_keyring, user)) = KeyringUser::on_real_keyring() else {
         return;
     };
-    let user = KeyringUser::new();
     for bad in ["", "\n", "two words", "tab\there", &"a".repeat(2561)] {
         user.cmd()
             .args(["token", "set", "--url", "https://rpgu.example.org"])
@@ -227,14 +215,7 @@ fn without_a_secret_service_the_error_says_what_to_do() {
     let env = UserEnv::new();
     env.cmd()
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .args([
-            "token",
-            "status",
-            "--url",
-            "https://rpgu.example.org",
-            "--lang",
-            "en",
-        ])
+        .args(TOKEN_STATUS_EN)
         .assert()
         .code(7)
         .stderr(predicate::str::contains("No keyring service is running"))
@@ -256,10 +237,9 @@ fn without_a_secret_service_the_error_says_what_to_do() {
 
 #[test]
 fn the_token_is_in_no_file_output_debug_print_or_panic_message() {
-    let Some(_keyring) = real_keyring() else {
+    let Some((_keyring, user)) = KeyringUser::on_real_keyring() else {
         return;
     };
-    let user = KeyringUser::new();
     let token = unique("leak-check-token");
     let server = MockProcess::start(&["--token", &token]);
     user.env.write_config(&format!(
@@ -414,18 +394,10 @@ fn which(program: &str) -> Option<std::path::PathBuf> {
 
 #[test]
 fn a_session_bus_without_a_working_keyring_daemon_is_no_secret_service() {
-    let args = [
-        "token",
-        "status",
-        "--url",
-        "https://rpgu.example.org",
-        "--lang",
-        "en",
-    ];
     // No daemon known to the bus; a daemon that dies on start.
     for broken_daemon in [false, true] {
         let env = UserEnv::new();
-        let Some(output) = in_private_bus(&env, "", broken_daemon, &args) else {
+        let Some(output) = in_private_bus(&env, "", broken_daemon, &TOKEN_STATUS_EN) else {
             return;
         };
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -500,14 +472,7 @@ fn token_set_refuses_what_is_not_a_token_and_says_so_in_json() {
     // An unusable VISIT_RATING_TOKEN is named, for status as for submit.
     env.cmd()
         .env("VISIT_RATING_TOKEN", "two words")
-        .args([
-            "token",
-            "status",
-            "--url",
-            "https://rpgu.example.org",
-            "--lang",
-            "en",
-        ])
+        .args(TOKEN_STATUS_EN)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("VISIT_RATING_TOKEN is set but"));
@@ -515,10 +480,9 @@ fn token_set_refuses_what_is_not_a_token_and_says_so_in_json() {
 
 #[test]
 fn the_longest_token_is_stored_whole_and_used() {
-    let Some(_keyring) = real_keyring() else {
+    let Some((_keyring, user)) = KeyringUser::on_real_keyring() else {
         return;
     };
-    let user = KeyringUser::new();
     // 2560 bytes, the Windows cap, in a JWT's alphabet.
     let prefix = unique("long");
     let token = format!("{prefix}{}", "x".repeat(2560 - prefix.len()));
@@ -534,9 +498,9 @@ fn the_longest_token_is_stored_whole_and_used() {
         Some(token.as_str()),
         "stored whole, not truncated"
     );
-    user.cmd()
-        .args(["submit", "--url", &server.url, "--history", "kr-long"])
-        .args(["--scores", "5,5,5,5"])
+    user.cli()
+        .submit(&server.url, "kr-long")
+        .scores("5,5,5,5")
         .assert()
         .code(0);
 }
@@ -545,7 +509,6 @@ fn the_longest_token_is_stored_whole_and_used() {
 /// throwaway user `env`, with its own runtime folder `run` and no display (so no unlock
 /// prompt can appear, as on a kiosk without a desktop session).
 fn in_fresh_session(env: &UserEnv, run: &str, script: &str, stdin: &str) -> std::process::Output {
-    use std::io::Write;
     let runtime = env.path().join(run);
     std::fs::create_dir_all(&runtime).unwrap();
     std::fs::set_permissions(
@@ -553,31 +516,22 @@ fn in_fresh_session(env: &UserEnv, run: &str, script: &str, stdin: &str) -> std:
         std::os::unix::fs::PermissionsExt::from_mode(0o700),
     )
     .unwrap();
-    let mut child = std::process::Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", script])
-        .arg(assert_cmd::cargo::cargo_bin("visit-rating"))
-        .env("HOME", env.path())
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("XDG_CONFIG_HOME", env.path().join(".config"))
-        .env("XDG_DATA_HOME", env.path().join(".local/share"))
-        .env("XDG_CACHE_HOME", env.path().join(".cache"))
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env_remove("VISIT_RATING_TOKEN")
-        .env_remove("VISIT_RATING_KEYRING_SERVICE")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = output_with_stdin(
+        std::process::Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", script])
+            .arg(assert_cmd::cargo::cargo_bin("visit-rating"))
+            .env("HOME", env.path())
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_CONFIG_HOME", env.path().join(".config"))
+            .env("XDG_DATA_HOME", env.path().join(".local/share"))
+            .env("XDG_CACHE_HOME", env.path().join(".cache"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("VISIT_RATING_TOKEN")
+            .env_remove("VISIT_RATING_KEYRING_SERVICE"),
+        stdin,
+    );
     stop_keyring_daemons_of(env);
     output
 }

@@ -450,3 +450,46 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
         visit_rating::ui::app::PatientChoices::default()
     );
 }
+
+/// A scanner that sends an over-long code at once, and a patient who keeps typing past
+/// the remarks' limit: each field stops at its limit and says so.
+#[test]
+fn a_scan_or_a_patient_stops_at_the_limits() {
+    use crate::support::ui::NOTES;
+    use visit_rating::api::MAX_VISIT_ID_CHARS;
+    use visit_rating::rating::NOTES_MAX_CHARS;
+    let chars = |rig: &KioskRig, label: &str| {
+        rig.harness
+            .get_by_label(label)
+            .value()
+            .unwrap_or_default()
+            .chars()
+            .count()
+    };
+    let mut rig = kiosk_rig();
+    rig.harness
+        .get_by_label(VISIT_ID)
+        .type_text(&"8".repeat(MAX_VISIT_ID_CHARS + 100));
+    settle(&mut rig.harness);
+    assert_eq!(chars(&rig, VISIT_ID), MAX_VISIT_ID_CHARS);
+    rig.harness.get_by_label_contains("не более 256 символов");
+    rig.harness.key_press(Key::Enter);
+    settle(&mut rig.harness);
+    assert_eq!(rig.screen(), Screen::Form);
+
+    rig.harness.get_by_label(NOTES).scroll_to_me();
+    settle(&mut rig.harness);
+    rig.harness.get_by_label(NOTES).click();
+    settle(&mut rig.harness);
+    assert!(rig.harness.get_by_label(NOTES).is_focused());
+    let field = rig.harness.get_by_label(NOTES);
+    for _ in 0..NOTES_MAX_CHARS + 30 {
+        field.type_text("ж");
+    }
+    settle(&mut rig.harness);
+    assert_eq!(chars(&rig, NOTES), NOTES_MAX_CHARS);
+    rig.harness.get_by_label_contains("не более 2000 символов");
+    rig.harness.event(Event::Paste("ещё".into()));
+    settle(&mut rig.harness);
+    assert_eq!(chars(&rig, NOTES), NOTES_MAX_CHARS);
+}

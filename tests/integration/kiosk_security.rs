@@ -434,12 +434,7 @@ fn the_environment_token_stays_with_the_server_given_at_start() {
         .env("VISIT_RATING_TEST_LATER_URL", &typed_later.url)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::support::child_test_passed(&output);
     assert_eq!(start.ratings().len(), 1, "the server given at start got it");
     assert_eq!(
         typed_later.requests(),

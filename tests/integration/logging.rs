@@ -64,25 +64,13 @@ fn the_default_level_keeps_a_command_quiet() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", "quiet-token"]);
     let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", "quiet-token")
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "q-1",
-            "--scores",
-            "5,5,5,5",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert!(
-        output.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .cli()
+        .token("quiet-token")
+        .submit(&server.url, "q-1")
+        .scores("5,5,5,5")
+        .run();
+    assert_eq!(output.code, Some(0));
+    assert!(output.stderr.is_empty(), "{}", output.stderr);
 }
 
 /// `--log-level info` and one sent rating: enough for a few log lines on stderr.

@@ -5,6 +5,8 @@
 //! process counts requests; the CLI is the real binary.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -14,7 +16,8 @@ use visit_rating::outbox::worker::OutboxWorker;
 use visit_rating::secrets::Token;
 
 use crate::reliability::{RawServer, answering_server};
-use crate::support::{MockProcess, UserEnv, json_of, unique};
+use crate::support::cli::{SCORES, queue_args};
+use crate::support::{MockProcess, UserEnv, unique, visit_of, wait_until};
 
 const TOKEN: &str = "odd-answers-token-8b21";
 const NOTES: &str = "Замечание пациента, личное";
@@ -34,43 +37,17 @@ fn model(code: u16, message: &str, message_code: &str) -> String {
 
 /// `submit --queue --json` as `env` against `url`.
 fn queue(env: &UserEnv, url: &str, history: &str) -> (Option<i32>, Value) {
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--queue",
-            "--json",
-            "--url",
-            url,
-            "--history",
-            history,
-        ])
-        .args(["--scores", "5,4,3,2", "--notes", NOTES])
-        .output()
-        .unwrap();
-    (output.status.code(), json_of(&output))
+    env.cli()
+        .token(TOKEN)
+        .queue(url, history)
+        .scores(SCORES)
+        .args(["--notes", NOTES])
+        .run_json()
 }
 
-fn list(env: &UserEnv, url: Option<&str>) -> Vec<Value> {
-    let mut cmd = env.cmd();
-    if let Some(url) = url {
-        cmd.env("VISIT_RATING_URL", url);
-    }
-    let output = cmd.args(["outbox", "list", "--json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap()
-}
-
+/// `outbox flush --json` as `env` against `url`, with `extra` arguments.
 fn flush(env: &UserEnv, url: &str, extra: &[&str]) -> (Option<i32>, Value) {
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["outbox", "flush", "--json", "--url", url])
-        .args(extra)
-        .output()
-        .unwrap();
-    (output.status.code(), json_of(&output))
+    env.cli().token(TOKEN).flush(url).args(extra).run_json()
 }
 
 // --- A 200 that carries the error model ---------------------------------------------
@@ -125,7 +102,7 @@ fn a_200_carrying_the_error_model_is_that_error_and_the_rating_is_kept_where_it_
                 .contains(&format!("read as HTTP {code}")),
             "{value}"
         );
-        let listed = list(&env, None);
+        let listed = env.outbox_list(None);
         match kept {
             Some(state) => {
                 assert_eq!(listed.len(), 1, "{message_code}: the rating is kept");
@@ -151,7 +128,10 @@ fn a_200_with_the_success_model_an_empty_body_or_no_json_is_accepted() {
         let (status, value) = queue(&env, &server.url(), &unique("ok"));
         assert_eq!(status, Some(0), "{body:?}: {value}");
         assert_eq!(value["outcome"], "accepted");
-        assert!(list(&env, None).is_empty(), "{body:?}: delivered, removed");
+        assert!(
+            env.outbox_list(None).is_empty(),
+            "{body:?}: delivered, removed"
+        );
     }
 }
 
@@ -179,7 +159,7 @@ fn a_gateways_401_or_403_page_is_refused_exit_4_and_the_rating_is_kept() {
         assert_eq!(value["message_code"], Value::Null);
         let detail = value["detail"].as_str().unwrap();
         assert!(detail.contains(&format!("title: {status}")), "{detail}");
-        let listed = list(&env, None);
+        let listed = env.outbox_list(None);
         assert_eq!(listed.len(), 1, "kept");
         assert_eq!(listed[0]["state"], "waiting");
         assert_eq!(listed[0]["last_outcome"]["outcome"], "refused");
@@ -192,14 +172,13 @@ fn a_gateways_401_or_403_page_is_refused_exit_4_and_the_rating_is_kept() {
 
         // Without --queue: the same outcome and exit code, in words for people.
         let output = env
-            .cmd()
-            .env("VISIT_RATING_TOKEN", TOKEN)
-            .args(["submit", "--url", &server.url(), "--history", "g-1"])
-            .args(["--scores", "5,5,5,5"])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(4));
-        let stderr = String::from_utf8_lossy(&output.stderr);
+            .cli()
+            .token(TOKEN)
+            .submit(&server.url(), "g-1")
+            .scores("5,5,5,5")
+            .run();
+        assert_eq!(output.code, Some(4));
+        let stderr = &output.stderr;
         assert!(
             stderr.contains("Сервер или шлюз перед ним отказал в доступе")
                 && stderr.contains(&format!("HTTP {}", &status[..3])),
@@ -246,11 +225,17 @@ fn the_stand_in_server_reproduces_a_200_with_the_error_model_and_a_gateway_page(
 
 /// The window's background sender, for `env`'s outbox, sending to `url`.
 fn window_sender(env: &UserEnv, url: &str) -> OutboxWorker {
+    counted_window_sender(env, url, Arc::default())
+}
+
+/// [`window_sender`] that counts in `connects` each time it asks for its connection.
+fn counted_window_sender(env: &UserEnv, url: &str, connects: Arc<AtomicUsize>) -> OutboxWorker {
     let outbox = Outbox::open(&env.data_dir()).unwrap();
     let url = url.to_owned();
     OutboxWorker::start(
         outbox,
         Box::new(move || {
+            connects.fetch_add(1, Ordering::SeqCst);
             let client =
                 RatingClient::new(&ClientSettings::new(url.clone())).map_err(|e| e.to_string())?;
             Ok((client, Token::new(TOKEN).unwrap()))
@@ -258,6 +243,22 @@ fn window_sender(env: &UserEnv, url: &str) -> OutboxWorker {
         Box::new(|| {}),
     )
     .unwrap()
+}
+
+/// Visit ids saved in the outbox now or already asked of the server.
+fn queued_and_asked(env: &UserEnv, server: &MockProcess) -> std::collections::BTreeSet<String> {
+    let mut seen: std::collections::BTreeSet<String> =
+        requests_per_visit(server).into_keys().collect();
+    let outbox = Outbox::open(&env.data_dir()).unwrap();
+    if let Ok(listing) = outbox.list() {
+        seen.extend(
+            listing
+                .entries
+                .into_iter()
+                .map(|e| String::from(e.visit_id)),
+        );
+    }
+    seen
 }
 
 fn spawn(env: &UserEnv, args: &[&str]) -> std::process::Child {
@@ -268,14 +269,8 @@ fn spawn(env: &UserEnv, args: &[&str]) -> std::process::Child {
 fn requests_per_visit(server: &MockProcess) -> BTreeMap<String, Vec<Value>> {
     let mut counts: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for request in server.requests() {
-        let history = request["path"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap();
         counts
-            .entry(history.to_owned())
+            .entry(visit_of(&request))
             .or_default()
             .push(request["status"].clone());
     }
@@ -304,19 +299,18 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
             .collect();
         let submits: Vec<_> = names
             .iter()
-            .map(|history| {
-                let args = [
-                    "submit",
-                    "--queue",
-                    "--url",
-                    &server.url,
-                    "--history",
-                    history,
-                ];
-                spawn(&env, &[&args[..], &["--scores", "5,4,3,2"]].concat())
-            })
+            .map(|history| spawn(&env, &queue_args(&server.url, history)))
             .collect();
-        std::thread::sleep(Duration::from_millis(700));
+        // Every submit has saved its rating (it sends right after, and the server holds
+        // each request 1.5 s): the flushes and "send now" below meet it in the outbox.
+        wait_until(
+            "every submit of the round saved its rating or sent it",
+            Duration::from_mins(1),
+            || {
+                let seen = queued_and_asked(&env, &server);
+                names.iter().all(|name| seen.contains(name))
+            },
+        );
         worker.send_now();
         let flushes: Vec<_> = names
             .iter()
@@ -331,11 +325,9 @@ fn a_slow_server_and_three_senders_at_once_get_exactly_one_request_per_rating() 
         histories.extend(names);
     }
     // Let the background sender finish whatever it started.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while worker.status().sending || !list(&env, None).is_empty() {
-        assert!(Instant::now() < deadline, "the outbox never emptied");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until("the outbox emptied", Duration::from_secs(20), || {
+        !worker.status().sending && env.outbox_list(None).is_empty()
+    });
     drop(worker);
 
     let counts = requests_per_visit(&server);
@@ -374,19 +366,27 @@ fn after_a_gateways_refusal_the_background_sender_holds_the_whole_queue_back() {
             .unwrap();
     }
     let before = server.requests().len();
-    let worker = window_sender(&env, &server.url);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while worker
-        .status()
-        .last_error
-        .is_none_or(|o| o.kind != visit_rating::api::OutcomeKind::Refused)
-    {
-        assert!(Instant::now() < deadline, "{:?}", worker.status());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // The sender asks for its connection at the start of every round in which something
+    // waits: a count of rounds begun.
+    let rounds = Arc::new(AtomicUsize::new(0));
+    let worker = counted_window_sender(&env, &server.url, Arc::clone(&rounds));
+    wait_until("the gateway's refusal", Duration::from_secs(10), || {
+        worker
+            .status()
+            .last_error
+            .is_some_and(|o| o.kind == visit_rating::api::OutcomeKind::Refused)
+    });
     // The first refusal stops the round, and the next round waits out a backoff
-    // (at least 2.5 s) instead of each rating knocking in turn.
-    std::thread::sleep(Duration::from_millis(1500));
+    // (at least 2.5 s) instead of each rating knocking in turn. Two rounds woken early
+    // (as by a rating added in the window): once the second has begun, the first has
+    // run to its end with three ratings due and the server up, and knocked nowhere.
+    let refused_in = rounds.load(Ordering::SeqCst);
+    for woken in 1..=2 {
+        worker.refresh();
+        wait_until("a round woken by refresh", Duration::from_secs(10), || {
+            rounds.load(Ordering::SeqCst) >= refused_in + woken
+        });
+    }
     assert_eq!(
         server.requests().len() - before,
         1,
@@ -397,10 +397,9 @@ fn after_a_gateways_refusal_the_background_sender_holds_the_whole_queue_back() {
     // "Send now" is a person's choice: it goes through at once.
     server.set_faults(&json!({}));
     worker.send_now();
-    while !list(&env, None).is_empty() {
-        assert!(Instant::now() < deadline + Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until("the held ratings sent", Duration::from_secs(20), || {
+        env.outbox_list(None).is_empty()
+    });
     assert_eq!(server.ratings().len(), 4);
 }
 
@@ -424,18 +423,10 @@ fn after_the_url_changes_nothing_goes_to_the_new_server_without_the_explicit_com
     assert_eq!(code, Some(3), "{report}");
     assert_eq!(report["other_server"], 2);
     assert_eq!(report["attempts"], json!([]));
-    let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["outbox", "flush", "--url", &new.url])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("--to-current-server"),
-        "{output:?}"
-    );
+    let output = env.cli().token(TOKEN).flush(&new.url).run();
+    assert!(output.stderr.contains("--to-current-server"), "{output:?}");
     // Listed as meant for the old server.
-    let listed = list(&env, Some(&new.url));
+    let listed = env.outbox_list(Some(&new.url));
     assert!(
         listed
             .iter()
@@ -455,11 +446,11 @@ fn after_the_url_changes_nothing_goes_to_the_new_server_without_the_explicit_com
     // Nor does the window's background sender, even when asked to send now.
     let worker = window_sender(&env, &new.url);
     worker.send_now();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while worker.status().other_server != 2 {
-        assert!(Instant::now() < deadline, "{:?}", worker.status());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(
+        "the background sender counted both for the other server",
+        Duration::from_secs(10),
+        || worker.status().other_server == 2,
+    );
     assert_eq!(worker.status().waiting, 0);
     drop(worker);
     assert!(new.requests().is_empty(), "nothing reached the new server");
@@ -490,11 +481,11 @@ fn a_rejection_is_kept_until_the_corrected_rating_for_the_same_visit_is_answered
     // The first attempt goes to a wrong path (404/4001): kept as needing attention.
     let wrong = format!("{}/wrong-prefix", server.url);
     assert_eq!(queue(&env, &wrong, &history).0, Some(3));
-    assert_eq!(list(&env, None)[0]["state"], "needs_attention");
+    assert_eq!(env.outbox_list(None)[0]["state"], "needs_attention");
     // The corrected rating for the same visit is accepted: it supersedes the old one.
     let (code, value) = queue(&env, &server.url, &history);
     assert_eq!(code, Some(0), "{value}");
-    assert!(list(&env, None).is_empty(), "superseded");
+    assert!(env.outbox_list(None).is_empty(), "superseded");
     let log = std::fs::read_to_string(env.data_dir().join("sent.log")).unwrap();
     assert!(
         log.contains("\"superseded\"") && log.contains("\"accepted\""),
@@ -511,14 +502,14 @@ fn a_rejection_for_another_visit_stays_until_a_person_marks_it_replaced() {
     let wrong = format!("{}/wrong-prefix", server.url);
     assert_eq!(queue(&env, &wrong, "typo-visit").0, Some(3));
     assert_eq!(queue(&env, &server.url, "right-visit").0, Some(0));
-    let listed = list(&env, None);
+    let listed = env.outbox_list(None);
     assert_eq!(listed.len(), 1, "another visit id supersedes nothing");
     let outbox = Outbox::open(&env.data_dir()).unwrap();
     let id = listed[0]["id"].as_str().unwrap();
     outbox
         .remove_by_person(id, visit_rating::outbox::Removal::Replaced)
         .unwrap();
-    assert!(list(&env, None).is_empty());
+    assert!(env.outbox_list(None).is_empty());
     let log = std::fs::read_to_string(env.data_dir().join("sent.log")).unwrap();
     assert!(log.contains("\"replaced\""), "{log}");
 }

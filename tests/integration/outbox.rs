@@ -10,51 +10,29 @@ use std::time::Duration;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
-use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique};
+use crate::support::cli::{Cli, SCORES, fields_of, queue_args};
+use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique, visit_of};
 
 const TOKEN: &str = "outbox-token-3c9d1e";
 pub(crate) const NOTES: &str = "Личное замечание пациента: врач опоздал";
 
 /// `submit --queue` for `history` with remarks.
-pub(crate) fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> assert_cmd::Command {
-    let mut cmd = env.cmd();
-    cmd.env("VISIT_RATING_TOKEN", token).args([
-        "submit",
-        "--queue",
-        "--url",
-        url,
-        "--history",
-        history,
-        "--scores",
-        "5,4,3,2",
-        "--notes",
-        NOTES,
-    ]);
-    cmd
+pub(crate) fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> Cli {
+    env.cli()
+        .token(token)
+        .queue(url, history)
+        .scores(SCORES)
+        .args(["--notes", NOTES])
 }
 
-fn flush(env: &UserEnv, url: &str, token: &str) -> assert_cmd::Command {
-    let mut cmd = env.cmd();
-    cmd.env("VISIT_RATING_TOKEN", token)
-        .args(["outbox", "flush", "--url", url]);
-    cmd
-}
-
-fn flush_json(env: &UserEnv, url: &str, token: &str) -> (Option<i32>, Value) {
-    let output = flush(env, url, token).arg("--json").output().unwrap();
-    (output.status.code(), json_of(&output))
-}
-
+/// `outbox list --json`, checked for the remarks it must never print.
 fn list_json(env: &UserEnv) -> Vec<Value> {
-    let output = env
-        .cmd()
-        .args(["outbox", "list", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(!text.contains(NOTES), "list --json printed the remarks");
-    serde_json::from_str(text.trim()).unwrap()
+    let listed = env.outbox_list(None);
+    assert!(
+        !Value::from(listed.clone()).to_string().contains(NOTES),
+        "list --json printed the remarks"
+    );
+    listed
 }
 
 /// How many times the server stored each visit, and answered 200 for it.
@@ -68,9 +46,7 @@ fn delivered_counts(server: &MockProcess) -> (BTreeMap<String, usize>, BTreeMap<
     let mut accepted = BTreeMap::new();
     for request in server.requests() {
         if request["status"] == 200 {
-            let path = request["path"].as_str().unwrap();
-            let history = path.rsplit('/').next().unwrap().to_owned();
-            *accepted.entry(history).or_default() += 1;
+            *accepted.entry(visit_of(&request)).or_default() += 1;
         }
     }
     (stored, accepted)
@@ -83,12 +59,8 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
     let down = down_port.url();
     let histories: Vec<String> = (0..3).map(|_| unique("queued")).collect();
     for history in &histories {
-        let output = queue(&env, &down, TOKEN, history)
-            .arg("--json")
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(5));
-        let value = json_of(&output);
+        let (code, value) = queue(&env, &down, TOKEN, history).run_json();
+        assert_eq!(code, Some(5));
         assert_eq!(value["outcome"], "queued");
         assert_eq!(value["http_status"], Value::Null);
         assert!(value["detail"].as_str().is_some_and(|d| !d.is_empty()));
@@ -104,8 +76,8 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
         && e["attempts"] == 1
         && e["last_outcome"]["outcome"] == "transient"
         && e["created_at_ms"].as_u64().is_some()));
-    env.cmd()
-        .args(["outbox", "list"])
+    env.cli()
+        .list()
         .assert()
         .code(0)
         .stdout(predicate::str::contains(histories[0].as_str()))
@@ -116,7 +88,7 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
 
     // The server comes up on the address the ratings were queued for.
     let server = down_port.start_mock_process(&["--token", TOKEN]);
-    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    let (code, report) = env.cli().token(TOKEN).flush(&server.url).run_json();
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["delivered"], 4);
     assert_eq!(report["remaining"], 0);
@@ -125,10 +97,8 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
     let attempts = report["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 4);
     for attempt in attempts {
-        let mut keys: Vec<_> = attempt.as_object().unwrap().keys().cloned().collect();
-        keys.sort();
         assert_eq!(
-            keys,
+            fields_of(attempt),
             [
                 "code",
                 "detail",
@@ -154,7 +124,9 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
     assert!(list_json(&env).is_empty());
 
     // Nothing left: a second flush sends nothing.
-    flush(&env, &server.url, TOKEN)
+    env.cli()
+        .token(TOKEN)
+        .flush(&server.url)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("Отправлять нечего"));
@@ -169,17 +141,10 @@ fn server_down_queued_then_up_flushed_each_rating_exactly_once() {
 fn without_queue_nothing_is_kept() {
     let env = UserEnv::new();
     let down = DownPort::new();
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--url",
-            &down.url(),
-            "--history",
-            "v",
-            "--scores",
-            "5,5,5,5",
-        ])
+    env.cli()
+        .token(TOKEN)
+        .submit(&down.url(), "v")
+        .scores("5,5,5,5")
         .assert()
         .code(5);
     assert!(!env.data_dir().join("outbox").exists() || list_json(&env).is_empty());
@@ -195,21 +160,14 @@ fn already_recorded_on_resend_ends_the_entry_as_delivered() {
     server.set_faults(&json!({}));
     // The rating reaches the server another way (say, the answer to the first attempt was
     // lost after the server stored it).
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            &history,
-            "--scores",
-            "5,4,3,2",
-        ])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, &history)
+        .scores("5,4,3,2")
         .assert()
         .code(0);
 
-    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    let (code, report) = env.cli().token(TOKEN).flush(&server.url).run_json();
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["delivered"], 1);
     assert_eq!(report["attempts"][0]["outcome"], "already_recorded");
@@ -233,7 +191,11 @@ fn an_expired_token_pauses_sending_and_a_new_token_resumes_it() {
     }
     server.set_faults(&json!({}));
 
-    let (code, report) = flush_json(&env, &server.url, "expired-token");
+    let (code, report) = env
+        .cli()
+        .token("expired-token")
+        .flush(&server.url)
+        .run_json();
     assert_eq!(code, Some(4), "{report}");
     assert_eq!(report["paused"], true);
     assert_eq!(report["delivered"], 0);
@@ -243,19 +205,17 @@ fn an_expired_token_pauses_sending_and_a_new_token_resumes_it() {
     assert_eq!(report["attempts"][0]["message_code"], "5007");
     assert_eq!(report["remaining"], 2);
     assert!(!report.to_string().contains("expired-token"));
-    flush(&env, &server.url, "expired-token")
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains(
+    env.cli().token("expired-token").flush(&server.url).expect(
+        4,
+        &[
             "«Время действия токена истекло» (код 5007, HTTP 403)",
-        ))
-        .stderr(predicate::str::contains(
             "Отправка приостановлена до замены токена",
-        ));
+        ],
+    );
     assert!(server.ratings().is_empty());
     assert!(list_json(&env).iter().all(|e| e["state"] == "waiting"));
 
-    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    let (code, report) = env.cli().token(TOKEN).flush(&server.url).run_json();
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["delivered"], 2);
     assert_eq!(server.ratings().len(), 2);
@@ -279,14 +239,7 @@ fn no_token_at_all_keeps_the_queued_rating_exit_4() {
     ]);
     cmd.assert().code(4);
     assert_eq!(list_json(&env).len(), 1);
-    let (code, report) = {
-        let output = env
-            .cmd()
-            .args(["outbox", "flush", "--url", &server.url, "--json"])
-            .output()
-            .unwrap();
-        (output.status.code(), json_of(&output))
-    };
+    let (code, report) = env.cli().flush(&server.url).run_json();
     assert_eq!(code, Some(4));
     assert_eq!(report["paused"], true);
     assert_eq!(report["remaining"], 1);
@@ -315,8 +268,8 @@ fn a_rejection_needs_attention_with_the_servers_message_and_is_not_resent() {
     assert_eq!(listed[0]["last_outcome"]["message"], "Некорректный запрос.");
     assert_eq!(listed[0]["last_outcome"]["message_code"], "4001");
     assert_eq!(listed[0]["last_outcome"]["http_status"], 404);
-    env.cmd()
-        .args(["outbox", "list"])
+    env.cli()
+        .list()
         .assert()
         .code(0)
         .stdout(predicate::str::contains("требует внимания"))
@@ -329,7 +282,7 @@ fn a_rejection_needs_attention_with_the_servers_message_and_is_not_resent() {
 
     // A flush does not send it again (even to the right server): a person must look.
     let requests = server.requests().len();
-    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    let (code, report) = env.cli().token(TOKEN).flush(&server.url).run_json();
     assert_eq!(code, Some(3), "{report}");
     assert_eq!(report["needs_attention"], 1);
     assert_eq!(server.requests().len(), requests);
@@ -377,8 +330,8 @@ fn a_damaged_file_is_set_aside_named_and_the_others_are_still_sent() {
     std::fs::write(&cut_file, &bytes[..bytes.len() / 2]).unwrap();
     let name = cut_file.file_name().unwrap().to_string_lossy().into_owned();
 
-    env.cmd()
-        .args(["outbox", "list"])
+    env.cli()
+        .list()
         .assert()
         .code(0)
         .stderr(predicate::str::contains(name.as_str()))
@@ -388,7 +341,7 @@ fn a_damaged_file_is_set_aside_named_and_the_others_are_still_sent() {
     assert!(outbox.join("damaged").join(&name).exists());
     assert!(!cut_file.exists());
 
-    let (code, report) = flush_json(&env, &server.url, TOKEN);
+    let (code, report) = env.cli().token(TOKEN).flush(&server.url).run_json();
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["delivered"], 1);
     let histories: Vec<Value> = server
@@ -469,16 +422,7 @@ fn a_full_disk_saves_nothing_sends_nothing_and_says_so() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
     let fill = "dd if=/dev/zero of=\"$D/fill\" bs=4k 2>/dev/null || true";
-    let args = [
-        "submit",
-        "--queue",
-        "--url",
-        &server.url,
-        "--history",
-        "full",
-        "--scores",
-        "5,5,5,5",
-    ];
+    let args = queue_args(&server.url, "full");
     let Some(output) = on_small_tmpfs(&env, fill, &[&args[..], &["--json"]].concat()) else {
         return;
     };
@@ -500,17 +444,7 @@ fn a_read_only_outbox_saves_nothing_sends_nothing_and_says_so() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
     let read_only = "mount -o remount,ro \"$D\"";
-    let args = [
-        "submit",
-        "--queue",
-        "--url",
-        &server.url,
-        "--history",
-        "ro",
-        "--scores",
-        "5,5,5,5",
-        "--json",
-    ];
+    let args = [&queue_args(&server.url, "ro")[..], &["--json"]].concat();
     let Some(output) = on_small_tmpfs(&env, read_only, &args) else {
         return;
     };
@@ -562,10 +496,9 @@ fn child(env: &UserEnv, args: &[&str]) -> std::process::Child {
 
 /// `submit --queue` as a plain child process.
 fn queue_child(env: &UserEnv, url: &str, history: &str) -> std::process::Child {
-    let args = ["submit", "--queue", "--url", url, "--history", history];
     child(
         env,
-        &[&args[..], &["--scores", "5,4,3,2", "--notes", NOTES]].concat(),
+        &[&queue_args(url, history)[..], &["--notes", NOTES]].concat(),
     )
 }
 

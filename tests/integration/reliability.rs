@@ -24,7 +24,8 @@ use visit_rating::rating::{Rating, Score};
 use visit_rating::secrets::Token;
 use visit_rating::ui::app::{LastResult, Screen};
 
-use crate::support::{UserEnv, json_of, unique};
+use crate::support::cli::assert_transient;
+use crate::support::{UserEnv, unique, wait_until};
 
 const TOKEN: &str = "reliability-token-5f1e9a";
 
@@ -114,12 +115,7 @@ impl RawServer {
 
 impl Drop for RawServer {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        crate::support::stop_accept_loop(&self.stop, self.addr, self.thread.take());
     }
 }
 
@@ -191,18 +187,13 @@ fn cli_submit(url: &str, config: &str) -> (Option<i32>, serde_json::Value, Strin
     let env = UserEnv::new();
     env.write_config(config);
     let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["submit", "--url", url, "--history", &unique("cli-visit")])
-        .args(["--scores", "5,4,5,3", "--json"])
-        .output()
-        .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code(), json_of(&output), all)
+        .cli()
+        .token(TOKEN)
+        .submit(url, &unique("cli-visit"))
+        .scores("5,4,5,3")
+        .arg("--json")
+        .run();
+    (output.code, output.json(), output.all())
 }
 
 // --- A server that accepts and never answers -----------------------------------------
@@ -232,21 +223,43 @@ fn a_server_that_never_answers_exits_5_from_the_cli() {
     let server = silent_server();
     let (code, value, all) = cli_submit(&server.url(), "request_timeout_secs = 1\n");
     assert_eq!(code, Some(5), "{value}");
-    assert_eq!(value["outcome"], "transient");
+    assert_transient(&value, "did not answer in time");
     assert_eq!(value["http_status"], serde_json::Value::Null);
-    assert!(
-        value["detail"]
-            .as_str()
-            .unwrap()
-            .contains("did not answer in time"),
-        "{value}"
-    );
     assert!(!all.contains(TOKEN));
+}
+
+/// Headers just before the request's timeout, then a body that never comes: the whole
+/// request (connect, headers, body) still ends at `request_timeout_secs`, not a read
+/// timeout later (once 59 s for a 30 s timeout, «Отправка…» on screen for a minute).
+#[test]
+fn headers_just_before_the_timeout_and_a_stalled_body_end_at_the_timeout() {
+    const TIMEOUT_SECS: u64 = 3;
+    let server = RawServer::start(|mut stream| {
+        std::thread::sleep(Duration::from_millis(TIMEOUT_SECS * 900));
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"code\"",
+        );
+        wait_for_close(&mut stream);
+    });
+    let started = std::time::Instant::now();
+    let (code, value, all) = cli_submit(
+        &server.url(),
+        &format!("request_timeout_secs = {TIMEOUT_SECS}\n"),
+    );
+    let took = started.elapsed();
+    eprintln!("headers at 0.9 x {TIMEOUT_SECS} s, then a stall: the command took {took:.2?}");
+    assert_eq!(code, Some(5), "{all}");
+    assert_transient(&value, "did not answer in time");
+    // The timeout and the process's start and end; a read timeout more (1.9 x) fails.
+    assert!(
+        took < Duration::from_millis(TIMEOUT_SECS * 1500),
+        "the command took {took:.2?} with a {TIMEOUT_SECS} s request timeout"
+    );
 }
 
 #[test]
 fn a_server_that_never_answers_leaves_the_form_filled_in_the_window() {
-    use crate::support::ui::{ATTITUDE, SUBMIT, fill, harness, setup_for, step_until};
+    use crate::support::ui::{SUBMIT, fill, harness, setup_for, step_until};
     let server = silent_server();
     let mut setup = setup_for(&server.url(), TOKEN);
     setup.config.request_timeout_secs = 1;
@@ -262,18 +275,18 @@ fn a_server_that_never_answers_leaves_the_form_filled_in_the_window() {
             if report.outcome.kind == OutcomeKind::Transient && report.outcome.http_status.is_none()
     ));
     assert_eq!(harness.state().screen(), Screen::Form);
-    harness.get_by_label("Повторить отправку");
-    harness.get_by_label(&format!("{ATTITUDE}: 3 из 5"));
-    assert_eq!(
-        harness
-            .get_by_label("Идентификатор посещения")
-            .value()
-            .as_deref(),
-        Some("visit-silent")
-    );
+    crate::support::ui::assert_form_kept(&harness, "visit-silent");
 }
 
 // --- A connection reset mid-answer ---------------------------------------------------
+
+/// Abort the connection: `SO_LINGER` 0 makes close send a RST.
+fn reset(stream: TcpStream) {
+    socket2::SockRef::from(&stream)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(stream);
+}
 
 #[test]
 fn a_reset_in_the_middle_of_the_answer_is_transient() {
@@ -286,12 +299,9 @@ fn a_reset_in_the_middle_of_the_answer_is_transient() {
         stream.write_all(head.as_bytes()).unwrap();
         stream.write_all(&body[..body.len() / 2]).unwrap();
         stream.flush().unwrap();
-        // Let the client read the head, then abort: SO_LINGER 0 makes close send a RST.
+        // Let the client read the head, then abort.
         std::thread::sleep(Duration::from_millis(100));
-        socket2::SockRef::from(&stream)
-            .set_linger(Some(Duration::ZERO))
-            .unwrap();
-        drop(stream);
+        reset(stream);
     });
     let outcome = send(&server.url());
     assert_eq!(outcome.kind, OutcomeKind::Transient, "{outcome:?}");
@@ -303,10 +313,7 @@ fn a_reset_in_the_middle_of_the_answer_is_transient() {
 #[test]
 fn a_reset_before_any_answer_is_transient() {
     let server = RawServer::start(|stream| {
-        socket2::SockRef::from(&stream)
-            .set_linger(Some(Duration::ZERO))
-            .unwrap();
-        drop(stream);
+        reset(stream);
     });
     let outcome = send(&server.url());
     assert_eq!(outcome.kind, OutcomeKind::Transient, "{outcome:?}");
@@ -377,10 +384,15 @@ fn a_dribble_slower_than_the_request_timeout_is_cut_off_as_transient() {
 
 const FIFTY_MB: u64 = 50 * 1024 * 1024;
 
-/// Answers `status` with a 50 MB body and counts the bytes it managed to write before
-/// the client hung up; `written` is final once `done` is set.
-fn huge_server(status: &'static str, written: Arc<AtomicU64>, done: Arc<AtomicBool>) -> RawServer {
-    RawServer::start(move |mut stream| {
+/// A server that answers `status` with a 50 MB body and counts the bytes it managed to
+/// write before the client hung up.
+fn huge_server(status: &'static str) -> HugeServer {
+    let (written, done) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let (counted, finished) = (Arc::clone(&written), Arc::clone(&done));
+    let server = RawServer::start(move |mut stream| {
         let head = format!("HTTP/1.1 {status}\r\nContent-Length: {FIFTY_MB}\r\n\r\n");
         stream.write_all(head.as_bytes()).unwrap();
         let chunk = vec![b'x'; 64 * 1024];
@@ -390,80 +402,71 @@ fn huge_server(status: &'static str, written: Arc<AtomicU64>, done: Arc<AtomicBo
                 Ok(0) | Err(_) => break,
                 Ok(n) => total += n as u64,
             }
-            written.store(total, Ordering::SeqCst);
+            counted.store(total, Ordering::SeqCst);
         }
-        done.store(true, Ordering::SeqCst);
-    })
+        finished.store(true, Ordering::SeqCst);
+    });
+    HugeServer {
+        server,
+        written,
+        done,
+    }
 }
 
-/// What a huge server wrote in all, once it has noticed the client is gone.
-fn bytes_written(written: &AtomicU64, done: &AtomicBool) -> u64 {
-    for _ in 0..1000 {
-        if done.load(Ordering::SeqCst) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
+/// [`huge_server`] and what it has written so far.
+struct HugeServer {
+    server: RawServer,
+    written: Arc<AtomicU64>,
+    done: Arc<AtomicBool>,
+}
+
+impl HugeServer {
+    /// Once it has noticed the client is gone: check that the client read at most
+    /// 1 MiB and a byte and hung up, so the server wrote that plus what the kernel's
+    /// socket buffers hold, nowhere near 50 MB.
+    fn assert_not_read_past_the_cap(&self) {
+        wait_until(
+            "the huge server noticed the client is gone",
+            Duration::from_secs(10),
+            || self.done.load(Ordering::SeqCst),
+        );
+        let written = self.written.load(Ordering::SeqCst);
+        assert!(
+            written < 16 * 1024 * 1024,
+            "the server wrote {written} bytes"
+        );
     }
-    assert!(done.load(Ordering::SeqCst), "the server is still writing");
-    written.load(Ordering::SeqCst)
 }
 
 #[test]
 fn a_50_mb_answer_is_not_read_past_the_cap() {
-    let (written, done) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicBool::new(false)),
-    );
-    let server = huge_server("502 Bad Gateway", Arc::clone(&written), Arc::clone(&done));
-    let outcome = send(&server.url());
+    let huge = huge_server("502 Bad Gateway");
+    let outcome = send(&huge.server.url());
     assert_eq!(outcome.kind, OutcomeKind::Transient, "{outcome:?}");
     assert_eq!(outcome.http_status, Some(502));
     assert!(detail(&outcome).contains("larger than"), "{outcome:?}");
-    // The client read 1 MiB + 1 byte and hung up: the server got at most that plus what
-    // the kernel's socket buffers hold, nowhere near 50 MB.
-    let written = bytes_written(&written, &done);
-    assert!(
-        written < 16 * 1024 * 1024,
-        "the server wrote {written} bytes"
-    );
+    huge.assert_not_read_past_the_cap();
 }
 
 #[test]
 fn a_50_mb_success_answer_is_accepted_without_reading_it_all() {
-    let (written, done) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicBool::new(false)),
-    );
-    let server = huge_server("200 OK", Arc::clone(&written), Arc::clone(&done));
-    let outcome = send(&server.url());
+    let huge = huge_server("200 OK");
+    let outcome = send(&huge.server.url());
     assert_eq!(outcome.kind, OutcomeKind::Accepted, "{outcome:?}");
-    let written = bytes_written(&written, &done);
-    assert!(
-        written < 16 * 1024 * 1024,
-        "the server wrote {written} bytes"
-    );
+    huge.assert_not_read_past_the_cap();
 }
 
 #[test]
 fn a_50_mb_answer_exits_5_from_the_cli() {
-    let (written, done) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicBool::new(false)),
-    );
-    let server = huge_server(
-        "500 Internal Server Error",
-        Arc::clone(&written),
-        Arc::clone(&done),
-    );
-    let (code, value, _) = cli_submit(&server.url(), "");
+    let huge = huge_server("500 Internal Server Error");
+    let (code, value, _) = cli_submit(&huge.server.url(), "");
     assert_eq!(code, Some(5), "{value}");
     assert_eq!(value["http_status"], 500);
     assert!(
         value["detail"].as_str().unwrap().contains("larger than"),
         "{value}"
     );
-    assert!(bytes_written(&written, &done) < 16 * 1024 * 1024);
-    drop(server);
+    huge.assert_not_read_past_the_cap();
 }
 
 // --- A redirect to another host -----------------------------------------------------

@@ -54,10 +54,7 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
     let waiting = || crate::support::saved_ratings(&data);
     assert_eq!(waiting(), 1);
 
-    env.cmd()
-        .args(["outbox", "list", "--json"])
-        .assert()
-        .success();
+    env.cli().list().arg("--json").assert().success();
 
     let log = fs::read_to_string(data.join("sent.log")).unwrap();
     assert!(!log.contains("visit-old"), "{log}");
@@ -76,10 +73,7 @@ fn a_start_prunes_old_kept_data_and_never_the_outbox() {
         ),
     )
     .unwrap();
-    env.cmd()
-        .args(["outbox", "list", "--json"])
-        .assert()
-        .success();
+    env.cli().list().arg("--json").assert().success();
     assert!(
         fs::read_to_string(data.join("sent.log"))
             .unwrap()
@@ -113,4 +107,33 @@ fn the_queue_view_shows_damaged_files_and_their_age() {
             .exists(),
         "looking does not remove it"
     );
+}
+
+/// The stamp that remembers the last check is the user's alone (`0600`) whatever the
+/// umask, like every file in the data folder; one an older version left `0644` is
+/// tightened at the next start, even when no check is due.
+#[cfg(unix)]
+#[test]
+fn the_retention_stamp_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = UserEnv::new();
+    let stamp = env.data_dir().join(".retention-checked");
+    let mode = || fs::metadata(&stamp).unwrap().permissions().mode() & 0o777;
+    // A desktop's usual umask, which leaves new files readable by everyone.
+    let start = || {
+        let status = env
+            .std_cmd("sh")
+            .args(["-c", r#"umask 022 && exec "$@""#, "sh"])
+            .arg(assert_cmd::cargo::cargo_bin("visit-rating"))
+            .args(["outbox", "list"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    start();
+    assert_eq!(mode(), 0o600);
+    fs::set_permissions(&stamp, fs::Permissions::from_mode(0o644)).unwrap();
+    start();
+    assert_eq!(mode(), 0o600, "an existing stamp is tightened");
 }

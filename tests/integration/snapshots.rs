@@ -8,9 +8,10 @@ use visit_rating::mock_server::Faults;
 use visit_rating::ui::RatingApp;
 use visit_rating::ui::app::Screen;
 
+use crate::support::DownPort;
 use crate::support::ui::{
-    DIDNT_VISIT, SUBMIT, TOKEN, build, builder, click_star, fill, server, settle, setup_for,
-    step_until, type_visit_id,
+    DIDNT_VISIT, SUBMIT, TOKEN, build, builder, click_star, fill, rate_visits_in_turn, server,
+    settle, setup_for, step_until, step_until_within, type_visit_id,
 };
 
 fn snapshot_harness(url: &str, token: &str) -> Harness<'static, RatingApp> {
@@ -95,6 +96,26 @@ fn error_already_recorded() {
     shoot(&mut harness, "error_already_recorded");
 }
 
+/// Three ratings saved at a desk while the server is down: the thank-you screen of a
+/// kept rating, with the queue's status line («В очереди 3 оценки», the last error,
+/// «Отправить сейчас», «Очередь») that the book shows beside the outbox.
+#[test]
+fn saved_while_the_server_is_down() {
+    let down = DownPort::new();
+    let data = tempfile::tempdir().unwrap();
+    let mut setup = setup_for(&down.url(), TOKEN);
+    setup.data_dir = Some(data.path().to_owned());
+    let mut harness = build(builder(egui::vec2(1000.0, 860.0)).wgpu(), setup);
+    rate_visits_in_turn(&mut harness, 3, |_| {});
+    step_until_within(&mut harness, 1000, |app| {
+        app.outbox_status()
+            .is_some_and(|s| s.waiting == 3 && s.last_error.is_some() && !s.sending)
+    });
+    harness.get_by_label("Спасибо! Ваша оценка сохранена.");
+    harness.get_by_label_contains("В очереди 3 оценки");
+    shoot(&mut harness, "thank_you_saved_offline");
+}
+
 /// The kiosk's ready, form and thank-you screens on each stand the clinics use, in
 /// pixels: a 32" portrait stand, landscape monitors and a 7" panel.
 #[test]
@@ -165,4 +186,28 @@ fn kiosk_screens_at(size: egui::Vec2, high_contrast: bool, all: bool) {
         rig.harness.get_by_label("PIN-код").type_text("1");
         shoot(&mut rig.harness, &format!("kiosk_pin{suffix}"));
     }
+}
+
+/// A portal whose words carry terminal escapes, a bidi override and a line of fake
+/// advice: the form shows them escaped, on one line, nothing reordered.
+#[test]
+fn error_hostile_server() {
+    let server = crate::hostile_text::hostile_server();
+    let mut harness = snapshot_harness(&server.url(), TOKEN);
+    fill(&mut harness, "visit-hostile", [2, 3, 4, 5]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| {
+        !app.is_sending() && app.last_result().is_some()
+    });
+    // Shown, escaped, on one line with the fake advice…
+    harness.get(egui_kittest::kittest::by().label_contains("\\u{1b}]0;pwned\\u{7}"));
+    harness.get(egui_kittest::kittest::by().label_contains("\\u{202e}txt.exe\\u{a}Совет"));
+    // …and nowhere raw.
+    for raw in ["\u{1b}", "\u{7}", "\u{9b}", "\u{202e}", "\nСовет"] {
+        assert!(
+            harness.query_by_label_contains(raw).is_none(),
+            "{raw:?} reaches the window raw"
+        );
+    }
+    shoot(&mut harness, "error_hostile_server");
 }

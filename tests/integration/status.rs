@@ -10,27 +10,32 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::outbox::NOTES;
-use crate::support::{DownPort, MockProcess, UserEnv, json_of, jwt_expiring_in, now_secs, unique};
+use crate::support::{
+    DownPort, MockProcess, UserEnv, json_of, jwt_expiring_in, now_secs, output_with_stdin, unique,
+};
 
 const TOKEN: &str = "status-token-5b1e";
+/// The metric that counts transient delivery outcomes.
+const TRANSIENT_TOTAL: &str = "visit_rating_deliveries_total{outcome=\"transient\"}";
 
 /// `status --json` for `url` with `token` in `VISIT_RATING_TOKEN`: exit code and object.
 fn status_json(env: &UserEnv, url: Option<&str>, token: Option<&str>) -> (i32, Value) {
-    let mut cmd = env.cmd();
-    cmd.args(["status", "--json"]);
+    let mut cli = env.cli().status();
     if let Some(url) = url {
-        cmd.env("VISIT_RATING_URL", url);
+        cli = cli.url_env(url);
     }
     if let Some(token) = token {
-        cmd.env("VISIT_RATING_TOKEN", token);
+        cli = cli.token(token);
     }
-    let output = cmd.output().unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(!text.contains(NOTES), "status printed a patient's remarks");
+    let ran = cli.arg("--json").run();
+    assert!(
+        !ran.stdout.contains(NOTES),
+        "status printed a patient's remarks"
+    );
     if let Some(token) = token {
-        assert!(!text.contains(token), "status printed the token");
+        assert!(!ran.stdout.contains(token), "status printed the token");
     }
-    (output.status.code().unwrap(), json_of(&output))
+    (ran.code.unwrap(), ran.json())
 }
 
 fn problem_kinds(status: &Value) -> Vec<String> {
@@ -46,10 +51,8 @@ fn problem_kinds(status: &Value) -> Vec<String> {
 /// `submit --queue` (the outbox tests' helper, remarks included); its exit code.
 fn queue(env: &UserEnv, url: &str, token: &str, history: &str) -> i32 {
     crate::outbox::queue(env, url, token, history)
-        .output()
-        .unwrap()
-        .status
-        .code()
+        .run()
+        .code
         .unwrap()
 }
 
@@ -285,21 +288,7 @@ fn promtool() -> StdCommand {
 
 /// `promtool check metrics` on `text`: its exit status and what it said.
 fn promtool_check_metrics(text: &str) -> (bool, String) {
-    use std::io::Write as _;
-    let mut child = promtool()
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = output_with_stdin(promtool().args(["check", "metrics"]), text);
     (
         output.status.success(),
         format!(
@@ -346,13 +335,7 @@ fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
         sample(&text, "visit_rating_outbox_needs_attention"),
         Some("0")
     );
-    assert_eq!(
-        sample(
-            &text,
-            "visit_rating_deliveries_total{outcome=\"transient\"}"
-        ),
-        Some("3")
-    );
+    assert_eq!(sample(&text, TRANSIENT_TOTAL), Some("3"));
     assert_eq!(
         sample(&text, "visit_rating_deliveries_total{outcome=\"accepted\"}"),
         Some("0")
@@ -378,11 +361,7 @@ fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
 
     // The server comes back: the queue drains, the counters carry on from the file.
     let server = down.start_mock_process(&["--token", &token]);
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", &token)
-        .args(["outbox", "flush", "--url", &url])
-        .assert()
-        .code(0);
+    env.cli().token(&token).flush(&url).assert().code(0);
     assert_eq!(server.ratings().len(), 3);
     let text = metrics(&env, &url, &token);
     let (ok, said) = promtool_check_metrics(&text);
@@ -392,13 +371,7 @@ fn metrics_pass_promtool_and_count_three_queued_ratings_until_they_drain() {
         sample(&text, "visit_rating_deliveries_total{outcome=\"accepted\"}"),
         Some("3")
     );
-    assert_eq!(
-        sample(
-            &text,
-            "visit_rating_deliveries_total{outcome=\"transient\"}"
-        ),
-        Some("3")
-    );
+    assert_eq!(sample(&text, TRANSIENT_TOTAL), Some("3"));
     let success: f64 = sample(&text, "visit_rating_last_success_timestamp_seconds")
         .unwrap()
         .parse()

@@ -3,16 +3,10 @@
 use predicates::prelude::*;
 use serde_json::json;
 
-use crate::support::{DownPort, MockProcess, UserEnv, json_of, unique};
+use crate::support::cli::{assert_transient, fields_of};
+use crate::support::{DownPort, MockProcess, UserEnv, unique};
 
 const TOKEN: &str = "test-token-7f3a";
-
-fn submit(env: &UserEnv, url: &str, token: &str, history: &str) -> assert_cmd::Command {
-    let mut cmd = env.cmd();
-    cmd.env("VISIT_RATING_TOKEN", token)
-        .args(["submit", "--url", url, "--history", history]);
-    cmd
-}
 
 #[test]
 fn accepted_body_reaches_the_server_byte_for_byte() {
@@ -22,8 +16,11 @@ fn accepted_body_reaches_the_server_byte_for_byte() {
     let notes =
         "Всё хорошо, спасибо! Врач — внимательный 👩‍⚕️👍 \"кавычки\" и \\слэш\\\nвторая строка";
 
-    submit(&env, &server.url, TOKEN, &history)
-        .args(["--scores", "5,3,5,4", "--notes", notes])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, &history)
+        .scores("5,3,5,4")
+        .args(["--notes", notes])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("Оценка принята"));
@@ -50,16 +47,15 @@ fn accepted_body_reaches_the_server_byte_for_byte() {
 fn json_output_is_exactly_one_object_with_the_documented_fields() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
-    let output = submit(&env, &server.url, TOKEN, &unique("visit"))
-        .args(["--scores", "1,2,3,4", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let value = json_of(&output);
-    let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
-    keys.sort();
+    let (code, value) = env
+        .cli()
+        .token(TOKEN)
+        .submit(&server.url, &unique("visit"))
+        .scores("1,2,3,4")
+        .run_json();
+    assert_eq!(code, Some(0));
     assert_eq!(
-        keys,
+        fields_of(&value),
         [
             "code",
             "detail",
@@ -79,26 +75,32 @@ fn a_second_rating_for_the_same_visit_is_already_recorded_exit_6() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
     let history = unique("visit");
-    submit(&env, &server.url, TOKEN, &history)
-        .args(["--scores", "5,5,5,5"])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, &history)
+        .scores("5,5,5,5")
         .assert()
         .code(0);
 
-    submit(&env, &server.url, TOKEN, &history)
-        .args(["--scores", "1,1,1,1"])
-        .assert()
-        .code(6)
-        .stderr(predicate::str::contains(
-            "Ответ сервера: «Отзыв уже существует» (код 5030, HTTP 400)",
-        ))
-        .stderr(predicate::str::contains("оценка не потеряна"));
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, &history)
+        .scores("1,1,1,1")
+        .expect(
+            6,
+            &[
+                "Ответ сервера: «Отзыв уже существует» (код 5030, HTTP 400)",
+                "оценка не потеряна",
+            ],
+        );
 
-    let output = submit(&env, &server.url, TOKEN, &history)
-        .args(["--scores", "1,1,1,1", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(6));
-    let value = json_of(&output);
+    let (code, value) = env
+        .cli()
+        .token(TOKEN)
+        .submit(&server.url, &history)
+        .scores("1,1,1,1")
+        .run_json();
+    assert_eq!(code, Some(6));
     assert_eq!(value["outcome"], "already_recorded");
     assert_eq!(value["message"], "Отзыв уже существует");
     assert_eq!(value["message_code"], "5030");
@@ -118,27 +120,33 @@ fn token_problems_exit_4_with_the_servers_words() {
         ("bad-signature-token", "Подпись запроса некорректна", "5009"),
         ("someone-elses-token", "Токен некорректен", "5008"),
     ] {
-        let output = submit(&env, &server.url, token, &unique("visit"))
-            .args(["--scores", "5,5,5,5", "--json"])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(4), "{token}");
-        let value = json_of(&output);
+        let ran = env
+            .cli()
+            .token(token)
+            .submit(&server.url, &unique("visit"))
+            .scores("5,5,5,5")
+            .arg("--json")
+            .run()
+            .exited(4);
+        let value = ran.json();
         assert_eq!(value["outcome"], "unauthorized");
         assert_eq!(value["message"], message);
         assert_eq!(value["message_code"], code);
         assert_eq!(value["http_status"], 403);
         // The token itself never appears in what we print.
-        assert!(!String::from_utf8_lossy(&output.stdout).contains(token));
+        assert!(!ran.stdout.contains(token));
     }
-    submit(&env, &server.url, "expired-token", &unique("visit"))
-        .args(["--scores", "5,5,5,5"])
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains(
-            "«Время действия токена истекло» (код 5007, HTTP 403)",
-        ))
-        .stderr(predicate::str::contains("заменить токен"));
+    env.cli()
+        .token("expired-token")
+        .submit(&server.url, &unique("visit"))
+        .scores("5,5,5,5")
+        .expect(
+            4,
+            &[
+                "«Время действия токена истекло» (код 5007, HTTP 403)",
+                "заменить токен",
+            ],
+        );
     assert!(server.ratings().is_empty());
 }
 
@@ -146,16 +154,9 @@ fn token_problems_exit_4_with_the_servers_words() {
 fn no_token_at_all_is_a_token_problem_and_nothing_is_sent() {
     let env = UserEnv::new();
     let server = MockProcess::start(&[]);
-    env.cmd()
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "v-1",
-            "--scores",
-            "5,5,5,5",
-        ])
+    env.cli()
+        .submit(&server.url, "v-1")
+        .scores("5,5,5,5")
         .assert()
         .code(4)
         // Either "no token stored" or "no keyring running": both name the variable.
@@ -167,12 +168,13 @@ fn no_token_at_all_is_a_token_problem_and_nothing_is_sent() {
 fn a_wrong_path_is_rejected_exit_3_with_4001() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
-    let output = submit(&env, &format!("{}/wrong-prefix", server.url), TOKEN, "v-1")
-        .args(["--scores", "5,5,5,5", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    let value = json_of(&output);
+    let (code, value) = env
+        .cli()
+        .token(TOKEN)
+        .submit(&format!("{}/wrong-prefix", server.url), "v-1")
+        .scores("5,5,5,5")
+        .run_json();
+    assert_eq!(code, Some(3));
     assert_eq!(value["outcome"], "rejected");
     assert_eq!(value["http_status"], 404);
     assert_eq!(value["message"], "Некорректный запрос.");
@@ -183,45 +185,36 @@ fn a_wrong_path_is_rejected_exit_3_with_4001() {
 fn a_server_that_is_down_is_transient_exit_5() {
     let env = UserEnv::new();
     let down = DownPort::new();
-    let output = submit(&env, &down.url(), TOKEN, "v-1")
-        .args(["--scores", "5,5,5,5", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(5));
-    let value = json_of(&output);
-    assert_eq!(value["outcome"], "transient");
+    let (code, value) = env
+        .cli()
+        .token(TOKEN)
+        .submit(&down.url(), "v-1")
+        .scores("5,5,5,5")
+        .run_json();
+    assert_eq!(code, Some(5));
+    assert_transient(&value, "could not connect");
     assert_eq!(value["http_status"], serde_json::Value::Null);
-    assert!(
-        value["detail"]
-            .as_str()
-            .unwrap()
-            .contains("could not connect"),
-        "{value}"
-    );
 }
 
 #[test]
 fn server_faults_are_transient_exit_5() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN, "--fail-rate", "1"]);
+    let submit = || {
+        env.cli()
+            .token(TOKEN)
+            .submit(&server.url, &unique("v"))
+            .scores("5,5,5,5")
+    };
 
-    let value = json_of(
-        &submit(&env, &server.url, TOKEN, &unique("v"))
-            .args(["--scores", "5,5,5,5", "--json"])
-            .output()
-            .unwrap(),
-    );
+    let (_, value) = submit().run_json();
     assert_eq!(value["outcome"], "transient");
     assert_eq!(value["http_status"], 503);
     assert_eq!(value["message"], "Сервис временно недоступен");
 
     server.set_faults(&json!({"fail_rate": 1.0, "html_errors": true}));
-    let output = submit(&env, &server.url, TOKEN, &unique("v"))
-        .args(["--scores", "5,5,5,5", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(5));
-    let value = json_of(&output);
+    let (code, value) = submit().run_json();
+    assert_eq!(code, Some(5));
     assert_eq!(value["http_status"], 503);
     assert_eq!(value["message"], serde_json::Value::Null);
     assert!(
@@ -230,23 +223,19 @@ fn server_faults_are_transient_exit_5() {
     );
 
     server.set_faults(&json!({"drop_rate": 1.0}));
-    let output = submit(&env, &server.url, TOKEN, &unique("v"))
-        .args(["--scores", "5,5,5,5", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(5));
-    assert_eq!(json_of(&output)["outcome"], "transient");
+    let (code, value) = submit().run_json();
+    assert_eq!(code, Some(5));
+    assert_eq!(value["outcome"], "transient");
 
     // The human form says what to do.
     server.set_faults(&json!({"fail_rate": 1.0}));
-    submit(&env, &server.url, TOKEN, &unique("v"))
-        .args(["--scores", "5,5,5,5", "--lang", "en"])
-        .assert()
-        .code(5)
-        .stderr(predicate::str::contains(
+    submit().args(["--lang", "en"]).expect(
+        5,
+        &[
             "Server answer: “Сервис временно недоступен” (code 5000, HTTP 503)",
-        ))
-        .stderr(predicate::str::contains("try again later"));
+            "try again later",
+        ],
+    );
     assert!(server.ratings().is_empty());
 }
 
@@ -279,59 +268,35 @@ fn invalid_input_exits_2_and_sends_nothing() {
             .stderr(predicate::str::contains(*message));
     }
     let long_notes = "я".repeat(2001);
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "v-1",
-            "--scores",
-            "5,5,5,5",
-        ])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, "v-1")
+        .scores("5,5,5,5")
         .args(["--notes", &long_notes])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("2001 символ,"));
+        .expect(2, &["2001 символ,"]);
     let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--url",
-            &server.url,
-            "--history",
-            "a?b",
-            "--scores",
-            "5,5,5,5",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(json_of(&output)["outcome"], "invalid");
+        .cli()
+        .token(TOKEN)
+        .submit(&server.url, "a?b")
+        .scores("5,5,5,5")
+        .arg("--json")
+        .run();
+    assert_eq!(output.code, Some(2));
+    assert_eq!(output.json()["outcome"], "invalid");
     assert!(server.requests().is_empty(), "nothing reached the server");
 }
 
 #[test]
 fn clear_text_http_to_another_machine_is_refused() {
     let env = UserEnv::new();
-    env.cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args([
-            "submit",
-            "--url",
-            "http://192.0.2.1",
-            "--history",
-            "v-1",
-            "--scores",
-            "5,5,5,5",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("открытым текстом на 192.0.2.1"))
-        .stderr(predicate::str::contains("--allow-insecure-http"));
+    env.cli()
+        .token(TOKEN)
+        .submit("http://192.0.2.1", "v-1")
+        .scores("5,5,5,5")
+        .expect(
+            2,
+            &["открытым текстом на 192.0.2.1", "--allow-insecure-http"],
+        );
 }
 
 #[test]
@@ -358,8 +323,10 @@ fn no_url_anywhere_exits_2_and_the_env_var_supplies_one() {
 fn didnt_visit_sends_dont_visit_1_and_neutral_scores() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
-    submit(&env, &server.url, TOKEN, "v-didnt")
-        .args(["--didnt-visit"])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, "v-didnt")
+        .arg("--didnt-visit")
         .assert()
         .code(0);
     assert_eq!(
@@ -372,15 +339,21 @@ fn didnt_visit_sends_dont_visit_1_and_neutral_scores() {
 fn notes_come_from_a_file_or_standard_input() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
-    submit(&env, &server.url, TOKEN, "v-stdin")
-        .args(["--scores", "4,4,4,4", "--notes-file", "-"])
-        .write_stdin("Очередь была длинной 😕\n")
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, "v-stdin")
+        .scores("4,4,4,4")
+        .args(["--notes-file", "-"])
+        .stdin("Очередь была длинной 😕\n")
         .assert()
         .code(0);
     let file = env.path().join("notes.txt");
     std::fs::write(&file, "Из файла\r\n").unwrap();
-    submit(&env, &server.url, TOKEN, "v-file")
-        .args(["--scores", "4,4,4,4", "--notes-file"])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, "v-file")
+        .scores("4,4,4,4")
+        .args(["--notes-file"])
         .arg(&file)
         .assert()
         .code(0);
@@ -415,8 +388,10 @@ fn an_encoded_visit_id_arrives_as_one_segment() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);
     let history = "визит:42;x=y&z+1@клиника";
-    submit(&env, &server.url, TOKEN, history)
-        .args(["--scores", "5,5,5,5"])
+    env.cli()
+        .token(TOKEN)
+        .submit(&server.url, history)
+        .scores("5,5,5,5")
         .assert()
         .code(0);
     let requests = server.requests();
@@ -481,4 +456,20 @@ fn the_stand_in_server_answers_5010_without_a_bearer_header() {
         "{value}"
     );
     assert!(server.ratings().is_empty());
+}
+
+#[test]
+fn the_help_of_notes_says_a_command_line_is_visible_and_names_notes_file() {
+    let env = UserEnv::new();
+    let output = env.cmd().args(["submit", "--help"]).output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    // The paragraph of `--notes`: from its name to the next option's.
+    let notes = help
+        .split("--notes <TEXT>")
+        .nth(1)
+        .and_then(|rest| rest.split("--notes-file <").next())
+        .unwrap_or_else(|| panic!("no --notes in:\n{help}"));
+    assert!(notes.contains("other local users"), "{notes}");
+    assert!(notes.contains("--notes-file -"), "{notes}");
 }

@@ -8,20 +8,32 @@ use predicates::prelude::*;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use visit_rating::mock_server::{MockOptions, MockState, router};
 
-use crate::support::{UserEnv, json_of};
+use crate::support::UserEnv;
 
 const TOKEN: &str = "tls-token-91c2";
 
-struct TlsServer {
-    url: String,
-    state: Arc<MockState>,
-    ca_pem: String,
+/// The stand-in server behind TLS, its certificate issued for one host name by a CA
+/// made here (also used by `proxy.rs`, behind a test proxy's tunnel).
+pub(crate) struct TlsServer {
+    /// `https://HOST:PORT`.
+    pub(crate) url: String,
+    /// Where it listens (on loopback).
+    pub(crate) addr: SocketAddr,
+    pub(crate) state: Arc<MockState>,
+    /// The CA's certificate (PEM), for a `ca_file`.
+    pub(crate) ca_pem: String,
     handle: axum_server::Handle<SocketAddr>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl TlsServer {
+    /// For `localhost`.
     fn start() -> TlsServer {
+        TlsServer::start_for("localhost")
+    }
+
+    /// With a certificate for `host`, listening on a free loopback port.
+    pub(crate) fn start_for(host: &str) -> TlsServer {
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params
@@ -29,7 +41,7 @@ impl TlsServer {
             .push(rcgen::DnType::CommonName, "Test Regional CA");
         let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
         let leaf_key = KeyPair::generate().unwrap();
-        let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+        let leaf = CertificateParams::new(vec![host.to_owned()])
             .unwrap()
             .signed_by(&leaf_key, &ca)
             .unwrap();
@@ -37,10 +49,11 @@ impl TlsServer {
         let state = MockState::new(MockOptions {
             tokens: vec![TOKEN.to_owned()],
             ..MockOptions::default()
-        });
+        })
+        .unwrap();
         let app = router(Arc::clone(&state));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let addr = listener.local_addr().unwrap();
         let handle = axum_server::Handle::new();
         let server_handle = handle.clone();
         let (cert_pem, key_pem) = (leaf.pem(), leaf_key.serialize_pem());
@@ -65,7 +78,8 @@ impl TlsServer {
             })
             .unwrap();
         TlsServer {
-            url: format!("https://localhost:{port}"),
+            url: format!("https://{host}:{}", addr.port()),
+            addr,
             state,
             ca_pem: ca.pem(),
             handle,
@@ -109,14 +123,13 @@ fn an_untrusted_certificate_is_a_clear_error_and_the_token_is_not_sent() {
     let env = UserEnv::new();
     let server = TlsServer::start();
     let output = env
-        .cmd()
-        .env("VISIT_RATING_TOKEN", TOKEN)
-        .args(["submit", "--url", &server.url, "--history", "tls-visit"])
+        .cli()
+        .token(TOKEN)
+        .submit(&server.url, "tls-visit")
         .args(["--scores", "5,4,5,4", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(5));
-    let value = json_of(&output);
+        .run();
+    assert_eq!(output.code, Some(5));
+    let value = output.json();
     assert_eq!(value["outcome"], "transient");
     let detail = value["detail"].as_str().unwrap();
     assert!(
@@ -125,7 +138,7 @@ fn an_untrusted_certificate_is_a_clear_error_and_the_token_is_not_sent() {
     );
     // The handshake failed, so no HTTP request (and no token) reached the server.
     assert!(server.state.requests().is_empty());
-    assert!(!String::from_utf8_lossy(&output.stdout).contains(TOKEN));
+    assert!(!output.stdout.contains(TOKEN));
 }
 
 #[test]

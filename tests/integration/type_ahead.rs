@@ -245,11 +245,7 @@ fn a_slow_typist_sees_no_difference() {
 fn the_setup_screen_takes_keys_typed_ahead_too() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
-    let setup = visit_rating::ui::AppSetup {
-        server_url: None,
-        config_path: path.clone(),
-        ..setup_for("unused", TOKEN)
-    };
+    let setup = crate::support::ui::setup_without_url(&path);
     let mut harness = harness(setup);
     assert_eq!(harness.state().screen(), Screen::Setup);
     harness.get_by_label("Адрес сервера (URL)").focus();

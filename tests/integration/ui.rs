@@ -12,9 +12,10 @@ use visit_rating::ui::{AppSetup, RatingApp};
 
 use crate::support::DownPort;
 use crate::support::ui::{
-    ATTITUDE, CLEANLINESS, CRITERIA, DIDNT_VISIT, RESULT, SUBMIT, TOKEN, WAITING, click_at,
-    click_star, fill, harness, mock_keyring, sent, server, settle, setup_for, step_until,
-    step_until_shown, step_until_within, type_visit_id,
+    CLEANLINESS, CRITERIA, DIDNT_VISIT, NOTES, RESULT, SUBMIT, TOKEN, WAITING, assert_form_kept,
+    click_at, click_star, fill, harness, mock_keyring, rate_visits_in_turn, sent, server, settle,
+    setup_for, setup_without_url, step_until, step_until_shown, step_until_within, type_into,
+    type_visit_id,
 };
 
 #[test]
@@ -130,14 +131,7 @@ fn an_accepted_rating_thanks_and_new_rating_empties_the_form() {
     let server = server();
     let mut harness = harness(setup_for(&server.url(), TOKEN));
     fill(&mut harness, "visit-ok", [5, 3, 5, 4]);
-    harness
-        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
-        .click();
-    settle(&mut harness);
-    harness
-        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
-        .type_text("Спасибо доктору 👍");
-    settle(&mut harness);
+    type_into(&mut harness, NOTES, "Спасибо доктору 👍");
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, sent);
 
@@ -207,15 +201,7 @@ fn a_server_that_cannot_be_reached_keeps_everything_and_offers_a_retry() {
     step_until(&mut harness, sent);
     harness.get_by_label("Не удалось связаться с сервером.");
     harness.get_by_label("Сервер не ответил.");
-    harness.get_by_label("Повторить отправку");
-    harness.get_by_label(&format!("{ATTITUDE}: 3 из 5"));
-    assert_eq!(
-        harness
-            .get_by_label("Идентификатор посещения")
-            .value()
-            .as_deref(),
-        Some("visit-down")
-    );
+    assert_form_kept(&harness, "visit-down");
     assert!(matches!(
         harness.state().last_result(),
         Some(LastResult::Sent(report)) if report.outcome.http_status.is_none()
@@ -334,11 +320,7 @@ fn english_on_request() {
 fn without_a_server_url_the_window_opens_on_setup_and_saves_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
-    let setup = AppSetup {
-        server_url: None,
-        config_path: path.clone(),
-        ..setup_for("unused", TOKEN)
-    };
+    let setup = setup_without_url(&path);
     let mut harness = harness(setup);
     assert_eq!(harness.state().screen(), Screen::Setup);
     harness.get_by_label("Настройка терминала");
@@ -380,9 +362,7 @@ fn saving_from_the_setup_screen_keeps_a_hand_written_files_comments_and_order() 
     // As `main` starts the window: the settings read from the file.
     let setup = AppSetup {
         config: Config::read(&path).unwrap(),
-        server_url: None,
-        config_path: path.clone(),
-        ..setup_for("unused", TOKEN)
+        ..setup_without_url(&path)
     };
     let mut harness = harness(setup);
     assert_eq!(harness.state().screen(), Screen::Setup);
@@ -451,13 +431,7 @@ fn an_expired_token_is_replaced_in_the_settings_and_the_same_rating_resent() {
     let mut harness = harness(setup);
 
     fill(&mut harness, "visit-token", [2, 5, 4, 3]);
-    harness
-        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
-        .click();
-    settle(&mut harness);
-    harness
-        .get_by_label("Пожелания и замечания для руководителя медицинского учреждения")
-        .type_text("Долго ждали");
+    type_into(&mut harness, NOTES, "Долго ждали");
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, sent);
     harness.get_by_label("Ответ сервера: «Время действия токена истекло» (код 5007, HTTP 403)");
@@ -503,19 +477,12 @@ fn with_the_server_down_ratings_are_saved_and_sent_when_it_is_back() {
     setup.data_dir = Some(data.path().to_owned());
     let mut harness = harness(setup);
 
-    for n in 0..3 {
-        if n > 0 {
-            harness.get_by_label("Новая оценка").click();
-            settle(&mut harness);
-        }
-        fill(&mut harness, &format!("visit-offline-{n}"), [5, 4, 3, 2]);
-        harness.get_by_label(SUBMIT).click();
-        step_until(&mut harness, sent);
+    rate_visits_in_turn(&mut harness, 3, |harness| {
         // Not an error: saved, and it will go out by itself.
         assert_eq!(harness.state().screen(), Screen::ThankYou);
         harness.get_by_label("Спасибо! Ваша оценка сохранена.");
         harness.get_by_label("Оценка сохранена и будет отправлена автоматически.");
-    }
+    });
     step_until_within(&mut harness, 1000, |app| {
         app.outbox_status().is_some_and(|s| s.waiting == 3)
     });
@@ -583,4 +550,117 @@ fn a_kiosk_thanks_the_patient_when_the_rating_is_kept_and_tells_staff() {
         app.outbox_status().is_some_and(|s| s.waiting == 1)
     });
     harness.get_by_label("(!) Терминал требует внимания персонала");
+}
+
+/// A field's text, as the accessibility tree gives it, in characters.
+fn chars_in(harness: &egui_kittest::Harness<'_, RatingApp>, label: &str) -> usize {
+    harness
+        .get_by_label(label)
+        .value()
+        .unwrap_or_default()
+        .chars()
+        .count()
+}
+
+/// A scanner or a key held down types past the visit id's limit, and a paste brings
+/// more remarks than allowed: each field stops at its limit (what a rating may hold),
+/// and says so.
+#[test]
+fn the_visit_id_and_the_remarks_stop_at_their_limits_typed_or_pasted() {
+    use crate::support::ui::{NOTES, VISIT_ID};
+    use visit_rating::api::MAX_VISIT_ID_CHARS;
+    use visit_rating::rating::NOTES_MAX_CHARS;
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    harness.get_by_label(VISIT_ID).click();
+    settle(&mut harness);
+    let field = harness.get_by_label(VISIT_ID);
+    for _ in 0..MAX_VISIT_ID_CHARS + 40 {
+        field.type_text("7");
+    }
+    settle(&mut harness);
+    assert_eq!(chars_in(&harness, VISIT_ID), MAX_VISIT_ID_CHARS);
+    harness.get_by_label_contains("не более 256 символов");
+    assert!(
+        harness
+            .query_by_label_contains("не более 2000 символов")
+            .is_none()
+    );
+
+    harness.get_by_label(NOTES).click();
+    settle(&mut harness);
+    harness.event(egui::Event::Paste("я".repeat(NOTES_MAX_CHARS - 10)));
+    settle(&mut harness);
+    assert_eq!(chars_in(&harness, NOTES), NOTES_MAX_CHARS - 10);
+    assert!(
+        harness
+            .query_by_label_contains("не более 2000 символов")
+            .is_none(),
+        "below the limit, no word about it"
+    );
+    // Pasted on top: only what fits is taken.
+    harness.event(egui::Event::Paste("ю".repeat(8_000)));
+    settle(&mut harness);
+    assert_eq!(chars_in(&harness, NOTES), NOTES_MAX_CHARS);
+    harness.get_by_label_contains("не более 2000 символов");
+    harness.get_by_label("2000 / 2000");
+
+    // What the fields hold is a rating the server takes.
+    for (criterion, stars) in CRITERIA.into_iter().zip([3, 3, 4, 4]) {
+        click_star(&mut harness, criterion, stars);
+    }
+    // Below 2,000 characters of remarks: scrolled to, as a person would.
+    harness.get_by_label(SUBMIT).scroll_to_me();
+    settle(&mut harness);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, sent);
+    let ratings = server.state().ratings();
+    assert_eq!(ratings.len(), 1);
+    assert_eq!(ratings[0].history, "7".repeat(MAX_VISIT_ID_CHARS));
+    assert_eq!(
+        ratings[0].body["notes"].as_str().unwrap().chars().count(),
+        NOTES_MAX_CHARS
+    );
+}
+
+/// An assistive technology (a screen reader's or an on-screen keyboard's "set value" and
+/// "replace selected text") is another way in: it stops at the limits too.
+#[test]
+fn text_from_assistive_technology_stops_at_the_limits() {
+    use crate::support::ui::{NOTES, VISIT_ID};
+    use visit_rating::api::MAX_VISIT_ID_CHARS;
+    use visit_rating::rating::NOTES_MAX_CHARS;
+    let server = server();
+    let mut harness = harness(setup_for(&server.url(), TOKEN));
+    harness.get_by_label(VISIT_ID).click();
+    settle(&mut harness);
+    harness
+        .get_by_label(VISIT_ID)
+        .replace_selected_text_accesskit(&"8".repeat(MAX_VISIT_ID_CHARS + 500));
+    settle(&mut harness);
+    assert_eq!(
+        chars_in(&harness, VISIT_ID),
+        MAX_VISIT_ID_CHARS,
+        "taken up to the limit"
+    );
+    harness.get_by_label(NOTES).click();
+    settle(&mut harness);
+    harness
+        .get_by_label(NOTES)
+        .replace_selected_text_accesskit(&"щ".repeat(NOTES_MAX_CHARS * 4));
+    settle(&mut harness);
+    assert_eq!(
+        chars_in(&harness, NOTES),
+        NOTES_MAX_CHARS,
+        "taken up to the limit"
+    );
+    harness
+        .get_by_label(NOTES)
+        .set_text_value_accesskit(&"ы".repeat(NOTES_MAX_CHARS * 4));
+    settle(&mut harness);
+    assert_eq!(
+        chars_in(&harness, NOTES),
+        NOTES_MAX_CHARS,
+        "taken up to the limit"
+    );
 }

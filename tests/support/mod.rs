@@ -10,6 +10,9 @@ use std::process::{Child, Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod cli;
+pub mod hostile;
+pub mod proxy;
 pub mod ui;
 
 /// A throwaway user: its own HOME and XDG folders, so no test reads or writes the real
@@ -80,10 +83,19 @@ impl UserEnv {
     }
 }
 
+/// The environment variable that gives `mock-server` its control key (README,
+/// "`visit-rating mock-server`").
+pub const MOCK_KEY_ENV: &str = "VISIT_RATING_MOCK_KEY";
+
+/// The header that carries it on `/__mock/*`.
+pub const MOCK_KEY_HEADER: &str = "X-Mock-Key";
+
 /// `visit-rating mock-server` running as a child process on a free loopback port.
 pub struct MockProcess {
     child: Child,
     pub url: String,
+    /// Its control key (given through [`MOCK_KEY_ENV`]), for `/__mock/*`.
+    pub key: String,
 }
 
 impl MockProcess {
@@ -95,9 +107,11 @@ impl MockProcess {
     /// Start it on a given address (see [`DownPort::start_mock_process`] for a server
     /// that comes back on the port it had).
     pub fn start_on(addr: &str, args: &[&str]) -> MockProcess {
+        let key = format!("{:032x}", fastrand::u128(..));
         let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("visit-rating"))
             .args(["mock-server", "--addr", addr])
             .args(args)
+            .env(MOCK_KEY_ENV, &key)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -110,7 +124,7 @@ impl MockProcess {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
             .to_owned();
-        MockProcess { child, url }
+        MockProcess { child, url, key }
     }
 
     /// `host:port` it listens on.
@@ -120,18 +134,32 @@ impl MockProcess {
 
     /// What it accepted (`GET /__mock/ratings`).
     pub fn ratings(&self) -> Vec<Value> {
-        get_json(&format!("{}/__mock/ratings", self.url))
+        self.get_json("ratings")
     }
 
     /// Every request to the rating path (`GET /__mock/requests`).
     pub fn requests(&self) -> Vec<Value> {
-        get_json(&format!("{}/__mock/requests", self.url))
+        self.get_json("requests")
+    }
+
+    /// `GET /__mock/{what}`, with the key.
+    fn get_json(&self, what: &str) -> Vec<Value> {
+        let url = format!("{}/__mock/{what}", self.url);
+        let text = reqwest::blocking::Client::new()
+            .get(&url)
+            .header(MOCK_KEY_HEADER, &self.key)
+            .send()
+            .and_then(reqwest::blocking::Response::error_for_status)
+            .and_then(reqwest::blocking::Response::text)
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}"))
     }
 
     /// Replace its faults (`PUT /__mock/faults`).
     pub fn set_faults(&self, faults: &Value) {
         let response = reqwest::blocking::Client::new()
             .put(format!("{}/__mock/faults", self.url))
+            .header(MOCK_KEY_HEADER, &self.key)
             .body(faults.to_string())
             .send()
             .unwrap();
@@ -153,13 +181,6 @@ impl Drop for MockProcess {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-pub fn get_json(url: &str) -> Vec<Value> {
-    let text = reqwest::blocking::get(url)
-        .and_then(reqwest::blocking::Response::text)
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}"))
 }
 
 /// A loopback port whose server is down, held by the test: bound but not listening, so
@@ -420,4 +441,69 @@ pub fn with_line_after(text: &str, anchor: &str, line: &str) -> String {
         "{anchor:?} once in:\n{text}"
     );
     text.replacen(&needle, &format!("{needle}{line}\n"), 1)
+}
+
+/// Poll `condition` every 20 ms until it holds; fail the test, naming `what`, if it does
+/// not within `timeout`. The one way a test waits for something another process or thread
+/// does: on an event or a counter, never a fixed sleep.
+pub fn wait_until(what: &str, timeout: std::time::Duration, mut condition: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < timeout,
+            "{what}: not within {timeout:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Run `cmd` with `input` on its standard input and its output captured, to its end.
+pub fn output_with_stdin(cmd: &mut StdCommand, input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    // A command that exits without reading leaves a broken pipe: what it said counts.
+    let _ = child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input.as_bytes());
+    child.wait_with_output().expect("the command ends")
+}
+
+/// The visit id a request recorded by the stand-in server (`GET /__mock/requests`) was
+/// for: the last segment of its path, as sent.
+pub fn visit_of(request: &Value) -> String {
+    let path = request["path"].as_str().expect("a request has a path");
+    path.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// Check that a run of one test of this binary in a child process (a test that needs an
+/// environment of its own) passed; its stdout.
+pub fn child_test_passed(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Stop a test server's accept loop on `addr`: set `stop`, wake the loop with a
+/// connection so that it sees the flag, and wait for its `thread`.
+pub fn stop_accept_loop(
+    stop: &std::sync::atomic::AtomicBool,
+    addr: std::net::SocketAddr,
+    thread: Option<std::thread::JoinHandle<()>>,
+) {
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect(addr);
+    if let Some(thread) = thread {
+        let _ = thread.join();
+    }
 }

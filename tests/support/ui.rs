@@ -375,3 +375,43 @@ impl KioskRig {
         self.harness.state().screen()
     }
 }
+
+/// The window's setup for a first start: no server address yet, settings to be saved in
+/// `config_path`.
+pub fn setup_without_url(config_path: &std::path::Path) -> AppSetup {
+    AppSetup {
+        server_url: None,
+        config_path: config_path.to_owned(),
+        ..setup_for("unused", TOKEN)
+    }
+}
+
+/// Check that the form kept the rating after a failed send: "Повторить отправку" on
+/// screen, the third score still set, and `visit_id` still in its field.
+pub fn assert_form_kept(harness: &Harness<'_, RatingApp>, visit_id: &str) {
+    harness.get_by_label("Повторить отправку");
+    harness.get_by_label(&format!("{ATTITUDE}: 3 из 5"));
+    assert_eq!(
+        harness.get_by_label(VISIT_ID).value().as_deref(),
+        Some(visit_id)
+    );
+}
+
+/// Rate `count` visits one after another (`visit-offline-0`, …), each after the first
+/// begun with "Новая оценка"; `after_each` runs once each was sent.
+pub fn rate_visits_in_turn(
+    harness: &mut Harness<'_, RatingApp>,
+    count: usize,
+    mut after_each: impl FnMut(&mut Harness<'_, RatingApp>),
+) {
+    for n in 0..count {
+        if n > 0 {
+            harness.get_by_label("Новая оценка").click();
+            settle(harness);
+        }
+        fill(harness, &format!("visit-offline-{n}"), [5, 4, 3, 2]);
+        harness.get_by_label(SUBMIT).click();
+        step_until(harness, sent);
+        after_each(harness);
+    }
+}

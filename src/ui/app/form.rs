@@ -1,11 +1,15 @@
 //! The form: visit id, the four star rows, the remarks, the Send row and the hint of
 //! what is still missing. Drawing and the form's own rules only; sending is the state
 //! machine's ([`super::RatingApp::start_submit`]).
+//!
+//! The visit id and the remarks take no more characters than a rating may hold
+//! ([`MAX_VISIT_ID_CHARS`], [`NOTES_MAX_CHARS`]): egui's `char_limit` stops typing, a
+//! scanner, a paste and keys typed ahead alike, and a line under the field says so.
 
 use crate::msg;
 use egui::{Align, Id, Key, Layout, RichText, Ui};
 
-use crate::api::{VisitId, VisitIdError};
+use crate::api::{MAX_VISIT_ID_CHARS, VisitId, VisitIdError};
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
 
 use super::{KioskLayout, RatingApp, Shape, VISIT_ID_FIELD};
@@ -69,6 +73,18 @@ impl RatingApp {
         }
     }
 
+    /// Once a field holds `max` characters (`chars`), say under it that nothing more is
+    /// taken: its `char_limit` stops typing, a scanner and a paste there.
+    pub(super) fn limit_reached_ui(&self, ui: &mut Ui, chars: usize, max: usize) {
+        if chars >= max {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                self.i18n
+                    .tr_args(msg!("input-limit-reached"), &[("max", max.into())]),
+            );
+        }
+    }
+
     /// The kiosk's sizes for this screen (`None` at a desk: the fixed desk layout).
     fn kiosk_layout(&self) -> Option<KioskLayout> {
         self.kiosk.as_ref().and_then(super::Kiosk::layout)
@@ -120,10 +136,12 @@ impl RatingApp {
                 egui::TextEdit::singleline(&mut self.form.visit_id)
                     .id(id)
                     .hint_text(hint)
+                    .char_limit(MAX_VISIT_ID_CHARS)
                     .desired_width(f32::INFINITY)
                     .font(egui::TextStyle::Heading),
             )
             .labelled_by(label.id);
+        self.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
         if std::mem::take(&mut self.once.focus_visit_id) {
             response.request_focus();
         }
@@ -219,6 +237,7 @@ impl RatingApp {
                 .desired_rows(rows)
                 .desired_width(f32::INFINITY)
                 .lock_focus(false)
+                .char_limit(NOTES_MAX_CHARS)
                 .hint_text(self.i18n.tr(msg!("notes-hint"))),
         )
         .labelled_by(label.id);
@@ -228,12 +247,13 @@ impl RatingApp {
             &[("count", chars.into()), ("max", NOTES_MAX_CHARS.into())],
         );
         ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
-            if chars > NOTES_MAX_CHARS {
-                ui.colored_label(ui.visuals().error_fg_color, counter);
+            if chars >= NOTES_MAX_CHARS {
+                ui.colored_label(ui.visuals().warn_fg_color, counter);
             } else {
                 ui.weak(counter);
             }
         });
+        self.limit_reached_ui(ui, chars, NOTES_MAX_CHARS);
     }
 
     pub(super) fn submit_row(&mut self, ui: &mut Ui) {

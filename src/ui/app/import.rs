@@ -2,14 +2,21 @@
 //! mode, and the kiosk's administrator menu).
 //!
 //! A typed path (no file dialog is offered: a kiosk shell or a bare X server has no
-//! desktop portal to show one), a preview table of every row with invalid cells marked
-//! and explained, "Send N valid rows" (the valid ones; invalid rows are left out, as
-//! `import --skip-invalid`), a progress bar with a Stop button, and a summary with "Save
-//! report". Reading, checking, sending and writing the report run on named worker
-//! threads that wake the window when they land; the preview draws only the rows in
-//! view, so a 10,000-row file scrolls as smoothly as a short one.
+//! desktop portal to show one), a preview table of the first [`PREVIEW_ROWS`] rows with
+//! invalid cells marked and explained (the remarks column too, decoded, so a person sees
+//! garbled text before sending; on screen only) and the count of the rest, the first
+//! invalid rows anywhere in the file explained under it, "Send N valid rows" (the valid
+//! ones; invalid rows are left out, as `import --skip-invalid`), a progress bar with a
+//! Stop button, and a summary with "Save report". Reading, checking, sending and writing
+//! the report run on named worker threads that wake the window when they land; the
+//! whole file is checked but only the preview's rows are kept, and the report is written
+//! to a private temporary file while sending (copied where the person says on "Save
+//! report"), so a file of any size takes the window no more memory than its preview. A
+//! file past the import's limits ([`crate::import::limits`]) or of an unsure encoding
+//! ends in a message, never a crash.
 
 use crate::msg;
+use std::io::BufWriter;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,22 +27,46 @@ use poll_promise::Promise;
 use super::{RatingApp, Screen, theme};
 use crate::config::Config;
 use crate::i18n::I18n;
-use crate::import::report::{self, Line, Stage};
-use crate::import::send::{self, Delivery, Pending, Progress};
-use crate::import::{self, Field, IdRules, Import, ImportError, ImportOptions};
+use crate::import::report::{self, Line, Stage, Tally};
+use crate::import::send::{self, Progress};
+use crate::import::{self, Field, IdRules, Import, ImportError, ImportOptions, Preview};
 use crate::service::Service;
 use crate::ui::jobs;
+
+/// Rows the preview shows (and keeps); the rest are counted.
+pub const PREVIEW_ROWS: usize = 1_000;
+/// Invalid rows explained under the preview; the rest are counted (all in the report).
+const PROBLEM_ROWS: usize = 100;
+/// Rows not delivered listed in the summary.
+const SUMMARY_ROWS: usize = 50;
+
+/// A file read and checked, with the rows the preview shows.
+pub struct Loaded {
+    /// The file, checked.
+    pub import: Import,
+    /// Its first rows and first invalid rows.
+    pub preview: Preview,
+}
+
+/// What sending did: the outcomes counted, the first rows not delivered, and the
+/// report, written to a private temporary file as the rows went by.
+#[derive(Clone)]
+struct Summary {
+    tally: Tally,
+    shown: Vec<Line>,
+    report: Arc<tempfile::NamedTempFile>,
+}
 
 /// The import screen's state.
 #[derive(Default)]
 pub(super) struct ImportView {
     /// The file's path as typed.
     path: String,
-    loading: Option<Promise<Result<Import, ImportError>>>,
-    loaded: Option<Arc<Import>>,
+    loading: Option<Promise<Result<Loaded, ImportError>>>,
+    loaded: Option<Arc<Loaded>>,
     error: Option<String>,
     sending: Option<Sending>,
-    summary: Option<Vec<Line>>,
+    summary: Option<Summary>,
     report_path: String,
     saving_report: Option<Promise<Result<PathBuf, String>>>,
     report_message: Option<String>,
@@ -46,7 +77,7 @@ pub(super) struct ImportView {
 struct Sending {
     progress: Arc<Mutex<Progress>>,
     stop: Arc<AtomicBool>,
-    promise: Promise<Result<Vec<Delivery>, String>>,
+    promise: Promise<Result<Summary, String>>,
 }
 
 impl RatingApp {
@@ -56,9 +87,15 @@ impl RatingApp {
         self.screen = Screen::Import;
     }
 
-    /// The rows read from the file, once they are in (for tests and the summary).
-    pub fn import_preview(&self) -> Option<&Import> {
+    /// The file read and checked, with its preview, once it is in (for tests).
+    pub fn import_preview(&self) -> Option<&Loaded> {
         self.import_view.loaded.as_deref()
+    }
+
+    /// The message shown instead of a preview (a file that could not be read, is past
+    /// the limits or of an unsure encoding), for tests.
+    pub fn import_error(&self) -> Option<&str> {
+        self.import_view.error.as_deref()
     }
 
     /// Something is being read, sent or saved.
@@ -88,7 +125,11 @@ impl RatingApp {
         self.import_view.loading = Some(jobs::spawn(
             "import-read",
             ctx,
-            move || import::load(&path, &options),
+            move || {
+                let import = import::load(&path, &options)?;
+                let preview = import.preview(PREVIEW_ROWS, PROBLEM_ROWS)?;
+                Ok(Loaded { import, preview })
+            },
             |e| {
                 Err(ImportError::Read {
                     path: PathBuf::new(),
@@ -102,19 +143,28 @@ impl RatingApp {
         let Some(loaded) = self.import_view.loaded.clone() else {
             return;
         };
-        let pending = loaded.pending();
         let progress = Arc::new(Mutex::new(Progress {
-            total: pending.len(),
+            total: loaded.import.valid_count(),
             ..Progress::default()
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let service = Arc::clone(&self.service);
+        let language = self.i18n.language();
         let (worker_progress, worker_stop, repaint) =
             (Arc::clone(&progress), Arc::clone(&stop), ctx.clone());
         let promise = jobs::spawn(
             "import-send",
             ctx,
-            move || deliver(&service, &pending, &worker_stop, &worker_progress, &repaint),
+            move || {
+                deliver(
+                    &service,
+                    &loaded.import,
+                    &worker_stop,
+                    &worker_progress,
+                    &repaint,
+                    &I18n::new(language),
+                )
+            },
             |e| Err(e.to_string()),
         );
         self.import_view.sending = Some(Sending {
@@ -125,19 +175,16 @@ impl RatingApp {
     }
 
     fn save_report(&mut self, ctx: &egui::Context) {
-        let (Some(loaded), Some(lines)) = (
-            self.import_view.loaded.clone(),
-            self.import_view.summary.clone(),
-        ) else {
+        let Some(summary) = &self.import_view.summary else {
             return;
         };
+        let spool = Arc::clone(&summary.report);
         let path = PathBuf::from(self.import_view.report_path.trim());
-        let language = self.i18n.language();
         self.import_view.saving_report = Some(jobs::spawn(
             "import-report",
             ctx,
             move || {
-                report::write(&path, &lines, &loaded.format, &I18n::new(language))
+                copy_report(spool.path(), &path)
                     .map(|()| path)
                     .map_err(|e| e.to_string())
             },
@@ -161,12 +208,9 @@ impl RatingApp {
                 promise,
             } = sending;
             match promise.try_take() {
-                Ok(Ok(deliveries)) => {
-                    if let Some(loaded) = &view.loaded {
-                        view.summary =
-                            Some(report::lines(loaded, Stage::Sent(&deliveries), &self.i18n));
-                        view.scroll_to_summary = true;
-                    }
+                Ok(Ok(summary)) => {
+                    view.summary = Some(summary);
+                    view.scroll_to_summary = true;
                 }
                 Ok(Err(e)) => view.error = Some(e),
                 Err(promise) => {
@@ -255,16 +299,30 @@ impl RatingApp {
         }
     }
 
-    fn import_preview_ui(&self, ui: &mut Ui, loaded: &Import) {
+    /// The counts over the preview: rows, valid, invalid, and the rows not shown.
+    fn import_counts_ui(&self, ui: &mut Ui, loaded: &Loaded) {
+        let (preview, loaded) = (&loaded.preview, &loaded.import);
         let invalid = loaded.invalid_count();
         ui.label(self.i18n.tr_args(
             msg!("import-preview-counts"),
             &[
-                ("rows", loaded.rows.len().into()),
-                ("valid", (loaded.rows.len() - invalid).into()),
+                ("rows", loaded.counts.rows.into()),
+                ("valid", loaded.valid_count().into()),
                 ("invalid", invalid.into()),
             ],
         ));
+        let more = loaded.counts.rows.saturating_sub(preview.rows.len());
+        if more > 0 {
+            ui.label(self.i18n.tr_args(
+                msg!("import-preview-more"),
+                &[("count", more.into()), ("shown", preview.rows.len().into())],
+            ));
+        }
+    }
+
+    fn import_preview_ui(&self, ui: &mut Ui, loaded: &Loaded) {
+        self.import_counts_ui(ui, loaded);
+        let (preview, loaded) = (&loaded.preview, &loaded.import);
         let fields = Field::ALL;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
         let mut table = egui_extras::TableBuilder::new(ui)
@@ -299,8 +357,8 @@ impl RatingApp {
                 });
             })
             .body(|body| {
-                body.rows(row_height, loaded.rows.len(), |mut table_row| {
-                    let row = &loaded.rows[table_row.index()];
+                body.rows(row_height, preview.rows.len(), |mut table_row| {
+                    let row = &preview.rows[table_row.index()];
                     table_row.col(|ui| {
                         ui.label(row.number.to_string());
                     });
@@ -310,14 +368,17 @@ impl RatingApp {
                             .map(|p| p.describe(&self.i18n))
                             .collect();
                         table_row.col(|ui| {
-                            let text = &row.values[field.index()];
+                            // As the file holds it, decoded (garbled text shows here
+                            // before it is sent), with stray controls and bidi
+                            // overrides shown escaped.
+                            let text = crate::safe_text::lines(&row.values[field.index()]);
                             if problems.is_empty() {
-                                ui.label(text.as_str());
+                                ui.label(text.as_ref());
                             } else {
                                 let shown = if text.is_empty() {
                                     "—"
                                 } else {
-                                    text.as_str()
+                                    text.as_ref()
                                 };
                                 egui::Frame::new()
                                     .fill(theme::problem_fill(ui.visuals()))
@@ -354,10 +415,9 @@ impl RatingApp {
     }
 
     /// Every invalid row's problems in full, under the table (the table shows one line).
-    fn import_problems_ui(&self, ui: &mut Ui, loaded: &Import) {
-        const SHOWN: usize = 100;
-        let invalid: Vec<_> = loaded.rows.iter().filter(|r| !r.is_valid()).collect();
-        for row in invalid.iter().take(SHOWN) {
+    fn import_problems_ui(&self, ui: &mut Ui, loaded: &Loaded) {
+        let (invalid, loaded) = (&loaded.preview.invalid, &loaded.import);
+        for row in invalid {
             ui.label(
                 RichText::new(
                     self.i18n.tr_args(
@@ -376,17 +436,18 @@ impl RatingApp {
                 .color(ui.visuals().error_fg_color),
             );
         }
-        if invalid.len() > SHOWN {
-            ui.label(self.i18n.tr_args(
-                msg!("import-more-problems"),
-                &[("count", (invalid.len() - SHOWN).into())],
-            ));
+        let more = loaded.invalid_count().saturating_sub(invalid.len());
+        if more > 0 {
+            ui.label(
+                self.i18n
+                    .tr_args(msg!("import-more-problems"), &[("count", more.into())]),
+            );
         }
     }
 
-    fn import_actions_ui(&mut self, ui: &mut Ui, loaded: &Import) {
+    fn import_actions_ui(&mut self, ui: &mut Ui, loaded: &Loaded) {
         let ctx = ui.ctx().clone();
-        let valid = loaded.valid().count();
+        let valid = loaded.import.valid_count();
         if let Some(sending) = &self.import_view.sending {
             let progress = *sending
                 .progress
@@ -414,8 +475,8 @@ impl RatingApp {
             }
             return;
         }
-        if let Some(lines) = self.import_view.summary.clone() {
-            self.import_summary_ui(ui, &lines);
+        if let Some(summary) = self.import_view.summary.clone() {
+            self.import_summary_ui(ui, &summary);
             return;
         }
         if ui
@@ -433,44 +494,34 @@ impl RatingApp {
         }
     }
 
-    fn import_summary_ui(&mut self, ui: &mut Ui, lines: &[Line]) {
+    fn import_summary_ui(&mut self, ui: &mut Ui, summary: &Summary) {
         let ctx = ui.ctx().clone();
-        let count = |names: &[&str]| lines.iter().filter(|l| names.contains(&l.outcome)).count();
-        let delivered = lines.iter().filter(|l| l.is_delivered()).count();
+        let tally = &summary.tally;
+        let count = |names: &[&str]| tally.count(names);
+        let delivered = tally.delivered();
         let headline = ui.label(
-            RichText::new(
-                self.i18n.tr_args(
-                    msg!("import-summary"),
-                    &[
-                        ("rows", lines.len().into()),
-                        ("delivered", delivered.into()),
-                        ("earlier", count(&["already_delivered"]).into()),
-                        (
-                            "waiting",
-                            count(&[
-                                "transient",
-                                "stopped",
-                                "server_unreachable",
-                                "paused_token",
-                                "unauthorized",
-                            ])
-                            .into(),
-                        ),
-                        ("rejected", count(&["rejected"]).into()),
-                        ("invalid", count(&["invalid"]).into()),
-                    ],
-                ),
-            )
+            RichText::new(self.i18n.tr_args(
+                msg!("import-summary"),
+                &[
+                    ("rows", tally.rows().into()),
+                    ("delivered", delivered.into()),
+                    ("earlier", count(&["already_delivered"]).into()),
+                    (
+                        "waiting",
+                        // Every outcome that leaves the row in the outbox, as the
+                        // command line and the report count them.
+                        count(&crate::import::report::WAITING).into(),
+                    ),
+                    ("rejected", count(&["rejected"]).into()),
+                    ("invalid", count(&["invalid"]).into()),
+                ],
+            ))
             .strong(),
         );
         if std::mem::take(&mut self.import_view.scroll_to_summary) {
             headline.scroll_to_me(Some(egui::Align::TOP));
         }
-        for line in lines
-            .iter()
-            .filter(|l| !l.is_delivered() && l.outcome != "invalid")
-            .take(50)
-        {
+        for line in &summary.shown {
             ui.label(self.i18n.tr_args(
                 msg!("import-row-outcome"),
                 &[
@@ -522,23 +573,68 @@ fn report_path_for(path: &std::path::Path) -> String {
         .to_string()
 }
 
+/// Copy the report written while sending to `path`, replacing any file there whole,
+/// readable by the user only.
+fn copy_report(spool: &std::path::Path, path: &std::path::Path) -> std::io::Result<()> {
+    let mut out = crate::private_fs::create_streamed(path)?;
+    std::io::copy(&mut std::fs::File::open(spool)?, &mut out)?;
+    out.commit()
+}
+
 /// The worker's part: a client, the token and the outbox from the service, then
-/// [`send::deliver`], publishing progress and waking the window after each step.
+/// [`send::deliver`], publishing progress and waking the window after each step, the
+/// report written to a private temporary file as the rows go by.
 fn deliver(
     service: &Service,
-    pending: &[Pending],
+    import: &Import,
     stop: &AtomicBool,
     progress: &Mutex<Progress>,
     ctx: &egui::Context,
-) -> Result<Vec<Delivery>, String> {
+    i18n: &I18n,
+) -> Result<Summary, String> {
     let outbox = service
         .outbox()
         .cloned()
         .ok_or_else(|| "no outbox".to_owned())?;
     let (client, token) = service.connect().map_err(|e| crate::api::error_chain(&e))?;
-    send::deliver(&outbox, &client, &token, pending, stop, &mut |p| {
-        *progress.lock().unwrap_or_else(PoisonError::into_inner) = *p;
-        ctx.request_repaint();
+    let spool = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    let file = spool.reopen().map_err(|e| e.to_string())?;
+    let mut writer = report::Writer::new(BufWriter::new(file), &import.format, i18n)
+        .map_err(|e| e.to_string())?;
+    let mut written = Ok(());
+    let mut tally = Tally::default();
+    let mut shown = Vec::new();
+    let target = send::Target {
+        outbox: &outbox,
+        client: &client,
+        token: &token,
+    };
+    send::deliver(
+        &target,
+        import,
+        stop,
+        &mut |p| {
+            *progress.lock().unwrap_or_else(PoisonError::into_inner) = *p;
+            ctx.request_repaint();
+        },
+        &mut |row, delivery| {
+            let line = report::line(import, row, Stage::Sent(delivery), i18n);
+            tally.add(&line);
+            if written.is_ok() {
+                written = writer.write(&line);
+            }
+            if shown.len() < SUMMARY_ROWS && !line.is_delivered() && line.outcome != "invalid" {
+                shown.push(line);
+            }
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    written
+        .and_then(|()| writer.finish().map(drop))
+        .map_err(|e| e.to_string())?;
+    Ok(Summary {
+        tally,
+        shown,
+        report: Arc::new(spool),
     })
-    .map_err(|e| e.to_string())
 }

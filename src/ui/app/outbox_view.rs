@@ -483,7 +483,7 @@ impl RatingApp {
             self.i18n.tr_args(
                 msg!("outbox-entry-meta"),
                 &[
-                    ("created", crate::i18n::format_utc(created).into()),
+                    ("created", crate::time::format_utc(created).into()),
                     ("attempts", entry.attempts.into()),
                 ],
             ),

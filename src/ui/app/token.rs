@@ -9,8 +9,9 @@ use egui::{RichText, Ui};
 use poll_promise::Promise;
 
 use super::{RatingApp, theme};
-use crate::secrets::{SecretsError, Token, TokenStatus};
+use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, Token, TokenStatus};
 use crate::service::Service;
+use zeroize::Zeroize as _;
 
 /// What a keyring job came to.
 enum TokenJob {
@@ -28,7 +29,8 @@ pub(super) struct TokenPanel {
     pub(super) refresh: bool,
     job: Option<Promise<TokenJob>>,
     status: Option<Result<TokenStatus, SecretsError>>,
-    /// What the administrator is typing; emptied once stored.
+    /// What the administrator is typing; wiped once stored, and whenever typed text is
+    /// forgotten.
     new_token: String,
     /// The keyring was asked once at start, for the token's expiry.
     expiry_asked: bool,
@@ -36,9 +38,9 @@ pub(super) struct TokenPanel {
 }
 
 impl TokenPanel {
-    /// Empty the new-token field (see [`RatingApp::forget_typed_text`]).
+    /// Wipe the new-token field (see [`RatingApp::forget_typed_text`]).
     pub(super) fn forget_new_token(&mut self) {
-        self.new_token.clear();
+        self.new_token.zeroize();
     }
 
     /// The server changed: ask the keyring again.
@@ -194,6 +196,11 @@ impl RatingApp {
             }
         }
         let busy = self.token.job.is_some();
+        // Room for the longest token from the start: a field that grows as it is typed
+        // into leaves copies of the token behind in freed memory.
+        if self.token.new_token.capacity() < MAX_TOKEN_BYTES {
+            self.token.new_token.reserve_exact(MAX_TOKEN_BYTES);
+        }
         let label = ui.label(self.i18n.tr(msg!("token-new")));
         ui.add(
             egui::TextEdit::singleline(&mut self.token.new_token)
@@ -209,7 +216,7 @@ impl RatingApp {
             {
                 match Token::new(&self.token.new_token) {
                     Ok(token) => {
-                        self.token.new_token.clear();
+                        self.token.new_token.zeroize();
                         self.token.message = None;
                         self.start_token_job(ui.ctx(), move |service| {
                             TokenJob::Stored(service.store_token(&token))

@@ -23,7 +23,7 @@ use throughput::{
     Result, Scratch, as_child, env_number, plain_loop, run_child, server, vm_hwm_kib,
 };
 use visit_rating::api::{ClientSettings, RatingClient};
-use visit_rating::import::send::{self, Pending};
+use visit_rating::import::send;
 use visit_rating::import::{self, ImportOptions};
 use visit_rating::outbox::Outbox;
 use visit_rating::rating::{Rating, Score};
@@ -70,31 +70,29 @@ fn ours(n: usize) -> Result<serde_json::Value> {
     let started = Instant::now();
     let loaded = import::load(&file, &ImportOptions::default())?;
     let checked = started.elapsed().as_secs_f64();
-    let pending: Vec<Pending> = loaded
-        .valid()
-        .filter_map(|row| {
-            Some(Pending {
-                row: row.number,
-                visit_id: row.visit_id.clone()?,
-                rating: row.rating.clone()?,
-            })
-        })
-        .collect();
     let mut saved_at = None;
-    let deliveries = send::deliver(
-        &outbox,
-        &client,
-        &token,
-        &pending,
+    let mut delivered = 0;
+    let target = send::Target {
+        outbox: &outbox,
+        client: &client,
+        token: &token,
+    };
+    send::deliver(
+        &target,
+        &loaded,
         &AtomicBool::new(false),
         &mut |p| {
             if saved_at.is_none() && p.saved == p.total {
                 saved_at = Some(started.elapsed().as_secs_f64());
             }
         },
+        &mut |_row, delivery| {
+            if delivery.is_some_and(send::Delivery::is_delivered) {
+                delivered += 1;
+            }
+        },
     )?;
     let total = started.elapsed().as_secs_f64();
-    let delivered = deliveries.iter().filter(|d| d.is_delivered()).count();
     let stored = mock.state().ratings().len();
     if delivered != n || stored != n || !outbox.list()?.entries.is_empty() {
         return Err(format!("ours: {delivered} delivered, {stored} stored, of {n}").into());

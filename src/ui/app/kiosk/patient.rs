@@ -6,7 +6,7 @@ use crate::msg;
 use egui::{Align, Id, Key, RichText, Role, Ui, WidgetInfo};
 
 use super::{PatientChoices, Unconfigured};
-use crate::api::OutcomeKind;
+use crate::api::{MAX_VISIT_ID_CHARS, OutcomeKind};
 use crate::config::Language;
 use crate::i18n::I18n;
 use crate::ui::app::{LastResult, RatingApp, Screen, SubmitReport, VISIT_ID_FIELD, theme};
@@ -183,10 +183,12 @@ impl RatingApp {
                 egui::TextEdit::singleline(&mut self.form.visit_id)
                     .id(Id::unique(VISIT_ID_FIELD))
                     .hint_text(self.i18n.tr(msg!("visit-id-hint")))
+                    .char_limit(MAX_VISIT_ID_CHARS)
                     .desired_width(f32::INFINITY)
                     .font(egui::TextStyle::Heading),
             )
             .labelled_by(label.id);
+        self.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
         // The scanner types wherever the focus is: a tap elsewhere on this screen (an
         // empty spot, a disabled button) takes it from the field, so it comes back
         // whenever nothing else holds it (not while the PIN prompt is open).
@@ -222,17 +224,36 @@ impl RatingApp {
     }
 
     /// The scanned visit id on the form (read-only), and a way to start over at once.
+    /// A long id (up to 256 characters) is cut short with «…» in the room the button
+    /// leaves, rather than widening the form past the screen's edge.
     pub(in crate::ui::app) fn kiosk_visit_line(&mut self, ui: &mut Ui) {
+        let start_over = self.i18n.tr(msg!("kiosk-start-over"));
         ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(self.i18n.tr_args(
-                    msg!("kiosk-visit"),
-                    &[("id", self.form.visit_id.trim().into())],
-                ))
-                .size(18.0),
+            let button_text = egui::WidgetText::from(start_over.as_str()).into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Button,
             );
+            let room = ui.available_width()
+                - button_text.size().x
+                - 2.0 * ui.spacing().button_padding.x
+                - ui.spacing().item_spacing.x;
+            ui.scope(|ui| {
+                ui.set_max_width(room.max(0.0));
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(self.i18n.tr_args(
+                            msg!("kiosk-visit"),
+                            &[("id", self.form.visit_id.trim().into())],
+                        ))
+                        .size(18.0),
+                    )
+                    .truncate(),
+                );
+            });
             ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-                if ui.button(self.i18n.tr(msg!("kiosk-start-over"))).clicked() {
+                if ui.button(start_over).clicked() {
                     self.forget_patient(&ui.ctx().clone());
                 }
             });

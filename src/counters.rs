@@ -1,0 +1,235 @@
+//! Delivery counters that survive restarts.
+//!
+//! `<data>/metrics.json` holds how many delivery attempts ended in each outcome, and the
+//! time and outcome of the last attempt and of the last success. The outbox counts every
+//! attempt (window, `submit --queue`, `outbox flush`) through [`Counters`], the
+//! [`AttemptRecorder`] its opener gives it: a single send at once, a flush's attempts
+//! once per batch of removals ([`record_attempts`], at most half a second late; a crash
+//! of the flushing process can lose that last half second of counts, never a rating); a
+//! plain `submit` without `--queue` is a one-off from a shell and is not counted. The
+//! file is rewritten atomically (temporary file, rename) under a lock on
+//! `<data>/metrics.lock`, so two processes counting at the same moment lose nothing. It
+//! is not fsynced ([`crate::private_fs::replace`]): the rewrite after a patient's
+//! rating is on the way to the thank-you screen, and two fsyncs cost that patient
+//! milliseconds, where a power cut costs at most the counts of the last few seconds
+//! (or, on a file system that does not order a rename after its data, an empty file:
+//! damaged, see next). A
+//! damaged file is moved aside as `metrics.json.damaged-<ms>` and counting starts again
+//! from zero (Prometheus' `rate`/`increase` treat that as a counter reset). Counting
+//! never fails a delivery: an error is logged and the rating goes on its way.
+//!
+//! [`crate::health`] reads them; [`crate::metrics`] shows them.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::OutcomeKind;
+use crate::outbox::AttemptRecorder;
+use crate::time::now_ms;
+
+/// The counter file in the data folder.
+pub const COUNTERS_FILE: &str = "metrics.json";
+const LOCK_FILE: &str = "metrics.lock";
+/// Every outcome a delivery attempt can have, as counted.
+pub const OUTCOMES: [&str; 5] = [
+    "accepted",
+    "already_recorded",
+    "rejected",
+    "unauthorized",
+    "transient",
+];
+/// What the counter file holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Deliveries {
+    /// Attempts per outcome name (see [`OUTCOMES`]).
+    pub counts: BTreeMap<String, u64>,
+    /// When the last attempt ended (ms since the epoch).
+    pub last_attempt_ms: Option<u64>,
+    /// Its outcome name.
+    pub last_attempt_outcome: Option<String>,
+    /// When the server last had a rating (accepted or already recorded).
+    pub last_success_ms: Option<u64>,
+}
+
+/// Why the counter file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CountersError {
+    /// The file exists but cannot be read.
+    #[error("cannot read the delivery counters {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The system's words.
+        source: io::Error,
+    },
+    /// The file is not what we write (cut short, edited by hand).
+    #[error(
+        "the delivery counters {path} are damaged ({reason}); the next delivery starts them again from zero"
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// serde's words.
+        reason: String,
+    },
+}
+
+impl Deliveries {
+    /// The counters in `data_dir`; all zero when the file does not exist yet.
+    pub fn load(data_dir: &Path) -> Result<Deliveries, CountersError> {
+        crate::blocking::assert_may_block("reading the delivery counters");
+        let path = data_dir.join(COUNTERS_FILE);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Deliveries::default()),
+            Err(source) => return Err(CountersError::Read { path, source }),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| CountersError::Damaged {
+            path,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Attempts that ended in `outcome`.
+    pub fn count(&self, outcome: &str) -> u64 {
+        self.counts.get(outcome).copied().unwrap_or(0)
+    }
+
+    /// Attempts in all.
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    fn add(&mut self, kind: OutcomeKind, at_ms: u64) {
+        let name = kind.name();
+        *self.counts.entry(name.to_owned()).or_insert(0) += 1;
+        self.last_attempt_ms = Some(at_ms);
+        self.last_attempt_outcome = Some(name.to_owned());
+        if matches!(kind, OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded) {
+            self.last_success_ms = Some(at_ms);
+        }
+    }
+}
+
+/// Count one delivery attempt that ended in `kind`, now. Never fails the caller: a
+/// problem is logged (and a damaged file set aside).
+pub fn record_attempt(data_dir: &Path, kind: OutcomeKind) {
+    record_attempts(data_dir, &[(kind, now_ms())]);
+}
+
+/// Count several delivery attempts (outcome, when it ended), in the order they ended,
+/// with one rewrite of the file: a flush counts its attempts per batch
+/// (`outbox::Deliveries`). Never fails the caller.
+pub fn record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) {
+    if attempts.is_empty() {
+        return;
+    }
+    if let Err(e) = try_record_attempts(data_dir, attempts) {
+        tracing::warn!(folder = %data_dir.display(), error = %e, "cannot update the delivery counters");
+    }
+}
+
+fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::Result<()> {
+    let _lock = crate::private_fs::lock(&data_dir.join(LOCK_FILE))?;
+    let mut deliveries = match Deliveries::load(data_dir) {
+        Ok(deliveries) => deliveries,
+        Err(CountersError::Damaged { path, reason }) => {
+            let aside = path.with_file_name(format!("{COUNTERS_FILE}.damaged-{}", now_ms()));
+            tracing::warn!(file = %path.display(), moved_to = %aside.display(), %reason, "the delivery counters were damaged; starting again from zero");
+            fs::rename(&path, &aside)?;
+            Deliveries::default()
+        }
+        Err(CountersError::Read { source, .. }) => return Err(source),
+    };
+    for &(kind, at_ms) in attempts {
+        deliveries.add(kind, at_ms);
+    }
+    let bytes = serde_json::to_vec(&deliveries).map_err(io::Error::other)?;
+    crate::private_fs::replace(&data_dir.join(COUNTERS_FILE), &bytes)
+}
+
+/// The outbox's [`AttemptRecorder`] in production: every attempt counted in the data
+/// folder's counter file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counters;
+
+impl AttemptRecorder for Counters {
+    fn record(&self, data_dir: &Path, attempts: &[(OutcomeKind, u64)]) {
+        record_attempts(data_dir, attempts);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_add_up_and_survive_a_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        record_attempt(dir.path(), OutcomeKind::Transient);
+        record_attempt(dir.path(), OutcomeKind::Accepted);
+        record_attempt(dir.path(), OutcomeKind::Transient);
+        let loaded = Deliveries::load(dir.path()).unwrap();
+        assert_eq!(loaded.count("transient"), 2);
+        assert_eq!(loaded.count("accepted"), 1);
+        assert_eq!(loaded.total(), 3);
+        assert_eq!(loaded.last_attempt_outcome.as_deref(), Some("transient"));
+        assert!(loaded.last_success_ms.is_some());
+        assert!(loaded.last_success_ms <= loaded.last_attempt_ms);
+    }
+
+    #[test]
+    fn a_damaged_counter_file_is_set_aside_and_counting_starts_again() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(COUNTERS_FILE), b"{\"counts\": {\"acc").unwrap();
+        assert!(matches!(
+            Deliveries::load(dir.path()),
+            Err(CountersError::Damaged { .. })
+        ));
+        record_attempt(dir.path(), OutcomeKind::Rejected);
+        assert_eq!(Deliveries::load(dir.path()).unwrap().count("rejected"), 1);
+        let aside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("metrics.json.damaged-")
+            })
+            .collect();
+        assert_eq!(aside.len(), 1);
+    }
+
+    #[test]
+    fn concurrent_counting_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..25 {
+                        record_attempt(dir.path(), OutcomeKind::Accepted);
+                    }
+                });
+            }
+        });
+        assert_eq!(Deliveries::load(dir.path()).unwrap().count("accepted"), 100);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_counter_file_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        record_attempt(dir.path(), OutcomeKind::Accepted);
+        let mode = fs::metadata(dir.path().join(COUNTERS_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
