@@ -25,7 +25,7 @@ use crate::api::{
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
 use crate::import::report::{self, Stage};
-use crate::import::{IdRules, Import, ImportError, ImportOptions, ReadOptions};
+use crate::import::{IdRules, Import, ImportError, ImportOptions, ReadOptions, SourceFormat};
 use crate::rating::NOTES_MAX_CHARS;
 use crate::safe_text;
 
@@ -209,7 +209,8 @@ fn import_file(name: &str, bytes: &[u8], options: &ImportOptions) {
 /// What a checked import promises, on every pass over its rows: the rows come in file
 /// order, the counts [`crate::import::load`] made agree with what a pass sees, a
 /// refused row says why, no visit id is in two valid rows; the preview holds the first
-/// rows; the report is written in both languages.
+/// rows; the report (in both languages) holds one line per row, every cell inert in a
+/// spreadsheet and free of control and bidi characters.
 fn check_import(import: &Import) {
     let mut rows = 0;
     let mut valid = 0;
@@ -269,7 +270,8 @@ fn check_import(import: &Import) {
 
     for (_, writer, tally) in reports {
         assert_eq!(tally.rows(), rows);
-        assert!(writer.finish().is_ok());
+        let written = writer.finish().unwrap_or_default();
+        check_report(&written, &import.format, rows);
     }
 
     let preview = import.preview(3, 2);
@@ -278,6 +280,36 @@ fn check_import(import: &Import) {
         assert_eq!(preview.rows.len(), rows.min(3));
         assert_eq!(preview.invalid.len(), import.invalid_count().min(2));
     }
+}
+
+/// A report file as written: one header and `rows` lines, every cell free of control
+/// and bidi characters and not starting like a formula.
+fn check_report(bytes: &[u8], format: &SourceFormat, rows: usize) {
+    let (delimiter, encoding) = match format {
+        SourceFormat::Csv {
+            delimiter,
+            encoding,
+            ..
+        } => (*delimiter, encoding.output_encoding()),
+        SourceFormat::Spreadsheet { .. } => (b';', encoding_rs::UTF_8),
+    };
+    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut lines = 0;
+    for record in reader.records() {
+        assert!(record.is_ok(), "the report reads back: {record:?}");
+        let Ok(record) = record else { return };
+        assert_eq!(record.len(), 9, "{record:?}");
+        for cell in &record {
+            assert!(!cell.chars().any(crate::safe_text::is_unsafe), "{cell:?}");
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell:?}");
+        }
+        lines += 1;
+    }
+    assert_eq!(lines, rows + 1, "a header and one line per row");
 }
 
 fn describe_import_error(error: &ImportError) {

@@ -12,6 +12,7 @@
 //! rows are read again, and counted ([`Tally`]) instead of kept.
 
 use crate::msg;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use encoding_rs::{Encoding, UTF_8};
@@ -283,18 +284,79 @@ impl<W: Write> Writer<W> {
             .delimiter(self.delimiter)
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
-        csv.write_record(cells).map_err(io::Error::other)?;
+        // A character the encoding lacks (an emoji in Windows-1251) becomes `&#NNNN;`
+        // inside its cell, before the cell is quoted: that `;` may be the delimiter.
+        let cells: Vec<Cow<'_, str>> = cells.iter().map(|cell| self.representable(cell)).collect();
+        csv.write_record(cells.iter().map(|cell| cell.as_bytes()))
+            .map_err(io::Error::other)?;
         let bytes = csv
             .into_inner()
             .map_err(|e| io::Error::other(e.to_string()))?;
         let text = String::from_utf8_lossy(&bytes);
-        // A character the encoding lacks (an emoji in Windows-1251) becomes `&#NNNN;`.
         self.out.write_all(&self.encoding.encode(&text).0)
+    }
+
+    /// `cell` with each character the report's encoding lacks written as `&#NNNN;`.
+    fn representable<'a>(&self, cell: &'a str) -> Cow<'a, str> {
+        let (bytes, _, replaced) = self.encoding.encode(cell);
+        if !replaced {
+            return Cow::Borrowed(cell);
+        }
+        Cow::Owned(
+            self.encoding
+                .decode_without_bom_handling(&bytes)
+                .0
+                .into_owned(),
+        )
     }
 
     /// The output, flushed.
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(visit_id: &str, text: &str) -> Line {
+        Line {
+            row: 2,
+            visit_id: visit_id.into(),
+            outcome: "invalid",
+            text: text.into(),
+            http_status: None,
+            code: None,
+            message: None,
+            message_code: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn a_character_the_encoding_lacks_stays_inside_its_cell() {
+        // Found by the csv fuzz target: `&#128077;` carries the `;` delimiter, so written
+        // after the cells were quoted it split a Windows-1251 report's line.
+        let format = SourceFormat::Csv {
+            delimiter: b';',
+            encoding: encoding_rs::WINDOWS_1251,
+            bom: false,
+        };
+        let i18n = I18n::new(crate::config::Language::Ru);
+        let mut writer = Writer::new(Vec::new(), &format, &i18n).unwrap();
+        writer.write(&line("v-👍", "«👍» не число")).unwrap();
+        let bytes = writer.finish().unwrap();
+        let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].len(), 9, "{:?}", &rows[0]);
+        assert_eq!(&rows[0][1], "v-&#128077;");
+        assert_eq!(&rows[0][3], "«&#128077;» не число");
     }
 }
