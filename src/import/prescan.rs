@@ -347,6 +347,17 @@ pub fn scan_biff(stream: &mut dyn Read) -> Result<(), Scan> {
     }
     all_cells = all_cells.saturating_add(extent.cells());
     TooBig::check(Limit::Cells("Workbook".into()), all_cells)?;
+    // calamine slices the stream at each BOUNDSHEET's position without checking it (a
+    // position past the end panics inside calamine 0.38's `Xls::parse_workbook`): such
+    // a workbook is damaged, and said so here.
+    if let Some((position, name)) = sheets.iter().find(|(position, _)| *position >= offset) {
+        return Err(Scan::Io(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the workbook is damaged: its sheet «{name}» is said to start at byte {position}, past the end of its workbook stream ({offset} bytes)"
+            ),
+        )));
+    }
     Ok(())
 }
 
@@ -707,6 +718,23 @@ mod tests {
         data.extend_from_slice(&cols.to_le_bytes());
         data.extend_from_slice(&0u16.to_le_bytes());
         record(0x0200, &data)
+    }
+
+    #[test]
+    fn a_sheet_said_to_start_past_the_stream_is_a_damaged_workbook() {
+        let mut boundsheet = 1_811_939_370u32.to_le_bytes().to_vec();
+        boundsheet.extend_from_slice(&[0, 0, 5, 0]);
+        boundsheet.extend_from_slice(b"Sheet");
+        let records = [record(0x0085, &boundsheet)];
+        match scan_biff(&mut records.concat().as_slice()) {
+            Err(Scan::Io(e)) => {
+                assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+                assert!(e.to_string().contains("1811939370"), "{e}");
+            }
+            Ok(()) => panic!("accepted"),
+            Err(Scan::TooBig(e)) => panic!("refused for another reason: {e}"),
+            Err(Scan::Xml(e)) => panic!("refused for another reason: {e}"),
+        }
     }
 
     fn scan(records: &[Vec<u8>]) -> Result<(), TooBig> {

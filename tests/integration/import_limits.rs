@@ -240,3 +240,23 @@ fn a_utf8_file_with_one_bad_byte_is_refused_naming_row_byte_and_encoding() {
         "{text}"
     );
 }
+
+/// An XLS whose sheet is said to start past the end of its workbook stream (found by the
+/// spreadsheet fuzz target): calamine 0.38 panics on it while opening the file; the
+/// pre-scan calls the workbook damaged first, so `import` ends with a message, exit 2.
+#[test]
+fn an_xls_whose_sheet_starts_past_its_stream_is_damaged_not_a_panic() {
+    let env = UserEnv::new();
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xls-sheet-past-the-stream.xls");
+    let output = limited(
+        &env,
+        ONE_GIB_KIB,
+        &["--lang", "en", "import", "--dry-run"],
+        &file,
+    );
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("the workbook is damaged"), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+}
