@@ -39,6 +39,7 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("csv", csv),
     ("visit_id", visit_id),
     ("settings", settings),
+    ("spreadsheet", spreadsheet),
 ];
 
 /// Both interface languages: every text is put into words in each.
@@ -184,6 +185,17 @@ pub fn csv(data: &[u8]) {
         return;
     };
     import_file("input.csv", file, &csv_options(first));
+}
+
+/// A spreadsheet to import, whatever its bytes: sniffed (XLSX, XLSB, ODS or XLS by its
+/// content), held to the import's limits by the pre-scan
+/// ([`crate::import::prescan`]), and only when the pre-scan lets it through, opened by
+/// calamine and read row by row like [`csv`]'s file, so a crash inside calamine that
+/// the pre-scan lets through is found.
+///
+/// Input: the file.
+pub fn spreadsheet(data: &[u8]) {
+    import_file("input.xlsx", data, &ImportOptions::default());
 }
 
 thread_local! {
