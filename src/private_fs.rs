@@ -115,22 +115,8 @@ fn create_replacement(
         return Ok(file);
     }
     let dir = folder_of(path);
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-    let prefix = format!(".{}.", name.to_string_lossy());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
-    #[cfg(not(unix))]
-    let _ = mode;
     // Dropped on any error before the rename: the temporary file is removed.
-    let mut temp = builder.tempfile_in(dir)?;
-    // Exact, whatever the umask trimmed from the mode at creation.
-    #[cfg(unix)]
-    temp.as_file()
-        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+    let mut temp = sibling_temp(path, mode)?;
     if locked {
         // A new file of our own: nobody else can hold its lock.
         temp.as_file().lock()?;
@@ -172,19 +158,7 @@ pub fn create_streamed(path: &Path) -> io::Result<Streamed> {
             target: StreamTarget::Through(file),
         });
     }
-    let dir = folder_of(path);
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-    let prefix = format!(".{}.", name.to_string_lossy());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(FILE_MODE));
-    let temp = builder.tempfile_in(dir)?;
-    #[cfg(unix)]
-    temp.as_file()
-        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(FILE_MODE))?;
+    let temp = sibling_temp(path, FILE_MODE)?;
     Ok(Streamed {
         target: StreamTarget::Temp {
             temp,
@@ -281,6 +255,28 @@ pub fn sync_folder(dir: &Path) -> io::Result<()> {
         let _ = dir;
         Ok(())
     }
+}
+
+/// A temporary file beside `path` (`.NAME.` + random + [`TEMP_SUFFIX`], in its folder, so
+/// that a rename replaces `path` atomically) with exactly `mode` on Unix, whatever the
+/// umask trimmed at creation. Removed when dropped before it is persisted.
+fn sibling_temp(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
+    let dir = folder_of(path);
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
+    #[cfg(not(unix))]
+    let _ = mode;
+    let temp = builder.tempfile_in(dir)?;
+    #[cfg(unix)]
+    temp.as_file()
+        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+    Ok(temp)
 }
 
 #[cfg(all(test, unix))]
