@@ -19,6 +19,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use crate::api::ConnectError;
 use crate::api::{ClientError, Outcome, RatingClient, VisitId};
 use crate::config::Config;
 use crate::outbox::{Attempt, Outbox, OutboxError, Skip};
@@ -89,21 +90,6 @@ pub enum NotSent {
     /// No thread could be started for the work.
     #[error("cannot start a thread")]
     NoThread(#[source] Arc<std::io::Error>),
-}
-
-/// Why no client and token could be had (for the window, the commands and the
-/// background sender alike).
-#[derive(Clone, Debug, thiserror::Error)]
-pub enum ConnectError {
-    /// No server URL is configured.
-    #[error("no server URL is configured")]
-    NoUrl,
-    /// The URL or the TLS settings are unusable.
-    #[error("the server's address or TLS settings cannot be used")]
-    Client(#[source] Arc<ClientError>),
-    /// No token could be had.
-    #[error("no token for the server")]
-    NoToken(#[source] secrets::SecretsError),
 }
 
 /// What became of a rating the window sent.
