@@ -11,7 +11,7 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::api::{ClientError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
+use crate::api::{ClientError, ConnectError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
 use crate::outbox::OutboxError;
 use crate::outbox::worker::SenderProblem;
@@ -273,6 +273,16 @@ impl I18n {
                 self.tr_args(msg!("outbox-not-found"), &[("id", id.as_str().into())])
             }
             OutboxError::InFlight(_) => self.tr(msg!("outbox-in-flight")),
+        }
+    }
+
+    /// Why a command could not connect, for people: where to set the URL, what is wrong
+    /// with it or the TLS settings, or why there is no token.
+    pub fn connect_error(&self, error: &ConnectError) -> String {
+        match error {
+            ConnectError::NoUrl => self.tr(msg!("error-no-url")),
+            ConnectError::Client(e) => self.client_error(e),
+            ConnectError::NoToken(e) => self.secrets_error(e),
         }
     }
 
