@@ -369,3 +369,69 @@ impl Service {
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings_for(url: &str) -> Config {
+        Config {
+            server_url: Some(url.to_owned()),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn a_commands_url_wins_and_the_environment_token_is_bound_to_its_server() {
+        let config = settings_for("https://settings.example");
+        let server = Server::configured(&config, Some("https://given.example:8443/base/"));
+        assert_eq!(
+            server.url.as_deref(),
+            Some("https://given.example:8443/base/")
+        );
+        assert_eq!(
+            server.origin().as_deref(),
+            Some("https://given.example:8443")
+        );
+        let TokenSource::Resolve { environment_for } = &server.tokens else {
+            panic!("{:?}", server.tokens);
+        };
+        assert_eq!(
+            environment_for.as_deref(),
+            Some("https://given.example:8443")
+        );
+        let service =
+            Service::for_command(&config, Some("https://given.example:8443/base/"), false);
+        assert_eq!(service.origin(), server.origin());
+        assert!(service.uses_keyring());
+    }
+
+    #[test]
+    fn a_commands_allow_insecure_http_reaches_the_client() {
+        let config = settings_for("https://settings.example");
+        let clear = Some("http://192.0.2.1:8080/");
+        let refused = Service::for_command(&config, clear, false).client();
+        assert!(
+            matches!(&refused, Err(ConnectError::Client(e)) if matches!(**e, ClientError::InsecureUrl { .. })),
+            "{refused:?}"
+        );
+        let client = Service::for_command(&config, clear, true).client().unwrap();
+        assert_eq!(client.origin(), "http://192.0.2.1:8080");
+        // The settings a command was given are not changed for anyone else.
+        assert!(!config.allow_insecure_http);
+    }
+
+    #[test]
+    fn the_client_is_built_once() {
+        let service = Service::for_command(&Config::default(), Some("not a url"), false);
+        let first = service.client().unwrap_err();
+        let second = service.client().unwrap_err();
+        let (ConnectError::Client(a), ConnectError::Client(b)) = (&first, &second) else {
+            panic!("{first:?} {second:?}");
+        };
+        assert!(
+            Arc::ptr_eq(a, b),
+            "the same error: the client was tried once"
+        );
+    }
+}
