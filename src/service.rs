@@ -206,7 +206,7 @@ impl Service {
         self.outbox.as_ref()
     }
 
-    /// A client and a token for the background sender, or why not.
+    /// A client and a token (the background sender, the imports), or why not.
     pub fn connect(&self) -> Result<(RatingClient, Token), ConnectError> {
         let client = self.client()?;
         let token = self
