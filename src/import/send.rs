@@ -44,19 +44,6 @@ pub enum Held {
     InFlight,
 }
 
-impl Held {
-    /// The name used in `--json` and reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Held::Stopped => "stopped",
-            Held::TokenProblem => "paused_token",
-            Held::Unreachable => "server_unreachable",
-            Held::Refused => "paused_refused",
-            Held::InFlight => "in_flight",
-        }
-    }
-}
-
 /// What became of one row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Delivery {
