@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::counters::OUTCOMES;
-use crate::health::{Health, Problem, TokenHealth, Verdict};
+use crate::health::{Health, Problem, ProblemKind, TokenHealth, Verdict};
 use crate::i18n::I18n;
 use crate::secrets::TokenOrigin;
 use crate::time::format_utc;
@@ -128,21 +128,18 @@ pub fn status_json(health: &Health) -> Value {
 
 fn problem_text(problem: &Problem, i18n: &I18n) -> String {
     let key = match problem.kind {
-        "no_url" => msg!("status-problem-no-url"),
-        "no_token" => msg!("status-problem-no-token"),
-        "token_expired" => msg!("status-problem-token-expired"),
-        "token_expires_soon" => msg!("status-problem-token-expires-soon"),
-        "token_refused" => msg!("status-problem-token-refused"),
-        "token_unreadable" => msg!("status-problem-token-unreadable"),
-        "outbox_unreadable" => msg!("status-problem-outbox-unreadable"),
-        "oldest_pending_over_1h" => msg!("status-problem-oldest-pending-over-1h"),
-        "needs_attention" => msg!("status-problem-needs-attention"),
-        "damaged_files" => msg!("status-problem-damaged-files"),
-        "counters_damaged" => msg!("status-problem-counters-damaged"),
-        "counters_unreadable" => msg!("status-problem-counters-unreadable"),
-        // A kind added to `Health::problems` without words here: its stable name, as
-        // `--json` gives it, rather than nothing.
-        other => return other.to_owned(),
+        ProblemKind::NoUrl => msg!("status-problem-no-url"),
+        ProblemKind::NoToken => msg!("status-problem-no-token"),
+        ProblemKind::TokenExpired => msg!("status-problem-token-expired"),
+        ProblemKind::TokenExpiresSoon => msg!("status-problem-token-expires-soon"),
+        ProblemKind::TokenRefused => msg!("status-problem-token-refused"),
+        ProblemKind::TokenUnreadable => msg!("status-problem-token-unreadable"),
+        ProblemKind::OutboxUnreadable => msg!("status-problem-outbox-unreadable"),
+        ProblemKind::OldestPendingOver1h => msg!("status-problem-oldest-pending-over-1h"),
+        ProblemKind::NeedsAttention => msg!("status-problem-needs-attention"),
+        ProblemKind::DamagedFiles => msg!("status-problem-damaged-files"),
+        ProblemKind::CountersDamaged => msg!("status-problem-counters-damaged"),
+        ProblemKind::CountersUnreadable => msg!("status-problem-counters-unreadable"),
     };
     i18n.tr_args(key, &[("value", problem.value.unwrap_or(0).into())])
 }
@@ -249,6 +246,27 @@ pub fn status_text(health: &Health, i18n: &I18n) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_problem_kind_has_words_in_both_languages() {
+        for language in [crate::config::Language::Ru, crate::config::Language::En] {
+            let i18n = I18n::new(language);
+            for kind in ProblemKind::ALL {
+                let text = problem_text(
+                    &Problem {
+                        severity: Verdict::Warning,
+                        kind,
+                        value: Some(3),
+                    },
+                    &i18n,
+                );
+                assert!(
+                    !text.is_empty() && !text.contains(kind.name()),
+                    "{kind:?}: {text}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn codes_avoid_one_and_two() {
