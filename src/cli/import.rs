@@ -15,9 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use super::Exit;
+use super::json::{ImportCounts, ImportHead, ImportRefused};
 use super::report::Batch;
 use crate::api::RatingClient;
 use crate::config::Config;
@@ -279,9 +278,11 @@ fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
     if request.json {
         crate::out!(
             "{}",
-            super::report::json_line(
-                &json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
-            )
+            super::report::json_line(&ImportRefused {
+                error: text,
+                exit: exit as u8,
+                file: request.path.display().to_string(),
+            })
         );
     } else {
         crate::err!("{text}");
@@ -361,18 +362,18 @@ impl<'a> Output<'a> {
                     Some(char::from(*delimiter).to_string()),
                     None,
                 ),
-                SourceFormat::Spreadsheet { sheet } => (None, None, Some(sheet.clone())),
+                SourceFormat::Spreadsheet { sheet } => (None, None, Some(sheet.as_str())),
             };
-            let head = json!({
-                "file": request.path.display().to_string(),
-                "format": loaded.format.kind(),
-                "encoding": encoding,
-                "delimiter": delimiter,
-                "sheet": sheet,
-                "dry_run": request.dry_run,
+            let head = serde_json::to_string(&ImportHead {
+                delimiter,
+                dry_run: request.dry_run,
+                encoding,
+                file: request.path.display().to_string(),
+                format: loaded.format.kind(),
+                sheet,
             })
-            .to_string();
-            // `{…}` opened again to go on: `{"file":…,"sheet":…,"results":[`.
+            .unwrap_or_default();
+            // `{…}` opened again to go on: `{"delimiter":…,"sheet":…,"results":[`.
             write_json(&format!(
                 "{},\"results\":[",
                 head.strip_suffix('}').unwrap_or(&head)
@@ -437,20 +438,18 @@ impl<'a> Output<'a> {
         let invalid = tally.count(RowOutcome::Invalid);
         let waiting = tally.waiting();
         if self.request.json {
-            let mut tail = json!({
-                "rows": tally.rows(),
-                "valid": tally.rows() - invalid,
-                "invalid": invalid,
-                "delivered": tally.delivered(),
-                "already_delivered": tally.count(RowOutcome::AlreadyDelivered),
-                "waiting": waiting,
-                "rejected": tally.count(RowOutcome::Rejected),
-                "exit": exit as u8,
-            });
-            if let Some((text, _)) = error {
-                tail["error"] = json!(text);
-            }
-            let tail = tail.to_string();
+            let tail = serde_json::to_string(&ImportCounts {
+                already_delivered: tally.count(RowOutcome::AlreadyDelivered),
+                delivered: tally.delivered(),
+                error: error.map(|(text, _)| text.as_str()),
+                exit: exit as u8,
+                invalid,
+                rejected: tally.count(RowOutcome::Rejected),
+                rows: tally.rows(),
+                valid: tally.rows() - invalid,
+                waiting,
+            })
+            .unwrap_or_default();
             write_json(&format!("],{}", tail.strip_prefix('{').unwrap_or(&tail)));
             crate::cli::report::write_raw("\n");
             return exit;
