@@ -75,7 +75,39 @@ struct Refusal {
     text: String,
     /// For `--json`'s `detail`, in English.
     detail: String,
-    outcome: &'static str,
+    outcome: SubmitOutcome,
+}
+
+/// The `outcome` that `submit --json` prints: the server's answer, or why the rating was
+/// not sent (the names are the command-line chapter's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SubmitOutcome {
+    /// An answer (or none) from the server, by its class.
+    Answered(OutcomeKind),
+    /// `--queue`: no usable answer; the outbox keeps the rating to send later.
+    Queued,
+    /// The visit id, the scores or the remarks are not valid, or there is no usable
+    /// server URL: nothing was sent.
+    Invalid,
+    /// `--queue` could not save the rating: nothing was sent.
+    NotSaved,
+    /// `--queue` saved the rating but could not send it now.
+    Failed,
+    /// No usable token here: nothing was sent (the name the server's 401 has too).
+    NoToken,
+}
+
+impl SubmitOutcome {
+    fn name(self) -> &'static str {
+        match self {
+            SubmitOutcome::Answered(kind) => kind.name(),
+            SubmitOutcome::Queued => "queued",
+            SubmitOutcome::Invalid => "invalid",
+            SubmitOutcome::NotSaved => "not_saved",
+            SubmitOutcome::Failed => "failed",
+            SubmitOutcome::NoToken => "unauthorized",
+        }
+    }
 }
 
 impl Refusal {
@@ -84,7 +116,7 @@ impl Refusal {
             exit: Exit::Invalid,
             text,
             detail,
-            outcome: "invalid",
+            outcome: SubmitOutcome::Invalid,
         }
     }
 
@@ -98,7 +130,7 @@ impl Refusal {
                 &[("error", i18n.outbox_error(error).into())],
             ),
             detail,
-            outcome: "not_saved",
+            outcome: SubmitOutcome::NotSaved,
         }
     }
 }
@@ -155,11 +187,11 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
             let exit = Exit::for_outcome(outcome.kind);
             if request.json {
                 let name = if request.queue && outcome.kind == OutcomeKind::Transient {
-                    "queued"
+                    SubmitOutcome::Queued
                 } else {
-                    outcome.kind.name()
+                    SubmitOutcome::Answered(outcome.kind)
                 };
-                let _ = writeln!(out, "{}", json_line(&outcome_json(name, &outcome)));
+                let _ = writeln!(out, "{}", json_line(&outcome_json(name.name(), &outcome)));
                 if let Some(note) = outbox_note {
                     let _ = writeln!(err, "{note}");
                 }
@@ -181,7 +213,7 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
                 let _ = writeln!(
                     out,
                     "{}",
-                    json_line(&outcome_json(refusal.outcome, &outcome))
+                    json_line(&outcome_json(refusal.outcome.name(), &outcome))
                 );
             } else {
                 let _ = writeln!(err, "{}", refusal.text);
@@ -298,7 +330,7 @@ fn send_queued(prepared: Prepared, i18n: &I18n) -> Result<Sent, Refusal> {
                 exit: Exit::Failure,
                 text: i18n.tr_args(msg!("outbox-error"), &[("error", detail.as_str().into())]),
                 detail,
-                outcome: "failed",
+                outcome: SubmitOutcome::Failed,
             })
         }
     }
@@ -309,7 +341,7 @@ fn token_refusal(i18n: &I18n, e: &secrets::SecretsError) -> Refusal {
         exit: Exit::Token,
         text: i18n.secrets_error(e),
         detail: e.to_string(),
-        outcome: "unauthorized",
+        outcome: SubmitOutcome::NoToken,
     }
 }
 
