@@ -21,7 +21,7 @@
 use std::path::Path;
 
 use crate::config::Config;
-use crate::counters::{CountersError, Deliveries};
+use crate::counters::{Counted, CountersError, Deliveries};
 use crate::outbox::{EntryState, Outbox};
 use crate::secrets::{self, SecretsError, Token, TokenOrigin};
 use crate::time::now_ms;
@@ -104,6 +104,9 @@ pub enum ProblemKind {
     TokenExpiresSoon,
     /// Ratings wait and the last attempt was answered with a token problem.
     TokenRefused,
+    /// Ratings wait and the last attempt was refused by a gateway (proxy, firewall) in
+    /// front of the server, not by the server: the network's administrator must look.
+    GatewayRefused,
     /// The keyring (or `VISIT_RATING_TOKEN`) could not be read.
     TokenUnreadable,
     /// The outbox could not be read.
@@ -122,12 +125,13 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// Every kind, in the order above.
-    pub const ALL: [ProblemKind; 12] = [
+    pub const ALL: [ProblemKind; 13] = [
         ProblemKind::NoUrl,
         ProblemKind::NoToken,
         ProblemKind::TokenExpired,
         ProblemKind::TokenExpiresSoon,
         ProblemKind::TokenRefused,
+        ProblemKind::GatewayRefused,
         ProblemKind::TokenUnreadable,
         ProblemKind::OutboxUnreadable,
         ProblemKind::OldestPendingOver1h,
@@ -145,6 +149,7 @@ impl ProblemKind {
             ProblemKind::TokenExpired => "token_expired",
             ProblemKind::TokenExpiresSoon => "token_expires_soon",
             ProblemKind::TokenRefused => "token_refused",
+            ProblemKind::GatewayRefused => "gateway_refused",
             ProblemKind::TokenUnreadable => "token_unreadable",
             ProblemKind::OutboxUnreadable => "outbox_unreadable",
             ProblemKind::OldestPendingOver1h => "oldest_pending_over_1h",
@@ -275,13 +280,19 @@ impl Health {
         match &self.outbox {
             Err(_) => add(Verdict::CouldNotCheck, ProblemKind::OutboxUnreadable, None),
             Ok(outbox) => {
-                let paused = self.deliveries.as_ref().ok().and_then(|d| {
-                    d.last_attempt_outcome
-                        .as_deref()
-                        .filter(|o| *o == "unauthorized")
-                });
-                if outbox.pending > 0 && paused.is_some() {
-                    add(Verdict::Broken, ProblemKind::TokenRefused, None);
+                let last = self
+                    .deliveries
+                    .as_ref()
+                    .ok()
+                    .and_then(Deliveries::last_outcome);
+                match last {
+                    Some(Counted::Unauthorized) if outbox.pending > 0 => {
+                        add(Verdict::Broken, ProblemKind::TokenRefused, None);
+                    }
+                    Some(Counted::Refused) if outbox.pending > 0 => {
+                        add(Verdict::Broken, ProblemKind::GatewayRefused, None);
+                    }
+                    _ => {}
                 }
                 if let Some(age) = self.oldest_pending_age_secs() {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
@@ -394,6 +405,7 @@ mod tests {
                 "token_expired",
                 "token_expires_soon",
                 "token_refused",
+                "gateway_refused",
                 "token_unreadable",
                 "outbox_unreadable",
                 "oldest_pending_over_1h",

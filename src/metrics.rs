@@ -16,7 +16,7 @@ use std::time::Duration;
 use prometheus::core::Collector;
 use prometheus::{Encoder as _, Gauge, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
-use crate::counters::{Deliveries, OUTCOMES};
+use crate::counters::{Counted, Deliveries};
 use crate::health::{Health, OutboxCounts, TokenHealth, Verdict};
 
 /// How often the window rewrites `metrics_file`.
@@ -132,9 +132,9 @@ fn add_deliveries(out: &Exposition, deliveries: &Deliveries) -> Result<(), Encod
         ),
         &["outcome"],
     )?;
-    for outcome in OUTCOMES {
+    for outcome in Counted::ALL {
         counter
-            .with_label_values(&[outcome])
+            .with_label_values(&[outcome.name()])
             .inc_by(deliveries.count(outcome));
     }
     out.add(counter)?;

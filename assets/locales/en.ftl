@@ -405,6 +405,7 @@ status-problem-token-expires-soon = The token expires in { $value } { $value ->
    *[other] days
   }: replace it soon.
 status-problem-token-refused = The server refused the token; ratings wait for a new one (visit-rating token set).
+status-problem-gateway-refused = A gateway in front of the server (a proxy, a firewall) refused the request, not the server; ratings wait. Check the terminal's network.
 status-problem-token-unreadable = The keyring could not be read, so the token was not checked.
 status-problem-outbox-unreadable = The outbox folder could not be read.
 status-problem-oldest-pending-over-1h = A rating has been waiting for more than an hour: check the network and the server.

@@ -428,6 +428,7 @@ status-problem-token-expires-soon = Токен истекает через { $va
    *[many] дней
   }: замените его заранее.
 status-problem-token-refused = Сервер не принял токен; оценки ждут новый (visit-rating token set).
+status-problem-gateway-refused = Запрос отклонил не сервер, а шлюз перед ним (прокси, межсетевой экран); оценки ждут. Проверьте сеть терминала.
 status-problem-token-unreadable = Хранилище ключей недоступно, токен не проверен.
 status-problem-outbox-unreadable = Папка очереди не читается.
 status-problem-oldest-pending-over-1h = Оценка ждёт отправки больше часа: проверьте сеть и сервер.

@@ -7,7 +7,7 @@ use crate::msg;
 
 use super::json::{self, LastAttempt, LastSuccess, StatusOutbox, StatusProblem, StatusToken};
 use crate::config::Config;
-use crate::counters::OUTCOMES;
+use crate::counters::Counted;
 use crate::health::{Health, Problem, ProblemKind, TokenHealth, Verdict};
 use crate::i18n::I18n;
 use crate::secrets::TokenOrigin;
@@ -103,7 +103,12 @@ pub fn status_json(health: &Health) -> json::Status<'_> {
             d.last_success_ms.map(|ms| LastSuccess {
                 at: millis_to_secs(ms),
             }),
-            json::Deliveries::Counts(OUTCOMES.iter().map(|o| (*o, d.count(o))).collect()),
+            json::Deliveries::Counts(
+                Counted::ALL
+                    .into_iter()
+                    .map(|o| (o.name(), d.count(o)))
+                    .collect(),
+            ),
         ),
         Err((_, e)) => (
             None,
@@ -137,6 +142,7 @@ fn problem_text(problem: &Problem, i18n: &I18n) -> String {
         ProblemKind::TokenExpired => msg!("status-problem-token-expired"),
         ProblemKind::TokenExpiresSoon => msg!("status-problem-token-expires-soon"),
         ProblemKind::TokenRefused => msg!("status-problem-token-refused"),
+        ProblemKind::GatewayRefused => msg!("status-problem-gateway-refused"),
         ProblemKind::TokenUnreadable => msg!("status-problem-token-unreadable"),
         ProblemKind::OutboxUnreadable => msg!("status-problem-outbox-unreadable"),
         ProblemKind::OldestPendingOver1h => msg!("status-problem-oldest-pending-over-1h"),

@@ -410,3 +410,26 @@ fn the_alert_rules_pass_promtool_check_and_their_unit_tests() {
         String::from_utf8_lossy(&test.stderr)
     );
 }
+
+#[test]
+fn a_gateways_refusal_is_counted_where_status_and_the_metrics_show_it() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN, "--gateway-refusal", "403"]);
+    let code = queue(&env, &server.url, TOKEN, &unique("gateway"));
+    assert_eq!(
+        code, 4,
+        "a gateway's refusal is for whoever administers the terminal"
+    );
+
+    let (_, status) = status_json(&env, Some(&server.url), Some(TOKEN));
+    assert_eq!(status["deliveries"]["refused"], 1, "{status}");
+    assert_eq!(status["last_attempt"]["outcome"], "refused", "{status}");
+    assert_eq!(problem_kinds(&status), ["gateway_refused"], "{status}");
+    assert_eq!(status["exit_code"], 11, "{status}");
+    let text = metrics(&env, &server.url, TOKEN);
+    assert_eq!(
+        sample(&text, "visit_rating_deliveries_total{outcome=\"refused\"}"),
+        Some("1"),
+        "{text}"
+    );
+}
