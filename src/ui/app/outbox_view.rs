@@ -93,11 +93,7 @@ impl RatingApp {
             // The sender shows why it cannot send in the status line.
             service.connect().map_err(|e| crate::api::error_chain(&e))
         });
-        let ctx = ctx.clone();
-        match OutboxWorker::start(outbox, connect, Box::new(move || ctx.request_repaint())) {
-            Ok(worker) => self.worker = Some(worker),
-            Err(e) => tracing::error!(error = %e, "cannot start the outbox sender"),
-        }
+        self.worker = jobs::start_sender(outbox, connect, ctx);
     }
 
     /// The outbox's status, if there is an outbox.
