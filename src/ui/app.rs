@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use egui::{Align, Key, Layout, Modifiers, Ui};
 use poll_promise::Promise;
 
-use crate::api::{OutcomeKind, VisitId};
+use crate::api::VisitId;
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
 use crate::outbox::Outbox;
@@ -37,6 +37,7 @@ mod setup;
 mod token;
 
 pub use form::star_row_id;
+use result::Thanks;
 use setup::SetupFields;
 
 pub use kiosk::{Kiosk, KioskLayout, PatientChoices, Shape, Unconfigured};
@@ -97,6 +98,50 @@ pub enum LastResult {
     Sent(SubmitReport),
     /// Nothing was sent.
     NotSent(NotSent),
+}
+
+/// What a screen asks of the state machine once it has drawn itself:
+/// [`RatingApp::apply`] carries it out, and is the one place the screen changes.
+#[must_use = "a transition does nothing until applied"]
+#[derive(Debug, Default)]
+pub(super) enum Transition {
+    /// Stay where we are.
+    #[default]
+    None,
+    /// Show that screen as it is (a granted PIN opens the menu; a kiosk that lost its
+    /// settings says it is not configured).
+    To(Screen),
+    /// Kiosk: the visit id is in; the form, focused on its first star row.
+    StartRating,
+    /// The settings, filled in from those in force.
+    OpenSettings,
+    /// The outbox, read afresh.
+    OpenOutbox,
+    /// "Import from file…", from the start.
+    OpenImport,
+    /// Back from the settings or the outbox: the kiosk's menu, or the form as it was.
+    Back,
+    /// Forget the patient ([`RatingApp::forget_patient`]): a kiosk's ready screen, or
+    /// an empty form.
+    NextPatient,
+    /// Send the form (one submission at a time).
+    Submit,
+    /// The answer to "Send" arrived.
+    Answered(Result<SubmitReport, NotSent>),
+    /// Leave kiosk mode for this session (the administrator's menu).
+    LeaveKiosk,
+    /// Idle after leaving kiosk mode: back to the kiosk.
+    ReturnToKiosk,
+}
+
+impl Transition {
+    /// `self`, or `other` when `self` asks for nothing.
+    fn or(self, other: Transition) -> Transition {
+        match self {
+            Transition::None => other,
+            next => next,
+        }
+    }
 }
 
 /// The rating form being filled in.
@@ -353,6 +398,11 @@ impl RatingApp {
         self.pending.is_none() && !focus_pending
     }
 
+    /// Open the outbox view (its list is read in a job).
+    pub fn open_outbox(&mut self, ctx: &egui::Context) {
+        self.apply(Transition::OpenOutbox, ctx);
+    }
+
     /// Start sending the form, unless something is missing or a submission is already
     /// in flight (then nothing happens: one at a time, by design).
     pub fn start_submit(&mut self, ctx: &egui::Context) {
@@ -368,46 +418,100 @@ impl RatingApp {
         self.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
     }
 
-    fn poll_pending(&mut self) {
+    /// The answer to "Send", once it is in.
+    fn poll_pending(&mut self) -> Transition {
         let Some(promise) = self.pending.take() else {
-            return;
+            return Transition::None;
         };
         match promise.try_take() {
-            Ok(result) => {
-                let accepted =
-                    matches!(&result, Ok(report) if report.outcome.kind == OutcomeKind::Accepted);
-                // Kept in the outbox for the background sender.
-                let kept = matches!(&result, Ok(report) if report.queued)
-                    || matches!(&result, Err(NotSent::SavedWithoutToken(_)));
-                let network = matches!(&result, Ok(report) if report.queued && report.outcome.kind == OutcomeKind::Transient);
-                self.once.scroll_to_result = true;
-                self.last = Some(match result {
-                    Ok(report) => LastResult::Sent(report),
-                    Err(not_sent) => LastResult::NotSent(not_sent),
-                });
-                if let Some(worker) = &self.worker {
-                    worker.refresh();
-                }
-                // A kiosk thanks the patient whenever the rating is safe; a desk treats a
-                // network failure as "saved" too, but shows token and server problems.
-                let thank = accepted || (kept && self.kiosk.is_some()) || network;
-                // Keys typed while the rating was being sent go on to the next form at a
-                // desk (Enter, the next visit id…). An answer the typist must read first
-                // keeps the form: they were not meant for it. A kiosk never carries keys
-                // over from one patient to the next.
-                if !thank || self.kiosk.is_some() {
-                    self.type_ahead.clear();
-                }
-                if thank {
+            Ok(result) => Transition::Answered(result),
+            Err(promise) => {
+                self.pending = Some(promise);
+                Transition::None
+            }
+        }
+    }
+
+    /// Take in the answer to "Send": whether to thank for it ([`Thanks::for_answer`]);
+    /// otherwise the result panel under the form shows it.
+    fn answered(&mut self, result: Result<SubmitReport, NotSent>) -> bool {
+        let thanks = Thanks::for_answer(&result, self.kiosk.is_some());
+        self.once.scroll_to_result = true;
+        self.last = Some(match result {
+            Ok(report) => LastResult::Sent(report),
+            Err(not_sent) => LastResult::NotSent(not_sent),
+        });
+        if let Some(worker) = &self.worker {
+            worker.refresh();
+        }
+        // Keys typed while the rating was being sent go on to the next form at a desk
+        // (Enter, the next visit id…). An answer the typist must read first keeps the
+        // form: they were not meant for it. A kiosk never carries keys over from one
+        // patient to the next.
+        if thanks.is_none() || self.kiosk.is_some() {
+            self.type_ahead.clear();
+        }
+        if let Some(thanks) = thanks {
+            self.saved_for_later = thanks == Thanks::Saved;
+            let now = self.clock.now();
+            if let Some(kiosk) = &mut self.kiosk {
+                kiosk.thanked(now, thanks == Thanks::Saved);
+            }
+        }
+        thanks.is_some()
+    }
+
+    /// Carry out what a screen (or a timer, or the answer to "Send") asked for: the one
+    /// place the screen changes.
+    pub(super) fn apply(&mut self, next: Transition, ctx: &egui::Context) {
+        let back = if self.kiosk.is_some() {
+            Screen::Admin
+        } else {
+            Screen::Form
+        };
+        match next {
+            Transition::None => {}
+            Transition::To(screen) => self.screen = screen,
+            Transition::StartRating => {
+                self.screen = Screen::Form;
+                self.once.focus_first_row = true;
+            }
+            Transition::OpenSettings => {
+                self.load_setup_fields();
+                self.screen = Screen::Setup;
+            }
+            Transition::OpenOutbox => {
+                self.outbox_view = outbox_view::OutboxView::default();
+                self.reload_outbox(ctx);
+                self.screen = Screen::Outbox;
+            }
+            Transition::OpenImport => {
+                self.import_view = import::ImportView::default();
+                self.screen = Screen::Import;
+            }
+            Transition::Back => self.screen = back,
+            Transition::NextPatient => {
+                self.screen = if self.kiosk.is_some() {
+                    Screen::Ready
+                } else {
+                    Screen::Form
+                };
+                self.forget_patient(ctx);
+            }
+            Transition::Submit => self.start_submit(ctx),
+            Transition::Answered(result) => {
+                if self.answered(result) {
                     self.screen = Screen::ThankYou;
-                    self.saved_for_later = !accepted;
-                    let now = self.clock.now();
-                    if let Some(kiosk) = &mut self.kiosk {
-                        kiosk.thanked(now, kept && !accepted);
-                    }
                 }
             }
-            Err(promise) => self.pending = Some(promise),
+            Transition::LeaveKiosk => {
+                self.leave_kiosk(ctx);
+                self.apply(Transition::NextPatient, ctx);
+            }
+            Transition::ReturnToKiosk => {
+                self.return_to_kiosk(ctx);
+                self.apply(Transition::NextPatient, ctx);
+            }
         }
     }
 
@@ -427,7 +531,8 @@ impl RatingApp {
 
     /// The title bar: the hidden administrator corner, the title, and on the right the
     /// patient's own buttons (kiosk) or the settings and import buttons (desk).
-    fn title_bar(&mut self, ui: &mut Ui) {
+    fn title_bar(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         egui::Panel::top("title-bar")
             .frame(self.panel_frame(
                 egui::Frame::side_top_panel(ui.style()).inner_margin(if self.kiosk.is_some() {
@@ -451,8 +556,7 @@ impl RatingApp {
                                 )
                                 .clicked()
                         {
-                            self.load_setup_fields();
-                            self.screen = Screen::Setup;
+                            next = Transition::OpenSettings;
                         }
                         if self.kiosk.is_none()
                             && self.screen == Screen::Form
@@ -464,7 +568,7 @@ impl RatingApp {
                                 )
                                 .clicked()
                         {
-                            self.open_import();
+                            next = Transition::OpenImport;
                         }
                         // The title takes what the buttons leave (a narrow portrait
                         // stand cuts it short rather than draw buttons over it).
@@ -476,6 +580,7 @@ impl RatingApp {
                     });
                 });
             });
+        next
     }
 
     /// Draw the whole window into `ui` (the root `Ui`).
@@ -491,13 +596,19 @@ impl RatingApp {
             ui.ctx().request_discard("the window's style changed");
         }
         self.privacy_input(ui);
-        self.start_worker(ui.ctx());
-        self.poll_pending();
-        self.kiosk_logic(ui);
-        self.left_kiosk_logic(ui);
+        let ctx = ui.ctx().clone();
+        self.start_worker(&ctx);
+        let next = self.poll_pending();
+        self.apply(next, &ctx);
+        let next = self.kiosk_timers(ui);
+        self.apply(next, &ctx);
+        let next = self.kiosk_configured(&ctx);
+        self.apply(next, &ctx);
+        let next = self.left_kiosk_timer(ui);
+        self.apply(next, &ctx);
         // Ctrl+Enter sends from anywhere, even from inside the notes box.
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
-            self.start_submit(&ui.ctx().clone());
+            self.apply(Transition::Submit, &ctx);
         }
 
         if self.demo {
@@ -510,8 +621,11 @@ impl RatingApp {
             );
         }
         self.clear_text_banner(ui);
-        self.title_bar(ui);
-        self.outbox_status_bar(ui);
+        let next = self.title_bar(ui);
+        self.apply(next, &ctx);
+        let next = self.outbox_status_bar(ui);
+        self.apply(next, &ctx);
+        let mut next = Transition::None;
         egui::CentralPanel::default()
             .frame(self.panel_frame(egui::Frame::central_panel(ui.style())))
             .show(ui, |ui| {
@@ -530,7 +644,7 @@ impl RatingApp {
                         ui.add_space(margin);
                         ui.vertical(|ui| {
                             ui.set_width(width);
-                            match self.screen {
+                            next = match self.screen {
                                 Screen::Setup => self.setup_ui(ui),
                                 Screen::Ready => self.ready_ui(ui),
                                 Screen::Form => self.form_ui(ui),
@@ -539,13 +653,15 @@ impl RatingApp {
                                 Screen::NotConfigured => self.not_configured_ui(ui),
                                 Screen::Outbox => self.outbox_ui(ui),
                                 Screen::Import => self.import_ui(ui),
-                            }
+                            };
                         });
                     });
                 });
             });
-        self.kiosk_overlays(&ui.ctx().clone());
-        self.privacy_output(&ui.ctx().clone());
+        self.apply(next, &ctx);
+        let next = self.kiosk_overlays(&ctx);
+        self.apply(next, &ctx);
+        self.privacy_output(&ctx);
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
         }
@@ -561,7 +677,7 @@ impl RatingApp {
             tracing::info!(
                 target: "visit_rating::timing",
                 pressed_to_answer_shown_ms = pressed.elapsed().as_secs_f64() * 1000.0,
-                thank_you = self.screen == Screen::ThankYou,
+                thank_you = matches!(self.screen, Screen::ThankYou),
                 "the answer to \"Send\" is on screen"
             );
         }

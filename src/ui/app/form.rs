@@ -12,7 +12,7 @@ use egui::{Align, Id, Key, Layout, RichText, Ui};
 use crate::api::{MAX_VISIT_ID_CHARS, VisitId, VisitIdError};
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
 
-use super::{KioskLayout, RatingApp, Shape, VISIT_ID_FIELD};
+use super::{KioskLayout, RatingApp, Shape, Transition, VISIT_ID_FIELD};
 use crate::ui::keyboard;
 use crate::ui::star_rating::star_rating;
 use crate::ui::theme::{self};
@@ -90,15 +90,16 @@ impl RatingApp {
         self.kiosk.as_ref().and_then(super::Kiosk::layout)
     }
 
-    pub(super) fn form_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn form_ui(&mut self, ui: &mut Ui) -> Transition {
         let sending = self.pending.is_some();
+        let mut next = Transition::None;
         let compact = self
             .kiosk_layout()
             .is_some_and(|layout| layout.shape == Shape::Compact);
         let gap = if compact { 2.0 } else { 8.0 };
         ui.add_enabled_ui(!sending, |ui| {
             if self.kiosk.is_some() {
-                self.kiosk_visit_line(ui);
+                next = self.kiosk_visit_line(ui);
             } else {
                 self.visit_id_ui(ui);
             }
@@ -111,11 +112,12 @@ impl RatingApp {
             ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
         });
         ui.add_space(gap * 1.5);
-        self.submit_row(ui);
+        next = next.or(self.submit_row(ui));
         if let Some(last) = self.last.clone() {
             ui.add_space(12.0);
-            self.result_ui(ui, &last);
+            next = next.or(self.result_ui(ui, &last));
         }
+        next
     }
 
     pub(super) fn visit_id_ui(&mut self, ui: &mut Ui) {
@@ -256,7 +258,8 @@ impl RatingApp {
         self.limit_reached_ui(ui, chars, NOTES_MAX_CHARS);
     }
 
-    pub(super) fn submit_row(&mut self, ui: &mut Ui) {
+    pub(super) fn submit_row(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         let hint = self.missing_hint();
         let sending = self.pending.is_some();
         ui.horizontal(|ui| {
@@ -267,7 +270,7 @@ impl RatingApp {
             };
             let button = theme::primary_button(ui.ctx(), text);
             if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
-                self.start_submit(&ui.ctx().clone());
+                next = Transition::Submit;
             }
             if sending {
                 let waited = ui.input(|i| i.time) - self.sending_since;
@@ -290,6 +293,7 @@ impl RatingApp {
             }
             None => {}
         }
+        next
     }
 }
 

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use egui::{Color32, RichText, Ui};
 use poll_promise::Promise;
 
-use super::{RatingApp, Screen, theme};
+use super::{RatingApp, Screen, Transition, theme};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::import::report::{self, Line, Stage, Tally};
@@ -81,12 +81,6 @@ struct Sending {
 }
 
 impl RatingApp {
-    /// Open the import screen.
-    pub(super) fn open_import(&mut self) {
-        self.import_view = ImportView::default();
-        self.screen = Screen::Import;
-    }
-
     /// The file read and checked, with its preview, once it is in (for tests).
     pub fn import_preview(&self) -> Option<&Loaded> {
         self.import_view.loaded.as_deref()
@@ -245,7 +239,7 @@ impl RatingApp {
     }
 
     /// The import screen.
-    pub(super) fn import_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn import_ui(&mut self, ui: &mut Ui) -> Transition {
         self.poll_import();
         let ctx = ui.ctx().clone();
         ui.heading(self.i18n.tr(msg!("import-title")));
@@ -291,12 +285,13 @@ impl RatingApp {
             .clicked()
         {
             self.import_view = ImportView::default();
-            if self.kiosk.is_some() {
-                self.screen = Screen::Admin;
+            return if self.kiosk.is_some() {
+                Transition::To(Screen::Admin)
             } else {
-                self.forget_patient(&ui.ctx().clone());
-            }
+                Transition::NextPatient
+            };
         }
+        Transition::None
     }
 
     /// The counts over the preview: rows, valid, invalid, and the rows not shown.

@@ -28,7 +28,7 @@ use std::time::Duration;
 use egui::{Event, Key, Modifiers, Ui, ViewportCommand};
 use poll_promise::Promise;
 
-use super::{RatingApp, Screen};
+use super::{RatingApp, Screen, Transition};
 use crate::admin_pin::PinGate;
 use crate::config::{Config, KioskOptions, Language};
 use crate::ui::jobs;
@@ -156,7 +156,7 @@ struct WindowControl {
     /// The window was sized to the monitor (or found full screen already).
     covered_monitor: bool,
     /// Full screen was asked for (on the first frame).
-    asked_fullscreen: bool,
+    full_screen_asked: bool,
 }
 
 impl Kiosk {
@@ -376,7 +376,7 @@ impl RatingApp {
             monitor_px,
             kiosk.options.screen_diagonal_inches,
             multiplier,
-            kiosk.options.on_screen_keyboard && self.screen == Screen::Form,
+            kiosk.options.on_screen_keyboard && matches!(self.screen, Screen::Form),
         );
         kiosk.layout = Some(layout);
         let zoom = layout.scale / native;
@@ -403,14 +403,15 @@ impl RatingApp {
     }
 
     /// Timers, the close request and the administrator shortcut; run every frame before
-    /// drawing.
-    pub(super) fn kiosk_logic(&mut self, ui: &Ui) {
+    /// drawing. The thank-you screen's and the idle reset end in
+    /// [`Transition::NextPatient`].
+    pub(super) fn kiosk_timers(&mut self, ui: &Ui) -> Transition {
         let now = self.clock.now();
         let wall = self.clock.wall();
         let idle_applies = self.idle_applies();
-        let screen = self.screen;
+        let shown = self.screen;
         let Some(kiosk) = &mut self.kiosk else {
-            return;
+            return Transition::None;
         };
         let ctx = ui.ctx();
         if had_activity(ui) {
@@ -424,8 +425,8 @@ impl RatingApp {
         // output's size, but cage 0.1.4 (Debian 12's) makes a window created full
         // screen keep the size it asked for, and winit ignores size requests once full
         // screen.
-        if !kiosk.window.asked_fullscreen {
-            kiosk.window.asked_fullscreen = true;
+        if !kiosk.window.full_screen_asked {
+            kiosk.window.full_screen_asked = true;
             if ui.input(|i| i.viewport().fullscreen) != Some(true) {
                 ctx.send_viewport_cmd(ViewportCommand::SetMonitor(kiosk.options.monitor));
             }
@@ -454,7 +455,7 @@ impl RatingApp {
 
         let mut deadlines = Vec::new();
         let mut reset = false;
-        if screen == Screen::ThankYou
+        if matches!(shown, Screen::ThankYou)
             && let Some(thanked) = kiosk.thanked_at
         {
             let end = thanked + Duration::from_secs(kiosk.options.thank_you_secs);
@@ -490,14 +491,19 @@ impl RatingApp {
             ctx.request_repaint_after(next.saturating_sub(now));
         }
         if reset {
-            self.forget_patient(&ui.ctx().clone());
+            Transition::NextPatient
+        } else {
+            Transition::None
         }
-        // Patients' screens give way to "not configured" (and come back once it is).
-        let unconfigured = self.unconfigured(ui.ctx());
-        match (self.screen, unconfigured) {
-            (Screen::Ready, Some(_)) => self.screen = Screen::NotConfigured,
-            (Screen::NotConfigured, None) => self.forget_patient(&ui.ctx().clone()),
-            _ => {}
+    }
+
+    /// Patients' screens give way to "not configured" (and come back once it is); run
+    /// every frame after the timers.
+    pub(super) fn kiosk_configured(&mut self, ctx: &egui::Context) -> Transition {
+        match (self.screen, self.unconfigured(ctx)) {
+            (Screen::Ready, Some(_)) => Transition::To(Screen::NotConfigured),
+            (Screen::NotConfigured, None) => Transition::NextPatient,
+            _ => Transition::None,
         }
     }
 
@@ -535,9 +541,9 @@ impl RatingApp {
 
     /// Leave kiosk mode for this session: a normal window, the administrator's form.
     /// The kiosk is kept aside: after `idle_secs` without a touch or key the window goes
-    /// back to it ([`RatingApp::left_kiosk_logic`]), so a terminal is never left
-    /// unlocked.
-    fn leave_kiosk(&mut self, ctx: &egui::Context) {
+    /// back to it ([`RatingApp::left_kiosk_timer`]), so a terminal is never left
+    /// unlocked. Part of [`Transition::LeaveKiosk`].
+    pub(super) fn leave_kiosk(&mut self, ctx: &egui::Context) {
         self.left_kiosk = self.kiosk.take();
         if let Some(kiosk) = &mut self.left_kiosk {
             kiosk.last_activity = self.clock.now();
@@ -546,15 +552,14 @@ impl RatingApp {
         self.once.style = true;
         ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
         ctx.send_viewport_cmd(ViewportCommand::Decorations(true));
-        self.forget_patient(ctx);
     }
 
     /// After "leave kiosk mode": back to the kiosk once the window has been idle for
     /// `idle_secs` (and nothing is being sent).
-    pub(super) fn left_kiosk_logic(&mut self, ui: &Ui) {
+    pub(super) fn left_kiosk_timer(&mut self, ui: &Ui) -> Transition {
         let now = self.clock.now();
         let Some(kiosk) = &mut self.left_kiosk else {
-            return;
+            return Transition::None;
         };
         if had_activity(ui) {
             kiosk.last_activity = now;
@@ -563,21 +568,26 @@ impl RatingApp {
         if idle < kiosk.idle_limit() || self.pending.is_some() {
             ui.ctx()
                 .request_repaint_after(kiosk.idle_limit().saturating_sub(idle));
-            return;
+            return Transition::None;
         }
+        Transition::ReturnToKiosk
+    }
+
+    /// The kiosk kept aside by "leave kiosk mode" is back (part of
+    /// [`Transition::ReturnToKiosk`]).
+    pub(super) fn return_to_kiosk(&mut self, ctx: &egui::Context) {
+        let now = self.clock.now();
         tracing::info!("idle after leaving kiosk mode: back to the kiosk");
         self.kiosk = self.left_kiosk.take();
         self.appearance.scale = self.config.text_scale * self.config.kiosk_options.touch_scale;
         self.once.style = true;
-        let ctx = ui.ctx().clone();
         ctx.send_viewport_cmd(ViewportCommand::Decorations(false));
         ctx.send_viewport_cmd(ViewportCommand::Fullscreen(true));
         if let Some(kiosk) = &mut self.kiosk {
             kiosk.last_activity = now;
             kiosk.window.covered_monitor = false;
-            kiosk.window.asked_fullscreen = false;
+            kiosk.window.full_screen_asked = false;
         }
-        self.forget_patient(&ctx);
     }
 }
 

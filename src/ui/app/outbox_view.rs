@@ -12,7 +12,7 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use poll_promise::Promise;
 
-use super::{RatingApp, Screen, theme};
+use super::{RatingApp, Screen, Transition, theme};
 use crate::api::OutcomeKind;
 use crate::outbox::worker::{OutboxStatus, OutboxWorker};
 use crate::outbox::{DamagedFile, Entry, EntryState, Listing, OutboxError, Removal};
@@ -151,18 +151,19 @@ impl RatingApp {
     }
 
     /// The status line at the bottom (desk mode): shown while anything waits.
-    pub(super) fn outbox_status_bar(&mut self, ui: &mut Ui) {
+    pub(super) fn outbox_status_bar(&mut self, ui: &mut Ui) -> Transition {
         self.watch_token_expiry(ui.ctx());
         if self.kiosk.is_some() {
-            return;
+            return Transition::None;
         }
         let status = self.outbox_status().unwrap_or_default();
         let text = match (self.token_warning(), self.status_text(&status)) {
             (Some(token), Some(outbox)) => format!("{token} · {outbox}"),
             (Some(token), None) => token,
             (None, Some(outbox)) => outbox,
-            (None, None) => return,
+            (None, None) => return Transition::None,
         };
+        let mut next = Transition::None;
         egui::Panel::bottom("outbox-status")
             .frame(self.panel_frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0)))
             .show(ui, |ui| {
@@ -174,25 +175,19 @@ impl RatingApp {
                     if ui.button(self.i18n.tr(msg!("outbox-send-now"))).clicked() {
                         self.send_outbox_now();
                     }
-                    if self.screen != Screen::Outbox
+                    if !matches!(self.screen, Screen::Outbox)
                         && ui.button(self.i18n.tr(msg!("outbox-open"))).clicked()
                     {
-                        self.open_outbox(ui.ctx());
+                        next = Transition::OpenOutbox;
                     }
                 });
             });
-    }
-
-    /// Open the outbox view (its list is read in a job).
-    pub fn open_outbox(&mut self, ctx: &egui::Context) {
-        self.outbox_view = OutboxView::default();
-        self.reload_outbox(ctx);
-        self.screen = Screen::Outbox;
+        next
     }
 
     /// Read the outbox again, in a job (a listing reads every file and may move damaged
     /// ones aside). One at a time: a request during a read starts another after it.
-    fn reload_outbox(&mut self, ctx: &egui::Context) {
+    pub(super) fn reload_outbox(&mut self, ctx: &egui::Context) {
         if self.outbox_view.loading.is_some() {
             self.outbox_view.reload_again = true;
             return;
@@ -332,7 +327,8 @@ impl RatingApp {
     }
 
     /// The list of waiting and needs-attention ratings.
-    pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn outbox_ui(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         let ctx = ui.ctx().clone();
         self.poll_outbox_jobs(&ctx);
         ui.heading(self.i18n.tr(msg!("outbox-title")));
@@ -361,11 +357,7 @@ impl RatingApp {
                 ui.spinner();
             }
             if ui.button(self.i18n.tr(msg!("setup-back"))).clicked() {
-                self.screen = if self.kiosk.is_some() {
-                    Screen::Admin
-                } else {
-                    Screen::Form
-                };
+                next = Transition::Back;
             }
         });
         self.move_here_ui(ui);
@@ -377,7 +369,7 @@ impl RatingApp {
         // Taken out while drawn (the rows borrow it, the buttons borrow `self`); only the
         // rows in view are drawn, so 10,000 waiting ratings cost what a screenful does.
         let Some(listing) = self.outbox_view.listing.take() else {
-            return;
+            return next;
         };
         if listing.entries.is_empty() {
             ui.weak(self.i18n.tr(msg!("outbox-empty")));
@@ -401,6 +393,7 @@ impl RatingApp {
         if self.outbox_view.listing.is_none() {
             self.outbox_view.listing = Some(listing);
         }
+        next
     }
 
     /// The current server's origin, if one is configured.

@@ -1,4 +1,5 @@
-//! After a rating: the thank-you screen and the result panel that shows the server's
+//! After a rating: when to say thank you ([`Thanks::for_answer`], the one place that
+//! decides it), the thank-you screen, and the result panel that shows the server's
 //! answer (its words verbatim) and what to do.
 
 use crate::msg;
@@ -8,15 +9,48 @@ use crate::api::OutcomeKind;
 use crate::i18n::OutcomeWords;
 use crate::service::{ConnectError, NotSent, SubmitReport};
 
-use super::{LastResult, RatingApp, Screen};
+use super::{LastResult, RatingApp, Transition};
 use crate::ui::theme::{self};
 
-impl RatingApp {
-    pub(super) fn result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
-        if self.kiosk.is_some() {
-            self.kiosk_result_ui(ui, last);
-            return;
+/// How an answer to "Send" is thanked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Thanks {
+    /// The server took the rating.
+    Accepted,
+    /// The outbox keeps it and the background sender sends it later ("thank you, saved").
+    Saved,
+}
+
+impl Thanks {
+    /// Whether the answer to "Send" is thanked for (the thank-you screen), or shown
+    /// under the form for the person to act on (`None`). A kiosk thanks the patient
+    /// whenever the rating is safe in the outbox; a desk treats a network failure as
+    /// "saved" too, but shows token and server problems.
+    pub(super) fn for_answer(
+        result: &Result<SubmitReport, NotSent>,
+        kiosk: bool,
+    ) -> Option<Thanks> {
+        let (kind, kept) = match result {
+            Ok(report) => (Some(report.outcome.kind), report.queued),
+            Err(not_sent) => (None, matches!(not_sent, NotSent::SavedWithoutToken(_))),
+        };
+        let network = kept && kind == Some(OutcomeKind::Transient);
+        if kind == Some(OutcomeKind::Accepted) {
+            Some(Thanks::Accepted)
+        } else if (kept && kiosk) || network {
+            Some(Thanks::Saved)
+        } else {
+            None
         }
+    }
+}
+
+impl RatingApp {
+    pub(super) fn result_ui(&mut self, ui: &mut Ui, last: &LastResult) -> Transition {
+        if self.kiosk.is_some() {
+            return self.kiosk_result_ui(ui, last);
+        }
+        let mut next = Transition::None;
         let (words, kind) = match last {
             LastResult::Sent(SubmitReport { outcome, .. }) => {
                 (self.i18n.outcome_words(outcome), Some(outcome.kind))
@@ -87,7 +121,7 @@ impl RatingApp {
                     if matches!(kind, Some(OutcomeKind::Transient))
                         && ui.button(self.i18n.tr(msg!("retry"))).clicked()
                     {
-                        self.start_submit(&ui.ctx().clone());
+                        next = Transition::Submit;
                     }
                     let token_problem = matches!(kind, Some(OutcomeKind::Unauthorized(_)))
                         || matches!(
@@ -98,13 +132,12 @@ impl RatingApp {
                             )
                         );
                     if token_problem && ui.button(self.i18n.tr(msg!("replace-token"))).clicked() {
-                        self.load_setup_fields();
-                        self.screen = Screen::Setup;
+                        next = Transition::OpenSettings;
                     }
                     if matches!(kind, Some(OutcomeKind::AlreadyRecorded))
                         && ui.button(self.i18n.tr(msg!("new-rating"))).clicked()
                     {
-                        self.forget_patient(&ui.ctx().clone());
+                        next = Transition::NextPatient;
                     }
                 });
             });
@@ -112,9 +145,11 @@ impl RatingApp {
         if std::mem::take(&mut self.once.scroll_to_result) {
             panel.response.scroll_to_me(Some(Align::BOTTOM));
         }
+        next
     }
 
-    pub(super) fn thank_you_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn thank_you_ui(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         let now = self.clock.now();
         let saved_for_later = self.saved_for_later;
         let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
@@ -159,7 +194,7 @@ impl RatingApp {
             let response = ui.add_enabled(!cooling_down, button);
             let enter = ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none());
             if response.clicked() || (enter && !cooling_down) {
-                self.forget_patient(&ui.ctx().clone());
+                next = Transition::NextPatient;
             }
             if let Some(seconds) = self.kiosk.as_ref().map(|k| k.reset_in(now)) {
                 ui.add_space(12.0);
@@ -169,5 +204,95 @@ impl RatingApp {
                 );
             }
         });
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Thanks;
+    use crate::api::{Outcome, OutcomeKind, TokenProblem};
+    use crate::service::{NotSent, SubmitReport};
+
+    fn report(kind: OutcomeKind, queued: bool) -> SubmitReport {
+        SubmitReport {
+            outcome: Outcome {
+                kind,
+                http_status: None,
+                code: None,
+                message: None,
+                message_code: None,
+                detail: None,
+            },
+            queued,
+        }
+    }
+
+    #[test]
+    fn a_desk_thanks_for_what_is_accepted_or_waits_for_the_network_only() {
+        let cases = [
+            (
+                Err(NotSent::NoThread(std::sync::Arc::new(
+                    std::io::Error::other("x"),
+                ))),
+                None,
+            ),
+            (
+                Ok(report(OutcomeKind::Accepted, false)),
+                Some(Thanks::Accepted),
+            ),
+            (
+                Ok(report(OutcomeKind::Transient, true)),
+                Some(Thanks::Saved),
+            ),
+            (Ok(report(OutcomeKind::Transient, false)), None),
+            (Ok(report(OutcomeKind::Rejected, true)), None),
+            (Ok(report(OutcomeKind::Refused, true)), None),
+            (Ok(report(OutcomeKind::AlreadyRecorded, false)), None),
+            (
+                Ok(report(
+                    OutcomeKind::Unauthorized(TokenProblem::Expired),
+                    true,
+                )),
+                None,
+            ),
+        ];
+        for (result, thanks) in cases {
+            assert_eq!(Thanks::for_answer(&result, false), thanks, "{result:?}");
+        }
+    }
+
+    #[test]
+    fn a_kiosk_thanks_whenever_the_rating_is_kept() {
+        let cases = [
+            (
+                Err(NotSent::NoThread(std::sync::Arc::new(
+                    std::io::Error::other("x"),
+                ))),
+                None,
+            ),
+            (
+                Ok(report(OutcomeKind::Accepted, false)),
+                Some(Thanks::Accepted),
+            ),
+            (
+                Ok(report(OutcomeKind::Transient, true)),
+                Some(Thanks::Saved),
+            ),
+            (Ok(report(OutcomeKind::Rejected, true)), Some(Thanks::Saved)),
+            (Ok(report(OutcomeKind::Refused, true)), Some(Thanks::Saved)),
+            (
+                Ok(report(
+                    OutcomeKind::Unauthorized(TokenProblem::Expired),
+                    true,
+                )),
+                Some(Thanks::Saved),
+            ),
+            (Ok(report(OutcomeKind::Rejected, false)), None),
+            (Ok(report(OutcomeKind::AlreadyRecorded, false)), None),
+        ];
+        for (result, thanks) in cases {
+            assert_eq!(Thanks::for_answer(&result, true), thanks, "{result:?}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::i18n::I18n;
 use crate::service::Service;
 use crate::ui::jobs;
 
-use super::{RatingApp, Screen};
+use super::{RatingApp, Transition};
 
 /// The settings screen's fields while being edited.
 #[derive(Default)]
@@ -61,8 +61,8 @@ impl RatingApp {
         };
     }
 
-    pub(super) fn setup_ui(&mut self, ui: &mut Ui) {
-        self.poll_setup_save();
+    pub(super) fn setup_ui(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = self.poll_setup_save();
         ui.heading(self.i18n.tr(msg!("setup-title")));
         ui.label(self.i18n.tr(msg!("setup-intro")));
         ui.add_space(8.0);
@@ -111,11 +111,7 @@ impl RatingApp {
             if self.service.base_url().is_some()
                 && ui.button(self.i18n.tr(msg!("setup-back"))).clicked()
             {
-                self.screen = if self.kiosk.is_some() {
-                    Screen::Admin
-                } else {
-                    Screen::Form
-                };
+                next = Transition::Back;
             }
         });
         if self.service.base_url().is_some() {
@@ -123,6 +119,7 @@ impl RatingApp {
             ui.separator();
             self.token_settings_ui(ui);
         }
+        next
     }
 
     /// Check the form's fields, then check the URL (building an HTTP client reads the CA
@@ -168,21 +165,21 @@ impl RatingApp {
 
     /// The settings saved by [`Self::save_setup`]'s job are applied: a service for the
     /// server now in force, the language, back to the form (or the kiosk's menu).
-    pub(super) fn poll_setup_save(&mut self) {
+    pub(super) fn poll_setup_save(&mut self) -> Transition {
         let Some(promise) = self.setup.saving.take() else {
-            return;
+            return Transition::None;
         };
         let config = match promise.try_take() {
             Err(promise) => {
                 self.setup.saving = Some(promise);
-                return;
+                return Transition::None;
             }
             Ok(Err(e)) => {
                 self.setup.error = Some(match &e {
                     SetupError::Client(e) => self.i18n.client_error(e),
                     SetupError::Save(_) | SetupError::NoThread(_) => crate::api::error_chain(&e),
                 });
-                return;
+                return Transition::None;
             }
             Ok(Ok(config)) => config,
         };
@@ -208,11 +205,7 @@ impl RatingApp {
         self.config = config;
         self.i18n = I18n::new(self.setup.language);
         self.setup.error = None;
-        self.screen = if self.kiosk.is_some() {
-            Screen::Admin
-        } else {
-            Screen::Form
-        };
         self.once.focus_visit_id = true;
+        Transition::Back
     }
 }

@@ -9,7 +9,7 @@ use poll_promise::Promise;
 
 use super::{CORNER, CORNER_HOLD, ceil_secs};
 use crate::admin_pin::{PinCheck, PinGate};
-use crate::ui::app::{RatingApp, Screen, theme};
+use crate::ui::app::{RatingApp, Screen, Transition, theme};
 use crate::ui::jobs;
 
 impl RatingApp {
@@ -35,7 +35,8 @@ impl RatingApp {
     }
 
     /// The administrator's menu.
-    pub(in crate::ui::app) fn admin_ui(&mut self, ui: &mut Ui) {
+    pub(in crate::ui::app) fn admin_ui(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         ui.heading(self.i18n.tr(msg!("kiosk-admin-title")));
         if let Some(kiosk) = &self.kiosk {
             let warn = ui.visuals().warn_fg_color;
@@ -58,24 +59,22 @@ impl RatingApp {
             egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
         };
         if ui.add(big(self.i18n.tr(msg!("settings-open")))).clicked() {
-            self.load_setup_fields();
-            self.screen = Screen::Setup;
+            next = Transition::OpenSettings;
         }
         if self.service.outbox().is_some()
             && ui.add(big(self.i18n.tr(msg!("kiosk-outbox")))).clicked()
         {
-            self.open_outbox(ui.ctx());
+            next = Transition::OpenOutbox;
         }
         if self.service.outbox().is_some()
             && ui
                 .add(big(self.i18n.tr(msg!("import-open-screen"))))
                 .clicked()
         {
-            self.open_import();
+            next = Transition::OpenImport;
         }
         if ui.add(big(self.i18n.tr(msg!("kiosk-leave")))).clicked() {
-            self.leave_kiosk(&ui.ctx().clone());
-            return;
+            return Transition::LeaveKiosk;
         }
         if ui.add(big(self.i18n.tr(msg!("kiosk-close-app")))).clicked() {
             if let Some(kiosk) = &mut self.kiosk {
@@ -94,17 +93,18 @@ impl RatingApp {
             if let Some(kiosk) = &mut self.kiosk {
                 kiosk.needs_attention = false;
             }
-            self.forget_patient(&ui.ctx().clone());
+            next = Transition::NextPatient;
         }
+        next
     }
 
-    pub(super) fn pin_prompt(&mut self, ctx: &egui::Context) {
+    pub(super) fn pin_prompt(&mut self, ctx: &egui::Context) -> Transition {
         let now = self.clock.wall();
         let Some(kiosk) = &mut self.kiosk else {
-            return;
+            return Transition::None;
         };
         let Some(prompt) = &mut kiosk.prompt else {
-            return;
+            return Transition::None;
         };
         let mut submit = false;
         let mut cancel = false;
@@ -166,7 +166,7 @@ impl RatingApp {
         });
         if cancel {
             kiosk.prompt = None;
-            return;
+            return Transition::None;
         }
         let check = if let Some((matched, digits)) = verified {
             let check = kiosk.gate.settle(Some(matched), now);
@@ -174,7 +174,7 @@ impl RatingApp {
             (check, digits)
         } else {
             if !submit || checking {
-                return;
+                return Transition::None;
             }
             let pin = std::mem::take(&mut prompt.pin);
             prompt.focus = true;
@@ -187,30 +187,30 @@ impl RatingApp {
                         move || (crate::admin_pin::verify_pin(&pin, &hash), pin.len()),
                         |_| (false, 0),
                     ));
-                    return;
+                    return Transition::None;
                 }
                 (Some(remaining), _) => (PinCheck::Locked { remaining }, 0),
                 (None, None) => (kiosk.gate.settle(None, now), 0),
             }
         };
         let (check, digits) = check;
-        self.pin_answered(check, digits);
+        self.pin_answered(check, digits)
     }
 
     /// Act on a counted PIN attempt: open the menu, or say why not.
-    fn pin_answered(&mut self, check: PinCheck, digits: usize) {
+    fn pin_answered(&mut self, check: PinCheck, digits: usize) -> Transition {
         let i18n = &self.i18n;
         let Some(kiosk) = &mut self.kiosk else {
-            return;
+            return Transition::None;
         };
         let Some(prompt) = &mut kiosk.prompt else {
-            return;
+            return Transition::None;
         };
         match check {
             PinCheck::Granted => {
                 kiosk.prompt = None;
                 kiosk.short_pin = digits < *crate::admin_pin::PIN_DIGITS.start();
-                self.screen = Screen::Admin;
+                return Transition::To(Screen::Admin);
             }
             PinCheck::Wrong { left } => {
                 prompt.message =
@@ -226,6 +226,7 @@ impl RatingApp {
                 prompt.message = Some(i18n.tr(msg!("kiosk-pin-not-configured")));
             }
         }
+        Transition::None
     }
 }
 

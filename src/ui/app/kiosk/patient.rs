@@ -9,7 +9,9 @@ use super::{PatientChoices, Unconfigured};
 use crate::api::{MAX_VISIT_ID_CHARS, OutcomeKind};
 use crate::config::Language;
 use crate::i18n::I18n;
-use crate::ui::app::{LastResult, RatingApp, Screen, SubmitReport, VISIT_ID_FIELD, theme};
+use crate::ui::app::{
+    LastResult, RatingApp, Screen, SubmitReport, Transition, VISIT_ID_FIELD, theme,
+};
 
 /// A patient's button: touch-sized, its visible text short ("A+"), its accessible name
 /// in words.
@@ -113,7 +115,7 @@ impl RatingApp {
         if changed {
             // A tap takes the keyboard focus: give it back to the visit id, where a
             // barcode scanner types.
-            if self.screen == Screen::Ready {
+            if matches!(self.screen, Screen::Ready) {
                 self.once.focus_visit_id = true;
             }
             ui.ctx().request_repaint();
@@ -121,7 +123,7 @@ impl RatingApp {
     }
 
     /// "Terminal not configured — please call staff", calm, with one line for staff.
-    pub(in crate::ui::app) fn not_configured_ui(&mut self, ui: &mut Ui) {
+    pub(in crate::ui::app) fn not_configured_ui(&mut self, ui: &mut Ui) -> Transition {
         let reason = self.unconfigured(&ui.ctx().clone());
         ui.add_space(48.0);
         ui.vertical_centered(|ui| {
@@ -140,6 +142,7 @@ impl RatingApp {
             };
             ui.weak(self.i18n.tr(staff));
         });
+        Transition::None
     }
 
     /// A small, discreet line for staff: the terminal needs attention (a rating failed,
@@ -163,7 +166,7 @@ impl RatingApp {
     }
 
     /// The welcome screen: scan or type the visit id, then start.
-    pub(in crate::ui::app) fn ready_ui(&mut self, ui: &mut Ui) {
+    pub(in crate::ui::app) fn ready_ui(&mut self, ui: &mut Ui) -> Transition {
         let now = self.clock.now();
         let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
         ui.add_space(32.0 + self.kiosk_spare_height() / 3.0);
@@ -215,18 +218,20 @@ impl RatingApp {
             .clicked()
         });
         if can_start && (start.inner || scanned) {
-            self.screen = Screen::Form;
-            self.once.focus_first_row = true;
-        } else if scanned {
+            return Transition::StartRating;
+        }
+        if scanned {
             // Keep the focus in the field so the next scan lands there.
             response.request_focus();
         }
+        Transition::None
     }
 
     /// The scanned visit id on the form (read-only), and a way to start over at once.
     /// A long id (up to 256 characters) is cut short with «…» in the room the button
     /// leaves, rather than widening the form past the screen's edge.
-    pub(in crate::ui::app) fn kiosk_visit_line(&mut self, ui: &mut Ui) {
+    pub(in crate::ui::app) fn kiosk_visit_line(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         let start_over = self.i18n.tr(msg!("kiosk-start-over"));
         ui.horizontal(|ui| {
             let button_text = egui::WidgetText::from(start_over.as_str()).into_galley(
@@ -254,14 +259,20 @@ impl RatingApp {
             });
             ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
                 if ui.button(start_over).clicked() {
-                    self.forget_patient(&ui.ctx().clone());
+                    next = Transition::NextPatient;
                 }
             });
         });
+        next
     }
 
     /// What a patient sees of an answer: only what is theirs to act on.
-    pub(in crate::ui::app) fn kiosk_result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
+    pub(in crate::ui::app) fn kiosk_result_ui(
+        &mut self,
+        ui: &mut Ui,
+        last: &LastResult,
+    ) -> Transition {
+        let mut next = Transition::None;
         let already = matches!(
             last,
             LastResult::Sent(SubmitReport { outcome, .. })
@@ -290,16 +301,17 @@ impl RatingApp {
                     ))
                     .clicked()
                 {
-                    self.forget_patient(&ui.ctx().clone());
+                    next = Transition::NextPatient;
                 }
             });
         if std::mem::take(&mut self.once.scroll_to_result) {
             panel.response.scroll_to_me(Some(Align::BOTTOM));
         }
+        next
     }
 
     /// The idle warning and the PIN prompt, over everything else.
-    pub(in crate::ui::app) fn kiosk_overlays(&mut self, ctx: &egui::Context) {
+    pub(in crate::ui::app) fn kiosk_overlays(&mut self, ctx: &egui::Context) -> Transition {
         if let Some(seconds) = self.idle_seconds_left()
             && self.kiosk.as_ref().is_some_and(|k| k.prompt.is_none())
         {
@@ -330,6 +342,6 @@ impl RatingApp {
                 kiosk.last_activity = self.clock.now();
             }
         }
-        self.pin_prompt(ctx);
+        self.pin_prompt(ctx)
     }
 }
