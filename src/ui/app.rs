@@ -183,8 +183,8 @@ pub struct RatingApp {
     saved_for_later: bool,
     /// Keys typed ahead of the screen, handed to the frames they belong to.
     type_ahead: TypeAhead,
-    /// "Import from file…".
-    import_view: import::ImportView,
+    /// Each screen's own state.
+    screens: Screens,
     /// The window put text on the clipboard or the primary selection since the last
     /// reset (a desk only; see [`forget`]).
     clipboard_has_form_text: bool,
@@ -197,6 +197,14 @@ pub struct RatingApp {
     sending_since: f64,
     /// What only a real window does ([`RatingApp::in_real_window`]).
     window: WindowTuning,
+}
+
+/// Each screen's own state, beside what all screens share in [`RatingApp`]. While a
+/// screen draws itself it is taken out of the app, and handed the app.
+#[derive(Default)]
+struct Screens {
+    /// "Import from file…".
+    import: import::ImportView,
 }
 
 /// What a real window (eframe's, from [`crate::ui::run`]) does that a test harness does
@@ -311,7 +319,7 @@ impl RatingApp {
             outbox_view: outbox_view::OutboxView::default(),
             saved_for_later: false,
             type_ahead: TypeAhead::default(),
-            import_view: import::ImportView::default(),
+            screens: Screens::default(),
             clipboard_has_form_text: false,
             shown: forget::Shown::default(),
             submit_pressed: None,
@@ -486,7 +494,7 @@ impl RatingApp {
                 self.screen = Screen::Outbox;
             }
             Transition::OpenImport => {
-                self.import_view = import::ImportView::default();
+                self.screens.import = import::ImportView::default();
                 self.screen = Screen::Import;
             }
             Transition::Back => self.screen = back,
@@ -644,6 +652,9 @@ impl RatingApp {
                         ui.add_space(margin);
                         ui.vertical(|ui| {
                             ui.set_width(width);
+                            // The screens are lent to the one shown, which is given the
+                            // app beside them.
+                            let mut screens = std::mem::take(&mut self.screens);
                             next = match self.screen {
                                 Screen::Setup => self.setup_ui(ui),
                                 Screen::Ready => self.ready_ui(ui),
@@ -652,8 +663,9 @@ impl RatingApp {
                                 Screen::Admin => self.admin_ui(ui),
                                 Screen::NotConfigured => self.not_configured_ui(ui),
                                 Screen::Outbox => self.outbox_ui(ui),
-                                Screen::Import => self.import_ui(ui),
+                                Screen::Import => screens.import.ui(self, ui),
                             };
+                            self.screens = screens;
                         });
                     });
                 });
