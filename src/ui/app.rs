@@ -9,7 +9,7 @@
 
 use crate::msg;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use egui::{Align, Key, Layout, Modifiers, Ui};
 use poll_promise::Promise;
@@ -18,7 +18,6 @@ use crate::api::VisitId;
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
 use crate::outbox::Outbox;
-use crate::outbox::worker::OutboxWorker;
 use crate::rating::{Rating, RatingDraft};
 use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 
@@ -175,10 +174,8 @@ pub struct RatingApp {
     /// The kiosk, kept aside after "leave kiosk mode" until the window idles.
     left_kiosk: Option<Kiosk>,
     token: token::TokenPanel,
-    /// The service the background sender uses (replaced with the settings).
-    sender_service: Arc<Mutex<Arc<Service>>>,
-    worker: Option<OutboxWorker>,
-    outbox_view: outbox_view::OutboxView,
+    /// The background sender.
+    sender: outbox_view::Sender,
     /// The last rating is kept in the outbox rather than accepted yet.
     saved_for_later: bool,
     /// Keys typed ahead of the screen, handed to the frames they belong to.
@@ -203,6 +200,8 @@ pub struct RatingApp {
 /// screen draws itself it is taken out of the app, and handed the app.
 #[derive(Default)]
 struct Screens {
+    /// The outbox.
+    outbox: outbox_view::OutboxView,
     /// "Import from file…".
     import: import::ImportView,
 }
@@ -314,9 +313,7 @@ impl RatingApp {
             kiosk,
             left_kiosk: None,
             token: token::TokenPanel::default(),
-            sender_service: Arc::new(Mutex::new(Arc::clone(&service_for_sender))),
-            worker: None,
-            outbox_view: outbox_view::OutboxView::default(),
+            sender: outbox_view::Sender::new(&service_for_sender),
             saved_for_later: false,
             type_ahead: TypeAhead::default(),
             screens: Screens::default(),
@@ -449,7 +446,7 @@ impl RatingApp {
             Ok(report) => LastResult::Sent(report),
             Err(not_sent) => LastResult::NotSent(not_sent),
         });
-        if let Some(worker) = &self.worker {
+        if let Some(worker) = &self.sender.worker {
             worker.refresh();
         }
         // Keys typed while the rating was being sent go on to the next form at a desk
@@ -489,8 +486,8 @@ impl RatingApp {
                 self.screen = Screen::Setup;
             }
             Transition::OpenOutbox => {
-                self.outbox_view = outbox_view::OutboxView::default();
-                self.reload_outbox(ctx);
+                self.screens.outbox = outbox_view::OutboxView::default();
+                self.screens.outbox.reload(&self.service, ctx);
                 self.screen = Screen::Outbox;
             }
             Transition::OpenImport => {
@@ -662,7 +659,7 @@ impl RatingApp {
                                 Screen::ThankYou => self.thank_you_ui(ui),
                                 Screen::Admin => self.admin_ui(ui),
                                 Screen::NotConfigured => self.not_configured_ui(ui),
-                                Screen::Outbox => self.outbox_ui(ui),
+                                Screen::Outbox => screens.outbox.ui(self, ui),
                                 Screen::Import => screens.import.ui(self, ui),
                             };
                             self.screens = screens;

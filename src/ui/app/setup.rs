@@ -196,10 +196,11 @@ impl RatingApp {
         // The token is asked for again, for the server now in force.
         self.token.forget_status();
         *self
-            .sender_service
+            .sender
+            .service
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&self.service);
-        if let Some(worker) = &self.worker {
+        if let Some(worker) = &self.sender.worker {
             worker.token_replaced();
         }
         self.config = config;
