@@ -37,7 +37,6 @@ mod token;
 
 pub use form::star_row_id;
 use result::Thanks;
-use setup::SetupFields;
 
 pub use kiosk::{Kiosk, KioskLayout, PatientChoices, Shape, Unconfigured};
 
@@ -165,7 +164,6 @@ pub struct RatingApp {
     pub form: FormState,
     pending: Option<Promise<Result<SubmitReport, NotSent>>>,
     last: Option<LastResult>,
-    setup: SetupFields,
     once: OneShot,
     clock: Clock,
     appearance: Appearance,
@@ -200,6 +198,8 @@ pub struct RatingApp {
 /// screen draws itself it is taken out of the app, and handed the app.
 #[derive(Default)]
 struct Screens {
+    /// The settings.
+    setup: setup::SetupScreen,
     /// The outbox.
     outbox: outbox_view::OutboxView,
     /// "Import from file…".
@@ -301,7 +301,6 @@ impl RatingApp {
             sending_since: 0.0,
             window: WindowTuning::default(),
             last: None,
-            setup: SetupFields::default(),
             once: OneShot {
                 style: true,
                 focus_visit_id: true,
@@ -653,7 +652,7 @@ impl RatingApp {
                             // app beside them.
                             let mut screens = std::mem::take(&mut self.screens);
                             next = match self.screen {
-                                Screen::Setup => self.setup_ui(ui),
+                                Screen::Setup => screens.setup.ui(self, ui),
                                 Screen::Ready => self.ready_ui(ui),
                                 Screen::Form => self.form_ui(ui),
                                 Screen::ThankYou => self.thank_you_ui(ui),
