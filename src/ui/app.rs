@@ -160,10 +160,6 @@ pub struct RatingApp {
     tokens: TokenSource,
     service: Arc<Service>,
     screen: Screen,
-    /// The form; kept while the settings are open.
-    pub form: FormState,
-    pending: Option<Promise<Result<SubmitReport, NotSent>>>,
-    last: Option<LastResult>,
     once: OneShot,
     clock: Clock,
     appearance: Appearance,
@@ -174,8 +170,6 @@ pub struct RatingApp {
     token: token::TokenPanel,
     /// The background sender.
     sender: outbox_view::Sender,
-    /// The last rating is kept in the outbox rather than accepted yet.
-    saved_for_later: bool,
     /// Keys typed ahead of the screen, handed to the frames they belong to.
     type_ahead: TypeAhead,
     /// Each screen's own state.
@@ -185,11 +179,6 @@ pub struct RatingApp {
     clipboard_has_form_text: bool,
     /// What the last frame showed (see [`forget`]).
     shown: forget::Shown,
-    /// When "Send" was pressed, until the frame that shows the answer (a timing for
-    /// people reading the log, and for `bench/send_to_thanks.py`).
-    submit_pressed: Option<std::time::Instant>,
-    /// When sending began, on egui's clock (the spinner waits [`SPINNER_DELAY`]).
-    sending_since: f64,
     /// What only a real window does ([`RatingApp::in_real_window`]).
     window: WindowTuning,
 }
@@ -204,6 +193,9 @@ struct Screens {
     outbox: outbox_view::OutboxView,
     /// "Import from file…".
     import: import::ImportView,
+    /// The patient's visit: what the ready screen, the form and the thank-you screen
+    /// share.
+    visit: form::Visit,
 }
 
 /// What a real window (eframe's, from [`crate::ui::run`]) does that a test harness does
@@ -296,11 +288,7 @@ impl RatingApp {
             tokens: setup.tokens,
             service,
             screen,
-            form: FormState::default(),
-            pending: None,
-            sending_since: 0.0,
             window: WindowTuning::default(),
-            last: None,
             once: OneShot {
                 style: true,
                 focus_visit_id: true,
@@ -313,12 +301,10 @@ impl RatingApp {
             left_kiosk: None,
             token: token::TokenPanel::default(),
             sender: outbox_view::Sender::new(&service_for_sender),
-            saved_for_later: false,
             type_ahead: TypeAhead::default(),
             screens: Screens::default(),
             clipboard_has_form_text: false,
             shown: forget::Shown::default(),
-            submit_pressed: None,
         };
         app.load_setup_fields();
         app
@@ -362,14 +348,19 @@ impl RatingApp {
         self.screen
     }
 
+    /// The form being filled in (kept while the settings are open).
+    pub fn form(&self) -> &FormState {
+        &self.screens.visit.form
+    }
+
     /// The last submission's result, if any is shown.
     pub fn last_result(&self) -> Option<&LastResult> {
-        self.last.as_ref()
+        self.screens.visit.last.as_ref()
     }
 
     /// A submission is in flight.
     pub fn is_sending(&self) -> bool {
-        self.pending.is_some()
+        self.screens.visit.pending.is_some()
     }
 
     /// Hand this frame the input events it may see, holding keys typed ahead of the
@@ -399,7 +390,7 @@ impl RatingApp {
         let focus_pending = (self.once.focus_visit_id && visit_id_shown)
             || (self.once.focus_first_row && self.screen == Screen::Form)
             || self.kiosk.as_ref().is_some_and(Kiosk::focus_pending);
-        self.pending.is_none() && !focus_pending
+        self.screens.visit.pending.is_none() && !focus_pending
     }
 
     /// Open the outbox view (its list is read in a job).
@@ -410,27 +401,30 @@ impl RatingApp {
     /// Start sending the form, unless something is missing or a submission is already
     /// in flight (then nothing happens: one at a time, by design).
     pub fn start_submit(&mut self, ctx: &egui::Context) {
-        if self.pending.is_some() || self.screen != Screen::Form {
+        if self.screens.visit.pending.is_some() || self.screen != Screen::Form {
             return;
         }
-        let (Ok(id), Ok(rating)) = (self.visit_id(), self.form.draft.to_rating()) else {
+        let (Ok(id), Ok(rating)) = (
+            self.screens.visit.visit_id(self),
+            self.screens.visit.form.draft.to_rating(),
+        ) else {
             return;
         };
-        self.last = None;
-        self.submit_pressed = Some(std::time::Instant::now());
-        self.sending_since = ctx.input(|i| i.time);
-        self.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
+        self.screens.visit.last = None;
+        self.screens.visit.submit_pressed = Some(std::time::Instant::now());
+        self.screens.visit.sending_since = ctx.input(|i| i.time);
+        self.screens.visit.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
     }
 
     /// The answer to "Send", once it is in.
     fn poll_pending(&mut self) -> Transition {
-        let Some(promise) = self.pending.take() else {
+        let Some(promise) = self.screens.visit.pending.take() else {
             return Transition::None;
         };
         match promise.try_take() {
             Ok(result) => Transition::Answered(result),
             Err(promise) => {
-                self.pending = Some(promise);
+                self.screens.visit.pending = Some(promise);
                 Transition::None
             }
         }
@@ -441,7 +435,7 @@ impl RatingApp {
     fn answered(&mut self, result: Result<SubmitReport, NotSent>) -> bool {
         let thanks = Thanks::for_answer(&result, self.kiosk.is_some());
         self.once.scroll_to_result = true;
-        self.last = Some(match result {
+        self.screens.visit.last = Some(match result {
             Ok(report) => LastResult::Sent(report),
             Err(not_sent) => LastResult::NotSent(not_sent),
         });
@@ -456,7 +450,7 @@ impl RatingApp {
             self.type_ahead.clear();
         }
         if let Some(thanks) = thanks {
-            self.saved_for_later = thanks == Thanks::Saved;
+            self.screens.visit.saved_for_later = thanks == Thanks::Saved;
             let now = self.clock.now();
             if let Some(kiosk) = &mut self.kiosk {
                 kiosk.thanked(now, thanks == Thanks::Saved);
@@ -555,7 +549,7 @@ impl RatingApp {
                             && self.screen != Screen::Setup
                             && ui
                                 .add_enabled(
-                                    self.pending.is_none(),
+                                    self.screens.visit.pending.is_none(),
                                     egui::Button::new(self.i18n.tr(msg!("settings-open"))),
                                 )
                                 .clicked()
@@ -567,7 +561,7 @@ impl RatingApp {
                             && self.service.outbox().is_some()
                             && ui
                                 .add_enabled(
-                                    self.pending.is_none(),
+                                    self.screens.visit.pending.is_none(),
                                     egui::Button::new(self.i18n.tr(msg!("import-open-screen"))),
                                 )
                                 .clicked()
@@ -653,9 +647,9 @@ impl RatingApp {
                             let mut screens = std::mem::take(&mut self.screens);
                             next = match self.screen {
                                 Screen::Setup => screens.setup.ui(self, ui),
-                                Screen::Ready => self.ready_ui(ui),
-                                Screen::Form => self.form_ui(ui),
-                                Screen::ThankYou => self.thank_you_ui(ui),
+                                Screen::Ready => screens.visit.ready_ui(self, ui),
+                                Screen::Form => screens.visit.form_ui(self, ui),
+                                Screen::ThankYou => screens.visit.thank_you_ui(self, ui),
                                 Screen::Admin => self.admin_ui(ui),
                                 Screen::NotConfigured => self.not_configured_ui(ui),
                                 Screen::Outbox => screens.outbox.ui(self, ui),
@@ -679,8 +673,8 @@ impl RatingApp {
     /// At the end of the frame that shows the answer to "Send" (thank-you or a result):
     /// the time since it was pressed (`visit_rating::timing`).
     fn log_answer_shown(&mut self) {
-        if self.pending.is_none()
-            && let Some(pressed) = self.submit_pressed.take()
+        if self.screens.visit.pending.is_none()
+            && let Some(pressed) = self.screens.visit.submit_pressed.take()
         {
             tracing::info!(
                 target: "visit_rating::timing",

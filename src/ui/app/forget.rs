@@ -40,9 +40,9 @@ impl RatingApp {
     /// - in kiosk mode, keys typed ahead and not yet delivered to the form, and the
     ///   patient's own text size, contrast and language.
     pub(super) fn forget_patient(&mut self, ctx: &egui::Context) {
-        self.form = super::FormState::default();
-        self.last = None;
-        self.saved_for_later = false;
+        self.screens.visit.form = super::FormState::default();
+        self.screens.visit.last = None;
+        self.screens.visit.saved_for_later = false;
         self.once.focus_visit_id = true;
         if let Some(kiosk) = &mut self.kiosk {
             kiosk.keyboard = crate::ui::keyboard::KeyboardState::default();

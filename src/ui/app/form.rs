@@ -12,48 +12,15 @@ use egui::{Align, Id, Key, Layout, RichText, Ui};
 use crate::api::{MAX_VISIT_ID_CHARS, VisitId, VisitIdError};
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
 
-use super::{KioskLayout, RatingApp, Shape, Transition, VISIT_ID_FIELD};
+use poll_promise::Promise;
+
+use super::{FormState, KioskLayout, LastResult, RatingApp, Shape, Transition, VISIT_ID_FIELD};
+use crate::service::{NotSent, SubmitReport};
 use crate::ui::keyboard;
 use crate::ui::star_rating::star_rating;
 use crate::ui::theme::{self};
 
 impl RatingApp {
-    /// The visit id as the server will get it, or why it is not valid.
-    pub(super) fn visit_id(&self) -> Result<VisitId, VisitIdError> {
-        VisitId::from_input(
-            &self.form.visit_id,
-            self.config.clinic_guid.as_deref(),
-            &self.config.visit_id_separator,
-        )
-    }
-
-    /// Everything still missing before the form can be sent, in words.
-    pub(super) fn missing_hint(&self) -> Option<String> {
-        let mut parts = Vec::new();
-        if let Err(e) = self.visit_id() {
-            parts.push(self.i18n.visit_id_error(&e));
-        }
-        let mut unrated = Vec::new();
-        for missing in self.form.draft.missing() {
-            match missing {
-                Missing::Score(criterion) => {
-                    unrated.push(format!("«{}»", self.i18n.tr(criterion.label_key())));
-                }
-                Missing::NotesTooLong { chars } => parts.push(self.i18n.tr_args(
-                    msg!("error-notes-too-long"),
-                    &[("chars", chars.into()), ("max", NOTES_MAX_CHARS.into())],
-                )),
-            }
-        }
-        if !unrated.is_empty() {
-            parts.push(
-                self.i18n
-                    .tr_args(msg!("hint-rate"), &[("list", unrated.join(", ").into())]),
-            );
-        }
-        (!parts.is_empty()).then(|| parts.join(" "))
-    }
-
     /// A red strip while ratings and the token cross the network unencrypted
     /// (`allow_insecure_http` with a remote `http://` server).
     pub(super) fn clear_text_banner(&self, ui: &mut Ui) {
@@ -89,45 +56,103 @@ impl RatingApp {
     fn kiosk_layout(&self) -> Option<KioskLayout> {
         self.kiosk.as_ref().and_then(super::Kiosk::layout)
     }
+}
 
-    pub(super) fn form_ui(&mut self, ui: &mut Ui) -> Transition {
+/// The patient's visit, which the ready screen, the form and the thank-you screen share:
+/// the form being filled in, the submission in flight and the answer to it.
+#[derive(Default)]
+pub(super) struct Visit {
+    /// The form; kept while the settings are open.
+    pub(super) form: FormState,
+    /// The submission in flight (one at a time).
+    pub(super) pending: Option<Promise<Result<SubmitReport, NotSent>>>,
+    /// The answer shown.
+    pub(super) last: Option<LastResult>,
+    /// The last rating is kept in the outbox rather than accepted yet.
+    pub(super) saved_for_later: bool,
+    /// When "Send" was pressed, until the frame that shows the answer (a timing for
+    /// people reading the log, and for `bench/send_to_thanks.py`).
+    pub(super) submit_pressed: Option<std::time::Instant>,
+    /// When sending began, on egui's clock (the spinner waits
+    /// [`super::SPINNER_DELAY`]).
+    pub(super) sending_since: f64,
+}
+
+impl Visit {
+    /// The visit id as the server will get it, or why it is not valid.
+    pub(super) fn visit_id(&self, app: &RatingApp) -> Result<VisitId, VisitIdError> {
+        VisitId::from_input(
+            &self.form.visit_id,
+            app.config.clinic_guid.as_deref(),
+            &app.config.visit_id_separator,
+        )
+    }
+
+    /// Everything still missing before the form can be sent, in words.
+    pub(super) fn missing_hint(&self, app: &RatingApp) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Err(e) = self.visit_id(app) {
+            parts.push(app.i18n.visit_id_error(&e));
+        }
+        let mut unrated = Vec::new();
+        for missing in self.form.draft.missing() {
+            match missing {
+                Missing::Score(criterion) => {
+                    unrated.push(format!("«{}»", app.i18n.tr(criterion.label_key())));
+                }
+                Missing::NotesTooLong { chars } => parts.push(app.i18n.tr_args(
+                    msg!("error-notes-too-long"),
+                    &[("chars", chars.into()), ("max", NOTES_MAX_CHARS.into())],
+                )),
+            }
+        }
+        if !unrated.is_empty() {
+            parts.push(
+                app.i18n
+                    .tr_args(msg!("hint-rate"), &[("list", unrated.join(", ").into())]),
+            );
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    pub(super) fn form_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let sending = self.pending.is_some();
         let mut next = Transition::None;
-        let compact = self
+        let compact = app
             .kiosk_layout()
             .is_some_and(|layout| layout.shape == Shape::Compact);
         let gap = if compact { 2.0 } else { 8.0 };
         ui.add_enabled_ui(!sending, |ui| {
-            if self.kiosk.is_some() {
-                next = self.kiosk_visit_line(ui);
+            if app.kiosk.is_some() {
+                next = self.kiosk_visit_line(app, ui);
             } else {
-                self.visit_id_ui(ui);
+                self.visit_id_ui(app, ui);
             }
             ui.add_space(gap);
-            self.scores_ui(ui);
+            self.scores_ui(app, ui);
             ui.add_space(gap);
-            self.notes_ui(ui);
+            self.notes_ui(app, ui);
             ui.add_space(gap / 2.0);
-            let didnt_visit = self.i18n.tr(msg!("didnt-visit"));
+            let didnt_visit = app.i18n.tr(msg!("didnt-visit"));
             ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
         });
         ui.add_space(gap * 1.5);
-        next = next.or(self.submit_row(ui));
+        next = next.or(self.submit_row(app, ui));
         if let Some(last) = self.last.clone() {
             ui.add_space(12.0);
-            next = next.or(self.result_ui(ui, &last));
+            next = next.or(Self::result_ui(app, ui, &last));
         }
         next
     }
 
-    pub(super) fn visit_id_ui(&mut self, ui: &mut Ui) {
-        let clinic = self
+    pub(super) fn visit_id_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
+        let clinic = app
             .config
             .clinic_guid
             .as_deref()
             .is_some_and(|c| !c.trim().is_empty());
-        let label = ui.label(RichText::new(self.i18n.tr(msg!("visit-id-label"))).strong());
-        let hint = self.i18n.tr(if clinic {
+        let label = ui.label(RichText::new(app.i18n.tr(msg!("visit-id-label"))).strong());
+        let hint = app.i18n.tr(if clinic {
             msg!("visit-id-hint-clinic")
         } else {
             msg!("visit-id-hint")
@@ -143,8 +168,8 @@ impl RatingApp {
                     .font(egui::TextStyle::Heading),
             )
             .labelled_by(label.id);
-        self.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
-        if std::mem::take(&mut self.once.focus_visit_id) {
+        app.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
+        if std::mem::take(&mut app.once.focus_visit_id) {
             response.request_focus();
         }
         // A scanner types the id and presses Enter: go on to the first row.
@@ -152,15 +177,15 @@ impl RatingApp {
             ui.memory_mut(|m| m.request_focus(star_row_id(Criterion::ALL[0])));
         }
         if !self.form.visit_id.trim().is_empty()
-            && let Err(e) = self.visit_id()
+            && let Err(e) = self.visit_id(app)
         {
-            ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(&e));
+            ui.colored_label(ui.visuals().error_fg_color, app.i18n.visit_id_error(&e));
         }
     }
 
-    pub(super) fn scores_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn scores_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
         let enabled = !self.form.draft.didnt_visit;
-        let layout = self.kiosk_layout();
+        let layout = app.kiosk_layout();
         let (label_width, row_height, row_gap) = match layout {
             Some(layout) if layout.shape == Shape::Compact => {
                 (layout.label_width, layout.row_height, 4.0)
@@ -174,21 +199,21 @@ impl RatingApp {
             .min_row_height(row_height)
             .show(ui, |ui| {
                 for criterion in Criterion::ALL {
-                    let name = self.i18n.tr(criterion.label_key());
+                    let name = app.i18n.tr(criterion.label_key());
                     ui.add_enabled_ui(enabled, |ui| {
                         ui.set_width(label_width);
                         ui.add(egui::Label::new(&name).wrap());
                     });
                     let mut value = self.form.draft.score(criterion);
                     let description = match value {
-                        Some(score) => self.i18n.tr_args(
+                        Some(score) => app.i18n.tr_args(
                             msg!("star-value"),
                             &[
                                 ("criterion", name.as_str().into()),
                                 ("value", score.get().into()),
                             ],
                         ),
-                        None => self
+                        None => app
                             .i18n
                             .tr_args(msg!("star-unset"), &[("criterion", name.as_str().into())]),
                     };
@@ -197,7 +222,7 @@ impl RatingApp {
                         star_rating(star_row_id(criterion), &mut value, &description),
                     );
                     if criterion == Criterion::ALL[0]
-                        && std::mem::take(&mut self.once.focus_first_row)
+                        && std::mem::take(&mut app.once.focus_first_row)
                     {
                         row.request_focus();
                     }
@@ -205,7 +230,7 @@ impl RatingApp {
                     let short = value.map_or_else(
                         || "—".to_owned(),
                         |s| {
-                            self.i18n
+                            app.i18n
                                 .tr_args(msg!("star-short"), &[("value", s.get().into())])
                         },
                     );
@@ -215,9 +240,9 @@ impl RatingApp {
             });
     }
 
-    pub(super) fn notes_ui(&mut self, ui: &mut Ui) {
-        self.notes_field_ui(ui);
-        if let Some(kiosk) = &mut self.kiosk
+    pub(super) fn notes_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
+        self.notes_field_ui(app, ui);
+        if let Some(kiosk) = &mut app.kiosk
             && kiosk.options.on_screen_keyboard
         {
             ui.add_space(4.0);
@@ -226,25 +251,25 @@ impl RatingApp {
                 &mut kiosk.keyboard,
                 &mut self.form.draft.notes,
                 NOTES_MAX_CHARS,
-                &self.i18n,
+                &app.i18n,
             );
         }
     }
 
-    pub(super) fn notes_field_ui(&mut self, ui: &mut Ui) {
-        let label = ui.label(RichText::new(self.i18n.tr(msg!("notes-label"))).strong());
-        let rows = self.kiosk_layout().map_or(3, |layout| layout.notes_rows);
+    pub(super) fn notes_field_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
+        let label = ui.label(RichText::new(app.i18n.tr(msg!("notes-label"))).strong());
+        let rows = app.kiosk_layout().map_or(3, |layout| layout.notes_rows);
         ui.add(
             egui::TextEdit::multiline(&mut self.form.draft.notes)
                 .desired_rows(rows)
                 .desired_width(f32::INFINITY)
                 .lock_focus(false)
                 .char_limit(NOTES_MAX_CHARS)
-                .hint_text(self.i18n.tr(msg!("notes-hint"))),
+                .hint_text(app.i18n.tr(msg!("notes-hint"))),
         )
         .labelled_by(label.id);
         let chars = self.form.draft.notes.chars().count();
-        let counter = self.i18n.tr_args(
+        let counter = app.i18n.tr_args(
             msg!("notes-counter"),
             &[("count", chars.into()), ("max", NOTES_MAX_CHARS.into())],
         );
@@ -255,18 +280,18 @@ impl RatingApp {
                 ui.weak(counter);
             }
         });
-        self.limit_reached_ui(ui, chars, NOTES_MAX_CHARS);
+        app.limit_reached_ui(ui, chars, NOTES_MAX_CHARS);
     }
 
-    pub(super) fn submit_row(&mut self, ui: &mut Ui) -> Transition {
+    pub(super) fn submit_row(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let mut next = Transition::None;
-        let hint = self.missing_hint();
+        let hint = self.missing_hint(app);
         let sending = self.pending.is_some();
         ui.horizontal(|ui| {
             let text = if sending {
-                self.i18n.tr(msg!("submitting"))
+                app.i18n.tr(msg!("submitting"))
             } else {
-                self.i18n.tr(msg!("submit"))
+                app.i18n.tr(msg!("submit"))
             };
             let button = theme::primary_button(ui.ctx(), text);
             if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
@@ -289,7 +314,7 @@ impl RatingApp {
                 ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
             }
             None if !sending => {
-                ui.weak(self.i18n.tr(msg!("hint-ready")));
+                ui.weak(app.i18n.tr(msg!("hint-ready")));
             }
             None => {}
         }

@@ -342,10 +342,10 @@ impl RatingApp {
 
     /// Something a patient (or an administrator) left on screen that idling must clear.
     fn idle_applies(&self) -> bool {
-        self.pending.is_none()
+        self.screens.visit.pending.is_none()
             && match self.screen {
                 Screen::Form | Screen::Admin | Screen::Setup | Screen::Outbox => true,
-                Screen::Ready => !self.form.visit_id.is_empty(),
+                Screen::Ready => !self.screens.visit.form.visit_id.is_empty(),
                 Screen::ThankYou | Screen::NotConfigured => false,
                 // Never abandon an import that is reading or sending.
                 Screen::Import => !self.import_busy(),
@@ -565,7 +565,7 @@ impl RatingApp {
             kiosk.last_activity = now;
         }
         let idle = now.saturating_sub(kiosk.last_activity);
-        if idle < kiosk.idle_limit() || self.pending.is_some() {
+        if idle < kiosk.idle_limit() || self.screens.visit.pending.is_some() {
             ui.ctx()
                 .request_repaint_after(kiosk.idle_limit().saturating_sub(idle));
             return Transition::None;

@@ -9,6 +9,7 @@ use crate::api::OutcomeKind;
 use crate::i18n::OutcomeWords;
 use crate::service::{ConnectError, NotSent, SubmitReport};
 
+use super::form::Visit;
 use super::{LastResult, RatingApp, Transition};
 use crate::ui::theme::{self};
 
@@ -45,41 +46,42 @@ impl Thanks {
     }
 }
 
-impl RatingApp {
-    pub(super) fn result_ui(&mut self, ui: &mut Ui, last: &LastResult) -> Transition {
-        if self.kiosk.is_some() {
-            return self.kiosk_result_ui(ui, last);
+impl Visit {
+    /// The answer under the form: the server's words and what to do.
+    pub(super) fn result_ui(app: &mut RatingApp, ui: &mut Ui, last: &LastResult) -> Transition {
+        if app.kiosk.is_some() {
+            return Self::kiosk_result_ui(app, ui, last);
         }
         let mut next = Transition::None;
         let (words, kind) = match last {
             LastResult::Sent(SubmitReport { outcome, .. }) => {
-                (self.i18n.outcome_words(outcome), Some(outcome.kind))
+                (app.i18n.outcome_words(outcome), Some(outcome.kind))
             }
             LastResult::NotSent(not_sent) => (
                 OutcomeWords {
-                    headline: self.i18n.tr(msg!("not-sent")),
+                    headline: app.i18n.tr(msg!("not-sent")),
                     server: None,
                     advice: Some(match not_sent {
                         NotSent::NotConnected(ConnectError::NoUrl) => {
-                            self.i18n.tr(msg!("error-no-url"))
+                            app.i18n.tr(msg!("error-no-url"))
                         }
                         NotSent::NotConnected(ConnectError::NoToken(e)) => {
-                            self.i18n.secrets_error(e)
+                            app.i18n.secrets_error(e)
                         }
                         NotSent::SavedWithoutToken(e) => format!(
                             "{} {}",
-                            self.i18n.tr(msg!("saved-without-token")),
-                            self.i18n.secrets_error(e)
+                            app.i18n.tr(msg!("saved-without-token")),
+                            app.i18n.secrets_error(e)
                         ),
-                        NotSent::NotSaved(_) => self.i18n.tr(msg!("not-saved-advice")),
+                        NotSent::NotSaved(_) => app.i18n.tr(msg!("not-saved-advice")),
                         NotSent::Unsent(_) | NotSent::Skipped(_) => {
-                            self.i18n.tr(msg!("saved-will-be-sent"))
+                            app.i18n.tr(msg!("saved-will-be-sent"))
                         }
-                        NotSent::NotConnected(ConnectError::Client(e)) => self.i18n.client_error(e),
-                        NotSent::NoThread(_) => self.i18n.tr(msg!("advice-rejected")),
+                        NotSent::NotConnected(ConnectError::Client(e)) => app.i18n.client_error(e),
+                        NotSent::NoThread(_) => app.i18n.tr(msg!("advice-rejected")),
                     }),
                     detail: Some(
-                        self.i18n
+                        app.i18n
                             .tr_args(msg!("detail"), &[("detail", not_sent.to_string().into())]),
                     ),
                 },
@@ -112,14 +114,14 @@ impl RatingApp {
                         },
                     })
                 ) {
-                    ui.label(self.i18n.tr(msg!("outbox-kept-attention-desk")));
+                    ui.label(app.i18n.tr(msg!("outbox-kept-attention-desk")));
                 }
                 if let Some(detail) = &words.detail {
                     ui.weak(detail);
                 }
                 ui.horizontal(|ui| {
                     if matches!(kind, Some(OutcomeKind::Transient))
-                        && ui.button(self.i18n.tr(msg!("retry"))).clicked()
+                        && ui.button(app.i18n.tr(msg!("retry"))).clicked()
                     {
                         next = Transition::Submit;
                     }
@@ -131,29 +133,29 @@ impl RatingApp {
                                     | NotSent::SavedWithoutToken(_)
                             )
                         );
-                    if token_problem && ui.button(self.i18n.tr(msg!("replace-token"))).clicked() {
+                    if token_problem && ui.button(app.i18n.tr(msg!("replace-token"))).clicked() {
                         next = Transition::OpenSettings;
                     }
                     if matches!(kind, Some(OutcomeKind::AlreadyRecorded))
-                        && ui.button(self.i18n.tr(msg!("new-rating"))).clicked()
+                        && ui.button(app.i18n.tr(msg!("new-rating"))).clicked()
                     {
                         next = Transition::NextPatient;
                     }
                 });
             });
         // Bring a fresh answer into view once; after that the user scrolls freely.
-        if std::mem::take(&mut self.once.scroll_to_result) {
+        if std::mem::take(&mut app.once.scroll_to_result) {
             panel.response.scroll_to_me(Some(Align::BOTTOM));
         }
         next
     }
 
-    pub(super) fn thank_you_ui(&mut self, ui: &mut Ui) -> Transition {
+    pub(super) fn thank_you_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let mut next = Transition::None;
-        let now = self.clock.now();
+        let now = app.clock.now();
         let saved_for_later = self.saved_for_later;
-        let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(48.0 + self.kiosk_spare_height() / 3.0);
+        let cooling_down = app.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
+        ui.add_space(48.0 + app.kiosk_spare_height() / 3.0);
         ui.vertical_centered(|ui| {
             let title = if saved_for_later {
                 msg!("thanks-saved-title")
@@ -161,23 +163,23 @@ impl RatingApp {
                 msg!("thanks-title")
             };
             ui.label(
-                RichText::new(self.i18n.tr(title))
+                RichText::new(app.i18n.tr(title))
                     .size(34.0)
                     .strong()
                     .color(theme::Palette::of(ui.ctx()).success),
             );
             ui.add_space(12.0);
-            let body = if saved_for_later && self.kiosk.is_none() {
+            let body = if saved_for_later && app.kiosk.is_none() {
                 msg!("outcome-queued")
             } else {
                 msg!("thanks-body")
             };
-            ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
-            if self.kiosk.is_none()
+            ui.label(RichText::new(app.i18n.tr(body)).size(20.0));
+            if app.kiosk.is_none()
                 && let Some(LastResult::Sent(SubmitReport { outcome, .. })) = &self.last
                 && let Some(message) = &outcome.message
             {
-                ui.weak(self.i18n.tr_args(
+                ui.weak(app.i18n.tr_args(
                     msg!("server-said"),
                     &[
                         ("message", message.as_str().into()),
@@ -190,16 +192,16 @@ impl RatingApp {
                 ));
             }
             ui.add_space(24.0);
-            let button = theme::primary_button(ui.ctx(), self.i18n.tr(msg!("new-rating")));
+            let button = theme::primary_button(ui.ctx(), app.i18n.tr(msg!("new-rating")));
             let response = ui.add_enabled(!cooling_down, button);
             let enter = ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none());
             if response.clicked() || (enter && !cooling_down) {
                 next = Transition::NextPatient;
             }
-            if let Some(seconds) = self.kiosk.as_ref().map(|k| k.reset_in(now)) {
+            if let Some(seconds) = app.kiosk.as_ref().map(|k| k.reset_in(now)) {
                 ui.add_space(12.0);
                 ui.weak(
-                    self.i18n
+                    app.i18n
                         .tr_args(msg!("kiosk-reset-in"), &[("seconds", seconds.into())]),
                 );
             }
