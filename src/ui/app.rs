@@ -174,11 +174,8 @@ pub struct RatingApp {
     type_ahead: TypeAhead,
     /// Each screen's own state.
     screens: Screens,
-    /// The window put text on the clipboard or the primary selection since the last
-    /// reset (a desk only; see [`forget`]).
-    clipboard_has_form_text: bool,
-    /// What the last frame showed (see [`forget`]).
-    shown: forget::Shown,
+    /// What forgetting typed text needs to know between frames (see [`forget`]).
+    privacy: forget::Privacy,
     /// What only a real window does ([`RatingApp::in_real_window`]).
     window: WindowTuning,
 }
@@ -303,8 +300,7 @@ impl RatingApp {
             sender: outbox_view::Sender::new(&service_for_sender),
             type_ahead: TypeAhead::default(),
             screens: Screens::default(),
-            clipboard_has_form_text: false,
-            shown: forget::Shown::default(),
+            privacy: forget::Privacy::default(),
         };
         app.load_setup_fields();
         app

@@ -26,6 +26,16 @@ pub(super) struct Shown {
     pin_prompt: bool,
 }
 
+/// What forgetting typed text needs to know between frames.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Privacy {
+    /// The window put text on the clipboard or the primary selection since the last
+    /// reset (a desk only).
+    clipboard_has_form_text: bool,
+    /// What the last frame showed.
+    shown: Shown,
+}
+
 impl RatingApp {
     /// Forget the patient: empty the form for the next one and focus the visit id (the
     /// state machine's [`super::Transition::NextPatient`] shows a kiosk's ready screen or
@@ -71,7 +81,7 @@ impl RatingApp {
             kiosk.clear_pin_text();
         }
         self.token.forget_new_token();
-        if std::mem::take(&mut self.clipboard_has_form_text) {
+        if std::mem::take(&mut self.privacy.clipboard_has_form_text) {
             ctx.copy_text(String::new());
             ctx.send_cmd(OutputCommand::TextSelectionSettled(String::new()));
         }
@@ -86,7 +96,7 @@ impl RatingApp {
             screen: Some(self.screen),
             pin_prompt: self.kiosk.as_ref().is_some_and(super::Kiosk::prompt_open),
         };
-        let before = std::mem::replace(&mut self.shown, now);
+        let before = std::mem::replace(&mut self.privacy.shown, now);
         let settings_toggled = before.screen.is_some()
             && matches!(before.screen, Some(Screen::Setup))
                 != matches!(now.screen, Some(Screen::Setup));
@@ -122,7 +132,7 @@ impl RatingApp {
             });
         });
         if copied && !kiosk {
-            self.clipboard_has_form_text = true;
+            self.privacy.clipboard_has_form_text = true;
         }
     }
 }
