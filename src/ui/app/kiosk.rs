@@ -37,8 +37,10 @@ use crate::ui::keyboard::KeyboardState;
 mod admin;
 mod layout;
 mod patient;
+mod timers;
 
 pub use layout::{KioskLayout, Shape, kiosk_layout};
+use timers::{Reset, Timers, next_second};
 /// How long the corner must be held to open the PIN prompt.
 pub const CORNER_HOLD: Duration = Duration::from_secs(3);
 /// The corner's side, in points.
@@ -103,9 +105,8 @@ pub struct Kiosk {
     /// Reading the settings file again for a PIN set while the kiosk waits for one.
     pin_reload: Option<PinReload>,
     next_pin_reload: Duration,
-    last_activity: Duration,
-    thanked_at: Option<Duration>,
-    cooldown_until: Duration,
+    /// The idle warning and reset, the thank-you screen's reset, the cooldown.
+    timers: Timers,
     prompt: Option<PinPrompt>,
     corner_down_since: Option<Duration>,
     needs_attention: bool,
@@ -193,9 +194,7 @@ impl Kiosk {
             settings_exposed,
             pin_reload: None,
             next_pin_reload: now,
-            last_activity: now,
-            thanked_at: None,
-            cooldown_until: Duration::ZERO,
+            timers: Timers::new(&config.kiosk_options, now),
             prompt: None,
             corner_down_since: None,
             needs_attention: false,
@@ -218,8 +217,7 @@ impl Kiosk {
 
     /// A rating just ended well (accepted, or kept for later when `saved`).
     pub(super) fn thanked(&mut self, now: Duration, saved: bool) {
-        self.thanked_at = Some(now);
-        self.cooldown_until = now + Duration::from_secs(self.options.cooldown_secs);
+        self.timers.thanked(now);
         if saved {
             self.needs_attention = true;
         }
@@ -227,21 +225,12 @@ impl Kiosk {
 
     /// Taps cannot start the next rating yet.
     pub(super) fn cooling_down(&self, now: Duration) -> bool {
-        now < self.cooldown_until
+        self.timers.cooling_down(now)
     }
 
     /// Whole seconds until the thank-you screen resets itself.
     pub(super) fn reset_in(&self, now: Duration) -> u64 {
-        let end = self.thanked_at.unwrap_or(now) + Duration::from_secs(self.options.thank_you_secs);
-        ceil_secs(end.saturating_sub(now))
-    }
-
-    fn idle_limit(&self) -> Duration {
-        Duration::from_secs(self.options.idle_secs)
-    }
-
-    fn warning_from(&self) -> Duration {
-        Duration::from_secs(self.options.idle_secs - self.options.idle_warning_secs)
+        self.timers.thank_you_left(now)
     }
 
     /// An administrator PIN is set (without one there is no way to the administrator's
@@ -315,10 +304,6 @@ impl Kiosk {
     }
 }
 
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
-
 impl RatingApp {
     /// The kiosk when running as one.
     pub fn kiosk(&self) -> Option<&Kiosk> {
@@ -336,8 +321,7 @@ impl RatingApp {
         if !self.idle_applies() {
             return None;
         }
-        let idle = self.clock.now().saturating_sub(kiosk.last_activity);
-        (idle >= kiosk.warning_from()).then(|| ceil_secs(kiosk.idle_limit().saturating_sub(idle)))
+        kiosk.timers.idle_warning(self.clock.now())
     }
 
     /// Something a patient (or an administrator) left on screen that idling must clear.
@@ -415,7 +399,7 @@ impl RatingApp {
         };
         let ctx = ui.ctx();
         if had_activity(ui) {
-            kiosk.last_activity = now;
+            kiosk.timers.touched(now);
         }
         if ui.input(|i| i.viewport().close_requested()) && !kiosk.window.close_allowed {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
@@ -453,32 +437,13 @@ impl RatingApp {
             kiosk.open_prompt();
         }
 
-        let mut deadlines = Vec::new();
-        let mut reset = false;
-        if matches!(shown, Screen::ThankYou)
-            && let Some(thanked) = kiosk.thanked_at
-        {
-            let end = thanked + Duration::from_secs(kiosk.options.thank_you_secs);
-            if now >= end {
-                reset = true;
-            } else {
-                deadlines.push(next_second(now, end));
-            }
+        let tick = kiosk
+            .timers
+            .tick(now, matches!(shown, Screen::ThankYou), idle_applies);
+        if tick.reset == Some(Reset::Idle) {
+            kiosk.prompt = None;
         }
-        if idle_applies {
-            let idle = now.saturating_sub(kiosk.last_activity);
-            if idle >= kiosk.idle_limit() {
-                reset = true;
-                kiosk.prompt = None;
-            } else if idle >= kiosk.warning_from() {
-                deadlines.push(next_second(now, kiosk.last_activity + kiosk.idle_limit()));
-            } else {
-                deadlines.push(kiosk.last_activity + kiosk.warning_from());
-            }
-        }
-        if kiosk.cooling_down(now) {
-            deadlines.push(kiosk.cooldown_until);
-        }
+        let mut deadlines: Vec<Duration> = tick.wake_at.into_iter().collect();
         if let Some(remaining) = kiosk.gate.remaining_lock(wall)
             && kiosk.prompt.is_some()
         {
@@ -490,7 +455,7 @@ impl RatingApp {
         if let Some(next) = deadlines.into_iter().min() {
             ctx.request_repaint_after(next.saturating_sub(now));
         }
-        if reset {
+        if tick.reset.is_some() {
             Transition::NextPatient
         } else {
             Transition::None
@@ -546,7 +511,7 @@ impl RatingApp {
     pub(super) fn leave_kiosk(&mut self, ctx: &egui::Context) {
         self.left_kiosk = self.kiosk.take();
         if let Some(kiosk) = &mut self.left_kiosk {
-            kiosk.last_activity = self.clock.now();
+            kiosk.timers.touched(self.clock.now());
         }
         self.appearance.scale = self.config.text_scale;
         self.once.style = true;
@@ -562,12 +527,11 @@ impl RatingApp {
             return Transition::None;
         };
         if had_activity(ui) {
-            kiosk.last_activity = now;
+            kiosk.timers.touched(now);
         }
-        let idle = now.saturating_sub(kiosk.last_activity);
-        if idle < kiosk.idle_limit() || self.screens.visit.pending.is_some() {
-            ui.ctx()
-                .request_repaint_after(kiosk.idle_limit().saturating_sub(idle));
+        let left = kiosk.timers.idle_left(now);
+        if !left.is_zero() || self.screens.visit.pending.is_some() {
+            ui.ctx().request_repaint_after(left);
             return Transition::None;
         }
         Transition::ReturnToKiosk
@@ -584,7 +548,7 @@ impl RatingApp {
         ctx.send_viewport_cmd(ViewportCommand::Decorations(false));
         ctx.send_viewport_cmd(ViewportCommand::Fullscreen(true));
         if let Some(kiosk) = &mut self.kiosk {
-            kiosk.last_activity = now;
+            kiosk.timers.touched(now);
             kiosk.window.covered_monitor = false;
             kiosk.window.full_screen_asked = false;
         }
@@ -606,15 +570,4 @@ fn had_activity(ui: &Ui) -> bool {
             )
         })
     })
-}
-
-/// The next whole-second tick towards `end` (for a countdown), or `end` itself.
-fn next_second(now: Duration, end: Duration) -> Duration {
-    let left = end.saturating_sub(now);
-    let fraction = Duration::from_nanos(u64::from(left.subsec_nanos()));
-    if fraction.is_zero() {
-        now + Duration::from_secs(1).min(left)
-    } else {
-        now + fraction
-    }
 }

@@ -7,7 +7,8 @@ use std::path::Path;
 use egui::{Id, Key, RichText, Sense, Ui, ViewportCommand};
 use poll_promise::Promise;
 
-use super::{CORNER, CORNER_HOLD, ceil_secs};
+use super::timers::ceil_secs;
+use super::{CORNER, CORNER_HOLD};
 use crate::admin_pin::{PinCheck, PinGate};
 use crate::ui::app::{RatingApp, Screen, Transition, theme};
 use crate::ui::jobs;

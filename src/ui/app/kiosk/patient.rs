@@ -195,7 +195,7 @@ impl RatingApp {
                     .clicked();
             });
             if still_here && let Some(kiosk) = &mut self.kiosk {
-                kiosk.last_activity = self.clock.now();
+                kiosk.timers.touched(self.clock.now());
             }
         }
         self.pin_prompt(ctx)
