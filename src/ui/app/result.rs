@@ -231,70 +231,33 @@ mod tests {
     }
 
     #[test]
-    fn a_desk_thanks_for_what_is_accepted_or_waits_for_the_network_only() {
+    fn a_desk_thanks_for_the_accepted_and_the_unreachable_a_kiosk_for_all_it_keeps() {
+        use OutcomeKind::{Accepted, AlreadyRecorded, Refused, Rejected, Transient, Unauthorized};
+        use Thanks::{Accepted as Took, Saved};
+        let no_thread = NotSent::NoThread(std::sync::Arc::new(std::io::Error::other("x")));
+        // The answer; at a desk; at a kiosk.
         let cases = [
+            (Ok(report(Accepted, false)), Some(Took), Some(Took)),
+            (Ok(report(Transient, true)), Some(Saved), Some(Saved)),
+            (Ok(report(Transient, false)), None, None),
+            (Ok(report(Rejected, true)), None, Some(Saved)),
+            (Ok(report(Rejected, false)), None, None),
+            (Ok(report(Refused, true)), None, Some(Saved)),
+            (Ok(report(AlreadyRecorded, false)), None, None),
             (
-                Err(NotSent::NoThread(std::sync::Arc::new(
-                    std::io::Error::other("x"),
-                ))),
+                Ok(report(Unauthorized(TokenProblem::Expired), true)),
                 None,
+                Some(Saved),
             ),
-            (
-                Ok(report(OutcomeKind::Accepted, false)),
-                Some(Thanks::Accepted),
-            ),
-            (
-                Ok(report(OutcomeKind::Transient, true)),
-                Some(Thanks::Saved),
-            ),
-            (Ok(report(OutcomeKind::Transient, false)), None),
-            (Ok(report(OutcomeKind::Rejected, true)), None),
-            (Ok(report(OutcomeKind::Refused, true)), None),
-            (Ok(report(OutcomeKind::AlreadyRecorded, false)), None),
-            (
-                Ok(report(
-                    OutcomeKind::Unauthorized(TokenProblem::Expired),
-                    true,
-                )),
-                None,
-            ),
+            (Err(no_thread), None, None),
         ];
-        for (result, thanks) in cases {
-            assert_eq!(Thanks::for_answer(&result, false), thanks, "{result:?}");
-        }
-    }
-
-    #[test]
-    fn a_kiosk_thanks_whenever_the_rating_is_kept() {
-        let cases = [
-            (
-                Err(NotSent::NoThread(std::sync::Arc::new(
-                    std::io::Error::other("x"),
-                ))),
-                None,
-            ),
-            (
-                Ok(report(OutcomeKind::Accepted, false)),
-                Some(Thanks::Accepted),
-            ),
-            (
-                Ok(report(OutcomeKind::Transient, true)),
-                Some(Thanks::Saved),
-            ),
-            (Ok(report(OutcomeKind::Rejected, true)), Some(Thanks::Saved)),
-            (Ok(report(OutcomeKind::Refused, true)), Some(Thanks::Saved)),
-            (
-                Ok(report(
-                    OutcomeKind::Unauthorized(TokenProblem::Expired),
-                    true,
-                )),
-                Some(Thanks::Saved),
-            ),
-            (Ok(report(OutcomeKind::Rejected, false)), None),
-            (Ok(report(OutcomeKind::AlreadyRecorded, false)), None),
-        ];
-        for (result, thanks) in cases {
-            assert_eq!(Thanks::for_answer(&result, true), thanks, "{result:?}");
+        for (result, desk, kiosk) in cases {
+            assert_eq!(Thanks::for_answer(&result, false), desk, "desk: {result:?}");
+            assert_eq!(
+                Thanks::for_answer(&result, true),
+                kiosk,
+                "kiosk: {result:?}"
+            );
         }
     }
 }
