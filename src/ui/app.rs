@@ -302,7 +302,8 @@ impl RatingApp {
             screens: Screens::default(),
             privacy: forget::Privacy::default(),
         };
-        app.load_setup_fields();
+        app.token.refresh = true;
+        app.screens.setup = setup::SetupScreen::new(&app);
         app
     }
 
@@ -347,6 +348,23 @@ impl RatingApp {
     /// The form being filled in (kept while the settings are open).
     pub fn form(&self) -> &FormState {
         &self.screens.visit.form
+    }
+
+    /// The file read and checked on the import screen, with its preview, once it is in
+    /// (for tests).
+    pub fn import_preview(&self) -> Option<&import::Loaded> {
+        self.screens.import.preview()
+    }
+
+    /// The message the import screen shows instead of a preview (a file that could not
+    /// be read, is past the limits or of an unsure encoding), for tests.
+    pub fn import_error(&self) -> Option<&str> {
+        self.screens.import.error()
+    }
+
+    /// The import screen is reading, sending or saving something.
+    pub fn import_busy(&self) -> bool {
+        self.screens.import.busy()
     }
 
     /// The last submission's result, if any is shown.
@@ -471,7 +489,9 @@ impl RatingApp {
                 self.once.focus_first_row = true;
             }
             Transition::OpenSettings => {
-                self.load_setup_fields();
+                // The token's status is asked for again.
+                self.token.refresh = true;
+                self.screens.setup = setup::SetupScreen::new(self);
                 self.screen = Screen::Setup;
             }
             Transition::OpenOutbox => {

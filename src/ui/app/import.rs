@@ -80,27 +80,19 @@ struct Sending {
     promise: Promise<Result<Summary, String>>,
 }
 
-impl RatingApp {
-    /// The file read and checked, with its preview, once it is in (for tests).
-    pub fn import_preview(&self) -> Option<&Loaded> {
-        self.screens.import.loaded.as_deref()
-    }
-
-    /// The message shown instead of a preview (a file that could not be read, is past
-    /// the limits or of an unsure encoding), for tests.
-    pub fn import_error(&self) -> Option<&str> {
-        self.screens.import.error.as_deref()
-    }
-
-    /// Something is being read, sent or saved.
-    pub fn import_busy(&self) -> bool {
-        self.screens.import.busy()
-    }
-}
-
 impl ImportView {
+    /// The file read and checked, with its preview, once it is in.
+    pub(super) fn preview(&self) -> Option<&Loaded> {
+        self.loaded.as_deref()
+    }
+
+    /// The message shown instead of a preview.
+    pub(super) fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
     /// Something is being read, sent or saved.
-    fn busy(&self) -> bool {
+    pub(super) fn busy(&self) -> bool {
         self.loading.is_some() || self.sending.is_some() || self.saving_report.is_some()
     }
 

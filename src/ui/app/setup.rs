@@ -49,22 +49,18 @@ impl std::fmt::Debug for SetupScreen {
     }
 }
 
-impl RatingApp {
-    /// The settings screen, filled in from the settings in force; the token's status is
-    /// asked for again.
-    pub(super) fn load_setup_fields(&mut self) {
-        self.token.refresh = true;
-        self.screens.setup = SetupScreen {
-            server_url: self.service.base_url().unwrap_or_default().to_owned(),
-            clinic_guid: self.config.clinic_guid.clone().unwrap_or_default(),
-            language: self.i18n.language(),
+impl SetupScreen {
+    /// The settings screen, filled in from the settings in force in `app`.
+    pub(super) fn new(app: &RatingApp) -> SetupScreen {
+        SetupScreen {
+            server_url: app.service.base_url().unwrap_or_default().to_owned(),
+            clinic_guid: app.config.clinic_guid.clone().unwrap_or_default(),
+            language: app.i18n.language(),
             error: None,
             saving: None,
-        };
+        }
     }
-}
 
-impl SetupScreen {
     pub(super) fn ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let mut next = self.poll_save(app);
         ui.heading(app.i18n.tr(msg!("setup-title")));
