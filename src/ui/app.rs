@@ -1,6 +1,13 @@
 //! The window's state machine: setup → form → (sending) → thank-you or a result panel;
 //! in kiosk mode ready → form → thank-you → ready, with the timers of [`kiosk`].
 //!
+//! Built as egui's demo app is: each screen is a struct with its own state and a `ui()`
+//! that draws it and returns a [`Transition`]; [`RatingApp`] holds only what every
+//! screen shares, lends each screen its state ([`Screens`]) while it draws, and
+//! [`RatingApp::apply`] carries out every transition in one `match` — the one place the
+//! screen changes. Timers, the answer to "Send" and the title bar's buttons end in a
+//! transition too.
+//!
 //! egui only. Sending is asked of [`Service`] on a named worker thread; the result comes
 //! back through a `poll_promise::Promise`, and the worker wakes the UI with
 //! `request_repaint` after the value is in place, so an idle window paints nothing.

@@ -16,7 +16,8 @@
 //!
 //! All timers read [`super::Clock`], so tests move time instead of waiting.
 //!
-//! Rooms: this file holds the kiosk's state and timers; [`patient`] draws what patients
+//! Rooms: this file holds the kiosk's state; [`timers`] its timers (idle, thank-you,
+//! cooldown), asked once a frame what to reset and when to wake; [`patient`] draws what patients
 //! see (ready, not configured, the result, the idle warning, the staff line, the
 //! patient's own A+/A−, contrast and language buttons); [`admin`] is the administrator's
 //! side (the hidden corner, the PIN prompt, the menu); [`layout`] works out how large

@@ -1,4 +1,5 @@
-//! The outbox in the window: the background sender's thread, a status line (how many
+//! The outbox in the window: the background sender ([`Sender`]; its thread starts in
+//! [`crate::ui::jobs`]), a status line (how many
 //! ratings wait, the last error, "send now"), and a view that lists waiting,
 //! needs-attention and other-server ratings with their last answer, with send now,
 //! export, a confirmed "replaced by another rating" and "delete" (the only ways a person
