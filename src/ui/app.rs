@@ -193,6 +193,8 @@ pub struct RatingApp {
 struct Screens {
     /// The settings.
     setup: setup::SetupScreen,
+    /// The kiosk's administrator's menu.
+    admin: kiosk::AdminScreen,
     /// The outbox.
     outbox: outbox_view::OutboxView,
     /// "Import from file…".
@@ -673,7 +675,7 @@ impl RatingApp {
                                 Screen::Ready => screens.visit.ready_ui(self, ui),
                                 Screen::Form => screens.visit.form_ui(self, ui),
                                 Screen::ThankYou => screens.visit.thank_you_ui(self, ui),
-                                Screen::Admin => self.admin_ui(ui),
+                                Screen::Admin => screens.admin.ui(self, ui),
                                 Screen::NotConfigured => self.not_configured_ui(ui),
                                 Screen::Outbox => screens.outbox.ui(self, ui),
                                 Screen::Import => screens.import.ui(self, ui),

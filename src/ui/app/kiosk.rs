@@ -40,6 +40,7 @@ mod layout;
 mod patient;
 mod timers;
 
+pub(super) use admin::AdminScreen;
 pub use layout::{KioskLayout, Shape, kiosk_layout};
 use timers::{Reset, Timers, next_second};
 /// How long the corner must be held to open the PIN prompt.
@@ -99,8 +100,6 @@ pub struct Kiosk {
     gate: PinGate,
     /// Where the gate is kept between runs (`None`: not kept, some tests).
     gate_file: Option<PathBuf>,
-    /// The PIN that opened the administrator's menu is shorter than a new one may be.
-    short_pin: bool,
     /// The settings file (with the PIN's hash) can be read by group or others.
     settings_exposed: bool,
     /// Reading the settings file again for a PIN set while the kiosk waits for one.
@@ -191,7 +190,6 @@ impl Kiosk {
             pin_hash: config.admin_pin_hash.clone(),
             gate,
             gate_file,
-            short_pin: false,
             settings_exposed,
             pin_reload: None,
             next_pin_reload: now,

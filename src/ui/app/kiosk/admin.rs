@@ -35,70 +35,6 @@ impl RatingApp {
         }
     }
 
-    /// The administrator's menu.
-    pub(in crate::ui::app) fn admin_ui(&mut self, ui: &mut Ui) -> Transition {
-        let mut next = Transition::None;
-        ui.heading(self.i18n.tr(msg!("kiosk-admin-title")));
-        if let Some(kiosk) = &self.kiosk {
-            let warn = ui.visuals().warn_fg_color;
-            if kiosk.short_pin {
-                ui.colored_label(warn, self.i18n.tr(msg!("kiosk-admin-short-pin")));
-            }
-            if kiosk.settings_exposed {
-                let path = self.config_path.display().to_string();
-                ui.colored_label(
-                    warn,
-                    self.i18n.tr_args(
-                        msg!("kiosk-admin-settings-exposed"),
-                        &[("path", path.into())],
-                    ),
-                );
-            }
-        }
-        ui.add_space(12.0);
-        let big = |text: String| {
-            egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
-        };
-        if ui.add(big(self.i18n.tr(msg!("settings-open")))).clicked() {
-            next = Transition::OpenSettings;
-        }
-        if self.service.outbox().is_some()
-            && ui.add(big(self.i18n.tr(msg!("kiosk-outbox")))).clicked()
-        {
-            next = Transition::OpenOutbox;
-        }
-        if self.service.outbox().is_some()
-            && ui
-                .add(big(self.i18n.tr(msg!("import-open-screen"))))
-                .clicked()
-        {
-            next = Transition::OpenImport;
-        }
-        if ui.add(big(self.i18n.tr(msg!("kiosk-leave")))).clicked() {
-            return Transition::LeaveKiosk;
-        }
-        if ui.add(big(self.i18n.tr(msg!("kiosk-close-app")))).clicked() {
-            if let Some(kiosk) = &mut self.kiosk {
-                kiosk.window.close_allowed = true;
-            }
-            ui.ctx().send_viewport_cmd(ViewportCommand::Close);
-        }
-        ui.add_space(12.0);
-        if ui
-            .add(theme::primary_button(
-                ui.ctx(),
-                self.i18n.tr(msg!("kiosk-back-to-patients")),
-            ))
-            .clicked()
-        {
-            if let Some(kiosk) = &mut self.kiosk {
-                kiosk.needs_attention = false;
-            }
-            next = Transition::NextPatient;
-        }
-        next
-    }
-
     pub(super) fn pin_prompt(&mut self, ctx: &egui::Context) -> Transition {
         let now = self.clock.wall();
         let Some(kiosk) = &mut self.kiosk else {
@@ -210,7 +146,7 @@ impl RatingApp {
         match check {
             PinCheck::Granted => {
                 kiosk.prompt = None;
-                kiosk.short_pin = digits < *crate::admin_pin::PIN_DIGITS.start();
+                self.screens.admin.short_pin = digits < *crate::admin_pin::PIN_DIGITS.start();
                 return Transition::To(Screen::Admin);
             }
             PinCheck::Wrong { left } => {
@@ -228,6 +164,78 @@ impl RatingApp {
             }
         }
         Transition::None
+    }
+}
+
+/// The administrator's menu, behind the PIN: the settings, the outbox, import, leaving
+/// kiosk mode, closing the program, back to the patients.
+#[derive(Clone, Copy, Debug, Default)]
+pub(in crate::ui::app) struct AdminScreen {
+    /// The PIN that opened the menu is shorter than a new one may be.
+    pub(in crate::ui::app) short_pin: bool,
+}
+
+impl AdminScreen {
+    /// The administrator's menu.
+    pub(in crate::ui::app) fn ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
+        ui.heading(app.i18n.tr(msg!("kiosk-admin-title")));
+        let warn = ui.visuals().warn_fg_color;
+        if self.short_pin {
+            ui.colored_label(warn, app.i18n.tr(msg!("kiosk-admin-short-pin")));
+        }
+        if app.kiosk.as_ref().is_some_and(|k| k.settings_exposed) {
+            let path = app.config_path.display().to_string();
+            ui.colored_label(
+                warn,
+                app.i18n.tr_args(
+                    msg!("kiosk-admin-settings-exposed"),
+                    &[("path", path.into())],
+                ),
+            );
+        }
+        ui.add_space(12.0);
+        let big = |text: String| {
+            egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
+        };
+        if ui.add(big(app.i18n.tr(msg!("settings-open")))).clicked() {
+            next = Transition::OpenSettings;
+        }
+        if app.service.outbox().is_some()
+            && ui.add(big(app.i18n.tr(msg!("kiosk-outbox")))).clicked()
+        {
+            next = Transition::OpenOutbox;
+        }
+        if app.service.outbox().is_some()
+            && ui
+                .add(big(app.i18n.tr(msg!("import-open-screen"))))
+                .clicked()
+        {
+            next = Transition::OpenImport;
+        }
+        if ui.add(big(app.i18n.tr(msg!("kiosk-leave")))).clicked() {
+            return Transition::LeaveKiosk;
+        }
+        if ui.add(big(app.i18n.tr(msg!("kiosk-close-app")))).clicked() {
+            if let Some(kiosk) = &mut app.kiosk {
+                kiosk.window.close_allowed = true;
+            }
+            ui.ctx().send_viewport_cmd(ViewportCommand::Close);
+        }
+        ui.add_space(12.0);
+        if ui
+            .add(theme::primary_button(
+                ui.ctx(),
+                app.i18n.tr(msg!("kiosk-back-to-patients")),
+            ))
+            .clicked()
+        {
+            if let Some(kiosk) = &mut app.kiosk {
+                kiosk.needs_attention = false;
+            }
+            next = Transition::NextPatient;
+        }
+        next
     }
 }
 
