@@ -711,6 +711,44 @@ impl RatingApp {
     }
 }
 
+impl RatingApp {
+    /// A red strip while ratings and the token cross the network unencrypted
+    /// (`allow_insecure_http` with a remote `http://` server).
+    pub(super) fn clear_text_banner(&self, ui: &mut Ui) {
+        if self.config.allow_insecure_http
+            && self
+                .service
+                .base_url()
+                .is_some_and(crate::api::is_clear_text_remote)
+        {
+            theme::banner(
+                ui,
+                "clear-text-banner",
+                theme::CLEAR_TEXT_BANNER,
+                egui::Color32::WHITE,
+                self.i18n.tr(msg!("clear-text-banner")),
+            );
+        }
+    }
+
+    /// Once a field holds `max` characters (`chars`), say under it that nothing more is
+    /// taken: its `char_limit` stops typing, a scanner and a paste there.
+    pub(super) fn limit_reached_ui(&self, ui: &mut Ui, chars: usize, max: usize) {
+        if chars >= max {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                self.i18n
+                    .tr_args(msg!("input-limit-reached"), &[("max", max.into())]),
+            );
+        }
+    }
+
+    /// The kiosk's sizes for this screen (`None` at a desk: the fixed desk layout).
+    pub(super) fn kiosk_layout(&self) -> Option<KioskLayout> {
+        self.kiosk.as_ref().and_then(Kiosk::layout)
+    }
+}
+
 /// Send in a job; the UI wakes once the report is in the promise.
 fn spawn_submit(
     service: Arc<Service>,

@@ -1,5 +1,6 @@
-//! The form: visit id, the four star rows, the remarks, the Send row and the hint of
-//! what is still missing. Drawing and the form's own rules only; sending is the state
+//! The patient's visit ([`Visit`]: the form, the submission in flight, its answer) and
+//! the form screen: visit id, the four star rows, the remarks, the Send row and the hint
+//! of what is still missing. Drawing and the form's own rules only; sending is the state
 //! machine's ([`super::RatingApp::start_submit`]).
 //!
 //! The visit id and the remarks take no more characters than a rating may hold
@@ -14,49 +15,11 @@ use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
 
 use poll_promise::Promise;
 
-use super::{FormState, KioskLayout, LastResult, RatingApp, Shape, Transition, VISIT_ID_FIELD};
+use super::{FormState, LastResult, RatingApp, Shape, Transition, VISIT_ID_FIELD};
 use crate::service::{NotSent, SubmitReport};
 use crate::ui::keyboard;
 use crate::ui::star_rating::star_rating;
 use crate::ui::theme::{self};
-
-impl RatingApp {
-    /// A red strip while ratings and the token cross the network unencrypted
-    /// (`allow_insecure_http` with a remote `http://` server).
-    pub(super) fn clear_text_banner(&self, ui: &mut Ui) {
-        if self.config.allow_insecure_http
-            && self
-                .service
-                .base_url()
-                .is_some_and(crate::api::is_clear_text_remote)
-        {
-            theme::banner(
-                ui,
-                "clear-text-banner",
-                theme::CLEAR_TEXT_BANNER,
-                egui::Color32::WHITE,
-                self.i18n.tr(msg!("clear-text-banner")),
-            );
-        }
-    }
-
-    /// Once a field holds `max` characters (`chars`), say under it that nothing more is
-    /// taken: its `char_limit` stops typing, a scanner and a paste there.
-    pub(super) fn limit_reached_ui(&self, ui: &mut Ui, chars: usize, max: usize) {
-        if chars >= max {
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                self.i18n
-                    .tr_args(msg!("input-limit-reached"), &[("max", max.into())]),
-            );
-        }
-    }
-
-    /// The kiosk's sizes for this screen (`None` at a desk: the fixed desk layout).
-    fn kiosk_layout(&self) -> Option<KioskLayout> {
-        self.kiosk.as_ref().and_then(super::Kiosk::layout)
-    }
-}
 
 /// The patient's visit, which the ready screen, the form and the thank-you screen share:
 /// the form being filled in, the submission in flight and the answer to it.
