@@ -436,7 +436,7 @@ impl RatingApp {
         self.screens.visit.last = None;
         self.screens.visit.submit_pressed = Some(std::time::Instant::now());
         self.screens.visit.sending_since = ctx.input(|i| i.time);
-        self.screens.visit.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
+        self.screens.visit.pending = Some(submit_job(Arc::clone(&self.service), id, rating, ctx));
     }
 
     /// The answer to "Send", once it is in.
@@ -750,7 +750,7 @@ impl RatingApp {
 }
 
 /// Send in a job; the UI wakes once the report is in the promise.
-fn spawn_submit(
+fn submit_job(
     service: Arc<Service>,
     id: VisitId,
     rating: Rating,
