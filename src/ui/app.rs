@@ -187,8 +187,11 @@ pub struct RatingApp {
     window: WindowTuning,
 }
 
-/// Each screen's own state, beside what all screens share in [`RatingApp`]. While a
-/// screen draws itself it is taken out of the app, and handed the app.
+/// Each screen's own state, beside what all screens share in [`RatingApp`]. While the
+/// screen shown draws itself, the screens are taken out of the app and the screen is
+/// handed the app, which meanwhile holds empty ones: nothing a screen calls on the app
+/// may read a screen's state (the app's own methods that do — the timers, the title
+/// bar, [`RatingApp::apply`] — run before or after).
 #[derive(Default)]
 struct Screens {
     /// The settings.
