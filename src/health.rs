@@ -90,13 +90,85 @@ pub struct OutboxCounts {
     pub oldest_pending_ms: Option<u64>,
 }
 
+/// What is wrong: its stable name for scripts ([`ProblemKind::name`]) is what
+/// `status --json` gives as a problem's `kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// No server URL is configured.
+    NoUrl,
+    /// No token for the server.
+    NoToken,
+    /// The token has expired.
+    TokenExpired,
+    /// The token expires within `token_warning_days` (value: days left).
+    TokenExpiresSoon,
+    /// Ratings wait and the last attempt was answered with a token problem.
+    TokenRefused,
+    /// The keyring (or `VISIT_RATING_TOKEN`) could not be read.
+    TokenUnreadable,
+    /// The outbox could not be read.
+    OutboxUnreadable,
+    /// The oldest waiting rating has waited more than an hour (value: seconds).
+    OldestPendingOver1h,
+    /// Ratings need a person (value: how many).
+    NeedsAttention,
+    /// Files in `outbox/damaged/` (value: how many).
+    DamagedFiles,
+    /// The delivery counters' file is damaged.
+    CountersDamaged,
+    /// The delivery counters' file could not be read.
+    CountersUnreadable,
+}
+
+impl ProblemKind {
+    /// Every kind, in the order above.
+    pub const ALL: [ProblemKind; 12] = [
+        ProblemKind::NoUrl,
+        ProblemKind::NoToken,
+        ProblemKind::TokenExpired,
+        ProblemKind::TokenExpiresSoon,
+        ProblemKind::TokenRefused,
+        ProblemKind::TokenUnreadable,
+        ProblemKind::OutboxUnreadable,
+        ProblemKind::OldestPendingOver1h,
+        ProblemKind::NeedsAttention,
+        ProblemKind::DamagedFiles,
+        ProblemKind::CountersDamaged,
+        ProblemKind::CountersUnreadable,
+    ];
+
+    /// The stable name for scripts (`token_expired`, `oldest_pending_over_1h`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::NoUrl => "no_url",
+            ProblemKind::NoToken => "no_token",
+            ProblemKind::TokenExpired => "token_expired",
+            ProblemKind::TokenExpiresSoon => "token_expires_soon",
+            ProblemKind::TokenRefused => "token_refused",
+            ProblemKind::TokenUnreadable => "token_unreadable",
+            ProblemKind::OutboxUnreadable => "outbox_unreadable",
+            ProblemKind::OldestPendingOver1h => "oldest_pending_over_1h",
+            ProblemKind::NeedsAttention => "needs_attention",
+            ProblemKind::DamagedFiles => "damaged_files",
+            ProblemKind::CountersDamaged => "counters_damaged",
+            ProblemKind::CountersUnreadable => "counters_unreadable",
+        }
+    }
+}
+
+impl serde::Serialize for ProblemKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 /// One thing wrong, with how bad it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// How bad.
     pub severity: Verdict,
-    /// A stable name for scripts (`token_expired`, `oldest_pending_over_1h`, …).
-    pub kind: &'static str,
+    /// What is wrong.
+    pub kind: ProblemKind,
     /// A number that goes with it (days left, age in seconds, a count), if any.
     pub value: Option<i64>,
 }
@@ -113,8 +185,9 @@ pub struct Health {
     /// The outbox, or why it could not be read.
     pub outbox: Result<OutboxCounts, String>,
     /// The delivery counters, or why they could not be read: the problem's kind
-    /// (`counters_damaged` or `counters_unreadable`) and the error.
-    pub deliveries: Result<Deliveries, (&'static str, String)>,
+    /// ([`ProblemKind::CountersDamaged`] or [`ProblemKind::CountersUnreadable`]) and the
+    /// error.
+    pub deliveries: Result<Deliveries, (ProblemKind, String)>,
     /// The settings start the window as a kiosk.
     pub kiosk: bool,
     /// `token_warning_days` from the settings.
@@ -135,8 +208,8 @@ impl Health {
             token,
             outbox: outbox_counts(data_dir),
             deliveries: Deliveries::load(data_dir).map_err(|e| match e {
-                CountersError::Damaged { .. } => ("counters_damaged", e.to_string()),
-                CountersError::Read { .. } => ("counters_unreadable", e.to_string()),
+                CountersError::Damaged { .. } => (ProblemKind::CountersDamaged, e.to_string()),
+                CountersError::Read { .. } => (ProblemKind::CountersUnreadable, e.to_string()),
             }),
             kiosk: config.kiosk,
             token_warning_days: config.token_warning_days,
@@ -177,20 +250,22 @@ impl Health {
             });
         };
         match &self.token {
-            TokenHealth::NoUrl => add(Verdict::Broken, "no_url", None),
-            TokenHealth::Absent => add(Verdict::Broken, "no_token", None),
-            TokenHealth::Unreadable { .. } => add(Verdict::CouldNotCheck, "token_unreadable", None),
+            TokenHealth::NoUrl => add(Verdict::Broken, ProblemKind::NoUrl, None),
+            TokenHealth::Absent => add(Verdict::Broken, ProblemKind::NoToken, None),
+            TokenHealth::Unreadable { .. } => {
+                add(Verdict::CouldNotCheck, ProblemKind::TokenUnreadable, None);
+            }
             TokenHealth::Present { expires_at, .. } => {
                 if let Some(at) = expires_at {
                     let left = at - self.now_secs();
                     let warn = i64::try_from(self.token_warning_days.saturating_mul(86_400))
                         .unwrap_or(i64::MAX);
                     if left <= 0 {
-                        add(Verdict::Broken, "token_expired", None);
+                        add(Verdict::Broken, ProblemKind::TokenExpired, None);
                     } else if left <= warn {
                         add(
                             Verdict::Warning,
-                            "token_expires_soon",
+                            ProblemKind::TokenExpiresSoon,
                             self.token_days_left(),
                         );
                     }
@@ -198,7 +273,7 @@ impl Health {
             }
         }
         match &self.outbox {
-            Err(_) => add(Verdict::CouldNotCheck, "outbox_unreadable", None),
+            Err(_) => add(Verdict::CouldNotCheck, ProblemKind::OutboxUnreadable, None),
             Ok(outbox) => {
                 let paused = self.deliveries.as_ref().ok().and_then(|d| {
                     d.last_attempt_outcome
@@ -206,33 +281,37 @@ impl Health {
                         .filter(|o| *o == "unauthorized")
                 });
                 if outbox.pending > 0 && paused.is_some() {
-                    add(Verdict::Broken, "token_refused", None);
+                    add(Verdict::Broken, ProblemKind::TokenRefused, None);
                 }
                 if let Some(age) = self.oldest_pending_age_secs() {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
                     if age > PENDING_WARNING_SECS as f64 {
-                        add(Verdict::Warning, "oldest_pending_over_1h", Some(age as i64));
+                        add(
+                            Verdict::Warning,
+                            ProblemKind::OldestPendingOver1h,
+                            Some(age as i64),
+                        );
                     }
                 }
                 if outbox.needs_attention > 0 {
                     add(
                         Verdict::Warning,
-                        "needs_attention",
+                        ProblemKind::NeedsAttention,
                         Some(i64::try_from(outbox.needs_attention).unwrap_or(i64::MAX)),
                     );
                 }
                 if outbox.damaged > 0 {
                     add(
                         Verdict::Warning,
-                        "damaged_files",
+                        ProblemKind::DamagedFiles,
                         Some(i64::try_from(outbox.damaged).unwrap_or(i64::MAX)),
                     );
                 }
             }
         }
         match &self.deliveries {
-            Err(("counters_damaged", _)) => add(Verdict::Warning, "counters_damaged", None),
-            Err((kind, _)) => add(Verdict::CouldNotCheck, kind, None),
+            Err((kind @ ProblemKind::CountersDamaged, _)) => add(Verdict::Warning, *kind, None),
+            Err((kind, _)) => add(Verdict::CouldNotCheck, *kind, None),
             Ok(_) => {}
         }
         problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
@@ -301,6 +380,31 @@ fn outbox_counts(data_dir: &Path) -> Result<OutboxCounts, String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn problem_kinds_are_their_stable_names_in_json() {
+        let names: Vec<serde_json::Value> = ProblemKind::ALL
+            .iter()
+            .map(|k| serde_json::to_value(k).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "no_url",
+                "no_token",
+                "token_expired",
+                "token_expires_soon",
+                "token_refused",
+                "token_unreadable",
+                "outbox_unreadable",
+                "oldest_pending_over_1h",
+                "needs_attention",
+                "damaged_files",
+                "counters_damaged",
+                "counters_unreadable",
+            ]
+        );
+    }
+
     fn health(token: TokenHealth, outbox: OutboxCounts) -> Health {
         Health {
             version: "0.0.0",
@@ -350,6 +454,6 @@ mod tests {
             },
         );
         assert_eq!(old.verdict(), Verdict::Warning);
-        assert_eq!(old.problems()[0].kind, "oldest_pending_over_1h");
+        assert_eq!(old.problems()[0].kind, ProblemKind::OldestPendingOver1h);
     }
 }

@@ -58,6 +58,83 @@ struct ExportRecord {
     time_ms: u64,
 }
 
+/// What became of a rating the sent log records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SentOutcome {
+    /// The server stored it.
+    Accepted,
+    /// 5030: the server had a rating for this visit already.
+    AlreadyRecorded,
+    /// It needed attention, and another rating for the same visit was delivered.
+    Superseded,
+    /// A person replaced it with a corrected rating.
+    Replaced,
+    /// A person discarded it.
+    Discarded,
+    /// A word this version does not know (a newer version wrote the line), or none:
+    /// read, never written.
+    #[default]
+    #[serde(other)]
+    Other,
+}
+
+impl SentOutcome {
+    /// The server has the rating.
+    pub fn is_delivered(self) -> bool {
+        match self {
+            SentOutcome::Accepted | SentOutcome::AlreadyRecorded => true,
+            SentOutcome::Superseded
+            | SentOutcome::Replaced
+            | SentOutcome::Discarded
+            | SentOutcome::Other => false,
+        }
+    }
+}
+
+/// One line of the sent log (`sent.log`, JSON lines): time, visit id, scores and what
+/// happened — never the remarks. Written by the outbox, read by [`prune`] (its time)
+/// and by an import (which visits were delivered). The fields are in the order they
+/// are written (alphabetical, as the log has always been).
+///
+/// Only the time is required to read a line: a line missing the rest (written by hand,
+/// or cut down by a tool) still has an age, and is pruned when it is old enough.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentLogLine {
+    /// "Did not visit".
+    #[serde(default)]
+    pub didnt_visit: bool,
+    /// The HTTP status of the answer, when there was one.
+    pub http_status: Option<u16>,
+    /// The server's `message_code`, verbatim (bounded).
+    pub message_code: Option<String>,
+    /// What happened.
+    #[serde(default)]
+    pub outcome: SentOutcome,
+    /// The four scores, 1–5.
+    #[serde(default)]
+    pub scores: [u8; 4],
+    /// When, Unix milliseconds.
+    pub time_ms: u64,
+    /// The visit id.
+    #[serde(default)]
+    pub visit_id: String,
+}
+
+impl SentLogLine {
+    /// The line as written to the log, newline included.
+    pub fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+
+    /// A line of the log, or `None` when it is not one (damaged, or not JSON).
+    pub fn parse(line: &str) -> Option<SentLogLine> {
+        serde_json::from_str(line).ok()
+    }
+}
+
 /// The oldest time kept: `now` less `days`.
 fn cutoff(now: SystemTime, days: u32) -> SystemTime {
     now.checked_sub(Duration::from_hours(24) * days)
@@ -135,8 +212,8 @@ fn lock(data_dir: &Path) -> io::Result<File> {
     crate::private_fs::lock(&data_dir.join(SENT_LOG_LOCK))
 }
 
-/// Drop the sent log's lines older than `cutoff_ms`. A line whose time cannot be read
-/// is kept (its age is unknown), and counted nowhere.
+/// Drop the sent log's lines older than `cutoff_ms`. A line that cannot be read as a
+/// [`SentLogLine`] is kept (its age is unknown), and counted nowhere.
 fn prune_sent_log(data_dir: &Path, cutoff_ms: u64) -> io::Result<usize> {
     let path = data_dir.join(SENT_LOG);
     if !path.exists() {
@@ -147,10 +224,7 @@ fn prune_sent_log(data_dir: &Path, cutoff_ms: u64) -> io::Result<usize> {
     let mut dropped = 0;
     for line in BufReader::new(File::open(&path)?).lines() {
         let line = line?;
-        let time = serde_json::from_str::<serde_json::Value>(&line)
-            .ok()
-            .and_then(|v| v.get("time_ms").and_then(serde_json::Value::as_u64));
-        match time {
+        match SentLogLine::parse(&line).map(|l| l.time_ms) {
             Some(t) if t < cutoff_ms => dropped += 1,
             _ => kept.push(line),
         }
@@ -260,6 +334,45 @@ mod tests {
     fn sent_line(time_ms: u64, visit: &str) -> String {
         serde_json::json!({"time_ms": time_ms, "visit_id": visit, "scores": [5, 4, 3, 2]})
             .to_string()
+    }
+
+    #[test]
+    fn a_line_written_by_earlier_versions_reads_and_is_written_the_same() {
+        // As `json!` wrote it before the line had a type (keys sorted).
+        let earlier = r#"{"didnt_visit":false,"http_status":200,"message_code":null,"outcome":"already_recorded","scores":[5,4,3,2],"time_ms":1764968000123,"visit_id":"2024-000123"}"#;
+        let line = SentLogLine::parse(earlier).unwrap();
+        assert_eq!(line.outcome, SentOutcome::AlreadyRecorded);
+        assert!(line.outcome.is_delivered());
+        assert_eq!(
+            (line.time_ms, line.visit_id.as_str()),
+            (1_764_968_000_123, "2024-000123")
+        );
+        assert_eq!(line.to_line(), format!("{earlier}\n"));
+        for (word, outcome) in [
+            ("accepted", SentOutcome::Accepted),
+            ("superseded", SentOutcome::Superseded),
+            ("replaced", SentOutcome::Replaced),
+            ("discarded", SentOutcome::Discarded),
+        ] {
+            let text = earlier.replace("already_recorded", word);
+            assert_eq!(SentLogLine::parse(&text).unwrap().outcome, outcome);
+            assert_eq!(
+                SentLogLine::parse(&text).unwrap().to_line(),
+                format!("{text}\n")
+            );
+        }
+        // A newer version's word, and a field this version does not know: still a line
+        // (its time counts for pruning), not a delivery.
+        let newer = earlier
+            .replace("already_recorded", "withdrawn")
+            .replace('{', r#"{"channel":"kiosk","#);
+        let line = SentLogLine::parse(&newer).unwrap();
+        assert_eq!(line.outcome, SentOutcome::Other);
+        assert!(!line.outcome.is_delivered());
+        // Only the time is needed; without it, no line.
+        let bare = SentLogLine::parse(r#"{"time_ms":5}"#).unwrap();
+        assert_eq!((bare.time_ms, bare.outcome), (5, SentOutcome::Other));
+        assert!(SentLogLine::parse(r#"{"visit_id":"v","outcome":"accepted"}"#).is_none());
     }
 
     fn write_file(path: &Path, modified: SystemTime) {

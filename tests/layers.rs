@@ -68,6 +68,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("cli/args.rs", Adapters),
     ("cli/generate.rs", Adapters),
     ("cli/import.rs", Adapters),
+    ("cli/json.rs", Adapters),
     ("cli/mock_server.rs", Adapters),
     ("cli/outbox.rs", Adapters),
     ("cli/report.rs", Adapters),

@@ -15,14 +15,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use super::Exit;
+use super::json::{ImportCounts, ImportHead, ImportRefused};
 use super::report::Batch;
 use crate::api::RatingClient;
 use crate::config::Config;
 use crate::i18n::I18n;
-use crate::import::report::{self, Line, Stage, Tally};
+use crate::import::report::{self, Line, RowOutcome, Stage, Tally};
 use crate::import::send::{self, Progress, SendError};
 use crate::import::{self, IdRules, Import, ImportOptions, ReadOptions, Row, SourceFormat};
 use crate::outbox::Outbox;
@@ -141,7 +140,7 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
         &mut |p| drawer.borrow_mut().update(p),
         &mut |row, delivery| {
             let line = report::line(&loaded, row, Stage::Sent(delivery), i18n);
-            if !request.json && !line.is_delivered() && line.outcome != "invalid" {
+            if !request.json && !line.is_delivered() && line.outcome != RowOutcome::Invalid {
                 drawer.borrow().println(&i18n.tr_args(
                     msg!("import-row-outcome"),
                     &[
@@ -248,15 +247,30 @@ fn connect(
     Ok((client, token, outbox))
 }
 
-/// The exit code for the rows' outcomes ([`Exit::for_batch`]).
+/// The exit code for the rows' outcomes ([`Exit::for_batch`]): each outcome is one
+/// kind of leftover, or none.
 fn exit_for(tally: &Tally) -> Exit {
-    Exit::for_batch(&Batch {
-        token_problem: tally.any(&["unauthorized", "paused_token", "refused", "paused_refused"]),
-        waiting: tally.any(&["transient", "stopped", "server_unreachable", "not_sent"]),
-        in_flight: tally.any(&["in_flight"]),
-        rejected: tally.any(&["rejected"]),
-        invalid: tally.any(&["invalid"]),
-    })
+    let mut left = Batch::default();
+    for outcome in tally.outcomes() {
+        match outcome {
+            RowOutcome::Unauthorized
+            | RowOutcome::PausedToken
+            | RowOutcome::Refused
+            | RowOutcome::PausedRefused => left.token_problem = true,
+            RowOutcome::Transient
+            | RowOutcome::Stopped
+            | RowOutcome::ServerUnreachable
+            | RowOutcome::NotSent => left.waiting = true,
+            RowOutcome::InFlight => left.in_flight = true,
+            RowOutcome::Rejected => left.rejected = true,
+            RowOutcome::Invalid => left.invalid = true,
+            RowOutcome::Valid
+            | RowOutcome::AlreadyDelivered
+            | RowOutcome::Accepted
+            | RowOutcome::AlreadyRecorded => {}
+        }
+    }
+    Exit::for_batch(&left)
 }
 
 /// Nothing could be done: say why (one JSON object with `--json`).
@@ -264,9 +278,11 @@ fn refuse(request: &ImportRequest, text: &str, exit: Exit) -> Exit {
     if request.json {
         crate::out!(
             "{}",
-            super::report::json_line(
-                &json!({"file": request.path.display().to_string(), "error": text, "exit": exit as u8})
-            )
+            super::report::json_line(&ImportRefused {
+                error: text,
+                exit: exit as u8,
+                file: request.path.display().to_string(),
+            })
         );
     } else {
         crate::err!("{text}");
@@ -346,18 +362,18 @@ impl<'a> Output<'a> {
                     Some(char::from(*delimiter).to_string()),
                     None,
                 ),
-                SourceFormat::Spreadsheet { sheet } => (None, None, Some(sheet.clone())),
+                SourceFormat::Spreadsheet { sheet } => (None, None, Some(sheet.as_str())),
             };
-            let head = json!({
-                "file": request.path.display().to_string(),
-                "format": loaded.format.kind(),
-                "encoding": encoding,
-                "delimiter": delimiter,
-                "sheet": sheet,
-                "dry_run": request.dry_run,
+            let head = serde_json::to_string(&ImportHead {
+                delimiter,
+                dry_run: request.dry_run,
+                encoding,
+                file: request.path.display().to_string(),
+                format: loaded.format.kind(),
+                sheet,
             })
-            .to_string();
-            // `{…}` opened again to go on: `{"file":…,"sheet":…,"results":[`.
+            .unwrap_or_default();
+            // `{…}` opened again to go on: `{"delimiter":…,"sheet":…,"results":[`.
             write_json(&format!(
                 "{},\"results\":[",
                 head.strip_suffix('}').unwrap_or(&head)
@@ -419,23 +435,21 @@ impl<'a> Output<'a> {
             exit = Exit::Failure;
         }
         let tally = &self.tally;
-        let invalid = tally.count(&["invalid"]);
-        let waiting = tally.count(&report::WAITING);
+        let invalid = tally.count(RowOutcome::Invalid);
+        let waiting = tally.waiting();
         if self.request.json {
-            let mut tail = json!({
-                "rows": tally.rows(),
-                "valid": tally.rows() - invalid,
-                "invalid": invalid,
-                "delivered": tally.delivered(),
-                "already_delivered": tally.count(&["already_delivered"]),
-                "waiting": waiting,
-                "rejected": tally.count(&["rejected"]),
-                "exit": exit as u8,
-            });
-            if let Some((text, _)) = error {
-                tail["error"] = json!(text);
-            }
-            let tail = tail.to_string();
+            let tail = serde_json::to_string(&ImportCounts {
+                already_delivered: tally.count(RowOutcome::AlreadyDelivered),
+                delivered: tally.delivered(),
+                error: error.map(|(text, _)| text.as_str()),
+                exit: exit as u8,
+                invalid,
+                rejected: tally.count(RowOutcome::Rejected),
+                rows: tally.rows(),
+                valid: tally.rows() - invalid,
+                waiting,
+            })
+            .unwrap_or_default();
             write_json(&format!("],{}", tail.strip_prefix('{').unwrap_or(&tail)));
             crate::cli::report::write_raw("\n");
             return exit;
@@ -457,9 +471,9 @@ impl<'a> Output<'a> {
                     ("valid", (tally.rows() - invalid).into()),
                     ("invalid", invalid.into()),
                     ("delivered", tally.delivered().into()),
-                    ("earlier", tally.count(&["already_delivered"]).into()),
+                    ("earlier", tally.count(RowOutcome::AlreadyDelivered).into()),
                     ("waiting", waiting.into()),
-                    ("rejected", tally.count(&["rejected"]).into()),
+                    ("rejected", tally.count(RowOutcome::Rejected).into()),
                 ],
             )
         );

@@ -6,13 +6,14 @@
 //! Exit codes are part of the interface (README, "Exit codes").
 //!
 //! Rooms: [`args`] the command line (clap); [`report`] exit codes and what a command
-//! prints; one file per command ([`submit`], [`token`], [`admin_pin`], [`mock_server`],
+//! prints; [`json`] the `--json` objects; one file per command ([`submit`], [`token`], [`admin_pin`], [`mock_server`],
 //! [`outbox`], [`import`], [`status`], [`generate`]).
 
 pub mod admin_pin;
 pub mod args;
 pub mod generate;
 pub mod import;
+pub mod json;
 pub mod mock_server;
 pub mod outbox;
 pub mod report;

@@ -9,8 +9,7 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
-
+use super::json::{Flush, FlushAttempt, ListedEntry};
 use super::report::Batch;
 use super::{Exit, human_outcome, outcome_json};
 use crate::api::{Outcome, OutcomeKind};
@@ -42,19 +41,22 @@ fn last_answer(i18n: &I18n, outcome: &Outcome) -> String {
     i18n.outcome_words(outcome).summary()
 }
 
-fn entry_json(entry: &Entry) -> Value {
+fn entry_json(entry: &Entry) -> ListedEntry<'_> {
     // Never the rating itself: the remarks are personal data (`export` writes them).
-    json!({
-        "id": entry.id,
-        "visit_id": entry.visit_id.as_str(),
-        "state": state_name(entry.state),
-        "attempts": entry.attempts,
-        "created_at_ms": entry.created_at_ms,
-        "last_attempt_ms": entry.last_attempt_ms,
-        "next_attempt_ms": entry.next_attempt_ms,
-        "last_outcome": entry.last_outcome.as_ref().map(|o| outcome_json(o.kind.name(), o)),
-        "server_origin": entry.server_origin,
-    })
+    ListedEntry {
+        attempts: entry.attempts,
+        created_at_ms: entry.created_at_ms,
+        id: &entry.id,
+        last_attempt_ms: entry.last_attempt_ms,
+        last_outcome: entry
+            .last_outcome
+            .as_ref()
+            .map(|o| outcome_json(o.kind.name(), o)),
+        next_attempt_ms: entry.next_attempt_ms,
+        server_origin: entry.server_origin.as_deref(),
+        state: state_name(entry.state),
+        visit_id: entry.visit_id.as_str(),
+    }
 }
 
 fn report_damaged(i18n: &I18n, damaged: &[std::path::PathBuf]) {
@@ -102,8 +104,8 @@ pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
     report_damaged(i18n, &listing.damaged);
     let mut out = super::report::stdout();
     if json {
-        let array: Vec<Value> = listing.entries.iter().map(entry_json).collect();
-        let _ = writeln!(out, "{}", super::report::json_line(&Value::Array(array)));
+        let array: Vec<ListedEntry<'_>> = listing.entries.iter().map(entry_json).collect();
+        let _ = writeln!(out, "{}", super::report::json_line(&array));
         return Exit::Ok;
     }
     for entry in &listing.entries {
@@ -270,29 +272,33 @@ struct Done<'a> {
 }
 
 fn print_flush_json(report: &FlushReport, after: &Listing, done: &Done<'_>) {
-    let attempts: Vec<Value> = report
-        .attempts
-        .iter()
-        .map(|(entry, outcome)| {
-            let mut value = outcome_json(outcome.kind.name(), outcome);
-            value["id"] = json!(entry.id);
-            value["visit_id"] = json!(entry.visit_id.as_str());
-            value
-        })
-        .collect();
-    let value = json!({
-        "delivered": report.delivered(),
-        "attempts": attempts,
-        "paused": report.paused.is_some(),
-        "busy": !report.in_flight.is_empty(),
-        "in_flight": report.in_flight.len(),
-        "moved": done.moved,
-        "other_server": after.for_other_servers(done.origin),
-        "remaining": after.entries.len(),
-        "waiting": after.waiting_for(done.origin),
-        "needs_attention": after.needs_attention(),
-        "damaged": done.damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-    });
+    let value = Flush {
+        attempts: report
+            .attempts
+            .iter()
+            .map(|(entry, outcome)| {
+                FlushAttempt::new(
+                    outcome_json(outcome.kind.name(), outcome),
+                    &entry.id,
+                    entry.visit_id.as_str(),
+                )
+            })
+            .collect(),
+        busy: !report.in_flight.is_empty(),
+        damaged: done
+            .damaged
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        delivered: report.delivered(),
+        in_flight: report.in_flight.len(),
+        moved: done.moved,
+        needs_attention: after.needs_attention(),
+        other_server: after.for_other_servers(done.origin),
+        paused: report.paused.is_some(),
+        remaining: after.entries.len(),
+        waiting: after.waiting_for(done.origin),
+    };
     crate::out!("{}", super::report::json_line(&value));
 }
 

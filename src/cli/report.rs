@@ -14,8 +14,6 @@
 
 use std::io::Write;
 
-use serde_json::json;
-
 use crate::api::{Outcome, OutcomeKind};
 use crate::health::Verdict;
 use crate::i18n::I18n;
@@ -240,20 +238,15 @@ impl From<Exit> for std::process::ExitCode {
 
 /// A `--json` document as one line, with the characters a terminal would act on written
 /// as JSON escapes ([`safe_text::json`](crate::safe_text::json)): the same value.
-pub fn json_line(value: &serde_json::Value) -> String {
-    crate::safe_text::json(&value.to_string()).into_owned()
+pub fn json_line(value: &impl serde::Serialize) -> String {
+    // Our `--json` types have string keys only: serializing them cannot fail.
+    let text = serde_json::to_string(value).unwrap_or_default();
+    crate::safe_text::json(&text).into_owned()
 }
 
-/// The one JSON object `--json` prints.
-pub fn outcome_json(name: &str, outcome: &Outcome) -> serde_json::Value {
-    json!({
-        "outcome": name,
-        "http_status": outcome.http_status,
-        "code": outcome.code,
-        "message": outcome.message,
-        "message_code": outcome.message_code,
-        "detail": outcome.detail,
-    })
+/// The one JSON object `--json` prints for an answer, under the name `name`.
+pub fn outcome_json<'a>(name: &'a str, outcome: &'a Outcome) -> super::json::Answer<'a> {
+    super::json::Answer::new(name, outcome)
 }
 
 /// The human report: what happened, the server's words verbatim, the detail, what to do.

@@ -4,11 +4,11 @@
 //! [`crate::health`]; nothing is sent to the server.
 
 use crate::msg;
-use serde_json::{Value, json};
 
+use super::json::{self, LastAttempt, LastSuccess, StatusOutbox, StatusProblem, StatusToken};
 use crate::config::Config;
 use crate::counters::OUTCOMES;
-use crate::health::{Health, Problem, TokenHealth, Verdict};
+use crate::health::{Health, Problem, ProblemKind, TokenHealth, Verdict};
 use crate::i18n::I18n;
 use crate::secrets::TokenOrigin;
 use crate::time::format_utc;
@@ -70,79 +70,80 @@ fn print_metrics(health: &Health) -> Exit {
 }
 
 /// The object `status --json` prints.
-pub fn status_json(health: &Health) -> Value {
+pub fn status_json(health: &Health) -> json::Status<'_> {
     let verdict = health.verdict();
     let token = match &health.token {
-        TokenHealth::NoUrl | TokenHealth::Absent => json!({"source": null}),
-        TokenHealth::Present { source, expires_at } => json!({
-            "source": source,
-            "expires_at": expires_at,
-            "days_left": health.token_days_left(),
-        }),
-        TokenHealth::Unreadable { kind, error } => {
-            json!({"source": null, "error_kind": kind, "error": error})
-        }
+        TokenHealth::NoUrl | TokenHealth::Absent => StatusToken::Absent { source: None },
+        TokenHealth::Present { source, expires_at } => StatusToken::Present {
+            days_left: health.token_days_left(),
+            expires_at: *expires_at,
+            source: *source,
+        },
+        TokenHealth::Unreadable { kind, error } => StatusToken::Unreadable {
+            error,
+            error_kind: kind,
+            source: None,
+        },
     };
     let outbox = match &health.outbox {
-        Ok(o) => json!({
-            "pending": o.pending,
-            "needs_attention": o.needs_attention,
-            "damaged": o.damaged,
-            "oldest_pending_age_secs": health.oldest_pending_age_secs().map(f64::trunc),
-        }),
-        Err(e) => json!({"error": e}),
+        Ok(o) => StatusOutbox::Counts {
+            damaged: o.damaged,
+            needs_attention: o.needs_attention,
+            oldest_pending_age_secs: health.oldest_pending_age_secs().map(f64::trunc),
+            pending: o.pending,
+        },
+        Err(e) => StatusOutbox::Unreadable { error: e },
     };
     let (last_attempt, last_success, deliveries) = match &health.deliveries {
         Ok(d) => (
-            d.last_attempt_ms
-                .map(|ms| json!({"at": millis_to_secs(ms), "outcome": d.last_attempt_outcome})),
-            d.last_success_ms
-                .map(|ms| json!({"at": millis_to_secs(ms)})),
-            json!(
-                OUTCOMES
-                    .iter()
-                    .map(|o| ((*o).to_owned(), json!(d.count(o))))
-                    .collect::<serde_json::Map<_, _>>()
-            ),
+            d.last_attempt_ms.map(|ms| LastAttempt {
+                at: millis_to_secs(ms),
+                outcome: d.last_attempt_outcome.as_deref(),
+            }),
+            d.last_success_ms.map(|ms| LastSuccess {
+                at: millis_to_secs(ms),
+            }),
+            json::Deliveries::Counts(OUTCOMES.iter().map(|o| (*o, d.count(o))).collect()),
         ),
-        Err((_, e)) => (None, None, json!({"error": e})),
+        Err((_, e)) => (
+            None,
+            None,
+            json::Deliveries::Unreadable { error: e.clone() },
+        ),
     };
-    json!({
-        "status": verdict.name(),
-        "exit_code": Exit::for_verdict(verdict) as u8,
-        "version": health.version,
-        "server_origin": health.origin,
-        "token": token,
-        "outbox": outbox,
-        "last_attempt": last_attempt,
-        "last_success": last_success,
-        "deliveries": deliveries,
-        "kiosk": health.kiosk,
-        "problems": health.problems().iter().map(|p| json!({
-            "severity": p.severity.name(),
-            "kind": p.kind,
-            "value": p.value,
-        })).collect::<Vec<_>>(),
-    })
+    json::Status {
+        deliveries,
+        exit_code: Exit::for_verdict(verdict) as u8,
+        kiosk: health.kiosk,
+        last_attempt,
+        last_success,
+        outbox,
+        problems: health
+            .problems()
+            .iter()
+            .map(|p| StatusProblem::new(p.severity, p.kind, p.value))
+            .collect(),
+        server_origin: health.origin.as_deref(),
+        status: verdict.name(),
+        token,
+        version: health.version,
+    }
 }
 
 fn problem_text(problem: &Problem, i18n: &I18n) -> String {
     let key = match problem.kind {
-        "no_url" => msg!("status-problem-no-url"),
-        "no_token" => msg!("status-problem-no-token"),
-        "token_expired" => msg!("status-problem-token-expired"),
-        "token_expires_soon" => msg!("status-problem-token-expires-soon"),
-        "token_refused" => msg!("status-problem-token-refused"),
-        "token_unreadable" => msg!("status-problem-token-unreadable"),
-        "outbox_unreadable" => msg!("status-problem-outbox-unreadable"),
-        "oldest_pending_over_1h" => msg!("status-problem-oldest-pending-over-1h"),
-        "needs_attention" => msg!("status-problem-needs-attention"),
-        "damaged_files" => msg!("status-problem-damaged-files"),
-        "counters_damaged" => msg!("status-problem-counters-damaged"),
-        "counters_unreadable" => msg!("status-problem-counters-unreadable"),
-        // A kind added to `Health::problems` without words here: its stable name, as
-        // `--json` gives it, rather than nothing.
-        other => return other.to_owned(),
+        ProblemKind::NoUrl => msg!("status-problem-no-url"),
+        ProblemKind::NoToken => msg!("status-problem-no-token"),
+        ProblemKind::TokenExpired => msg!("status-problem-token-expired"),
+        ProblemKind::TokenExpiresSoon => msg!("status-problem-token-expires-soon"),
+        ProblemKind::TokenRefused => msg!("status-problem-token-refused"),
+        ProblemKind::TokenUnreadable => msg!("status-problem-token-unreadable"),
+        ProblemKind::OutboxUnreadable => msg!("status-problem-outbox-unreadable"),
+        ProblemKind::OldestPendingOver1h => msg!("status-problem-oldest-pending-over-1h"),
+        ProblemKind::NeedsAttention => msg!("status-problem-needs-attention"),
+        ProblemKind::DamagedFiles => msg!("status-problem-damaged-files"),
+        ProblemKind::CountersDamaged => msg!("status-problem-counters-damaged"),
+        ProblemKind::CountersUnreadable => msg!("status-problem-counters-unreadable"),
     };
     i18n.tr_args(key, &[("value", problem.value.unwrap_or(0).into())])
 }
@@ -249,6 +250,27 @@ pub fn status_text(health: &Health, i18n: &I18n) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_problem_kind_has_words_in_both_languages() {
+        for language in [crate::config::Language::Ru, crate::config::Language::En] {
+            let i18n = I18n::new(language);
+            for kind in ProblemKind::ALL {
+                let text = problem_text(
+                    &Problem {
+                        severity: Verdict::Warning,
+                        kind,
+                        value: Some(3),
+                    },
+                    &i18n,
+                );
+                assert!(
+                    !text.is_empty() && !text.contains(kind.name()),
+                    "{kind:?}: {text}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn codes_avoid_one_and_two() {

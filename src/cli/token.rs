@@ -3,10 +3,10 @@
 use crate::msg;
 use std::io::Read;
 
-use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::Exit;
+use super::json::{TokenCleared, TokenFailed, TokenStatusJson, TokenStored};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::secrets::{self, Token};
@@ -47,10 +47,11 @@ pub fn token(
         if json {
             crate::out!(
                 "{}",
-                super::report::json_line(
-                    &json!({"ok": false, "origin": null, "error_kind": "no_url",
-                    "error": "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"})
-                )
+                super::report::json_line(&TokenFailed::new(
+                    "no_url",
+                    "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file",
+                    None
+                ))
             );
         } else {
             crate::err!("{}", i18n.tr(msg!("error-no-url")));
@@ -58,9 +59,10 @@ pub fn token(
         return Exit::Invalid;
     };
     let origin = crate::api::origin(&url);
-    let report = |exit: Exit, value: serde_json::Value, text: String| {
+    // `line`: the `--json` object, already a line ([`super::report::json_line`]).
+    let report = |exit: Exit, line: String, text: String| {
         if json {
-            crate::out!("{}", super::report::json_line(&value));
+            crate::out!("{line}");
         } else if exit == Exit::Ok {
             crate::out!("{text}");
         } else {
@@ -72,7 +74,7 @@ pub fn token(
         let exit = Exit::for_secrets(e);
         report(
             exit,
-            json!({"ok": false, "origin": origin, "error_kind": e.kind(), "error": e.to_string()}),
+            super::report::json_line(&TokenFailed::new(e.kind(), &e.to_string(), Some(&origin))),
             i18n.secrets_error(e),
         )
     };
@@ -86,7 +88,11 @@ pub fn token(
                     let error = format!("cannot read the token from standard input: {e}");
                     return report(
                         Exit::Failure,
-                        json!({"ok": false, "origin": origin, "error_kind": "read_failed", "error": error}),
+                        super::report::json_line(&TokenFailed::new(
+                            "read_failed",
+                            &error,
+                            Some(&origin),
+                        )),
                         i18n.tr_args(msg!("error-input"), &[("error", error.as_str().into())]),
                     );
                 }
@@ -94,7 +100,11 @@ pub fn token(
             match secrets::store_token(&origin, &token) {
                 Ok(()) => report(
                     Exit::Ok,
-                    json!({"ok": true, "origin": origin, "stored": true}),
+                    super::report::json_line(&TokenStored {
+                        ok: true,
+                        origin: &origin,
+                        stored: true,
+                    }),
                     i18n.tr_args(msg!("token-stored"), &[("origin", origin.as_str().into())]),
                 ),
                 Err(e) => failed(&e),
@@ -103,7 +113,11 @@ pub fn token(
         TokenAction::Clear => match secrets::clear_token(&origin) {
             Ok(existed) => report(
                 if existed { Exit::Ok } else { Exit::Token },
-                json!({"ok": existed, "origin": origin, "removed": existed}),
+                super::report::json_line(&TokenCleared {
+                    ok: existed,
+                    origin: &origin,
+                    removed: existed,
+                }),
                 i18n.tr_args(
                     if existed {
                         msg!("token-cleared")
@@ -123,7 +137,8 @@ pub fn token(
                 } else {
                     Exit::Token
                 };
-                report(exit, json!(status), text)
+                let line = super::report::json_line(&TokenStatusJson::from(&status));
+                report(exit, line, text)
             }
             Err(e) => failed(&e),
         },

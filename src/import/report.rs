@@ -19,20 +19,162 @@ use encoding_rs::{Encoding, UTF_8};
 
 use crate::i18n::I18n;
 
-use super::send::Delivery;
+use super::send::{Delivery, Held};
 use super::{Field, Import, Row, SourceFormat};
+use crate::api::OutcomeKind;
 
-/// Outcomes of rows that stay in the outbox, waiting to be sent.
-pub const WAITING: [&str; 8] = [
-    "transient",
-    "stopped",
-    "server_unreachable",
-    "paused_token",
-    "unauthorized",
-    "refused",
-    "paused_refused",
-    "in_flight",
-];
+/// What became of one row: its name in `--json`, the report file and the window's
+/// summary is the snake-case name ([`RowOutcome::name`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RowOutcome {
+    /// The row is invalid (its problems are in the line's text).
+    Invalid,
+    /// `--dry-run`: the row is valid.
+    Valid,
+    /// Not sent: other rows are invalid (without `--skip-invalid`).
+    NotSent,
+    /// The sent log says the server has this visit already: nothing was sent.
+    AlreadyDelivered,
+    /// The server stored the rating.
+    Accepted,
+    /// 5030: the server had a rating for this visit already.
+    AlreadyRecorded,
+    /// The server refused this rating for good; kept for a person.
+    Rejected,
+    /// A token problem answered this row; it waits in the outbox.
+    Unauthorized,
+    /// The server or a gateway refused the request (401/403 without the error model).
+    Refused,
+    /// No usable answer; it waits in the outbox.
+    Transient,
+    /// Saved, not sent: the import was stopped on request.
+    Stopped,
+    /// Saved, not sent: sending stopped on a token problem.
+    PausedToken,
+    /// Saved, not sent: the server did not answer several times in a row.
+    ServerUnreachable,
+    /// Saved, not sent: sending stopped when the server or a gateway refused.
+    PausedRefused,
+    /// Saved, not sent now: another sender had it.
+    InFlight,
+}
+
+impl RowOutcome {
+    /// Every outcome, in the order above.
+    pub const ALL: [RowOutcome; 15] = [
+        RowOutcome::Invalid,
+        RowOutcome::Valid,
+        RowOutcome::NotSent,
+        RowOutcome::AlreadyDelivered,
+        RowOutcome::Accepted,
+        RowOutcome::AlreadyRecorded,
+        RowOutcome::Rejected,
+        RowOutcome::Unauthorized,
+        RowOutcome::Refused,
+        RowOutcome::Transient,
+        RowOutcome::Stopped,
+        RowOutcome::PausedToken,
+        RowOutcome::ServerUnreachable,
+        RowOutcome::PausedRefused,
+        RowOutcome::InFlight,
+    ];
+
+    /// The stable name in `--json` and the report file.
+    pub fn name(self) -> &'static str {
+        match self {
+            RowOutcome::Invalid => "invalid",
+            RowOutcome::Valid => "valid",
+            RowOutcome::NotSent => "not_sent",
+            RowOutcome::AlreadyDelivered => "already_delivered",
+            RowOutcome::Accepted => "accepted",
+            RowOutcome::AlreadyRecorded => "already_recorded",
+            RowOutcome::Rejected => "rejected",
+            RowOutcome::Unauthorized => "unauthorized",
+            RowOutcome::Refused => "refused",
+            RowOutcome::Transient => "transient",
+            RowOutcome::Stopped => "stopped",
+            RowOutcome::PausedToken => "paused_token",
+            RowOutcome::ServerUnreachable => "server_unreachable",
+            RowOutcome::PausedRefused => "paused_refused",
+            RowOutcome::InFlight => "in_flight",
+        }
+    }
+
+    /// The server has this row's rating (now or from an earlier run).
+    pub fn is_delivered(self) -> bool {
+        match self {
+            RowOutcome::AlreadyDelivered | RowOutcome::Accepted | RowOutcome::AlreadyRecorded => {
+                true
+            }
+            // Not sent, refused, or waiting (in alphabetical order).
+            RowOutcome::InFlight
+            | RowOutcome::Invalid
+            | RowOutcome::NotSent
+            | RowOutcome::PausedRefused
+            | RowOutcome::PausedToken
+            | RowOutcome::Refused
+            | RowOutcome::Rejected
+            | RowOutcome::ServerUnreachable
+            | RowOutcome::Stopped
+            | RowOutcome::Transient
+            | RowOutcome::Unauthorized
+            | RowOutcome::Valid => false,
+        }
+    }
+
+    /// The row stays in the outbox, waiting to be sent (by a rerun, `outbox flush` or
+    /// the window's background sender).
+    pub fn is_waiting(self) -> bool {
+        match self {
+            RowOutcome::Unauthorized
+            | RowOutcome::Refused
+            | RowOutcome::Transient
+            | RowOutcome::Stopped
+            | RowOutcome::PausedToken
+            | RowOutcome::ServerUnreachable
+            | RowOutcome::PausedRefused
+            | RowOutcome::InFlight => true,
+            // Not saved (invalid, checked only, blocked), delivered, or kept for a
+            // person rather than waiting.
+            RowOutcome::Invalid
+            | RowOutcome::Valid
+            | RowOutcome::NotSent
+            | RowOutcome::AlreadyDelivered
+            | RowOutcome::Accepted
+            | RowOutcome::AlreadyRecorded
+            | RowOutcome::Rejected => false,
+        }
+    }
+
+    /// The outcome of a row the server answered.
+    pub fn answered(kind: OutcomeKind) -> RowOutcome {
+        match kind {
+            OutcomeKind::Accepted => RowOutcome::Accepted,
+            OutcomeKind::AlreadyRecorded => RowOutcome::AlreadyRecorded,
+            OutcomeKind::Unauthorized(_) => RowOutcome::Unauthorized,
+            OutcomeKind::Rejected => RowOutcome::Rejected,
+            OutcomeKind::Refused => RowOutcome::Refused,
+            OutcomeKind::Transient => RowOutcome::Transient,
+        }
+    }
+
+    /// The outcome of a row saved but not sent now.
+    pub fn held(held: Held) -> RowOutcome {
+        match held {
+            Held::Stopped => RowOutcome::Stopped,
+            Held::TokenProblem => RowOutcome::PausedToken,
+            Held::Unreachable => RowOutcome::ServerUnreachable,
+            Held::Refused => RowOutcome::PausedRefused,
+            Held::InFlight => RowOutcome::InFlight,
+        }
+    }
+}
+
+impl serde::Serialize for RowOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
 
 /// How far an import got, for one row.
 #[derive(Clone, Copy, Debug)]
@@ -52,10 +194,8 @@ pub struct Line {
     pub row: usize,
     /// The visit id as written in the file.
     pub visit_id: String,
-    /// `invalid`, `valid` (dry run), `not_sent` (other rows invalid), `already_delivered`,
-    /// `accepted`, `already_recorded`, `rejected`, `unauthorized`, `transient`,
-    /// `stopped`, `paused_token`, `server_unreachable`.
-    pub outcome: &'static str,
+    /// What became of it.
+    pub outcome: RowOutcome,
     /// What happened, for people, in the interface language.
     pub text: String,
     /// The HTTP status, when the server answered.
@@ -72,7 +212,7 @@ pub struct Line {
 }
 
 impl Line {
-    fn plain(row: &Row, outcome: &'static str, text: String) -> Line {
+    fn plain(row: &Row, outcome: RowOutcome, text: String) -> Line {
         Line {
             row: row.number,
             visit_id: row.values[Field::VisitId.index()].clone(),
@@ -88,10 +228,7 @@ impl Line {
 
     /// The server has this row's rating.
     pub fn is_delivered(&self) -> bool {
-        matches!(
-            self.outcome,
-            "accepted" | "already_recorded" | "already_delivered"
-        )
+        self.outcome.is_delivered()
     }
 }
 
@@ -126,7 +263,7 @@ pub fn problems_text(import: &Import, row: &Row, i18n: &I18n) -> String {
 /// The line of one data row.
 pub fn line(import: &Import, row: &Row, stage: Stage<'_>, i18n: &I18n) -> Line {
     if !row.is_valid() {
-        let mut line = Line::plain(row, "invalid", problems_text(import, row, i18n));
+        let mut line = Line::plain(row, RowOutcome::Invalid, problems_text(import, row, i18n));
         line.detail = Some(
             row.problems
                 .iter()
@@ -137,13 +274,15 @@ pub fn line(import: &Import, row: &Row, stage: Stage<'_>, i18n: &I18n) -> Line {
         return line;
     }
     match stage {
-        Stage::DryRun => Line::plain(row, "valid", i18n.tr(msg!("import-row-valid"))),
-        Stage::Blocked | Stage::Sent(None) => {
-            Line::plain(row, "not_sent", i18n.tr(msg!("import-row-blocked")))
-        }
+        Stage::DryRun => Line::plain(row, RowOutcome::Valid, i18n.tr(msg!("import-row-valid"))),
+        Stage::Blocked | Stage::Sent(None) => Line::plain(
+            row,
+            RowOutcome::NotSent,
+            i18n.tr(msg!("import-row-blocked")),
+        ),
         Stage::Sent(Some(Delivery::AlreadyDelivered)) => Line::plain(
             row,
-            "already_delivered",
+            RowOutcome::AlreadyDelivered,
             i18n.tr(msg!("import-row-already-delivered")),
         ),
         Stage::Sent(Some(Delivery::Answered(outcome))) => {
@@ -154,18 +293,18 @@ pub fn line(import: &Import, row: &Row, stage: Stage<'_>, i18n: &I18n) -> Line {
                 message: outcome.message.clone(),
                 message_code: outcome.message_code.clone(),
                 detail: outcome.detail.clone(),
-                ..Line::plain(row, outcome.kind.name(), text)
+                ..Line::plain(row, RowOutcome::answered(outcome.kind), text)
             }
         }
         Stage::Sent(Some(Delivery::Held(held))) => Line::plain(
             row,
-            held.name(),
+            RowOutcome::held(*held),
             i18n.tr(match held {
-                super::send::Held::Stopped => msg!("import-row-stopped"),
-                super::send::Held::TokenProblem => msg!("import-row-paused-token"),
-                super::send::Held::Unreachable => msg!("import-row-unreachable"),
-                super::send::Held::Refused => msg!("import-row-paused-refused"),
-                super::send::Held::InFlight => msg!("import-row-in-flight"),
+                Held::Stopped => msg!("import-row-stopped"),
+                Held::TokenProblem => msg!("import-row-paused-token"),
+                Held::Unreachable => msg!("import-row-unreachable"),
+                Held::Refused => msg!("import-row-paused-refused"),
+                Held::InFlight => msg!("import-row-in-flight"),
             }),
         ),
     }
@@ -175,18 +314,14 @@ pub fn line(import: &Import, row: &Row, stage: Stage<'_>, i18n: &I18n) -> Line {
 /// without keeping the lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
-    outcomes: std::collections::BTreeMap<&'static str, usize>,
+    outcomes: std::collections::BTreeMap<RowOutcome, usize>,
     rows: usize,
-    delivered: usize,
 }
 
 impl Tally {
     /// Count `line`.
     pub fn add(&mut self, line: &Line) {
         self.rows += 1;
-        if line.is_delivered() {
-            self.delivered += 1;
-        }
         *self.outcomes.entry(line.outcome).or_default() += 1;
     }
 
@@ -195,22 +330,33 @@ impl Tally {
         self.rows
     }
 
-    /// Lines whose rating the server has (now or earlier).
-    pub fn delivered(&self) -> usize {
-        self.delivered
+    /// Lines with this outcome.
+    pub fn count(&self, outcome: RowOutcome) -> usize {
+        self.outcomes.get(&outcome).copied().unwrap_or(0)
     }
 
-    /// Lines with any of these outcomes.
-    pub fn count(&self, outcomes: &[&str]) -> usize {
-        outcomes
+    /// Lines whose outcome passes `test`.
+    pub fn count_where(&self, test: impl Fn(RowOutcome) -> bool) -> usize {
+        self.outcomes
             .iter()
-            .map(|o| self.outcomes.get(o).copied().unwrap_or(0))
+            .filter(|(outcome, _)| test(**outcome))
+            .map(|(_, n)| n)
             .sum()
     }
 
-    /// Some line has one of these outcomes.
-    pub fn any(&self, outcomes: &[&str]) -> bool {
-        self.count(outcomes) > 0
+    /// Lines whose rating the server has (now or earlier).
+    pub fn delivered(&self) -> usize {
+        self.count_where(RowOutcome::is_delivered)
+    }
+
+    /// Lines whose rating waits in the outbox ([`RowOutcome::is_waiting`]).
+    pub fn waiting(&self) -> usize {
+        self.count_where(RowOutcome::is_waiting)
+    }
+
+    /// The outcomes some line had, each once.
+    pub fn outcomes(&self) -> impl Iterator<Item = RowOutcome> + '_ {
+        self.outcomes.keys().copied()
     }
 }
 
@@ -263,7 +409,7 @@ impl<W: Write> Writer<W> {
         let cells = [
             line.row.to_string(),
             line.visit_id.clone(),
-            line.outcome.to_owned(),
+            line.outcome.name().to_owned(),
             line.text.clone(),
             opt(line.http_status.map(|s| s.to_string())),
             opt(line.code.map(|c| c.to_string())),
@@ -325,7 +471,7 @@ mod tests {
         Line {
             row: 2,
             visit_id: visit_id.into(),
-            outcome: "invalid",
+            outcome: RowOutcome::Invalid,
             text: text.into(),
             http_status: None,
             code: None,
@@ -333,6 +479,80 @@ mod tests {
             message_code: None,
             detail: None,
         }
+    }
+
+    #[test]
+    fn outcomes_keep_their_names_in_json_and_the_report() {
+        let names: Vec<serde_json::Value> = RowOutcome::ALL
+            .iter()
+            .map(|o| serde_json::to_value(o).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "invalid",
+                "valid",
+                "not_sent",
+                "already_delivered",
+                "accepted",
+                "already_recorded",
+                "rejected",
+                "unauthorized",
+                "refused",
+                "transient",
+                "stopped",
+                "paused_token",
+                "server_unreachable",
+                "paused_refused",
+                "in_flight",
+            ]
+        );
+    }
+
+    #[test]
+    fn waiting_is_every_outcome_that_leaves_the_row_in_the_outbox() {
+        // The list the report and the command line counted by before the outcomes had a
+        // type, in its order.
+        let earlier = [
+            "transient",
+            "stopped",
+            "server_unreachable",
+            "paused_token",
+            "unauthorized",
+            "refused",
+            "paused_refused",
+            "in_flight",
+        ];
+        let waiting: std::collections::BTreeSet<&str> = RowOutcome::ALL
+            .into_iter()
+            .filter(|o| o.is_waiting())
+            .map(RowOutcome::name)
+            .collect();
+        assert_eq!(waiting, earlier.into_iter().collect());
+        let delivered: Vec<&str> = RowOutcome::ALL
+            .into_iter()
+            .filter(|o| o.is_delivered())
+            .map(RowOutcome::name)
+            .collect();
+        assert_eq!(
+            delivered,
+            ["already_delivered", "accepted", "already_recorded"]
+        );
+        let mut tally = Tally::default();
+        for outcome in [
+            RowOutcome::Refused,
+            RowOutcome::InFlight,
+            RowOutcome::Accepted,
+        ] {
+            tally.add(&Line {
+                outcome,
+                ..line("v", "")
+            });
+        }
+        assert_eq!(
+            (tally.rows(), tally.waiting(), tally.delivered()),
+            (3, 2, 1)
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::{Import, ImportError, Row};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::outbox::{Attempt, Entry, EntryState, GIVE_UP_AFTER_UNREACHABLE, Outbox, OutboxError};
+use crate::retention::SentLogLine;
 use crate::secrets::Token;
 
 /// Why a row was not sent in this run (it stays in the outbox).
@@ -42,19 +43,6 @@ pub enum Held {
     /// Another sender (the window, `outbox flush`) was sending this entry, or had taken
     /// it out of the outbox, when the import came to it: left to that sender.
     InFlight,
-}
-
-impl Held {
-    /// The name used in `--json` and reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Held::Stopped => "stopped",
-            Held::TokenProblem => "paused_token",
-            Held::Unreachable => "server_unreachable",
-            Held::Refused => "paused_refused",
-            Held::InFlight => "in_flight",
-        }
-    }
 }
 
 /// What became of one row.
@@ -115,9 +103,9 @@ fn delivered_before(outbox: &Outbox) -> HashSet<String> {
     std::io::BufReader::new(file)
         .lines()
         .map_while(Result::ok)
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
-        .filter(|v| matches!(v["outcome"].as_str(), Some("accepted" | "already_recorded")))
-        .filter_map(|v| v["visit_id"].as_str().map(str::to_owned))
+        .filter_map(|line| SentLogLine::parse(&line))
+        .filter(|line| line.outcome.is_delivered())
+        .map(|line| line.visit_id)
         .collect()
 }
 

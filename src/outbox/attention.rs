@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::{Entry, EntryState, Outbox};
+use crate::retention::SentOutcome;
 
 impl Outbox {
     /// `answered` got an answer from the server (`delivered`: the server has it; else
@@ -28,7 +29,11 @@ impl Outbox {
         if !delivered && let Some(newer) = others.iter().find(|e| e.id > answered.id) {
             // A newer correction was answered already: this one is the stale one.
             if self.remove(&answered.id).is_ok() {
-                self.log_line(answered, "superseded", answered.last_outcome.as_ref());
+                self.log_line(
+                    answered,
+                    SentOutcome::Superseded,
+                    answered.last_outcome.as_ref(),
+                );
                 tracing::info!(entry = %answered.id, by = %newer.id, visit_id = %answered.visit_id, "a rejected rating was superseded by a later one for the same visit");
             }
             return;
@@ -39,7 +44,7 @@ impl Outbox {
                 continue;
             };
             if self.remove(&older.id).is_ok() {
-                self.log_line(older, "superseded", older.last_outcome.as_ref());
+                self.log_line(older, SentOutcome::Superseded, older.last_outcome.as_ref());
                 tracing::info!(entry = %older.id, by = %answered.id, visit_id = %older.visit_id, "a rating that needed attention was superseded by another one for the same visit");
             }
         }

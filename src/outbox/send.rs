@@ -38,6 +38,7 @@ use std::time::{Duration, Instant};
 use super::sent_log::sent_line;
 use super::{Entry, EntryState, Lease, Outbox, OutboxError, backoff, millis, now_ms};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
+use crate::retention::SentOutcome;
 use crate::secrets::Token;
 
 /// Why an entry was not sent by this call.
@@ -82,10 +83,19 @@ pub enum Removal {
 }
 
 impl Removal {
+    /// Its name in the program's log.
     fn name(self) -> &'static str {
         match self {
             Removal::Replaced => "replaced",
             Removal::Discarded => "discarded",
+        }
+    }
+
+    /// What the sent log says of it.
+    fn logged(self) -> SentOutcome {
+        match self {
+            Removal::Replaced => SentOutcome::Replaced,
+            Removal::Discarded => SentOutcome::Discarded,
         }
     }
 }
@@ -197,7 +207,12 @@ impl Outbox {
         match outcome.kind {
             OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded => {
                 tracing::info!(entry = %entry.id, visit_id = %entry.visit_id, outcome = outcome.kind.name(), "rating delivered");
-                deliveries.note(entry, outcome);
+                let what = if outcome.kind == OutcomeKind::Accepted {
+                    SentOutcome::Accepted
+                } else {
+                    SentOutcome::AlreadyRecorded
+                };
+                deliveries.note(entry, what, outcome);
                 return Ok(true);
             }
             OutcomeKind::Transient => {
@@ -234,7 +249,7 @@ impl Outbox {
         let entry = self.read_leased(&lease).ok().flatten();
         self.remove(id)?;
         if let Some(entry) = entry {
-            self.log_line(&entry, how.name(), entry.last_outcome.as_ref());
+            self.log_line(&entry, how.logged(), entry.last_outcome.as_ref());
         }
         tracing::info!(entry = %id, how = how.name(), "a rating was taken out of the outbox by a person");
         Ok(())
@@ -356,9 +371,10 @@ impl Deliveries {
         self.since.get_or_insert_with(Instant::now);
     }
 
-    fn note(&mut self, entry: Entry, outcome: &Outcome) {
-        self.log
-            .push_str(&sent_line(&entry, outcome.kind.name(), Some(outcome)));
+    /// A delivered entry (`what`: accepted, already recorded), logged and removed when
+    /// the batch is committed.
+    fn note(&mut self, entry: Entry, what: SentOutcome, outcome: &Outcome) {
+        self.log.push_str(&sent_line(&entry, what, Some(outcome)));
         self.delivered.push(entry);
         self.since.get_or_insert_with(Instant::now);
     }

@@ -1,12 +1,14 @@
 //! The sent log (`<data>/sent.log`, JSON lines, `0600`): time, visit id, scores and
-//! outcome of every rating that left the outbox — never the remarks.
+//! outcome of every rating that left the outbox — never the remarks. Its line is a
+//! [`SentLogLine`], the type the log is read back with too.
 
 use super::{Entry, Outbox, now_ms};
 use crate::api::Outcome;
+use crate::retention::{SentLogLine, SentOutcome};
 
 impl Outbox {
     /// A line in the sent log: time, visit id, scores, what happened — never the remarks.
-    pub(super) fn log_line(&self, entry: &Entry, what: &str, outcome: Option<&Outcome>) {
+    pub(super) fn log_line(&self, entry: &Entry, what: SentOutcome, outcome: Option<&Outcome>) {
         self.append_log(&sent_line(entry, what, outcome));
     }
 
@@ -23,17 +25,15 @@ impl Outbox {
 
 /// The sent log's line for `entry` (newline included): time, visit id, scores, what
 /// happened — never the remarks.
-pub(super) fn sent_line(entry: &Entry, what: &str, outcome: Option<&Outcome>) -> String {
-    let mut line = serde_json::json!({
-        "time_ms": now_ms(),
-        "visit_id": entry.visit_id,
-        "scores": entry.rating.scores.map(crate::rating::Score::get),
-        "didnt_visit": entry.rating.didnt_visit,
-        "outcome": what,
-        "http_status": outcome.and_then(|o| o.http_status),
-        "message_code": outcome.and_then(|o| o.message_code.clone()),
-    })
-    .to_string();
-    line.push('\n');
-    line
+pub(super) fn sent_line(entry: &Entry, what: SentOutcome, outcome: Option<&Outcome>) -> String {
+    SentLogLine {
+        didnt_visit: entry.rating.didnt_visit,
+        http_status: outcome.and_then(|o| o.http_status),
+        message_code: outcome.and_then(|o| o.message_code.clone()),
+        outcome: what,
+        scores: entry.rating.scores.map(crate::rating::Score::get),
+        time_ms: now_ms(),
+        visit_id: entry.visit_id.as_str().to_owned(),
+    }
+    .to_line()
 }

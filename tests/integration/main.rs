@@ -18,6 +18,7 @@ mod hostile_text;
 mod import;
 mod import_limits;
 mod import_ui;
+mod json_contract;
 mod keyring;
 mod kiosk;
 mod kiosk_security;

@@ -27,7 +27,7 @@ use poll_promise::Promise;
 use super::{RatingApp, Screen, Transition, theme};
 use crate::config::Config;
 use crate::i18n::I18n;
-use crate::import::report::{self, Line, Stage, Tally};
+use crate::import::report::{self, Line, RowOutcome, Stage, Tally};
 use crate::import::send::{self, Progress};
 use crate::import::{self, Field, IdRules, Import, ImportError, ImportOptions, Preview};
 use crate::service::Service;
@@ -490,7 +490,7 @@ impl ImportView {
     fn summary_ui(&mut self, app: &RatingApp, ui: &mut Ui, summary: &Summary) {
         let ctx = ui.ctx().clone();
         let tally = &summary.tally;
-        let count = |names: &[&str]| tally.count(names);
+        let count = |outcome| tally.count(outcome);
         let delivered = tally.delivered();
         let headline = ui.label(
             RichText::new(app.i18n.tr_args(
@@ -498,15 +498,15 @@ impl ImportView {
                 &[
                     ("rows", tally.rows().into()),
                     ("delivered", delivered.into()),
-                    ("earlier", count(&["already_delivered"]).into()),
+                    ("earlier", count(RowOutcome::AlreadyDelivered).into()),
                     (
                         "waiting",
                         // Every outcome that leaves the row in the outbox, as the
                         // command line and the report count them.
-                        count(&crate::import::report::WAITING).into(),
+                        tally.waiting().into(),
                     ),
-                    ("rejected", count(&["rejected"]).into()),
-                    ("invalid", count(&["invalid"]).into()),
+                    ("rejected", count(RowOutcome::Rejected).into()),
+                    ("invalid", count(RowOutcome::Invalid).into()),
                 ],
             ))
             .strong(),
@@ -616,7 +616,10 @@ fn deliver(
             if written.is_ok() {
                 written = writer.write(&line);
             }
-            if shown.len() < SUMMARY_ROWS && !line.is_delivered() && line.outcome != "invalid" {
+            if shown.len() < SUMMARY_ROWS
+                && !line.is_delivered()
+                && line.outcome != RowOutcome::Invalid
+            {
                 shown.push(line);
             }
         },
