@@ -200,7 +200,7 @@ impl Health {
     /// Look at everything for the server `url` (or the configured one) and the data
     /// folder `data_dir`. Reads the keyring; sends nothing.
     pub fn gather(config: &Config, url: Option<&str>, data_dir: &Path) -> Health {
-        let origin = config.effective_url(url).map(|u| crate::api::origin(&u));
+        let origin = crate::service::Server::configured(config, url).origin();
         let token = origin.as_deref().map_or(TokenHealth::NoUrl, token_health);
         Health {
             version: env!("CARGO_PKG_VERSION"),

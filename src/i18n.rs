@@ -11,9 +11,10 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::api::{ClientError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
+use crate::api::{ClientError, ConnectError, Outcome, OutcomeKind, TokenProblem, VisitIdError};
 use crate::config::Language;
 use crate::outbox::OutboxError;
+use crate::outbox::worker::SenderProblem;
 use crate::rating::Criterion;
 use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
 use crate::time::{format_utc, unix_now};
@@ -273,6 +274,29 @@ impl I18n {
             }
             OutboxError::InFlight(_) => self.tr(msg!("outbox-in-flight")),
         }
+    }
+
+    /// Why a command could not connect, for people: where to set the URL, what is wrong
+    /// with it or the TLS settings, or why there is no token.
+    pub fn connect_error(&self, error: &ConnectError) -> String {
+        match error {
+            ConnectError::NoUrl => self.tr(msg!("error-no-url")),
+            ConnectError::Client(e) => self.client_error(e),
+            ConnectError::NoToken(e) => self.secrets_error(e),
+        }
+    }
+
+    /// Why the background sender could not even start sending, for the status line: the
+    /// cause in this language (no English error text), the server's address, a path or a
+    /// keyring's words inside it shown inline like every argument.
+    pub fn sender_problem(&self, problem: &SenderProblem) -> String {
+        let reason = match problem {
+            SenderProblem::NoUrl => self.tr(msg!("sender-no-url")),
+            SenderProblem::Client(e) => self.client_error(e),
+            SenderProblem::NoToken(e) => self.secrets_error(e),
+            SenderProblem::Outbox(e) => self.outbox_error(e),
+        };
+        self.tr_args(msg!("sender-cannot-send"), &[("reason", reason.into())])
     }
 
     /// Why no HTTP client could be set up for the server, for people.
@@ -674,6 +698,35 @@ mod tests {
         ] {
             assert!(used.contains(key), "{key}");
         }
+    }
+
+    #[test]
+    fn the_senders_problems_are_worded_in_the_chosen_language() {
+        use crate::outbox::worker::SenderProblem;
+        let no_token = SenderProblem::NoToken(SecretsError::NoToken {
+            origin: "https://rpgu.example:443".into(),
+        });
+        let ru = I18n::new(Language::Ru);
+        let en = I18n::new(Language::En);
+        assert_eq!(
+            ru.sender_problem(&SenderProblem::NoUrl),
+            "Отправка невозможна: не задан адрес сервера. Укажите его в настройках."
+        );
+        assert!(
+            ru.sender_problem(&no_token)
+                .starts_with("Отправка невозможна: Для сервера https://rpgu.example:443 токен"),
+            "{}",
+            ru.sender_problem(&no_token)
+        );
+        assert_eq!(
+            en.sender_problem(&SenderProblem::NoUrl),
+            "Cannot send: no server URL is set. Enter it in the settings."
+        );
+        // A path's control characters stay escaped inside the outer sentence.
+        let outbox = SenderProblem::from(OutboxError::DiskFull {
+            path: "/data/\u{1b}[2Jout".into(),
+        });
+        assert!(!ru.sender_problem(&outbox).contains('\u{1b}'));
     }
 
     #[test]

@@ -6,14 +6,10 @@ use visit_rating::msg;
 
 use clap::Parser as _;
 use tracing_subscriber::Layer as _;
-use visit_rating::cli::args::{
-    AdminPinCommand, Cli, Command, ImportArgs, MetricsArgs, OutboxCommand, StatusArgs, TokenCommand,
-};
-use visit_rating::cli::outbox::FlushRequest;
-use visit_rating::cli::{self, Exit, MockServerRequest, NotesSource, SubmitRequest, TokenAction};
+use visit_rating::cli::args::{AdminPinCommand, Cli, Command, OutboxCommand};
+use visit_rating::cli::{self, Exit};
 use visit_rating::config::Config;
 use visit_rating::i18n::I18n;
-use visit_rating::mock_server::{Faults, MockOptions};
 use visit_rating::ui::{self, GuiOptions};
 
 /// Log to stderr and to a daily file in the data folder (`logs/`, the last 14 kept).
@@ -127,31 +123,6 @@ fn make_logs_private(dir: &std::path::Path) {
     }
 }
 
-fn token_command(command: TokenCommand, config: &Config, i18n: &I18n) -> Exit {
-    let (action, args) = match command {
-        TokenCommand::Set(args) => (TokenAction::Set, args),
-        TokenCommand::Status(args) => (TokenAction::Status, args),
-        TokenCommand::Clear(args) => (TokenAction::Clear, args),
-    };
-    cli::token(action, args.url.as_deref(), args.json, config, i18n)
-}
-
-fn import_command(args: ImportArgs, config: &Config, i18n: &I18n) -> Exit {
-    let request = cli::import::ImportRequest {
-        path: args.file,
-        dry_run: args.dry_run,
-        report: args.report,
-        json: args.json,
-        skip_invalid: args.skip_invalid,
-        encoding: args.encoding,
-        sheet: args.sheet,
-        columns: args.columns,
-        url: args.url,
-        allow_insecure_http: args.allow_insecure_http,
-    };
-    cli::import::import(&request, config, i18n)
-}
-
 /// `allow_insecure_http` (settings) or `--allow-insecure-http`: said once at start, on
 /// stderr and in the log, since the token may travel unencrypted.
 fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
@@ -222,14 +193,6 @@ fn window(options: GuiOptions, i18n: &I18n) -> ExitCode {
     }
 }
 
-fn status_command(args: &StatusArgs, config: &Config, i18n: &I18n) -> ExitCode {
-    cli::status::status(args.url.as_deref(), args.json, config, i18n).into()
-}
-
-fn metrics_command(args: &MetricsArgs, config: &Config) -> ExitCode {
-    cli::status::metrics(args.url.as_deref(), config).into()
-}
-
 /// `visit-rating generate-files man|completions DIR`: the man pages or the shell
 /// completions, for scripts/package. Parsed apart from [`Cli`] so that neither `--help`,
 /// the man pages nor the completions mention it. `None` for any other command line.
@@ -282,67 +245,23 @@ fn main() -> ExitCode {
     prepare_process(&cli, &config);
 
     match cli.command {
-        Some(Command::Submit(args)) => {
-            let notes = match (args.notes, args.notes_file) {
-                (Some(text), _) => NotesSource::Text(text),
-                (None, Some(path)) => NotesSource::File(path),
-                (None, None) => NotesSource::None,
-            };
-            let request = SubmitRequest {
-                history: args.history,
-                scores: args.scores,
-                notes,
-                didnt_visit: args.didnt_visit,
-                url: args.url,
-                allow_insecure_http: args.allow_insecure_http,
-                json: args.json,
-                queue: args.queue,
-            };
-            cli::submit(&request, &config, &i18n).into()
-        }
+        Some(Command::Submit(args)) => cli::submit(&args.into(), &config, &i18n).into(),
         Some(Command::Outbox(OutboxCommand::List { json })) => {
             cli::outbox::list(json, &config, &i18n).into()
         }
-        Some(Command::Outbox(OutboxCommand::Flush(args))) => cli::outbox::flush(
-            &FlushRequest {
-                url: args.url,
-                allow_insecure_http: args.allow_insecure_http,
-                json: args.json,
-                to_current_server: args.to_current_server,
-            },
-            &config,
-            &i18n,
-        )
-        .into(),
+        Some(Command::Outbox(OutboxCommand::Flush(args))) => {
+            cli::outbox::flush(&args.into(), &config, &i18n).into()
+        }
         Some(Command::Outbox(OutboxCommand::Export { path })) => {
             cli::outbox::export(&path, &i18n).into()
         }
-        Some(Command::Import(args)) => import_command(args, &config, &i18n).into(),
-        Some(Command::MockServer(args)) => cli::mock_server(MockServerRequest {
-            addr: args.addr,
-            options: MockOptions {
-                tokens: args.tokens,
-                expired_token: args.expired_token,
-                bad_signature_token: args.bad_signature_token,
-                faults: Faults {
-                    latency_ms: args.latency_ms,
-                    fail_rate: args.fail_rate,
-                    html_errors: args.html_errors,
-                    drop_rate: args.drop_rate,
-                    ok_with_error: args.ok_with_error,
-                    gateway_refusal: args.gateway_refusal,
-                },
-                seed: args.seed,
-                // From VISIT_RATING_MOCK_KEY or random: `cli::mock_server` decides.
-                control_key: None,
-                control_key_hint: None,
-            },
-            expose_control: args.expose_control,
-        })
-        .into(),
-        Some(Command::Status(args)) => status_command(&args, &config, &i18n),
-        Some(Command::Metrics(args)) => metrics_command(&args, &config),
-        Some(Command::Token(command)) => token_command(command, &config, &i18n).into(),
+        Some(Command::Import(args)) => cli::import::import(&args.into(), &config, &i18n).into(),
+        Some(Command::MockServer(args)) => cli::mock_server(args.into()).into(),
+        Some(Command::Status(args)) => {
+            cli::status::status(args.url.as_deref(), args.json, &config, &i18n).into()
+        }
+        Some(Command::Metrics(args)) => cli::status::metrics(args.url.as_deref(), &config).into(),
+        Some(Command::Token(command)) => cli::token(&command.into(), &config, &i18n).into(),
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()
         }

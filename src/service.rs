@@ -1,5 +1,17 @@
-//! Sending, kept apart from egui and shared by the window and `visit-rating submit
-//! --queue`: saving a rating in the outbox, sending it to the configured server with the
+//! The one connect step and sending, kept apart from egui and shared by the window and
+//! every command that talks to the server or its token (`submit`, `outbox flush`,
+//! `import`, `token`, `status`, `metrics`).
+//!
+//! Connecting goes one way for all of them: the server URL is decided here and only here
+//! ([`Server::configured`]: `--url`, else `VISIT_RATING_URL`, else the settings'
+//! `server_url`), with the token source bound to it (`VISIT_RATING_TOKEN` only for that
+//! server); then the settings' timeouts, CA file and `allow_insecure_http` make the
+//! client ([`Service::client`], built once); then the token ([`Service::token`]); then
+//! the outbox ([`open_outbox`], [`Service::with_outbox`]). A command builds its
+//! [`Service`] with [`Service::for_command`] and words a [`ConnectError`] its own way
+//! (exit code, `--json`); the window builds one from [`Server::configured`] at start.
+//!
+//! Sending: saving a rating in the outbox, sending it to the configured server with the
 //! configured token, and the token chores of the settings; the client and token for the
 //! background sender ([`Service::connect`]). Blocking; the window runs it in jobs
 //! ([`crate::ui::jobs`]).
@@ -16,14 +28,59 @@
 //! visit supersedes it once the server answers it, or a person marks it replaced or
 //! discards it in the queue view.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use crate::api::ConnectError;
 use crate::api::{ClientError, Outcome, RatingClient, VisitId};
-use crate::config::Config;
+use crate::config::{Config, Folders};
 use crate::outbox::{Attempt, Outbox, OutboxError, Skip};
 use crate::rating::Rating;
 use crate::secrets::{self, Token};
+
+/// The server a command or the window talks to and where its token comes from: the
+/// first half of the one connect step, decided here for everyone.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// The server's base URL, if one is configured.
+    pub url: Option<String>,
+    /// The keyring, with `VISIT_RATING_TOKEN` bound to this server.
+    pub tokens: TokenSource,
+}
+
+impl Server {
+    /// The server for `url` (a command's `--url`), else `VISIT_RATING_URL`, else the
+    /// settings' `server_url`; its token from the keyring, or from `VISIT_RATING_TOKEN`
+    /// for this server only ([`TokenSource::bound_to`]).
+    pub fn configured(config: &Config, url: Option<&str>) -> Server {
+        let url = config.effective_url(url);
+        let tokens = TokenSource::bound_to(url.as_deref());
+        Server { url, tokens }
+    }
+
+    /// The server's origin (`scheme://host:port`, which names its token), if a URL is
+    /// configured.
+    pub fn origin(&self) -> Option<String> {
+        self.url.as_deref().map(crate::api::origin)
+    }
+}
+
+/// The outbox in `data_dir` (`data_dir/outbox`), telling the delivery counters of every
+/// attempt ([`crate::counters::Counters`]).
+pub fn open_outbox_in(data_dir: &Path) -> Result<Outbox, OutboxError> {
+    Ok(Outbox::open(data_dir)?.recording(Arc::new(crate::counters::Counters)))
+}
+
+/// The outbox in the platform's data folder (`$XDG_DATA_HOME/visit-rating/outbox` on
+/// Linux): the commands' outbox, the same one the window sends from.
+pub fn open_outbox() -> Result<Outbox, OutboxError> {
+    let folders = Folders::platform().map_err(|e| OutboxError::Io {
+        path: "~".into(),
+        source: std::io::Error::other(e),
+    })?;
+    open_outbox_in(&folders.data_dir)
+}
 
 /// Where the token comes from.
 #[derive(Clone, Debug)]
@@ -91,21 +148,6 @@ pub enum NotSent {
     NoThread(#[source] Arc<std::io::Error>),
 }
 
-/// Why no client and token could be had (for the window, the commands and the
-/// background sender alike).
-#[derive(Clone, Debug, thiserror::Error)]
-pub enum ConnectError {
-    /// No server URL is configured.
-    #[error("no server URL is configured")]
-    NoUrl,
-    /// The URL or the TLS settings are unusable.
-    #[error("the server's address or TLS settings cannot be used")]
-    Client(#[source] Arc<ClientError>),
-    /// No token could be had.
-    #[error("no token for the server")]
-    NoToken(#[source] secrets::SecretsError),
-}
-
 /// What became of a rating the window sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubmitReport {
@@ -141,6 +183,17 @@ impl Service {
         }
     }
 
+    /// A command's connect step: the [`Server::configured`] for `url` (`--url`), with
+    /// `allow_insecure_http` (`--allow-insecure-http`) added to the settings. Nothing is
+    /// built or looked up yet: the client on first use ([`Service::client`]), the token
+    /// when asked ([`Service::token`]).
+    pub fn for_command(config: &Config, url: Option<&str>, allow_insecure_http: bool) -> Service {
+        let server = Server::configured(config, url);
+        let mut config = config.clone();
+        config.allow_insecure_http |= allow_insecure_http;
+        Service::new(config, server.url, server.tokens)
+    }
+
     /// Save every rating in `outbox` before sending it.
     #[must_use]
     pub fn with_outbox(mut self, outbox: Outbox) -> Service {
@@ -153,11 +206,11 @@ impl Service {
         self.outbox.as_ref()
     }
 
-    /// A client and a token for the background sender, or why not.
+    /// A client and a token (the background sender, the imports), or why not.
     pub fn connect(&self) -> Result<(RatingClient, Token), ConnectError> {
-        let client = self.connect_client()?;
+        let client = self.client()?;
         let token = self
-            .resolve(&client.origin())
+            .token(&client.origin())
             .map_err(ConnectError::NoToken)?;
         Ok((client, token))
     }
@@ -175,9 +228,9 @@ impl Service {
     /// Save (with an outbox) and send one rating (blocking).
     pub fn submit(&self, id: &VisitId, rating: &Rating) -> Result<SubmitReport, NotSent> {
         let started = Instant::now();
-        let client = self.client()?;
+        let client = self.client().map_err(NotSent::NotConnected)?;
         let Some(outbox) = &self.outbox else {
-            let token = self.token(&client.origin())?;
+            let token = self.sending_token(&client.origin())?;
             return Ok(SubmitReport {
                 outcome: client.submit(id, rating, &token),
                 queued: false,
@@ -190,7 +243,7 @@ impl Service {
         let (saved, token) = std::thread::scope(|scope| {
             let lookup = std::thread::Builder::new()
                 .name("token-lookup".into())
-                .spawn_scoped(scope, || self.token(&origin));
+                .spawn_scoped(scope, || self.sending_token(&origin));
             let saved = outbox
                 .enqueue_claimed(id, rating, &origin)
                 .map_err(|e| NotSent::NotSaved(Arc::new(e)))
@@ -201,7 +254,7 @@ impl Service {
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 // No thread to spare: look it up here.
-                Err(_) => self.token(&origin),
+                Err(_) => self.sending_token(&origin),
             };
             (saved, token)
         });
@@ -273,13 +326,10 @@ impl Service {
         matches!(self.tokens, TokenSource::Resolve { .. })
     }
 
-    fn client(&self) -> Result<RatingClient, NotSent> {
-        self.connect_client().map_err(NotSent::NotConnected)
-    }
-
     /// The client for the configured server, built once (the one "URL → settings →
-    /// client" step, shared by sending, the background sender and the warm-up).
-    fn connect_client(&self) -> Result<RatingClient, ConnectError> {
+    /// client" step, shared by sending, the commands, the background sender and the
+    /// warm-up): [`ConnectError::NoUrl`] or [`ConnectError::Client`] when there is none.
+    pub fn client(&self) -> Result<RatingClient, ConnectError> {
         let url = self.base_url.as_deref().ok_or(ConnectError::NoUrl)?;
         self.client
             .get_or_init(|| self.config.client(url, false).map_err(Arc::new))
@@ -297,14 +347,14 @@ impl Service {
         }
     }
 
-    fn token(&self, origin: &str) -> Result<Token, NotSent> {
-        self.resolve(origin)
+    fn sending_token(&self, origin: &str) -> Result<Token, NotSent> {
+        self.token(origin)
             .map_err(|e| NotSent::NotConnected(ConnectError::NoToken(e)))
     }
 
-    /// The token for `origin`: fixed, or the keyring's (the environment's only for the
-    /// server given at start).
-    fn resolve(&self, origin: &str) -> Result<Token, secrets::SecretsError> {
+    /// The token for `origin` (the client's): fixed, or the keyring's (the
+    /// environment's only for the server given at start).
+    pub fn token(&self, origin: &str) -> Result<Token, secrets::SecretsError> {
         match &self.tokens {
             TokenSource::Fixed(token) => Ok(token.clone()),
             TokenSource::Resolve { .. } if self.tokens.environment_withheld(origin) => {
@@ -318,4 +368,70 @@ impl Service {
 /// Milliseconds, for timing lines.
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings_for(url: &str) -> Config {
+        Config {
+            server_url: Some(url.to_owned()),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn a_commands_url_wins_and_the_environment_token_is_bound_to_its_server() {
+        let config = settings_for("https://settings.example");
+        let server = Server::configured(&config, Some("https://given.example:8443/base/"));
+        assert_eq!(
+            server.url.as_deref(),
+            Some("https://given.example:8443/base/")
+        );
+        assert_eq!(
+            server.origin().as_deref(),
+            Some("https://given.example:8443")
+        );
+        let TokenSource::Resolve { environment_for } = &server.tokens else {
+            panic!("{:?}", server.tokens);
+        };
+        assert_eq!(
+            environment_for.as_deref(),
+            Some("https://given.example:8443")
+        );
+        let service =
+            Service::for_command(&config, Some("https://given.example:8443/base/"), false);
+        assert_eq!(service.origin(), server.origin());
+        assert!(service.uses_keyring());
+    }
+
+    #[test]
+    fn a_commands_allow_insecure_http_reaches_the_client() {
+        let config = settings_for("https://settings.example");
+        let clear = Some("http://192.0.2.1:8080/");
+        let refused = Service::for_command(&config, clear, false).client();
+        assert!(
+            matches!(&refused, Err(ConnectError::Client(e)) if matches!(**e, ClientError::InsecureUrl { .. })),
+            "{refused:?}"
+        );
+        let client = Service::for_command(&config, clear, true).client().unwrap();
+        assert_eq!(client.origin(), "http://192.0.2.1:8080");
+        // The settings a command was given are not changed for anyone else.
+        assert!(!config.allow_insecure_http);
+    }
+
+    #[test]
+    fn the_client_is_built_once() {
+        let service = Service::for_command(&Config::default(), Some("not a url"), false);
+        let first = service.client().unwrap_err();
+        let second = service.client().unwrap_err();
+        let (ConnectError::Client(a), ConnectError::Client(b)) = (&first, &second) else {
+            panic!("{first:?} {second:?}");
+        };
+        assert!(
+            Arc::ptr_eq(a, b),
+            "the same error: the client was tried once"
+        );
+    }
 }

@@ -178,6 +178,9 @@ outbox-waiting = { $count } { $count ->
 outbox-attention = need attention: { $count }
 outbox-paused = sending paused: a new token is needed
 outbox-last-error = last error: { $error }
+# Why the background sender could not even start sending; $reason is in words already.
+sender-cannot-send = Cannot send: { $reason }
+sender-no-url = no server URL is set. Enter it in the settings.
 outbox-send-now = Send now
 outbox-open = Queue
 outbox-title = Sending queue

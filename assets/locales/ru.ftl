@@ -188,6 +188,9 @@ outbox-waiting = В очереди { $count } { $count ->
 outbox-attention = требуют внимания: { $count }
 outbox-paused = отправка приостановлена: нужен новый токен
 outbox-last-error = последняя ошибка: { $error }
+# Why the background sender could not even start sending; $reason is in words already.
+sender-cannot-send = Отправка невозможна: { $reason }
+sender-no-url = не задан адрес сервера. Укажите его в настройках.
 outbox-send-now = Отправить сейчас
 outbox-open = Очередь
 outbox-title = Очередь отправки

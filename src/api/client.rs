@@ -89,6 +89,22 @@ pub enum ClientError {
     Build(String),
 }
 
+/// Why no client and token could be had for the server (the one connect step's
+/// failure, for the window, the commands and the background sender alike). `Display` is
+/// short and English (logs); people get it in words from [`crate::i18n`].
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// No server URL is configured.
+    #[error("no server URL is configured")]
+    NoUrl,
+    /// The URL or the TLS settings are unusable.
+    #[error("the server's address or TLS settings cannot be used")]
+    Client(#[source] std::sync::Arc<ClientError>),
+    /// No token could be had.
+    #[error("no token for the server")]
+    NoToken(#[source] crate::secrets::SecretsError),
+}
+
 /// A client for one server.
 #[derive(Clone, Debug)]
 pub struct RatingClient {

@@ -8,8 +8,8 @@ mod outcome;
 mod visit_id;
 
 pub use client::{
-    ClientError, ClientSettings, DEFAULT_MAX_BODY_BYTES, ENDPOINT_PATH, RatingClient, error_chain,
-    is_clear_text_remote, origin, redact_userinfo,
+    ClientError, ClientSettings, ConnectError, DEFAULT_MAX_BODY_BYTES, ENDPOINT_PATH, RatingClient,
+    error_chain, is_clear_text_remote, origin, redact_userinfo,
 };
 pub use outcome::{
     ErrorModel, Outcome, OutcomeKind, STORED_TEXT_CHARS, TokenProblem, bounded_text, classify,

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::Exit;
+use super::args::ImportArgs;
 use super::json::{ImportCounts, ImportHead, ImportRefused};
 use super::report::Batch;
 use crate::api::RatingClient;
@@ -26,7 +27,8 @@ use crate::import::send::{self, Progress, SendError};
 use crate::import::{self, IdRules, Import, ImportOptions, ReadOptions, Row, SourceFormat};
 use crate::outbox::Outbox;
 use crate::private_fs;
-use crate::secrets::{self, Token};
+use crate::secrets::Token;
+use crate::service::{ConnectError, Service};
 
 /// How often a line of progress is printed when standard error is not a terminal.
 const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(5);
@@ -55,6 +57,23 @@ pub struct ImportRequest {
     pub url: Option<String>,
     /// `--allow-insecure-http`.
     pub allow_insecure_http: bool,
+}
+
+impl From<ImportArgs> for ImportRequest {
+    fn from(args: ImportArgs) -> ImportRequest {
+        ImportRequest {
+            path: args.file,
+            dry_run: args.dry_run,
+            report: args.report,
+            json: args.json,
+            skip_invalid: args.skip_invalid,
+            encoding: args.encoding,
+            sheet: args.sheet,
+            columns: args.columns,
+            url: args.url,
+            allow_insecure_http: args.allow_insecure_http,
+        }
+    }
 }
 
 /// `visit-rating import FILE [--dry-run] [--report PATH] [--json] [--skip-invalid]
@@ -210,21 +229,11 @@ fn connect(
     config: &Config,
     i18n: &I18n,
 ) -> Result<(RatingClient, Token, Outbox), Exit> {
-    let Some(url) = config.effective_url(request.url.as_deref()) else {
-        return Err(refuse(
-            request,
-            &i18n.tr(msg!("error-no-url")),
-            Exit::Invalid,
-        ));
-    };
-    let client = match config.client(&url, request.allow_insecure_http) {
-        Ok(client) => client,
-        Err(e) => return Err(refuse(request, &i18n.client_error(&e), Exit::Invalid)),
-    };
+    let service = Service::for_command(config, request.url.as_deref(), request.allow_insecure_http);
     // The token before anything is saved: without one, nothing could be sent now.
-    let token = match secrets::resolve_token(&client.origin()) {
-        Ok((token, _)) => token,
-        Err(e) => {
+    let (client, token) = match service.connect() {
+        Ok(pair) => pair,
+        Err(ConnectError::NoToken(e)) => {
             let text = format!(
                 "{}\n{}",
                 i18n.secrets_error(&e),
@@ -232,8 +241,9 @@ fn connect(
             );
             return Err(refuse(request, &text, Exit::Token));
         }
+        Err(e) => return Err(refuse(request, &i18n.connect_error(&e), Exit::Invalid)),
     };
-    let outbox = match super::outbox::open() {
+    let outbox = match crate::service::open_outbox() {
         Ok(outbox) => outbox,
         Err(e) => {
             let text = i18n.tr_args(

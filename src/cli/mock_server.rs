@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::Exit;
+use super::args::MockServerArgs;
 use crate::api::error_chain;
 use crate::mock_server::{self, CONTROL_KEY_ENV, CONTROL_KEY_HEADER, Faults, MockOptions};
 /// What `mock-server` was asked to do.
@@ -16,6 +17,32 @@ pub struct MockServerRequest {
     pub options: MockOptions,
     /// `--expose-control`: answer `/__mock/*` to other machines too.
     pub expose_control: bool,
+}
+
+impl From<MockServerArgs> for MockServerRequest {
+    fn from(args: MockServerArgs) -> MockServerRequest {
+        MockServerRequest {
+            addr: args.addr,
+            options: MockOptions {
+                tokens: args.tokens,
+                expired_token: args.expired_token,
+                bad_signature_token: args.bad_signature_token,
+                faults: Faults {
+                    latency_ms: args.latency_ms,
+                    fail_rate: args.fail_rate,
+                    html_errors: args.html_errors,
+                    drop_rate: args.drop_rate,
+                    ok_with_error: args.ok_with_error,
+                    gateway_refusal: args.gateway_refusal,
+                },
+                seed: args.seed,
+                // From VISIT_RATING_MOCK_KEY or random: `mock_server` decides.
+                control_key: None,
+                control_key_hint: None,
+            },
+            expose_control: args.expose_control,
+        }
+    }
 }
 
 /// The control key from [`CONTROL_KEY_ENV`], if set: `Err` with the reason when it is

@@ -25,4 +25,4 @@ pub use admin_pin::{admin_pin_clear, admin_pin_set};
 pub use mock_server::{MockServerRequest, mock_server};
 pub use report::{Exit, human_outcome, outcome_json};
 pub use submit::{NotesSource, SubmitRequest, parse_scores, submit};
-pub use token::{TokenAction, token};
+pub use token::{TokenAction, TokenRequest, token};

@@ -9,24 +9,16 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::args::OutboxFlushArgs;
 use super::json::{Flush, FlushAttempt, ListedEntry};
 use super::report::Batch;
 use super::{Exit, human_outcome, outcome_json};
 use crate::api::{Outcome, OutcomeKind};
-use crate::config::{Config, Folders};
+use crate::config::Config;
 use crate::i18n::I18n;
-use crate::outbox::{Entry, EntryState, FlushReport, Listing, Outbox, OutboxError};
-use crate::secrets::{self, SecretsError};
-
-/// The outbox in the platform's data folder (`$XDG_DATA_HOME/visit-rating/outbox` on
-/// Linux).
-pub fn open() -> Result<Outbox, OutboxError> {
-    let folders = Folders::platform().map_err(|e| OutboxError::Io {
-        path: "~".into(),
-        source: std::io::Error::other(e),
-    })?;
-    Ok(Outbox::open(&folders.data_dir)?.recording(std::sync::Arc::new(crate::counters::Counters)))
-}
+use crate::outbox::{Entry, EntryState, FlushReport, Listing, OutboxError};
+use crate::secrets::SecretsError;
+use crate::service::{Server, Service, open_outbox};
 
 fn state_name(state: EntryState) -> &'static str {
     match state {
@@ -94,10 +86,8 @@ fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
 /// entries of version 0.1). Remarks are never printed. Damaged files set aside are named
 /// on stderr. Exit 0, or 1 when the outbox folder cannot be read.
 pub fn list(json: bool, config: &Config, i18n: &I18n) -> Exit {
-    let current = config
-        .effective_url(None)
-        .map(|url| crate::api::origin(&url));
-    let listing = match open().and_then(|outbox| outbox.list()) {
+    let current = Server::configured(config, None).origin();
+    let listing = match open_outbox().and_then(|outbox| outbox.list()) {
         Ok(listing) => listing,
         Err(e) => return outbox_failed(i18n, &e),
     };
@@ -170,6 +160,17 @@ pub struct FlushRequest {
     pub to_current_server: bool,
 }
 
+impl From<OutboxFlushArgs> for FlushRequest {
+    fn from(args: OutboxFlushArgs) -> FlushRequest {
+        FlushRequest {
+            url: args.url,
+            allow_insecure_http: args.allow_insecure_http,
+            json: args.json,
+            to_current_server: args.to_current_server,
+        }
+    }
+}
+
 /// `visit-rating outbox flush [--url URL] [--allow-insecure-http] [--to-current-server]
 /// [--json]`: send every waiting rating for the configured server now (backoff
 /// ignored), oldest first, and report each. Ratings saved for another server are not
@@ -193,18 +194,15 @@ pub struct FlushRequest {
 /// another server (see `outbox list`); 0 everything was delivered, or there was nothing
 /// to send.
 pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
-    let Some(url) = config.effective_url(request.url.as_deref()) else {
-        crate::err!("{}", i18n.tr(msg!("error-no-url")));
-        return Exit::Invalid;
-    };
-    let client = match config.client(&url, request.allow_insecure_http) {
+    let service = Service::for_command(config, request.url.as_deref(), request.allow_insecure_http);
+    let client = match service.client() {
         Ok(client) => client,
         Err(e) => {
-            crate::err!("{}", i18n.client_error(&e));
+            crate::err!("{}", i18n.connect_error(&e));
             return Exit::Invalid;
         }
     };
-    let outbox = match open() {
+    let outbox = match open_outbox() {
         Ok(outbox) => outbox,
         Err(e) => return outbox_failed(i18n, &e),
     };
@@ -218,8 +216,8 @@ pub fn flush(request: &FlushRequest, config: &Config, i18n: &I18n) -> Exit {
         0
     };
     let token_error: RefCell<Option<SecretsError>> = RefCell::new(None);
-    let token = || match secrets::resolve_token(&origin) {
-        Ok((token, _)) => Some(token),
+    let token = || match service.token(&origin) {
+        Ok(token) => Some(token),
         Err(e) => {
             *token_error.borrow_mut() = Some(e);
             None
@@ -386,7 +384,7 @@ fn print_flush_human(
 /// only (`0600`). Prints how many. Exit 0, or 1 when the outbox cannot be read or the
 /// file cannot be written.
 pub fn export(path: &Path, i18n: &I18n) -> Exit {
-    match open().and_then(|outbox| outbox.export(path)) {
+    match open_outbox().and_then(|outbox| outbox.export(path)) {
         Ok(count) => {
             crate::out!(
                 "{}",

@@ -5,13 +5,14 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use super::Exit;
+use super::args::SubmitArgs;
 use super::report::{human_outcome, json_line, outcome_json};
 use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS, Rating, RatingDraft, Score};
-use crate::secrets::{self, Token};
-use crate::service::{ConnectError, NotSent, Service, TokenSource};
+use crate::secrets;
+use crate::service::{ConnectError, NotSent, Service};
 /// Where `submit` reads the remarks from.
 #[derive(Clone, Debug)]
 pub enum NotesSource {
@@ -45,6 +46,26 @@ pub struct SubmitRequest {
     /// `--queue`: save the rating in the outbox before sending, keep it there when it
     /// could not be delivered.
     pub queue: bool,
+}
+
+impl From<SubmitArgs> for SubmitRequest {
+    fn from(args: SubmitArgs) -> SubmitRequest {
+        let notes = match (args.notes, args.notes_file) {
+            (Some(text), _) => NotesSource::Text(text),
+            (None, Some(path)) => NotesSource::File(path),
+            (None, None) => NotesSource::None,
+        };
+        SubmitRequest {
+            history: args.history,
+            scores: args.scores,
+            notes,
+            didnt_visit: args.didnt_visit,
+            url: args.url,
+            allow_insecure_http: args.allow_insecure_http,
+            json: args.json,
+            queue: args.queue,
+        }
+    }
 }
 
 /// Something that stops `submit` before anything is sent.
@@ -82,11 +103,11 @@ impl Refusal {
     }
 }
 
-/// A rating ready to send: validated, with a client for the configured server.
+/// A rating ready to send: validated, with the connect step done as far as the client
+/// for the configured server.
 struct Prepared {
+    service: Service,
     client: RatingClient,
-    /// The server's base URL, as the client was made for.
-    url: String,
     id: VisitId,
     rating: Rating,
 }
@@ -110,9 +131,12 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
     // thread logs to stderr would deadlock.
     let sent = prepare(request, config, i18n).and_then(|prepared| {
         if request.queue {
-            send_queued(&prepared, request, config, i18n)
+            send_queued(prepared, i18n)
         } else {
-            let token = resolve_token(&prepared.client.origin(), i18n)?;
+            let token = prepared
+                .service
+                .token(&prepared.client.origin())
+                .map_err(|e| token_refusal(i18n, &e))?;
             Ok(Sent {
                 outcome: prepared
                     .client
@@ -213,41 +237,37 @@ fn prepare(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Result<Prep
         _ => Refusal::invalid(i18n.tr(msg!("error-scores")), "scores are missing".into()),
     })?;
 
-    let Some(url) = config.effective_url(request.url.as_deref()) else {
-        return Err(Refusal::invalid(
-            i18n.tr(msg!("error-no-url")),
-            "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"
-                .into(),
-        ));
-    };
-    let client = config
-        .client(&url, request.allow_insecure_http)
-        .map_err(|e| Refusal::invalid(i18n.client_error(&e), crate::api::error_chain(&e)))?;
+    let service = Service::for_command(config, request.url.as_deref(), request.allow_insecure_http);
+    let client = service.client().map_err(|e| connect_refusal(i18n, &e))?;
     Ok(Prepared {
+        service,
         client,
-        url,
         id,
         rating,
     })
 }
 
+/// No client or no token for the server: exit 2 (no URL, a bad URL or TLS settings) or
+/// 4 (no token).
+fn connect_refusal(i18n: &I18n, error: &ConnectError) -> Refusal {
+    match error {
+        ConnectError::NoUrl => Refusal::invalid(
+            i18n.connect_error(error),
+            "no server URL: pass --url, set VISIT_RATING_URL or server_url in the settings file"
+                .into(),
+        ),
+        ConnectError::Client(e) => {
+            Refusal::invalid(i18n.connect_error(error), crate::api::error_chain(&**e))
+        }
+        ConnectError::NoToken(e) => token_refusal(i18n, e),
+    }
+}
+
 /// `--queue`: save first, then send through the outbox's one send path (the window's
 /// [`Service::submit`]), under the entry's lease, then apply the outbox's rules.
-fn send_queued(
-    prepared: &Prepared,
-    request: &SubmitRequest,
-    config: &Config,
-    i18n: &I18n,
-) -> Result<Sent, Refusal> {
-    let outbox = super::outbox::open().map_err(|e| Refusal::not_saved(i18n, &e))?;
-    let mut config = config.clone();
-    config.allow_insecure_http |= request.allow_insecure_http;
-    let service = Service::new(
-        config,
-        Some(prepared.url.clone()),
-        TokenSource::bound_to(Some(&prepared.url)),
-    )
-    .with_outbox(outbox);
+fn send_queued(prepared: Prepared, i18n: &I18n) -> Result<Sent, Refusal> {
+    let outbox = crate::service::open_outbox().map_err(|e| Refusal::not_saved(i18n, &e))?;
+    let service = prepared.service.with_outbox(outbox);
     match service.submit(&prepared.id, &prepared.rating) {
         Ok(report) => {
             let outbox_note = match report.outcome.kind {
@@ -268,14 +288,10 @@ fn send_queued(
             refusal.text = format!("{}\n{}", refusal.text, i18n.tr(msg!("outbox-kept-token")));
             Err(refusal)
         }
-        Err(NotSent::NotConnected(e @ ConnectError::NoUrl)) => Err(Refusal::invalid(
-            i18n.tr(msg!("error-no-url")),
-            e.to_string(),
-        )),
-        Err(NotSent::NotConnected(ConnectError::Client(e))) => Err(Refusal::invalid(
-            i18n.client_error(&e),
-            crate::api::error_chain(&*e),
-        )),
+        // The client was made in `prepare`: the service keeps it.
+        Err(NotSent::NotConnected(e @ (ConnectError::NoUrl | ConnectError::Client(_)))) => {
+            Err(connect_refusal(i18n, &e))
+        }
         Err(e @ (NotSent::Unsent(_) | NotSent::Skipped(_) | NotSent::NoThread(_))) => {
             let detail = crate::api::error_chain(&e);
             Err(Refusal {
@@ -295,12 +311,6 @@ fn token_refusal(i18n: &I18n, e: &secrets::SecretsError) -> Refusal {
         detail: e.to_string(),
         outcome: "unauthorized",
     }
-}
-
-fn resolve_token(origin: &str, i18n: &I18n) -> Result<Token, Refusal> {
-    secrets::resolve_token(origin)
-        .map(|(token, _)| token)
-        .map_err(|e| token_refusal(i18n, &e))
 }
 
 fn read_notes(source: &NotesSource) -> Result<String, String> {

@@ -6,10 +6,12 @@ use std::io::Read;
 use zeroize::Zeroizing;
 
 use super::Exit;
+use super::args::TokenCommand;
 use super::json::{TokenCleared, TokenFailed, TokenStatusJson, TokenStored};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::secrets::{self, Token};
+use crate::service::Service;
 /// Which `token` command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenAction {
@@ -19,6 +21,32 @@ pub enum TokenAction {
     Status,
     /// `token clear`: remove it.
     Clear,
+}
+
+/// What a `token` command was asked to do.
+#[derive(Clone, Debug)]
+pub struct TokenRequest {
+    /// `set`, `status` or `clear`.
+    pub action: TokenAction,
+    /// `--url`.
+    pub url: Option<String>,
+    /// `--json`.
+    pub json: bool,
+}
+
+impl From<TokenCommand> for TokenRequest {
+    fn from(command: TokenCommand) -> TokenRequest {
+        let (action, args) = match command {
+            TokenCommand::Set(args) => (TokenAction::Set, args),
+            TokenCommand::Status(args) => (TokenAction::Status, args),
+            TokenCommand::Clear(args) => (TokenAction::Clear, args),
+        };
+        TokenRequest {
+            action,
+            url: args.url,
+            json: args.json,
+        }
+    }
 }
 
 /// `visit-rating token set|status|clear [--url URL] [--json]`.
@@ -36,14 +64,10 @@ pub enum TokenAction {
 /// With `--json`, exactly one object on standard output: on failure
 /// `{"ok": false, "origin", "error_kind", "error"}` (`error_kind` from
 /// [`secrets::SecretsError::kind`], or `no_url` / `read_failed`).
-pub fn token(
-    action: TokenAction,
-    url: Option<&str>,
-    json: bool,
-    config: &Config,
-    i18n: &I18n,
-) -> Exit {
-    let Some(url) = config.effective_url(url) else {
+pub fn token(request: &TokenRequest, config: &Config, i18n: &I18n) -> Exit {
+    let json = request.json;
+    let service = Service::for_command(config, request.url.as_deref(), false);
+    let Some(origin) = service.origin() else {
         if json {
             crate::out!(
                 "{}",
@@ -58,7 +82,6 @@ pub fn token(
         }
         return Exit::Invalid;
     };
-    let origin = crate::api::origin(&url);
     // `line`: the `--json` object, already a line ([`super::report::json_line`]).
     let report = |exit: Exit, line: String, text: String| {
         if json {
@@ -78,7 +101,7 @@ pub fn token(
             i18n.secrets_error(e),
         )
     };
-    match action {
+    match request.action {
         TokenAction::Set => {
             let prompt = format!("{} ", i18n.tr(msg!("token-prompt")));
             let token = match read_token_from_stdin(&prompt) {
@@ -97,7 +120,7 @@ pub fn token(
                     );
                 }
             };
-            match secrets::store_token(&origin, &token) {
+            match service.store_token(&token) {
                 Ok(()) => report(
                     Exit::Ok,
                     super::report::json_line(&TokenStored {
@@ -110,7 +133,7 @@ pub fn token(
                 Err(e) => failed(&e),
             }
         }
-        TokenAction::Clear => match secrets::clear_token(&origin) {
+        TokenAction::Clear => match service.clear_token() {
             Ok(existed) => report(
                 if existed { Exit::Ok } else { Exit::Token },
                 super::report::json_line(&TokenCleared {
@@ -129,7 +152,7 @@ pub fn token(
             ),
             Err(e) => failed(&e),
         },
-        TokenAction::Status => match secrets::token_status(&origin) {
+        TokenAction::Status => match service.token_status() {
             Ok(status) => {
                 let text = i18n.token_status(&status);
                 let exit = if status.source.is_some() {

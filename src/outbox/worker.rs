@@ -16,9 +16,9 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use super::{EntryState, Outbox, millis, now_ms};
-use crate::api::{Outcome, OutcomeKind, RatingClient, TokenProblem};
-use crate::secrets::Token;
+use super::{EntryState, Outbox, OutboxError, millis, now_ms};
+use crate::api::{ClientError, ConnectError, Outcome, OutcomeKind, RatingClient, TokenProblem};
+use crate::secrets::{SecretsError, Token};
 
 /// How often the server's reachability is checked while ratings wait.
 pub const PROBE_EVERY: Duration = Duration::from_secs(15);
@@ -26,6 +26,50 @@ pub const PROBE_EVERY: Duration = Duration::from_secs(15);
 const IDLE_CHECK: Duration = Duration::from_mins(1);
 /// How soon a rating another sender had in flight is looked at again.
 pub const IN_FLIGHT_RECHECK: Duration = Duration::from_secs(2);
+
+/// Why the sender could not even start sending: a typed fact the window words in the
+/// person's language ([`crate::i18n::I18n::sender_problem`]). `Display` is short and
+/// English (logs).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum SenderProblem {
+    /// No server URL is configured.
+    #[error("no server URL is configured")]
+    NoUrl,
+    /// The URL or the TLS settings are unusable.
+    #[error("the server's address or TLS settings cannot be used")]
+    Client(#[source] Arc<ClientError>),
+    /// No token could be had (none stored, the keyring unusable).
+    #[error("no token for the server")]
+    NoToken(#[source] SecretsError),
+    /// The outbox could not be read, or failed while sending.
+    #[error("the outbox cannot be used")]
+    Outbox(#[source] Arc<OutboxError>),
+}
+
+/// Two problems are the same when they say the same, cause by cause: the window
+/// re-reads its queue view when the sender's status changes.
+impl PartialEq for SenderProblem {
+    fn eq(&self, other: &SenderProblem) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+            && crate::api::error_chain(self) == crate::api::error_chain(other)
+    }
+}
+
+impl From<ConnectError> for SenderProblem {
+    fn from(error: ConnectError) -> SenderProblem {
+        match error {
+            ConnectError::NoUrl => SenderProblem::NoUrl,
+            ConnectError::Client(e) => SenderProblem::Client(e),
+            ConnectError::NoToken(e) => SenderProblem::NoToken(e),
+        }
+    }
+}
+
+impl From<OutboxError> for SenderProblem {
+    fn from(error: OutboxError) -> SenderProblem {
+        SenderProblem::Outbox(Arc::new(error))
+    }
+}
 
 /// What the window shows about the outbox.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,14 +87,14 @@ pub struct OutboxStatus {
     pub paused: Option<TokenProblem>,
     /// The last failed attempt's answer.
     pub last_error: Option<Outcome>,
-    /// Why sending could not even start (no token, the outbox folder), for people.
-    pub problem: Option<String>,
+    /// Why sending could not even start (no token, the outbox folder).
+    pub problem: Option<SenderProblem>,
     /// A send is under way.
     pub sending: bool,
 }
 
 /// What the sender needs for one round: a client and a token, or why not.
-pub type Connect = dyn Fn() -> Result<(RatingClient, Token), String> + Send + Sync;
+pub type Connect = dyn Fn() -> Result<(RatingClient, Token), ConnectError> + Send + Sync;
 
 // Independent requests from the window, each taken once by the sender.
 #[allow(clippy::struct_excessive_bools)]
@@ -84,7 +128,7 @@ impl Shared {
         origin: Option<&str>,
         paused: Option<TokenProblem>,
         last_error: Option<Outcome>,
-        problem: Option<String>,
+        problem: Option<SenderProblem>,
     ) {
         let mut status = self.status();
         if let Some(l) = listing {
@@ -216,7 +260,7 @@ impl Memory {
 struct Round<'a> {
     memory: &'a mut Memory,
     last_error: &'a mut Option<Outcome>,
-    problem: &'a mut Option<String>,
+    problem: &'a mut Option<SenderProblem>,
     in_flight: &'a mut bool,
 }
 
@@ -224,13 +268,13 @@ impl Round<'_> {
     fn send(
         &mut self,
         outbox: &Outbox,
-        connection: Result<(RatingClient, Token), String>,
+        connection: Result<(RatingClient, Token), ConnectError>,
         force: bool,
     ) {
         let (client, token) = match connection {
             Ok(pair) => pair,
             Err(reason) => {
-                *self.problem = Some(reason);
+                *self.problem = Some(reason.into());
                 return;
             }
         };
@@ -241,7 +285,7 @@ impl Round<'_> {
         let report = match outbox.flush(&client, &|| Some(token.clone()), force) {
             Ok(report) => report,
             Err(e) => {
-                *self.problem = Some(e.to_string());
+                *self.problem = Some(e.into());
                 return;
             }
         };
@@ -285,7 +329,7 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             memory.hold_until = 0;
         }
 
-        let listing = outbox.list();
+        let listing = outbox.list().map_err(SenderProblem::from);
         let has_waiting = listing.as_ref().is_ok_and(|l| l.waiting() > 0);
         // Which server we send to (and the token), asked only when something waits.
         let connection = if has_waiting { Some(connect()) } else { None };
@@ -301,9 +345,9 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
                 .iter()
                 .any(|e| sendable(e) && (force || token_replaced || e.next_attempt_ms <= now_ms()))
         });
-        let mut problem = listing.as_ref().err().map(ToString::to_string);
+        let mut problem = listing.as_ref().err().cloned();
         if let Some(Err(reason)) = &connection {
-            problem = Some(reason.clone());
+            problem = Some(reason.clone().into());
         }
         let mut last_error = shared.status().last_error.clone();
         let mut in_flight = false;

@@ -24,7 +24,6 @@ use poll_promise::Promise;
 use crate::api::VisitId;
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
-use crate::outbox::Outbox;
 use crate::rating::{Rating, RatingDraft};
 use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 
@@ -278,11 +277,8 @@ impl RatingApp {
         let mut service =
             Service::new(setup.config.clone(), setup.server_url, setup.tokens.clone());
         if let Some(dir) = &setup.data_dir {
-            match Outbox::open(dir) {
-                Ok(outbox) => {
-                    let outbox = outbox.recording(Arc::new(crate::counters::Counters));
-                    service = service.with_outbox(outbox);
-                }
+            match crate::service::open_outbox_in(dir) {
+                Ok(outbox) => service = service.with_outbox(outbox),
                 // Sending still works; the status line says why nothing is kept.
                 Err(e) => tracing::error!(error = %e, "the outbox cannot be opened"),
             }

@@ -29,7 +29,7 @@ use crate::config::{Config, Language};
 use crate::i18n::I18n;
 use crate::mock_server::{DEMO_TOKEN, MockOptions, RunningMock};
 use crate::secrets::Token;
-use crate::service::TokenSource;
+use crate::service::{Server, TokenSource};
 
 pub use app::{AppSetup, RatingApp, Screen};
 
@@ -139,11 +139,10 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             TokenSource::Fixed(Token::new(DEMO_TOKEN).context("the demo token")?),
         )
     } else {
-        let url = options.config.effective_url(None);
         // VISIT_RATING_TOKEN goes to this server only, never to one chosen later in the
         // window.
-        let tokens = TokenSource::bound_to(url.as_deref());
-        (url, tokens)
+        let server = Server::configured(&options.config, None);
+        (server.url, server.tokens)
     };
     // `metrics_file`: a background thread rewrites it every minute (never in demo mode,
     // whose ratings are not the terminal's).

@@ -3,7 +3,8 @@
 //! invalid cell and explains it, sending shows progress, the summary saves a report. A
 //! snapshot of the preview (looked at by a person when it changes). A spreadsheet past
 //! the import's limits ends in the message, not a crash; a large file's preview keeps
-//! its first rows and counts the rest.
+//! its first rows and counts the rest. Without a token, sending says why in the window's
+//! language.
 
 use std::path::Path;
 
@@ -226,4 +227,35 @@ fn rows_a_gateway_refused_are_counted_as_waiting() {
         5,
         "all five kept"
     );
+}
+
+#[test]
+fn without_a_token_sending_the_import_says_why_in_russian() {
+    crate::support::ui::mock_keyring();
+    let server = crate::support::ui::server();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.data_dir = Some(dir.path().join("data"));
+    // The keyring, which holds no token for this server.
+    setup.tokens = visit_rating::service::TokenSource::bound_to(Some(&server.url()));
+    let mut harness = build(builder(egui::vec2(1000.0, 1100.0)), setup);
+    open_file(&mut harness, &file);
+    harness
+        .get_by_label("Отправить строки без ошибок: 5")
+        .click();
+    step_until(&mut harness, |app| {
+        !app.import_busy() && app.import_error().is_some()
+    });
+    let origin = visit_rating::api::origin(&server.url());
+    let error = harness.state().import_error().unwrap().to_owned();
+    assert!(
+        error.starts_with(&format!("Для сервера {origin} токен не сохранён")),
+        "{error}"
+    );
+    assert!(
+        !error.contains("no token"),
+        "no English error text: {error}"
+    );
+    assert!(server.state().ratings().is_empty());
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use visit_rating::api::ConnectError;
 use visit_rating::api::{ClientSettings, RatingClient};
 use visit_rating::outbox::Outbox;
 use visit_rating::outbox::worker::OutboxWorker;
@@ -236,8 +237,8 @@ fn counted_window_sender(env: &UserEnv, url: &str, connects: Arc<AtomicUsize>) -
         outbox,
         Box::new(move || {
             connects.fetch_add(1, Ordering::SeqCst);
-            let client =
-                RatingClient::new(&ClientSettings::new(url.clone())).map_err(|e| e.to_string())?;
+            let client = RatingClient::new(&ClientSettings::new(url.clone()))
+                .map_err(|e| ConnectError::Client(Arc::new(e)))?;
             Ok((client, Token::new(TOKEN).unwrap()))
         }),
         Box::new(|| {}),

@@ -320,6 +320,43 @@ fn no_url_anywhere_exits_2_and_the_env_var_supplies_one() {
 }
 
 #[test]
+fn every_command_that_connects_says_the_same_without_a_server_url() {
+    let env = UserEnv::new();
+    let file = env.path().join("forms.csv");
+    std::fs::write(
+        &file,
+        "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)\n\
+         v-no-url;5;4;3;2;;\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let scores = ["--history", "v-no-url", "--scores", "5,5,5,5"];
+    let submit_queue = [&scores[..], &["--queue"]].concat();
+    let commands: [&[&str]; 5] = [
+        &[&["submit"], &scores[..]].concat(),
+        &[&["submit"], &submit_queue[..]].concat(),
+        &["outbox", "flush"],
+        &["import", file],
+        &["token", "status"],
+    ];
+    for args in commands {
+        env.cmd()
+            .env("VISIT_RATING_TOKEN", TOKEN)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "Не задан адрес сервера: укажите --url, переменную VISIT_RATING_URL или \
+                 server_url в файле настроек.",
+            ));
+    }
+    assert!(
+        env.outbox_list(None).is_empty(),
+        "nothing saved without a server"
+    );
+}
+
+#[test]
 fn didnt_visit_sends_dont_visit_1_and_neutral_scores() {
     let env = UserEnv::new();
     let server = MockProcess::start(&["--token", TOKEN]);

@@ -664,3 +664,64 @@ fn text_from_assistive_technology_stops_at_the_limits() {
         "taken up to the limit"
     );
 }
+
+/// A window whose outbox (in `data`) holds one rating for `url`, due now, with the
+/// keyring's tokens bound to `url` and none stored for it; `before` runs just before the
+/// window starts.
+fn window_with_a_waiting_rating(
+    url: &str,
+    data: &std::path::Path,
+    before: impl FnOnce(),
+) -> egui_kittest::Harness<'static, RatingApp> {
+    mock_keyring();
+    let rating = visit_rating::rating::Rating {
+        scores: [5, 4, 3, 2].map(|v| visit_rating::rating::Score::new(v).unwrap()),
+        notes: String::new(),
+        didnt_visit: false,
+    };
+    let id = visit_rating::api::VisitId::parse(&crate::support::unique("sender-problem")).unwrap();
+    visit_rating::outbox::Outbox::open(data)
+        .unwrap()
+        .enqueue(&id, &rating, &visit_rating::api::origin(url))
+        .unwrap();
+    before();
+    let mut setup = setup_for(url, TOKEN);
+    setup.data_dir = Some(data.to_owned());
+    setup.tokens = TokenSource::bound_to(Some(url));
+    harness(setup)
+}
+
+#[test]
+fn the_status_line_says_in_russian_that_the_sender_has_no_token() {
+    let server = server();
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = window_with_a_waiting_rating(&server.url(), data.path(), || {});
+    let origin = visit_rating::api::origin(&server.url());
+    step_until_shown(&mut harness, "Отправка невозможна");
+    harness.get_by_label_contains(&format!("Для сервера {origin} токен не сохранён"));
+    assert!(
+        harness.query_by_label_contains("no token").is_none(),
+        "no English error text in the Russian status line"
+    );
+    assert!(
+        server.state().ratings().is_empty(),
+        "nothing sent without a token"
+    );
+}
+
+#[test]
+fn the_status_line_says_in_russian_that_the_outbox_cannot_be_read() {
+    let server = server();
+    let data = tempfile::tempdir().unwrap();
+    // Where the outbox keeps its damaged files stands a file: the outbox cannot be
+    // listed.
+    let mut harness = window_with_a_waiting_rating(&server.url(), data.path(), || {
+        std::fs::write(data.path().join("outbox").join("damaged"), b"not a folder").unwrap();
+    });
+    step_until_shown(&mut harness, "Отправка невозможна");
+    harness.get_by_label_contains("Очередь оценок в ");
+    assert!(
+        harness.query_by_label_contains("cannot be used").is_none(),
+        "no English error text in the Russian status line"
+    );
+}

@@ -589,7 +589,7 @@ fn deliver(
         .outbox()
         .cloned()
         .ok_or_else(|| "no outbox".to_owned())?;
-    let (client, token) = service.connect().map_err(|e| crate::api::error_chain(&e))?;
+    let (client, token) = service.connect().map_err(|e| i18n.connect_error(&e))?;
     let spool = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
     let file = spool.reopen().map_err(|e| e.to_string())?;
     let mut writer = report::Writer::new(BufWriter::new(file), &import.format, i18n)

@@ -114,7 +114,7 @@ impl RatingApp {
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             );
             // The sender shows why it cannot send in the status line.
-            service.connect().map_err(|e| crate::api::error_chain(&e))
+            service.connect()
         });
         self.sender.worker = jobs::start_sender(outbox, connect, ctx);
     }
@@ -168,7 +168,7 @@ impl RatingApp {
             );
         }
         if let Some(problem) = &status.problem {
-            parts.push(problem.clone());
+            parts.push(self.i18n.sender_problem(problem));
         }
         (!parts.is_empty()).then(|| parts.join(" · "))
     }
