@@ -276,6 +276,16 @@ impl I18n {
         }
     }
 
+    /// What a command says when the outbox stops it: [`I18n::outbox_error`], after "the
+    /// outbox cannot be used:" unless those words already open it.
+    pub fn outbox_unusable(&self, error: &OutboxError) -> String {
+        let reason = self.outbox_error(error);
+        match error {
+            OutboxError::Io { .. } => reason,
+            _ => self.tr_args(msg!("outbox-error"), &[("error", reason.as_str().into())]),
+        }
+    }
+
     /// Why a command could not connect, for people: where to set the URL, what is wrong
     /// with it or the TLS settings, or why there is no token.
     pub fn connect_error(&self, error: &ConnectError) -> String {

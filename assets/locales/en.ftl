@@ -308,6 +308,7 @@ import-blocked = { $invalid } { $invalid ->
   } errors: nothing was sent. Correct the file, or add --skip-invalid to send the others.
 import-nothing-saved = Nothing was saved or sent.
 import-stopping = Stopping after the current request… (Ctrl+C again to quit at once)
+import-spool-error = The list of saved rows (a temporary file) could not be written or read: { $error }. The rows saved so far stay in the outbox.
 import-stopped = The import was stopped. The ratings not sent are kept in the outbox; running the same file again sends only those.
 import-report-failed = The report was not written to { $path }: { $error }
 import-summary = Rows: { $rows }; delivered: { $delivered } (earlier: { $earlier }); waiting: { $waiting }; rejected by the server: { $rejected }; with errors: { $invalid }.

@@ -176,9 +176,10 @@ pub fn import(request: &ImportRequest, config: &Config, i18n: &I18n) -> Exit {
     let error = match delivered {
         Ok(()) => None,
         Err(SendError::Import(e)) => Some((e.describe(i18n), Exit::Invalid)),
-        Err(e) => Some((
+        Err(SendError::Outbox(e)) => Some((i18n.outbox_unusable(&e), Exit::Failure)),
+        Err(SendError::Spool(e)) => Some((
             i18n.tr_args(
-                msg!("outbox-error"),
+                msg!("import-spool-error"),
                 &[("error", e.to_string().as_str().into())],
             ),
             Exit::Failure,
@@ -245,13 +246,7 @@ fn connect(
     };
     let outbox = match crate::service::open_outbox() {
         Ok(outbox) => outbox,
-        Err(e) => {
-            let text = i18n.tr_args(
-                msg!("outbox-error"),
-                &[("error", e.to_string().as_str().into())],
-            );
-            return Err(refuse(request, &text, Exit::Failure));
-        }
+        Err(e) => return Err(refuse(request, &i18n.outbox_unusable(&e), Exit::Failure)),
     };
 
     Ok((client, token, outbox))

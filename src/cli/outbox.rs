@@ -66,13 +66,7 @@ fn report_damaged(i18n: &I18n, damaged: &[std::path::PathBuf]) {
 }
 
 fn outbox_failed(i18n: &I18n, error: &OutboxError) -> Exit {
-    crate::err!(
-        "{}",
-        i18n.tr_args(
-            msg!("outbox-error"),
-            &[("error", i18n.outbox_error(error).as_str().into())]
-        )
-    );
+    crate::err!("{}", i18n.outbox_unusable(error));
     Exit::Failure
 }
 

@@ -479,37 +479,27 @@ fn sheet_rows(
         cells: Vec::new(),
         extent: Extent::default(),
     };
+    // XLSX and XLSB stream their cells through two reader types with the same methods
+    // and no shared trait; a cell borrows its reader, so a closure cannot hand it out.
+    macro_rules! stream_cells {
+        ($workbook:ty) => {{
+            let mut workbook = <$workbook>::new(reader).map_err(|e| unreadable(path, &e))?;
+            let mut cells = workbook
+                .worksheet_cells_reader(sheet)
+                .map_err(|e| unreadable(path, &e))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &e))? {
+                if builder
+                    .push(cell.get_position(), cell_of_ref(cell.get_value()))?
+                    .is_break()
+                {
+                    return Ok(());
+                }
+            }
+        }};
+    }
     match format {
-        SheetFormat::Xlsx => {
-            let mut workbook =
-                calamine::Xlsx::<Workbook>::new(reader).map_err(|e| unreadable(path, &e))?;
-            let mut cells = workbook
-                .worksheet_cells_reader(sheet)
-                .map_err(|e| unreadable(path, &e))?;
-            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &e))? {
-                if builder
-                    .push(cell.get_position(), cell_of_ref(cell.get_value()))?
-                    .is_break()
-                {
-                    return Ok(());
-                }
-            }
-        }
-        SheetFormat::Xlsb => {
-            let mut workbook =
-                calamine::Xlsb::<Workbook>::new(reader).map_err(|e| unreadable(path, &e))?;
-            let mut cells = workbook
-                .worksheet_cells_reader(sheet)
-                .map_err(|e| unreadable(path, &e))?;
-            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &e))? {
-                if builder
-                    .push(cell.get_position(), cell_of_ref(cell.get_value()))?
-                    .is_break()
-                {
-                    return Ok(());
-                }
-            }
-        }
+        SheetFormat::Xlsx => stream_cells!(calamine::Xlsx::<Workbook>),
+        SheetFormat::Xlsb => stream_cells!(calamine::Xlsb::<Workbook>),
         SheetFormat::Ods | SheetFormat::Xls => {
             let range = match format {
                 SheetFormat::Ods => calamine::Ods::<Workbook>::new(reader)

@@ -643,3 +643,25 @@ fn a_report_cut_short_by_its_reader_ends_quietly() {
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn an_outbox_that_cannot_be_opened_is_said_in_the_chosen_language() {
+    let env = UserEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = three_rows(dir.path(), "nobox", "nobox.csv");
+    // The data folder is a file: the outbox cannot be opened.
+    let data = env.data_dir();
+    std::fs::create_dir_all(data.parent().unwrap()).unwrap();
+    std::fs::write(&data, "not a folder").unwrap();
+    let server = MockProcess::start(&["--token", TOKEN]);
+
+    let ran = import(&env, &server.url, &file).expect(1, &["Очередь оценок в "]);
+    assert!(
+        !ran.stderr.contains("the outbox at") && !ran.stderr.contains("cannot be used"),
+        "English error text in the Russian message: {ran:#?}"
+    );
+    import(&env, &server.url, &file)
+        .args(["--lang", "en"])
+        .expect(1, &["The outbox at ", " cannot be used: "]);
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
