@@ -106,15 +106,8 @@ fn keep_data_bounded(config: &Config, window: bool) {
         check();
         return;
     }
-    let spawned = std::thread::Builder::new()
-        .name("retention".into())
-        .spawn(move || {
-            loop {
-                check();
-                std::thread::sleep(std::time::Duration::from_hours(1));
-            }
-        });
-    if let Err(e) = spawned {
+    let every = std::time::Duration::from_hours(1);
+    if let Err(e) = visit_rating::ui::jobs::repeat("retention", every, check) {
         tracing::warn!(error = %e, "cannot start the retention check");
     }
 }

@@ -1,6 +1,13 @@
 //! The window's state machine: setup → form → (sending) → thank-you or a result panel;
 //! in kiosk mode ready → form → thank-you → ready, with the timers of [`kiosk`].
 //!
+//! Built as egui's demo app is: each screen is a struct with its own state and a `ui()`
+//! that draws it and returns a [`Transition`]; [`RatingApp`] holds only what every
+//! screen shares, lends each screen its state ([`Screens`]) while it draws, and
+//! [`RatingApp::apply`] carries out every transition in one `match` — the one place the
+//! screen changes. Timers, the answer to "Send" and the title bar's buttons end in a
+//! transition too.
+//!
 //! egui only. Sending is asked of [`Service`] on a named worker thread; the result comes
 //! back through a `poll_promise::Promise`, and the worker wakes the UI with
 //! `request_repaint` after the value is in place, so an idle window paints nothing.
@@ -9,15 +16,14 @@
 
 use crate::msg;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use egui::{Align, Key, Layout, Modifiers, Ui};
 use poll_promise::Promise;
 
-use crate::api::{OutcomeKind, VisitId};
+use crate::api::VisitId;
 use crate::config::{Config, Language};
 use crate::i18n::I18n;
-use crate::outbox::worker::OutboxWorker;
 use crate::rating::{Rating, RatingDraft};
 use crate::service::{NotSent, Service, SubmitReport, TokenSource};
 
@@ -36,7 +42,7 @@ mod setup;
 mod token;
 
 pub use form::star_row_id;
-use setup::SetupFields;
+use result::Thanks;
 
 pub use kiosk::{Kiosk, KioskLayout, PatientChoices, Shape, Unconfigured};
 
@@ -98,6 +104,50 @@ pub enum LastResult {
     NotSent(NotSent),
 }
 
+/// What a screen asks of the state machine once it has drawn itself:
+/// [`RatingApp::apply`] carries it out, and is the one place the screen changes.
+#[must_use = "a transition does nothing until applied"]
+#[derive(Debug, Default)]
+pub(super) enum Transition {
+    /// Stay where we are.
+    #[default]
+    None,
+    /// Show that screen as it is (a granted PIN opens the menu; a kiosk that lost its
+    /// settings says it is not configured).
+    To(Screen),
+    /// Kiosk: the visit id is in; the form, focused on its first star row.
+    StartRating,
+    /// The settings, filled in from those in force.
+    OpenSettings,
+    /// The outbox, read afresh.
+    OpenOutbox,
+    /// "Import from file…", from the start.
+    OpenImport,
+    /// Back from the settings or the outbox: the kiosk's menu, or the form as it was.
+    Back,
+    /// Forget the patient ([`RatingApp::forget_patient`]): a kiosk's ready screen, or
+    /// an empty form.
+    NextPatient,
+    /// Send the form (one submission at a time).
+    Submit,
+    /// The answer to "Send" arrived.
+    Answered(Result<SubmitReport, NotSent>),
+    /// Leave kiosk mode for this session (the administrator's menu).
+    LeaveKiosk,
+    /// Idle after leaving kiosk mode: back to the kiosk.
+    ReturnToKiosk,
+}
+
+impl Transition {
+    /// `self`, or `other` when `self` asks for nothing.
+    fn or(self, other: Transition) -> Transition {
+        match self {
+            Transition::None => other,
+            next => next,
+        }
+    }
+}
+
 /// The rating form being filled in.
 #[derive(Clone, Debug, Default)]
 pub struct FormState {
@@ -116,11 +166,6 @@ pub struct RatingApp {
     tokens: TokenSource,
     service: Arc<Service>,
     screen: Screen,
-    /// The form; kept while the settings are open.
-    pub form: FormState,
-    pending: Option<Promise<Result<SubmitReport, NotSent>>>,
-    last: Option<LastResult>,
-    setup: SetupFields,
     once: OneShot,
     clock: Clock,
     appearance: Appearance,
@@ -129,28 +174,36 @@ pub struct RatingApp {
     /// The kiosk, kept aside after "leave kiosk mode" until the window idles.
     left_kiosk: Option<Kiosk>,
     token: token::TokenPanel,
-    /// The service the background sender uses (replaced with the settings).
-    sender_service: Arc<Mutex<Arc<Service>>>,
-    worker: Option<OutboxWorker>,
-    outbox_view: outbox_view::OutboxView,
-    /// The last rating is kept in the outbox rather than accepted yet.
-    saved_for_later: bool,
+    /// The background sender.
+    sender: outbox_view::Sender,
     /// Keys typed ahead of the screen, handed to the frames they belong to.
     type_ahead: TypeAhead,
-    /// "Import from file…".
-    import_view: import::ImportView,
-    /// The window put text on the clipboard or the primary selection since the last
-    /// reset (a desk only; see [`forget`]).
-    clipboard_has_form_text: bool,
-    /// What the last frame showed (see [`forget`]).
-    shown: forget::Shown,
-    /// When "Send" was pressed, until the frame that shows the answer (a timing for
-    /// people reading the log, and for `bench/send_to_thanks.py`).
-    submit_pressed: Option<std::time::Instant>,
-    /// When sending began, on egui's clock (the spinner waits [`SPINNER_DELAY`]).
-    sending_since: f64,
+    /// Each screen's own state.
+    screens: Screens,
+    /// What forgetting typed text needs to know between frames (see [`forget`]).
+    privacy: forget::Privacy,
     /// What only a real window does ([`RatingApp::in_real_window`]).
     window: WindowTuning,
+}
+
+/// Each screen's own state, beside what all screens share in [`RatingApp`]. While the
+/// screen shown draws itself, the screens are taken out of the app and the screen is
+/// handed the app, which meanwhile holds empty ones: nothing a screen calls on the app
+/// may read a screen's state (the app's own methods that do — the timers, the title
+/// bar, [`RatingApp::apply`] — run before or after).
+#[derive(Default)]
+struct Screens {
+    /// The settings.
+    setup: setup::SetupScreen,
+    /// The kiosk's administrator's menu.
+    admin: kiosk::AdminScreen,
+    /// The outbox.
+    outbox: outbox_view::OutboxView,
+    /// "Import from file…".
+    import: import::ImportView,
+    /// The patient's visit: what the ready screen, the form and the thank-you screen
+    /// share.
+    visit: form::Visit,
 }
 
 /// What a real window (eframe's, from [`crate::ui::run`]) does that a test harness does
@@ -240,12 +293,7 @@ impl RatingApp {
             tokens: setup.tokens,
             service,
             screen,
-            form: FormState::default(),
-            pending: None,
-            sending_since: 0.0,
             window: WindowTuning::default(),
-            last: None,
-            setup: SetupFields::default(),
             once: OneShot {
                 style: true,
                 focus_visit_id: true,
@@ -257,17 +305,13 @@ impl RatingApp {
             kiosk,
             left_kiosk: None,
             token: token::TokenPanel::default(),
-            sender_service: Arc::new(Mutex::new(Arc::clone(&service_for_sender))),
-            worker: None,
-            outbox_view: outbox_view::OutboxView::default(),
-            saved_for_later: false,
+            sender: outbox_view::Sender::new(&service_for_sender),
             type_ahead: TypeAhead::default(),
-            import_view: import::ImportView::default(),
-            clipboard_has_form_text: false,
-            shown: forget::Shown::default(),
-            submit_pressed: None,
+            screens: Screens::default(),
+            privacy: forget::Privacy::default(),
         };
-        app.load_setup_fields();
+        app.token.refresh = true;
+        app.screens.setup = setup::SetupScreen::new(&app);
         app
     }
 
@@ -309,14 +353,36 @@ impl RatingApp {
         self.screen
     }
 
+    /// The form being filled in (kept while the settings are open).
+    pub fn form(&self) -> &FormState {
+        &self.screens.visit.form
+    }
+
+    /// The file read and checked on the import screen, with its preview, once it is in
+    /// (for tests).
+    pub fn import_preview(&self) -> Option<&import::Loaded> {
+        self.screens.import.preview()
+    }
+
+    /// The message the import screen shows instead of a preview (a file that could not
+    /// be read, is past the limits or of an unsure encoding), for tests.
+    pub fn import_error(&self) -> Option<&str> {
+        self.screens.import.error()
+    }
+
+    /// The import screen is reading, sending or saving something.
+    pub fn import_busy(&self) -> bool {
+        self.screens.import.busy()
+    }
+
     /// The last submission's result, if any is shown.
     pub fn last_result(&self) -> Option<&LastResult> {
-        self.last.as_ref()
+        self.screens.visit.last.as_ref()
     }
 
     /// A submission is in flight.
     pub fn is_sending(&self) -> bool {
-        self.pending.is_some()
+        self.screens.visit.pending.is_some()
     }
 
     /// Hand this frame the input events it may see, holding keys typed ahead of the
@@ -346,64 +412,128 @@ impl RatingApp {
         let focus_pending = (self.once.focus_visit_id && visit_id_shown)
             || (self.once.focus_first_row && self.screen == Screen::Form)
             || self.kiosk.as_ref().is_some_and(Kiosk::focus_pending);
-        self.pending.is_none() && !focus_pending
+        self.screens.visit.pending.is_none() && !focus_pending
+    }
+
+    /// Open the outbox view (its list is read in a job).
+    pub fn open_outbox(&mut self, ctx: &egui::Context) {
+        self.apply(Transition::OpenOutbox, ctx);
     }
 
     /// Start sending the form, unless something is missing or a submission is already
     /// in flight (then nothing happens: one at a time, by design).
     pub fn start_submit(&mut self, ctx: &egui::Context) {
-        if self.pending.is_some() || self.screen != Screen::Form {
+        if self.screens.visit.pending.is_some() || self.screen != Screen::Form {
             return;
         }
-        let (Ok(id), Ok(rating)) = (self.visit_id(), self.form.draft.to_rating()) else {
+        let (Ok(id), Ok(rating)) = (
+            self.screens.visit.visit_id(self),
+            self.screens.visit.form.draft.to_rating(),
+        ) else {
             return;
         };
-        self.last = None;
-        self.submit_pressed = Some(std::time::Instant::now());
-        self.sending_since = ctx.input(|i| i.time);
-        self.pending = Some(spawn_submit(Arc::clone(&self.service), id, rating, ctx));
+        self.screens.visit.last = None;
+        self.screens.visit.submit_pressed = Some(std::time::Instant::now());
+        self.screens.visit.sending_since = ctx.input(|i| i.time);
+        self.screens.visit.pending = Some(submit_job(Arc::clone(&self.service), id, rating, ctx));
     }
 
-    fn poll_pending(&mut self) {
-        let Some(promise) = self.pending.take() else {
-            return;
+    /// The answer to "Send", once it is in.
+    fn poll_pending(&mut self) -> Transition {
+        let Some(promise) = self.screens.visit.pending.take() else {
+            return Transition::None;
         };
         match promise.try_take() {
-            Ok(result) => {
-                let accepted =
-                    matches!(&result, Ok(report) if report.outcome.kind == OutcomeKind::Accepted);
-                // Kept in the outbox for the background sender.
-                let kept = matches!(&result, Ok(report) if report.queued)
-                    || matches!(&result, Err(NotSent::SavedWithoutToken(_)));
-                let network = matches!(&result, Ok(report) if report.queued && report.outcome.kind == OutcomeKind::Transient);
-                self.once.scroll_to_result = true;
-                self.last = Some(match result {
-                    Ok(report) => LastResult::Sent(report),
-                    Err(not_sent) => LastResult::NotSent(not_sent),
-                });
-                if let Some(worker) = &self.worker {
-                    worker.refresh();
-                }
-                // A kiosk thanks the patient whenever the rating is safe; a desk treats a
-                // network failure as "saved" too, but shows token and server problems.
-                let thank = accepted || (kept && self.kiosk.is_some()) || network;
-                // Keys typed while the rating was being sent go on to the next form at a
-                // desk (Enter, the next visit id…). An answer the typist must read first
-                // keeps the form: they were not meant for it. A kiosk never carries keys
-                // over from one patient to the next.
-                if !thank || self.kiosk.is_some() {
-                    self.type_ahead.clear();
-                }
-                if thank {
+            Ok(result) => Transition::Answered(result),
+            Err(promise) => {
+                self.screens.visit.pending = Some(promise);
+                Transition::None
+            }
+        }
+    }
+
+    /// Take in the answer to "Send": whether to thank for it ([`Thanks::for_answer`]);
+    /// otherwise the result panel under the form shows it.
+    fn answered(&mut self, result: Result<SubmitReport, NotSent>) -> bool {
+        let thanks = Thanks::for_answer(&result, self.kiosk.is_some());
+        self.once.scroll_to_result = true;
+        self.screens.visit.last = Some(match result {
+            Ok(report) => LastResult::Sent(report),
+            Err(not_sent) => LastResult::NotSent(not_sent),
+        });
+        if let Some(worker) = &self.sender.worker {
+            worker.refresh();
+        }
+        // Keys typed while the rating was being sent go on to the next form at a desk
+        // (Enter, the next visit id…). An answer the typist must read first keeps the
+        // form: they were not meant for it. A kiosk never carries keys over from one
+        // patient to the next.
+        if thanks.is_none() || self.kiosk.is_some() {
+            self.type_ahead.clear();
+        }
+        if let Some(thanks) = thanks {
+            self.screens.visit.saved_for_later = thanks == Thanks::Saved;
+            let now = self.clock.now();
+            if let Some(kiosk) = &mut self.kiosk {
+                kiosk.thanked(now, thanks == Thanks::Saved);
+            }
+        }
+        thanks.is_some()
+    }
+
+    /// Carry out what a screen (or a timer, or the answer to "Send") asked for: the one
+    /// place the screen changes.
+    pub(super) fn apply(&mut self, next: Transition, ctx: &egui::Context) {
+        let back = if self.kiosk.is_some() {
+            Screen::Admin
+        } else {
+            Screen::Form
+        };
+        match next {
+            Transition::None => {}
+            Transition::To(screen) => self.screen = screen,
+            Transition::StartRating => {
+                self.screen = Screen::Form;
+                self.once.focus_first_row = true;
+            }
+            Transition::OpenSettings => {
+                // The token's status is asked for again.
+                self.token.refresh = true;
+                self.screens.setup = setup::SetupScreen::new(self);
+                self.screen = Screen::Setup;
+            }
+            Transition::OpenOutbox => {
+                self.screens.outbox = outbox_view::OutboxView::default();
+                self.screens.outbox.reload(&self.service, ctx);
+                self.screen = Screen::Outbox;
+            }
+            Transition::OpenImport => {
+                self.screens.import = import::ImportView::default();
+                self.screen = Screen::Import;
+            }
+            Transition::Back => self.screen = back,
+            Transition::NextPatient => {
+                self.screen = if self.kiosk.is_some() {
+                    Screen::Ready
+                } else {
+                    Screen::Form
+                };
+                self.forget_patient(ctx);
+            }
+            Transition::Submit => self.start_submit(ctx),
+            Transition::Answered(result) => {
+                if self.answered(result) {
                     self.screen = Screen::ThankYou;
-                    self.saved_for_later = !accepted;
-                    let now = self.clock.now();
-                    if let Some(kiosk) = &mut self.kiosk {
-                        kiosk.thanked(now, kept && !accepted);
-                    }
                 }
             }
-            Err(promise) => self.pending = Some(promise),
+            Transition::LeaveKiosk => {
+                self.leave_kiosk(ctx);
+                self.apply(Transition::NextPatient, ctx);
+            }
+            Transition::ReturnToKiosk => {
+                self.return_to_kiosk(ctx);
+                self.apply(Transition::NextPatient, ctx);
+            }
         }
     }
 
@@ -423,7 +553,8 @@ impl RatingApp {
 
     /// The title bar: the hidden administrator corner, the title, and on the right the
     /// patient's own buttons (kiosk) or the settings and import buttons (desk).
-    fn title_bar(&mut self, ui: &mut Ui) {
+    fn title_bar(&mut self, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         egui::Panel::top("title-bar")
             .frame(self.panel_frame(
                 egui::Frame::side_top_panel(ui.style()).inner_margin(if self.kiosk.is_some() {
@@ -442,25 +573,24 @@ impl RatingApp {
                             && self.screen != Screen::Setup
                             && ui
                                 .add_enabled(
-                                    self.pending.is_none(),
+                                    self.screens.visit.pending.is_none(),
                                     egui::Button::new(self.i18n.tr(msg!("settings-open"))),
                                 )
                                 .clicked()
                         {
-                            self.load_setup_fields();
-                            self.screen = Screen::Setup;
+                            next = Transition::OpenSettings;
                         }
                         if self.kiosk.is_none()
                             && self.screen == Screen::Form
                             && self.service.outbox().is_some()
                             && ui
                                 .add_enabled(
-                                    self.pending.is_none(),
+                                    self.screens.visit.pending.is_none(),
                                     egui::Button::new(self.i18n.tr(msg!("import-open-screen"))),
                                 )
                                 .clicked()
                         {
-                            self.open_import();
+                            next = Transition::OpenImport;
                         }
                         // The title takes what the buttons leave (a narrow portrait
                         // stand cuts it short rather than draw buttons over it).
@@ -472,6 +602,7 @@ impl RatingApp {
                     });
                 });
             });
+        next
     }
 
     /// Draw the whole window into `ui` (the root `Ui`).
@@ -487,13 +618,19 @@ impl RatingApp {
             ui.ctx().request_discard("the window's style changed");
         }
         self.privacy_input(ui);
-        self.start_worker(ui.ctx());
-        self.poll_pending();
-        self.kiosk_logic(ui);
-        self.left_kiosk_logic(ui);
+        let ctx = ui.ctx().clone();
+        self.start_worker(&ctx);
+        let next = self.poll_pending();
+        self.apply(next, &ctx);
+        let next = self.kiosk_timers(ui);
+        self.apply(next, &ctx);
+        let next = self.kiosk_configured(&ctx);
+        self.apply(next, &ctx);
+        let next = self.left_kiosk_timer(ui);
+        self.apply(next, &ctx);
         // Ctrl+Enter sends from anywhere, even from inside the notes box.
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
-            self.start_submit(&ui.ctx().clone());
+            self.apply(Transition::Submit, &ctx);
         }
 
         if self.demo {
@@ -506,8 +643,11 @@ impl RatingApp {
             );
         }
         self.clear_text_banner(ui);
-        self.title_bar(ui);
-        self.outbox_status_bar(ui);
+        let next = self.title_bar(ui);
+        self.apply(next, &ctx);
+        let next = self.outbox_status_bar(ui);
+        self.apply(next, &ctx);
+        let mut next = Transition::None;
         egui::CentralPanel::default()
             .frame(self.panel_frame(egui::Frame::central_panel(ui.style())))
             .show(ui, |ui| {
@@ -526,22 +666,28 @@ impl RatingApp {
                         ui.add_space(margin);
                         ui.vertical(|ui| {
                             ui.set_width(width);
-                            match self.screen {
-                                Screen::Setup => self.setup_ui(ui),
-                                Screen::Ready => self.ready_ui(ui),
-                                Screen::Form => self.form_ui(ui),
-                                Screen::ThankYou => self.thank_you_ui(ui),
-                                Screen::Admin => self.admin_ui(ui),
+                            // The screens are lent to the one shown, which is given the
+                            // app beside them.
+                            let mut screens = std::mem::take(&mut self.screens);
+                            next = match self.screen {
+                                Screen::Setup => screens.setup.ui(self, ui),
+                                Screen::Ready => screens.visit.ready_ui(self, ui),
+                                Screen::Form => screens.visit.form_ui(self, ui),
+                                Screen::ThankYou => screens.visit.thank_you_ui(self, ui),
+                                Screen::Admin => screens.admin.ui(self, ui),
                                 Screen::NotConfigured => self.not_configured_ui(ui),
-                                Screen::Outbox => self.outbox_ui(ui),
-                                Screen::Import => self.import_ui(ui),
-                            }
+                                Screen::Outbox => screens.outbox.ui(self, ui),
+                                Screen::Import => screens.import.ui(self, ui),
+                            };
+                            self.screens = screens;
                         });
                     });
                 });
             });
-        self.kiosk_overlays(&ui.ctx().clone());
-        self.privacy_output(&ui.ctx().clone());
+        self.apply(next, &ctx);
+        let next = self.kiosk_overlays(&ctx);
+        self.apply(next, &ctx);
+        self.privacy_output(&ctx);
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
         }
@@ -551,21 +697,59 @@ impl RatingApp {
     /// At the end of the frame that shows the answer to "Send" (thank-you or a result):
     /// the time since it was pressed (`visit_rating::timing`).
     fn log_answer_shown(&mut self) {
-        if self.pending.is_none()
-            && let Some(pressed) = self.submit_pressed.take()
+        if self.screens.visit.pending.is_none()
+            && let Some(pressed) = self.screens.visit.submit_pressed.take()
         {
             tracing::info!(
                 target: "visit_rating::timing",
                 pressed_to_answer_shown_ms = pressed.elapsed().as_secs_f64() * 1000.0,
-                thank_you = self.screen == Screen::ThankYou,
+                thank_you = matches!(self.screen, Screen::ThankYou),
                 "the answer to \"Send\" is on screen"
             );
         }
     }
 }
 
+impl RatingApp {
+    /// A red strip while ratings and the token cross the network unencrypted
+    /// (`allow_insecure_http` with a remote `http://` server).
+    pub(super) fn clear_text_banner(&self, ui: &mut Ui) {
+        if self.config.allow_insecure_http
+            && self
+                .service
+                .base_url()
+                .is_some_and(crate::api::is_clear_text_remote)
+        {
+            theme::banner(
+                ui,
+                "clear-text-banner",
+                theme::CLEAR_TEXT_BANNER,
+                egui::Color32::WHITE,
+                self.i18n.tr(msg!("clear-text-banner")),
+            );
+        }
+    }
+
+    /// Once a field holds `max` characters (`chars`), say under it that nothing more is
+    /// taken: its `char_limit` stops typing, a scanner and a paste there.
+    pub(super) fn limit_reached_ui(&self, ui: &mut Ui, chars: usize, max: usize) {
+        if chars >= max {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                self.i18n
+                    .tr_args(msg!("input-limit-reached"), &[("max", max.into())]),
+            );
+        }
+    }
+
+    /// The kiosk's sizes for this screen (`None` at a desk: the fixed desk layout).
+    pub(super) fn kiosk_layout(&self) -> Option<KioskLayout> {
+        self.kiosk.as_ref().and_then(Kiosk::layout)
+    }
+}
+
 /// Send in a job; the UI wakes once the report is in the promise.
-fn spawn_submit(
+fn submit_job(
     service: Arc<Service>,
     id: VisitId,
     rating: Rating,

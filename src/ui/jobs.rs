@@ -6,11 +6,17 @@
 //! files, the keyring, building an HTTP client, sending, Argon2 — goes through [`spawn`]
 //! (or [`detach`] when nobody waits for the answer); [`crate::blocking`] panics in debug
 //! builds when such work is called during a frame instead.
+//!
+//! The window's long-lived threads start here too: the background sender
+//! ([`start_sender`]) and the work repeated for the life of the process ([`repeat`]:
+//! the metrics file, the retention check).
 
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
+
+use crate::outbox::worker::OutboxWorker;
 
 /// How many jobs of one window run now, and a signal for each one that ends. Kept in
 /// the window's `egui::Context`, so each window (and each test's harness) counts its own.
@@ -116,5 +122,45 @@ pub fn detach(name: &str, ctx: &egui::Context, work: impl FnOnce() + Send + 'sta
         });
     if let Err(e) = spawned {
         tracing::error!(job = name, error = %e, "cannot start a background job");
+    }
+}
+
+/// Run `work` now and then every `every` on a thread named `name`, for the life of the
+/// process (the metrics file, the retention check). Nobody waits for it, and it is not
+/// counted as a job of a window: it never ends.
+///
+/// # Errors
+/// No thread could be started.
+pub fn repeat(
+    name: &str,
+    every: Duration,
+    mut work: impl FnMut() + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            loop {
+                work();
+                std::thread::sleep(every);
+            }
+        })
+        .map(drop)
+}
+
+/// Start the background sender for `outbox` ([`OutboxWorker`], a thread of its own),
+/// connecting with `connect` each round and waking the window whenever its status
+/// changes. `None` (logged) when no thread could be started.
+pub fn start_sender(
+    outbox: crate::outbox::Outbox,
+    connect: Box<crate::outbox::worker::Connect>,
+    ctx: &egui::Context,
+) -> Option<OutboxWorker> {
+    let ctx = ctx.clone();
+    match OutboxWorker::start(outbox, connect, Box::new(move || ctx.request_repaint())) {
+        Ok(worker) => Some(worker),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the outbox sender");
+            None
+        }
     }
 }

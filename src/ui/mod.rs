@@ -150,11 +150,17 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         let mut config = options.config.clone();
         config.kiosk = kiosk;
         let dir = dir.clone();
-        crate::metrics::spawn_file_writer(
-            path.clone(),
-            move || crate::health::Health::gather(&config, None, &dir),
-            |verdict| crate::cli::Exit::for_verdict(verdict) as u8,
-        )
+        let path = path.clone();
+        jobs::repeat("metrics-file", crate::metrics::FILE_INTERVAL, move || {
+            let health = crate::health::Health::gather(&config, None, &dir);
+            let status_code = |verdict| crate::cli::Exit::for_verdict(verdict) as u8;
+            match crate::metrics::write_file(&path, &health, status_code) {
+                Ok(()) => tracing::debug!(file = %path.display(), "metrics written"),
+                Err(e) => {
+                    tracing::warn!(file = %path.display(), error = %e, "cannot write the metrics file");
+                }
+            }
+        })
         .context("cannot start the metrics file writer")?;
     }
     let setup = AppSetup {

@@ -107,7 +107,7 @@ fn an_idle_form_warns_counts_down_and_clears_itself() {
     assert_eq!(
         rig.harness
             .state()
-            .form
+            .form()
             .draft
             .score(visit_rating::rating::Criterion::WaitingTime),
         None
@@ -273,7 +273,7 @@ fn the_on_screen_keyboard_types_russian_and_english() {
         rig.harness.get_by_label(key).click();
         settle(&mut rig.harness);
     }
-    assert_eq!(rig.harness.state().form.draft.notes, "Спасибо !ok");
+    assert_eq!(rig.harness.state().form().draft.notes, "Спасибо !ok");
 }
 
 #[test]

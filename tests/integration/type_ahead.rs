@@ -82,8 +82,8 @@ fn type_until(harness: &mut Harness<'_, RatingApp>, done: impl Fn(&RatingApp) ->
             frames < STEP_FRAMES,
             "the UI never got there: {:?} id {:?}, {:?}, sending {}, keys waiting {}",
             app.screen(),
-            app.form.visit_id,
-            app.form.draft,
+            app.form().visit_id,
+            app.form().draft,
             app.is_sending(),
             app.keys_waiting()
         );
@@ -201,8 +201,8 @@ fn keys_typed_ahead_of_an_answer_to_read_are_dropped_not_typed_into_the_form() {
         !app.is_sending() && app.last_result().is_some()
     });
     assert_eq!(harness.state().screen(), Screen::Form);
-    assert_eq!(harness.state().form.visit_id, "twice");
-    assert_eq!(harness.state().form.draft.notes, NOTES);
+    assert_eq!(harness.state().form().visit_id, "twice");
+    assert_eq!(harness.state().form().draft.notes, NOTES);
     assert_eq!(server.state().requests().len(), 2);
 }
 
@@ -280,7 +280,7 @@ fn the_pin_typed_right_after_the_shortcut_opens_the_admin_menu() {
     type_events(&mut rig.harness, events, true);
     type_until(&mut rig.harness, |app| app.screen() == Screen::Admin);
     assert_eq!(
-        rig.harness.state().form.visit_id,
+        rig.harness.state().form().visit_id,
         "",
         "no digit in the visit id"
     );

@@ -26,11 +26,22 @@ pub(super) struct Shown {
     pin_prompt: bool,
 }
 
+/// What forgetting typed text needs to know between frames.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Privacy {
+    /// The window put text on the clipboard or the primary selection since the last
+    /// reset (a desk only).
+    clipboard_has_form_text: bool,
+    /// What the last frame showed.
+    shown: Shown,
+}
+
 impl RatingApp {
-    /// Forget the patient: empty the form for the next one and focus the visit id (a
-    /// kiosk goes back to its ready screen). Every reset goes through here — "new
-    /// rating", "start again", "done", the thank-you screen's own reset, the idle reset,
-    /// back from the administrator's menu, leaving kiosk mode — and it clears:
+    /// Forget the patient: empty the form for the next one and focus the visit id (the
+    /// state machine's [`super::Transition::NextPatient`] shows a kiosk's ready screen or
+    /// the empty form). Every reset goes through here — "new rating", "start again",
+    /// "done", the thank-you screen's own reset, the idle reset, back from the
+    /// administrator's menu, leaving kiosk mode — and it clears:
     ///
     /// - the form: visit id, scores, remarks, "did not visit", the last answer shown;
     /// - everything [`RatingApp::forget_typed_text`] clears (egui's text-field states
@@ -38,15 +49,10 @@ impl RatingApp {
     ///   holds text from the window);
     /// - in kiosk mode, keys typed ahead and not yet delivered to the form, and the
     ///   patient's own text size, contrast and language.
-    pub fn forget_patient(&mut self, ctx: &egui::Context) {
-        self.form = super::FormState::default();
-        self.last = None;
-        self.saved_for_later = false;
-        self.screen = if self.kiosk.is_some() {
-            Screen::Ready
-        } else {
-            Screen::Form
-        };
+    pub(super) fn forget_patient(&mut self, ctx: &egui::Context) {
+        self.screens.visit.form = super::FormState::default();
+        self.screens.visit.last = None;
+        self.screens.visit.saved_for_later = false;
         self.once.focus_visit_id = true;
         if let Some(kiosk) = &mut self.kiosk {
             kiosk.keyboard = crate::ui::keyboard::KeyboardState::default();
@@ -75,7 +81,7 @@ impl RatingApp {
             kiosk.clear_pin_text();
         }
         self.token.forget_new_token();
-        if std::mem::take(&mut self.clipboard_has_form_text) {
+        if std::mem::take(&mut self.privacy.clipboard_has_form_text) {
             ctx.copy_text(String::new());
             ctx.send_cmd(OutputCommand::TextSelectionSettled(String::new()));
         }
@@ -90,13 +96,14 @@ impl RatingApp {
             screen: Some(self.screen),
             pin_prompt: self.kiosk.as_ref().is_some_and(super::Kiosk::prompt_open),
         };
-        let before = std::mem::replace(&mut self.shown, now);
+        let before = std::mem::replace(&mut self.privacy.shown, now);
         let settings_toggled = before.screen.is_some()
-            && (before.screen == Some(Screen::Setup)) != (now.screen == Some(Screen::Setup));
+            && matches!(before.screen, Some(Screen::Setup))
+                != matches!(now.screen, Some(Screen::Setup));
         if settings_toggled || before.pin_prompt != now.pin_prompt {
             self.forget_typed_text(ui.ctx());
         }
-        if before.pin_prompt && !now.pin_prompt && self.screen == Screen::Ready {
+        if before.pin_prompt && !now.pin_prompt && matches!(self.screen, Screen::Ready) {
             // Back to the patients' screen: ready for the next scan.
             self.once.focus_visit_id = true;
         }
@@ -125,7 +132,7 @@ impl RatingApp {
             });
         });
         if copied && !kiosk {
-            self.clipboard_has_form_text = true;
+            self.privacy.clipboard_has_form_text = true;
         }
     }
 }

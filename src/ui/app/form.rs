@@ -1,5 +1,6 @@
-//! The form: visit id, the four star rows, the remarks, the Send row and the hint of
-//! what is still missing. Drawing and the form's own rules only; sending is the state
+//! The patient's visit ([`Visit`]: the form, the submission in flight, its answer) and
+//! the form screen: visit id, the four star rows, the remarks, the Send row and the hint
+//! of what is still missing. Drawing and the form's own rules only; sending is the state
 //! machine's ([`super::RatingApp::start_submit`]).
 //!
 //! The visit id and the remarks take no more characters than a rating may hold
@@ -12,34 +13,57 @@ use egui::{Align, Id, Key, Layout, RichText, Ui};
 use crate::api::{MAX_VISIT_ID_CHARS, VisitId, VisitIdError};
 use crate::rating::{Criterion, Missing, NOTES_MAX_CHARS};
 
-use super::{KioskLayout, RatingApp, Shape, VISIT_ID_FIELD};
+use poll_promise::Promise;
+
+use super::{FormState, LastResult, RatingApp, Shape, Transition, VISIT_ID_FIELD};
+use crate::service::{NotSent, SubmitReport};
 use crate::ui::keyboard;
 use crate::ui::star_rating::star_rating;
 use crate::ui::theme::{self};
 
-impl RatingApp {
+/// The patient's visit, which the ready screen, the form and the thank-you screen share:
+/// the form being filled in, the submission in flight and the answer to it.
+#[derive(Default)]
+pub(super) struct Visit {
+    /// The form; kept while the settings are open.
+    pub(super) form: FormState,
+    /// The submission in flight (one at a time).
+    pub(super) pending: Option<Promise<Result<SubmitReport, NotSent>>>,
+    /// The answer shown.
+    pub(super) last: Option<LastResult>,
+    /// The last rating is kept in the outbox rather than accepted yet.
+    pub(super) saved_for_later: bool,
+    /// When "Send" was pressed, until the frame that shows the answer (a timing for
+    /// people reading the log, and for `bench/send_to_thanks.py`).
+    pub(super) submit_pressed: Option<std::time::Instant>,
+    /// When sending began, on egui's clock (the spinner waits
+    /// [`super::SPINNER_DELAY`]).
+    pub(super) sending_since: f64,
+}
+
+impl Visit {
     /// The visit id as the server will get it, or why it is not valid.
-    pub(super) fn visit_id(&self) -> Result<VisitId, VisitIdError> {
+    pub(super) fn visit_id(&self, app: &RatingApp) -> Result<VisitId, VisitIdError> {
         VisitId::from_input(
             &self.form.visit_id,
-            self.config.clinic_guid.as_deref(),
-            &self.config.visit_id_separator,
+            app.config.clinic_guid.as_deref(),
+            &app.config.visit_id_separator,
         )
     }
 
     /// Everything still missing before the form can be sent, in words.
-    pub(super) fn missing_hint(&self) -> Option<String> {
+    pub(super) fn missing_hint(&self, app: &RatingApp) -> Option<String> {
         let mut parts = Vec::new();
-        if let Err(e) = self.visit_id() {
-            parts.push(self.i18n.visit_id_error(&e));
+        if let Err(e) = self.visit_id(app) {
+            parts.push(app.i18n.visit_id_error(&e));
         }
         let mut unrated = Vec::new();
         for missing in self.form.draft.missing() {
             match missing {
                 Missing::Score(criterion) => {
-                    unrated.push(format!("«{}»", self.i18n.tr(criterion.label_key())));
+                    unrated.push(format!("«{}»", app.i18n.tr(criterion.label_key())));
                 }
-                Missing::NotesTooLong { chars } => parts.push(self.i18n.tr_args(
+                Missing::NotesTooLong { chars } => parts.push(app.i18n.tr_args(
                     msg!("error-notes-too-long"),
                     &[("chars", chars.into()), ("max", NOTES_MAX_CHARS.into())],
                 )),
@@ -47,85 +71,51 @@ impl RatingApp {
         }
         if !unrated.is_empty() {
             parts.push(
-                self.i18n
+                app.i18n
                     .tr_args(msg!("hint-rate"), &[("list", unrated.join(", ").into())]),
             );
         }
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 
-    /// A red strip while ratings and the token cross the network unencrypted
-    /// (`allow_insecure_http` with a remote `http://` server).
-    pub(super) fn clear_text_banner(&self, ui: &mut Ui) {
-        if self.config.allow_insecure_http
-            && self
-                .service
-                .base_url()
-                .is_some_and(crate::api::is_clear_text_remote)
-        {
-            theme::banner(
-                ui,
-                "clear-text-banner",
-                theme::CLEAR_TEXT_BANNER,
-                egui::Color32::WHITE,
-                self.i18n.tr(msg!("clear-text-banner")),
-            );
-        }
-    }
-
-    /// Once a field holds `max` characters (`chars`), say under it that nothing more is
-    /// taken: its `char_limit` stops typing, a scanner and a paste there.
-    pub(super) fn limit_reached_ui(&self, ui: &mut Ui, chars: usize, max: usize) {
-        if chars >= max {
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                self.i18n
-                    .tr_args(msg!("input-limit-reached"), &[("max", max.into())]),
-            );
-        }
-    }
-
-    /// The kiosk's sizes for this screen (`None` at a desk: the fixed desk layout).
-    fn kiosk_layout(&self) -> Option<KioskLayout> {
-        self.kiosk.as_ref().and_then(super::Kiosk::layout)
-    }
-
-    pub(super) fn form_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn form_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let sending = self.pending.is_some();
-        let compact = self
+        let mut next = Transition::None;
+        let compact = app
             .kiosk_layout()
             .is_some_and(|layout| layout.shape == Shape::Compact);
         let gap = if compact { 2.0 } else { 8.0 };
         ui.add_enabled_ui(!sending, |ui| {
-            if self.kiosk.is_some() {
-                self.kiosk_visit_line(ui);
+            if app.kiosk.is_some() {
+                next = self.kiosk_visit_line(app, ui);
             } else {
-                self.visit_id_ui(ui);
+                self.visit_id_ui(app, ui);
             }
             ui.add_space(gap);
-            self.scores_ui(ui);
+            self.scores_ui(app, ui);
             ui.add_space(gap);
-            self.notes_ui(ui);
+            self.notes_ui(app, ui);
             ui.add_space(gap / 2.0);
-            let didnt_visit = self.i18n.tr(msg!("didnt-visit"));
+            let didnt_visit = app.i18n.tr(msg!("didnt-visit"));
             ui.checkbox(&mut self.form.draft.didnt_visit, didnt_visit);
         });
         ui.add_space(gap * 1.5);
-        self.submit_row(ui);
+        next = next.or(self.submit_row(app, ui));
         if let Some(last) = self.last.clone() {
             ui.add_space(12.0);
-            self.result_ui(ui, &last);
+            next = next.or(Self::result_ui(app, ui, &last));
         }
+        next
     }
 
-    pub(super) fn visit_id_ui(&mut self, ui: &mut Ui) {
-        let clinic = self
+    pub(super) fn visit_id_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
+        let clinic = app
             .config
             .clinic_guid
             .as_deref()
             .is_some_and(|c| !c.trim().is_empty());
-        let label = ui.label(RichText::new(self.i18n.tr(msg!("visit-id-label"))).strong());
-        let hint = self.i18n.tr(if clinic {
+        let label = ui.label(RichText::new(app.i18n.tr(msg!("visit-id-label"))).strong());
+        let hint = app.i18n.tr(if clinic {
             msg!("visit-id-hint-clinic")
         } else {
             msg!("visit-id-hint")
@@ -141,8 +131,8 @@ impl RatingApp {
                     .font(egui::TextStyle::Heading),
             )
             .labelled_by(label.id);
-        self.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
-        if std::mem::take(&mut self.once.focus_visit_id) {
+        app.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
+        if std::mem::take(&mut app.once.focus_visit_id) {
             response.request_focus();
         }
         // A scanner types the id and presses Enter: go on to the first row.
@@ -150,15 +140,15 @@ impl RatingApp {
             ui.memory_mut(|m| m.request_focus(star_row_id(Criterion::ALL[0])));
         }
         if !self.form.visit_id.trim().is_empty()
-            && let Err(e) = self.visit_id()
+            && let Err(e) = self.visit_id(app)
         {
-            ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(&e));
+            ui.colored_label(ui.visuals().error_fg_color, app.i18n.visit_id_error(&e));
         }
     }
 
-    pub(super) fn scores_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn scores_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
         let enabled = !self.form.draft.didnt_visit;
-        let layout = self.kiosk_layout();
+        let layout = app.kiosk_layout();
         let (label_width, row_height, row_gap) = match layout {
             Some(layout) if layout.shape == Shape::Compact => {
                 (layout.label_width, layout.row_height, 4.0)
@@ -172,21 +162,21 @@ impl RatingApp {
             .min_row_height(row_height)
             .show(ui, |ui| {
                 for criterion in Criterion::ALL {
-                    let name = self.i18n.tr(criterion.label_key());
+                    let name = app.i18n.tr(criterion.label_key());
                     ui.add_enabled_ui(enabled, |ui| {
                         ui.set_width(label_width);
                         ui.add(egui::Label::new(&name).wrap());
                     });
                     let mut value = self.form.draft.score(criterion);
                     let description = match value {
-                        Some(score) => self.i18n.tr_args(
+                        Some(score) => app.i18n.tr_args(
                             msg!("star-value"),
                             &[
                                 ("criterion", name.as_str().into()),
                                 ("value", score.get().into()),
                             ],
                         ),
-                        None => self
+                        None => app
                             .i18n
                             .tr_args(msg!("star-unset"), &[("criterion", name.as_str().into())]),
                     };
@@ -195,7 +185,7 @@ impl RatingApp {
                         star_rating(star_row_id(criterion), &mut value, &description),
                     );
                     if criterion == Criterion::ALL[0]
-                        && std::mem::take(&mut self.once.focus_first_row)
+                        && std::mem::take(&mut app.once.focus_first_row)
                     {
                         row.request_focus();
                     }
@@ -203,7 +193,7 @@ impl RatingApp {
                     let short = value.map_or_else(
                         || "—".to_owned(),
                         |s| {
-                            self.i18n
+                            app.i18n
                                 .tr_args(msg!("star-short"), &[("value", s.get().into())])
                         },
                     );
@@ -213,9 +203,9 @@ impl RatingApp {
             });
     }
 
-    pub(super) fn notes_ui(&mut self, ui: &mut Ui) {
-        self.notes_field_ui(ui);
-        if let Some(kiosk) = &mut self.kiosk
+    pub(super) fn notes_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
+        self.notes_field_ui(app, ui);
+        if let Some(kiosk) = &mut app.kiosk
             && kiosk.options.on_screen_keyboard
         {
             ui.add_space(4.0);
@@ -224,25 +214,25 @@ impl RatingApp {
                 &mut kiosk.keyboard,
                 &mut self.form.draft.notes,
                 NOTES_MAX_CHARS,
-                &self.i18n,
+                &app.i18n,
             );
         }
     }
 
-    pub(super) fn notes_field_ui(&mut self, ui: &mut Ui) {
-        let label = ui.label(RichText::new(self.i18n.tr(msg!("notes-label"))).strong());
-        let rows = self.kiosk_layout().map_or(3, |layout| layout.notes_rows);
+    pub(super) fn notes_field_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
+        let label = ui.label(RichText::new(app.i18n.tr(msg!("notes-label"))).strong());
+        let rows = app.kiosk_layout().map_or(3, |layout| layout.notes_rows);
         ui.add(
             egui::TextEdit::multiline(&mut self.form.draft.notes)
                 .desired_rows(rows)
                 .desired_width(f32::INFINITY)
                 .lock_focus(false)
                 .char_limit(NOTES_MAX_CHARS)
-                .hint_text(self.i18n.tr(msg!("notes-hint"))),
+                .hint_text(app.i18n.tr(msg!("notes-hint"))),
         )
         .labelled_by(label.id);
         let chars = self.form.draft.notes.chars().count();
-        let counter = self.i18n.tr_args(
+        let counter = app.i18n.tr_args(
             msg!("notes-counter"),
             &[("count", chars.into()), ("max", NOTES_MAX_CHARS.into())],
         );
@@ -253,21 +243,22 @@ impl RatingApp {
                 ui.weak(counter);
             }
         });
-        self.limit_reached_ui(ui, chars, NOTES_MAX_CHARS);
+        app.limit_reached_ui(ui, chars, NOTES_MAX_CHARS);
     }
 
-    pub(super) fn submit_row(&mut self, ui: &mut Ui) {
-        let hint = self.missing_hint();
+    pub(super) fn submit_row(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
+        let hint = self.missing_hint(app);
         let sending = self.pending.is_some();
         ui.horizontal(|ui| {
             let text = if sending {
-                self.i18n.tr(msg!("submitting"))
+                app.i18n.tr(msg!("submitting"))
             } else {
-                self.i18n.tr(msg!("submit"))
+                app.i18n.tr(msg!("submit"))
             };
             let button = theme::primary_button(ui.ctx(), text);
             if ui.add_enabled(hint.is_none() && !sending, button).clicked() {
-                self.start_submit(&ui.ctx().clone());
+                next = Transition::Submit;
             }
             if sending {
                 let waited = ui.input(|i| i.time) - self.sending_since;
@@ -286,10 +277,11 @@ impl RatingApp {
                 ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
             }
             None if !sending => {
-                ui.weak(self.i18n.tr(msg!("hint-ready")));
+                ui.weak(app.i18n.tr(msg!("hint-ready")));
             }
             None => {}
         }
+        next
     }
 }
 

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use egui::{Color32, RichText, Ui};
 use poll_promise::Promise;
 
-use super::{RatingApp, Screen, theme};
+use super::{RatingApp, Screen, Transition, theme};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::import::report::{self, Line, RowOutcome, Stage, Tally};
@@ -80,31 +80,23 @@ struct Sending {
     promise: Promise<Result<Summary, String>>,
 }
 
-impl RatingApp {
-    /// Open the import screen.
-    pub(super) fn open_import(&mut self) {
-        self.import_view = ImportView::default();
-        self.screen = Screen::Import;
+impl ImportView {
+    /// The file read and checked, with its preview, once it is in.
+    pub(super) fn preview(&self) -> Option<&Loaded> {
+        self.loaded.as_deref()
     }
 
-    /// The file read and checked, with its preview, once it is in (for tests).
-    pub fn import_preview(&self) -> Option<&Loaded> {
-        self.import_view.loaded.as_deref()
-    }
-
-    /// The message shown instead of a preview (a file that could not be read, is past
-    /// the limits or of an unsure encoding), for tests.
-    pub fn import_error(&self) -> Option<&str> {
-        self.import_view.error.as_deref()
+    /// The message shown instead of a preview.
+    pub(super) fn error(&self) -> Option<&str> {
+        self.error.as_deref()
     }
 
     /// Something is being read, sent or saved.
-    pub fn import_busy(&self) -> bool {
-        let v = &self.import_view;
-        v.loading.is_some() || v.sending.is_some() || v.saving_report.is_some()
+    pub(super) fn busy(&self) -> bool {
+        self.loading.is_some() || self.sending.is_some() || self.saving_report.is_some()
     }
 
-    fn import_options(config: &Config) -> ImportOptions {
+    fn options(config: &Config) -> ImportOptions {
         ImportOptions {
             ids: IdRules {
                 clinic_guid: config.clinic_guid.clone(),
@@ -114,15 +106,15 @@ impl RatingApp {
         }
     }
 
-    fn start_reading(&mut self, ctx: &egui::Context) {
-        let path = PathBuf::from(self.import_view.path.trim());
-        let options = Self::import_options(&self.config);
-        self.import_view.loaded = None;
-        self.import_view.summary = None;
-        self.import_view.error = None;
-        self.import_view.report_message = None;
-        self.import_view.report_path = report_path_for(&path);
-        self.import_view.loading = Some(jobs::spawn(
+    fn start_reading(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        let path = PathBuf::from(self.path.trim());
+        let options = Self::options(&app.config);
+        self.loaded = None;
+        self.summary = None;
+        self.error = None;
+        self.report_message = None;
+        self.report_path = report_path_for(&path);
+        self.loading = Some(jobs::spawn(
             "import-read",
             ctx,
             move || {
@@ -139,8 +131,8 @@ impl RatingApp {
         ));
     }
 
-    fn start_sending(&mut self, ctx: &egui::Context) {
-        let Some(loaded) = self.import_view.loaded.clone() else {
+    fn start_sending(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        let Some(loaded) = self.loaded.clone() else {
             return;
         };
         let progress = Arc::new(Mutex::new(Progress {
@@ -148,8 +140,8 @@ impl RatingApp {
             ..Progress::default()
         }));
         let stop = Arc::new(AtomicBool::new(false));
-        let service = Arc::clone(&self.service);
-        let language = self.i18n.language();
+        let service = Arc::clone(&app.service);
+        let language = app.i18n.language();
         let (worker_progress, worker_stop, repaint) =
             (Arc::clone(&progress), Arc::clone(&stop), ctx.clone());
         let promise = jobs::spawn(
@@ -167,7 +159,7 @@ impl RatingApp {
             },
             |e| Err(e.to_string()),
         );
-        self.import_view.sending = Some(Sending {
+        self.sending = Some(Sending {
             progress,
             stop,
             promise,
@@ -175,12 +167,12 @@ impl RatingApp {
     }
 
     fn save_report(&mut self, ctx: &egui::Context) {
-        let Some(summary) = &self.import_view.summary else {
+        let Some(summary) = &self.summary else {
             return;
         };
         let spool = Arc::clone(&summary.report);
-        let path = PathBuf::from(self.import_view.report_path.trim());
-        self.import_view.saving_report = Some(jobs::spawn(
+        let path = PathBuf::from(self.report_path.trim());
+        self.saving_report = Some(jobs::spawn(
             "import-report",
             ctx,
             move || {
@@ -192,12 +184,12 @@ impl RatingApp {
         ));
     }
 
-    fn poll_import(&mut self) {
-        let view = &mut self.import_view;
+    fn poll(&mut self, i18n: &I18n) {
+        let view = &mut *self;
         if let Some(promise) = view.loading.take() {
             match promise.try_take() {
                 Ok(Ok(loaded)) => view.loaded = Some(Arc::new(loaded)),
-                Ok(Err(e)) => view.error = Some(e.describe(&self.i18n)),
+                Ok(Err(e)) => view.error = Some(e.describe(i18n)),
                 Err(promise) => view.loading = Some(promise),
             }
         }
@@ -225,13 +217,13 @@ impl RatingApp {
         if let Some(promise) = view.saving_report.take() {
             match promise.try_take() {
                 Ok(Ok(path)) => {
-                    view.report_message = Some(self.i18n.tr_args(
+                    view.report_message = Some(i18n.tr_args(
                         msg!("import-report-saved"),
                         &[("path", path.display().to_string().as_str().into())],
                     ));
                 }
                 Ok(Err(e)) => {
-                    view.report_message = Some(self.i18n.tr_args(
+                    view.report_message = Some(i18n.tr_args(
                         msg!("import-report-failed"),
                         &[
                             ("path", view.report_path.as_str().into()),
@@ -245,65 +237,66 @@ impl RatingApp {
     }
 
     /// The import screen.
-    pub(super) fn import_ui(&mut self, ui: &mut Ui) {
-        self.poll_import();
+    pub(super) fn ui(&mut self, app: &RatingApp, ui: &mut Ui) -> Transition {
+        self.poll(&app.i18n);
         let ctx = ui.ctx().clone();
-        ui.heading(self.i18n.tr(msg!("import-title")));
+        ui.heading(app.i18n.tr(msg!("import-title")));
         ui.add_space(8.0);
-        let busy = self.import_busy();
+        let busy = self.busy();
         ui.add_enabled_ui(!busy, |ui| {
-            let label = ui.label(self.i18n.tr(msg!("import-path-label")));
+            let label = ui.label(app.i18n.tr(msg!("import-path-label")));
             ui.horizontal(|ui| {
                 let field = ui.add(
-                    egui::TextEdit::singleline(&mut self.import_view.path)
+                    egui::TextEdit::singleline(&mut self.path)
                         .desired_width((ui.available_width() - 160.0).max(200.0))
-                        .hint_text(self.i18n.tr(msg!("import-path-hint"))),
+                        .hint_text(app.i18n.tr(msg!("import-path-hint"))),
                 );
                 let field = field.labelled_by(label.id);
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let open = ui.button(self.i18n.tr(msg!("import-open"))).clicked();
-                if (open || enter) && !self.import_view.path.trim().is_empty() {
-                    self.start_reading(&ctx);
+                let open = ui.button(app.i18n.tr(msg!("import-open"))).clicked();
+                if (open || enter) && !self.path.trim().is_empty() {
+                    self.start_reading(app, &ctx);
                 }
             });
-            ui.label(RichText::new(self.i18n.tr(msg!("import-formats"))).small());
+            ui.label(RichText::new(app.i18n.tr(msg!("import-formats"))).small());
         });
-        if self.import_view.loading.is_some() {
+        if self.loading.is_some() {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(self.i18n.tr(msg!("import-reading")));
+                ui.label(app.i18n.tr(msg!("import-reading")));
             });
         }
-        if let Some(error) = &self.import_view.error {
+        if let Some(error) = &self.error {
             ui.label(RichText::new(error).color(ui.visuals().error_fg_color));
         }
-        if let Some(loaded) = self.import_view.loaded.clone() {
+        if let Some(loaded) = self.loaded.clone() {
             ui.add_space(8.0);
-            self.import_preview_ui(ui, &loaded);
+            Self::preview_ui(app, ui, &loaded);
             ui.add_space(4.0);
-            self.import_problems_ui(ui, &loaded);
+            Self::problems_ui(app, ui, &loaded);
             ui.add_space(8.0);
-            self.import_actions_ui(ui, &loaded);
+            self.actions_ui(app, ui, &loaded);
         }
         ui.add_space(12.0);
         if ui
-            .add_enabled(!busy, egui::Button::new(self.i18n.tr(msg!("import-back"))))
+            .add_enabled(!busy, egui::Button::new(app.i18n.tr(msg!("import-back"))))
             .clicked()
         {
-            self.import_view = ImportView::default();
-            if self.kiosk.is_some() {
-                self.screen = Screen::Admin;
+            *self = ImportView::default();
+            return if app.kiosk.is_some() {
+                Transition::To(Screen::Admin)
             } else {
-                self.forget_patient(&ui.ctx().clone());
-            }
+                Transition::NextPatient
+            };
         }
+        Transition::None
     }
 
     /// The counts over the preview: rows, valid, invalid, and the rows not shown.
-    fn import_counts_ui(&self, ui: &mut Ui, loaded: &Loaded) {
+    fn counts_ui(app: &RatingApp, ui: &mut Ui, loaded: &Loaded) {
         let (preview, loaded) = (&loaded.preview, &loaded.import);
         let invalid = loaded.invalid_count();
-        ui.label(self.i18n.tr_args(
+        ui.label(app.i18n.tr_args(
             msg!("import-preview-counts"),
             &[
                 ("rows", loaded.counts.rows.into()),
@@ -313,15 +306,15 @@ impl RatingApp {
         ));
         let more = loaded.counts.rows.saturating_sub(preview.rows.len());
         if more > 0 {
-            ui.label(self.i18n.tr_args(
+            ui.label(app.i18n.tr_args(
                 msg!("import-preview-more"),
                 &[("count", more.into()), ("shown", preview.rows.len().into())],
             ));
         }
     }
 
-    fn import_preview_ui(&self, ui: &mut Ui, loaded: &Loaded) {
-        self.import_counts_ui(ui, loaded);
+    fn preview_ui(app: &RatingApp, ui: &mut Ui, loaded: &Loaded) {
+        Self::counts_ui(app, ui, loaded);
         let (preview, loaded) = (&loaded.preview, &loaded.import);
         let fields = Field::ALL;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
@@ -342,18 +335,18 @@ impl RatingApp {
             .column(egui_extras::Column::remainder().at_least(120.0).clip(true))
             .header(row_height * 3.0, |mut header| {
                 header.col(|ui| {
-                    ui.strong(self.i18n.tr(msg!("import-report-row")));
+                    ui.strong(app.i18n.tr(msg!("import-report-row")));
                 });
                 for field in fields {
                     header.col(|ui| {
                         let title = loaded
                             .header(field)
-                            .map_or_else(|| self.i18n.tr(field.label_key()), str::to_owned);
+                            .map_or_else(|| app.i18n.tr(field.label_key()), str::to_owned);
                         ui.add(egui::Label::new(RichText::new(title).strong()).wrap());
                     });
                 }
                 header.col(|ui| {
-                    ui.strong(self.i18n.tr(msg!("import-preview-problems")));
+                    ui.strong(app.i18n.tr(msg!("import-preview-problems")));
                 });
             })
             .body(|body| {
@@ -365,7 +358,7 @@ impl RatingApp {
                     for field in fields {
                         let problems: Vec<String> = row
                             .problems_of(field)
-                            .map(|p| p.describe(&self.i18n))
+                            .map(|p| p.describe(&app.i18n))
                             .collect();
                         table_row.col(|ui| {
                             // As the file holds it, decoded (garbled text shows here
@@ -394,13 +387,13 @@ impl RatingApp {
                     table_row.col(|ui| {
                         if row.is_valid() {
                             ui.label(
-                                RichText::new(self.i18n.tr(msg!("import-preview-ok")))
+                                RichText::new(app.i18n.tr(msg!("import-preview-ok")))
                                     .color(theme_ok(ui)),
                             );
                         } else {
                             // One line per row: the whole text on hover, and in the
                             // accessibility tree.
-                            let text = report::problems_text(loaded, row, &self.i18n);
+                            let text = report::problems_text(loaded, row, &app.i18n);
                             ui.add(
                                 egui::Label::new(
                                     RichText::new(&text).color(ui.visuals().error_fg_color),
@@ -415,18 +408,18 @@ impl RatingApp {
     }
 
     /// Every invalid row's problems in full, under the table (the table shows one line).
-    fn import_problems_ui(&self, ui: &mut Ui, loaded: &Loaded) {
+    fn problems_ui(app: &RatingApp, ui: &mut Ui, loaded: &Loaded) {
         let (invalid, loaded) = (&loaded.preview.invalid, &loaded.import);
         for row in invalid {
             ui.label(
                 RichText::new(
-                    self.i18n.tr_args(
+                    app.i18n.tr_args(
                         msg!("import-row-problems"),
                         &[
                             ("row", row.number.into()),
                             (
                                 "problems",
-                                report::problems_text(loaded, row, &self.i18n)
+                                report::problems_text(loaded, row, &app.i18n)
                                     .as_str()
                                     .into(),
                             ),
@@ -439,24 +432,24 @@ impl RatingApp {
         let more = loaded.invalid_count().saturating_sub(invalid.len());
         if more > 0 {
             ui.label(
-                self.i18n
+                app.i18n
                     .tr_args(msg!("import-more-problems"), &[("count", more.into())]),
             );
         }
     }
 
-    fn import_actions_ui(&mut self, ui: &mut Ui, loaded: &Loaded) {
+    fn actions_ui(&mut self, app: &RatingApp, ui: &mut Ui, loaded: &Loaded) {
         let ctx = ui.ctx().clone();
         let valid = loaded.import.valid_count();
-        if let Some(sending) = &self.import_view.sending {
+        if let Some(sending) = &self.sending {
             let progress = *sending
                 .progress
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let (step, of) = if progress.saved < progress.total {
-                (progress.saved, self.i18n.tr(msg!("import-progress-saving")))
+                (progress.saved, app.i18n.tr(msg!("import-progress-saving")))
             } else {
-                (progress.done, self.i18n.tr(msg!("import-progress-sending")))
+                (progress.done, app.i18n.tr(msg!("import-progress-sending")))
             };
             #[allow(clippy::cast_precision_loss)] // counts far below 2^24
             let fraction = step as f32 / progress.total.max(1) as f32;
@@ -467,7 +460,7 @@ impl RatingApp {
             if ui
                 .add_enabled(
                     !stopping,
-                    egui::Button::new(self.i18n.tr(msg!("import-stop"))),
+                    egui::Button::new(app.i18n.tr(msg!("import-stop"))),
                 )
                 .clicked()
             {
@@ -475,8 +468,8 @@ impl RatingApp {
             }
             return;
         }
-        if let Some(summary) = self.import_view.summary.clone() {
-            self.import_summary_ui(ui, &summary);
+        if let Some(summary) = self.summary.clone() {
+            self.summary_ui(app, ui, &summary);
             return;
         }
         if ui
@@ -484,23 +477,23 @@ impl RatingApp {
                 valid > 0,
                 theme::primary_button(
                     &ctx,
-                    self.i18n
+                    app.i18n
                         .tr_args(msg!("import-send"), &[("count", valid.into())]),
                 ),
             )
             .clicked()
         {
-            self.start_sending(&ctx);
+            self.start_sending(app, &ctx);
         }
     }
 
-    fn import_summary_ui(&mut self, ui: &mut Ui, summary: &Summary) {
+    fn summary_ui(&mut self, app: &RatingApp, ui: &mut Ui, summary: &Summary) {
         let ctx = ui.ctx().clone();
         let tally = &summary.tally;
         let count = |outcome| tally.count(outcome);
         let delivered = tally.delivered();
         let headline = ui.label(
-            RichText::new(self.i18n.tr_args(
+            RichText::new(app.i18n.tr_args(
                 msg!("import-summary"),
                 &[
                     ("rows", tally.rows().into()),
@@ -518,11 +511,11 @@ impl RatingApp {
             ))
             .strong(),
         );
-        if std::mem::take(&mut self.import_view.scroll_to_summary) {
+        if std::mem::take(&mut self.scroll_to_summary) {
             headline.scroll_to_me(Some(egui::Align::TOP));
         }
         for line in &summary.shown {
-            ui.label(self.i18n.tr_args(
+            ui.label(app.i18n.tr_args(
                 msg!("import-row-outcome"),
                 &[
                     ("row", line.row.into()),
@@ -532,24 +525,24 @@ impl RatingApp {
             ));
         }
         ui.add_space(8.0);
-        let label = ui.label(self.i18n.tr(msg!("import-report-path")));
+        let label = ui.label(app.i18n.tr(msg!("import-report-path")));
         ui.horizontal(|ui| {
             ui.add(
-                egui::TextEdit::singleline(&mut self.import_view.report_path)
+                egui::TextEdit::singleline(&mut self.report_path)
                     .desired_width((ui.available_width() - 220.0).max(200.0)),
             )
             .labelled_by(label.id);
             if ui
                 .add_enabled(
-                    self.import_view.saving_report.is_none(),
-                    egui::Button::new(self.i18n.tr(msg!("import-save-report"))),
+                    self.saving_report.is_none(),
+                    egui::Button::new(app.i18n.tr(msg!("import-save-report"))),
                 )
                 .clicked()
             {
                 self.save_report(&ctx);
             }
         });
-        if let Some(message) = &self.import_view.report_message {
+        if let Some(message) = &self.report_message {
             ui.label(message);
         }
     }

@@ -16,7 +16,8 @@
 //!
 //! All timers read [`super::Clock`], so tests move time instead of waiting.
 //!
-//! Rooms: this file holds the kiosk's state and timers; [`patient`] draws what patients
+//! Rooms: this file holds the kiosk's state; [`timers`] its timers (idle, thank-you,
+//! cooldown), asked once a frame what to reset and when to wake; [`patient`] draws what patients
 //! see (ready, not configured, the result, the idle warning, the staff line, the
 //! patient's own A+/A−, contrast and language buttons); [`admin`] is the administrator's
 //! side (the hidden corner, the PIN prompt, the menu); [`layout`] works out how large
@@ -28,7 +29,7 @@ use std::time::Duration;
 use egui::{Event, Key, Modifiers, Ui, ViewportCommand};
 use poll_promise::Promise;
 
-use super::{RatingApp, Screen};
+use super::{RatingApp, Screen, Transition};
 use crate::admin_pin::PinGate;
 use crate::config::{Config, KioskOptions, Language};
 use crate::ui::jobs;
@@ -37,8 +38,11 @@ use crate::ui::keyboard::KeyboardState;
 mod admin;
 mod layout;
 mod patient;
+mod timers;
 
+pub(super) use admin::AdminScreen;
 pub use layout::{KioskLayout, Shape, kiosk_layout};
+use timers::{Reset, Timers, next_second};
 /// How long the corner must be held to open the PIN prompt.
 pub const CORNER_HOLD: Duration = Duration::from_secs(3);
 /// The corner's side, in points.
@@ -96,16 +100,13 @@ pub struct Kiosk {
     gate: PinGate,
     /// Where the gate is kept between runs (`None`: not kept, some tests).
     gate_file: Option<PathBuf>,
-    /// The PIN that opened the administrator's menu is shorter than a new one may be.
-    short_pin: bool,
     /// The settings file (with the PIN's hash) can be read by group or others.
     settings_exposed: bool,
     /// Reading the settings file again for a PIN set while the kiosk waits for one.
     pin_reload: Option<PinReload>,
     next_pin_reload: Duration,
-    last_activity: Duration,
-    thanked_at: Option<Duration>,
-    cooldown_until: Duration,
+    /// The idle warning and reset, the thank-you screen's reset, the cooldown.
+    timers: Timers,
     prompt: Option<PinPrompt>,
     corner_down_since: Option<Duration>,
     needs_attention: bool,
@@ -156,7 +157,7 @@ struct WindowControl {
     /// The window was sized to the monitor (or found full screen already).
     covered_monitor: bool,
     /// Full screen was asked for (on the first frame).
-    asked_fullscreen: bool,
+    full_screen_asked: bool,
 }
 
 impl Kiosk {
@@ -189,13 +190,10 @@ impl Kiosk {
             pin_hash: config.admin_pin_hash.clone(),
             gate,
             gate_file,
-            short_pin: false,
             settings_exposed,
             pin_reload: None,
             next_pin_reload: now,
-            last_activity: now,
-            thanked_at: None,
-            cooldown_until: Duration::ZERO,
+            timers: Timers::new(&config.kiosk_options, now),
             prompt: None,
             corner_down_since: None,
             needs_attention: false,
@@ -218,8 +216,7 @@ impl Kiosk {
 
     /// A rating just ended well (accepted, or kept for later when `saved`).
     pub(super) fn thanked(&mut self, now: Duration, saved: bool) {
-        self.thanked_at = Some(now);
-        self.cooldown_until = now + Duration::from_secs(self.options.cooldown_secs);
+        self.timers.thanked(now);
         if saved {
             self.needs_attention = true;
         }
@@ -227,21 +224,12 @@ impl Kiosk {
 
     /// Taps cannot start the next rating yet.
     pub(super) fn cooling_down(&self, now: Duration) -> bool {
-        now < self.cooldown_until
+        self.timers.cooling_down(now)
     }
 
     /// Whole seconds until the thank-you screen resets itself.
     pub(super) fn reset_in(&self, now: Duration) -> u64 {
-        let end = self.thanked_at.unwrap_or(now) + Duration::from_secs(self.options.thank_you_secs);
-        ceil_secs(end.saturating_sub(now))
-    }
-
-    fn idle_limit(&self) -> Duration {
-        Duration::from_secs(self.options.idle_secs)
-    }
-
-    fn warning_from(&self) -> Duration {
-        Duration::from_secs(self.options.idle_secs - self.options.idle_warning_secs)
+        self.timers.thank_you_left(now)
     }
 
     /// An administrator PIN is set (without one there is no way to the administrator's
@@ -315,10 +303,6 @@ impl Kiosk {
     }
 }
 
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
-
 impl RatingApp {
     /// The kiosk when running as one.
     pub fn kiosk(&self) -> Option<&Kiosk> {
@@ -336,16 +320,15 @@ impl RatingApp {
         if !self.idle_applies() {
             return None;
         }
-        let idle = self.clock.now().saturating_sub(kiosk.last_activity);
-        (idle >= kiosk.warning_from()).then(|| ceil_secs(kiosk.idle_limit().saturating_sub(idle)))
+        kiosk.timers.idle_warning(self.clock.now())
     }
 
     /// Something a patient (or an administrator) left on screen that idling must clear.
     fn idle_applies(&self) -> bool {
-        self.pending.is_none()
+        self.screens.visit.pending.is_none()
             && match self.screen {
                 Screen::Form | Screen::Admin | Screen::Setup | Screen::Outbox => true,
-                Screen::Ready => !self.form.visit_id.is_empty(),
+                Screen::Ready => !self.screens.visit.form.visit_id.is_empty(),
                 Screen::ThankYou | Screen::NotConfigured => false,
                 // Never abandon an import that is reading or sending.
                 Screen::Import => !self.import_busy(),
@@ -376,7 +359,7 @@ impl RatingApp {
             monitor_px,
             kiosk.options.screen_diagonal_inches,
             multiplier,
-            kiosk.options.on_screen_keyboard && self.screen == Screen::Form,
+            kiosk.options.on_screen_keyboard && matches!(self.screen, Screen::Form),
         );
         kiosk.layout = Some(layout);
         let zoom = layout.scale / native;
@@ -403,18 +386,19 @@ impl RatingApp {
     }
 
     /// Timers, the close request and the administrator shortcut; run every frame before
-    /// drawing.
-    pub(super) fn kiosk_logic(&mut self, ui: &Ui) {
+    /// drawing. The thank-you screen's and the idle reset end in
+    /// [`Transition::NextPatient`].
+    pub(super) fn kiosk_timers(&mut self, ui: &Ui) -> Transition {
         let now = self.clock.now();
         let wall = self.clock.wall();
         let idle_applies = self.idle_applies();
-        let screen = self.screen;
+        let shown = self.screen;
         let Some(kiosk) = &mut self.kiosk else {
-            return;
+            return Transition::None;
         };
         let ctx = ui.ctx();
         if had_activity(ui) {
-            kiosk.last_activity = now;
+            kiosk.timers.touched(now);
         }
         if ui.input(|i| i.viewport().close_requested()) && !kiosk.window.close_allowed {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
@@ -424,8 +408,8 @@ impl RatingApp {
         // output's size, but cage 0.1.4 (Debian 12's) makes a window created full
         // screen keep the size it asked for, and winit ignores size requests once full
         // screen.
-        if !kiosk.window.asked_fullscreen {
-            kiosk.window.asked_fullscreen = true;
+        if !kiosk.window.full_screen_asked {
+            kiosk.window.full_screen_asked = true;
             if ui.input(|i| i.viewport().fullscreen) != Some(true) {
                 ctx.send_viewport_cmd(ViewportCommand::SetMonitor(kiosk.options.monitor));
             }
@@ -452,32 +436,13 @@ impl RatingApp {
             kiosk.open_prompt();
         }
 
-        let mut deadlines = Vec::new();
-        let mut reset = false;
-        if screen == Screen::ThankYou
-            && let Some(thanked) = kiosk.thanked_at
-        {
-            let end = thanked + Duration::from_secs(kiosk.options.thank_you_secs);
-            if now >= end {
-                reset = true;
-            } else {
-                deadlines.push(next_second(now, end));
-            }
+        let tick = kiosk
+            .timers
+            .tick(now, matches!(shown, Screen::ThankYou), idle_applies);
+        if tick.reset == Some(Reset::Idle) {
+            kiosk.prompt = None;
         }
-        if idle_applies {
-            let idle = now.saturating_sub(kiosk.last_activity);
-            if idle >= kiosk.idle_limit() {
-                reset = true;
-                kiosk.prompt = None;
-            } else if idle >= kiosk.warning_from() {
-                deadlines.push(next_second(now, kiosk.last_activity + kiosk.idle_limit()));
-            } else {
-                deadlines.push(kiosk.last_activity + kiosk.warning_from());
-            }
-        }
-        if kiosk.cooling_down(now) {
-            deadlines.push(kiosk.cooldown_until);
-        }
+        let mut deadlines: Vec<Duration> = tick.wake_at.into_iter().collect();
         if let Some(remaining) = kiosk.gate.remaining_lock(wall)
             && kiosk.prompt.is_some()
         {
@@ -489,15 +454,20 @@ impl RatingApp {
         if let Some(next) = deadlines.into_iter().min() {
             ctx.request_repaint_after(next.saturating_sub(now));
         }
-        if reset {
-            self.forget_patient(&ui.ctx().clone());
+        if tick.reset.is_some() {
+            Transition::NextPatient
+        } else {
+            Transition::None
         }
-        // Patients' screens give way to "not configured" (and come back once it is).
-        let unconfigured = self.unconfigured(ui.ctx());
-        match (self.screen, unconfigured) {
-            (Screen::Ready, Some(_)) => self.screen = Screen::NotConfigured,
-            (Screen::NotConfigured, None) => self.forget_patient(&ui.ctx().clone()),
-            _ => {}
+    }
+
+    /// Patients' screens give way to "not configured" (and come back once it is); run
+    /// every frame after the timers.
+    pub(super) fn kiosk_configured(&mut self, ctx: &egui::Context) -> Transition {
+        match (self.screen, self.unconfigured(ctx)) {
+            (Screen::Ready, Some(_)) => Transition::To(Screen::NotConfigured),
+            (Screen::NotConfigured, None) => Transition::NextPatient,
+            _ => Transition::None,
         }
     }
 
@@ -535,49 +505,52 @@ impl RatingApp {
 
     /// Leave kiosk mode for this session: a normal window, the administrator's form.
     /// The kiosk is kept aside: after `idle_secs` without a touch or key the window goes
-    /// back to it ([`RatingApp::left_kiosk_logic`]), so a terminal is never left
-    /// unlocked.
-    fn leave_kiosk(&mut self, ctx: &egui::Context) {
+    /// back to it ([`RatingApp::left_kiosk_timer`]), so a terminal is never left
+    /// unlocked. Part of [`Transition::LeaveKiosk`].
+    pub(super) fn leave_kiosk(&mut self, ctx: &egui::Context) {
         self.left_kiosk = self.kiosk.take();
         if let Some(kiosk) = &mut self.left_kiosk {
-            kiosk.last_activity = self.clock.now();
+            kiosk.timers.touched(self.clock.now());
         }
         self.appearance.scale = self.config.text_scale;
         self.once.style = true;
         ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
         ctx.send_viewport_cmd(ViewportCommand::Decorations(true));
-        self.forget_patient(ctx);
     }
 
     /// After "leave kiosk mode": back to the kiosk once the window has been idle for
     /// `idle_secs` (and nothing is being sent).
-    pub(super) fn left_kiosk_logic(&mut self, ui: &Ui) {
+    pub(super) fn left_kiosk_timer(&mut self, ui: &Ui) -> Transition {
         let now = self.clock.now();
         let Some(kiosk) = &mut self.left_kiosk else {
-            return;
+            return Transition::None;
         };
         if had_activity(ui) {
-            kiosk.last_activity = now;
+            kiosk.timers.touched(now);
         }
-        let idle = now.saturating_sub(kiosk.last_activity);
-        if idle < kiosk.idle_limit() || self.pending.is_some() {
-            ui.ctx()
-                .request_repaint_after(kiosk.idle_limit().saturating_sub(idle));
-            return;
+        let left = kiosk.timers.idle_left(now);
+        if !left.is_zero() || self.screens.visit.pending.is_some() {
+            ui.ctx().request_repaint_after(left);
+            return Transition::None;
         }
+        Transition::ReturnToKiosk
+    }
+
+    /// The kiosk kept aside by "leave kiosk mode" is back (part of
+    /// [`Transition::ReturnToKiosk`]).
+    pub(super) fn return_to_kiosk(&mut self, ctx: &egui::Context) {
+        let now = self.clock.now();
         tracing::info!("idle after leaving kiosk mode: back to the kiosk");
         self.kiosk = self.left_kiosk.take();
         self.appearance.scale = self.config.text_scale * self.config.kiosk_options.touch_scale;
         self.once.style = true;
-        let ctx = ui.ctx().clone();
         ctx.send_viewport_cmd(ViewportCommand::Decorations(false));
         ctx.send_viewport_cmd(ViewportCommand::Fullscreen(true));
         if let Some(kiosk) = &mut self.kiosk {
-            kiosk.last_activity = now;
+            kiosk.timers.touched(now);
             kiosk.window.covered_monitor = false;
-            kiosk.window.asked_fullscreen = false;
+            kiosk.window.full_screen_asked = false;
         }
-        self.forget_patient(&ctx);
     }
 }
 
@@ -596,15 +569,4 @@ fn had_activity(ui: &Ui) -> bool {
             )
         })
     })
-}
-
-/// The next whole-second tick towards `end` (for a countdown), or `end` itself.
-fn next_second(now: Duration, end: Duration) -> Duration {
-    let left = end.saturating_sub(now);
-    let fraction = Duration::from_nanos(u64::from(left.subsec_nanos()));
-    if fraction.is_zero() {
-        now + Duration::from_secs(1).min(left)
-    } else {
-        now + fraction
-    }
 }

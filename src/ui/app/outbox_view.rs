@@ -1,4 +1,5 @@
-//! The outbox in the window: the background sender's thread, a status line (how many
+//! The outbox in the window: the background sender ([`Sender`]; its thread starts in
+//! [`crate::ui::jobs`]), a status line (how many
 //! ratings wait, the last error, "send now"), and a view that lists waiting,
 //! needs-attention and other-server ratings with their last answer, with send now,
 //! export, a confirmed "replaced by another rating" and "delete" (the only ways a person
@@ -7,15 +8,17 @@
 //! export writes them to a private file for whoever must act on them.
 
 use crate::msg;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use egui::{RichText, Ui};
 use poll_promise::Promise;
 
-use super::{RatingApp, Screen, theme};
+use super::{RatingApp, Screen, Transition, theme};
 use crate::api::OutcomeKind;
+use crate::i18n::I18n;
 use crate::outbox::worker::{OutboxStatus, OutboxWorker};
 use crate::outbox::{DamagedFile, Entry, EntryState, Listing, OutboxError, Removal};
+use crate::service::Service;
 use crate::ui::jobs;
 
 /// What the listing job brings back: the entries and the files set aside.
@@ -57,8 +60,28 @@ pub(super) struct OutboxView {
     /// The sender's status the list was last read for: a change re-reads it, so the
     /// list never shows ratings the sender has delivered meanwhile.
     seen_status: Option<OutboxStatus>,
+}
+
+/// The background sender, which every screen shares: its status line, the kiosk's staff
+/// line and the outbox view read it.
+pub(super) struct Sender {
+    /// The service the sender connects with (replaced with the settings).
+    pub(super) service: Arc<Mutex<Arc<Service>>>,
+    /// Started on the second frame ([`RatingApp::start_worker`]).
+    pub(super) worker: Option<OutboxWorker>,
     /// The service's warm-up was started (once, after the first frame).
     warmed_up: bool,
+}
+
+impl Sender {
+    /// Not started yet; it will connect with `service`.
+    pub(super) fn new(service: &Arc<Service>) -> Sender {
+        Sender {
+            service: Arc::new(Mutex::new(Arc::clone(service))),
+            worker: None,
+            warmed_up: false,
+        }
+    }
 }
 
 impl RatingApp {
@@ -67,7 +90,7 @@ impl RatingApp {
     /// its first round (reading the whole outbox, perhaps asking the keyring for the
     /// token) must not compete with the first frame for the CPU.
     pub(super) fn start_worker(&mut self, ctx: &egui::Context) {
-        if self.worker.is_some() {
+        if self.sender.worker.is_some() {
             return;
         }
         let wait = self.window.background_start - ctx.input(|i| i.time);
@@ -76,14 +99,14 @@ impl RatingApp {
             return;
         }
         // Once, after the first frame: what the first rating would otherwise wait for.
-        if !std::mem::replace(&mut self.outbox_view.warmed_up, true) {
+        if !std::mem::replace(&mut self.sender.warmed_up, true) {
             let service = Arc::clone(&self.service);
             jobs::detach("warm-up", ctx, move || service.warm_up());
         }
         let Some(outbox) = self.service.outbox().cloned() else {
             return;
         };
-        let service = Arc::clone(&self.sender_service);
+        let service = Arc::clone(&self.sender.service);
         let connect = Box::new(move || {
             let service = Arc::clone(
                 &service
@@ -93,21 +116,17 @@ impl RatingApp {
             // The sender shows why it cannot send in the status line.
             service.connect()
         });
-        let ctx = ctx.clone();
-        match OutboxWorker::start(outbox, connect, Box::new(move || ctx.request_repaint())) {
-            Ok(worker) => self.worker = Some(worker),
-            Err(e) => tracing::error!(error = %e, "cannot start the outbox sender"),
-        }
+        self.sender.worker = jobs::start_sender(outbox, connect, ctx);
     }
 
     /// The outbox's status, if there is an outbox.
     pub fn outbox_status(&self) -> Option<OutboxStatus> {
-        self.worker.as_ref().map(OutboxWorker::status)
+        self.sender.worker.as_ref().map(OutboxWorker::status)
     }
 
     /// Ask the sender to send everything now.
     pub fn send_outbox_now(&self) {
-        if let Some(worker) = &self.worker {
+        if let Some(worker) = &self.sender.worker {
             worker.send_now();
         }
     }
@@ -155,18 +174,19 @@ impl RatingApp {
     }
 
     /// The status line at the bottom (desk mode): shown while anything waits.
-    pub(super) fn outbox_status_bar(&mut self, ui: &mut Ui) {
+    pub(super) fn outbox_status_bar(&mut self, ui: &mut Ui) -> Transition {
         self.watch_token_expiry(ui.ctx());
         if self.kiosk.is_some() {
-            return;
+            return Transition::None;
         }
         let status = self.outbox_status().unwrap_or_default();
         let text = match (self.token_warning(), self.status_text(&status)) {
             (Some(token), Some(outbox)) => format!("{token} · {outbox}"),
             (Some(token), None) => token,
             (None, Some(outbox)) => outbox,
-            (None, None) => return,
+            (None, None) => return Transition::None,
         };
+        let mut next = Transition::None;
         egui::Panel::bottom("outbox-status")
             .frame(self.panel_frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0)))
             .show(ui, |ui| {
@@ -178,33 +198,29 @@ impl RatingApp {
                     if ui.button(self.i18n.tr(msg!("outbox-send-now"))).clicked() {
                         self.send_outbox_now();
                     }
-                    if self.screen != Screen::Outbox
+                    if !matches!(self.screen, Screen::Outbox)
                         && ui.button(self.i18n.tr(msg!("outbox-open"))).clicked()
                     {
-                        self.open_outbox(ui.ctx());
+                        next = Transition::OpenOutbox;
                     }
                 });
             });
+        next
     }
+}
 
-    /// Open the outbox view (its list is read in a job).
-    pub fn open_outbox(&mut self, ctx: &egui::Context) {
-        self.outbox_view = OutboxView::default();
-        self.reload_outbox(ctx);
-        self.screen = Screen::Outbox;
-    }
-
+impl OutboxView {
     /// Read the outbox again, in a job (a listing reads every file and may move damaged
     /// ones aside). One at a time: a request during a read starts another after it.
-    fn reload_outbox(&mut self, ctx: &egui::Context) {
-        if self.outbox_view.loading.is_some() {
-            self.outbox_view.reload_again = true;
+    pub(super) fn reload(&mut self, service: &Service, ctx: &egui::Context) {
+        if self.loading.is_some() {
+            self.reload_again = true;
             return;
         }
-        let Some(outbox) = self.service.outbox().cloned() else {
+        let Some(outbox) = service.outbox().cloned() else {
             return;
         };
-        self.outbox_view.loading = Some(jobs::spawn(
+        self.loading = Some(jobs::spawn(
             "outbox-list",
             ctx,
             move || {
@@ -217,36 +233,34 @@ impl RatingApp {
     }
 
     /// Take in what the listing and action jobs brought back.
-    fn poll_outbox_jobs(&mut self, ctx: &egui::Context) {
-        if let Some(promise) = self.outbox_view.loading.take() {
+    fn poll_jobs(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        if let Some(promise) = self.loading.take() {
             match promise.try_take() {
-                Err(promise) => self.outbox_view.loading = Some(promise),
+                Err(promise) => self.loading = Some(promise),
                 Ok(Ok((listing, damaged))) => {
                     // Worked out once per listing, not once per frame.
-                    self.outbox_view.others = self
-                        .current_origin()
+                    self.others = app
+                        .service
+                        .origin()
                         .map_or(0, |origin| listing.for_other_servers(&origin));
-                    self.outbox_view.lines =
-                        listing.entries.iter().map(entry_lines).fold(2.0, f32::max);
-                    self.outbox_view.texts = vec![None; listing.entries.len()];
-                    self.outbox_view.listing = Some(listing);
-                    self.outbox_view.damaged = damaged;
+                    self.lines = listing.entries.iter().map(entry_lines).fold(2.0, f32::max);
+                    self.texts = vec![None; listing.entries.len()];
+                    self.listing = Some(listing);
+                    self.damaged = damaged;
                 }
-                Ok(Err(e)) => self.outbox_view.message = Some(e),
+                Ok(Err(e)) => self.message = Some(e),
             }
-            if self.outbox_view.loading.is_none()
-                && std::mem::take(&mut self.outbox_view.reload_again)
-            {
-                self.reload_outbox(ctx);
+            if self.loading.is_none() && std::mem::take(&mut self.reload_again) {
+                self.reload(&app.service, ctx);
             }
         }
-        if let Some(promise) = self.outbox_view.action.take() {
+        if let Some(promise) = self.action.take() {
             match promise.try_take() {
-                Err(promise) => self.outbox_view.action = Some(promise),
+                Err(promise) => self.action = Some(promise),
                 Ok(done) => {
-                    self.outbox_view.message = Some(self.done_message(done));
-                    self.reload_outbox(ctx);
-                    if let Some(worker) = &self.worker {
+                    self.message = Some(Self::done_message(&app.i18n, done));
+                    self.reload(&app.service, ctx);
+                    if let Some(worker) = &app.sender.worker {
                         worker.refresh();
                     }
                 }
@@ -256,19 +270,20 @@ impl RatingApp {
 
     /// Run a person's action on the outbox in a job; its message is shown when done and
     /// the list is read again.
-    fn outbox_action(
+    fn action(
         &mut self,
+        service: &Service,
         ctx: &egui::Context,
         name: &str,
         work: impl FnOnce(&crate::outbox::Outbox) -> Done + Send + 'static,
     ) {
-        if self.outbox_view.action.is_some() {
+        if self.action.is_some() {
             return;
         }
-        let Some(outbox) = self.service.outbox().cloned() else {
+        let Some(outbox) = service.outbox().cloned() else {
             return;
         };
-        self.outbox_view.action = Some(jobs::spawn(
+        self.action = Some(jobs::spawn(
             name,
             ctx,
             move || work(&outbox),
@@ -277,16 +292,16 @@ impl RatingApp {
     }
 
     /// What a finished action says to the person.
-    fn done_message(&self, done: Done) -> String {
+    fn done_message(i18n: &I18n, done: Done) -> String {
         match done {
-            Done::Moved(Ok(count)) => self
-                .i18n
-                .tr_args(msg!("outbox-moved"), &[("count", count.into())]),
-            Done::Removed(how, Ok(())) => self.i18n.tr(match how {
+            Done::Moved(Ok(count)) => {
+                i18n.tr_args(msg!("outbox-moved"), &[("count", count.into())])
+            }
+            Done::Removed(how, Ok(())) => i18n.tr(match how {
                 Removal::Replaced => msg!("outbox-marked-replaced"),
                 Removal::Discarded => msg!("outbox-deleted"),
             }),
-            Done::Exported(path, Ok(count)) => self.i18n.tr_args(
+            Done::Exported(path, Ok(count)) => i18n.tr_args(
                 msg!("outbox-exported"),
                 &[
                     ("count", count.into()),
@@ -294,33 +309,33 @@ impl RatingApp {
                 ],
             ),
             Done::Moved(Err(e)) | Done::Removed(_, Err(e)) | Done::Exported(_, Err(e)) => {
-                self.i18n.outbox_error(&e)
+                i18n.outbox_error(&e)
             }
             Done::Failed(reason) => reason,
         }
     }
 
     /// The files set aside in `damaged/`, each with its age.
-    fn damaged_ui(&self, ui: &mut Ui) {
-        let damaged = &self.outbox_view.damaged;
+    fn damaged_ui(&self, app: &RatingApp, ui: &mut Ui) {
+        let damaged = &self.damaged;
         if damaged.is_empty() {
             return;
         }
         ui.separator();
         ui.label(
-            RichText::new(self.i18n.tr_args(
+            RichText::new(app.i18n.tr_args(
                 msg!("outbox-damaged-title"),
                 &[("count", damaged.len().into())],
             ))
             .strong(),
         );
-        let folder = self
+        let folder = app
             .service
             .outbox()
             .map(|o| o.dir().join("damaged").display().to_string())
             .unwrap_or_default();
         ui.label(
-            self.i18n
+            app.i18n
                 .tr_args(msg!("outbox-damaged-intro"), &[("folder", folder.into())]),
         );
         let now = std::time::SystemTime::now();
@@ -328,7 +343,7 @@ impl RatingApp {
             let days = now
                 .duration_since(file.written)
                 .map_or(0, |age| age.as_secs() / 86_400);
-            ui.label(self.i18n.tr_args(
+            ui.label(app.i18n.tr_args(
                 msg!("outbox-damaged-file"),
                 &[("name", file.name.as_str().into()), ("days", days.into())],
             ));
@@ -336,62 +351,59 @@ impl RatingApp {
     }
 
     /// The list of waiting and needs-attention ratings.
-    pub(super) fn outbox_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn ui(&mut self, app: &RatingApp, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
         let ctx = ui.ctx().clone();
-        self.poll_outbox_jobs(&ctx);
-        ui.heading(self.i18n.tr(msg!("outbox-title")));
-        let status = self.outbox_status();
-        if status != self.outbox_view.seen_status {
-            self.outbox_view.seen_status.clone_from(&status);
-            self.reload_outbox(&ctx);
+        self.poll_jobs(app, &ctx);
+        ui.heading(app.i18n.tr(msg!("outbox-title")));
+        let status = app.outbox_status();
+        if status != self.seen_status {
+            self.seen_status.clone_from(&status);
+            self.reload(&app.service, &ctx);
         }
         if let Some(status) = status {
             ui.label(
-                self.status_text(&status)
-                    .unwrap_or_else(|| self.i18n.tr(msg!("outbox-empty"))),
+                app.status_text(&status)
+                    .unwrap_or_else(|| app.i18n.tr(msg!("outbox-empty"))),
             );
         }
         ui.horizontal(|ui| {
-            if ui.button(self.i18n.tr(msg!("outbox-send-now"))).clicked() {
-                self.send_outbox_now();
+            if ui.button(app.i18n.tr(msg!("outbox-send-now"))).clicked() {
+                app.send_outbox_now();
             }
-            if ui.button(self.i18n.tr(msg!("outbox-refresh"))).clicked() {
-                self.reload_outbox(ui.ctx());
+            if ui.button(app.i18n.tr(msg!("outbox-refresh"))).clicked() {
+                self.reload(&app.service, ui.ctx());
             }
-            if ui.button(self.i18n.tr(msg!("outbox-export"))).clicked() {
-                self.export_outbox(ui.ctx());
+            if ui.button(app.i18n.tr(msg!("outbox-export"))).clicked() {
+                self.export(app, ui.ctx());
             }
-            if self.outbox_view.loading.is_some() || self.outbox_view.action.is_some() {
+            if self.loading.is_some() || self.action.is_some() {
                 ui.spinner();
             }
-            if ui.button(self.i18n.tr(msg!("setup-back"))).clicked() {
-                self.screen = if self.kiosk.is_some() {
-                    Screen::Admin
-                } else {
-                    Screen::Form
-                };
+            if ui.button(app.i18n.tr(msg!("setup-back"))).clicked() {
+                next = Transition::Back;
             }
         });
-        self.move_here_ui(ui);
-        if let Some(message) = &self.outbox_view.message {
+        self.move_here_ui(app, ui);
+        if let Some(message) = &self.message {
             ui.label(message);
         }
         ui.separator();
-        self.damaged_ui(ui);
+        self.damaged_ui(app, ui);
         // Taken out while drawn (the rows borrow it, the buttons borrow `self`); only the
         // rows in view are drawn, so 10,000 waiting ratings cost what a screenful does.
-        let Some(listing) = self.outbox_view.listing.take() else {
-            return;
+        let Some(listing) = self.listing.take() else {
+            return next;
         };
         if listing.entries.is_empty() {
-            ui.weak(self.i18n.tr(msg!("outbox-empty")));
+            ui.weak(app.i18n.tr(msg!("outbox-empty")));
         }
         let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
         let buttons = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
         let frame = 2.0 * (ui.spacing().window_margin.topf() + 4.0);
         // One height for every row (the tallest entry's): the table then lays out only
         // the rows in view, whatever the length of the list.
-        let height = frame + buttons + line * self.outbox_view.lines;
+        let height = frame + buttons + line * self.lines;
         egui_extras::TableBuilder::new(ui)
             .id_salt("outbox-entries")
             .column(egui_extras::Column::remainder().clip(true))
@@ -399,88 +411,84 @@ impl RatingApp {
                 body.rows(height, listing.entries.len(), |mut row| {
                     let index = row.index();
                     let entry = &listing.entries[index];
-                    row.col(|ui| self.entry_ui(ui, entry, index));
+                    row.col(|ui| self.entry_ui(app, ui, entry, index));
                 });
             });
-        if self.outbox_view.listing.is_none() {
-            self.outbox_view.listing = Some(listing);
+        if self.listing.is_none() {
+            self.listing = Some(listing);
         }
-    }
-
-    /// The current server's origin, if one is configured.
-    fn current_origin(&self) -> Option<String> {
-        self.service.origin()
+        next
     }
 
     /// "Send to the current server (N)", confirmed, when ratings wait for another server.
-    fn move_here_ui(&mut self, ui: &mut Ui) {
-        let Some(origin) = self.current_origin() else {
+    fn move_here_ui(&mut self, app: &RatingApp, ui: &mut Ui) {
+        let Some(origin) = app.service.origin() else {
             return;
         };
-        let others = self.outbox_view.others;
+        let others = self.others;
         if others == 0 {
             return;
         }
         ui.horizontal_wrapped(|ui| {
-            if self.outbox_view.confirm_move {
-                ui.label(self.i18n.tr_args(
+            if self.confirm_move {
+                ui.label(app.i18n.tr_args(
                     msg!("outbox-move-confirm"),
                     &[("origin", origin.as_str().into())],
                 ));
                 let confirm = egui::Button::new(
                     RichText::new(
-                        self.i18n
+                        app.i18n
                             .tr_args(msg!("outbox-move-here"), &[("count", others.into())]),
                     )
                     .color(theme::Palette::of(ui.ctx()).on_primary),
                 )
                 .fill(ui.visuals().warn_fg_color);
                 if ui.add(confirm).clicked() {
-                    self.move_here(ui.ctx(), &origin);
+                    self.move_here(app, ui.ctx(), &origin);
                 }
-                if ui.button(self.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
-                    self.outbox_view.confirm_move = false;
+                if ui.button(app.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
+                    self.confirm_move = false;
                 }
             } else if ui
                 .button(
-                    self.i18n
+                    app.i18n
                         .tr_args(msg!("outbox-move-here"), &[("count", others.into())]),
                 )
                 .clicked()
             {
-                self.outbox_view.confirm_move = true;
+                self.confirm_move = true;
             }
         });
     }
 
-    fn move_here(&mut self, ctx: &egui::Context, origin: &str) {
-        self.outbox_view.confirm_move = false;
+    fn move_here(&mut self, app: &RatingApp, ctx: &egui::Context, origin: &str) {
+        self.confirm_move = false;
         let origin = origin.to_owned();
-        self.outbox_action(ctx, "outbox-move", move |outbox| {
+        self.action(&app.service, ctx, "outbox-move", move |outbox| {
             Done::Moved(outbox.move_to_server(&origin))
         });
-        self.send_outbox_now();
+        app.send_outbox_now();
     }
 
     /// An entry's one-line texts, made once per listing (the first time its row is in
     /// view): the visit id and state, when it was saved and how often tried, and its last
     /// answer (headline, the server's words, detail).
-    fn entry_texts(&self, entry: &Entry) -> Vec<String> {
-        let current = self.current_origin();
+    fn entry_texts(app: &RatingApp, entry: &Entry) -> Vec<String> {
+        let current = app.service.origin();
         let state = match (entry.state, &entry.server_origin, &current) {
             (EntryState::Waiting, Some(origin), Some(current)) if origin != current => {
-                self.i18n.tr_args(
+                app.i18n.tr_args(
                     msg!("outbox-state-other-server"),
                     &[("origin", origin.as_str().into())],
                 )
             }
-            (EntryState::Waiting, ..) => self.i18n.tr(msg!("outbox-state-waiting")),
-            (EntryState::NeedsAttention, ..) => self.i18n.tr(msg!("outbox-state-attention")),
+            (EntryState::Waiting, ..) => app.i18n.tr(msg!("outbox-state-waiting")),
+            (EntryState::NeedsAttention, ..) => app.i18n.tr(msg!("outbox-state-attention")),
         };
         let created = i64::try_from(entry.created_at_ms / 1000).unwrap_or_default();
         let mut texts = vec![
             format!("{} — {state}", entry.visit_id),
-            self.i18n.tr_args(
+            app.i18n.tr_args(
                 msg!("outbox-entry-meta"),
                 &[
                     ("created", crate::time::format_utc(created).into()),
@@ -489,7 +497,7 @@ impl RatingApp {
             ),
         ];
         if let Some(outcome) = &entry.last_outcome {
-            let words = self.i18n.outcome_words(outcome);
+            let words = app.i18n.outcome_words(outcome);
             texts.push(words.headline);
             texts.extend(words.server);
             texts.extend(words.detail);
@@ -497,12 +505,12 @@ impl RatingApp {
         texts
     }
 
-    fn entry_ui(&mut self, ui: &mut Ui, entry: &Entry, index: usize) {
-        let texts = if let Some(Some(texts)) = self.outbox_view.texts.get(index) {
+    fn entry_ui(&mut self, app: &RatingApp, ui: &mut Ui, entry: &Entry, index: usize) {
+        let texts = if let Some(Some(texts)) = self.texts.get(index) {
             texts.clone()
         } else {
-            let texts = self.entry_texts(entry);
-            if let Some(slot) = self.outbox_view.texts.get_mut(index) {
+            let texts = Self::entry_texts(app, entry);
+            if let Some(slot) = self.texts.get_mut(index) {
                 *slot = Some(texts.clone());
             }
             texts
@@ -519,7 +527,6 @@ impl RatingApp {
                 ui.add(egui::Label::new(text).truncate());
             }
             let confirming = self
-                .outbox_view
                 .confirm
                 .as_ref()
                 .filter(|(id, _)| id == &entry.id)
@@ -536,42 +543,42 @@ impl RatingApp {
                         }
                     };
                     let confirm = egui::Button::new(
-                        RichText::new(self.i18n.tr(question))
+                        RichText::new(app.i18n.tr(question))
                             .color(theme::Palette::of(ui.ctx()).on_primary),
                     )
                     .fill(color);
                     if ui.add(confirm).clicked() {
-                        self.remove_entry(ui.ctx(), &entry.id, how);
+                        self.remove_entry(app, ui.ctx(), &entry.id, how);
                     }
-                    if ui.button(self.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
-                        self.outbox_view.confirm = None;
+                    if ui.button(app.i18n.tr(msg!("kiosk-pin-cancel"))).clicked() {
+                        self.confirm = None;
                     }
                 } else {
                     if entry.state == EntryState::NeedsAttention
                         && ui
-                            .button(self.i18n.tr(msg!("outbox-mark-replaced")))
+                            .button(app.i18n.tr(msg!("outbox-mark-replaced")))
                             .clicked()
                     {
-                        self.outbox_view.confirm = Some((entry.id.clone(), Removal::Replaced));
+                        self.confirm = Some((entry.id.clone(), Removal::Replaced));
                     }
-                    if ui.button(self.i18n.tr(msg!("outbox-delete"))).clicked() {
-                        self.outbox_view.confirm = Some((entry.id.clone(), Removal::Discarded));
+                    if ui.button(app.i18n.tr(msg!("outbox-delete"))).clicked() {
+                        self.confirm = Some((entry.id.clone(), Removal::Discarded));
                     }
                 }
             });
         });
     }
 
-    fn remove_entry(&mut self, ctx: &egui::Context, id: &str, how: Removal) {
-        self.outbox_view.confirm = None;
+    fn remove_entry(&mut self, app: &RatingApp, ctx: &egui::Context, id: &str, how: Removal) {
+        self.confirm = None;
         let id = id.to_owned();
-        self.outbox_action(ctx, "outbox-remove", move |outbox| {
+        self.action(&app.service, ctx, "outbox-remove", move |outbox| {
             Done::Removed(how, outbox.remove_by_person(&id, how))
         });
     }
 
-    fn export_outbox(&mut self, ctx: &egui::Context) {
-        self.outbox_action(ctx, "outbox-export", |outbox| {
+    fn export(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        self.action(&app.service, ctx, "outbox-export", |outbox| {
             let Some(folder) = outbox.dir().parent() else {
                 return Done::Failed(String::new());
             };

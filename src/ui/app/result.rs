@@ -1,4 +1,5 @@
-//! After a rating: the thank-you screen and the result panel that shows the server's
+//! After a rating: when to say thank you ([`Thanks::for_answer`], the one place that
+//! decides it), the thank-you screen, and the result panel that shows the server's
 //! answer (its words verbatim) and what to do.
 
 use crate::msg;
@@ -8,44 +9,79 @@ use crate::api::OutcomeKind;
 use crate::i18n::OutcomeWords;
 use crate::service::{ConnectError, NotSent, SubmitReport};
 
-use super::{LastResult, RatingApp, Screen};
+use super::form::Visit;
+use super::{LastResult, RatingApp, Transition};
 use crate::ui::theme::{self};
 
-impl RatingApp {
-    pub(super) fn result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
-        if self.kiosk.is_some() {
-            self.kiosk_result_ui(ui, last);
-            return;
+/// How an answer to "Send" is thanked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Thanks {
+    /// The server took the rating.
+    Accepted,
+    /// The outbox keeps it and the background sender sends it later ("thank you, saved").
+    Saved,
+}
+
+impl Thanks {
+    /// Whether the answer to "Send" is thanked for (the thank-you screen), or shown
+    /// under the form for the person to act on (`None`). A kiosk thanks the patient
+    /// whenever the rating is safe in the outbox; a desk treats a network failure as
+    /// "saved" too, but shows token and server problems.
+    pub(super) fn for_answer(
+        result: &Result<SubmitReport, NotSent>,
+        kiosk: bool,
+    ) -> Option<Thanks> {
+        let (kind, kept) = match result {
+            Ok(report) => (Some(report.outcome.kind), report.queued),
+            Err(not_sent) => (None, matches!(not_sent, NotSent::SavedWithoutToken(_))),
+        };
+        let network = kept && kind == Some(OutcomeKind::Transient);
+        if kind == Some(OutcomeKind::Accepted) {
+            Some(Thanks::Accepted)
+        } else if (kept && kiosk) || network {
+            Some(Thanks::Saved)
+        } else {
+            None
         }
+    }
+}
+
+impl Visit {
+    /// The answer under the form: the server's words and what to do.
+    pub(super) fn result_ui(app: &mut RatingApp, ui: &mut Ui, last: &LastResult) -> Transition {
+        if app.kiosk.is_some() {
+            return Self::kiosk_result_ui(app, ui, last);
+        }
+        let mut next = Transition::None;
         let (words, kind) = match last {
             LastResult::Sent(SubmitReport { outcome, .. }) => {
-                (self.i18n.outcome_words(outcome), Some(outcome.kind))
+                (app.i18n.outcome_words(outcome), Some(outcome.kind))
             }
             LastResult::NotSent(not_sent) => (
                 OutcomeWords {
-                    headline: self.i18n.tr(msg!("not-sent")),
+                    headline: app.i18n.tr(msg!("not-sent")),
                     server: None,
                     advice: Some(match not_sent {
                         NotSent::NotConnected(ConnectError::NoUrl) => {
-                            self.i18n.tr(msg!("error-no-url"))
+                            app.i18n.tr(msg!("error-no-url"))
                         }
                         NotSent::NotConnected(ConnectError::NoToken(e)) => {
-                            self.i18n.secrets_error(e)
+                            app.i18n.secrets_error(e)
                         }
                         NotSent::SavedWithoutToken(e) => format!(
                             "{} {}",
-                            self.i18n.tr(msg!("saved-without-token")),
-                            self.i18n.secrets_error(e)
+                            app.i18n.tr(msg!("saved-without-token")),
+                            app.i18n.secrets_error(e)
                         ),
-                        NotSent::NotSaved(_) => self.i18n.tr(msg!("not-saved-advice")),
+                        NotSent::NotSaved(_) => app.i18n.tr(msg!("not-saved-advice")),
                         NotSent::Unsent(_) | NotSent::Skipped(_) => {
-                            self.i18n.tr(msg!("saved-will-be-sent"))
+                            app.i18n.tr(msg!("saved-will-be-sent"))
                         }
-                        NotSent::NotConnected(ConnectError::Client(e)) => self.i18n.client_error(e),
-                        NotSent::NoThread(_) => self.i18n.tr(msg!("advice-rejected")),
+                        NotSent::NotConnected(ConnectError::Client(e)) => app.i18n.client_error(e),
+                        NotSent::NoThread(_) => app.i18n.tr(msg!("advice-rejected")),
                     }),
                     detail: Some(
-                        self.i18n
+                        app.i18n
                             .tr_args(msg!("detail"), &[("detail", not_sent.to_string().into())]),
                     ),
                 },
@@ -78,16 +114,16 @@ impl RatingApp {
                         },
                     })
                 ) {
-                    ui.label(self.i18n.tr(msg!("outbox-kept-attention-desk")));
+                    ui.label(app.i18n.tr(msg!("outbox-kept-attention-desk")));
                 }
                 if let Some(detail) = &words.detail {
                     ui.weak(detail);
                 }
                 ui.horizontal(|ui| {
                     if matches!(kind, Some(OutcomeKind::Transient))
-                        && ui.button(self.i18n.tr(msg!("retry"))).clicked()
+                        && ui.button(app.i18n.tr(msg!("retry"))).clicked()
                     {
-                        self.start_submit(&ui.ctx().clone());
+                        next = Transition::Submit;
                     }
                     let token_problem = matches!(kind, Some(OutcomeKind::Unauthorized(_)))
                         || matches!(
@@ -97,28 +133,29 @@ impl RatingApp {
                                     | NotSent::SavedWithoutToken(_)
                             )
                         );
-                    if token_problem && ui.button(self.i18n.tr(msg!("replace-token"))).clicked() {
-                        self.load_setup_fields();
-                        self.screen = Screen::Setup;
+                    if token_problem && ui.button(app.i18n.tr(msg!("replace-token"))).clicked() {
+                        next = Transition::OpenSettings;
                     }
                     if matches!(kind, Some(OutcomeKind::AlreadyRecorded))
-                        && ui.button(self.i18n.tr(msg!("new-rating"))).clicked()
+                        && ui.button(app.i18n.tr(msg!("new-rating"))).clicked()
                     {
-                        self.forget_patient(&ui.ctx().clone());
+                        next = Transition::NextPatient;
                     }
                 });
             });
         // Bring a fresh answer into view once; after that the user scrolls freely.
-        if std::mem::take(&mut self.once.scroll_to_result) {
+        if std::mem::take(&mut app.once.scroll_to_result) {
             panel.response.scroll_to_me(Some(Align::BOTTOM));
         }
+        next
     }
 
-    pub(super) fn thank_you_ui(&mut self, ui: &mut Ui) {
-        let now = self.clock.now();
+    pub(super) fn thank_you_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
+        let now = app.clock.now();
         let saved_for_later = self.saved_for_later;
-        let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(48.0 + self.kiosk_spare_height() / 3.0);
+        let cooling_down = app.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
+        ui.add_space(48.0 + app.kiosk_spare_height() / 3.0);
         ui.vertical_centered(|ui| {
             let title = if saved_for_later {
                 msg!("thanks-saved-title")
@@ -126,23 +163,23 @@ impl RatingApp {
                 msg!("thanks-title")
             };
             ui.label(
-                RichText::new(self.i18n.tr(title))
+                RichText::new(app.i18n.tr(title))
                     .size(34.0)
                     .strong()
                     .color(theme::Palette::of(ui.ctx()).success),
             );
             ui.add_space(12.0);
-            let body = if saved_for_later && self.kiosk.is_none() {
+            let body = if saved_for_later && app.kiosk.is_none() {
                 msg!("outcome-queued")
             } else {
                 msg!("thanks-body")
             };
-            ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
-            if self.kiosk.is_none()
+            ui.label(RichText::new(app.i18n.tr(body)).size(20.0));
+            if app.kiosk.is_none()
                 && let Some(LastResult::Sent(SubmitReport { outcome, .. })) = &self.last
                 && let Some(message) = &outcome.message
             {
-                ui.weak(self.i18n.tr_args(
+                ui.weak(app.i18n.tr_args(
                     msg!("server-said"),
                     &[
                         ("message", message.as_str().into()),
@@ -155,19 +192,72 @@ impl RatingApp {
                 ));
             }
             ui.add_space(24.0);
-            let button = theme::primary_button(ui.ctx(), self.i18n.tr(msg!("new-rating")));
+            let button = theme::primary_button(ui.ctx(), app.i18n.tr(msg!("new-rating")));
             let response = ui.add_enabled(!cooling_down, button);
             let enter = ui.input(|i| i.key_pressed(Key::Enter) && i.modifiers.is_none());
             if response.clicked() || (enter && !cooling_down) {
-                self.forget_patient(&ui.ctx().clone());
+                next = Transition::NextPatient;
             }
-            if let Some(seconds) = self.kiosk.as_ref().map(|k| k.reset_in(now)) {
+            if let Some(seconds) = app.kiosk.as_ref().map(|k| k.reset_in(now)) {
                 ui.add_space(12.0);
                 ui.weak(
-                    self.i18n
+                    app.i18n
                         .tr_args(msg!("kiosk-reset-in"), &[("seconds", seconds.into())]),
                 );
             }
         });
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Thanks;
+    use crate::api::{Outcome, OutcomeKind, TokenProblem};
+    use crate::service::{NotSent, SubmitReport};
+
+    fn report(kind: OutcomeKind, queued: bool) -> SubmitReport {
+        SubmitReport {
+            outcome: Outcome {
+                kind,
+                http_status: None,
+                code: None,
+                message: None,
+                message_code: None,
+                detail: None,
+            },
+            queued,
+        }
+    }
+
+    #[test]
+    fn a_desk_thanks_for_the_accepted_and_the_unreachable_a_kiosk_for_all_it_keeps() {
+        use OutcomeKind::{Accepted, AlreadyRecorded, Refused, Rejected, Transient, Unauthorized};
+        use Thanks::{Accepted as Took, Saved};
+        let no_thread = NotSent::NoThread(std::sync::Arc::new(std::io::Error::other("x")));
+        // The answer; at a desk; at a kiosk.
+        let cases = [
+            (Ok(report(Accepted, false)), Some(Took), Some(Took)),
+            (Ok(report(Transient, true)), Some(Saved), Some(Saved)),
+            (Ok(report(Transient, false)), None, None),
+            (Ok(report(Rejected, true)), None, Some(Saved)),
+            (Ok(report(Rejected, false)), None, None),
+            (Ok(report(Refused, true)), None, Some(Saved)),
+            (Ok(report(AlreadyRecorded, false)), None, None),
+            (
+                Ok(report(Unauthorized(TokenProblem::Expired), true)),
+                None,
+                Some(Saved),
+            ),
+            (Err(no_thread), None, None),
+        ];
+        for (result, desk, kiosk) in cases {
+            assert_eq!(Thanks::for_answer(&result, false), desk, "desk: {result:?}");
+            assert_eq!(
+                Thanks::for_answer(&result, true),
+                kiosk,
+                "kiosk: {result:?}"
+            );
+        }
     }
 }

@@ -13,11 +13,11 @@ use crate::i18n::I18n;
 use crate::service::Service;
 use crate::ui::jobs;
 
-use super::{RatingApp, Screen};
+use super::{RatingApp, Transition};
 
-/// The settings screen's fields while being edited.
+/// The settings screen: its fields while being edited, and the save in flight.
 #[derive(Default)]
-pub(super) struct SetupFields {
+pub(super) struct SetupScreen {
     pub(super) server_url: String,
     pub(super) clinic_guid: String,
     pub(super) language: Language,
@@ -40,111 +40,108 @@ pub(super) enum SetupError {
     NoThread(#[source] std::io::Error),
 }
 
-impl std::fmt::Debug for SetupFields {
+impl std::fmt::Debug for SetupScreen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SetupFields")
+        f.debug_struct("SetupScreen")
             .field("server_url", &self.server_url)
             .field("saving", &self.saving.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl RatingApp {
-    pub(super) fn load_setup_fields(&mut self) {
-        self.token.refresh = true;
-        self.setup = SetupFields {
-            server_url: self.service.base_url().unwrap_or_default().to_owned(),
-            clinic_guid: self.config.clinic_guid.clone().unwrap_or_default(),
-            language: self.i18n.language(),
+impl SetupScreen {
+    /// The settings screen, filled in from the settings in force in `app`.
+    pub(super) fn new(app: &RatingApp) -> SetupScreen {
+        SetupScreen {
+            server_url: app.service.base_url().unwrap_or_default().to_owned(),
+            clinic_guid: app.config.clinic_guid.clone().unwrap_or_default(),
+            language: app.i18n.language(),
             error: None,
             saving: None,
-        };
+        }
     }
 
-    pub(super) fn setup_ui(&mut self, ui: &mut Ui) {
-        self.poll_setup_save();
-        ui.heading(self.i18n.tr(msg!("setup-title")));
-        ui.label(self.i18n.tr(msg!("setup-intro")));
+    pub(super) fn ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
+        let mut next = self.poll_save(app);
+        ui.heading(app.i18n.tr(msg!("setup-title")));
+        ui.label(app.i18n.tr(msg!("setup-intro")));
         ui.add_space(8.0);
-        let demo = self.demo;
-        let label = ui.label(RichText::new(self.i18n.tr(msg!("setup-server-url"))).strong());
+        let demo = app.demo;
+        let label = ui.label(RichText::new(app.i18n.tr(msg!("setup-server-url"))).strong());
         ui.add_enabled(
             !demo,
-            egui::TextEdit::singleline(&mut self.setup.server_url)
+            egui::TextEdit::singleline(&mut self.server_url)
                 .hint_text("https://rpgu.example.ru")
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
         if demo {
-            ui.weak(self.i18n.tr(msg!("setup-demo-url")));
+            ui.weak(app.i18n.tr(msg!("setup-demo-url")));
         }
-        let label = ui.label(RichText::new(self.i18n.tr(msg!("setup-clinic-guid"))).strong());
+        let label = ui.label(RichText::new(app.i18n.tr(msg!("setup-clinic-guid"))).strong());
         ui.add(
-            egui::TextEdit::singleline(&mut self.setup.clinic_guid)
+            egui::TextEdit::singleline(&mut self.clinic_guid)
                 .hint_text("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
-        ui.label(RichText::new(self.i18n.tr(msg!("setup-language"))).strong());
+        ui.label(RichText::new(app.i18n.tr(msg!("setup-language"))).strong());
         ui.horizontal(|ui| {
-            ui.radio_value(&mut self.setup.language, Language::Ru, "Русский");
-            ui.radio_value(&mut self.setup.language, Language::En, "English");
+            ui.radio_value(&mut self.language, Language::Ru, "Русский");
+            ui.radio_value(&mut self.language, Language::En, "English");
         });
-        if let Some(error) = &self.setup.error {
+        if let Some(error) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         ui.add_space(12.0);
         ui.horizontal(|ui| {
-            let saving = self.setup.saving.is_some();
+            let saving = self.saving.is_some();
             if ui
                 .add_enabled(
                     !saving,
-                    egui::Button::new(RichText::new(self.i18n.tr(msg!("setup-save"))).strong()),
+                    egui::Button::new(RichText::new(app.i18n.tr(msg!("setup-save"))).strong()),
                 )
                 .clicked()
             {
-                self.save_setup(ui.ctx());
+                self.save(app, ui.ctx());
             }
             if saving {
                 ui.spinner();
             }
-            if self.service.base_url().is_some()
-                && ui.button(self.i18n.tr(msg!("setup-back"))).clicked()
+            if app.service.base_url().is_some()
+                && ui.button(app.i18n.tr(msg!("setup-back"))).clicked()
             {
-                self.screen = if self.kiosk.is_some() {
-                    Screen::Admin
-                } else {
-                    Screen::Form
-                };
+                next = Transition::Back;
             }
         });
-        if self.service.base_url().is_some() {
+        if app.service.base_url().is_some() {
             ui.add_space(16.0);
             ui.separator();
-            self.token_settings_ui(ui);
+            app.token_settings_ui(ui);
         }
+        next
     }
 
     /// Check the form's fields, then check the URL (building an HTTP client reads the CA
-    /// file) and save the settings in a job; [`Self::poll_setup_save`] applies them.
-    pub(super) fn save_setup(&mut self, ctx: &egui::Context) {
-        if self.setup.saving.is_some() {
+    /// file) and save the settings in a job; [`Self::poll_save`] applies them.
+    fn save(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        if self.saving.is_some() {
             return;
         }
-        let url = self.setup.server_url.trim().to_owned();
-        if !self.demo && url.is_empty() {
-            self.setup.error = Some(self.i18n.tr(msg!("setup-url-required")));
+        let url = self.server_url.trim().to_owned();
+        if !app.demo && url.is_empty() {
+            self.error = Some(app.i18n.tr(msg!("setup-url-required")));
             return;
         }
-        let guid = self.setup.clinic_guid.trim().to_owned();
+        let guid = self.clinic_guid.trim().to_owned();
         if !guid.is_empty() && VisitId::parse(&guid).is_err() {
-            self.setup.error = Some(self.i18n.tr(msg!("setup-clinic-invalid")));
+            self.error = Some(app.i18n.tr(msg!("setup-clinic-invalid")));
             return;
         }
-        let demo = self.demo;
-        let language = self.setup.language;
-        let path = self.config_path.clone();
-        self.setup.saving = Some(jobs::spawn(
+        let demo = app.demo;
+        let language = self.language;
+        let path = app.config_path.clone();
+        self.saving = Some(jobs::spawn(
             "save-settings",
             ctx,
             move || {
@@ -166,53 +163,49 @@ impl RatingApp {
         ));
     }
 
-    /// The settings saved by [`Self::save_setup`]'s job are applied: a service for the
+    /// The settings saved by [`Self::save`]'s job are applied: a service for the
     /// server now in force, the language, back to the form (or the kiosk's menu).
-    pub(super) fn poll_setup_save(&mut self) {
-        let Some(promise) = self.setup.saving.take() else {
-            return;
+    fn poll_save(&mut self, app: &mut RatingApp) -> Transition {
+        let Some(promise) = self.saving.take() else {
+            return Transition::None;
         };
         let config = match promise.try_take() {
             Err(promise) => {
-                self.setup.saving = Some(promise);
-                return;
+                self.saving = Some(promise);
+                return Transition::None;
             }
             Ok(Err(e)) => {
-                self.setup.error = Some(match &e {
-                    SetupError::Client(e) => self.i18n.client_error(e),
+                self.error = Some(match &e {
+                    SetupError::Client(e) => app.i18n.client_error(e),
                     SetupError::Save(_) | SetupError::NoThread(_) => crate::api::error_chain(&e),
                 });
-                return;
+                return Transition::None;
             }
             Ok(Ok(config)) => config,
         };
-        let base_url = if self.demo {
-            self.service.base_url().map(str::to_owned)
+        let base_url = if app.demo {
+            app.service.base_url().map(str::to_owned)
         } else {
             config.server_url.clone()
         };
-        let mut service = Service::new(config.clone(), base_url, self.tokens.clone());
-        if let Some(outbox) = self.service.outbox() {
+        let mut service = Service::new(config.clone(), base_url, app.tokens.clone());
+        if let Some(outbox) = app.service.outbox() {
             service = service.with_outbox(outbox.clone());
         }
-        self.service = Arc::new(service);
+        app.service = Arc::new(service);
         // The token is asked for again, for the server now in force.
-        self.token.forget_status();
-        *self
-            .sender_service
+        app.token.forget_status();
+        *app.sender
+            .service
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&self.service);
-        if let Some(worker) = &self.worker {
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&app.service);
+        if let Some(worker) = &app.sender.worker {
             worker.token_replaced();
         }
-        self.config = config;
-        self.i18n = I18n::new(self.setup.language);
-        self.setup.error = None;
-        self.screen = if self.kiosk.is_some() {
-            Screen::Admin
-        } else {
-            Screen::Form
-        };
-        self.once.focus_visit_id = true;
+        app.config = config;
+        app.i18n = I18n::new(self.language);
+        self.error = None;
+        app.once.focus_visit_id = true;
+        Transition::Back
     }
 }

@@ -145,7 +145,7 @@ impl RatingApp {
                 self.token.message = Some((true, self.i18n.tr(msg!("token-saved-gui"))));
                 self.token.refresh = true;
                 // Ratings waiting for a token go out now.
-                if let Some(worker) = &self.worker {
+                if let Some(worker) = &self.sender.worker {
                     worker.token_replaced();
                 }
             }

@@ -7,9 +7,10 @@ use std::path::Path;
 use egui::{Id, Key, RichText, Sense, Ui, ViewportCommand};
 use poll_promise::Promise;
 
-use super::{CORNER, CORNER_HOLD, ceil_secs};
+use super::timers::ceil_secs;
+use super::{CORNER, CORNER_HOLD};
 use crate::admin_pin::{PinCheck, PinGate};
-use crate::ui::app::{RatingApp, Screen, theme};
+use crate::ui::app::{RatingApp, Screen, Transition, theme};
 use crate::ui::jobs;
 
 impl RatingApp {
@@ -34,77 +35,13 @@ impl RatingApp {
         }
     }
 
-    /// The administrator's menu.
-    pub(in crate::ui::app) fn admin_ui(&mut self, ui: &mut Ui) {
-        ui.heading(self.i18n.tr(msg!("kiosk-admin-title")));
-        if let Some(kiosk) = &self.kiosk {
-            let warn = ui.visuals().warn_fg_color;
-            if kiosk.short_pin {
-                ui.colored_label(warn, self.i18n.tr(msg!("kiosk-admin-short-pin")));
-            }
-            if kiosk.settings_exposed {
-                let path = self.config_path.display().to_string();
-                ui.colored_label(
-                    warn,
-                    self.i18n.tr_args(
-                        msg!("kiosk-admin-settings-exposed"),
-                        &[("path", path.into())],
-                    ),
-                );
-            }
-        }
-        ui.add_space(12.0);
-        let big = |text: String| {
-            egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
-        };
-        if ui.add(big(self.i18n.tr(msg!("settings-open")))).clicked() {
-            self.load_setup_fields();
-            self.screen = Screen::Setup;
-        }
-        if self.service.outbox().is_some()
-            && ui.add(big(self.i18n.tr(msg!("kiosk-outbox")))).clicked()
-        {
-            self.open_outbox(ui.ctx());
-        }
-        if self.service.outbox().is_some()
-            && ui
-                .add(big(self.i18n.tr(msg!("import-open-screen"))))
-                .clicked()
-        {
-            self.open_import();
-        }
-        if ui.add(big(self.i18n.tr(msg!("kiosk-leave")))).clicked() {
-            self.leave_kiosk(&ui.ctx().clone());
-            return;
-        }
-        if ui.add(big(self.i18n.tr(msg!("kiosk-close-app")))).clicked() {
-            if let Some(kiosk) = &mut self.kiosk {
-                kiosk.window.close_allowed = true;
-            }
-            ui.ctx().send_viewport_cmd(ViewportCommand::Close);
-        }
-        ui.add_space(12.0);
-        if ui
-            .add(theme::primary_button(
-                ui.ctx(),
-                self.i18n.tr(msg!("kiosk-back-to-patients")),
-            ))
-            .clicked()
-        {
-            if let Some(kiosk) = &mut self.kiosk {
-                kiosk.needs_attention = false;
-            }
-            self.forget_patient(&ui.ctx().clone());
-        }
-    }
-
-    pub(super) fn pin_prompt(&mut self, ctx: &egui::Context) {
+    pub(super) fn pin_prompt(&mut self, ctx: &egui::Context) -> Transition {
         let now = self.clock.wall();
         let Some(kiosk) = &mut self.kiosk else {
-            return;
+            return Transition::None;
         };
         let Some(prompt) = &mut kiosk.prompt else {
-            return;
+            return Transition::None;
         };
         let mut submit = false;
         let mut cancel = false;
@@ -166,7 +103,7 @@ impl RatingApp {
         });
         if cancel {
             kiosk.prompt = None;
-            return;
+            return Transition::None;
         }
         let check = if let Some((matched, digits)) = verified {
             let check = kiosk.gate.settle(Some(matched), now);
@@ -174,7 +111,7 @@ impl RatingApp {
             (check, digits)
         } else {
             if !submit || checking {
-                return;
+                return Transition::None;
             }
             let pin = std::mem::take(&mut prompt.pin);
             prompt.focus = true;
@@ -187,30 +124,30 @@ impl RatingApp {
                         move || (crate::admin_pin::verify_pin(&pin, &hash), pin.len()),
                         |_| (false, 0),
                     ));
-                    return;
+                    return Transition::None;
                 }
                 (Some(remaining), _) => (PinCheck::Locked { remaining }, 0),
                 (None, None) => (kiosk.gate.settle(None, now), 0),
             }
         };
         let (check, digits) = check;
-        self.pin_answered(check, digits);
+        self.pin_answered(check, digits)
     }
 
     /// Act on a counted PIN attempt: open the menu, or say why not.
-    fn pin_answered(&mut self, check: PinCheck, digits: usize) {
+    fn pin_answered(&mut self, check: PinCheck, digits: usize) -> Transition {
         let i18n = &self.i18n;
         let Some(kiosk) = &mut self.kiosk else {
-            return;
+            return Transition::None;
         };
         let Some(prompt) = &mut kiosk.prompt else {
-            return;
+            return Transition::None;
         };
         match check {
             PinCheck::Granted => {
                 kiosk.prompt = None;
-                kiosk.short_pin = digits < *crate::admin_pin::PIN_DIGITS.start();
-                self.screen = Screen::Admin;
+                self.screens.admin.short_pin = digits < *crate::admin_pin::PIN_DIGITS.start();
+                return Transition::To(Screen::Admin);
             }
             PinCheck::Wrong { left } => {
                 prompt.message =
@@ -226,6 +163,79 @@ impl RatingApp {
                 prompt.message = Some(i18n.tr(msg!("kiosk-pin-not-configured")));
             }
         }
+        Transition::None
+    }
+}
+
+/// The administrator's menu, behind the PIN: the settings, the outbox, import, leaving
+/// kiosk mode, closing the program, back to the patients.
+#[derive(Clone, Copy, Debug, Default)]
+pub(in crate::ui::app) struct AdminScreen {
+    /// The PIN that opened the menu is shorter than a new one may be.
+    pub(in crate::ui::app) short_pin: bool,
+}
+
+impl AdminScreen {
+    /// The administrator's menu.
+    pub(in crate::ui::app) fn ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
+        let mut next = Transition::None;
+        ui.heading(app.i18n.tr(msg!("kiosk-admin-title")));
+        let warn = ui.visuals().warn_fg_color;
+        if self.short_pin {
+            ui.colored_label(warn, app.i18n.tr(msg!("kiosk-admin-short-pin")));
+        }
+        if app.kiosk.as_ref().is_some_and(|k| k.settings_exposed) {
+            let path = app.config_path.display().to_string();
+            ui.colored_label(
+                warn,
+                app.i18n.tr_args(
+                    msg!("kiosk-admin-settings-exposed"),
+                    &[("path", path.into())],
+                ),
+            );
+        }
+        ui.add_space(12.0);
+        let big = |text: String| {
+            egui::Button::new(RichText::new(text).size(21.0)).min_size(egui::vec2(420.0, 56.0))
+        };
+        if ui.add(big(app.i18n.tr(msg!("settings-open")))).clicked() {
+            next = Transition::OpenSettings;
+        }
+        if app.service.outbox().is_some()
+            && ui.add(big(app.i18n.tr(msg!("kiosk-outbox")))).clicked()
+        {
+            next = Transition::OpenOutbox;
+        }
+        if app.service.outbox().is_some()
+            && ui
+                .add(big(app.i18n.tr(msg!("import-open-screen"))))
+                .clicked()
+        {
+            next = Transition::OpenImport;
+        }
+        if ui.add(big(app.i18n.tr(msg!("kiosk-leave")))).clicked() {
+            return Transition::LeaveKiosk;
+        }
+        if ui.add(big(app.i18n.tr(msg!("kiosk-close-app")))).clicked() {
+            if let Some(kiosk) = &mut app.kiosk {
+                kiosk.window.close_allowed = true;
+            }
+            ui.ctx().send_viewport_cmd(ViewportCommand::Close);
+        }
+        ui.add_space(12.0);
+        if ui
+            .add(theme::primary_button(
+                ui.ctx(),
+                app.i18n.tr(msg!("kiosk-back-to-patients")),
+            ))
+            .clicked()
+        {
+            if let Some(kiosk) = &mut app.kiosk {
+                kiosk.needs_attention = false;
+            }
+            next = Transition::NextPatient;
+        }
+        next
     }
 }
 

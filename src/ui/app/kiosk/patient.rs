@@ -9,7 +9,10 @@ use super::{PatientChoices, Unconfigured};
 use crate::api::{MAX_VISIT_ID_CHARS, OutcomeKind};
 use crate::config::Language;
 use crate::i18n::I18n;
-use crate::ui::app::{LastResult, RatingApp, Screen, SubmitReport, VISIT_ID_FIELD, theme};
+use crate::ui::app::form::Visit;
+use crate::ui::app::{
+    LastResult, RatingApp, Screen, SubmitReport, Transition, VISIT_ID_FIELD, theme,
+};
 
 /// A patient's button: touch-sized, its visible text short ("A+"), its accessible name
 /// in words.
@@ -113,7 +116,7 @@ impl RatingApp {
         if changed {
             // A tap takes the keyboard focus: give it back to the visit id, where a
             // barcode scanner types.
-            if self.screen == Screen::Ready {
+            if matches!(self.screen, Screen::Ready) {
                 self.once.focus_visit_id = true;
             }
             ui.ctx().request_repaint();
@@ -121,7 +124,7 @@ impl RatingApp {
     }
 
     /// "Terminal not configured — please call staff", calm, with one line for staff.
-    pub(in crate::ui::app) fn not_configured_ui(&mut self, ui: &mut Ui) {
+    pub(in crate::ui::app) fn not_configured_ui(&mut self, ui: &mut Ui) -> Transition {
         let reason = self.unconfigured(&ui.ctx().clone());
         ui.add_space(48.0);
         ui.vertical_centered(|ui| {
@@ -140,6 +143,7 @@ impl RatingApp {
             };
             ui.weak(self.i18n.tr(staff));
         });
+        Transition::None
     }
 
     /// A small, discreet line for staff: the terminal needs attention (a rating failed,
@@ -162,144 +166,8 @@ impl RatingApp {
         }
     }
 
-    /// The welcome screen: scan or type the visit id, then start.
-    pub(in crate::ui::app) fn ready_ui(&mut self, ui: &mut Ui) {
-        let now = self.clock.now();
-        let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(32.0 + self.kiosk_spare_height() / 3.0);
-        ui.vertical_centered(|ui| {
-            ui.label(
-                RichText::new(self.i18n.tr(msg!("kiosk-ready-title")))
-                    .size(34.0)
-                    .strong(),
-            );
-            ui.add_space(8.0);
-            ui.label(RichText::new(self.i18n.tr(msg!("kiosk-ready-body"))).size(21.0));
-            ui.add_space(24.0);
-        });
-        let label = ui.label(RichText::new(self.i18n.tr(msg!("visit-id-label"))).strong());
-        let response = ui
-            .add(
-                egui::TextEdit::singleline(&mut self.form.visit_id)
-                    .id(Id::unique(VISIT_ID_FIELD))
-                    .hint_text(self.i18n.tr(msg!("visit-id-hint")))
-                    .char_limit(MAX_VISIT_ID_CHARS)
-                    .desired_width(f32::INFINITY)
-                    .font(egui::TextStyle::Heading),
-            )
-            .labelled_by(label.id);
-        self.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
-        // The scanner types wherever the focus is: a tap elsewhere on this screen (an
-        // empty spot, a disabled button) takes it from the field, so it comes back
-        // whenever nothing else holds it (not while the PIN prompt is open).
-        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-        let nothing_focused = !scanned
-            && ui.memory(|m| m.focused().is_none())
-            && self.kiosk.as_ref().is_some_and(|k| !k.prompt_open());
-        if std::mem::take(&mut self.once.focus_visit_id) || nothing_focused {
-            response.request_focus();
-        }
-        let valid = self.visit_id();
-        if !self.form.visit_id.trim().is_empty()
-            && let Err(e) = &valid
-        {
-            ui.colored_label(ui.visuals().error_fg_color, self.i18n.visit_id_error(e));
-        }
-        ui.add_space(16.0);
-        let can_start = valid.is_ok() && !cooling_down;
-        let start = ui.vertical_centered(|ui| {
-            ui.add_enabled(
-                can_start,
-                theme::primary_button(ui.ctx(), self.i18n.tr(msg!("kiosk-start"))),
-            )
-            .clicked()
-        });
-        if can_start && (start.inner || scanned) {
-            self.screen = Screen::Form;
-            self.once.focus_first_row = true;
-        } else if scanned {
-            // Keep the focus in the field so the next scan lands there.
-            response.request_focus();
-        }
-    }
-
-    /// The scanned visit id on the form (read-only), and a way to start over at once.
-    /// A long id (up to 256 characters) is cut short with «…» in the room the button
-    /// leaves, rather than widening the form past the screen's edge.
-    pub(in crate::ui::app) fn kiosk_visit_line(&mut self, ui: &mut Ui) {
-        let start_over = self.i18n.tr(msg!("kiosk-start-over"));
-        ui.horizontal(|ui| {
-            let button_text = egui::WidgetText::from(start_over.as_str()).into_galley(
-                ui,
-                Some(egui::TextWrapMode::Extend),
-                f32::INFINITY,
-                egui::TextStyle::Button,
-            );
-            let room = ui.available_width()
-                - button_text.size().x
-                - 2.0 * ui.spacing().button_padding.x
-                - ui.spacing().item_spacing.x;
-            ui.scope(|ui| {
-                ui.set_max_width(room.max(0.0));
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(self.i18n.tr_args(
-                            msg!("kiosk-visit"),
-                            &[("id", self.form.visit_id.trim().into())],
-                        ))
-                        .size(18.0),
-                    )
-                    .truncate(),
-                );
-            });
-            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-                if ui.button(start_over).clicked() {
-                    self.forget_patient(&ui.ctx().clone());
-                }
-            });
-        });
-    }
-
-    /// What a patient sees of an answer: only what is theirs to act on.
-    pub(in crate::ui::app) fn kiosk_result_ui(&mut self, ui: &mut Ui, last: &LastResult) {
-        let already = matches!(
-            last,
-            LastResult::Sent(SubmitReport { outcome, .. })
-                if outcome.kind == OutcomeKind::AlreadyRecorded
-        );
-        if !already && let Some(kiosk) = &mut self.kiosk {
-            // Not accepted and not kept: staff must look (the patient is told to ask).
-            kiosk.needs_attention = true;
-        }
-        let (headline, body) = if already {
-            (msg!("kiosk-already-rated"), msg!("advice-already-recorded"))
-        } else {
-            (msg!("kiosk-not-sent"), msg!("kiosk-not-sent-body"))
-        };
-        let panel = egui::Frame::group(ui.style())
-            .stroke(egui::Stroke::new(2.0, ui.visuals().warn_fg_color))
-            .inner_margin(16.0)
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(RichText::new(self.i18n.tr(headline)).strong().size(24.0));
-                ui.label(RichText::new(self.i18n.tr(body)).size(20.0));
-                if ui
-                    .add(theme::primary_button(
-                        ui.ctx(),
-                        self.i18n.tr(msg!("kiosk-done")),
-                    ))
-                    .clicked()
-                {
-                    self.forget_patient(&ui.ctx().clone());
-                }
-            });
-        if std::mem::take(&mut self.once.scroll_to_result) {
-            panel.response.scroll_to_me(Some(Align::BOTTOM));
-        }
-    }
-
     /// The idle warning and the PIN prompt, over everything else.
-    pub(in crate::ui::app) fn kiosk_overlays(&mut self, ctx: &egui::Context) {
+    pub(in crate::ui::app) fn kiosk_overlays(&mut self, ctx: &egui::Context) -> Transition {
         if let Some(seconds) = self.idle_seconds_left()
             && self.kiosk.as_ref().is_some_and(|k| k.prompt.is_none())
         {
@@ -327,9 +195,160 @@ impl RatingApp {
                     .clicked();
             });
             if still_here && let Some(kiosk) = &mut self.kiosk {
-                kiosk.last_activity = self.clock.now();
+                kiosk.timers.touched(self.clock.now());
             }
         }
-        self.pin_prompt(ctx);
+        self.pin_prompt(ctx)
+    }
+}
+
+impl Visit {
+    /// The welcome screen: scan or type the visit id, then start.
+    pub(in crate::ui::app) fn ready_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
+        let now = app.clock.now();
+        let cooling_down = app.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
+        ui.add_space(32.0 + app.kiosk_spare_height() / 3.0);
+        ui.vertical_centered(|ui| {
+            ui.label(
+                RichText::new(app.i18n.tr(msg!("kiosk-ready-title")))
+                    .size(34.0)
+                    .strong(),
+            );
+            ui.add_space(8.0);
+            ui.label(RichText::new(app.i18n.tr(msg!("kiosk-ready-body"))).size(21.0));
+            ui.add_space(24.0);
+        });
+        let label = ui.label(RichText::new(app.i18n.tr(msg!("visit-id-label"))).strong());
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.form.visit_id)
+                    .id(Id::unique(VISIT_ID_FIELD))
+                    .hint_text(app.i18n.tr(msg!("visit-id-hint")))
+                    .char_limit(MAX_VISIT_ID_CHARS)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Heading),
+            )
+            .labelled_by(label.id);
+        app.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
+        // The scanner types wherever the focus is: a tap elsewhere on this screen (an
+        // empty spot, a disabled button) takes it from the field, so it comes back
+        // whenever nothing else holds it (not while the PIN prompt is open).
+        let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        let nothing_focused = !scanned
+            && ui.memory(|m| m.focused().is_none())
+            && app.kiosk.as_ref().is_some_and(|k| !k.prompt_open());
+        if std::mem::take(&mut app.once.focus_visit_id) || nothing_focused {
+            response.request_focus();
+        }
+        let valid = self.visit_id(app);
+        if !self.form.visit_id.trim().is_empty()
+            && let Err(e) = &valid
+        {
+            ui.colored_label(ui.visuals().error_fg_color, app.i18n.visit_id_error(e));
+        }
+        ui.add_space(16.0);
+        let can_start = valid.is_ok() && !cooling_down;
+        let start = ui.vertical_centered(|ui| {
+            ui.add_enabled(
+                can_start,
+                theme::primary_button(ui.ctx(), app.i18n.tr(msg!("kiosk-start"))),
+            )
+            .clicked()
+        });
+        if can_start && (start.inner || scanned) {
+            return Transition::StartRating;
+        }
+        if scanned {
+            // Keep the focus in the field so the next scan lands there.
+            response.request_focus();
+        }
+        Transition::None
+    }
+
+    /// The scanned visit id on the form (read-only), and a way to start over at once.
+    /// A long id (up to 256 characters) is cut short with «…» in the room the button
+    /// leaves, rather than widening the form past the screen's edge.
+    pub(in crate::ui::app) fn kiosk_visit_line(
+        &mut self,
+        app: &mut RatingApp,
+        ui: &mut Ui,
+    ) -> Transition {
+        let mut next = Transition::None;
+        let start_over = app.i18n.tr(msg!("kiosk-start-over"));
+        ui.horizontal(|ui| {
+            let button_text = egui::WidgetText::from(start_over.as_str()).into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Button,
+            );
+            let room = ui.available_width()
+                - button_text.size().x
+                - 2.0 * ui.spacing().button_padding.x
+                - ui.spacing().item_spacing.x;
+            ui.scope(|ui| {
+                ui.set_max_width(room.max(0.0));
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(app.i18n.tr_args(
+                            msg!("kiosk-visit"),
+                            &[("id", self.form.visit_id.trim().into())],
+                        ))
+                        .size(18.0),
+                    )
+                    .truncate(),
+                );
+            });
+            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
+                if ui.button(start_over).clicked() {
+                    next = Transition::NextPatient;
+                }
+            });
+        });
+        next
+    }
+
+    /// What a patient sees of an answer: only what is theirs to act on.
+    pub(in crate::ui::app) fn kiosk_result_ui(
+        app: &mut RatingApp,
+        ui: &mut Ui,
+        last: &LastResult,
+    ) -> Transition {
+        let mut next = Transition::None;
+        let already = matches!(
+            last,
+            LastResult::Sent(SubmitReport { outcome, .. })
+                if outcome.kind == OutcomeKind::AlreadyRecorded
+        );
+        if !already && let Some(kiosk) = &mut app.kiosk {
+            // Not accepted and not kept: staff must look (the patient is told to ask).
+            kiosk.needs_attention = true;
+        }
+        let (headline, body) = if already {
+            (msg!("kiosk-already-rated"), msg!("advice-already-recorded"))
+        } else {
+            (msg!("kiosk-not-sent"), msg!("kiosk-not-sent-body"))
+        };
+        let panel = egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(2.0, ui.visuals().warn_fg_color))
+            .inner_margin(16.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new(app.i18n.tr(headline)).strong().size(24.0));
+                ui.label(RichText::new(app.i18n.tr(body)).size(20.0));
+                if ui
+                    .add(theme::primary_button(
+                        ui.ctx(),
+                        app.i18n.tr(msg!("kiosk-done")),
+                    ))
+                    .clicked()
+                {
+                    next = Transition::NextPatient;
+                }
+            });
+        if std::mem::take(&mut app.once.scroll_to_result) {
+            panel.response.scroll_to_me(Some(Align::BOTTOM));
+        }
+        next
     }
 }
