@@ -3,7 +3,7 @@
 
 For each gap (milliseconds between keys, 0 = as fast as X delivers them) a fresh desk
 window is started against a stand-in server in another process, and N ratings are typed
-with the README's keyboard-only sequence, each as one uninterrupted burst: visit id, Tab,
+with the keyboard-only sequence of the book's "The window", each as one uninterrupted burst: visit id, Tab,
 digit, Tab, digit, Tab, digit, Tab, digit, Tab, remarks, Ctrl+Enter. After each, the script
 waits until the server has the rating and presses Enter for the next form. A rating is
 "exact" when the server stored exactly the visit id, scores and remarks that were typed.

@@ -8,7 +8,7 @@
 //! out of this one: no `ptrace` attach, and `/proc/PID/mem`, `/proc/PID/environ`
 //! (where `VISIT_RATING_TOKEN` may be) and the like belong to root. Root itself is not
 //! kept out. Elsewhere nothing is done here (Windows and macOS write crash reports
-//! through their own services; see the README).
+//! through their own services; see the book's Hostile input chapter).
 //!
 //! A developer who needs a core sets [`ALLOW_CORE_DUMPS_ENV`]`=1`; the process then stays
 //! dumpable and says so in a warning on standard error and in the log.

@@ -1,5 +1,5 @@
 //! The `visit-rating` binary: parse arguments, pick the GUI, a headless command or the
-//! stand-in server, and map the result to an exit code (README, "Exit codes").
+//! stand-in server, and map the result to an exit code (the book's Command line chapter, "Exit codes").
 
 use std::process::ExitCode;
 use visit_rating::msg;
@@ -168,7 +168,7 @@ fn prepare_process(cli: &Cli, config: &Config) {
 }
 
 /// The window (no command): run it until it is closed. Without a display, a sentence
-/// that names `submit` and `xvfb-run`, and exit code 8 (README, "Using the window").
+/// that names `submit` and `xvfb-run`, and exit code 8 (the book's "The window").
 fn window(options: GuiOptions, i18n: &I18n) -> ExitCode {
     match ui::run(options) {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,15 +2,15 @@
 //!
 //! [`encode`] renders a [`Health`] in the Prometheus text format with the `prometheus`
 //! crate's `TextEncoder`, never by hand, with the delivery counters of
-//! [`crate::counters`]. [`spawn_file_writer`] is the window's background thread that
-//! rewrites `metrics_file` every minute for `node_exporter`'s textfile collector. The
+//! [`crate::counters`]. [`write_file`] writes it for `node_exporter`'s textfile collector
+//! (the window does it every [`FILE_INTERVAL`], from a thread `ui::jobs` starts). The
 //! status code it shows is given by the caller: exit codes are the CLI's
 //! ([`crate::cli::Exit::for_verdict`]).
 //!
 //! No egui here.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use prometheus::core::Collector;
@@ -183,28 +183,4 @@ fn add_token(out: &Exposition, token: &TokenHealth) -> Result<(), EncodeError> {
 pub fn write_file(path: &Path, health: &Health, status_code: fn(Verdict) -> u8) -> io::Result<()> {
     let text = encode(health, status_code(health.verdict())).map_err(io::Error::other)?;
     crate::private_fs::write_with_mode(path, text.as_bytes(), 0o644)
-}
-
-/// The window's background thread: rewrite `path` now and then every
-/// [`FILE_INTERVAL`], gathering with `gather` each time, for the life of the process;
-/// `status_code` turns the verdict into `status`'s exit code.
-pub fn spawn_file_writer(
-    path: PathBuf,
-    gather: impl Fn() -> Health + Send + 'static,
-    status_code: fn(Verdict) -> u8,
-) -> io::Result<()> {
-    std::thread::Builder::new()
-        .name("metrics-file".into())
-        .spawn(move || {
-            loop {
-                match write_file(&path, &gather(), status_code) {
-                    Ok(()) => tracing::debug!(file = %path.display(), "metrics written"),
-                    Err(e) => {
-                        tracing::warn!(file = %path.display(), error = %e, "cannot write the metrics file");
-                    }
-                }
-                std::thread::sleep(FILE_INTERVAL);
-            }
-        })
-        .map(drop)
 }

@@ -1,7 +1,7 @@
 //! What became of one submission, and how a server's answer is read.
 //!
 //! Every caller — the GUI, `submit`, the outbox — sees the same [`Outcome`]. The rules
-//! (`docs/api.md`, "Response", and the README's table of answers):
+//! (`docs/api.md`, "Response", and the book's Command line chapter, "What each answer means"):
 //!
 //! | answer | outcome |
 //! |---|---|

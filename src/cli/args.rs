@@ -39,7 +39,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Send one rating and report the server's answer (exit codes in the README).
+    /// Send one rating and report the server's answer (exit codes: the book's Command line chapter).
     Submit(SubmitArgs),
     /// Run the stand-in server that answers like the portal.
     MockServer(MockServerArgs),
@@ -53,7 +53,7 @@ pub enum Command {
     #[command(subcommand)]
     Outbox(OutboxCommand),
     /// Import paper forms from a spreadsheet (XLSX, XLS, ODS) or CSV file: check every
-    /// row, save the valid ones in the outbox, send them (README, "Importing paper forms").
+    /// row, save the valid ones in the outbox, send them (the book's "Importing paper forms").
     Import(ImportArgs),
     /// Version, server, token expiry, outbox, last delivery, kiosk: is this terminal
     /// healthy? Exit 0 healthy, 10 warning, 11 broken, 12 could not check.

@@ -1,5 +1,5 @@
 //! `visit-rating import FILE`: paper forms typed into a spreadsheet, checked row by row,
-//! saved in the outbox, then sent (README, "Importing paper forms").
+//! saved in the outbox, then sent (the book's "Importing paper forms").
 //!
 //! Output: the problems of invalid rows and the rows not delivered on stderr (as the
 //! rows go by), a summary on stdout; `--json` prints one object instead, its `results`

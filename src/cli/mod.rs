@@ -3,7 +3,7 @@
 //! `generate-files` in [`generate`]. Each returns an [`Exit`] code; `main.rs` only parses and
 //! dispatches.
 //!
-//! Exit codes are part of the interface (README, "Exit codes").
+//! Exit codes are part of the interface (the book's Command line chapter, "Exit codes").
 //!
 //! Rooms: [`args`] the command line (clap); [`report`] exit codes and what a command
 //! prints; [`json`] the `--json` objects; one file per command ([`submit`], [`token`], [`admin_pin`], [`mock_server`],

@@ -31,7 +31,7 @@ fn data_dir() -> Result<std::path::PathBuf, Exit> {
 }
 
 /// `visit-rating status`. Exit 0 healthy, 10 warning, 11 broken, 12 could not check
-/// (README, "Operating many terminals"); 1 when there is no home folder at all.
+/// (the book's "Operating many terminals"); 1 when there is no home folder at all.
 pub fn status(url: Option<&str>, json: bool, config: &Config, i18n: &I18n) -> Exit {
     let dir = match data_dir() {
         Ok(dir) => dir,

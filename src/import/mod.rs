@@ -1,5 +1,5 @@
 //! Importing paper forms: a spreadsheet or CSV file of ratings typed in by staff,
-//! checked row by row, saved in the outbox, then sent (README, "Importing paper forms").
+//! checked row by row, saved in the outbox, then sent (the book's "Importing paper forms").
 //!
 //! - [`limits`]: what a file may hold, in one place (a table of the limits and why);
 //! - [`prescan`]: a spreadsheet held to the limits before calamine opens it;

@@ -4,7 +4,7 @@
 
 use crate::support::UserEnv;
 
-/// The window's exit code when there is no display (README, "Using the window").
+/// The window's exit code when there is no display (the book's "The window").
 const NO_DISPLAY: i32 = 8;
 
 /// The binary with `args` and `display` as `DISPLAY` (none when `None`), no

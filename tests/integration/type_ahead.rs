@@ -50,7 +50,7 @@ fn typed(text: &str) -> Vec<Event> {
     events
 }
 
-/// The README's keyboard-only sequence: id, Tab, digit, Tab … remarks, Ctrl+Enter.
+/// The keyboard-only sequence of the book's "The window": id, Tab, digit, Tab … remarks, Ctrl+Enter.
 fn desk_sequence(id: &str, after_id: Key, digits: [u8; 4]) -> Vec<Event> {
     let mut events = typed(id);
     for (i, digit) in digits.into_iter().enumerate() {

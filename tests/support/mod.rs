@@ -83,8 +83,8 @@ impl UserEnv {
     }
 }
 
-/// The environment variable that gives `mock-server` its control key (README,
-/// "`visit-rating mock-server`").
+/// The environment variable that gives `mock-server` its control key (the book's
+/// "The stand-in server").
 pub const MOCK_KEY_ENV: &str = "VISIT_RATING_MOCK_KEY";
 
 /// The header that carries it on `/__mock/*`.
