@@ -27,79 +27,18 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::OutcomeKind;
+use crate::api::{OutcomeClass, OutcomeKind};
 use crate::outbox::AttemptRecorder;
 use crate::time::now_ms;
 
 /// The counter file in the data folder.
 pub const COUNTERS_FILE: &str = "metrics.json";
 const LOCK_FILE: &str = "metrics.lock";
-/// The outcome of a delivery attempt, as counted: [`OutcomeKind`] without the token
-/// problem's detail. The file keeps the names (a newer version's name is kept and
-/// counted in the total, not lost).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Counted {
-    /// The server stored the rating.
-    Accepted,
-    /// The server already had it.
-    AlreadyRecorded,
-    /// Refused for good.
-    Rejected,
-    /// The server refused the token.
-    Unauthorized,
-    /// A gateway in front of the server refused the request.
-    Refused,
-    /// No usable answer.
-    Transient,
-}
-
-impl Counted {
-    /// Every outcome, in the order `status` and the metrics list them.
-    pub const ALL: [Counted; 6] = [
-        Counted::Accepted,
-        Counted::AlreadyRecorded,
-        Counted::Rejected,
-        Counted::Unauthorized,
-        Counted::Refused,
-        Counted::Transient,
-    ];
-
-    /// Its name in the file, in `status --json` and in the metrics' `outcome` label.
-    pub fn name(self) -> &'static str {
-        match self {
-            Counted::Accepted => "accepted",
-            Counted::AlreadyRecorded => "already_recorded",
-            Counted::Rejected => "rejected",
-            Counted::Unauthorized => "unauthorized",
-            Counted::Refused => "refused",
-            Counted::Transient => "transient",
-        }
-    }
-
-    /// The outcome named `name`; `None` for a name this version does not know.
-    pub fn from_name(name: &str) -> Option<Counted> {
-        Counted::ALL.into_iter().find(|c| c.name() == name)
-    }
-}
-
-impl From<OutcomeKind> for Counted {
-    fn from(kind: OutcomeKind) -> Counted {
-        match kind {
-            OutcomeKind::Accepted => Counted::Accepted,
-            OutcomeKind::AlreadyRecorded => Counted::AlreadyRecorded,
-            OutcomeKind::Rejected => Counted::Rejected,
-            OutcomeKind::Unauthorized(_) => Counted::Unauthorized,
-            OutcomeKind::Refused => Counted::Refused,
-            OutcomeKind::Transient => Counted::Transient,
-        }
-    }
-}
-
 /// What the counter file holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Deliveries {
-    /// Attempts per outcome name (see [`Counted::name`]).
+    /// Attempts per outcome name (see [`OutcomeClass::name`]).
     pub counts: BTreeMap<String, u64>,
     /// When the last attempt ended (ms since the epoch).
     pub last_attempt_ms: Option<u64>,
@@ -149,15 +88,15 @@ impl Deliveries {
     }
 
     /// Attempts that ended in `outcome`.
-    pub fn count(&self, outcome: Counted) -> u64 {
+    pub fn count(&self, outcome: OutcomeClass) -> u64 {
         self.counts.get(outcome.name()).copied().unwrap_or(0)
     }
 
     /// The last attempt's outcome, when this version knows its name.
-    pub fn last_outcome(&self) -> Option<Counted> {
+    pub fn last_outcome(&self) -> Option<OutcomeClass> {
         self.last_attempt_outcome
             .as_deref()
-            .and_then(Counted::from_name)
+            .and_then(OutcomeClass::from_name)
     }
 
     /// Attempts in all.
@@ -166,7 +105,7 @@ impl Deliveries {
     }
 
     fn add(&mut self, kind: OutcomeKind, at_ms: u64) {
-        let name = Counted::from(kind).name();
+        let name = kind.name();
         *self.counts.entry(name.to_owned()).or_insert(0) += 1;
         self.last_attempt_ms = Some(at_ms);
         self.last_attempt_outcome = Some(name.to_owned());
@@ -235,10 +174,10 @@ mod tests {
         record_attempt(dir.path(), OutcomeKind::Accepted);
         record_attempt(dir.path(), OutcomeKind::Transient);
         let loaded = Deliveries::load(dir.path()).unwrap();
-        assert_eq!(loaded.count(Counted::Transient), 2);
-        assert_eq!(loaded.count(Counted::Accepted), 1);
+        assert_eq!(loaded.count(OutcomeClass::Transient), 2);
+        assert_eq!(loaded.count(OutcomeClass::Accepted), 1);
         assert_eq!(loaded.total(), 3);
-        assert_eq!(loaded.last_outcome(), Some(Counted::Transient));
+        assert_eq!(loaded.last_outcome(), Some(OutcomeClass::Transient));
         assert!(loaded.last_success_ms.is_some());
         assert!(loaded.last_success_ms <= loaded.last_attempt_ms);
     }
@@ -255,7 +194,7 @@ mod tests {
         assert_eq!(
             Deliveries::load(dir.path())
                 .unwrap()
-                .count(Counted::Rejected),
+                .count(OutcomeClass::Rejected),
             1
         );
         let aside: Vec<_> = fs::read_dir(dir.path())
@@ -285,7 +224,7 @@ mod tests {
         assert_eq!(
             Deliveries::load(dir.path())
                 .unwrap()
-                .count(Counted::Accepted),
+                .count(OutcomeClass::Accepted),
             100
         );
     }

@@ -20,8 +20,9 @@
 
 use std::path::Path;
 
+use crate::api::OutcomeClass;
 use crate::config::Config;
-use crate::counters::{Counted, CountersError, Deliveries};
+use crate::counters::{CountersError, Deliveries};
 use crate::outbox::{EntryState, Outbox};
 use crate::secrets::{self, SecretsError, Token, TokenOrigin};
 use crate::time::now_ms;
@@ -286,10 +287,10 @@ impl Health {
                     .ok()
                     .and_then(Deliveries::last_outcome);
                 match last {
-                    Some(Counted::Unauthorized) if outbox.pending > 0 => {
+                    Some(OutcomeClass::Unauthorized) if outbox.pending > 0 => {
                         add(Verdict::Broken, ProblemKind::TokenRefused, None);
                     }
-                    Some(Counted::Refused) if outbox.pending > 0 => {
+                    Some(OutcomeClass::Refused) if outbox.pending > 0 => {
                         add(Verdict::Broken, ProblemKind::GatewayRefused, None);
                     }
                     _ => {}

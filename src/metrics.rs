@@ -16,7 +16,8 @@ use std::time::Duration;
 use prometheus::core::Collector;
 use prometheus::{Encoder as _, Gauge, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
-use crate::counters::{Counted, Deliveries};
+use crate::api::OutcomeClass;
+use crate::counters::Deliveries;
 use crate::health::{Health, OutboxCounts, TokenHealth, Verdict};
 
 /// How often the window rewrites `metrics_file`.
@@ -132,7 +133,7 @@ fn add_deliveries(out: &Exposition, deliveries: &Deliveries) -> Result<(), Encod
         ),
         &["outcome"],
     )?;
-    for outcome in Counted::ALL {
+    for outcome in OutcomeClass::ALL {
         counter
             .with_label_values(&[outcome.name()])
             .inc_by(deliveries.count(outcome));

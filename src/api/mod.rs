@@ -12,7 +12,8 @@ pub use client::{
     error_chain, is_clear_text_remote, origin, redact_userinfo,
 };
 pub use outcome::{
-    ErrorModel, Outcome, OutcomeKind, STORED_TEXT_CHARS, TokenProblem, bounded_text, classify,
+    ErrorModel, Outcome, OutcomeClass, OutcomeKind, STORED_TEXT_CHARS, TokenProblem, bounded_text,
+    classify,
 };
 pub use visit_id::{MAX_VISIT_ID_CHARS, VisitId, VisitIdError, is_guid};
 

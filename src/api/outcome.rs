@@ -70,19 +70,72 @@ pub enum OutcomeKind {
 impl OutcomeKind {
     /// The name used in `--json` output and logs.
     pub fn name(self) -> &'static str {
+        self.class().name()
+    }
+
+    /// Its class without the token problem's detail.
+    pub fn class(self) -> OutcomeClass {
         match self {
-            OutcomeKind::Accepted => "accepted",
-            OutcomeKind::AlreadyRecorded => "already_recorded",
-            OutcomeKind::Unauthorized(_) => "unauthorized",
-            OutcomeKind::Rejected => "rejected",
-            OutcomeKind::Refused => "refused",
-            OutcomeKind::Transient => "transient",
+            OutcomeKind::Accepted => OutcomeClass::Accepted,
+            OutcomeKind::AlreadyRecorded => OutcomeClass::AlreadyRecorded,
+            OutcomeKind::Unauthorized(_) => OutcomeClass::Unauthorized,
+            OutcomeKind::Rejected => OutcomeClass::Rejected,
+            OutcomeKind::Refused => OutcomeClass::Refused,
+            OutcomeKind::Transient => OutcomeClass::Transient,
         }
     }
 
     /// The server has the rating: nothing more to send.
     pub fn is_final_success(self) -> bool {
         matches!(self, OutcomeKind::Accepted | OutcomeKind::AlreadyRecorded)
+    }
+}
+
+/// [`OutcomeKind`] without the token problem's detail: what is counted (the delivery
+/// counters), named (`--json`, the metrics' `outcome` label, the sent log) and listed
+/// (an import's rows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OutcomeClass {
+    /// The server stored the rating.
+    Accepted,
+    /// 5030: the server had a rating for this visit already.
+    AlreadyRecorded,
+    /// Refused for good (any other 4xx); kept for a person.
+    Rejected,
+    /// A token problem.
+    Unauthorized,
+    /// A 401/403 from the server or a gateway in front of it, not the error model.
+    Refused,
+    /// No usable answer.
+    Transient,
+}
+
+impl OutcomeClass {
+    /// Every class, in the order `status`, the metrics and an import's tally list them.
+    pub const ALL: [OutcomeClass; 6] = [
+        OutcomeClass::Accepted,
+        OutcomeClass::AlreadyRecorded,
+        OutcomeClass::Rejected,
+        OutcomeClass::Unauthorized,
+        OutcomeClass::Refused,
+        OutcomeClass::Transient,
+    ];
+
+    /// Its stable name (`accepted`, `already_recorded`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            OutcomeClass::Accepted => "accepted",
+            OutcomeClass::AlreadyRecorded => "already_recorded",
+            OutcomeClass::Rejected => "rejected",
+            OutcomeClass::Unauthorized => "unauthorized",
+            OutcomeClass::Refused => "refused",
+            OutcomeClass::Transient => "transient",
+        }
+    }
+
+    /// The class named `name`; `None` for a name this version does not know.
+    pub fn from_name(name: &str) -> Option<OutcomeClass> {
+        OutcomeClass::ALL.into_iter().find(|c| c.name() == name)
     }
 }
 

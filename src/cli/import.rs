@@ -19,7 +19,7 @@ use super::Exit;
 use super::args::ImportArgs;
 use super::json::{ImportCounts, ImportHead, ImportRefused};
 use super::report::Batch;
-use crate::api::RatingClient;
+use crate::api::{OutcomeClass, RatingClient};
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::import::report::{self, Line, RowOutcome, Stage, Tally};
@@ -258,21 +258,19 @@ fn exit_for(tally: &Tally) -> Exit {
     let mut left = Batch::default();
     for outcome in tally.outcomes() {
         match outcome {
-            RowOutcome::Unauthorized
+            RowOutcome::Answered(OutcomeClass::Unauthorized | OutcomeClass::Refused)
             | RowOutcome::PausedToken
-            | RowOutcome::Refused
             | RowOutcome::PausedRefused => left.token_problem = true,
-            RowOutcome::Transient
+            RowOutcome::Answered(OutcomeClass::Transient)
             | RowOutcome::Stopped
             | RowOutcome::ServerUnreachable
             | RowOutcome::NotSent => left.waiting = true,
             RowOutcome::InFlight => left.in_flight = true,
-            RowOutcome::Rejected => left.rejected = true,
+            RowOutcome::Answered(OutcomeClass::Rejected) => left.rejected = true,
             RowOutcome::Invalid => left.invalid = true,
             RowOutcome::Valid
             | RowOutcome::AlreadyDelivered
-            | RowOutcome::Accepted
-            | RowOutcome::AlreadyRecorded => {}
+            | RowOutcome::Answered(OutcomeClass::Accepted | OutcomeClass::AlreadyRecorded) => {}
         }
     }
     Exit::for_batch(&left)
@@ -449,7 +447,7 @@ impl<'a> Output<'a> {
                 error: error.map(|(text, _)| text.as_str()),
                 exit: exit as u8,
                 invalid,
-                rejected: tally.count(RowOutcome::Rejected),
+                rejected: tally.count(RowOutcome::Answered(OutcomeClass::Rejected)),
                 rows: tally.rows(),
                 valid: tally.rows() - invalid,
                 waiting,
@@ -478,7 +476,12 @@ impl<'a> Output<'a> {
                     ("delivered", tally.delivered().into()),
                     ("earlier", tally.count(RowOutcome::AlreadyDelivered).into()),
                     ("waiting", waiting.into()),
-                    ("rejected", tally.count(RowOutcome::Rejected).into()),
+                    (
+                        "rejected",
+                        tally
+                            .count(RowOutcome::Answered(OutcomeClass::Rejected))
+                            .into()
+                    ),
                 ],
             )
         );

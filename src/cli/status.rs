@@ -6,8 +6,8 @@
 use crate::msg;
 
 use super::json::{self, LastAttempt, LastSuccess, StatusOutbox, StatusProblem, StatusToken};
+use crate::api::OutcomeClass;
 use crate::config::Config;
-use crate::counters::Counted;
 use crate::health::{Health, Problem, ProblemKind, TokenHealth, Verdict};
 use crate::i18n::I18n;
 use crate::secrets::TokenOrigin;
@@ -104,7 +104,7 @@ pub fn status_json(health: &Health) -> json::Status<'_> {
                 at: millis_to_secs(ms),
             }),
             json::Deliveries::Counts(
-                Counted::ALL
+                OutcomeClass::ALL
                     .into_iter()
                     .map(|o| (o.name(), d.count(o)))
                     .collect(),

@@ -21,7 +21,7 @@ use crate::i18n::I18n;
 
 use super::send::{Delivery, Held};
 use super::{Field, Import, Row, SourceFormat};
-use crate::api::OutcomeKind;
+use crate::api::{OutcomeClass, OutcomeKind};
 
 /// What became of one row: its name in `--json`, the report file and the window's
 /// summary is the snake-case name ([`RowOutcome::name`]).
@@ -35,18 +35,8 @@ pub enum RowOutcome {
     NotSent,
     /// The sent log says the server has this visit already: nothing was sent.
     AlreadyDelivered,
-    /// The server stored the rating.
-    Accepted,
-    /// 5030: the server had a rating for this visit already.
-    AlreadyRecorded,
-    /// The server refused this rating for good; kept for a person.
-    Rejected,
-    /// A token problem answered this row; it waits in the outbox.
-    Unauthorized,
-    /// The server or a gateway refused the request (401/403 without the error model).
-    Refused,
-    /// No usable answer; it waits in the outbox.
-    Transient,
+    /// The server answered (or did not answer) when the row was sent.
+    Answered(OutcomeClass),
     /// Saved, not sent: the import was stopped on request.
     Stopped,
     /// Saved, not sent: sending stopped on a token problem.
@@ -66,12 +56,12 @@ impl RowOutcome {
         RowOutcome::Valid,
         RowOutcome::NotSent,
         RowOutcome::AlreadyDelivered,
-        RowOutcome::Accepted,
-        RowOutcome::AlreadyRecorded,
-        RowOutcome::Rejected,
-        RowOutcome::Unauthorized,
-        RowOutcome::Refused,
-        RowOutcome::Transient,
+        RowOutcome::Answered(OutcomeClass::Accepted),
+        RowOutcome::Answered(OutcomeClass::AlreadyRecorded),
+        RowOutcome::Answered(OutcomeClass::Rejected),
+        RowOutcome::Answered(OutcomeClass::Unauthorized),
+        RowOutcome::Answered(OutcomeClass::Refused),
+        RowOutcome::Answered(OutcomeClass::Transient),
         RowOutcome::Stopped,
         RowOutcome::PausedToken,
         RowOutcome::ServerUnreachable,
@@ -86,12 +76,7 @@ impl RowOutcome {
             RowOutcome::Valid => "valid",
             RowOutcome::NotSent => "not_sent",
             RowOutcome::AlreadyDelivered => "already_delivered",
-            RowOutcome::Accepted => "accepted",
-            RowOutcome::AlreadyRecorded => "already_recorded",
-            RowOutcome::Rejected => "rejected",
-            RowOutcome::Unauthorized => "unauthorized",
-            RowOutcome::Refused => "refused",
-            RowOutcome::Transient => "transient",
+            RowOutcome::Answered(class) => class.name(),
             RowOutcome::Stopped => "stopped",
             RowOutcome::PausedToken => "paused_token",
             RowOutcome::ServerUnreachable => "server_unreachable",
@@ -103,21 +88,22 @@ impl RowOutcome {
     /// The server has this row's rating (now or from an earlier run).
     pub fn is_delivered(self) -> bool {
         match self {
-            RowOutcome::AlreadyDelivered | RowOutcome::Accepted | RowOutcome::AlreadyRecorded => {
-                true
-            }
+            RowOutcome::AlreadyDelivered
+            | RowOutcome::Answered(OutcomeClass::Accepted | OutcomeClass::AlreadyRecorded) => true,
             // Not sent, refused, or waiting (in alphabetical order).
-            RowOutcome::InFlight
+            RowOutcome::Answered(
+                OutcomeClass::Refused
+                | OutcomeClass::Rejected
+                | OutcomeClass::Transient
+                | OutcomeClass::Unauthorized,
+            )
+            | RowOutcome::InFlight
             | RowOutcome::Invalid
             | RowOutcome::NotSent
             | RowOutcome::PausedRefused
             | RowOutcome::PausedToken
-            | RowOutcome::Refused
-            | RowOutcome::Rejected
             | RowOutcome::ServerUnreachable
             | RowOutcome::Stopped
-            | RowOutcome::Transient
-            | RowOutcome::Unauthorized
             | RowOutcome::Valid => false,
         }
     }
@@ -126,9 +112,9 @@ impl RowOutcome {
     /// the window's background sender).
     pub fn is_waiting(self) -> bool {
         match self {
-            RowOutcome::Unauthorized
-            | RowOutcome::Refused
-            | RowOutcome::Transient
+            RowOutcome::Answered(
+                OutcomeClass::Unauthorized | OutcomeClass::Refused | OutcomeClass::Transient,
+            )
             | RowOutcome::Stopped
             | RowOutcome::PausedToken
             | RowOutcome::ServerUnreachable
@@ -140,22 +126,15 @@ impl RowOutcome {
             | RowOutcome::Valid
             | RowOutcome::NotSent
             | RowOutcome::AlreadyDelivered
-            | RowOutcome::Accepted
-            | RowOutcome::AlreadyRecorded
-            | RowOutcome::Rejected => false,
+            | RowOutcome::Answered(
+                OutcomeClass::Accepted | OutcomeClass::AlreadyRecorded | OutcomeClass::Rejected,
+            ) => false,
         }
     }
 
     /// The outcome of a row the server answered.
     pub fn answered(kind: OutcomeKind) -> RowOutcome {
-        match kind {
-            OutcomeKind::Accepted => RowOutcome::Accepted,
-            OutcomeKind::AlreadyRecorded => RowOutcome::AlreadyRecorded,
-            OutcomeKind::Unauthorized(_) => RowOutcome::Unauthorized,
-            OutcomeKind::Rejected => RowOutcome::Rejected,
-            OutcomeKind::Refused => RowOutcome::Refused,
-            OutcomeKind::Transient => RowOutcome::Transient,
-        }
+        RowOutcome::Answered(kind.class())
     }
 
     /// The outcome of a row saved but not sent now.
@@ -540,9 +519,9 @@ mod tests {
         );
         let mut tally = Tally::default();
         for outcome in [
-            RowOutcome::Refused,
+            RowOutcome::Answered(OutcomeClass::Refused),
             RowOutcome::InFlight,
-            RowOutcome::Accepted,
+            RowOutcome::Answered(OutcomeClass::Accepted),
         ] {
             tally.add(&Line {
                 outcome,

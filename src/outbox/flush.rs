@@ -288,7 +288,7 @@ mod tests {
         assert_eq!(log.lines().count(), n);
         // Counted per batch, every attempt once, all written by the time flush returns.
         let counted = crate::counters::Deliveries::load(dir.path()).unwrap();
-        assert_eq!(counted.count(crate::counters::Counted::Accepted), n as u64);
+        assert_eq!(counted.count(crate::api::OutcomeClass::Accepted), n as u64);
         assert_eq!(counted.total(), n as u64);
     }
 
@@ -321,7 +321,7 @@ mod tests {
             assert!(outbox.claim(id).unwrap().is_some(), "{id} is still leased");
         }
         let counted = crate::counters::Deliveries::load(dir.path()).unwrap();
-        assert_eq!(counted.count(crate::counters::Counted::Unauthorized), 1);
+        assert_eq!(counted.count(crate::api::OutcomeClass::Unauthorized), 1);
         assert_eq!(counted.total(), 1);
     }
 

@@ -25,6 +25,7 @@ use egui::{Color32, RichText, Ui};
 use poll_promise::Promise;
 
 use super::{RatingApp, Screen, Transition, theme};
+use crate::api::OutcomeClass;
 use crate::config::Config;
 use crate::i18n::I18n;
 use crate::import::report::{self, Line, RowOutcome, Stage, Tally};
@@ -505,7 +506,10 @@ impl ImportView {
                         // command line and the report count them.
                         tally.waiting().into(),
                     ),
-                    ("rejected", count(RowOutcome::Rejected).into()),
+                    (
+                        "rejected",
+                        count(RowOutcome::Answered(OutcomeClass::Rejected)).into(),
+                    ),
                     ("invalid", count(RowOutcome::Invalid).into()),
                 ],
             ))
