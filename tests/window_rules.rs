@@ -2,7 +2,7 @@
 //! `src/ui/` and `src/main.rs`, only `ui/app.rs` changes the screen (an assignment to a
 //! `screen` field: the screens return a `Transition` that `RatingApp::apply` carries
 //! out), and only `ui/jobs.rs` starts a thread for the window (anything of `std::thread`,
-//! the background sender's `OutboxWorker::start`, the metrics file's writer).
+//! the background sender's `OutboxWorker::start`).
 //!
 //! The test parses the files with `syn`; test code (`#[cfg(test)]` items) is left out.
 //! A binary of its own: it reads source files and needs none of the suite's support. The
@@ -98,8 +98,7 @@ impl<'ast> Visit<'ast> for Found {
     fn visit_path(&mut self, path: &'ast syn::Path) {
         let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         let thread = names.iter().any(|n| n == "thread")
-            || names.ends_with(&["OutboxWorker".to_owned(), "start".to_owned()])
-            || names.last().is_some_and(|n| n == "spawn_file_writer");
+            || names.ends_with(&["OutboxWorker".to_owned(), "start".to_owned()]);
         if thread {
             self.threads
                 .push((names.join("::"), path.span().start().line));
