@@ -67,6 +67,9 @@ pub struct Config {
     /// When set, the running window rewrites this file every minute with the metrics in
     /// the Prometheus text format (for `node_exporter`'s textfile collector).
     pub metrics_file: Option<PathBuf>,
+    /// An unattended terminal's token, in a file only root or this user may read, bound
+    /// to `server_url` (see [`crate::secrets::file`]).
+    pub token_file: Option<PathBuf>,
 }
 
 /// The `[kiosk_options]` table.
@@ -128,6 +131,7 @@ impl Default for Config {
             retention_days: crate::retention::DEFAULT_RETENTION_DAYS,
             token_warning_days: 7,
             metrics_file: None,
+            token_file: None,
         }
     }
 }

@@ -126,6 +126,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("outbox/worker.rs", Domain),
     ("secrets/mod.rs", Domain),
     ("secrets/error.rs", Domain),
+    ("secrets/file.rs", Domain),
+    ("secrets/sources.rs", Domain),
     ("secrets/store.rs", Domain),
     ("secrets/token.rs", Domain),
     ("config.rs", Domain),

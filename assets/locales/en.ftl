@@ -166,6 +166,20 @@ token-format-control = it contains control characters
 token-format-non-ascii = it contains characters other than Latin letters, digits and punctuation, which an HTTP header cannot carry
 token-format-too-long = it is { $bytes } bytes long; at most { $max } can be stored
 token-prompt = Token (not shown while you type):
+secrets-token-file-refused = The token file { $path } (the token_file setting) is refused: { $problem }. Fix the file: owned by root or by the user the program runs as, readable by its owner alone (chmod 600), holding the token alone.
+secrets-credential-refused = The systemd credential { $path } is refused: { $problem }. Fix the file named in the unit's LoadCredential= and restart the service.
+token-file-not-absolute = the path must be absolute (e.g. /etc/visit-rating/token)
+token-file-missing = there is no such file
+token-file-unreadable = it cannot be read ({ $detail })
+token-file-not-a-file = it is not a regular file
+token-file-owner = it is owned by user id { $owner }; only root (0) or the program's user ({ $user }) may own it
+token-file-mode = its mode { $mode } lets group or others read or change it; allow its owner alone (chmod 600)
+token-file-too-large = it is { $bytes } bytes long, and a token file is never longer than { $max } bytes
+token-file-unsupported = token files are supported on Linux only
+token-status-file = { $origin } uses the token from the file { $path } (the token_file setting).
+token-status-credential = { $origin } uses the token from the systemd credential { $path }.
+token-set-from-file = The token for { $origin } comes from the file { $path } (the token_file setting), not from the keyring: “token set” would not replace it. Write the new token into that file (owned by root or the program's user, chmod 600), best by replacing the whole file (mv); the program reads it at its next attempt, no restart needed.
+token-set-from-credential = The token for { $origin } is passed by systemd (the credential { $path }), not kept in the keyring: “token set” would not replace it. Write the new token into the file named in the unit's LoadCredential= and restart the service (systemctl restart).
 
 ## Outbox (window)
 saved-without-token = The rating is saved and will be sent once a token is set.
@@ -381,6 +395,8 @@ status-server = Server: { $origin }
 status-server-none = Server: not configured
 status-token-keyring = in the keyring
 status-token-env = from VISIT_RATING_TOKEN
+status-token-credential = from the systemd credential
+status-token-file = from the token_file file
 status-token-until = Token: { $source }, valid until { $when } ({ $days } { $days ->
     [one] day
    *[other] days

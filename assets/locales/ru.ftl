@@ -175,6 +175,24 @@ token-format-too-long = его длина { $bytes } { $bytes ->
    *[many] байт
   }, допускается не более { $max }
 token-prompt = Токен (при вводе не отображается):
+secrets-token-file-refused = Файл токена { $path } (параметр token_file) не принят: { $problem }. Исправьте файл: владелец — root или пользователь, от имени которого работает программа, права только для владельца (chmod 600), внутри — только токен.
+secrets-credential-refused = Учётные данные systemd { $path } не приняты: { $problem }. Исправьте файл, указанный в LoadCredential= юнита, и перезапустите службу.
+token-file-not-absolute = путь должен быть абсолютным (например, /etc/visit-rating/token)
+token-file-missing = такого файла нет
+token-file-unreadable = его не удалось прочитать ({ $detail })
+token-file-not-a-file = это не обычный файл
+token-file-owner = его владелец — пользователь с номером { $owner }, а допускаются только root (0) и пользователь программы ({ $user })
+token-file-mode = его права { $mode } позволяют группе или остальным читать или изменять его; оставьте доступ только владельцу (chmod 600)
+token-file-too-large = его размер — { $bytes } { $bytes ->
+    [one] байт
+    [few] байта
+   *[many] байт
+  }, а файл токена не бывает больше { $max } байт
+token-file-unsupported = файл токена поддерживается только в Linux
+token-status-file = Для { $origin } используется токен из файла { $path } (параметр token_file).
+token-status-credential = Для { $origin } используется токен из учётных данных systemd { $path }.
+token-set-from-file = Токен для { $origin } берётся из файла { $path } (параметр token_file), а не из хранилища паролей: «token set» его не заменит. Запишите новый токен в этот файл (владелец — root или пользователь программы, chmod 600), лучше заменой файла целиком (mv); программа прочитает его при следующей отправке, перезапуск не нужен.
+token-set-from-credential = Токен для { $origin } передаёт systemd (учётные данные { $path }), а не хранилище паролей: «token set» его не заменит. Запишите новый токен в файл, указанный в LoadCredential= юнита, и перезапустите службу (systemctl restart).
 
 ## Outbox (window)
 saved-without-token = Оценка сохранена и будет отправлена, когда будет задан токен.
@@ -402,6 +420,8 @@ status-server = Сервер: { $origin }
 status-server-none = Сервер: не настроен
 status-token-keyring = в хранилище ключей
 status-token-env = из VISIT_RATING_TOKEN
+status-token-credential = из учётных данных systemd
+status-token-file = из файла token_file
 status-token-until = Токен: { $source }, действует до { $when } (осталось { $days } { $days ->
     [one] день
     [few] дня

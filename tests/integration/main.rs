@@ -34,5 +34,6 @@ mod snapshots;
 mod status;
 mod submit;
 mod tls;
+mod token_file;
 mod type_ahead;
 mod ui;
