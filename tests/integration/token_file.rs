@@ -5,11 +5,17 @@
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
+use visit_rating::config::Config;
+use visit_rating::outbox::Outbox;
+use visit_rating::outbox::worker::OutboxWorker;
+use visit_rating::service::Service;
 
 use crate::support::cli::{Cli, SCORES};
-use crate::support::{MockProcess, UserEnv, unique};
+use crate::support::{MockProcess, UserEnv, unique, wait_until};
 
 /// A session bus that is not there: the keyring answers "no Secret Service" at once, so
 /// a token that is not taken from a file is no token at all.
@@ -271,4 +277,54 @@ fn the_systemd_credential_is_taken_before_token_file() {
         .args(["token", "status"])
         .run_json();
     assert_eq!(status["source"], "environment", "{status}");
+}
+
+#[test]
+fn a_token_file_replaced_while_the_background_sender_runs_is_used_without_a_restart() {
+    let old = unique("old-token");
+    let new = unique("new-token");
+    // The server takes only the new token: the old one is refused (5008, "invalid").
+    let server = MockProcess::start(&["--token", &new]);
+    let terminal = Terminal::new(&server.url);
+    terminal.write_token(&old, 0o600);
+    // A rating saved while the old token was in the file: refused, kept in the outbox.
+    let (code, queued) = terminal
+        .cli()
+        .queue(&server.url, &unique("replaced"))
+        .scores(SCORES)
+        .run_json();
+    assert_eq!(code, Some(4), "{queued}");
+
+    // The window's background sender, connecting as the window does (one Service, made
+    // once from the settings), in this process.
+    let config = Config {
+        server_url: Some(server.url.clone()),
+        token_file: Some(terminal.token_file.clone()),
+        ..Config::default()
+    };
+    let service = Arc::new(Service::for_command(&config, None, false));
+    let outbox = Outbox::open(&terminal.env.data_dir()).unwrap();
+    let worker =
+        OutboxWorker::start(outbox, Box::new(move || service.connect()), Box::new(|| {})).unwrap();
+    worker.send_now();
+    wait_until(
+        "the sender pauses on the refused token",
+        Duration::from_secs(20),
+        || worker.status().paused.is_some(),
+    );
+    assert!(server.ratings().is_empty());
+
+    // An administrator (or Ansible) replaces the file; the sender looks again at its
+    // next round (within a minute; here it is woken to look now, as when another
+    // process adds a rating) and sends with the new token, no restart, no "send now".
+    terminal.write_token(&new, 0o600);
+    worker.refresh();
+    wait_until("the rating is delivered", Duration::from_secs(20), || {
+        server.ratings().len() == 1
+    });
+    wait_until(
+        "the sender says it is no longer paused",
+        Duration::from_secs(20),
+        || worker.status().paused.is_none(),
+    );
 }
