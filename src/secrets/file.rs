@@ -13,7 +13,8 @@
 //! and no cache to go stale.
 //!
 //! It is refused, with the reason, unless it is a regular file owned by root or by the
-//! user running the program and neither group nor others may read or write it. The
+//! user running the program and neither group nor others may read or write it (for a
+//! systemd credential: not others; the group's bits may show systemd's ACL mask). The
 //! checks are made on the open file's own metadata (`fstat`), never on the path's, so the
 //! file cannot be swapped between the check and the read. A file longer than
 //! [`MAX_FILE_BYTES`] is refused from its size without being read; what is read is kept
@@ -95,18 +96,37 @@ pub enum FileProblem {
     Unsupported,
 }
 
-/// The token in the file at `path`, checked as the module says; read afresh on every
-/// call. Blocking (a file read): never on the UI thread.
+/// The mode bits a token file may not have: group's and others' read and write.
+const LOOSE_FILE: u32 = 0o066;
+
+/// The mode bits a systemd credential may not have: others' read and write. systemd
+/// gives the service's user access to a root-owned credential with an ACL entry where
+/// the file system has ACLs, and the ACL's mask then shows in the group's bits (`0440`);
+/// the folder is the service's alone either way.
+const LOOSE_CREDENTIAL: u32 = 0o006;
+
+/// The token in the file at `path` (the settings' `token_file`), checked as the module
+/// says; read afresh on every call. Blocking (a file read): never on the UI thread.
 pub fn read_token_file(path: &Path) -> Result<Token, FileProblem> {
     crate::blocking::assert_may_block("reading the token file");
     if !path.is_absolute() {
         return Err(FileProblem::NotAbsolute);
     }
-    read_checked(path)
+    read_checked(path, LOOSE_FILE)
+}
+
+/// The token in the systemd credential at `path` ([`credential_path`]), checked as a
+/// token file except that the group's bits may show systemd's ACL mask.
+pub fn read_credential(path: &Path) -> Result<Token, FileProblem> {
+    crate::blocking::assert_may_block("reading the systemd credential");
+    if !path.is_absolute() {
+        return Err(FileProblem::NotAbsolute);
+    }
+    read_checked(path, LOOSE_CREDENTIAL)
 }
 
 #[cfg(target_os = "linux")]
-fn read_checked(path: &Path) -> Result<Token, FileProblem> {
+fn read_checked(path: &Path, loose: u32) -> Result<Token, FileProblem> {
     use std::io::Read as _;
     use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
     use zeroize::Zeroizing;
@@ -137,7 +157,7 @@ fn read_checked(path: &Path) -> Result<Token, FileProblem> {
         });
     }
     let mode = meta.mode() & 0o7777;
-    if mode & 0o066 != 0 {
+    if mode & loose != 0 {
         return Err(FileProblem::Permissions { mode });
     }
     if meta.len() > MAX_FILE_BYTES as u64 {
@@ -166,7 +186,7 @@ fn read_checked(path: &Path) -> Result<Token, FileProblem> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn read_checked(_path: &Path) -> Result<Token, FileProblem> {
+fn read_checked(_path: &Path, _loose: u32) -> Result<Token, FileProblem> {
     Err(FileProblem::Unsupported)
 }
 
@@ -211,6 +231,24 @@ mod tests {
             assert!(problem.to_string().contains("chmod 600"), "{problem}");
             assert!(!format!("{problem} {problem:?}").contains("s3cr3t"));
         }
+    }
+
+    #[test]
+    fn a_credential_may_show_systemds_acl_mask_in_its_group_bits_but_no_more() {
+        let (_dir, path) = token_file(b"abc.def", 0o440);
+        assert_eq!(
+            read_credential(&path).unwrap(),
+            Token::new("abc.def").unwrap()
+        );
+        assert_eq!(
+            read_token_file(&path).unwrap_err(),
+            FileProblem::Permissions { mode: 0o440 }
+        );
+        let (_dir, path) = token_file(b"abc.def", 0o404);
+        assert_eq!(
+            read_credential(&path).unwrap_err(),
+            FileProblem::Permissions { mode: 0o404 }
+        );
     }
 
     #[test]

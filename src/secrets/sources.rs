@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use super::file::read_token_file;
+use super::file::{read_credential, read_token_file};
 use super::store::{TOKEN_ENV, TokenOrigin, TokenStatus, load_token, token_status_with};
 use super::{SecretsError, Token};
 
@@ -114,8 +114,14 @@ impl Sources {
 }
 
 fn read_file(from: TokenOrigin, path: &Path) -> Result<Token, SecretsError> {
-    read_token_file(path).map_err(|problem| SecretsError::TokenFile {
-        credential: from == TokenOrigin::Credential,
+    let credential = from == TokenOrigin::Credential;
+    let read = if credential {
+        read_credential(path)
+    } else {
+        read_token_file(path)
+    };
+    read.map_err(|problem| SecretsError::TokenFile {
+        credential,
         path: path.to_owned(),
         problem,
     })
