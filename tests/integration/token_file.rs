@@ -261,6 +261,10 @@ fn the_systemd_credential_is_taken_before_token_file() {
     );
     submit(with_credential(), &server.url).exited(0);
     assert_eq!(server.ratings().len(), 1);
+    // Bound to the settings' server like token_file: another server never gets it.
+    let other = MockProcess::start(&["--token", &credential_token]);
+    submit(with_credential(), &other.url).exited(4);
+    assert!(other.requests().is_empty(), "{:?}", other.requests());
     let (_, refused) = with_credential()
         .args(["token", "set"])
         .stdin("x\n")
