@@ -158,6 +158,8 @@ token-save = Save token
 token-clear = Remove token
 token-saved-gui = The token is saved. The rating can be sent again.
 token-cleared-gui = The token was removed.
+token-from-file-gui = To replace the token, write the new one into that file (owned by root or the program's user, chmod 600): the program reads it at its next attempt, no restart needed. The keyring is not used for it.
+token-from-credential-gui = To replace the token, write the new one into the file named in the systemd unit's LoadCredential= and restart the service. The keyring is not used for it.
 secrets-bad-env-token = VISIT_RATING_TOKEN is set but is not a usable token: { $detail }. Correct it, or unset it to use the token in the keyring.
 secrets-too-long = The keyring refused the token: it takes at most { $limit } bytes. Ask the portal for a shorter token, or set VISIT_RATING_TOKEN.
 token-format-empty = the token is empty

@@ -332,3 +332,53 @@ fn a_token_file_replaced_while_the_background_sender_runs_is_used_without_a_rest
         || worker.status().paused.is_none(),
     );
 }
+
+#[test]
+fn the_window_sends_with_the_token_file_and_says_to_replace_the_file_not_the_keyring() {
+    use crate::support::ui::{
+        SUBMIT, TOKEN, fill, harness, mock_keyring, server, settle, setup_for, step_until,
+        step_until_shown,
+    };
+    use egui_kittest::kittest::Queryable as _;
+    use visit_rating::service::TokenSource;
+    use visit_rating::ui::app::Screen;
+
+    mock_keyring();
+    let server = server();
+    let url = server.url();
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    // The stand-in server's expired token: answered 5007.
+    write_private(&token_file, "expired-token\n", 0o600);
+    let config = Config {
+        server_url: Some(url.clone()),
+        token_file: Some(token_file.clone()),
+        ..Config::default()
+    };
+    let mut setup = setup_for(&url, TOKEN);
+    setup.tokens = TokenSource::configured(&config, Some(&url));
+    let mut harness = harness(setup);
+
+    fill(&mut harness, "visit-token-file", [2, 5, 4, 3]);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, crate::support::ui::sent);
+    harness.get_by_label("Ответ сервера: «Время действия токена истекло» (код 5007, HTTP 403)");
+    harness.get_by_label("Заменить токен").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().screen(), Screen::Setup);
+    step_until_shown(
+        &mut harness,
+        &format!("используется токен из файла {}", token_file.display()),
+    );
+    // No field for a keyring token that would never be used: what to do instead.
+    harness.get_by_label_contains("запишите новый в этот файл");
+    assert!(harness.query_by_label_contains("Новый токен").is_none());
+
+    // The file is replaced while the window runs: the same rating goes with the new token.
+    write_private(&token_file, &format!("{TOKEN}\n"), 0o600);
+    harness.get_by_label("Назад к форме").click();
+    settle(&mut harness);
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    assert_eq!(server.state().ratings().len(), 1);
+}
