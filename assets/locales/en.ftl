@@ -398,7 +398,7 @@ status-server-none = Server: not configured
 status-token-keyring = in the keyring
 status-token-env = from VISIT_RATING_TOKEN
 status-token-credential = from the systemd credential
-status-token-file = from the token_file file
+status-token-file = from the file named by token_file
 status-token-until = Token: { $source }, valid until { $when } ({ $days } { $days ->
     [one] day
    *[other] days

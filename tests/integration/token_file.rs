@@ -192,7 +192,7 @@ fn token_status_and_status_name_the_file_and_token_set_says_to_write_it() {
     assert_eq!(health["token"]["source"], "file", "{health}");
     assert!(!health.to_string().contains(&jwt));
     let ran = terminal.cli().status().run();
-    assert!(ran.stdout.contains("from the token_file file"), "{ran:#?}");
+    assert!(ran.stdout.contains("from the file named by token_file"), "{ran:#?}");
 
     // `token set` would put a token where it is never used: it says what to do instead,
     // in English and in Russian, and the file is left as it was.
