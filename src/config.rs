@@ -1,9 +1,12 @@
-//! Settings: a TOML file in the platform's config folder, environment overrides, and the
-//! platform folders for data.
+//! Settings: what they are, how one file is checked and edited, environment overrides,
+//! and the platform folders for data. Which files are read and in which order (the
+//! machine's under the user's) is [`layers`]'s.
 //!
-//! Resolution order for the server URL: `--url` > `VISIT_RATING_URL` > the file. A missing
-//! file at the default place means "all defaults"; a missing file given with `--config`
-//! is an error. The file never holds the token (see [`crate::secrets`]).
+//! Resolution order for the server URL: `--url` > `VISIT_RATING_URL` > the files. A
+//! missing file at the default place means "all defaults"; a missing file given with
+//! `--config` is an error. The files never hold the token (see [`crate::secrets`]).
+
+pub mod layers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,10 +29,11 @@ pub enum Language {
     En,
 }
 
-/// The settings file. Every field is optional; unknown fields are an error (a typo must
-/// not be silently ignored).
+/// The settings. Every field is optional; a key this version does not know is ignored
+/// here and named by [`layers`] (a file written for a newer version must not stop an
+/// older terminal).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Config {
     /// The server's base URL, e.g. `https://rpgu.example.ru`.
     pub server_url: Option<String>,
@@ -71,7 +75,7 @@ pub struct Config {
 
 /// The `[kiosk_options]` table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct KioskOptions {
     /// Which monitor to fill (0 = the first).
     pub monitor: usize,
@@ -218,21 +222,6 @@ impl Folders {
 }
 
 impl Config {
-    /// Read the settings: from `explicit` if given (it must exist), else from the
-    /// platform's default file if it exists, else defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<(Config, PathBuf), ConfigError> {
-        crate::blocking::assert_may_block("reading the settings");
-        if let Some(path) = explicit {
-            return Ok((Config::read(path)?, path.to_owned()));
-        }
-        let path = Folders::platform()?.config_file();
-        match std::fs::metadata(&path) {
-            Ok(_) => Ok((Config::read(&path)?, path)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), path)),
-            Err(source) => Err(ConfigError::Read { path, source }),
-        }
-    }
-
     /// Read and check one file.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
         crate::blocking::assert_may_block("reading the settings");
@@ -243,17 +232,28 @@ impl Config {
         Config::parse(&text, path)
     }
 
-    /// Parse and check settings text; `path` names it in errors.
+    /// Parse and check the text of one settings file; `path` names it in errors. Keys
+    /// this version does not know are ignored ([`layers`] names them).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_owned(),
         })?;
-        let value = |field, reason: &str| ConfigError::Value {
-            path: path.to_owned(),
-            field,
-            reason: reason.to_owned(),
-        };
+        config
+            .check()
+            .map_err(|(field, reason)| ConfigError::Value {
+                path: path.to_owned(),
+                field,
+                reason: reason.to_owned(),
+            })?;
+        Ok(config)
+    }
+
+    /// The ranges every value must be in: the key and what is wrong, for the first that
+    /// is not.
+    pub(crate) fn check(&self) -> Result<(), (&'static str, &'static str)> {
+        let config = self;
+        let value = |field, reason| (field, reason);
         if config.connect_timeout_secs == 0 || config.connect_timeout_secs > 600 {
             return Err(value("connect_timeout_secs", "must be between 1 and 600"));
         }
@@ -303,7 +303,7 @@ impl Config {
                 "contains characters that cannot be part of a visit id",
             ));
         }
-        Ok(config)
+        Ok(())
     }
 
     /// Write the settings to `path`, privately (`0600`) and atomically (see
@@ -515,11 +515,16 @@ allow_insecure_http = true
 
     #[test]
     fn errors_name_the_file_the_line_and_the_field() {
-        let err = parse("language = \"ru\"\nserver_ulr = \"https://x\"\n").unwrap_err();
+        // A key this version does not know is no longer one ([`layers`] names it).
+        assert_eq!(
+            parse("language = \"ru\"\nserver_ulr = \"https://x\"\n").unwrap(),
+            Config::default()
+        );
+        let err = parse("language = \"ru\"\nkiosk = 1\n").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("/etc/visit-rating.toml"), "{text}");
         assert!(text.contains("line 2"), "{text}");
-        assert!(text.contains("server_ulr"), "{text}");
+        assert!(text.contains("kiosk"), "{text}");
 
         let err = parse("\n\nconnect_timeout_secs = \"ten\"\n").unwrap_err();
         let text = err.to_string();
@@ -660,7 +665,7 @@ monitor = 1
         let path = dir.path().join("config.toml");
         for before in [
             "server_url = \"https://x\"\nnot toml\n",
-            "server_ulr = \"https://x\"\n",
+            "kiosk = \"yes\"\n",
         ] {
             std::fs::write(&path, before).unwrap();
             let err = Config::default().save(&path).unwrap_err().to_string();
@@ -696,7 +701,8 @@ monitor = 1
 
     #[test]
     fn a_missing_explicit_file_is_an_error_naming_it() {
-        let err = Config::load(Some(Path::new("/nonexistent/vr.toml"))).unwrap_err();
+        let sources = layers::Sources::new(Some(Path::new("/nonexistent/vr.toml"))).unwrap();
+        let err = sources.load().unwrap_err();
         assert!(err.to_string().contains("/nonexistent/vr.toml"));
     }
 }
