@@ -235,10 +235,7 @@ impl Config {
     /// Parse and check the text of one settings file; `path` names it in errors. Keys
     /// this version does not know are ignored ([`layers`] names them).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
-        })?;
+        let config = Config::typed(text, path)?;
         config
             .check()
             .map_err(|(field, reason)| ConfigError::Value {
@@ -247,6 +244,17 @@ impl Config {
                 reason: reason.to_owned(),
             })?;
         Ok(config)
+    }
+
+    /// The text of one settings file as settings, its types checked (the error names the
+    /// line, the column and the key) but not its ranges: those are checked once every
+    /// file is applied, since one file may set `idle_secs` and another
+    /// `idle_warning_secs`.
+    pub(crate) fn typed(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })
     }
 
     /// The ranges every value must be in: the key and what is wrong, for the first that

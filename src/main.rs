@@ -126,8 +126,8 @@ fn make_logs_private(dir: &std::path::Path) {
     }
 }
 
-/// A key a settings file holds that this version does not know: said on stderr and in
-/// the log, by file and key, and ignored.
+/// A key a settings file holds that this version does not know, said on stderr by file
+/// and key in the user's language (a command; the window logs it), and ignored.
 fn warn_unknown_key(key: &visit_rating::config::layers::UnknownKey, i18n: &I18n) {
     let file = key.path.display().to_string();
     visit_rating::err!(
@@ -140,7 +140,6 @@ fn warn_unknown_key(key: &visit_rating::config::layers::UnknownKey, i18n: &I18n)
             ]
         ))
     );
-    tracing::warn!(file = %file, key = %visit_rating::safe_text::inline(&key.key), "unknown setting ignored");
 }
 
 /// `allow_insecure_http` (settings) or `--allow-insecure-http`: said once at start, on
@@ -275,8 +274,11 @@ fn main() -> ExitCode {
     };
     let language = cli.lang.unwrap_or(config.language);
     let i18n = I18n::new(language);
-    for key in &unknown {
-        warn_unknown_key(key, &i18n);
+    // The window's settings watcher logs them when it first reads the files.
+    if cli.command.is_some() {
+        for key in &unknown {
+            warn_unknown_key(key, &i18n);
+        }
     }
     warn_if_clear_text(&cli, &config, &i18n);
     prepare_process(&cli, &config);

@@ -260,13 +260,17 @@ impl Sources {
                     message: e.to_string().trim_end().to_owned(),
                 })?;
         if let Err((field, reason)) = config.check() {
-            let path = origins
-                .get(field)
-                .or_else(|| {
-                    (field == "kiosk_options.idle_secs")
-                        .then(|| origins.get("kiosk_options.idle_warning_secs"))
-                        .flatten()
-                })
+            // The file read last of those that set the key (or, for the idle timer, the
+            // warning it must be longer than): the one whose change made it wrong.
+            let keys: &[&str] = if field == "kiosk_options.idle_secs" {
+                &[field, "kiosk_options.idle_warning_secs"]
+            } else {
+                &[field]
+            };
+            let path = keys
+                .iter()
+                .filter_map(|key| origins.get(*key))
+                .max_by_key(|layer| read.iter().position(|r| r == *layer))
                 .map_or_else(|| self.user_file.clone(), |layer| layer.path.clone());
             return Err(ConfigError::Value {
                 path,
@@ -325,7 +329,7 @@ fn known_keys(
         message: e.to_string().trim_end().to_owned(),
     };
     // The types, checked with the file's own lines (unknown keys pass here).
-    toml::from_str::<Config>(text).map_err(parse_error)?;
+    Config::typed(text, path)?;
     let mut table: toml::Table = toml::from_str(text).map_err(parse_error)?;
     let mut say = |key: String| {
         unknown.push(UnknownKey {
@@ -381,7 +385,9 @@ fn merge(
     }
 }
 
-/// Every key of `config` with its value as TOML (`None`: unset), in [`KEYS`]'s order.
+/// Every key of `config` with its value as TOML (`None`: unset), in [`KEYS`]'s order. A
+/// number with a fraction is the shortest that reads back as the same `f32` (`1.3`, not
+/// `1.2999999523162842`).
 pub fn values(config: &Config) -> Vec<(&'static str, Option<toml::Value>)> {
     let table = toml::Value::try_from(config)
         .ok()
@@ -397,6 +403,13 @@ pub fn values(config: &Config) -> Vec<(&'static str, Option<toml::Value>)> {
                     .cloned(),
                 None => table.get(*key).cloned(),
             };
+            let value = value.map(|value| match value {
+                #[allow(clippy::cast_possible_truncation)] // the settings' decimals are f32
+                toml::Value::Float(f) => {
+                    toml::Value::Float((f as f32).to_string().parse().unwrap_or(f))
+                }
+                other => other,
+            });
             (*key, value)
         })
         .collect()
@@ -498,8 +511,8 @@ pub fn set_key(
         expected: kind.expected(),
         value: value.to_owned(),
     })?;
-    // The file as it is must be valid (it would not load either).
-    Config::parse(existing, path).map_err(SetError::Invalid)?;
+    // The file as it is must be readable settings (it would not load either).
+    Config::typed(existing, path).map_err(SetError::Invalid)?;
     let mut document: toml_edit::DocumentMut = existing.parse().map_err(|e| {
         SetError::Invalid(ConfigError::Parse {
             path: path.to_owned(),
@@ -535,7 +548,6 @@ pub fn set_key(
         }
     }
     let text = document.to_string();
-    Config::parse(&text, path).map_err(SetError::Invalid)?;
     sources
         .load_replacing(Some((path, &text)))
         .map_err(SetError::Invalid)?;
@@ -725,6 +737,52 @@ mod tests {
             set_key(&sources, &path, before, "admin_pin_hash", "x"),
             Err(SetError::OwnCommand(_))
         ));
+    }
+
+    #[test]
+    fn ranges_are_checked_once_every_file_is_applied_naming_the_file_read_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let sources = sources(dir.path());
+        write(
+            &sources.system_file(),
+            "[kiosk_options]\nidle_warning_secs = 5\n",
+        );
+        // Alone, 15 s is shorter than the default 20 s warning; with the machine's 5 s
+        // it is fine, both for the loader and for `config set`.
+        write(&sources.user_file, "[kiosk_options]\nidle_secs = 15\n");
+        assert_eq!(sources.load().unwrap().config.kiosk_options.idle_secs, 15);
+        let text = set_key(
+            &sources,
+            &sources.user_file,
+            "",
+            "kiosk_options.idle_secs",
+            "12",
+        );
+        assert_eq!(text.unwrap(), "[kiosk_options]\nidle_secs = 12\n");
+        // The user's file makes the warning too long: the error names it, not /etc.
+        write(
+            &sources.user_file,
+            "[kiosk_options]\nidle_warning_secs = 100\n",
+        );
+        write(&sources.system_file(), "[kiosk_options]\nidle_secs = 100\n");
+        let err = sources.load().unwrap_err().to_string();
+        assert!(
+            err.contains(&sources.user_file.display().to_string()) && err.contains("idle_secs"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn decimals_are_shown_as_written() {
+        let config = Config {
+            text_scale: 1.3,
+            ..Config::default()
+        };
+        let (_, value) = values(&config)
+            .into_iter()
+            .find(|(k, _)| *k == "text_scale")
+            .unwrap();
+        assert_eq!(shown("text_scale", value.as_ref()), "1.3");
     }
 
     #[test]
