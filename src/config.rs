@@ -354,8 +354,10 @@ impl Config {
     /// else changed in the file since this process read it is not undone by the save.
     pub fn current(path: &Path) -> Result<Config, ConfigError> {
         crate::blocking::assert_may_block("reading the settings");
-        match std::fs::metadata(path) {
-            Ok(_) => Config::read(path),
+        match std::fs::read_to_string(path) {
+            // Types only: the ranges hold once the machine's files are applied under it
+            // (a user's `idle_secs = 15` over the machine's 5-second warning).
+            Ok(text) => Config::typed(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(source) => Err(ConfigError::Read {
                 path: path.to_owned(),
@@ -366,7 +368,8 @@ impl Config {
 
     /// `existing` (the settings file at `path`) with these settings written into it.
     pub(crate) fn edited(&self, existing: &str, path: &Path) -> Result<String, ConfigError> {
-        let old = Config::parse(existing, path)?;
+        // Types only, as in `current`.
+        let old = Config::typed(existing, path)?;
         if old == *self {
             // Nothing to change: the file as it is, byte for byte (the editor would end
             // a last line that has a value but no line break with one).
@@ -705,6 +708,24 @@ monitor = 1
         made.kiosk = true;
         made.save(&fresh).unwrap();
         assert_eq!(Config::read(&fresh).unwrap(), made);
+    }
+
+    #[test]
+    fn a_file_valid_only_over_the_machines_files_can_be_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        // Alone shorter than the default 20 s warning: /etc sets a 5 s one.
+        let before = "[kiosk_options]\nidle_secs = 15\n";
+        std::fs::write(&path, before).unwrap();
+        assert!(Config::read(&path).is_err());
+        let mut config = Config::current(&path).unwrap();
+        assert_eq!(config.kiosk_options.idle_secs, 15);
+        config.language = Language::En;
+        config.save(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "language = \"en\"\n[kiosk_options]\nidle_secs = 15\n"
+        );
     }
 
     #[test]
