@@ -449,3 +449,24 @@ client-bad-url = The server address { $url } is not valid: { $reason }
 client-insecure = The token will not be sent in clear text to { $host }: use an https:// address or, if you accept the risk, allow_insecure_http = true in the settings (or --allow-insecure-http).
 client-ca-file = Cannot use the CA file { $path }: { $reason }
 client-build = Cannot set up the HTTP client: { $error }
+
+## visit-rating config, and the settings files
+config-origin-default = default
+config-origin-system = machine file
+config-origin-drop-in = machine drop-in
+config-origin-user = user file
+config-origin-environment = environment (VISIT_RATING_URL)
+config-path-missing = (missing)
+config-unknown-key = { $file }: unknown setting “{ $key }” ignored (written for a newer version?)
+config-kind-text = text
+config-kind-path = a file's path
+config-kind-bool = true or false
+config-kind-whole = a whole number
+config-kind-decimal = a number
+config-kind-language = ru or en
+config-set-done = { $key } = { $value } written to { $file }. A running window applies it within seconds.
+config-set-unknown = Unknown setting “{ $key }”: nothing was written. “visit-rating config show” lists them all.
+config-set-own-command = { $key } is set with “visit-rating admin-pin set”, never by hand: nothing was written.
+config-set-kind = { $key }: expected { $expected }, not “{ $value }”: nothing was written.
+config-set-invalid = { $detail }: nothing was written.
+config-set-overridden = { $key } is also set in { $file }, which is read later and wins.

@@ -477,3 +477,24 @@ client-bad-url = Адрес сервера { $url } неверен: { $reason }
 client-insecure = Токен не будет отправлен открытым текстом на { $host }: укажите адрес https://, а если вы принимаете риск — allow_insecure_http = true в настройках (или --allow-insecure-http).
 client-ca-file = Нельзя использовать файл сертификатов { $path }: { $reason }
 client-build = Не удалось подготовить HTTP-клиент: { $error }
+
+## visit-rating config, and the settings files
+config-origin-default = по умолчанию
+config-origin-system = файл машины
+config-origin-drop-in = дополнение машины
+config-origin-user = файл пользователя
+config-origin-environment = окружение (VISIT_RATING_URL)
+config-path-missing = (нет)
+config-unknown-key = { $file }: неизвестная настройка «{ $key }» пропущена (файл для более новой версии?)
+config-kind-text = текст
+config-kind-path = путь к файлу
+config-kind-bool = true или false
+config-kind-whole = целое число
+config-kind-decimal = число
+config-kind-language = ru или en
+config-set-done = { $key } = { $value } записано в { $file }. Открытое окно применит это за несколько секунд.
+config-set-unknown = Неизвестная настройка «{ $key }»: ничего не записано. Все настройки перечисляет «visit-rating config show».
+config-set-own-command = { $key } задаётся командой «visit-rating admin-pin set», а не вручную: ничего не записано.
+config-set-kind = { $key }: ожидается { $expected }, а не «{ $value }»: ничего не записано.
+config-set-invalid = { $detail }: ничего не записано.
+config-set-overridden = { $key } задано и в { $file }: этот файл читается позже, его значение действует.

@@ -30,6 +30,7 @@ mod proxy;
 mod real_window;
 mod reliability;
 mod retention;
+mod settings;
 mod snapshots;
 mod status;
 mod submit;
