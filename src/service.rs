@@ -118,6 +118,22 @@ impl TokenSource {
         })
     }
 
+    /// The same sources with `config`'s `token_file` and `server_url` (settings read
+    /// again while the window runs): the token file follows the settings; the
+    /// environment token stays bound to the server given at start, the credential to
+    /// what systemd passed at start.
+    #[must_use]
+    pub fn with_settings(&self, config: &Config) -> TokenSource {
+        match self {
+            TokenSource::Resolve(sources) => TokenSource::Resolve(secrets::Sources {
+                machine_for: config.server_url.as_deref().map(crate::api::origin),
+                file: config.token_file.clone(),
+                ..sources.clone()
+            }),
+            TokenSource::Fixed(_) => self.clone(),
+        }
+    }
+
     /// `VISIT_RATING_TOKEN` is set but not used for `origin` (it belongs to the server
     /// given at start); the window says so.
     pub fn environment_withheld(&self, origin: &str) -> bool {
@@ -449,6 +465,28 @@ mod tests {
             Service::for_command(&config, Some("https://given.example:8443/base/"), false);
         assert_eq!(service.origin(), server.origin());
         assert!(service.uses_keyring());
+    }
+
+    #[test]
+    fn settings_read_again_move_the_token_file_not_the_environment_token() {
+        let start = settings_for("https://a.example/");
+        let tokens = TokenSource::configured(&start, Some("https://a.example/"));
+        let later = Config {
+            token_file: Some("/etc/visit-rating/token".into()),
+            ..settings_for("https://b.example/")
+        };
+        let TokenSource::Resolve(sources) = tokens.with_settings(&later) else {
+            panic!("still the terminal's sources");
+        };
+        assert_eq!(
+            sources.machine_for.as_deref(),
+            Some("https://b.example:443")
+        );
+        assert_eq!(sources.file, later.token_file);
+        assert_eq!(
+            sources.environment_for.as_deref(),
+            Some("https://a.example:443")
+        );
     }
 
     #[test]

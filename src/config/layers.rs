@@ -65,6 +65,7 @@ pub const KEYS: &[(&str, Kind)] = &[
     ("retention_days", Kind::Whole),
     ("token_warning_days", Kind::Whole),
     ("metrics_file", Kind::Path),
+    ("token_file", Kind::Path),
     ("kiosk_options.monitor", Kind::Whole),
     ("kiosk_options.touch_scale", Kind::Decimal),
     ("kiosk_options.screen_diagonal_inches", Kind::Decimal),
@@ -579,6 +580,7 @@ mod tests {
             ca_file: Some(PathBuf::new()),
             admin_pin_hash: Some(String::new()),
             metrics_file: Some(PathBuf::new()),
+            token_file: Some(PathBuf::new()),
             kiosk_options: super::super::KioskOptions {
                 screen_diagonal_inches: Some(10.0),
                 ..Default::default()

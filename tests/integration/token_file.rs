@@ -192,7 +192,10 @@ fn token_status_and_status_name_the_file_and_token_set_says_to_write_it() {
     assert_eq!(health["token"]["source"], "file", "{health}");
     assert!(!health.to_string().contains(&jwt));
     let ran = terminal.cli().status().run();
-    assert!(ran.stdout.contains("from the file named by token_file"), "{ran:#?}");
+    assert!(
+        ran.stdout.contains("from the file named by token_file"),
+        "{ran:#?}"
+    );
 
     // `token set` would put a token where it is never used: it says what to do instead,
     // in English and in Russian, and the file is left as it was.
@@ -381,5 +384,63 @@ fn the_window_sends_with_the_token_file_and_says_to_replace_the_file_not_the_key
     settle(&mut harness);
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    assert_eq!(server.state().ratings().len(), 1);
+}
+
+#[test]
+fn a_token_file_added_to_the_machines_settings_is_used_by_the_running_window() {
+    use crate::support::ui::{
+        STEP_FRAMES, SUBMIT, TOKEN, build_app, builder, fill, mock_keyring, server, setup_for,
+        step_until_seen, step_until_within,
+    };
+    use egui_kittest::kittest::Queryable as _;
+    use visit_rating::config::layers::Sources;
+    use visit_rating::service::TokenSource;
+    use visit_rating::ui::RatingApp;
+    use visit_rating::ui::app::Screen;
+
+    mock_keyring();
+    let server = server();
+    let url = server.url();
+    let dir = tempfile::tempdir().unwrap();
+    let sources = Sources {
+        system_dir: dir.path().join("etc"),
+        user_file: dir.path().join("user/config.toml"),
+        explicit: false,
+    };
+    std::fs::create_dir_all(&sources.system_dir).unwrap();
+    std::fs::write(sources.system_file(), format!("server_url = \"{url}\"\n")).unwrap();
+    let token_file = dir.path().join("token");
+    write_private(&token_file, &format!("{TOKEN}\n"), 0o600);
+    // The window as it starts: its settings, and the token sources they give.
+    let loaded = sources.load().unwrap();
+    let setup = visit_rating::ui::AppSetup {
+        tokens: TokenSource::configured(&loaded.config, Some(&url)),
+        config: loaded.config,
+        config_path: sources.user_file.clone(),
+        ..setup_for(&url, TOKEN)
+    };
+    let mut harness = build_app(
+        builder(egui::vec2(1000.0, 1100.0)),
+        RatingApp::new(setup).watching(sources.clone(), None, Duration::from_millis(50)),
+    );
+
+    // IT adds token_file to the machine's settings while the window runs.
+    std::fs::write(
+        sources.system_file(),
+        format!(
+            "server_url = \"{url}\"\ntoken_file = \"{}\"\n",
+            token_file.display()
+        ),
+    )
+    .unwrap();
+    step_until_seen(&mut harness, STEP_FRAMES, |h| {
+        h.state().config().token_file.is_some()
+    });
+    fill(&mut harness, "visit-live-token-file", [5, 5, 4, 4]);
+    harness.get_by_label(SUBMIT).click();
+    step_until_within(&mut harness, STEP_FRAMES, |app| {
+        app.screen() == Screen::ThankYou
+    });
     assert_eq!(server.state().ratings().len(), 1);
 }

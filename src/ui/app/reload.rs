@@ -49,6 +49,7 @@ const SERVICE_KEYS: &[&str] = &[
     "ca_file",
     "allow_insecure_http",
     "token_warning_days",
+    "token_file",
 ];
 
 /// The window's side of the settings watcher.
@@ -202,6 +203,7 @@ impl RatingApp {
         } else {
             config.effective_url(None)
         };
+        self.tokens = self.tokens.with_settings(&config);
         let mut service = Service::new(config.clone(), base_url, self.tokens.clone());
         if let Some(outbox) = self.service.outbox() {
             service = service.with_outbox(outbox.clone());
