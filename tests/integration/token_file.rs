@@ -2,7 +2,7 @@
 //! the systemd credential `$CREDENTIALS_DIRECTORY/visit-rating-token`, through the real
 //! binary against the stand-in server as a real process; a file replaced while a sender
 //! runs, through the window's background sender with the real connect step and through
-//! the window itself (egui_kittest).
+//! the window itself (`egui_kittest`).
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
