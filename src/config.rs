@@ -1,9 +1,12 @@
-//! Settings: a TOML file in the platform's config folder, environment overrides, and the
-//! platform folders for data.
+//! Settings: what they are, how one file is checked and edited, environment overrides,
+//! and the platform folders for data. Which files are read and in which order (the
+//! machine's under the user's) is [`layers`]'s.
 //!
-//! Resolution order for the server URL: `--url` > `VISIT_RATING_URL` > the file. A missing
-//! file at the default place means "all defaults"; a missing file given with `--config`
-//! is an error. The file never holds the token (see [`crate::secrets`]).
+//! Resolution order for the server URL: `--url` > `VISIT_RATING_URL` > the files. A
+//! missing file at the default place means "all defaults"; a missing file given with
+//! `--config` is an error. The files never hold the token (see [`crate::secrets`]).
+
+pub mod layers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,10 +29,11 @@ pub enum Language {
     En,
 }
 
-/// The settings file. Every field is optional; unknown fields are an error (a typo must
-/// not be silently ignored).
+/// The settings. Every field is optional; a key this version does not know is ignored
+/// here and named by [`layers`] (a file written for a newer version must not stop an
+/// older terminal).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Config {
     /// The server's base URL, e.g. `https://rpgu.example.ru`.
     pub server_url: Option<String>,
@@ -67,11 +71,14 @@ pub struct Config {
     /// When set, the running window rewrites this file every minute with the metrics in
     /// the Prometheus text format (for `node_exporter`'s textfile collector).
     pub metrics_file: Option<PathBuf>,
+    /// An unattended terminal's token, in a file only root or this user may read, bound
+    /// to `server_url` (see [`crate::secrets::file`]).
+    pub token_file: Option<PathBuf>,
 }
 
 /// The `[kiosk_options]` table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct KioskOptions {
     /// Which monitor to fill (0 = the first).
     pub monitor: usize,
@@ -128,6 +135,7 @@ impl Default for Config {
             retention_days: crate::retention::DEFAULT_RETENTION_DAYS,
             token_warning_days: 7,
             metrics_file: None,
+            token_file: None,
         }
     }
 }
@@ -218,21 +226,6 @@ impl Folders {
 }
 
 impl Config {
-    /// Read the settings: from `explicit` if given (it must exist), else from the
-    /// platform's default file if it exists, else defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<(Config, PathBuf), ConfigError> {
-        crate::blocking::assert_may_block("reading the settings");
-        if let Some(path) = explicit {
-            return Ok((Config::read(path)?, path.to_owned()));
-        }
-        let path = Folders::platform()?.config_file();
-        match std::fs::metadata(&path) {
-            Ok(_) => Ok((Config::read(&path)?, path)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), path)),
-            Err(source) => Err(ConfigError::Read { path, source }),
-        }
-    }
-
     /// Read and check one file.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
         crate::blocking::assert_may_block("reading the settings");
@@ -243,17 +236,36 @@ impl Config {
         Config::parse(&text, path)
     }
 
-    /// Parse and check settings text; `path` names it in errors.
+    /// Parse and check the text of one settings file; `path` names it in errors. Keys
+    /// this version does not know are ignored ([`layers`] names them).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let config = Config::typed(text, path)?;
+        config
+            .check()
+            .map_err(|(field, reason)| ConfigError::Value {
+                path: path.to_owned(),
+                field,
+                reason: reason.to_owned(),
+            })?;
+        Ok(config)
+    }
+
+    /// The text of one settings file as settings, its types checked (the error names the
+    /// line, the column and the key) but not its ranges: those are checked once every
+    /// file is applied, since one file may set `idle_secs` and another
+    /// `idle_warning_secs`.
+    pub(crate) fn typed(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_owned(),
-        })?;
-        let value = |field, reason: &str| ConfigError::Value {
-            path: path.to_owned(),
-            field,
-            reason: reason.to_owned(),
-        };
+        })
+    }
+
+    /// The ranges every value must be in: the key and what is wrong, for the first that
+    /// is not.
+    pub(crate) fn check(&self) -> Result<(), (&'static str, &'static str)> {
+        let config = self;
+        let value = |field, reason| (field, reason);
         if config.connect_timeout_secs == 0 || config.connect_timeout_secs > 600 {
             return Err(value("connect_timeout_secs", "must be between 1 and 600"));
         }
@@ -303,7 +315,7 @@ impl Config {
                 "contains characters that cannot be part of a visit id",
             ));
         }
-        Ok(config)
+        Ok(())
     }
 
     /// Write the settings to `path`, privately (`0600`) and atomically (see
@@ -346,8 +358,10 @@ impl Config {
     /// else changed in the file since this process read it is not undone by the save.
     pub fn current(path: &Path) -> Result<Config, ConfigError> {
         crate::blocking::assert_may_block("reading the settings");
-        match std::fs::metadata(path) {
-            Ok(_) => Config::read(path),
+        match std::fs::read_to_string(path) {
+            // Types only: the ranges hold once the machine's files are applied under it
+            // (a user's `idle_secs = 15` over the machine's 5-second warning).
+            Ok(text) => Config::typed(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(source) => Err(ConfigError::Read {
                 path: path.to_owned(),
@@ -358,7 +372,8 @@ impl Config {
 
     /// `existing` (the settings file at `path`) with these settings written into it.
     pub(crate) fn edited(&self, existing: &str, path: &Path) -> Result<String, ConfigError> {
-        let old = Config::parse(existing, path)?;
+        // Types only, as in `current`.
+        let old = Config::typed(existing, path)?;
         if old == *self {
             // Nothing to change: the file as it is, byte for byte (the editor would end
             // a last line that has a value but no line break with one).
@@ -515,11 +530,16 @@ allow_insecure_http = true
 
     #[test]
     fn errors_name_the_file_the_line_and_the_field() {
-        let err = parse("language = \"ru\"\nserver_ulr = \"https://x\"\n").unwrap_err();
+        // A key this version does not know is no longer one ([`layers`] names it).
+        assert_eq!(
+            parse("language = \"ru\"\nserver_ulr = \"https://x\"\n").unwrap(),
+            Config::default()
+        );
+        let err = parse("language = \"ru\"\nkiosk = 1\n").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("/etc/visit-rating.toml"), "{text}");
         assert!(text.contains("line 2"), "{text}");
-        assert!(text.contains("server_ulr"), "{text}");
+        assert!(text.contains("kiosk"), "{text}");
 
         let err = parse("\n\nconnect_timeout_secs = \"ten\"\n").unwrap_err();
         let text = err.to_string();
@@ -660,7 +680,7 @@ monitor = 1
         let path = dir.path().join("config.toml");
         for before in [
             "server_url = \"https://x\"\nnot toml\n",
-            "server_ulr = \"https://x\"\n",
+            "kiosk = \"yes\"\n",
         ] {
             std::fs::write(&path, before).unwrap();
             let err = Config::default().save(&path).unwrap_err().to_string();
@@ -695,8 +715,27 @@ monitor = 1
     }
 
     #[test]
+    fn a_file_valid_only_over_the_machines_files_can_be_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        // Alone shorter than the default 20 s warning: /etc sets a 5 s one.
+        let before = "[kiosk_options]\nidle_secs = 15\n";
+        std::fs::write(&path, before).unwrap();
+        assert!(Config::read(&path).is_err());
+        let mut config = Config::current(&path).unwrap();
+        assert_eq!(config.kiosk_options.idle_secs, 15);
+        config.language = Language::En;
+        config.save(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "language = \"en\"\n[kiosk_options]\nidle_secs = 15\n"
+        );
+    }
+
+    #[test]
     fn a_missing_explicit_file_is_an_error_naming_it() {
-        let err = Config::load(Some(Path::new("/nonexistent/vr.toml"))).unwrap_err();
+        let sources = layers::Sources::new(Some(Path::new("/nonexistent/vr.toml"))).unwrap();
+        let err = sources.load().unwrap_err();
         assert!(err.to_string().contains("/nonexistent/vr.toml"));
     }
 }

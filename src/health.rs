@@ -8,7 +8,8 @@
 //! - **broken** (11): no server URL, no token, the token expired, or the server refused
 //!   the token and ratings wait for a new one;
 //! - **could not check** (12): the keyring cannot be read (no Secret Service, locked,
-//!   access denied, a damaged entry, an unusable `VISIT_RATING_TOKEN`), or the outbox
+//!   access denied, a damaged entry, an unusable `VISIT_RATING_TOKEN`, a refused token
+//!   file: `token.error_kind` says which), or the outbox
 //!   folder or the delivery counters cannot be read;
 //! - **warning** (10): the token expires within `token_warning_days`; the oldest waiting
 //!   rating is older than an hour; ratings need attention; damaged outbox files were set
@@ -24,7 +25,8 @@ use crate::api::OutcomeClass;
 use crate::config::Config;
 use crate::counters::{CountersError, Deliveries};
 use crate::outbox::{EntryState, Outbox};
-use crate::secrets::{self, SecretsError, Token, TokenOrigin};
+use crate::secrets::TokenOrigin;
+use crate::service::TokenSource;
 use crate::time::now_ms;
 
 /// A waiting rating older than this is a warning.
@@ -64,14 +66,16 @@ pub enum TokenHealth {
     Absent,
     /// A token is in force.
     Present {
-        /// Keyring or environment.
+        /// Where it comes from: the environment, the systemd credential, the token file
+        /// or the keyring.
         source: TokenOrigin,
         /// Its JWT `exp`, Unix seconds, when it has one.
         expires_at: Option<i64>,
     },
-    /// The keyring (or `VISIT_RATING_TOKEN`) could not be read.
+    /// The keyring, `VISIT_RATING_TOKEN` or the token file could not be read or was
+    /// refused.
     Unreadable {
-        /// [`SecretsError::kind`].
+        /// [`crate::secrets::SecretsError::kind`].
         kind: &'static str,
         /// What the keyring said, for people.
         error: String,
@@ -108,7 +112,8 @@ pub enum ProblemKind {
     /// Ratings wait and the last attempt was refused by a gateway (proxy, firewall) in
     /// front of the server, not by the server: the network's administrator must look.
     GatewayRefused,
-    /// The keyring (or `VISIT_RATING_TOKEN`) could not be read.
+    /// The keyring, `VISIT_RATING_TOKEN` or the token file could not be read or was
+    /// refused.
     TokenUnreadable,
     /// The outbox could not be read.
     OutboxUnreadable,
@@ -206,8 +211,11 @@ impl Health {
     /// Look at everything for the server `url` (or the configured one) and the data
     /// folder `data_dir`. Reads the keyring; sends nothing.
     pub fn gather(config: &Config, url: Option<&str>, data_dir: &Path) -> Health {
-        let origin = crate::service::Server::configured(config, url).origin();
-        let token = origin.as_deref().map_or(TokenHealth::NoUrl, token_health);
+        let server = crate::service::Server::configured(config, url);
+        let origin = server.origin();
+        let token = origin
+            .as_deref()
+            .map_or(TokenHealth::NoUrl, |o| token_health(&server.tokens, o));
         Health {
             version: env!("CARGO_PKG_VERSION"),
             origin,
@@ -338,8 +346,10 @@ impl Health {
     }
 }
 
-fn token_health(origin: &str) -> TokenHealth {
-    match secrets::token_status(origin) {
+/// The token in force for `origin` from `tokens` (the terminal's sources, each bound to
+/// its server).
+fn token_health(tokens: &TokenSource, origin: &str) -> TokenHealth {
+    match tokens.status(origin) {
         Ok(status) => match status.source {
             Some(source) => TokenHealth::Present {
                 source,
@@ -347,22 +357,6 @@ fn token_health(origin: &str) -> TokenHealth {
             },
             None => TokenHealth::Absent,
         },
-        // `VISIT_RATING_TOKEN` is in force whatever the keyring says.
-        Err(e) if !matches!(e, SecretsError::BadEnvToken(_)) => {
-            match std::env::var(secrets::TOKEN_ENV)
-                .ok()
-                .map(|t| Token::new(&t))
-            {
-                Some(Ok(token)) => TokenHealth::Present {
-                    source: TokenOrigin::Environment,
-                    expires_at: token.jwt_expiry(),
-                },
-                _ => TokenHealth::Unreadable {
-                    kind: e.kind(),
-                    error: e.to_string(),
-                },
-            }
-        }
         Err(e) => TokenHealth::Unreadable {
             kind: e.kind(),
             error: e.to_string(),

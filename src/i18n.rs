@@ -16,7 +16,10 @@ use crate::config::Language;
 use crate::outbox::OutboxError;
 use crate::outbox::worker::SenderProblem;
 use crate::rating::Criterion;
-use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin, TokenStatus};
+use crate::secrets::{
+    FileProblem, MAX_FILE_BYTES, MAX_TOKEN_BYTES, SecretsError, TokenFormatError, TokenOrigin,
+    TokenStatus,
+};
 use crate::time::{format_utc, unix_now};
 
 /// A Fluent message id that both locale files define. Made only by
@@ -383,6 +386,48 @@ impl I18n {
                 &[("origin", origin.as_str().into())],
             ),
             SecretsError::Other(d) => self.tr_args(msg!("secrets-other"), &detail(d)),
+            SecretsError::TokenFile {
+                credential,
+                path,
+                problem,
+            } => self.tr_args(
+                if *credential {
+                    msg!("secrets-credential-refused")
+                } else {
+                    msg!("secrets-token-file-refused")
+                },
+                &[
+                    ("path", path.display().to_string().into()),
+                    ("problem", self.token_file_problem(problem).into()),
+                ],
+            ),
+        }
+    }
+
+    /// Why a token file was refused, for people.
+    pub fn token_file_problem(&self, problem: &FileProblem) -> String {
+        match problem {
+            FileProblem::NotAbsolute => self.tr(msg!("token-file-not-absolute")),
+            FileProblem::Missing => self.tr(msg!("token-file-missing")),
+            FileProblem::Unreadable(d) => self.tr_args(
+                msg!("token-file-unreadable"),
+                &[("detail", d.as_str().into())],
+            ),
+            FileProblem::NotAFile => self.tr(msg!("token-file-not-a-file")),
+            FileProblem::Owner { owner, user } => self.tr_args(
+                msg!("token-file-owner"),
+                &[("owner", (*owner).into()), ("user", (*user).into())],
+            ),
+            FileProblem::Permissions { mode } => self.tr_args(
+                msg!("token-file-mode"),
+                &[("mode", format!("{mode:04o}").into())],
+            ),
+            FileProblem::TooLarge { bytes } => self.tr_args(
+                msg!("token-file-too-large"),
+                &[("bytes", (*bytes).into()), ("max", MAX_FILE_BYTES.into())],
+            ),
+            FileProblem::Format(e) => self.token_format_error(e),
+            FileProblem::Unsupported => self.tr(msg!("token-file-unsupported")),
         }
     }
 
@@ -411,6 +456,17 @@ impl I18n {
             Some(TokenOrigin::Environment) => {
                 self.tr_args(msg!("token-status-env"), &[("origin", origin.into())])
             }
+            Some(from @ (TokenOrigin::Credential | TokenOrigin::File)) => self.tr_args(
+                if from == TokenOrigin::Credential {
+                    msg!("token-status-credential")
+                } else {
+                    msg!("token-status-file")
+                },
+                &[
+                    ("origin", origin.into()),
+                    ("path", status.store.as_str().into()),
+                ],
+            ),
             Some(TokenOrigin::Keyring) => self.tr_args(
                 msg!("token-status-keyring"),
                 &[
@@ -797,13 +853,28 @@ mod tests {
                 origin: "https://x:443".into(),
             },
             E::Other(detail()),
+            E::TokenFile {
+                credential: false,
+                path: "/etc/visit-rating/token".into(),
+                problem: crate::secrets::FileProblem::Permissions { mode: 0o644 },
+            },
+            E::TokenFile {
+                credential: true,
+                path: "/run/credentials/visit-rating-kiosk@1.service/visit-rating-token".into(),
+                problem: crate::secrets::FileProblem::Owner {
+                    owner: 1000,
+                    user: 1001,
+                },
+            },
         ];
         for language in [Language::Ru, Language::En] {
             let i18n = I18n::new(language);
             for error in &errors {
                 let text = i18n.secrets_error(error);
                 assert!(
-                    !text.contains("secrets-") && !text.contains("token-format-"),
+                    !text.contains("secrets-")
+                        && !text.contains("token-format-")
+                        && !text.contains("token-file-"),
                     "{text}"
                 );
             }
@@ -822,6 +893,16 @@ mod tests {
         assert!(
             !ru.secrets_error(&errors[4]).contains("whitespace"),
             "no English inside"
+        );
+        let file = ru.secrets_error(&errors[9]);
+        assert!(
+            file.contains("/etc/visit-rating/token") && file.contains("права 0644"),
+            "{file}"
+        );
+        let credential = I18n::new(Language::En).secrets_error(&errors[10]);
+        assert!(
+            credential.contains("LoadCredential=") && credential.contains("user id 1000"),
+            "{credential}"
         );
     }
 

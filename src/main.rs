@@ -9,6 +9,7 @@ use tracing_subscriber::Layer as _;
 use visit_rating::cli::args::{AdminPinCommand, Cli, Command, OutboxCommand};
 use visit_rating::cli::{self, Exit};
 use visit_rating::config::Config;
+use visit_rating::config::layers::Sources;
 use visit_rating::i18n::I18n;
 use visit_rating::ui::{self, GuiOptions};
 
@@ -20,7 +21,9 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
     use tracing_subscriber::util::SubscriberInitExt as _;
     // By default only our warnings and everyone's errors: the windowing and GPU crates
     // warn about harmless things (e.g. no XSETTINGS under a bare X server).
-    const DEFAULT: &str = "warn,winit=error,wgpu_hal=error,wgpu_core=error,egui_wgpu=error";
+    // Changes to the settings are said at info level (`visit_rating::settings`), since
+    // the administrator who changed a file looks for them in the log.
+    const DEFAULT: &str = "warn,visit_rating::settings=info,winit=error,wgpu_hal=error,wgpu_core=error,egui_wgpu=error";
     let filter = || match level {
         Some(level) => tracing_subscriber::EnvFilter::try_new(level)
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT)),
@@ -123,6 +126,22 @@ fn make_logs_private(dir: &std::path::Path) {
     }
 }
 
+/// A key a settings file holds that this version does not know, said on stderr by file
+/// and key in the user's language (a command; the window logs it), and ignored.
+fn warn_unknown_key(key: &visit_rating::config::layers::UnknownKey, i18n: &I18n) {
+    let file = key.path.display().to_string();
+    visit_rating::err!(
+        "visit-rating: {}",
+        visit_rating::safe_text::inline(&i18n.tr_args(
+            msg!("config-unknown-key"),
+            &[
+                ("file", file.as_str().into()),
+                ("key", key.key.as_str().into())
+            ]
+        ))
+    );
+}
+
 /// `allow_insecure_http` (settings) or `--allow-insecure-http`: said once at start, on
 /// stderr and in the log, since the token may travel unencrypted.
 fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
@@ -151,6 +170,7 @@ fn prepare_process(cli: &Cli, config: &Config) {
         Some(
             Command::MockServer(_)
                 | Command::AdminPin(_)
+                | Command::Config(_)
                 | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
         )
     ) && !matches!(&cli.command, Some(Command::Import(args)) if args.dry_run);
@@ -232,8 +252,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log_level.as_deref());
     core_dumps.log();
-    let (config, config_path) = match Config::load(cli.config.as_deref()) {
-        Ok(loaded) => loaded,
+    let sources = match Sources::new(cli.config.as_deref()) {
+        Ok(sources) => sources,
+        Err(e) => {
+            visit_rating::err!("{e}");
+            return Exit::Invalid.into();
+        }
+    };
+    let config_path = sources.user_file.clone();
+    let (config, unknown) = match sources.load() {
+        Ok(loaded) => (loaded.config, loaded.unknown),
+        // `config` still runs and says what is wrong itself: `config show` names the
+        // file and key, `config set` may mend it.
+        Err(_) if matches!(cli.command, Some(Command::Config(_))) => {
+            (Config::default(), Vec::new())
+        }
         Err(e) => {
             visit_rating::err!("{e}");
             return Exit::Invalid.into();
@@ -241,6 +274,12 @@ fn main() -> ExitCode {
     };
     let language = cli.lang.unwrap_or(config.language);
     let i18n = I18n::new(language);
+    // The window's settings watcher logs them when it first reads the files.
+    if cli.command.is_some() {
+        for key in &unknown {
+            warn_unknown_key(key, &i18n);
+        }
+    }
     warn_if_clear_text(&cli, &config, &i18n);
     prepare_process(&cli, &config);
 
@@ -262,6 +301,9 @@ fn main() -> ExitCode {
         }
         Some(Command::Metrics(args)) => cli::status::metrics(args.url.as_deref(), &config).into(),
         Some(Command::Token(command)) => cli::token(&command.into(), &config, &i18n).into(),
+        Some(Command::Config(command)) => {
+            cli::config::config(&command.into(), &sources, &i18n).into()
+        }
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
             cli::admin_pin_set(&config, &config_path).into()
         }
@@ -273,6 +315,7 @@ fn main() -> ExitCode {
                 demo: cli.demo,
                 config,
                 config_path,
+                sources,
                 language: cli.lang,
                 kiosk: cli.kiosk,
             },

@@ -4,8 +4,9 @@
 //!
 //! Connecting goes one way for all of them: the server URL is decided here and only here
 //! ([`Server::configured`]: `--url`, else `VISIT_RATING_URL`, else the settings'
-//! `server_url`), with the token source bound to it (`VISIT_RATING_TOKEN` only for that
-//! server); then the settings' timeouts, CA file and `allow_insecure_http` make the
+//! `server_url`), with the token sources bound to their servers ([`TokenSource`]:
+//! `VISIT_RATING_TOKEN` only for that server, the systemd credential and `token_file`
+//! only for the settings' `server_url`, the keyring entry for each origin); then the settings' timeouts, CA file and `allow_insecure_http` make the
 //! client ([`Service::client`], built once); then the token ([`Service::token`]); then
 //! the outbox ([`open_outbox`], [`Service::with_outbox`]). A command builds its
 //! [`Service`] with [`Service::for_command`] and words a [`ConnectError`] its own way
@@ -45,17 +46,17 @@ use crate::secrets::{self, Token};
 pub struct Server {
     /// The server's base URL, if one is configured.
     pub url: Option<String>,
-    /// The keyring, with `VISIT_RATING_TOKEN` bound to this server.
+    /// Where its token comes from ([`TokenSource::configured`]).
     pub tokens: TokenSource,
 }
 
 impl Server {
     /// The server for `url` (a command's `--url`), else `VISIT_RATING_URL`, else the
-    /// settings' `server_url`; its token from the keyring, or from `VISIT_RATING_TOKEN`
-    /// for this server only ([`TokenSource::bound_to`]).
+    /// settings' `server_url`; its token from the sources [`TokenSource::configured`]
+    /// binds to their servers.
     pub fn configured(config: &Config, url: Option<&str>) -> Server {
         let url = config.effective_url(url);
-        let tokens = TokenSource::bound_to(url.as_deref());
+        let tokens = TokenSource::configured(config, url.as_deref());
         Server { url, tokens }
     }
 
@@ -87,22 +88,49 @@ pub fn open_outbox() -> Result<Outbox, OutboxError> {
 pub enum TokenSource {
     /// A token fixed at start (the demo mode's stand-in token; tests).
     Fixed(Token),
-    /// The keyring entry for the server; `VISIT_RATING_TOKEN` (if set) only for the
-    /// server whose origin is `environment_for`.
-    Resolve {
-        /// The origin of the server given at start (`VISIT_RATING_URL` or the settings
-        /// as read then): the only one the environment token is sent to. A server
-        /// chosen later in the window gets its keyring entry, never that token.
-        environment_for: Option<String>,
-    },
+    /// The terminal's sources, in their order, each bound to its server
+    /// ([`secrets::Sources`]): `VISIT_RATING_TOKEN` for the server given at start; the
+    /// systemd credential and `token_file` for the settings' `server_url` as read at
+    /// start; else the keyring entry of the server asked for. A server chosen later in
+    /// the window gets its keyring entry, never those.
+    Resolve(secrets::Sources),
 }
 
 impl TokenSource {
-    /// The window's tokens: the keyring, and the environment token bound to the
-    /// server given at start (`None`: bound to none).
+    /// The keyring, and the environment token bound to the server given at start
+    /// (`None`: bound to none); no token file.
     pub fn bound_to(start_url: Option<&str>) -> TokenSource {
-        TokenSource::Resolve {
+        TokenSource::Resolve(secrets::Sources {
             environment_for: start_url.map(crate::api::origin),
+            ..secrets::Sources::default()
+        })
+    }
+
+    /// Every source of this terminal: as [`TokenSource::bound_to`] `start_url`, plus the
+    /// systemd credential (`$CREDENTIALS_DIRECTORY`, as this process was started) and
+    /// `config`'s `token_file`, both bound to `config`'s `server_url`.
+    pub fn configured(config: &Config, start_url: Option<&str>) -> TokenSource {
+        TokenSource::Resolve(secrets::Sources {
+            environment_for: start_url.map(crate::api::origin),
+            machine_for: config.server_url.as_deref().map(crate::api::origin),
+            credential: secrets::file::credential_path(),
+            file: config.token_file.clone(),
+        })
+    }
+
+    /// The same sources with `config`'s `token_file` and `server_url` (settings read
+    /// again while the window runs): the token file follows the settings; the
+    /// environment token stays bound to the server given at start, the credential to
+    /// what systemd passed at start.
+    #[must_use]
+    pub fn with_settings(&self, config: &Config) -> TokenSource {
+        match self {
+            TokenSource::Resolve(sources) => TokenSource::Resolve(secrets::Sources {
+                machine_for: config.server_url.as_deref().map(crate::api::origin),
+                file: config.token_file.clone(),
+                ..sources.clone()
+            }),
+            TokenSource::Fixed(_) => self.clone(),
         }
     }
 
@@ -110,11 +138,45 @@ impl TokenSource {
     /// given at start); the window says so.
     pub fn environment_withheld(&self, origin: &str) -> bool {
         match self {
-            TokenSource::Resolve { environment_for } => {
-                std::env::var_os(secrets::TOKEN_ENV).is_some()
-                    && environment_for.as_deref() != Some(origin)
-            }
+            TokenSource::Resolve(sources) => sources.environment_withheld(origin),
             TokenSource::Fixed(_) => false,
+        }
+    }
+
+    /// The file (the systemd credential or `token_file`) `origin`'s token comes from,
+    /// unless the environment's wins; the file is not read.
+    pub fn file_for(&self, origin: &str) -> Option<(secrets::TokenOrigin, &Path)> {
+        match self {
+            TokenSource::Resolve(sources)
+                if sources.environment_for.as_deref() != Some(origin)
+                    || std::env::var_os(secrets::TOKEN_ENV).is_none() =>
+            {
+                sources.file_for(origin)
+            }
+            _ => None,
+        }
+    }
+
+    /// The token for `origin`, from the first source that applies (a file read afresh
+    /// each time). Blocking.
+    pub fn token(&self, origin: &str) -> Result<Token, secrets::SecretsError> {
+        match self {
+            TokenSource::Fixed(token) => Ok(token.clone()),
+            TokenSource::Resolve(sources) => sources.resolve(origin).map(|(token, _)| token),
+        }
+    }
+
+    /// What is known about `origin`'s token (never the token). Blocking.
+    pub fn status(&self, origin: &str) -> Result<secrets::TokenStatus, secrets::SecretsError> {
+        match self {
+            TokenSource::Resolve(sources) => sources.status(origin),
+            TokenSource::Fixed(token) => Ok(secrets::TokenStatus {
+                origin: origin.to_owned(),
+                source: None,
+                stored: false,
+                store: String::new(),
+                expires_at: token.jwt_expiry(),
+            }),
         }
     }
 }
@@ -296,12 +358,13 @@ impl Service {
 
     /// What is known about this server's token (never the token).
     pub fn token_status(&self) -> Result<secrets::TokenStatus, secrets::SecretsError> {
-        let origin = self.origin().unwrap_or_default();
-        if self.tokens.environment_withheld(&origin) {
-            secrets::keyring_token_status(&origin)
-        } else {
-            secrets::token_status(&origin)
-        }
+        self.tokens.status(&self.origin().unwrap_or_default())
+    }
+
+    /// The file this server's token comes from (the systemd credential or
+    /// `token_file`), if one does; not read.
+    pub fn token_file(&self) -> Option<(secrets::TokenOrigin, &Path)> {
+        self.tokens.file_for(&self.origin()?)
     }
 
     /// `VISIT_RATING_TOKEN` is set but withheld from this server (not the one given at
@@ -321,7 +384,8 @@ impl Service {
         secrets::clear_token(&self.origin().unwrap_or_default())
     }
 
-    /// The token comes from the keyring (not fixed, as in the demo mode).
+    /// The token comes from the terminal's sources, the keyring among them (not fixed, as
+    /// in the demo mode).
     pub fn uses_keyring(&self) -> bool {
         matches!(self.tokens, TokenSource::Resolve { .. })
     }
@@ -342,7 +406,9 @@ impl Service {
     /// Blocking; the window runs it on a background thread after its first frame.
     pub fn warm_up(&self) {
         let _ = self.client();
-        if self.uses_keyring() {
+        // A terminal whose token is in a file has no keyring to wake (a kiosk's could
+        // only prompt).
+        if self.uses_keyring() && self.token_file().is_none() {
             let _ = secrets::init_default_store();
         }
     }
@@ -352,16 +418,11 @@ impl Service {
             .map_err(|e| NotSent::NotConnected(ConnectError::NoToken(e)))
     }
 
-    /// The token for `origin` (the client's): fixed, or the keyring's (the
-    /// environment's only for the server given at start).
+    /// The token for `origin` (the client's), from [`TokenSource::token`]: asked anew
+    /// for every rating and every round of the background sender, so a token file
+    /// replaced meanwhile is used at once.
     pub fn token(&self, origin: &str) -> Result<Token, secrets::SecretsError> {
-        match &self.tokens {
-            TokenSource::Fixed(token) => Ok(token.clone()),
-            TokenSource::Resolve { .. } if self.tokens.environment_withheld(origin) => {
-                secrets::load_token(origin)
-            }
-            TokenSource::Resolve { .. } => secrets::resolve_token(origin).map(|(token, _)| token),
-        }
+        self.tokens.token(origin)
     }
 }
 
@@ -393,17 +454,63 @@ mod tests {
             server.origin().as_deref(),
             Some("https://given.example:8443")
         );
-        let TokenSource::Resolve { environment_for } = &server.tokens else {
+        let TokenSource::Resolve(sources) = &server.tokens else {
             panic!("{:?}", server.tokens);
         };
         assert_eq!(
-            environment_for.as_deref(),
+            sources.environment_for.as_deref(),
             Some("https://given.example:8443")
         );
         let service =
             Service::for_command(&config, Some("https://given.example:8443/base/"), false);
         assert_eq!(service.origin(), server.origin());
         assert!(service.uses_keyring());
+    }
+
+    #[test]
+    fn settings_read_again_move_the_token_file_not_the_environment_token() {
+        let start = settings_for("https://a.example/");
+        let tokens = TokenSource::configured(&start, Some("https://a.example/"));
+        let later = Config {
+            token_file: Some("/etc/visit-rating/token".into()),
+            ..settings_for("https://b.example/")
+        };
+        let TokenSource::Resolve(sources) = tokens.with_settings(&later) else {
+            panic!("still the terminal's sources");
+        };
+        assert_eq!(
+            sources.machine_for.as_deref(),
+            Some("https://b.example:443")
+        );
+        assert_eq!(sources.file, later.token_file);
+        assert_eq!(
+            sources.environment_for.as_deref(),
+            Some("https://a.example:443")
+        );
+    }
+
+    #[test]
+    fn the_token_file_is_bound_to_the_settings_server_not_to_a_commands_url() {
+        let config = Config {
+            token_file: Some("/etc/visit-rating/token".into()),
+            ..settings_for("https://settings.example/base/")
+        };
+        let server = Server::configured(&config, Some("https://given.example:8443/"));
+        let TokenSource::Resolve(sources) = &server.tokens else {
+            panic!("{:?}", server.tokens);
+        };
+        assert_eq!(
+            sources.machine_for.as_deref(),
+            Some("https://settings.example:443")
+        );
+        assert_eq!(server.tokens.file_for("https://given.example:8443"), None);
+        assert_eq!(
+            server.tokens.file_for("https://settings.example:443"),
+            Some((
+                secrets::TokenOrigin::File,
+                Path::new("/etc/visit-rating/token")
+            ))
+        );
     }
 
     #[test]

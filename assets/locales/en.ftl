@@ -158,6 +158,8 @@ token-save = Save token
 token-clear = Remove token
 token-saved-gui = The token is saved. The rating can be sent again.
 token-cleared-gui = The token was removed.
+token-from-file-gui = To replace the token, write the new one into that file (owned by root or the program's user, chmod 600): the program reads it at its next attempt, no restart needed. The keyring is not used for it.
+token-from-credential-gui = To replace the token, write the new one into the file named in the systemd unit's LoadCredential= and restart the service. The keyring is not used for it.
 secrets-bad-env-token = VISIT_RATING_TOKEN is set but is not a usable token: { $detail }. Correct it, or unset it to use the token in the keyring.
 secrets-too-long = The keyring refused the token: it takes at most { $limit } bytes. Ask the portal for a shorter token, or set VISIT_RATING_TOKEN.
 token-format-empty = the token is empty
@@ -166,6 +168,20 @@ token-format-control = it contains control characters
 token-format-non-ascii = it contains characters other than Latin letters, digits and punctuation, which an HTTP header cannot carry
 token-format-too-long = it is { $bytes } bytes long; at most { $max } can be stored
 token-prompt = Token (not shown while you type):
+secrets-token-file-refused = The token file { $path } (the token_file setting) is refused: { $problem }. Fix the file: owned by root or by the user the program runs as, readable by its owner alone (chmod 600), holding the token alone.
+secrets-credential-refused = The systemd credential { $path } is refused: { $problem }. Fix the file named in the unit's LoadCredential= and restart the service.
+token-file-not-absolute = the path must be absolute (e.g. /etc/visit-rating/token)
+token-file-missing = there is no such file
+token-file-unreadable = it cannot be read ({ $detail })
+token-file-not-a-file = it is not a regular file
+token-file-owner = it is owned by user id { $owner }; only root (0) or the program's user ({ $user }) may own it
+token-file-mode = its mode { $mode } lets group or others read or change it; allow its owner alone (chmod 600)
+token-file-too-large = it is { $bytes } bytes long, and a token file is never longer than { $max } bytes
+token-file-unsupported = token files are supported on Linux only
+token-status-file = { $origin } uses the token from the file { $path } (the token_file setting).
+token-status-credential = { $origin } uses the token from the systemd credential { $path }.
+token-set-from-file = The token for { $origin } comes from the file { $path } (the token_file setting), not from the keyring: “token set” would not replace it. Write the new token into that file (owned by root or the program's user, chmod 600), best by replacing the whole file (mv); the program reads it at its next attempt, no restart needed.
+token-set-from-credential = The token for { $origin } is passed by systemd (the credential { $path }), not kept in the keyring: “token set” would not replace it. Write the new token into the file named in the unit's LoadCredential= and restart the service (systemctl restart).
 
 ## Outbox (window)
 saved-without-token = The rating is saved and will be sent once a token is set.
@@ -381,6 +397,8 @@ status-server = Server: { $origin }
 status-server-none = Server: not configured
 status-token-keyring = in the keyring
 status-token-env = from VISIT_RATING_TOKEN
+status-token-credential = from the systemd credential
+status-token-file = from the file named by token_file
 status-token-until = Token: { $source }, valid until { $when } ({ $days } { $days ->
     [one] day
    *[other] days
@@ -431,3 +449,24 @@ client-bad-url = The server address { $url } is not valid: { $reason }
 client-insecure = The token will not be sent in clear text to { $host }: use an https:// address or, if you accept the risk, allow_insecure_http = true in the settings (or --allow-insecure-http).
 client-ca-file = Cannot use the CA file { $path }: { $reason }
 client-build = Cannot set up the HTTP client: { $error }
+
+## visit-rating config, and the settings files
+config-origin-default = default
+config-origin-system = machine file
+config-origin-drop-in = machine drop-in
+config-origin-user = user file
+config-origin-environment = environment (VISIT_RATING_URL)
+config-path-missing = (missing)
+config-unknown-key = { $file }: unknown setting “{ $key }” ignored (written for a newer version?)
+config-kind-text = text
+config-kind-path = a file's path
+config-kind-bool = true or false
+config-kind-whole = a whole number
+config-kind-decimal = a number
+config-kind-language = ru or en
+config-set-done = { $key } = { $value } written to { $file }. A running window applies it within seconds.
+config-set-unknown = Unknown setting “{ $key }”: nothing was written. “visit-rating config show” lists them all.
+config-set-own-command = { $key } is set with “visit-rating admin-pin set”, never by hand: nothing was written.
+config-set-kind = { $key }: expected { $expected }, not “{ $value }”: nothing was written.
+config-set-invalid = { $detail }: nothing was written.
+config-set-overridden = { $key } is also set in { $file }, which is read later and wins.

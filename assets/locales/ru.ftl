@@ -163,6 +163,8 @@ token-save = Сохранить токен
 token-clear = Удалить токен
 token-saved-gui = Токен сохранён. Оценку можно отправить повторно.
 token-cleared-gui = Токен удалён.
+token-from-file-gui = Чтобы заменить токен, запишите новый в этот файл (владелец — root или пользователь программы, chmod 600): программа прочитает его при следующей отправке, без перезапуска. Хранилище паролей для него не используется.
+token-from-credential-gui = Чтобы заменить токен, запишите новый в файл, указанный в LoadCredential= юнита systemd, и перезапустите службу. Хранилище паролей для него не используется.
 secrets-bad-env-token = Переменная VISIT_RATING_TOKEN задана, но токен в ней не подходит: { $detail }. Исправьте её или удалите, чтобы использовался токен из хранилища паролей.
 secrets-too-long = Хранилище паролей не приняло токен: допускается не более { $limit } байт. Запросите на портале более короткий токен или задайте переменную VISIT_RATING_TOKEN.
 token-format-empty = токен пуст
@@ -175,6 +177,24 @@ token-format-too-long = его длина { $bytes } { $bytes ->
    *[many] байт
   }, допускается не более { $max }
 token-prompt = Токен (при вводе не отображается):
+secrets-token-file-refused = Файл токена { $path } (параметр token_file) не принят: { $problem }. Исправьте файл: владелец — root или пользователь, от имени которого работает программа, права только для владельца (chmod 600), внутри — только токен.
+secrets-credential-refused = Учётные данные systemd { $path } не приняты: { $problem }. Исправьте файл, указанный в LoadCredential= юнита, и перезапустите службу.
+token-file-not-absolute = путь должен быть абсолютным (например, /etc/visit-rating/token)
+token-file-missing = такого файла нет
+token-file-unreadable = его не удалось прочитать ({ $detail })
+token-file-not-a-file = это не обычный файл
+token-file-owner = его владелец — пользователь с номером { $owner }, а допускаются только root (0) и пользователь программы ({ $user })
+token-file-mode = его права { $mode } позволяют группе или остальным читать или изменять его; оставьте доступ только владельцу (chmod 600)
+token-file-too-large = его размер — { $bytes } { $bytes ->
+    [one] байт
+    [few] байта
+   *[many] байт
+  }, а файл токена не бывает больше { $max } байт
+token-file-unsupported = файл токена поддерживается только в Linux
+token-status-file = Для { $origin } используется токен из файла { $path } (параметр token_file).
+token-status-credential = Для { $origin } используется токен из учётных данных systemd { $path }.
+token-set-from-file = Токен для { $origin } берётся из файла { $path } (параметр token_file), а не из хранилища паролей: «token set» его не заменит. Запишите новый токен в этот файл (владелец — root или пользователь программы, chmod 600), лучше заменой файла целиком (mv); программа прочитает его при следующей отправке, перезапуск не нужен.
+token-set-from-credential = Токен для { $origin } передаёт systemd (учётные данные { $path }), а не хранилище паролей: «token set» его не заменит. Запишите новый токен в файл, указанный в LoadCredential= юнита, и перезапустите службу (systemctl restart).
 
 ## Outbox (window)
 saved-without-token = Оценка сохранена и будет отправлена, когда будет задан токен.
@@ -402,6 +422,8 @@ status-server = Сервер: { $origin }
 status-server-none = Сервер: не настроен
 status-token-keyring = в хранилище ключей
 status-token-env = из VISIT_RATING_TOKEN
+status-token-credential = из учётных данных systemd
+status-token-file = из файла token_file
 status-token-until = Токен: { $source }, действует до { $when } (осталось { $days } { $days ->
     [one] день
     [few] дня
@@ -455,3 +477,24 @@ client-bad-url = Адрес сервера { $url } неверен: { $reason }
 client-insecure = Токен не будет отправлен открытым текстом на { $host }: укажите адрес https://, а если вы принимаете риск — allow_insecure_http = true в настройках (или --allow-insecure-http).
 client-ca-file = Нельзя использовать файл сертификатов { $path }: { $reason }
 client-build = Не удалось подготовить HTTP-клиент: { $error }
+
+## visit-rating config, and the settings files
+config-origin-default = по умолчанию
+config-origin-system = файл машины
+config-origin-drop-in = дополнение машины
+config-origin-user = файл пользователя
+config-origin-environment = окружение (VISIT_RATING_URL)
+config-path-missing = (нет)
+config-unknown-key = { $file }: неизвестная настройка «{ $key }» пропущена (файл для более новой версии?)
+config-kind-text = текст
+config-kind-path = путь к файлу
+config-kind-bool = true или false
+config-kind-whole = целое число
+config-kind-decimal = число
+config-kind-language = ru или en
+config-set-done = { $key } = { $value } записано в { $file }. Открытое окно применит это за несколько секунд.
+config-set-unknown = Неизвестная настройка «{ $key }»: ничего не записано. Все настройки перечисляет «visit-rating config show».
+config-set-own-command = { $key } задаётся командой «visit-rating admin-pin set», а не вручную: ничего не записано.
+config-set-kind = { $key }: ожидается { $expected }, а не «{ $value }»: ничего не записано.
+config-set-invalid = { $detail }: ничего не записано.
+config-set-overridden = { $key } задано и в { $file }: этот файл читается позже, его значение действует.

@@ -47,13 +47,18 @@ pub fn admin_pin_clear(config: &Config, config_path: &std::path::Path) -> Exit {
     save_pin_hash(config, config_path, None)
 }
 
-fn save_pin_hash(config: &Config, config_path: &std::path::Path, hash: Option<String>) -> Exit {
+fn save_pin_hash(_config: &Config, config_path: &std::path::Path, hash: Option<String>) -> Exit {
     let set = hash.is_some();
-    let config = Config {
-        admin_pin_hash: hash,
-        ..config.clone()
-    };
-    match config.save(config_path) {
+    // The user's file as it is, with the hash alone changed: the settings in force also
+    // hold the machine's files' values, which must not be copied into it.
+    let saved = Config::current(config_path).and_then(|current| {
+        Config {
+            admin_pin_hash: hash,
+            ..current
+        }
+        .save(config_path)
+    });
+    match saved {
         Ok(()) => {
             let what = if set {
                 "stored as an Argon2id hash in"

@@ -60,6 +60,46 @@ pub enum Command {
     Status(StatusArgs),
     /// The same in the Prometheus text format (for node_exporter's textfile collector).
     Metrics(MetricsArgs),
+    /// The settings in force and where each came from (defaults, /etc/visit-rating,
+    /// its config.d drop-ins, the user's file, the environment); set one key.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Every setting in force and where its value came from.
+    Show {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write KEY = VALUE into the user's settings file (or, with --system, into
+    /// /etc/visit-rating/config.toml), keeping its comments and other keys. Unknown keys
+    /// and bad values are refused, as the loader refuses them.
+    Set {
+        /// The key, e.g. language or kiosk_options.idle_secs.
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The value, e.g. en, 120, true or https://rpgu.example.ru.
+        #[arg(value_name = "VALUE")]
+        value: String,
+        /// Write the machine-wide file instead of the user's.
+        #[arg(long)]
+        system: bool,
+    },
+    /// The settings files in the order they are read, and which exist.
+    Path,
+}
+
+impl From<ConfigCommand> for crate::cli::config::ConfigAction {
+    fn from(command: ConfigCommand) -> Self {
+        match command {
+            ConfigCommand::Show { json } => Self::Show { json },
+            ConfigCommand::Set { key, value, system } => Self::Set { key, value, system },
+            ConfigCommand::Path => Self::Path,
+        }
+    }
 }
 
 // Independent command-line flags, one bool each.

@@ -391,3 +391,48 @@ pub struct ImportRefused<'a> {
     /// The file, as given.
     pub file: String,
 }
+
+/// `config show --json`: every setting in force, where each came from, the files read
+/// and the keys they hold that this version ignores.
+#[derive(Debug, Serialize)]
+pub struct ConfigShow {
+    /// Every file that may hold settings, in the order they are applied.
+    pub files: Vec<ConfigFile>,
+    /// Every setting, in the order of the Configuration chapter.
+    pub settings: Vec<ConfigSetting>,
+    /// The keys ignored because this version does not know them.
+    pub unknown_keys: Vec<ConfigUnknownKey>,
+}
+
+/// One file of `config show --json`.
+#[derive(Debug, Serialize)]
+pub struct ConfigFile {
+    /// It exists (and was read).
+    pub exists: bool,
+    /// `system`, `drop_in` or `user`.
+    pub origin: crate::config::layers::Origin,
+    /// The file.
+    pub path: String,
+}
+
+/// One setting of `config show --json`.
+#[derive(Debug, Serialize)]
+pub struct ConfigSetting {
+    /// The file that set it; `null` for a default or the environment.
+    pub file: Option<String>,
+    /// The key (`kiosk_options.KEY` inside that table).
+    pub key: &'static str,
+    /// `default`, `system`, `drop_in`, `user` or `environment`.
+    pub origin: crate::config::layers::Origin,
+    /// The value (`null` when unset; `"***"` for the PIN's hash).
+    pub value: serde_json::Value,
+}
+
+/// One ignored key of `config show --json`.
+#[derive(Debug, Serialize)]
+pub struct ConfigUnknownKey {
+    /// The file.
+    pub file: String,
+    /// The key.
+    pub key: String,
+}

@@ -1,4 +1,4 @@
-//! Headless commands: `submit`, `token`, `admin-pin`, `mock-server`, the `outbox`
+//! Headless commands: `submit`, `token`, `admin-pin`, `config`, `mock-server`, the `outbox`
 //! commands in [`outbox`], `status` and `metrics` in [`status`], and the packagers'
 //! `generate-files` in [`generate`]. Each returns an [`Exit`] code; `main.rs` only parses and
 //! dispatches.
@@ -6,11 +6,12 @@
 //! Exit codes are part of the interface (the book's Command line chapter, "Exit codes").
 //!
 //! Rooms: [`args`] the command line (clap); [`report`] exit codes and what a command
-//! prints; [`json`] the `--json` objects; one file per command ([`submit`], [`token`], [`admin_pin`], [`mock_server`],
+//! prints; [`json`] the `--json` objects; one file per command ([`submit`], [`token`], [`admin_pin`], [`config`], [`mock_server`],
 //! [`outbox`], [`import`], [`status`], [`generate`]).
 
 pub mod admin_pin;
 pub mod args;
+pub mod config;
 pub mod generate;
 pub mod import;
 pub mod json;

@@ -174,7 +174,9 @@ impl Exit {
         use SecretsError as E;
         match e {
             E::NoToken { .. } => Exit::Token,
-            E::BadToken(_) | E::BadEnvToken(_) | E::TooLong { .. } => Exit::Invalid,
+            E::BadToken(_) | E::BadEnvToken(_) | E::TooLong { .. } | E::TokenFile { .. } => {
+                Exit::Invalid
+            }
             E::NoSecretService { .. }
             | E::Locked { .. }
             | E::AccessDenied { .. }

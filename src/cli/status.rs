@@ -185,6 +185,8 @@ pub fn status_text(health: &Health, i18n: &I18n) -> String {
             let from = i18n.tr(match source {
                 TokenOrigin::Keyring => msg!("status-token-keyring"),
                 TokenOrigin::Environment => msg!("status-token-env"),
+                TokenOrigin::Credential => msg!("status-token-credential"),
+                TokenOrigin::File => msg!("status-token-file"),
             });
             match (expires_at, health.token_days_left()) {
                 (Some(at), Some(days)) => i18n.tr_args(

@@ -1,4 +1,6 @@
-//! `visit-rating token set|status|clear`: the server's token in the keyring.
+//! `visit-rating token set|status|clear`: the server's token in the keyring, and where
+//! the token in force comes from (the environment, a systemd credential, `token_file`
+//! or the keyring).
 
 use crate::msg;
 use std::io::Read;
@@ -52,18 +54,21 @@ impl From<TokenCommand> for TokenRequest {
 /// `visit-rating token set|status|clear [--url URL] [--json]`.
 ///
 /// Exit codes:
-/// - 0: done (for `status`: a token is in force, from the keyring or the environment);
+/// - 0: done (for `status`: a token is in force, from the keyring, the environment, the
+///   systemd credential or `token_file`);
 /// - 1: standard input could not be read (`set`);
 /// - 2: invalid input: no server URL; a token that is empty, has whitespace or control
 ///   characters, is not ASCII or is longer than 2560 bytes; a `VISIT_RATING_TOKEN` that
-///   is set but unusable (`status`);
+///   is set but unusable, a token file refused (`status`); `set` when the server's token
+///   comes from a file (it says to write the file instead);
 /// - 4: no token: `status` finds none, `clear` had nothing to remove;
 /// - 7: the keyring is not usable: no Secret Service, locked, access denied, a damaged
 ///   entry, any other store failure.
 ///
 /// With `--json`, exactly one object on standard output: on failure
 /// `{"ok": false, "origin", "error_kind", "error"}` (`error_kind` from
-/// [`secrets::SecretsError::kind`], or `no_url` / `read_failed`).
+/// [`secrets::SecretsError::kind`], or `no_url` / `read_failed` /
+/// `token_from_file` / `token_from_credential`).
 pub fn token(request: &TokenRequest, config: &Config, i18n: &I18n) -> Exit {
     let json = request.json;
     let service = Service::for_command(config, request.url.as_deref(), false);
@@ -103,6 +108,9 @@ pub fn token(request: &TokenRequest, config: &Config, i18n: &I18n) -> Exit {
     };
     match request.action {
         TokenAction::Set => {
+            if let Some((from, path)) = service.token_file() {
+                return set_refused(from, path, &origin, i18n, report);
+            }
             let prompt = format!("{} ", i18n.tr(msg!("token-prompt")));
             let token = match read_token_from_stdin(&prompt) {
                 Ok(token) => token,
@@ -153,19 +161,43 @@ pub fn token(request: &TokenRequest, config: &Config, i18n: &I18n) -> Exit {
             Err(e) => failed(&e),
         },
         TokenAction::Status => match service.token_status() {
-            Ok(status) => {
-                let text = i18n.token_status(&status);
-                let exit = if status.source.is_some() {
-                    Exit::Ok
-                } else {
-                    Exit::Token
-                };
-                let line = super::report::json_line(&TokenStatusJson::from(&status));
-                report(exit, line, text)
-            }
+            Ok(status) => report(
+                status.source.map_or(Exit::Token, |_| Exit::Ok),
+                super::report::json_line(&TokenStatusJson::from(&status)),
+                i18n.token_status(&status),
+            ),
             Err(e) => failed(&e),
         },
     }
+}
+
+/// `token set` for a server whose token comes from the file `path` (`from`: the systemd
+/// credential or `token_file`): refused, saying to write the file instead — a token
+/// stored in the keyring would never be used. `report` prints.
+fn set_refused(
+    from: secrets::TokenOrigin,
+    path: &std::path::Path,
+    origin: &str,
+    i18n: &I18n,
+    report: impl Fn(Exit, String, String) -> Exit,
+) -> Exit {
+    let path = path.display().to_string();
+    let (kind, key) = if from == secrets::TokenOrigin::Credential {
+        ("token_from_credential", msg!("token-set-from-credential"))
+    } else {
+        ("token_from_file", msg!("token-set-from-file"))
+    };
+    let error = format!(
+        "the token for {origin} comes from {path}, not from the keyring: write the new token there"
+    );
+    report(
+        Exit::Invalid,
+        super::report::json_line(&TokenFailed::new(kind, &error, Some(origin))),
+        i18n.tr_args(
+            key,
+            &[("origin", origin.into()), ("path", path.as_str().into())],
+        ),
+    )
 }
 
 /// Why `token set` got no token.

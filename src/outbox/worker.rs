@@ -6,7 +6,9 @@
 //! server answers ([`RatingClient::server_reachable`]: a `HEAD` without the token,
 //! through the same proxy as the ratings); when it does, it sends at once instead of
 //! waiting out the backoff. A token problem pauses sending until
-//! [`OutboxWorker::token_replaced`] (or "send now").
+//! [`OutboxWorker::token_replaced`] (or "send now"), or until the connection brings
+//! another token than the one refused: a token file rewritten by an administrator is
+//! picked up within `IDLE_CHECK` (a minute), with no restart.
 //!
 //! It sends through [`Outbox::flush`], that is through the outbox's one send path and
 //! its leases: a rating the window (or another process) is sending right now is left to
@@ -226,6 +228,9 @@ impl Drop for OutboxWorker {
 #[derive(Default)]
 struct Memory {
     paused: Option<TokenProblem>,
+    /// The token the server refused (the pause's cause): a different one from the
+    /// connection ends the pause, as a token replaced in the window does.
+    refused: Option<Token>,
     network_down: bool,
     /// Refusals by the server or a gateway in a row, and no round before this moment:
     /// a gateway that refuses one request refuses the next, so the whole queue backs
@@ -296,7 +301,10 @@ impl Round<'_> {
             *self.last_error = (!last.kind.is_final_success()).then(|| last.clone());
         }
         match report.paused.as_ref().map(|o| o.kind) {
-            Some(OutcomeKind::Unauthorized(problem)) => self.memory.paused = Some(problem),
+            Some(OutcomeKind::Unauthorized(problem)) => {
+                self.memory.paused = Some(problem);
+                self.memory.refused = Some(token);
+            }
             Some(OutcomeKind::Refused) => {
                 self.memory.refusals += 1;
                 self.memory.hold_until = now_ms() + millis(super::backoff(self.memory.refusals));
@@ -313,7 +321,7 @@ impl Round<'_> {
 fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync), shared: &Shared) {
     let mut memory = Memory::default();
     loop {
-        let (force, token_replaced) = {
+        let (force, mut token_replaced) = {
             let mut requests = shared.requests();
             if requests.shutdown {
                 return;
@@ -333,6 +341,16 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
         let has_waiting = listing.as_ref().is_ok_and(|l| l.waiting() > 0);
         // Which server we send to (and the token), asked only when something waits.
         let connection = if has_waiting { Some(connect()) } else { None };
+        // A token replaced behind the sender's back (a token file rewritten by an
+        // administrator, a token stored over ssh) ends a token pause at the next round.
+        if memory.paused.is_some()
+            && let Some(Ok((_, token))) = &connection
+            && memory.refused.as_ref() != Some(token)
+        {
+            token_replaced = true;
+            memory.paused = None;
+            memory.hold_until = 0;
+        }
         let origin = connection
             .as_ref()
             .and_then(|c| c.as_ref().ok())

@@ -1,6 +1,9 @@
 //! [`SecretsError`]: a credential store's failures, sorted by what a person can do.
 
+use std::path::PathBuf;
+
 use super::TokenFormatError;
+use super::file::FileProblem;
 
 /// Why no token could be stored, read or removed. `Display` says what happened, briefly
 /// and in English (logs, `--json`); what to do is said to people by the Fluent messages
@@ -60,12 +63,23 @@ pub enum SecretsError {
     /// Anything else the platform reported.
     #[error("the keyring failed: {0}")]
     Other(String),
+    /// The token file in force (the settings' `token_file`, or the systemd credential)
+    /// was refused. Its content is never part of the error.
+    #[error("the token file {} is refused: {problem}", path.display())]
+    TokenFile {
+        /// It is the systemd credential (`$CREDENTIALS_DIRECTORY`), not `token_file`.
+        credential: bool,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        problem: FileProblem,
+    },
 }
 
 impl SecretsError {
     /// A stable name for scripts (`--json`'s `error_kind`): `no_token`,
     /// `no_secret_service`, `locked`, `access_denied`, `bad_token`, `bad_env_token`,
-    /// `too_long`, `corrupt`, `other`.
+    /// `too_long`, `corrupt`, `other`, `token_file`.
     pub fn kind(&self) -> &'static str {
         match self {
             SecretsError::NoToken { .. } => "no_token",
@@ -77,6 +91,7 @@ impl SecretsError {
             SecretsError::TooLong { .. } => "too_long",
             SecretsError::Corrupt { .. } => "corrupt",
             SecretsError::Other(_) => "other",
+            SecretsError::TokenFile { .. } => "token_file",
         }
     }
 }

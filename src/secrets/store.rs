@@ -13,8 +13,8 @@ pub const KEYRING_SERVICE: &str = "visit-rating";
 /// service name so that a failed run leaves nothing behind in a real keyring.
 pub const KEYRING_SERVICE_ENV: &str = "VISIT_RATING_KEYRING_SERVICE";
 
-/// The environment variable that supplies a token for automation. When set it wins over
-/// the keyring.
+/// The environment variable that supplies a token for automation and tests. When set it
+/// wins over every other source, for the server given at start ([`super::Sources`]).
 pub const TOKEN_ENV: &str = "VISIT_RATING_TOKEN";
 
 /// Where a token came from.
@@ -23,6 +23,10 @@ pub const TOKEN_ENV: &str = "VISIT_RATING_TOKEN";
 pub enum TokenOrigin {
     /// The `VISIT_RATING_TOKEN` environment variable.
     Environment,
+    /// The systemd credential `$CREDENTIALS_DIRECTORY/visit-rating-token`.
+    Credential,
+    /// The file the settings' `token_file` names.
+    File,
     /// The operating system's keyring.
     Keyring,
 }
@@ -36,7 +40,8 @@ pub struct TokenStatus {
     pub source: Option<TokenOrigin>,
     /// A token is stored in the keyring for this server.
     pub stored: bool,
-    /// The credential store in use, for people (e.g. `Secret Service`).
+    /// The credential store in use, for people (e.g. `Secret Service`); for a token
+    /// file, its path.
     pub store: String,
     /// When the token in force is a JWT with `exp`: that moment, Unix seconds.
     pub expires_at: Option<i64>,
@@ -179,45 +184,22 @@ pub fn clear_token(origin: &str) -> Result<bool, SecretsError> {
     }
 }
 
-/// The token every front end uses: `VISIT_RATING_TOKEN` if set, else the keyring's.
-pub fn resolve_token(origin: &str) -> Result<(Token, TokenOrigin), SecretsError> {
-    resolve_token_with(std::env::var(TOKEN_ENV).ok(), origin)
-}
-
-/// [`resolve_token`] with the environment variable's value passed in (wiped once read).
-fn resolve_token_with(
-    env: Option<String>,
+/// What is known about the token for `origin` (never the token): `env` is
+/// `VISIT_RATING_TOKEN`'s value when it applies to this server (wiped once read), else
+/// the keyring's. A set but unusable variable is an error, as it is for
+/// [`super::Sources::resolve`]: it would be the token in force.
+pub(super) fn token_status_with(
+    env: Option<Zeroizing<String>>,
     origin: &str,
-) -> Result<(Token, TokenOrigin), SecretsError> {
-    if let Some(raw) = env.map(Zeroizing::new) {
-        return Token::new(&raw)
-            .map(|t| (t, TokenOrigin::Environment))
-            .map_err(SecretsError::BadEnvToken);
-    }
-    load_token(origin).map(|t| (t, TokenOrigin::Keyring))
-}
-
-/// What is known about the token for `origin` (never the token). A set but unusable
-/// `VISIT_RATING_TOKEN` is an error here too, as it is for [`resolve_token`]: it would
-/// be the token in force.
-pub fn token_status(origin: &str) -> Result<TokenStatus, SecretsError> {
-    token_status_with(std::env::var(TOKEN_ENV).ok(), origin)
-}
-
-/// [`token_status`] without the environment variable: the keyring's token only (for a
-/// server the environment token is not bound to).
-pub fn keyring_token_status(origin: &str) -> Result<TokenStatus, SecretsError> {
-    token_status_with(None, origin)
-}
-
-fn token_status_with(env: Option<String>, origin: &str) -> Result<TokenStatus, SecretsError> {
+) -> Result<TokenStatus, SecretsError> {
     let from_env = env
-        .map(Zeroizing::new)
         .map(|raw| Token::new(&raw).map_err(SecretsError::BadEnvToken))
         .transpose()?;
     let stored = match load_token(origin) {
         Ok(token) => Some(token),
         Err(SecretsError::NoToken { .. }) => None,
+        // The variable is in force: a keyring that cannot be read changes nothing.
+        Err(_) if from_env.is_some() => None,
         Err(e) => return Err(e),
     };
     let (source, in_force) = match (&from_env, &stored) {
@@ -237,7 +219,15 @@ fn token_status_with(env: Option<String>, origin: &str) -> Result<TokenStatus, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::{MAX_TOKEN_BYTES, TokenFormatError};
+    use crate::secrets::{MAX_TOKEN_BYTES, Sources, TokenFormatError};
+
+    /// The token for `origin` with `env` as `VISIT_RATING_TOKEN` for it, no file.
+    fn resolve_token_with(
+        env: Option<&str>,
+        origin: &str,
+    ) -> Result<(Token, TokenOrigin), SecretsError> {
+        Sources::default().resolve_with(env.map(|e| Zeroizing::new(e.to_owned())), origin)
+    }
     /// The mock store, installed once for the whole test binary.
     fn mock_store() {
         static INSTALL: std::sync::Once = std::sync::Once::new();
@@ -288,7 +278,7 @@ mod tests {
         mock_store();
         let origin = origin();
         store_token(&origin, &Token::new("from-keyring").unwrap()).unwrap();
-        let (token, source) = resolve_token_with(Some("from-env".into()), &origin).unwrap();
+        let (token, source) = resolve_token_with(Some("from-env"), &origin).unwrap();
         assert_eq!(
             (token, source),
             (Token::new("from-env").unwrap(), TokenOrigin::Environment)
@@ -298,7 +288,7 @@ mod tests {
             (token, source),
             (Token::new("from-keyring").unwrap(), TokenOrigin::Keyring)
         );
-        let bad_env = resolve_token_with(Some("has space".into()), &origin).unwrap_err();
+        let bad_env = resolve_token_with(Some("has space"), &origin).unwrap_err();
         assert_eq!(
             bad_env,
             SecretsError::BadEnvToken(TokenFormatError::Whitespace)
@@ -306,7 +296,7 @@ mod tests {
         assert!(bad_env.to_string().contains(TOKEN_ENV), "{bad_env}");
         // status agrees with resolution: the unusable variable would be in force.
         assert_eq!(
-            token_status_with(Some("has space".into()), &origin).unwrap_err(),
+            token_status_with(Some(Zeroizing::new("has space".into())), &origin).unwrap_err(),
             bad_env
         );
         assert!(matches!(
@@ -482,7 +472,7 @@ mod tests {
         assert!(status.stored);
         assert_eq!(status.expires_at, Some(1_900_000_000));
         assert!(status.store.starts_with("Mock store"));
-        let status = token_status_with(Some("opaque".into()), &origin).unwrap();
+        let status = token_status_with(Some(Zeroizing::new("opaque".into())), &origin).unwrap();
         assert_eq!(status.source, Some(TokenOrigin::Environment));
         assert_eq!(status.expires_at, None);
         assert!(!format!("{status:?}").contains(jwt));

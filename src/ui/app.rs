@@ -37,11 +37,13 @@ mod form;
 mod import;
 mod kiosk;
 mod outbox_view;
+mod reload;
 mod result;
 mod setup;
 mod token;
 
 pub use form::star_row_id;
+pub use reload::WATCH_EVERY;
 use result::Thanks;
 
 pub use kiosk::{Kiosk, KioskLayout, PatientChoices, Shape, Unconfigured};
@@ -184,6 +186,8 @@ pub struct RatingApp {
     privacy: forget::Privacy,
     /// What only a real window does ([`RatingApp::in_real_window`]).
     window: WindowTuning,
+    /// The settings files watched and applied while the window runs.
+    reload: reload::Reload,
 }
 
 /// Each screen's own state, beside what all screens share in [`RatingApp`]. While the
@@ -309,6 +313,7 @@ impl RatingApp {
             type_ahead: TypeAhead::default(),
             screens: Screens::default(),
             privacy: forget::Privacy::default(),
+            reload: reload::Reload::default(),
         };
         app.token.refresh = true;
         app.screens.setup = setup::SetupScreen::new(&app);
@@ -620,6 +625,7 @@ impl RatingApp {
         self.privacy_input(ui);
         let ctx = ui.ctx().clone();
         self.start_worker(&ctx);
+        self.poll_settings(&ctx);
         let next = self.poll_pending();
         self.apply(next, &ctx);
         let next = self.kiosk_timers(ui);

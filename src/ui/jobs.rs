@@ -164,3 +164,76 @@ pub fn start_sender(
         }
     }
 }
+
+/// What the settings watcher hands the window: the settings as the files now say, or
+/// why they cannot be used.
+pub type SettingsRead = Result<crate::config::layers::Loaded, crate::config::ConfigError>;
+
+/// Watch the settings files of `sources` for the life of the window on a thread of its
+/// own: every `every` a `stat` of each file (cheap: no file is read unless one
+/// changed), and at once on SIGHUP (`kill -HUP`, `systemctl reload`). Whenever a file
+/// changed (and once at start), the files are read and the result sent on the channel
+/// returned, and the window woken to take it. The thread ends soon after the window
+/// drops the [`SettingsWatch`]. Not counted as a job: it never ends by itself.
+///
+/// # Errors
+/// No thread could be started.
+pub fn watch_settings(
+    sources: crate::config::layers::Sources,
+    every: Duration,
+    ctx: &egui::Context,
+) -> std::io::Result<SettingsWatch> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let alive = Arc::new(());
+    let watched = Arc::downgrade(&alive);
+    let hangup = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&hangup)) {
+        tracing::warn!(error = %e, "SIGHUP cannot be caught: the settings files are still watched");
+    }
+    let ctx = ctx.clone();
+    let step = every.min(Duration::from_millis(200));
+    std::thread::Builder::new()
+        .name("settings-watch".into())
+        .spawn(move || {
+            let mut seen = None;
+            while watched.strong_count() > 0 {
+                let stamp = sources.stamp();
+                let hung_up = hangup.swap(false, Ordering::Relaxed);
+                if hung_up {
+                    tracing::info!(target: "visit_rating::settings", "SIGHUP: reading the settings files again");
+                }
+                if hung_up || seen.as_ref() != Some(&stamp) {
+                    seen = Some(stamp);
+                    if sender.send(sources.load()).is_err() {
+                        return;
+                    }
+                    ctx.request_repaint();
+                }
+                let started = Instant::now();
+                while started.elapsed() < every && !hangup.load(Ordering::Relaxed) {
+                    std::thread::sleep(step);
+                }
+            }
+        })
+        .map(|_| SettingsWatch {
+            receiver,
+            _alive: alive,
+        })
+}
+
+/// The window's end of [`watch_settings`]: the settings read after a change.
+#[derive(Debug)]
+pub struct SettingsWatch {
+    receiver: std::sync::mpsc::Receiver<SettingsRead>,
+    /// While held, the watcher runs.
+    _alive: Arc<()>,
+}
+
+impl SettingsWatch {
+    /// The newest settings read since the last call, if any (never blocks).
+    pub fn latest(&self) -> Option<SettingsRead> {
+        self.receiver.try_iter().last()
+    }
+}

@@ -45,6 +45,8 @@ pub struct GuiOptions {
     pub config: Config,
     /// Where they were loaded from (and where the settings screen saves them).
     pub config_path: PathBuf,
+    /// The settings files, watched while the window runs.
+    pub sources: crate::config::layers::Sources,
     /// `--lang`, overriding the settings.
     pub language: Option<Language>,
     /// `--kiosk` (or `kiosk = true` in the settings).
@@ -115,6 +117,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         return Err(GuiError::NoDisplay);
     }
     let language = options.language.unwrap_or(options.config.language);
+    let (language_override, sources) = (options.language, options.sources.clone());
     let kiosk = options.kiosk || options.config.kiosk;
     let demo_server = if options.demo {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
@@ -202,7 +205,11 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         "visit-rating",
         native,
         Box::new(move |cc| {
-            let mut app = RatingApp::new(setup).in_real_window();
+            let mut app = RatingApp::new(setup).in_real_window().watching(
+                sources,
+                language_override,
+                app::WATCH_EVERY,
+            );
             // The first frame is drawn in the app's theme, never in egui's default.
             app.apply_style(&cc.egui_ctx);
             Ok(Box::new(app))

@@ -246,6 +246,18 @@ fn every_command_prints_the_fields_the_book_lists() {
     );
     contract.check("`import`, refused", "`.`", &refused);
 
+    // `config show`: a drop-in, and a user's file with a key of a newer version.
+    let configured = UserEnv::new();
+    configured.write_config("language = \"en\"\nfrom_a_newer_version = 1\n");
+    let drop_in = configured.system_dir().join("config.d/10.toml");
+    std::fs::create_dir_all(drop_in.parent().unwrap()).unwrap();
+    std::fs::write(&drop_in, "retention_days = 30\n").unwrap();
+    let shown = json(configured.cli().args(["config", "show"]));
+    contract.check("`config show`", "`.`", &shown);
+    contract.check("`config show`", "`.settings[]`", &shown);
+    contract.check("`config show`", "`.files[]`", &shown);
+    contract.check("`config show`", "`.unknown_keys[]`", &shown);
+
     contract.all_checked(|command| {
         !matches!(command, "`token status`" | "`token set`" | "`token clear`")
     });

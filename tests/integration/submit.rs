@@ -441,10 +441,12 @@ fn an_encoded_visit_id_arrives_as_one_segment() {
     assert_eq!(server.ratings()[0]["history"], json!(history));
 }
 
+/// A key of the wrong type (an unknown key is only warned about since issue 25: see
+/// tests/integration/settings.rs).
 #[test]
 fn an_invalid_settings_file_names_the_file_line_and_field() {
     let env = UserEnv::new();
-    let path = env.write_config("language = \"ru\"\nserver_ulr = \"https://x\"\n");
+    let path = env.write_config("language = \"ru\"\nconnect_timeout_secs = \"ten\"\n");
     env.cmd()
         .env("VISIT_RATING_TOKEN", TOKEN)
         .args(["submit", "--history", "v-1", "--scores", "5,5,5,5"])
@@ -452,7 +454,7 @@ fn an_invalid_settings_file_names_the_file_line_and_field() {
         .code(2)
         .stderr(predicate::str::contains(path.display().to_string()))
         .stderr(predicate::str::contains("line 2"))
-        .stderr(predicate::str::contains("server_ulr"));
+        .stderr(predicate::str::contains("connect_timeout_secs"));
 }
 
 #[test]

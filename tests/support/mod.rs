@@ -40,6 +40,12 @@ impl UserEnv {
         self.path().join(".local/share/visit-rating")
     }
 
+    /// This user's stand-in for `/etc/visit-rating` (the machine-wide settings), named
+    /// by `VISIT_RATING_SYSTEM_CONFIG_DIR`: the machine's own never reaches a test.
+    pub fn system_dir(&self) -> PathBuf {
+        self.path().join("etc/visit-rating")
+    }
+
     /// The real binary, with this user's folders and none of the caller's overrides.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::from_std(self.std_cmd(assert_cmd::cargo::cargo_bin("visit-rating")));
@@ -55,6 +61,7 @@ impl UserEnv {
             .env("XDG_CONFIG_HOME", self.path().join(".config"))
             .env("XDG_DATA_HOME", self.path().join(".local/share"))
             .env("XDG_CACHE_HOME", self.path().join(".cache"))
+            .env("VISIT_RATING_SYSTEM_CONFIG_DIR", self.system_dir())
             .env_remove("VISIT_RATING_TOKEN")
             .env_remove("VISIT_RATING_URL")
             .env_remove("RUST_LOG");

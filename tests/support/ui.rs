@@ -94,10 +94,15 @@ pub fn builder(size: egui::Vec2) -> HarnessBuilder<RatingApp> {
 
 /// The window for `setup`, built by `builder`, settled on its first screen.
 pub fn build(builder: HarnessBuilder<RatingApp>, setup: AppSetup) -> Harness<'static, RatingApp> {
-    let mut harness = builder.build_ui_state(
-        |ui, app: &mut RatingApp| app.show(ui),
-        RatingApp::new(setup),
-    );
+    build_app(builder, RatingApp::new(setup))
+}
+
+/// [`build`] for an app already made (one tuned with its builder methods).
+pub fn build_app(
+    builder: HarnessBuilder<RatingApp>,
+    app: RatingApp,
+) -> Harness<'static, RatingApp> {
+    let mut harness = builder.build_ui_state(|ui, app: &mut RatingApp| app.show(ui), app);
     let woken = Wake::of_this_thread();
     harness.ctx.set_request_repaint_callback(move |info| {
         if info.delay.is_zero() {

@@ -238,6 +238,17 @@ impl Kiosk {
         self.pin_hash.is_some()
     }
 
+    /// The settings files changed while the kiosk runs: its options, timers and PIN
+    /// hash are the new ones (the monitor only at the next start).
+    pub(super) fn settings_changed(&mut self, config: &Config) {
+        self.options = KioskOptions {
+            monitor: self.options.monitor,
+            ..config.kiosk_options.clone()
+        };
+        self.timers.set_options(&self.options);
+        self.pin_hash.clone_from(&config.admin_pin_hash);
+    }
+
     /// Open the PIN prompt (Ctrl+Alt+A, the corner), unless no PIN is set.
     fn open_prompt(&mut self) {
         if self.has_pin() && self.prompt.is_none() {

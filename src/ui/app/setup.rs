@@ -1,8 +1,6 @@
 //! The setup screen: the server URL, the token and the language, checked and saved.
 
 use crate::msg;
-use std::sync::Arc;
-
 use egui::{RichText, Ui};
 
 use crate::api::{ClientError, VisitId};
@@ -10,7 +8,6 @@ use poll_promise::Promise;
 
 use crate::config::{Config, ConfigError, Language};
 use crate::i18n::I18n;
-use crate::service::Service;
 use crate::ui::jobs;
 
 use super::{RatingApp, Transition};
@@ -141,6 +138,7 @@ impl SetupScreen {
         let demo = app.demo;
         let language = self.language;
         let path = app.config_path.clone();
+        let sources = app.reload.sources().cloned();
         self.saving = Some(jobs::spawn(
             "save-settings",
             ctx,
@@ -157,7 +155,15 @@ impl SetupScreen {
                     config.client(url, false).map_err(SetupError::Client)?;
                 }
                 config.save(&path).map_err(SetupError::Save)?;
-                Ok(config)
+                // In force: the machine's files under the user's, as the watcher reads
+                // them (so that it sees no change to log).
+                match sources {
+                    Some(sources) => sources
+                        .load()
+                        .map(|loaded| loaded.config)
+                        .map_err(SetupError::Save),
+                    None => Ok(config),
+                }
             },
             |e| Err(SetupError::NoThread(e)),
         ));
@@ -183,26 +189,7 @@ impl SetupScreen {
             }
             Ok(Ok(config)) => config,
         };
-        let base_url = if app.demo {
-            app.service.base_url().map(str::to_owned)
-        } else {
-            config.server_url.clone()
-        };
-        let mut service = Service::new(config.clone(), base_url, app.tokens.clone());
-        if let Some(outbox) = app.service.outbox() {
-            service = service.with_outbox(outbox.clone());
-        }
-        app.service = Arc::new(service);
-        // The token is asked for again, for the server now in force.
-        app.token.forget_status();
-        *app.sender
-            .service
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&app.service);
-        if let Some(worker) = &app.sender.worker {
-            worker.token_replaced();
-        }
-        app.config = config;
+        app.use_settings(config);
         app.i18n = I18n::new(self.language);
         self.error = None;
         app.once.focus_visit_id = true;

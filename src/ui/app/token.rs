@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 use poll_promise::Promise;
 
 use super::{RatingApp, theme};
-use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, Token, TokenStatus};
+use crate::secrets::{MAX_TOKEN_BYTES, SecretsError, Token, TokenOrigin, TokenStatus};
 use crate::service::Service;
 use zeroize::Zeroize as _;
 
@@ -194,6 +194,19 @@ impl RatingApp {
             None => {
                 ui.spinner();
             }
+        }
+        // A token kept in a file is replaced in that file: the keyring's would never be
+        // used, so there is no field for it, only what to do.
+        if let Some(Ok(status)) = &self.token.status
+            && let Some(from @ (TokenOrigin::File | TokenOrigin::Credential)) = status.source
+        {
+            let key = if from == TokenOrigin::Credential {
+                msg!("token-from-credential-gui")
+            } else {
+                msg!("token-from-file-gui")
+            };
+            ui.label(self.i18n.tr(key));
+            return;
         }
         let busy = self.token.job.is_some();
         // Room for the longest token from the start: a field that grows as it is typed

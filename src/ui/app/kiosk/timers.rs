@@ -56,6 +56,16 @@ impl Timers {
         }
     }
 
+    /// The durations `options` set, changed while the kiosk runs (the settings files
+    /// changed): what was touched, thanked or cooled down stays.
+    pub fn set_options(&mut self, options: &KioskOptions) {
+        let fresh = Timers::new(options, self.last_activity);
+        self.idle = fresh.idle;
+        self.warning = fresh.warning;
+        self.thank_you = fresh.thank_you;
+        self.cooldown = fresh.cooldown;
+    }
+
     /// Someone touched the terminal or typed at `now` (or pressed "I am still here").
     pub fn touched(&mut self, now: Duration) {
         self.last_activity = now;
