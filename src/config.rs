@@ -328,7 +328,9 @@ impl Config {
     /// `[kiosk_options]`). Comments, blank lines, key order and the rest of the
     /// administrator's layout survive. An existing file that is not valid settings is
     /// left untouched and the error names its line (it would not load either). A missing
-    /// file is written whole, every setting with its value.
+    /// file is written as an empty one would be edited: only the settings that differ
+    /// from the defaults, so the machine's files (`/etc/visit-rating`) still decide
+    /// every other key (a user's file holding every default would override them all).
     pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
         crate::blocking::assert_may_block("saving the settings");
         let write = |source| ConfigError::Write {
@@ -337,9 +339,7 @@ impl Config {
         };
         let text = match std::fs::read_to_string(path) {
             Ok(existing) => self.edited(&existing, path)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                toml::to_string_pretty(self).map_err(|e| write(std::io::Error::other(e)))?
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.edited("", path)?,
             Err(source) => {
                 return Err(ConfigError::Read {
                     path: path.to_owned(),
@@ -712,6 +712,8 @@ monitor = 1
         made.kiosk = true;
         made.save(&fresh).unwrap();
         assert_eq!(Config::read(&fresh).unwrap(), made);
+        // Only what differs from the defaults: the machine's files decide the rest.
+        assert_eq!(std::fs::read_to_string(&fresh).unwrap(), "kiosk = true\n");
     }
 
     #[test]

@@ -518,3 +518,25 @@ fn sighup_makes_the_running_window_read_its_settings_at_once() {
     rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::HUP).unwrap();
     step_until_seen(&mut harness, STEP_FRAMES, |h| shows(h, WAITING));
 }
+
+#[test]
+fn setting_the_pin_on_a_new_account_leaves_the_machines_settings_in_force() {
+    let env = UserEnv::new();
+    write(
+        &env.system_dir().join("config.toml"),
+        "server_url = \"http://127.0.0.1:9\"\nallow_insecure_http = true\nhigh_contrast = true\n",
+    );
+    env.cmd()
+        .args(["admin-pin", "set"])
+        .write_stdin("123456\n")
+        .assert()
+        .code(0);
+    // The user's file holds the PIN alone: the machine's keys are not shadowed by the
+    // defaults written beside it.
+    let (value, origin, _) = setting(&show(&env), "allow_insecure_http");
+    assert_eq!((value, origin.as_str()), (json!(true), "system"));
+    let (value, origin, _) = setting(&show(&env), "high_contrast");
+    assert_eq!((value, origin.as_str()), (json!(true), "system"));
+    let (_, origin, _) = setting(&show(&env), "admin_pin_hash");
+    assert_eq!(origin, "user");
+}
