@@ -28,6 +28,13 @@ use crate::support::{MockProcess, UserEnv};
 
 const TOKEN: &str = "settings-token";
 
+/// The permission bits of the file at `path`.
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -79,38 +86,30 @@ fn the_users_file_wins_over_the_drop_ins_which_win_over_the_machines_file_key_by
 
     let shown = show(&env);
     let file = |path: &Path| json!(path.display().to_string());
-    assert_eq!(
-        setting(&shown, "language"),
-        (json!("en"), "system".into(), file(&etc.join("config.toml")))
-    );
-    assert_eq!(
-        setting(&shown, "request_timeout_secs"),
+    let system = file(&etc.join("config.toml"));
+    let region = file(&etc.join("config.d/10-region.toml"));
+    let clinic = file(&etc.join("config.d/20-clinic.toml"));
+    // Each key: its value, where it came from, and from which file.
+    let expected = [
+        ("language", json!("en"), "system", system.clone()),
+        ("request_timeout_secs", json!(40), "drop_in", clinic),
+        ("connect_timeout_secs", json!(7), "user", file(&user)),
+        ("kiosk_options.thank_you_secs", json!(6), "drop_in", region),
+        ("kiosk_options.idle_secs", json!(100), "system", system),
         (
-            json!(40),
-            "drop_in".into(),
-            file(&etc.join("config.d/20-clinic.toml"))
-        )
-    );
-    assert_eq!(
-        setting(&shown, "connect_timeout_secs"),
-        (json!(7), "user".into(), file(&user))
-    );
-    assert_eq!(
-        setting(&shown, "kiosk_options.thank_you_secs"),
-        (
-            json!(6),
-            "drop_in".into(),
-            file(&etc.join("config.d/10-region.toml"))
-        )
-    );
-    assert_eq!(
-        setting(&shown, "kiosk_options.idle_secs"),
-        (json!(100), "system".into(), file(&etc.join("config.toml")))
-    );
-    assert_eq!(
-        setting(&shown, "kiosk_options.cooldown_secs"),
-        (json!(2), "default".into(), Value::Null)
-    );
+            "kiosk_options.cooldown_secs",
+            json!(2),
+            "default",
+            Value::Null,
+        ),
+    ];
+    for (key, value, origin, from) in expected {
+        assert_eq!(
+            setting(&shown, key),
+            (value, origin.to_owned(), from),
+            "{key}"
+        );
+    }
     let files: Vec<_> = shown["files"]
         .as_array()
         .unwrap()
@@ -344,11 +343,7 @@ fn config_set_on_a_new_account_makes_the_folder_and_a_private_file() {
     );
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt as _;
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(mode(&path), 0o600);
     }
 }
 
@@ -371,16 +366,12 @@ fn config_set_system_writes_the_machines_file_readable_by_all_and_says_when_a_la
     );
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt as _;
         std::fs::remove_file(&system).unwrap();
         env.cmd()
             .args(["config", "set", "--system", "kiosk", "true"])
             .assert()
             .success();
-        assert_eq!(
-            std::fs::metadata(&system).unwrap().permissions().mode() & 0o777,
-            0o644
-        );
+        assert_eq!(mode(&system), 0o644);
     }
 }
 
@@ -454,15 +445,20 @@ fn watched_window(
     )
 }
 
+/// A machine folder and a user's file of their own under `dir`.
+fn sources_in(dir: &Path) -> Sources {
+    Sources {
+        system_dir: dir.join("etc"),
+        user_file: dir.join("user/config.toml"),
+        explicit: false,
+    }
+}
+
 #[test]
 fn a_changed_machine_file_is_applied_by_the_running_window_and_logged() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
-    let sources = Sources {
-        system_dir: dir.path().join("etc"),
-        user_file: dir.path().join("user/config.toml"),
-        explicit: false,
-    };
+    let sources = sources_in(dir.path());
     write(&sources.system_file(), "language = \"ru\"\n");
     let ((), log) = logged(|| {
         let mut harness = watched_window(sources.clone(), &server.url(), Duration::from_millis(50));
@@ -502,11 +498,7 @@ fn a_changed_machine_file_is_applied_by_the_running_window_and_logged() {
 fn sighup_makes_the_running_window_read_its_settings_at_once() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
-    let sources = Sources {
-        system_dir: dir.path().join("etc"),
-        user_file: dir.path().join("user/config.toml"),
-        explicit: false,
-    };
+    let sources = sources_in(dir.path());
     write(&sources.user_file, "language = \"en\"\n");
     // Looked at once an hour: only the signal can bring the change in time.
     let mut harness = watched_window(sources.clone(), &server.url(), Duration::from_hours(1));
