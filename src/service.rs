@@ -147,13 +147,8 @@ impl TokenSource {
     /// unless the environment's wins; the file is not read.
     pub fn file_for(&self, origin: &str) -> Option<(secrets::TokenOrigin, &Path)> {
         match self {
-            TokenSource::Resolve(sources)
-                if sources.environment_for.as_deref() != Some(origin)
-                    || std::env::var_os(secrets::TOKEN_ENV).is_none() =>
-            {
-                sources.file_for(origin)
-            }
-            _ => None,
+            TokenSource::Resolve(sources) => sources.file_in_force(origin),
+            TokenSource::Fixed(_) => None,
         }
     }
 

@@ -53,6 +53,15 @@ impl Sources {
         self.file.as_deref().map(|file| (TokenOrigin::File, file))
     }
 
+    /// [`Sources::file_for`] unless the environment's token applies to `origin` (it
+    /// wins, as in [`Sources::resolve`]); the file is not read.
+    pub fn file_in_force(&self, origin: &str) -> Option<(TokenOrigin, &Path)> {
+        if self.environment(origin).is_some() {
+            return None;
+        }
+        self.file_for(origin)
+    }
+
     /// `VISIT_RATING_TOKEN` is set but not used for `origin` (it is bound to the server
     /// given at start).
     pub fn environment_withheld(&self, origin: &str) -> bool {
