@@ -39,6 +39,12 @@ FORM = "file://" + os.path.join(BENCH, "form.html")
 TOKEN = "bench-token"
 
 
+def app_version():
+    """The version the measured binary reports (`--version`): curl sends the same User-Agent."""
+    out = subprocess.run([APP, "--version"], capture_output=True, text=True, check=True).stdout
+    return out.split()[-1]
+
+
 def log(text):
     print(text, file=sys.stderr, flush=True)
 
@@ -175,6 +181,7 @@ def submit_vs_curl():
                            "notes": notes, "dont_visit": 0},
                           ensure_ascii=False, separators=(",", ":"))
         ours, curl = [], []
+        user_agent = f"User-Agent: visit-rating/{app_version()}"
         run = os.getpid()
         for i in range(SUBMITS):
             start = time.monotonic()
@@ -191,7 +198,7 @@ def submit_vs_curl():
                                    "-H", f"Authorization: Bearer {TOKEN}",
                                    "-H", "Content-Type: application/json",
                                    "-H", "Accept: application/json",
-                                   "-H", "User-Agent: visit-rating/0.1.0",
+                                   "-H", user_agent,
                                    "--data-binary", body],
                                   capture_output=True, text=True, timeout=60)
             curl.append((time.monotonic() - start) * 1000.0)
