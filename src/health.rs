@@ -24,7 +24,7 @@ use std::path::Path;
 use crate::api::OutcomeClass;
 use crate::config::Config;
 use crate::counters::{CountersError, Deliveries};
-use crate::outbox::{EntryState, Outbox};
+use crate::outbox::Outbox;
 use crate::secrets::TokenOrigin;
 use crate::service::TokenSource;
 use crate::time::now_ms;
@@ -366,19 +366,15 @@ fn token_health(tokens: &TokenSource, origin: &str) -> TokenHealth {
 
 fn outbox_counts(data_dir: &Path) -> Result<OutboxCounts, String> {
     let outbox = Outbox::open(data_dir).map_err(|e| e.to_string())?;
-    let listing = outbox.list().map_err(|e| e.to_string())?;
+    // Counts only: a full outbox's entries are never held at once.
+    let tally = outbox.tally().map_err(|e| e.to_string())?;
     let damaged = std::fs::read_dir(outbox.dir().join("damaged"))
         .map_or(0, |entries| entries.filter_map(Result::ok).count());
     Ok(OutboxCounts {
-        pending: listing.waiting(),
-        needs_attention: listing.needs_attention(),
+        pending: tally.waiting(),
+        needs_attention: tally.needs_attention(),
         damaged,
-        oldest_pending_ms: listing
-            .entries
-            .iter()
-            .filter(|e| e.state == EntryState::Waiting)
-            .map(|e| e.created_at_ms)
-            .min(),
+        oldest_pending_ms: tally.oldest_waiting_ms(),
     })
 }
 

@@ -263,6 +263,98 @@ impl Listing {
     }
 }
 
+/// What a listing tells, without the entries ([`Outbox::tally`]): the background
+/// sender's and the metrics writer's view of the outbox. It holds a few numbers per
+/// server origin — never a rating, a remark or an id — so a window with 10,000 ratings
+/// waiting holds no more for them than a window with one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Waiting entries by the origin they were saved for (`None`: version 0.1's, for
+    /// any server): how many, and the earliest next attempt.
+    by_origin: Vec<(Option<String>, Due)>,
+    /// Entries a person must look at.
+    needs_attention: usize,
+    /// When the oldest waiting entry was saved (Unix ms).
+    oldest_waiting_ms: Option<u64>,
+    /// Files that could not be read and were moved to `damaged/` by this tally.
+    pub damaged: Vec<PathBuf>,
+    /// How many files wait in `damaged/` (set aside now or before) for a person.
+    pub set_aside: usize,
+}
+
+/// The waiting entries of one origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Due {
+    count: usize,
+    earliest_ms: u64,
+}
+
+impl Tally {
+    fn add(&mut self, entry: &Entry) {
+        if entry.state != EntryState::Waiting {
+            self.needs_attention += 1;
+            return;
+        }
+        self.oldest_waiting_ms = Some(
+            self.oldest_waiting_ms
+                .map_or(entry.created_at_ms, |t| t.min(entry.created_at_ms)),
+        );
+        let due = Due {
+            count: 1,
+            earliest_ms: entry.next_attempt_ms,
+        };
+        match self
+            .by_origin
+            .iter_mut()
+            .find(|(o, _)| *o == entry.server_origin)
+        {
+            Some((_, d)) => {
+                d.count += 1;
+                d.earliest_ms = d.earliest_ms.min(entry.next_attempt_ms);
+            }
+            None => self.by_origin.push((entry.server_origin.clone(), due)),
+        }
+    }
+
+    /// The waiting entries that may go to the server at `origin` (see [`Entry::is_for`]).
+    fn sendable_to<'a>(&'a self, origin: &'a str) -> impl Iterator<Item = &'a Due> + 'a {
+        self.by_origin
+            .iter()
+            .filter(move |(o, _)| o.as_deref().is_none_or(|o| o == origin))
+            .map(|(_, d)| d)
+    }
+
+    /// Entries still to be sent.
+    pub fn waiting(&self) -> usize {
+        self.by_origin.iter().map(|(_, d)| d.count).sum()
+    }
+
+    /// Entries a person must look at.
+    pub fn needs_attention(&self) -> usize {
+        self.needs_attention
+    }
+
+    /// Entries waiting to be sent to the server at `origin`.
+    pub fn waiting_for(&self, origin: &str) -> usize {
+        self.sendable_to(origin).map(|d| d.count).sum()
+    }
+
+    /// Waiting entries saved for another server than `origin`.
+    pub fn for_other_servers(&self, origin: &str) -> usize {
+        self.waiting() - self.waiting_for(origin)
+    }
+
+    /// The earliest next attempt of an entry waiting for the server at `origin`.
+    pub fn next_due_for(&self, origin: &str) -> Option<u64> {
+        self.sendable_to(origin).map(|d| d.earliest_ms).min()
+    }
+
+    /// When the oldest waiting entry was saved (Unix ms).
+    pub fn oldest_waiting_ms(&self) -> Option<u64> {
+        self.oldest_waiting_ms
+    }
+}
+
 /// The outbox folder.
 #[derive(Clone, Debug)]
 pub struct Outbox {

@@ -12,7 +12,7 @@ use crate::rating::Rating;
 
 use super::{
     DamagedFile, Entry, EntryState, FORMAT_VERSION, Lease, Listing, Outbox, OutboxError, STALE_TMP,
-    io_error,
+    Tally, io_error,
 };
 
 impl Outbox {
@@ -95,6 +95,30 @@ impl Outbox {
     pub fn list(&self) -> Result<Listing, OutboxError> {
         crate::blocking::assert_may_block("listing the outbox");
         let mut listing = Listing::default();
+        listing.damaged = self.walk(&mut |entry| listing.entries.push(entry))?;
+        listing.set_aside = self.damaged_files()?.len();
+        listing.entries.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(listing)
+    }
+
+    /// What [`Outbox::list`] tells, without keeping the entries: counts and due times by
+    /// server (see [`Tally`]). Every file is read and checked as a listing reads it
+    /// (damaged ones set aside, the attention index repaired), one at a time, so the
+    /// memory it holds does not grow with the outbox: the background sender and the
+    /// metrics writer look at a full outbox this way.
+    pub fn tally(&self) -> Result<Tally, OutboxError> {
+        crate::blocking::assert_may_block("counting the outbox");
+        let mut tally = Tally::default();
+        tally.damaged = self.walk(&mut |entry| tally.add(&entry))?;
+        tally.set_aside = self.damaged_files()?.len();
+        Ok(tally)
+    }
+
+    /// Read every entry file, in the folder's order, handing each readable entry to
+    /// `each`: stale temporary files are removed, damaged files set aside (returned),
+    /// the attention index repaired.
+    fn walk(&self, each: &mut dyn FnMut(Entry)) -> Result<Vec<PathBuf>, OutboxError> {
+        let mut damaged = Vec::new();
         let read = fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
         for item in read {
             let item = item.map_err(|e| io_error(&self.dir, e))?;
@@ -124,18 +148,16 @@ impl Outbox {
                         // derived, so the listing repairs it.
                         self.mark_attention(&entry, false);
                     }
-                    listing.entries.push(entry);
+                    each(entry);
                 }
                 Err(reason) => {
                     if let Some(moved) = self.set_aside(&path, &reason) {
-                        listing.damaged.push(moved);
+                        damaged.push(moved);
                     }
                 }
             }
         }
-        listing.set_aside = self.damaged_files()?.len();
-        listing.entries.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(listing)
+        Ok(damaged)
     }
 
     /// Every file set aside in `damaged/`, oldest first. They wait there for a person:
@@ -450,6 +472,56 @@ mod tests {
         assert_eq!(listing.entries[0].server_origin, None);
         assert!(listing.entries[0].is_for("https://any.example:443"));
         assert_eq!(listing.waiting_for("https://any.example:443"), 1);
+    }
+
+    #[test]
+    fn a_tally_counts_what_a_listing_lists_by_server_and_due_time() {
+        let (_dir, outbox) = temp_outbox();
+        let first = outbox.enqueue(&visit("a"), &rating("x"), ORIGIN).unwrap();
+        let mut later = outbox.enqueue(&visit("b"), &rating("y"), ORIGIN).unwrap();
+        later.next_attempt_ms = first.next_attempt_ms + 60_000;
+        outbox.write(&later).unwrap();
+        let mut refused = outbox.enqueue(&visit("c"), &rating(""), ORIGIN).unwrap();
+        refused.state = EntryState::NeedsAttention;
+        outbox.write(&refused).unwrap();
+        let mut elsewhere = outbox
+            .enqueue(&visit("d"), &rating(""), "https://old.example:443")
+            .unwrap();
+        elsewhere.next_attempt_ms = 1;
+        outbox.write(&elsewhere).unwrap();
+        fs::write(outbox.dir().join("0000000000000-cut.json"), b"{\"half\"").unwrap();
+
+        let tally = outbox.tally().unwrap();
+        assert_eq!(tally.damaged.len(), 1, "set aside as a listing does");
+        let listing = outbox.list().unwrap();
+        assert_eq!(tally.set_aside, listing.set_aside);
+        assert_eq!(
+            (tally.waiting(), tally.needs_attention()),
+            (listing.waiting(), listing.needs_attention())
+        );
+        assert_eq!(
+            (tally.waiting_for(ORIGIN), tally.for_other_servers(ORIGIN)),
+            (
+                listing.waiting_for(ORIGIN),
+                listing.for_other_servers(ORIGIN)
+            )
+        );
+        assert_eq!(
+            (tally.waiting_for(ORIGIN), tally.for_other_servers(ORIGIN)),
+            (2, 1)
+        );
+        // The other server's entry, due long ago, is not this server's next attempt.
+        assert_eq!(tally.next_due_for(ORIGIN), Some(first.next_attempt_ms));
+        assert_eq!(tally.next_due_for("https://old.example:443"), Some(1));
+        assert_eq!(tally.oldest_waiting_ms(), Some(first.created_at_ms));
+        // An entry of 0.1 (no origin) goes to any server.
+        let mut old = outbox.enqueue(&visit("e"), &rating(""), ORIGIN).unwrap();
+        old.server_origin = None;
+        old.next_attempt_ms = 2;
+        outbox.write(&old).unwrap();
+        let tally = outbox.tally().unwrap();
+        assert_eq!(tally.next_due_for(ORIGIN), Some(2));
+        assert_eq!(tally.waiting_for("https://new.example:443"), 1);
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use super::{EntryState, Outbox, OutboxError, millis, now_ms};
+use super::{Outbox, OutboxError, millis, now_ms};
 use crate::api::{ClientError, ConnectError, Outcome, OutcomeKind, RatingClient, TokenProblem};
 use crate::secrets::{SecretsError, Token};
 
@@ -126,7 +126,7 @@ impl Shared {
     /// The status after a round: counts from `listing` (the other-server ones apart).
     fn publish(
         &self,
-        listing: Option<&super::Listing>,
+        listing: Option<&super::Tally>,
         origin: Option<&str>,
         paused: Option<TokenProblem>,
         last_error: Option<Outcome>,
@@ -337,7 +337,8 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             memory.hold_until = 0;
         }
 
-        let listing = outbox.list().map_err(SenderProblem::from);
+        // Counts and due times only: the entries are read when they are sent.
+        let listing = outbox.tally().map_err(SenderProblem::from);
         let has_waiting = listing.as_ref().is_ok_and(|l| l.waiting() > 0);
         // Which server we send to (and the token), asked only when something waits.
         let connection = if has_waiting { Some(connect()) } else { None };
@@ -355,13 +356,9 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             .as_ref()
             .and_then(|c| c.as_ref().ok())
             .map(|(client, _)| client.origin());
-        let sendable = |e: &super::Entry| {
-            e.state == EntryState::Waiting && origin.as_deref().is_some_and(|o| e.is_for(o))
-        };
+        let next_due = |tally: &super::Tally| origin.as_deref().and_then(|o| tally.next_due_for(o));
         let due_now = listing.as_ref().is_ok_and(|l| {
-            l.entries
-                .iter()
-                .any(|e| sendable(e) && (force || token_replaced || e.next_attempt_ms <= now_ms()))
+            next_due(l).is_some_and(|due| force || token_replaced || due <= now_ms())
         });
         let mut problem = listing.as_ref().err().cloned();
         if let Some(Err(reason)) = &connection {
@@ -386,14 +383,8 @@ fn run(outbox: &Outbox, connect: &Connect, on_change: &(dyn Fn() + Send + Sync),
             round.send(outbox, connection, force || token_replaced);
         }
 
-        let listing = outbox.list();
-        let next_due = listing.as_ref().ok().and_then(|l| {
-            l.entries
-                .iter()
-                .filter(|e| sendable(e))
-                .map(|e| e.next_attempt_ms)
-                .min()
-        });
+        let listing = outbox.tally();
+        let next_due = listing.as_ref().ok().and_then(next_due);
         shared.publish(
             listing.as_ref().ok(),
             origin.as_deref(),
