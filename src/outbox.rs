@@ -67,8 +67,10 @@ pub mod send;
 mod sent_log;
 mod store;
 pub mod worker;
+pub use flush::{Claimed, Pipeline};
 pub use lease::Lease;
 pub use send::{Attempt, AttemptRecorder, Deliveries, Removal, Skip};
+pub use store::SaveBatch;
 
 pub use crate::time::now_ms;
 use std::io;

@@ -1,12 +1,14 @@
-//! Sending the valid rows of an import: every one saved in the outbox first (as the file
-//! is read), then sent one by one as the file is read again, with progress after each
-//! and a stop flag checked between requests.
+//! Sending the valid rows of an import: every one saved in the outbox first, as one batch
+//! (written as the file is read, made durable together with one sync: [`Outbox::batch`]),
+//! then sent in file order as the file is read again, with progress after each and a
+//! stop flag checked between requests.
 //!
 //! Each row goes through the outbox's one send path, the one `outbox flush`, `submit
-//! --queue` and the window use: saved with [`Outbox::enqueue`] for the client's server
-//! origin, then sent with [`Outbox::send`] (claim the entry's lease, read it again, send,
-//! [`Outbox::record`] the answer, release). An import calls it entry by entry rather than
-//! through [`Outbox::flush`] because it reports every row's answer as it comes, stops on
+//! --queue` and the window use, in the drain's stages ([`Outbox::pipeline`]): a reader
+//! thread claims each row's entry (its lease) and reads it again ahead of the sender,
+//! this thread sends one request at a time, and a recorder thread applies the answers,
+//! removing delivered entries in batches. An import drives the stages itself rather than
+//! calling [`Outbox::flush`] because it reports every row's answer as it comes, stops on
 //! request between two rows, and sends only its own rows. No outbox-wide lock is held: a
 //! row that another sender (the window's background sender, `outbox flush`) is sending
 //! right now is left to it and reported as `in_flight`, never sent twice.
@@ -24,7 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Import, ImportError, Row};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
-use crate::outbox::{Attempt, Entry, EntryState, GIVE_UP_AFTER_UNREACHABLE, Outbox, OutboxError};
+use crate::outbox::{Claimed, Entry, EntryState, GIVE_UP_AFTER_UNREACHABLE, Outbox, OutboxError};
 use crate::retention::SentLogLine;
 use crate::secrets::Token;
 
@@ -166,6 +168,8 @@ fn save_rows(
 
     let mut spool = std::io::BufWriter::new(tempfile::tempfile()?);
     let mut failed: Option<SendError> = None;
+    // New rows are saved together: one sync for the batch at the end, not one per row.
+    let mut batch = outbox.batch();
     import.each_row(&mut |row| {
         let (Some(visit_id), Some(rating)) = (&row.visit_id, &row.rating) else {
             return ControlFlow::Continue(());
@@ -185,7 +189,7 @@ fn save_rows(
             });
             match existing {
                 Some(entry) => Ok(entry.id),
-                None => outbox.enqueue(visit_id, rating, &origin).map(|e| e.id),
+                None => batch.add(visit_id, rating, &origin).map(|e| e.id),
             }
         };
         let written = saved
@@ -196,12 +200,17 @@ fn save_rows(
             return ControlFlow::Break(());
         }
         state.saved += 1;
-        progress(state);
+        // "Every row saved" only once the batch is on disk.
+        if state.saved < state.total {
+            progress(state);
+        }
         ControlFlow::Continue(())
     })?;
     if let Some(e) = failed {
         return Err(e);
     }
+    batch.commit()?;
+    progress(state);
     let mut spool = spool
         .into_inner()
         .map_err(std::io::IntoInnerError::into_error)?;
@@ -209,8 +218,10 @@ fn save_rows(
     Ok(spool)
 }
 
-/// Step 2: read the file again and send the saved rows one request at a time, in file
-/// order, taking each one's entry from the spool.
+/// Step 2: read the file again and send the saved rows in file order through the
+/// drain's pipeline ([`Outbox::pipeline`]): a reader thread claims each row's entry
+/// ahead (from the spool), this thread sends one request at a time, and a recorder
+/// thread applies the answers, removing delivered entries in batches.
 fn send_rows(
     target: &Target<'_>,
     import: &Import,
@@ -225,90 +236,218 @@ fn send_rows(
         client,
         token,
     } = *target;
-    let mut saved = std::io::BufReader::new(spool).lines();
-    let mut failed: Option<SendError> = None;
-    let mut unreachable = 0;
-    let mut held: Option<Held> = None;
-    import.each_row(&mut |row| {
-        if !row.is_valid() {
-            each(&row, None);
-            return ControlFlow::Continue(());
-        }
-        let Some(visit_id) = &row.visit_id else {
-            return ControlFlow::Continue(());
-        };
-        let id = match saved.next() {
-            Some(Ok(line)) => match line.split_once(' ') {
-                Some((number, id)) if number == row.number.to_string() => id.to_owned(),
-                _ => {
+    // Each spool line: the row's number and its entry's id (`-`: delivered before).
+    let items = std::io::BufReader::new(spool)
+        .lines()
+        .map(|line| match line {
+            Ok(line) => {
+                let (number, id) = line.split_once(' ').unwrap_or((line.as_str(), ""));
+                let send = (id != "-").then(|| id.to_owned());
+                (Ok((number.to_owned(), id == "-")), send)
+            }
+            Err(e) => (Err(e), None),
+        });
+    outbox.pipeline(items, &client.origin(), true, |pipeline| {
+        let mut failed: Option<SendError> = None;
+        let mut unreachable = 0;
+        let mut held: Option<Held> = None;
+        import.each_row(&mut |row| {
+            if !row.is_valid() {
+                each(&row, None);
+                return ControlFlow::Continue(());
+            }
+            let Some(visit_id) = &row.visit_id else {
+                return ControlFlow::Continue(());
+            };
+            let claimed = match pipeline.next_item() {
+                Some((Ok((number, earlier)), claimed)) if number == row.number.to_string() => {
+                    if earlier {
+                        each(&row, Some(&Delivery::AlreadyDelivered));
+                        return ControlFlow::Continue(());
+                    }
+                    claimed
+                }
+                Some((Err(e), _)) => {
+                    failed = Some(e.into());
+                    return ControlFlow::Break(());
+                }
+                Some(_) | None => {
                     failed = Some(ImportError::Changed.into());
                     return ControlFlow::Break(());
                 }
-            },
-            Some(Err(e)) => {
-                failed = Some(e.into());
-                return ControlFlow::Break(());
+            };
+            if held.is_none() && stop.load(Ordering::SeqCst) {
+                held = Some(Held::Stopped);
             }
-            None => {
-                failed = Some(ImportError::Changed.into());
-                return ControlFlow::Break(());
-            }
-        };
-        if id == "-" {
-            each(&row, Some(&Delivery::AlreadyDelivered));
-            return ControlFlow::Continue(());
-        }
-        if held.is_none() && stop.load(Ordering::SeqCst) {
-            held = Some(Held::Stopped);
-        }
-        if let Some(reason) = held {
-            each(&row, Some(&Delivery::Held(reason)));
-            return ControlFlow::Continue(());
-        }
-        // The one send path, forced as `outbox flush` is: the import sends now.
-        let outcome = match outbox.send(&id, client, token, true) {
-            Ok(Attempt::Sent { outcome, .. }) => outcome,
-            Ok(Attempt::Skipped(_)) => {
-                // Another sender has it, or delivered it meanwhile (the sent log says).
-                let delivered = delivered_before(outbox).contains(visit_id.as_str());
-                let delivery = if delivered {
-                    state.delivered += 1;
-                    Delivery::AlreadyDelivered
-                } else {
-                    Delivery::Held(Held::InFlight)
-                };
-                state.done += 1;
-                progress(state);
-                each(&row, Some(&delivery));
+            if let Some(reason) = held {
+                pipeline.stop_claiming();
+                each(&row, Some(&Delivery::Held(reason)));
                 return ControlFlow::Continue(());
             }
-            Err(e) => {
-                failed = Some(e.into());
-                return ControlFlow::Break(());
+            // The one send path, forced as `outbox flush` is: the import sends now.
+            let outcome = match claimed {
+                Some(Claimed::Ready(lease, entry)) => pipeline.send(lease, *entry, client, token),
+                Some(Claimed::Skipped(_) | Claimed::NotClaimed) | None => {
+                    // Another sender has it, or delivered it meanwhile (the sent log says).
+                    let delivered = delivered_before(outbox).contains(visit_id.as_str());
+                    let delivery = if delivered {
+                        state.delivered += 1;
+                        Delivery::AlreadyDelivered
+                    } else {
+                        Delivery::Held(Held::InFlight)
+                    };
+                    state.done += 1;
+                    progress(state);
+                    each(&row, Some(&delivery));
+                    return ControlFlow::Continue(());
+                }
+            };
+            if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
+                unreachable += 1;
+            } else {
+                unreachable = 0;
             }
+            if matches!(outcome.kind, OutcomeKind::Unauthorized(_)) {
+                held = Some(Held::TokenProblem);
+            } else if outcome.kind == OutcomeKind::Refused {
+                held = Some(Held::Refused);
+            } else if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
+                held = Some(Held::Unreachable);
+            }
+            if held.is_some() {
+                pipeline.stop_claiming();
+            }
+            state.done += 1;
+            if outcome.kind.is_final_success() {
+                state.delivered += 1;
+            }
+            progress(state);
+            each(&row, Some(&Delivery::Answered(outcome)));
+            ControlFlow::Continue(())
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::ImportOptions;
+    use crate::outbox::testing::{served, temp_outbox};
+    use std::fmt::Write as _;
+
+    fn forms(dir: &std::path::Path, rows: usize) -> Import {
+        let mut text = String::from(
+            "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)\n",
+        );
+        for i in 0..rows {
+            let _ = writeln!(text, "batch-{i:04};5;4;3;2;Замечание {i};");
+        }
+        let path = dir.join("forms.csv");
+        std::fs::write(&path, text).unwrap();
+        super::super::load(&path, &ImportOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn the_rows_reach_the_outbox_together_before_the_first_request() {
+        let (dir, outbox) = temp_outbox();
+        let (server, client) = served("t");
+        let rows = 40;
+        let import = forms(dir.path(), rows);
+        let token = Token::new("t").unwrap();
+        let target = Target {
+            outbox: &outbox,
+            client: &client,
+            token: &token,
         };
-        if outcome.kind == OutcomeKind::Transient && outcome.http_status.is_none() {
-            unreachable += 1;
-        } else {
-            unreachable = 0;
+        // What the outbox held, and what the server had, at each step of saving.
+        let mut seen: Vec<(Progress, usize, usize)> = Vec::new();
+        let mut delivered = 0;
+        deliver(
+            &target,
+            &import,
+            &AtomicBool::new(false),
+            &mut |p| {
+                if p.done == 0 {
+                    let listed = outbox.list().unwrap().entries.len();
+                    seen.push((*p, listed, server.state().ratings().len()));
+                }
+            },
+            &mut |_, delivery| {
+                delivered += usize::from(delivery.is_some_and(Delivery::is_delivered));
+            },
+        )
+        .unwrap();
+        assert_eq!(delivered, rows);
+        assert_eq!(server.state().ratings().len(), rows);
+        let (saving, saved): (Vec<_>, Vec<_>) =
+            seen.iter().partition(|(p, _, _)| p.saved < p.total);
+        assert!(!saving.is_empty());
+        // One batch: no row is in the outbox (or on its way) until every row is saved.
+        assert!(
+            saving
+                .iter()
+                .all(|(_, listed, sent)| (*listed, *sent) == (0, 0)),
+            "{saving:?}"
+        );
+        let (_, listed, sent) = saved.first().expect("a step with every row saved");
+        assert_eq!(
+            (*listed, *sent),
+            (rows, 0),
+            "all saved before the first request"
+        );
+        assert!(
+            outbox.list().unwrap().entries.is_empty(),
+            "all delivered and removed"
+        );
+    }
+
+    #[test]
+    fn a_stop_holds_the_rest_in_the_outbox_and_leaves_no_lease_behind() {
+        let (dir, outbox) = temp_outbox();
+        let (server, client) = served("t");
+        let rows = 3 * crate::outbox::Deliveries::BATCH;
+        let import = forms(dir.path(), rows);
+        let token = Token::new("t").unwrap();
+        let target = Target {
+            outbox: &outbox,
+            client: &client,
+            token: &token,
+        };
+        let stop = AtomicBool::new(false);
+        let mut held = 0;
+        deliver(
+            &target,
+            &import,
+            &stop,
+            &mut |p| {
+                // Ctrl+C after the fifth answer: the reader has claimed rows ahead by then.
+                if p.done == 5 {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            },
+            &mut |_, delivery| {
+                held += usize::from(delivery == Some(&Delivery::Held(Held::Stopped)));
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            server.state().ratings().len(),
+            5,
+            "stopped after the current request"
+        );
+        assert_eq!(held, rows - 5);
+        let left = outbox.list().unwrap().entries;
+        assert_eq!(left.len(), rows - 5, "the rest wait in the outbox");
+        for entry in &left {
+            assert!(
+                outbox.claim(&entry.id).unwrap().is_some(),
+                "{} is still leased",
+                entry.id
+            );
         }
-        if matches!(outcome.kind, OutcomeKind::Unauthorized(_)) {
-            held = Some(Held::TokenProblem);
-        } else if outcome.kind == OutcomeKind::Refused {
-            held = Some(Held::Refused);
-        } else if unreachable >= GIVE_UP_AFTER_UNREACHABLE {
-            held = Some(Held::Unreachable);
-        }
-        state.done += 1;
-        if outcome.kind.is_final_success() {
-            state.delivered += 1;
-        }
-        progress(state);
-        each(&row, Some(&Delivery::Answered(outcome)));
-        ControlFlow::Continue(())
-    })?;
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
 }

@@ -4,6 +4,7 @@
 //! batches.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::api::{Outcome, OutcomeKind, RatingClient};
@@ -12,7 +13,7 @@ use crate::secrets::Token;
 use super::store::remove_if_stale;
 use super::{
     Deliveries, Entry, EntryState, FlushReport, GIVE_UP_AFTER_UNREACHABLE, Lease, Outbox,
-    OutboxError, io_error, now_ms,
+    OutboxError, Skip, io_error, now_ms,
 };
 
 /// How many entries a flush claims and reads ahead of the one being sent: enough to
@@ -30,6 +31,138 @@ struct ReadReport {
     damaged: Vec<PathBuf>,
     in_flight: Vec<String>,
     other_server: usize,
+}
+
+/// What the reading stage of a [`Pipeline`] made of one item's entry.
+#[derive(Debug)]
+pub enum Claimed {
+    /// Claimed and read again under its lease: it waits for this server and is due (or
+    /// the pipeline is forced). Send it with [`Pipeline::send`], or drop it to leave it.
+    Ready(Lease, Box<Entry>),
+    /// Not to be sent by this pipeline, and why.
+    Skipped(Skip),
+    /// Not looked at: the caller asked the pipeline to stop claiming
+    /// ([`Pipeline::stop_claiming`]).
+    NotClaimed,
+}
+
+/// A drain's stages for a caller that sends given entries in a given order and wants
+/// each answer as it comes (an import): a reader thread claims each entry and reads it
+/// under its lease, [`READ_AHEAD`] ahead of the caller; the caller sends
+/// ([`Pipeline::send`]); a recorder thread applies the answers, removing delivered
+/// entries in batches ([`Deliveries`]), as [`Outbox::flush`] does. Made by
+/// [`Outbox::pipeline`].
+pub struct Pipeline<'p, T> {
+    outbox: &'p Outbox,
+    claimed: std::sync::mpsc::Receiver<(T, Option<Claimed>)>,
+    answers: std::sync::mpsc::SyncSender<(Lease, Entry, Outcome)>,
+    stop: &'p AtomicBool,
+}
+
+impl<T> Pipeline<'_, T> {
+    /// The next item, in the order given, with what the reader made of its entry
+    /// (`None`: the item named none). `None` after the last.
+    pub fn next_item(&mut self) -> Option<(T, Option<Claimed>)> {
+        self.claimed.recv().ok()
+    }
+
+    /// Send a claimed entry, hand its answer to the recorder, and return it. The lease
+    /// is released once the answer is applied (for a delivered entry, once its file is
+    /// gone).
+    pub fn send(
+        &self,
+        lease: Lease,
+        entry: Entry,
+        client: &RatingClient,
+        token: &Token,
+    ) -> Outcome {
+        let outcome = client.submit(&entry.visit_id, &entry.rating, token);
+        if let Err(std::sync::mpsc::SendError((lease, entry, outcome))) =
+            self.answers.send((lease, entry, outcome.clone()))
+        {
+            // The recording stage is gone (it cannot be, short of a panic): record here.
+            if let Err(e) = self.outbox.record(&lease, entry, &outcome) {
+                tracing::error!(error = %e, "cannot update the outbox after sending");
+            }
+        }
+        outcome
+    }
+
+    /// Claim nothing more: the items still to come arrive as [`Claimed::NotClaimed`]
+    /// (sending stopped; they wait in the outbox for the next sender).
+    pub fn stop_claiming(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Outbox {
+    /// Run `body` with a [`Pipeline`] over `items`, each with the id of the entry to
+    /// send for it (or none), for the server at `origin` (due or not when `force`).
+    /// Returns when `body` has returned and every answer it sent is applied.
+    pub fn pipeline<T: Send, R>(
+        &self,
+        items: impl Iterator<Item = (T, Option<String>)> + Send,
+        origin: &str,
+        force: bool,
+        body: impl FnOnce(&mut Pipeline<'_, T>) -> R,
+    ) -> Result<R, OutboxError> {
+        let stop = AtomicBool::new(false);
+        let stop = &stop;
+        std::thread::scope(|scope| {
+            let (to_send, claimed) = std::sync::mpsc::sync_channel(READ_AHEAD);
+            let reader = std::thread::Builder::new()
+                .name("outbox-reader".into())
+                .spawn_scoped(scope, move || -> Result<(), OutboxError> {
+                    for (item, id) in items {
+                        let claim = match id {
+                            Some(_) if stop.load(Ordering::SeqCst) => Some(Claimed::NotClaimed),
+                            Some(id) => Some(self.claim_for(&id, origin, force)?),
+                            None => None,
+                        };
+                        if to_send.send((item, claim)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                })
+                .map_err(|e| io_error(&self.dir, e))?;
+            let (answers, answered) =
+                std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(ANSWERS_AHEAD);
+            let recorder = std::thread::Builder::new()
+                .name("outbox-recorder".into())
+                .spawn_scoped(scope, move || self.record_answers(&answered))
+                .map_err(|e| io_error(&self.dir, e))?;
+            let mut pipeline = Pipeline {
+                outbox: self,
+                claimed,
+                answers,
+                stop,
+            };
+            let result = body(&mut pipeline);
+            // The reader stops at its next item; the recorder commits and ends.
+            stop.store(true, Ordering::SeqCst);
+            drop(pipeline);
+            let _ = recorder.join();
+            reader.join().map_err(|_| {
+                io_error(
+                    &self.dir,
+                    std::io::Error::other("the outbox reader panicked"),
+                )
+            })??;
+            Ok(result)
+        })
+    }
+
+    /// The reading stage of a [`Pipeline`] for one entry.
+    fn claim_for(&self, id: &str, origin: &str, force: bool) -> Result<Claimed, OutboxError> {
+        let Some(lease) = self.claim(id)? else {
+            return Ok(Claimed::Skipped(Skip::InFlight));
+        };
+        Ok(match self.sendable(&lease, origin, force) {
+            Ok(entry) => Claimed::Ready(lease, Box::new(entry)),
+            Err(skip) => Claimed::Skipped(skip),
+        })
+    }
 }
 
 impl Outbox {

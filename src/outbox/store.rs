@@ -78,6 +78,15 @@ impl Outbox {
         Ok((entry, lease))
     }
 
+    /// A batch of ratings to save together ([`SaveBatch`]): one sync for all of them
+    /// instead of one per rating.
+    pub fn batch(&self) -> SaveBatch<'_> {
+        SaveBatch {
+            outbox: self,
+            files: crate::private_fs::Batch::new(),
+        }
+    }
+
     pub(super) fn path_of(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}.json"))
     }
@@ -263,6 +272,56 @@ impl Outbox {
         &self.sent_log
     }
 }
+/// Ratings saved in the outbox together, for an import: each written at once under a
+/// temporary name, none in the outbox — listed, sent, or surviving a crash — until
+/// [`SaveBatch::commit`] makes them all durable with one sync of the file system and one
+/// fsync of the folder ([`crate::private_fs::Batch`]). Dropped uncommitted, it leaves
+/// nothing behind.
+#[derive(Debug)]
+pub struct SaveBatch<'o> {
+    outbox: &'o Outbox,
+    files: crate::private_fs::Batch,
+}
+
+impl SaveBatch<'_> {
+    /// Add a rating for the server at `origin`; it is saved at the commit.
+    pub fn add(
+        &mut self,
+        visit_id: &VisitId,
+        rating: &Rating,
+        origin: &str,
+    ) -> Result<Entry, OutboxError> {
+        let entry = new_entry(visit_id, rating, origin);
+        let dir = &self.outbox.dir;
+        let bytes = entry_bytes(dir, &entry)?;
+        self.files
+            .add(&self.outbox.path_of(&entry.id), &bytes)
+            .map_err(|e| io_error(dir, e))?;
+        Ok(entry)
+    }
+
+    /// How many ratings wait for the commit.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether none waits.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Save every rating added, durably: when this returns `Ok`, they survive a crash or
+    /// a power cut.
+    pub fn commit(self) -> Result<(), OutboxError> {
+        let count = self.files.len();
+        self.files
+            .commit()
+            .map_err(|e| io_error(&self.outbox.dir, e))?;
+        tracing::info!(count, "ratings saved in the outbox");
+        Ok(())
+    }
+}
+
 pub(super) fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> Entry {
     let created = now_ms();
     Entry {
