@@ -502,6 +502,19 @@ fn queue_child(env: &UserEnv, url: &str, history: &str) -> std::process::Child {
     )
 }
 
+/// How long after the start a crash test's senders are killed, to the microsecond: a
+/// third of the kills within the first 5 ms (the process starting, reading settings,
+/// saving), a third between 5 and 60 ms (the requests under way: the stand-in server
+/// answers after 20 ms, so these land mid-request, between a request and its answer
+/// being applied, or mid-batch of removals), a third anywhere in 120 ms.
+fn kill_moment(rng: &mut fastrand::Rng) -> Duration {
+    match rng.u8(..3) {
+        0 => Duration::from_micros(rng.u64(0..5_000)),
+        1 => Duration::from_micros(rng.u64(5_000..=60_000)),
+        _ => Duration::from_micros(rng.u64(0..=120_000)),
+    }
+}
+
 #[test]
 fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_twice() {
     let seed = std::env::var("CRASH_SEED")
@@ -544,9 +557,9 @@ fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_t
         };
         // A second sender at the same moment, over the same outbox: two senders meet
         // over the same entries, and each may be killed at its own moment.
-        std::thread::sleep(Duration::from_millis(rng.u64(0..=20)));
+        std::thread::sleep(Duration::from_micros(rng.u64(0..=20_000)));
         let second = child(&env, &["outbox", "flush", "--url", &server.url]);
-        std::thread::sleep(Duration::from_millis(rng.u64(0..=120)));
+        std::thread::sleep(kill_moment(&mut rng));
         for (mut process, submit) in [(process, is_submit), (second, false)] {
             if let Some(status) = process.try_wait().unwrap() {
                 finished += 1;
@@ -559,7 +572,7 @@ fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_t
                 process.kill().unwrap(); // SIGKILL
                 process.wait().unwrap();
             }
-            std::thread::sleep(Duration::from_millis(rng.u64(0..=10)));
+            std::thread::sleep(Duration::from_micros(rng.u64(0..=10_000)));
         }
         for path in json_files(&outbox) {
             let bytes = std::fs::read(&path).unwrap();
