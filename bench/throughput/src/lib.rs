@@ -158,3 +158,81 @@ pub fn median(runs: &[serde_json::Value], key: &str) -> Result<f64> {
         .copied()
         .ok_or_else(|| format!("no runs for {key}").into())
 }
+
+/// This process's resource use so far (`getrusage(RUSAGE_SELF)`): every thread, the
+/// in-process stand-in server's too.
+#[derive(Clone, Copy, Debug)]
+pub struct Usage {
+    /// User + system CPU time, seconds.
+    pub cpu_s: f64,
+    /// Blocks written to storage (512-byte units).
+    pub blocks_out: i64,
+    /// Involuntary context switches: a thread ready to run was made to wait for the CPU
+    /// (another process, or more threads than cores).
+    pub preempted: i64,
+}
+
+impl Usage {
+    /// Now.
+    pub fn now() -> Result<Usage> {
+        use nix::sys::resource::{UsageWho, getrusage};
+        use nix::sys::time::TimeValLike as _;
+        let usage = getrusage(UsageWho::RUSAGE_SELF)?;
+        #[allow(clippy::cast_precision_loss)] // microseconds of a bench run
+        let cpu_s = (usage.user_time().num_microseconds() + usage.system_time().num_microseconds())
+            as f64
+            / 1e6;
+        Ok(Usage {
+            cpu_s,
+            blocks_out: usage.block_writes(),
+            preempted: usage.involuntary_context_switches(),
+        })
+    }
+
+    /// What was used between `before` and `self`, as JSON fields for [`as_child`]'s
+    /// figures: `cpu_s`, `blocks_out`, `preempted`.
+    pub fn since(self, before: Usage) -> serde_json::Value {
+        serde_json::json!({
+            "cpu_s": self.cpu_s - before.cpu_s,
+            "blocks_out": self.blocks_out - before.blocks_out,
+            "preempted": self.preempted - before.preempted,
+        })
+    }
+}
+
+/// Merge the fields of `extra` (an object) into `value` (an object).
+pub fn merged(mut value: serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
+    if let (Some(value), serde_json::Value::Object(extra)) = (value.as_object_mut(), extra) {
+        value.extend(extra);
+    }
+    value
+}
+
+/// The 1-minute load average now (`/proc/loadavg`), if it can be read.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// What bound a side, from its CPU time over its wall time (cores kept busy) against
+/// the `cores` it could use: "CPU-bound" when it kept nearly all of them busy, else
+/// what it waited for — the disk (it wrote blocks) or the CPU held by other processes
+/// (it was preempted often) — so a reader sees why a ratio moved between machines.
+pub fn bound_by(busy: f64, cores: usize, blocks_out: f64, preempted_per_item: f64) -> String {
+    #[allow(clippy::cast_precision_loss)] // a handful of cores
+    let cores = cores.max(1) as f64;
+    let kind = if busy >= 0.8 * cores {
+        "CPU-bound"
+    } else if preempted_per_item >= 1.0 {
+        "CPU-bound, sharing the cores with other processes"
+    } else if blocks_out > 0.0 {
+        "waiting for the disk or the network"
+    } else {
+        "waiting for the network (loopback) or the server"
+    };
+    format!("{kind}: {busy:.2} of {cores:.0} cores busy")
+}

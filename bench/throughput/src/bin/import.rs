@@ -1,5 +1,5 @@
 //! Import throughput, end to end: a 10,000-row paper-forms file (Windows-1251 CSV with
-//! `;`, as Russian Excel saves it) read, checked, saved in the outbox (each row fsynced)
+//! `;`, as Russian Excel saves it) read, checked, saved in the outbox (one batch, one sync)
 //! and sent to the stand-in server on loopback — against a plain loop that decodes and
 //! splits the same file and POSTs the same bodies with `reqwest::blocking`, no checks,
 //! no disk. Measured in the same run.
@@ -20,7 +20,8 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use throughput::{
-    Result, Scratch, as_child, env_number, plain_loop, run_child, server, vm_hwm_kib,
+    Result, Scratch, Usage, as_child, bound_by, env_number, load_average, merged, plain_loop,
+    run_child, server, vm_hwm_kib,
 };
 use visit_rating::api::{ClientSettings, RatingClient};
 use visit_rating::import::send;
@@ -67,6 +68,7 @@ fn ours(n: usize) -> Result<serde_json::Value> {
     let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
     let token = Token::new(TOKEN)?;
 
+    let usage = Usage::now()?;
     let started = Instant::now();
     let loaded = import::load(&file, &ImportOptions::default())?;
     let checked = started.elapsed().as_secs_f64();
@@ -93,16 +95,20 @@ fn ours(n: usize) -> Result<serde_json::Value> {
         },
     )?;
     let total = started.elapsed().as_secs_f64();
+    let used = Usage::now()?.since(usage);
     let stored = mock.state().ratings().len();
     if delivered != n || stored != n || !outbox.list()?.entries.is_empty() {
         return Err(format!("ours: {delivered} delivered, {stored} stored, of {n}").into());
     }
-    Ok(serde_json::json!({
-        "check_s": checked,
-        "saved_s": saved_at.unwrap_or(total),
-        "total_s": total,
-        "vm_hwm_kib": vm_hwm_kib()?,
-    }))
+    Ok(merged(
+        serde_json::json!({
+            "check_s": checked,
+            "saved_s": saved_at.unwrap_or(total),
+            "total_s": total,
+            "vm_hwm_kib": vm_hwm_kib()?,
+        }),
+        used,
+    ))
 }
 
 /// The baseline: decode, split on `;`, POST — no validation, no outbox.
@@ -111,6 +117,7 @@ fn baseline(n: usize) -> Result<serde_json::Value> {
     let dir = Scratch::new("import-bench")?;
     let file = dir.0.join("forms.csv");
     write_file(&file, n)?;
+    let usage = Usage::now()?;
     let started = Instant::now();
     let bytes = std::fs::read(&file)?;
     let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
@@ -134,10 +141,14 @@ fn baseline(n: usize) -> Result<serde_json::Value> {
     });
     plain_loop(&mock.url(), TOKEN, rows)?;
     let total = started.elapsed().as_secs_f64();
+    let used = Usage::now()?.since(usage);
     if mock.state().ratings().len() != n {
         return Err("baseline: not every rating was stored".into());
     }
-    Ok(serde_json::json!({"total_s": total, "vm_hwm_kib": vm_hwm_kib()?}))
+    Ok(merged(
+        serde_json::json!({"total_s": total, "vm_hwm_kib": vm_hwm_kib()?}),
+        used,
+    ))
 }
 
 fn number(value: &serde_json::Value, key: &str) -> Result<f64> {
@@ -153,6 +164,7 @@ fn main() -> Result<()> {
         return Ok(());
     }
 
+    let load = load_average();
     let ours = run_child("ours", &[("IMPORT_BENCH_N", n.to_string())])?;
     let base = run_child("baseline", &[("IMPORT_BENCH_N", n.to_string())])?;
     let per_s = |secs: f64| n as f64 / secs;
@@ -168,6 +180,16 @@ fn main() -> Result<()> {
     let check_rate = per_s(number(&ours, "check_s")?);
     let saved_s = number(&ours, "saved_s")?;
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    // Cores kept busy (CPU time over wall time), what was written, how often preempted.
+    let side = |run: &serde_json::Value| -> Result<(f64, f64, f64)> {
+        Ok((
+            number(run, "cpu_s")? / number(run, "total_s")?,
+            number(run, "blocks_out")?,
+            number(run, "preempted")? / n as f64,
+        ))
+    };
+    let (our_busy, our_blocks, our_preempted) = side(&ours)?;
+    let (base_busy, base_blocks, base_preempted) = side(&base)?;
 
     println!();
     println!("## Import (bench/throughput, import)");
@@ -175,7 +197,8 @@ fn main() -> Result<()> {
     println!(
         "{n} rows of a Windows-1251 CSV, stand-in server in process on loopback, {cores} cores; \
          ours = what `visit-rating import` does (read, detect, check every row, save every \
-         row in the outbox with an fsync, then send each and remove its file); baseline = \
+         row in the outbox as one batch — one sync for all of them — then send them through the \
+         drain's pipeline, removing delivered files in batches); baseline = \
          decode and split the same file and POST the same bodies from a plain \
          `reqwest::blocking` loop with no checks and no disk. Each in its own process."
     );
@@ -195,6 +218,19 @@ fn main() -> Result<()> {
     );
     println!(
         "| time until every row is saved in the outbox, no baseline | {saved_s:.1} | — | — | s |"
+    );
+    println!(
+        "| cores kept busy (CPU time over wall time, the in-process stand-in server included) | {our_busy:.2} | {base_busy:.2} | — | cores of {cores} |"
+    );
+    println!(
+        "| blocks written (512 bytes each) | {our_blocks:.0} | {base_blocks:.0} | — | blocks |"
+    );
+    println!();
+    println!(
+        "Ours was {}; the baseline was {}. Load average at the start: {}.",
+        bound_by(our_busy, cores, our_blocks, our_preempted),
+        bound_by(base_busy, cores, base_blocks, base_preempted),
+        load.map_or_else(|| "unknown".to_owned(), |l| format!("{l:.2}")),
     );
     Ok(())
 }

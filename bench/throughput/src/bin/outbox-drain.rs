@@ -24,8 +24,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use throughput::{
-    Result, Scratch, as_child, env_number, median, plain_loop, run_child, server, server_on,
-    vm_hwm_kib,
+    Result, Scratch, Usage, as_child, bound_by, env_number, load_average, median, merged,
+    plain_loop, run_child, server, server_on, vm_hwm_kib,
 };
 use visit_rating::api::{ClientSettings, RatingClient, VisitId, origin};
 use visit_rating::outbox::Outbox;
@@ -81,9 +81,11 @@ fn ours(n: usize) -> Result<serde_json::Value> {
         Outbox::open(&dir.0)?.recording(std::sync::Arc::new(visit_rating::counters::Counters));
     let client = RatingClient::new(&ClientSettings::new(mock.url()))?;
     let token = Token::new(TOKEN)?;
+    let usage = Usage::now()?;
     let started = Instant::now();
     let report = outbox.flush(&client, &|| Some(token.clone()), true)?;
     let drain = started.elapsed().as_secs_f64();
+    let used = Usage::now()?.since(usage);
     let stored = mock.state().ratings().len();
     if report.delivered() != n || stored != n || !outbox.list()?.entries.is_empty() {
         return Err(format!(
@@ -92,7 +94,10 @@ fn ours(n: usize) -> Result<serde_json::Value> {
         )
         .into());
     }
-    Ok(serde_json::json!({"drain_s": drain, "vm_hwm_kib": vm_hwm_kib()?}))
+    Ok(merged(
+        serde_json::json!({"drain_s": drain, "vm_hwm_kib": vm_hwm_kib()?}),
+        used,
+    ))
 }
 
 /// Copy the template's outbox files into `data_dir/outbox`, then write them to disk
@@ -117,6 +122,7 @@ fn copy_outbox(template: &Path, data_dir: &Path) -> Result<()> {
 fn baseline(n: usize) -> Result<serde_json::Value> {
     let mock = server(TOKEN)?;
     let ratings = (0..n).map(rating).collect::<Result<Vec<_>>>()?;
+    let usage = Usage::now()?;
     let started = Instant::now();
     plain_loop(
         &mock.url(),
@@ -126,10 +132,14 @@ fn baseline(n: usize) -> Result<serde_json::Value> {
             .map(|(id, rating)| Ok((id.as_str().to_owned(), rating))),
     )?;
     let drain = started.elapsed().as_secs_f64();
+    let used = Usage::now()?.since(usage);
     if mock.state().ratings().len() != n {
         return Err("baseline: not every rating was stored".into());
     }
-    Ok(serde_json::json!({"drain_s": drain, "vm_hwm_kib": vm_hwm_kib()?}))
+    Ok(merged(
+        serde_json::json!({"drain_s": drain, "vm_hwm_kib": vm_hwm_kib()?}),
+        used,
+    ))
 }
 
 #[allow(clippy::cast_precision_loss)] // counts and KiB far below 2^52
@@ -140,6 +150,7 @@ fn main() -> Result<()> {
     }
 
     let rounds = env_number("OUTBOX_BENCH_ROUNDS", ROUNDS).max(1);
+    let load = load_average();
     // A port the stand-in server of every `ours` round listens on: the template's
     // entries are saved for that server.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -176,6 +187,16 @@ fn main() -> Result<()> {
     );
     let fill_rate = per_s(fill_s);
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    // Cores kept busy (CPU time over wall time), what was written, how often preempted.
+    let side = |runs: &[serde_json::Value]| -> Result<(f64, f64, f64)> {
+        Ok((
+            median(runs, "cpu_s")? / median(runs, "drain_s")?,
+            median(runs, "blocks_out")?,
+            median(runs, "preempted")? / n as f64,
+        ))
+    };
+    let (our_busy, our_blocks, our_preempted) = side(&ours)?;
+    let (base_busy, base_blocks, base_preempted) = side(&base)?;
 
     println!();
     println!("## Outbox drain (bench/throughput, outbox-drain)");
@@ -201,7 +222,23 @@ fn main() -> Result<()> {
         our_mem / base_mem
     );
     println!(
+        "| cores kept busy during the drain (CPU time over wall time, the in-process stand-in server included) | {our_busy:.2} | {base_busy:.2} | — | cores of {cores} |"
+    );
+    println!(
+        "| blocks written during the drain (512 bytes each) | {our_blocks:.0} | {base_blocks:.0} | — | blocks |"
+    );
+    println!(
         "| filling the outbox ({n} enqueues, each fsynced; once, copied for each round), no baseline | {fill_rate:.0} | — | — | ratings/s |"
+    );
+    println!();
+    println!(
+        "Ours was {}; the baseline was {}. Load average at the start: {}. A ratio moves \
+         between machines with what bounds each side: a baseline that waits for its \
+         loopback server runs slower on a slower CPU, a drain that waits for the disk on a \
+         slower disk.",
+        bound_by(our_busy, cores, our_blocks, our_preempted),
+        bound_by(base_busy, cores, base_blocks, base_preempted),
+        load.map_or_else(|| "unknown".to_owned(), |l| format!("{l:.2}")),
     );
     Ok(())
 }
