@@ -113,6 +113,8 @@ pub struct RatingClient {
     max_body_bytes: usize,
     connect_timeout: Duration,
     request_timeout: Duration,
+    /// Threads reading answers' bodies, kept between requests (shared by clones).
+    readers: std::sync::Arc<BodyReaders>,
 }
 
 impl RatingClient {
@@ -148,6 +150,7 @@ impl RatingClient {
             max_body_bytes: settings.max_body_bytes,
             connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
+            readers: std::sync::Arc::default(),
         })
     }
 
@@ -218,7 +221,9 @@ impl RatingClient {
     /// timeout held a sender, and the window's «Отправка…», for 59 s). So the body is
     /// read on a thread of its own (`answer-reader`) while this one waits for it until
     /// `deadline`. A reader left behind stops at the deadline between reads, or when its
-    /// read times out, and what it read is dropped.
+    /// read times out, and what it read is dropped. Readers are kept between requests
+    /// ([`BodyReaders`]): starting and ending a thread per rating cost a drain a dozen
+    /// system calls per rating.
     fn read_answer(&self, response: reqwest::blocking::Response, deadline: Instant) -> Outcome {
         let status = response.status().as_u16();
         let location = response
@@ -238,17 +243,30 @@ impl RatingClient {
         };
         let max_body_bytes = self.max_body_bytes;
         let (sender, answer) = std::sync::mpsc::sync_channel(1);
-        let reader = std::thread::Builder::new()
-            .name("answer-reader".into())
-            .spawn(move || {
-                let _ = sender.send(read_body(response, max_body_bytes, deadline));
-            });
-        if let Err(e) = reader {
+        let reader = match self.readers.take() {
+            Ok(reader) => reader,
+            Err(e) => {
+                return failure(format!(
+                    "cannot read the answer (HTTP {status}): no thread for it: {e}"
+                ));
+            }
+        };
+        if reader
+            .jobs
+            .send((response, max_body_bytes, deadline, sender))
+            .is_err()
+        {
             return failure(format!(
-                "cannot read the answer (HTTP {status}): no thread for it: {e}"
+                "cannot read the answer (HTTP {status}): its thread is gone"
             ));
         }
-        match answer.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        let answered = answer.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        if answered.is_ok() {
+            // Done with this body: free for the next request. A reader still reading
+            // (late) is dropped instead, and ends after its read.
+            self.readers.put_back(reader);
+        }
+        match answered {
             Ok(Ok(body)) => {
                 let truncated = body.len() > max_body_bytes;
                 let body = &body[..body.len().min(max_body_bytes)];
@@ -267,6 +285,59 @@ impl RatingClient {
                 "the connection broke while reading the answer (HTTP {status})"
             )),
         }
+    }
+}
+
+/// One body to read: the response, the most bytes allowed, the deadline, and where the
+/// body goes.
+type BodyJob = (
+    reqwest::blocking::Response,
+    usize,
+    Instant,
+    std::sync::mpsc::SyncSender<Result<Vec<u8>, BodyError>>,
+);
+
+/// A thread reading bodies, one job at a time; it ends when its [`BodyReader`] is
+/// dropped (after the read under way, if any).
+#[derive(Debug)]
+struct BodyReader {
+    jobs: std::sync::mpsc::Sender<BodyJob>,
+}
+
+/// The idle body readers of a client (and its clones): one per sender sending at once.
+#[derive(Debug, Default)]
+struct BodyReaders {
+    idle: std::sync::Mutex<Vec<BodyReader>>,
+}
+
+impl BodyReaders {
+    /// An idle reader, or a new one.
+    fn take(&self) -> std::io::Result<BodyReader> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        if let Some(reader) = idle {
+            return Ok(reader);
+        }
+        let (jobs, to_read) = std::sync::mpsc::channel::<BodyJob>();
+        std::thread::Builder::new()
+            .name("answer-reader".into())
+            .spawn(move || {
+                for (response, max_body_bytes, deadline, body) in to_read {
+                    let _ = body.send(read_body(response, max_body_bytes, deadline));
+                }
+            })?;
+        Ok(BodyReader { jobs })
+    }
+
+    /// A reader done with its body, for the next request.
+    fn put_back(&self, reader: BodyReader) {
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(reader);
     }
 }
 
