@@ -23,7 +23,7 @@
 //! snapshot of them last published ([`publish_scores`]).
 //!
 //! `<data>/heartbeat` is the running program's sign of life ([`beat`]): the window
-//! rewrites it with the time every minute; `visit-rating metrics` only reads it, so a
+//! rewrites it with the time (and whether it is a kiosk) every minute; `visit-rating metrics` only reads it, so a
 //! metrics file kept fresh by a timer still shows when the program itself stopped.
 //!
 //! [`crate::health`] reads them; [`crate::metrics`] shows them.
@@ -208,24 +208,31 @@ fn update_file(data_dir: &Path, change: impl FnOnce(&mut Deliveries) -> bool) ->
     crate::private_fs::replace(&data_dir.join(COUNTERS_FILE), &bytes)
 }
 
-/// The running program says it is alive: `<data>/heartbeat` rewritten with the time now
-/// (ms since the epoch), atomically.
-pub fn beat(data_dir: &Path) -> io::Result<()> {
-    crate::private_fs::replace(
-        &data_dir.join(HEARTBEAT_FILE),
-        now_ms().to_string().as_bytes(),
-    )
+/// What the running program left in `<data>/heartbeat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    /// When it last said it was alive (ms since the epoch).
+    pub at_ms: u64,
+    /// It runs as a kiosk (`--kiosk` or the settings): one that must always run.
+    pub kiosk: bool,
 }
 
-/// When the running program last said it was alive (ms since the epoch); `None` when
-/// it never did here, or the file is not one [`beat`] wrote.
-pub fn last_beat(data_dir: &Path) -> Option<u64> {
+/// The running program says it is alive: `<data>/heartbeat` rewritten with the time now
+/// and whether it is a kiosk, atomically.
+pub fn beat(data_dir: &Path, kiosk: bool) -> io::Result<()> {
+    let heartbeat = Heartbeat {
+        at_ms: now_ms(),
+        kiosk,
+    };
+    let bytes = serde_json::to_vec(&heartbeat).map_err(io::Error::other)?;
+    crate::private_fs::replace(&data_dir.join(HEARTBEAT_FILE), &bytes)
+}
+
+/// What the running program last left; `None` when it never did here, or the file is
+/// not one [`beat`] wrote.
+pub fn last_beat(data_dir: &Path) -> Option<Heartbeat> {
     crate::blocking::assert_may_block("reading the heartbeat");
-    fs::read_to_string(data_dir.join(HEARTBEAT_FILE))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    serde_json::from_slice(&fs::read(data_dir.join(HEARTBEAT_FILE)).ok()?).ok()
 }
 
 /// The outbox's [`AttemptRecorder`] in production: every attempt counted in the data
@@ -336,9 +343,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(last_beat(dir.path()), None);
         let before = now_ms();
-        beat(dir.path()).unwrap();
-        let at = last_beat(dir.path()).unwrap();
-        assert!(at >= before && at <= now_ms());
+        beat(dir.path(), true).unwrap();
+        let beat = last_beat(dir.path()).unwrap();
+        assert!(beat.at_ms >= before && beat.at_ms <= now_ms());
+        assert!(beat.kiosk);
         fs::write(dir.path().join(HEARTBEAT_FILE), "soon").unwrap();
         assert_eq!(last_beat(dir.path()), None);
     }

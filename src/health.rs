@@ -211,8 +211,9 @@ pub struct Health {
     pub token_warning_days: u64,
     /// When this was gathered, ms since the epoch.
     pub now_ms: u64,
-    /// When the running program last said it was alive (ms since the epoch).
-    pub heartbeat_ms: Option<u64>,
+    /// What the running program last left: when it said it was alive, and whether it
+    /// is a kiosk.
+    pub heartbeat: Option<crate::counters::Heartbeat>,
     /// `terminal_id` from the settings.
     pub terminal_id: Option<String>,
     /// `clinic_id` from the settings.
@@ -230,6 +231,7 @@ impl Health {
         let token = origin
             .as_deref()
             .map_or(TokenHealth::NoUrl, |o| token_health(&server.tokens, o));
+        let heartbeat = crate::counters::last_beat(data_dir);
         Health {
             version: env!("CARGO_PKG_VERSION"),
             origin,
@@ -239,10 +241,12 @@ impl Health {
                 CountersError::Damaged { .. } => (ProblemKind::CountersDamaged, e.to_string()),
                 CountersError::Read { .. } => (ProblemKind::CountersUnreadable, e.to_string()),
             }),
-            kiosk: config.kiosk,
+            // A kiosk by its settings, or by the `--kiosk` of the program that left the
+            // heartbeat (the packaged kiosk unit passes it on the command line).
+            kiosk: config.kiosk || heartbeat.is_some_and(|h| h.kiosk),
             token_warning_days: config.token_warning_days,
             now_ms: now_ms(),
-            heartbeat_ms: crate::counters::last_beat(data_dir),
+            heartbeat,
             terminal_id: config.terminal_id.clone(),
             clinic_id: config.clinic_id.clone(),
             scores: config
@@ -442,7 +446,7 @@ mod tests {
             kiosk: false,
             token_warning_days: 7,
             now_ms: 1_900_000_000_000,
-            heartbeat_ms: None,
+            heartbeat: None,
             terminal_id: None,
             clinic_id: None,
             scores: None,

@@ -122,7 +122,7 @@ pub fn encode(health: &Health, status_code: u8) -> Result<String, EncodeError> {
         "token_warning_days from the settings, in seconds: warn this long before the token expires",
         i64::try_from(health.token_warning_days.saturating_mul(86_400)).unwrap_or(i64::MAX),
     )?;
-    if let Some(ms) = health.heartbeat_ms {
+    if let Some(ms) = health.heartbeat.map(|h| h.at_ms) {
         out.float(
             "visit_rating_heartbeat_timestamp_seconds",
             "When the running program (the window) last said it was alive",
@@ -268,7 +268,7 @@ pub fn beat(
     metrics_file: Option<&Path>,
     status_code: fn(Verdict) -> u8,
 ) {
-    if let Err(e) = crate::counters::beat(data_dir) {
+    if let Err(e) = crate::counters::beat(data_dir, config.kiosk) {
         tracing::warn!(folder = %data_dir.display(), error = %e, "cannot write the heartbeat");
     }
     let Some(path) = metrics_file else { return };

@@ -125,10 +125,16 @@ fn the_timers_write_file_reports_the_heartbeat_the_program_left_and_never_bumps_
         assert_eq!(mode & 0o777, 0o644, "node_exporter must read it");
     }
 
-    // The window's last beat, ten minutes ago (ms since the epoch, as it writes it): the
-    // file is rewritten, the heartbeat stays what the program left.
+    assert!(
+        text.contains("visit_rating_kiosk{terminal=\"kiosk-1\"} 0"),
+        "{text}"
+    );
+    // The kiosk window's last beat, ten minutes ago, as it writes it: the file is
+    // rewritten, the heartbeat stays what the program left, and the terminal is known
+    // as a kiosk (its unit passes --kiosk, which the settings do not say).
     let then_ms = (crate::support::now_secs() - 600) * 1000;
-    std::fs::write(&heartbeat, then_ms.to_string()).unwrap();
+    let left = format!("{{\"at_ms\":{then_ms},\"kiosk\":true}}");
+    std::fs::write(&heartbeat, &left).unwrap();
     let text = write();
     #[allow(clippy::cast_precision_loss)]
     let expected = then_ms as f64 / 1000.0;
@@ -140,10 +146,11 @@ fn the_timers_write_file_reports_the_heartbeat_the_program_left_and_never_bumps_
         Some(expected),
         "{text}"
     );
-    assert_eq!(
-        std::fs::read_to_string(&heartbeat).unwrap(),
-        then_ms.to_string()
+    assert!(
+        text.contains("visit_rating_kiosk{terminal=\"kiosk-1\"} 1"),
+        "{text}"
     );
+    assert_eq!(std::fs::read_to_string(&heartbeat).unwrap(), left);
 }
 
 /// `submit --queue` one rating with `scores` (and remarks, "did not visit"): accepted,
