@@ -221,13 +221,20 @@ pub fn load_average() -> Option<f64> {
 /// What bound a side, from its CPU time over its wall time (cores kept busy) against
 /// the `cores` it could use: "CPU-bound" when it kept nearly all of them busy, else
 /// what it waited for — the disk (it wrote blocks) or the CPU held by other processes
-/// (it was preempted often) — so a reader sees why a ratio moved between machines.
-pub fn bound_by(busy: f64, cores: usize, blocks_out: f64, preempted_per_item: f64) -> String {
+/// (it was preempted often, or the machine's `load` average was above its cores) — so a
+/// reader sees why a ratio moved between machines.
+pub fn bound_by(
+    busy: f64,
+    cores: usize,
+    blocks_out: f64,
+    preempted_per_item: f64,
+    load: Option<f64>,
+) -> String {
     #[allow(clippy::cast_precision_loss)] // a handful of cores
     let cores = cores.max(1) as f64;
     let kind = if busy >= 0.8 * cores {
         "CPU-bound"
-    } else if preempted_per_item >= 1.0 {
+    } else if preempted_per_item >= 1.0 || load.is_some_and(|l| l >= cores) {
         "CPU-bound, sharing the cores with other processes"
     } else if blocks_out > 0.0 {
         "waiting for the disk or the network"

@@ -228,8 +228,8 @@ fn main() -> Result<()> {
     println!();
     println!(
         "Ours was {}; the baseline was {}. Load average at the start: {}.",
-        bound_by(our_busy, cores, our_blocks, our_preempted),
-        bound_by(base_busy, cores, base_blocks, base_preempted),
+        bound_by(our_busy, cores, our_blocks, our_preempted, load),
+        bound_by(base_busy, cores, base_blocks, base_preempted, load),
         load.map_or_else(|| "unknown".to_owned(), |l| format!("{l:.2}")),
     );
     Ok(())

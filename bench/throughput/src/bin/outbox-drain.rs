@@ -236,8 +236,8 @@ fn main() -> Result<()> {
          between machines with what bounds each side: a baseline that waits for its \
          loopback server runs slower on a slower CPU, a drain that waits for the disk on a \
          slower disk.",
-        bound_by(our_busy, cores, our_blocks, our_preempted),
-        bound_by(base_busy, cores, base_blocks, base_preempted),
+        bound_by(our_busy, cores, our_blocks, our_preempted, load),
+        bound_by(base_busy, cores, base_blocks, base_preempted, load),
         load.map_or_else(|| "unknown".to_owned(), |l| format!("{l:.2}")),
     );
     Ok(())
