@@ -160,30 +160,14 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
 }
 
 /// What every command but the stand-in server needs before it runs: kept data pruned
-/// when due, and the platform's credential store for those that may need the token.
-/// `import --dry-run` never needs it: connecting to the Secret Service starts D-Bus
-/// threads (each with its own stack and malloc arena of address space) that a check of
-/// a large file has no use for.
+/// when due. The platform's credential store is not chosen here: connecting to the
+/// Secret Service (D-Bus, its threads, a key exchange) is done by the first keyring
+/// call ([`visit_rating::secrets::init_default_store`], once per process), so a command
+/// whose token comes from the environment or a token file, or that needs none
+/// (`import --dry-run`, `outbox list`), never connects.
 fn prepare_process(cli: &Cli, config: &Config) {
-    let needs_keyring = !matches!(
-        &cli.command,
-        Some(
-            Command::MockServer(_)
-                | Command::AdminPin(_)
-                | Command::Config(_)
-                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
-        )
-    ) && !matches!(&cli.command, Some(Command::Import(args)) if args.dry_run);
     if !matches!(cli.command, Some(Command::MockServer(_))) {
         keep_data_bounded(config, cli.command.is_none());
-    }
-    if needs_keyring && !cli.demo && cli.command.is_some() {
-        // The platform's credential store, chosen once (keyring-core's recommended
-        // practice). A failure is kept and reported when a token is actually needed.
-        // Not for the window: connecting to the Secret Service (D-Bus, a key exchange)
-        // would delay its first frame; there the first keyring call, always on a
-        // background thread, chooses the store.
-        let _ = visit_rating::secrets::init_default_store();
     }
 }
 

@@ -34,6 +34,7 @@ mod settings;
 mod snapshots;
 mod status;
 mod submit;
+mod submit_lean;
 mod tls;
 mod token_file;
 mod type_ahead;

@@ -1,0 +1,85 @@
+//! `submit` touches only what the rating it sends needs: no keyring connection (D-Bus)
+//! when the token comes from the environment or a token file.
+//! Each check fails where the command used what it did not need.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::net::UnixListener;
+
+use crate::support::{MockProcess, UserEnv, unique};
+
+const TOKEN: &str = "lean-token-41c2";
+
+/// A session bus address whose socket is ours: whoever connects to the keyring through
+/// it is seen by [`Bus::connections`] (the connection then hangs, as a bus that never
+/// answers would; the command's timeout ends it).
+struct Bus {
+    listener: UnixListener,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Bus {
+    fn new() -> Bus {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bus");
+        let listener = UnixListener::bind(&path).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Bus {
+            listener,
+            address: format!("unix:path={}", path.display()),
+            _dir: dir,
+        }
+    }
+
+    /// How many processes connected so far.
+    fn connections(&self) -> usize {
+        std::iter::from_fn(|| self.listener.accept().ok()).count()
+    }
+}
+
+#[test]
+fn an_environment_token_never_connects_to_the_keyring() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let bus = Bus::new();
+    for queue in [false, true] {
+        let mut cli = env
+            .cli()
+            .token(TOKEN)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+        cli = if queue {
+            cli.queue(&server.url, &unique("lean-env-queued"))
+        } else {
+            cli.submit(&server.url, &unique("lean-env"))
+        };
+        let (code, answer) = cli.scores("5,4,5,3").run_json();
+        assert_eq!(code, Some(0), "--queue {queue}: {answer}");
+        assert_eq!(answer["outcome"], "accepted", "{answer}");
+        assert_eq!(bus.connections(), 0, "--queue {queue} connected to D-Bus");
+    }
+    assert_eq!(server.ratings().len(), 2);
+}
+
+#[test]
+fn a_token_file_never_connects_to_the_keyring() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let token_file = env.path().join("token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.write_config(&format!(
+        "server_url = \"{}\"\ntoken_file = \"{}\"\n",
+        server.url,
+        token_file.display()
+    ));
+    let bus = Bus::new();
+    let (code, answer) = env
+        .cli()
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .args(["submit", "--history", &unique("lean-file")])
+        .scores("5,4,5,3")
+        .run_json();
+    assert_eq!(code, Some(0), "{answer}");
+    assert_eq!(bus.connections(), 0, "connected to D-Bus");
+    assert_eq!(server.ratings().len(), 1);
+}
