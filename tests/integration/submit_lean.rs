@@ -1,5 +1,6 @@
 //! `submit` touches only what the rating it sends needs: no keyring connection (D-Bus)
-//! when the token comes from the environment or a token file.
+//! when the token comes from the environment or a token file, no system CA
+//! certificates for an `http://` server.
 //! Each check fails where the command used what it did not need.
 
 use std::os::unix::fs::PermissionsExt as _;
@@ -81,5 +82,25 @@ fn a_token_file_never_connects_to_the_keyring() {
         .run_json();
     assert_eq!(code, Some(0), "{answer}");
     assert_eq!(bus.connections(), 0, "connected to D-Bus");
+    assert_eq!(server.ratings().len(), 1);
+}
+
+#[test]
+fn an_http_server_needs_no_system_ca_certificates() {
+    // A machine with no CA certificates at all (a minimal image): the system's roots,
+    // read through SSL_CERT_FILE and SSL_CERT_DIR, are empty.
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let empty = tempfile::tempdir().unwrap();
+    let (code, answer) = env
+        .cli()
+        .token(TOKEN)
+        .env("SSL_CERT_FILE", empty.path().join("none.pem"))
+        .env("SSL_CERT_DIR", empty.path())
+        .submit(&server.url, &unique("lean-no-roots"))
+        .scores("5,4,5,3")
+        .run_json();
+    assert_eq!(code, Some(0), "{answer}");
+    assert_eq!(answer["outcome"], "accepted", "{answer}");
     assert_eq!(server.ratings().len(), 1);
 }
