@@ -1,6 +1,6 @@
 //! `submit` touches only what the rating it sends needs: no keyring connection (D-Bus)
 //! when the token comes from the environment or a token file, no system CA
-//! certificates for an `http://` server.
+//! certificates for an `http://` server, and no log file while it has nothing to log.
 //! Each check fails where the command used what it did not need.
 
 use std::os::unix::fs::PermissionsExt as _;
@@ -59,6 +59,41 @@ fn an_environment_token_never_connects_to_the_keyring() {
         assert_eq!(bus.connections(), 0, "--queue {queue} connected to D-Bus");
     }
     assert_eq!(server.ratings().len(), 2);
+}
+
+#[test]
+fn a_command_that_logs_nothing_opens_no_log_file() {
+    let env = UserEnv::new();
+    let server = MockProcess::start(&["--token", TOKEN]);
+    let (code, answer) = env
+        .cli()
+        .token(TOKEN)
+        .submit(&server.url, &unique("lean-quiet"))
+        .scores("5,4,5,3")
+        .run_json();
+    assert_eq!(code, Some(0), "{answer}");
+    let logs = env.data_dir().join("logs");
+    let files: Vec<_> = std::fs::read_dir(&logs)
+        .map(|dir| dir.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(files.is_empty(), "{files:?}");
+
+    // A line to write opens the day's file, private to the user.
+    let ran = env
+        .cli()
+        .token(TOKEN)
+        .args(["--log-level", "info"])
+        .submit(&server.url, &unique("lean-logged"))
+        .scores("5,4,5,3")
+        .run()
+        .exited(0);
+    assert!(ran.stderr.contains("rating sent"), "{ran:#?}");
+    let files: Vec<_> = std::fs::read_dir(&logs).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(files[0].path()).unwrap();
+    assert!(text.contains("rating sent"), "{text}");
+    let mode = files[0].metadata().unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
 }
 
 #[test]
