@@ -197,7 +197,8 @@ def timed(argv, env=None):
 
 def queued_entry_bytes(env):
     """The bytes `submit --queue` saves for the measured rating: one sent to a server
-    that is down stays in the outbox of a throwaway user, and its file is read."""
+    that is down stays in the outbox of a throwaway user, and the files of its outbox
+    folder are read (whatever their layout: one file per rating or a segment)."""
     home = tempfile.mkdtemp(prefix="bench-entry-")
     env = dict(env, HOME=home, XDG_CONFIG_HOME=home + "/.config",
                XDG_DATA_HOME=home + "/.local/share")
@@ -207,11 +208,14 @@ def queued_entry_bytes(env):
     if done.returncode != 5:
         sys.exit(f"submit --queue to a closed port exited {done.returncode}: {done.stdout!r}")
     outbox = os.path.join(home, ".local", "share", "visit-rating", "outbox")
-    entries = [n for n in os.listdir(outbox) if n.endswith(".json")]
-    if len(entries) != 1:
-        sys.exit(f"the outbox holds {entries} after one queued rating")
-    with open(os.path.join(outbox, entries[0]), "rb") as f:
-        return f.read()
+    saved = b""
+    for folder, _, files in sorted(os.walk(outbox)):
+        for name in sorted(files):
+            with open(os.path.join(folder, name), "rb") as f:
+                saved += f.read()
+    if not saved:
+        sys.exit(f"nothing was saved in {outbox} for one queued rating")
+    return saved
 
 
 def submit_vs_curl():
@@ -280,9 +284,10 @@ def submit_vs_curl():
             ours_body = next(r["raw_body"] for r in stored if r["history"].startswith(prefix))
             if ours_body != body:
                 sys.exit(f"curl's body differs from ours ({prefix}):\n{ours_body}\n{body}")
-        left = os.listdir(os.path.join(home, ".local", "share", "visit-rating", "outbox"))
-        if any(n.endswith(".json") for n in left):
-            sys.exit(f"submit --queue left ratings in the outbox: {left}")
+        left = subprocess.run([APP, "outbox", "list", "--json"], env=env, capture_output=True,
+                              text=True, timeout=60)
+        if left.returncode != 0 or json.loads(left.stdout) != []:
+            sys.exit(f"submit --queue left ratings in the outbox: {left.stdout!r}")
         got["entry_bytes"] = len(entry)
         return got
     finally:
