@@ -330,7 +330,9 @@ fn main() -> ExitCode {
         Some(Command::Status(args)) => {
             cli::status::status(args.url.as_deref(), args.json, &config, &i18n).into()
         }
-        Some(Command::Metrics(args)) => cli::status::metrics(args.url.as_deref(), &config).into(),
+        Some(Command::Metrics(args)) => {
+            cli::status::metrics(args.url.as_deref(), args.write_file, &config, &i18n).into()
+        }
         Some(Command::Token(command)) => cli::token(&command.into(), &config, &i18n).into(),
         Some(Command::Config(command)) => {
             cli::config::config(&command.into(), &sources, &i18n).into()

@@ -11,6 +11,8 @@ mod support;
 mod admin_pin;
 mod blocking;
 mod core_dumps;
+mod dashboards;
+mod fleet_metrics;
 mod fuzz_replay;
 mod hardening;
 mod headless;
