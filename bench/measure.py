@@ -308,8 +308,9 @@ def bound_note(parts):
         return f"baseline disk-bound: fsync waits {disk:.1f} of its {total:.1f} ms"
     if total and cpu / total > 0.5:
         return f"baseline CPU-bound: {cpu:.1f} of its {total:.1f} ms on the CPU"
+    waits = (f", {disk:.1f} ms waiting for fsync" if any(d for _, _, _, d in parts) else "")
     return (f"baseline neither disk- nor CPU-bound: {cpu:.1f} of its {total:.1f} ms on "
-            f"the CPU, {disk:.1f} ms waiting for fsync")
+            f"the CPU{waits}")
 
 
 def submit_rows(got):
