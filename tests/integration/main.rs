@@ -36,6 +36,7 @@ mod settings;
 mod snapshots;
 mod status;
 mod submit;
+mod submit_lean;
 mod tls;
 mod token_file;
 mod type_ahead;
