@@ -85,6 +85,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("ui/app/kiosk/admin.rs", Adapters),
     ("ui/app/kiosk/layout.rs", Adapters),
     ("ui/app/kiosk/patient.rs", Adapters),
+    ("ui/app/kiosk/restart.rs", Adapters),
     ("ui/app/kiosk/timers.rs", Adapters),
     ("ui/app/outbox_view.rs", Adapters),
     ("ui/app/reload.rs", Adapters),

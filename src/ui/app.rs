@@ -46,7 +46,7 @@ pub use form::star_row_id;
 pub use reload::WATCH_EVERY;
 use result::Thanks;
 
-pub use kiosk::{Kiosk, KioskLayout, PatientChoices, Shape, Unconfigured};
+pub use kiosk::{Kiosk, KioskLayout, Occupancy, PatientChoices, Shape, Unconfigured};
 
 /// The visit id field's id: focused at start and after each rating.
 pub const VISIT_ID_FIELD: &str = "visit-id-field";
@@ -188,6 +188,8 @@ pub struct RatingApp {
     window: WindowTuning,
     /// The settings files watched and applied while the window runs.
     reload: reload::Reload,
+    /// A new version installed: the kiosk closes once nobody uses it.
+    restart: kiosk::Restart,
 }
 
 /// Each screen's own state, beside what all screens share in [`RatingApp`]. While the
@@ -314,6 +316,7 @@ impl RatingApp {
             screens: Screens::default(),
             privacy: forget::Privacy::default(),
             reload: reload::Reload::default(),
+            restart: kiosk::Restart::default(),
         };
         app.token.refresh = true;
         app.screens.setup = setup::SetupScreen::new(&app);
@@ -694,6 +697,7 @@ impl RatingApp {
         let next = self.kiosk_overlays(&ctx);
         self.apply(next, &ctx);
         self.privacy_output(&ctx);
+        self.restart_when_free(&ctx);
         if self.type_ahead.has_held() {
             ui.ctx().request_repaint();
         }

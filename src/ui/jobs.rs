@@ -237,3 +237,75 @@ impl SettingsWatch {
         self.receiver.try_iter().last()
     }
 }
+
+/// SIGUSR1, "a new version of the program is installed": the package's maintainer
+/// scripts send it to the kiosk units' `visit-rating` processes after an upgrade, and a
+/// kiosk then restarts once nobody is using it (see `ui::app::kiosk::restart`). Caught
+/// as early as the window starts, so that it never ends the process (SIGUSR1's default
+/// action) — a desk window catches it too, and only logs it.
+#[derive(Clone, Debug)]
+pub struct RestartSignal {
+    caught: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl RestartSignal {
+    /// Catch SIGUSR1 from now on.
+    ///
+    /// # Errors
+    /// The signal cannot be caught.
+    pub fn catch() -> std::io::Result<RestartSignal> {
+        let caught = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        #[cfg(unix)]
+        signal_hook::flag::register(signal_hook::consts::SIGUSR1, Arc::clone(&caught))?;
+        Ok(RestartSignal { caught })
+    }
+
+    /// Wake the window whenever the signal has come (looked at every 250 ms on a thread
+    /// of its own, which ends soon after the window drops the [`RestartWatch`]). Not
+    /// counted as a job: it never ends by itself.
+    ///
+    /// # Errors
+    /// No thread could be started.
+    pub fn watch(self, ctx: &egui::Context) -> std::io::Result<RestartWatch> {
+        use std::sync::atomic::Ordering;
+        let alive = Arc::new(());
+        let watched = Arc::downgrade(&alive);
+        let caught = Arc::clone(&self.caught);
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name("restart-signal".into())
+            .spawn(move || {
+                while watched.strong_count() > 0 {
+                    if caught.load(Ordering::Relaxed) {
+                        ctx.request_repaint();
+                    }
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+            })
+            .map(|_| RestartWatch {
+                signal: self,
+                _alive: alive,
+            })
+    }
+
+    /// Whether the signal came since the last call (never blocks).
+    pub fn take(&self) -> bool {
+        self.caught
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The window's end of [`RestartSignal::watch`].
+#[derive(Debug)]
+pub struct RestartWatch {
+    signal: RestartSignal,
+    /// While held, the watcher runs.
+    _alive: Arc<()>,
+}
+
+impl RestartWatch {
+    /// Whether the signal came since the last call (never blocks).
+    pub fn take(&self) -> bool {
+        self.signal.take()
+    }
+}

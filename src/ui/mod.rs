@@ -116,6 +116,8 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     if !display_named() {
         return Err(GuiError::NoDisplay);
     }
+    // Caught first thing (the kiosk units' processes are told of a new version with it).
+    let restart_signal = catch_restart_signal();
     let language = options.language.unwrap_or(options.config.language);
     let (language_override, sources) = (options.language, options.sources.clone());
     let kiosk = options.kiosk || options.config.kiosk;
@@ -178,6 +180,44 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         clock: clock::Clock::system(),
     };
 
+    let viewport = viewport(language, kiosk);
+    let native = eframe::NativeOptions {
+        viewport,
+        ..eframe::NativeOptions::default()
+    };
+    let result = eframe::run_native(
+        "visit-rating",
+        native,
+        Box::new(move |cc| {
+            let mut app = RatingApp::new(setup).in_real_window().watching(
+                sources,
+                language_override,
+                app::WATCH_EVERY,
+            );
+            if let Some(watch) =
+                restart_signal.and_then(|signal| watch_restart_signal(signal, &cc.egui_ctx))
+            {
+                app.restart_on(watch);
+            }
+            // The first frame is drawn in the app's theme, never in egui's default.
+            app.apply_style(&cc.egui_ctx);
+            Ok(Box::new(app))
+        }),
+    );
+    drop(demo_server);
+    result.map_err(|e| match e {
+        eframe::Error::WinitEventLoop(e) => {
+            GuiError::DisplayUnavailable(without_source_location(&e.to_string()))
+        }
+        e => GuiError::Other(anyhow::anyhow!(
+            "the window could not run: {}",
+            without_source_location(&e.to_string())
+        )),
+    })
+}
+
+/// The window: its title, icon and size; in kiosk mode no decorations.
+fn viewport(language: Language, kiosk: bool) -> egui::ViewportBuilder {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(I18n::new(language).tr(msg!("app-title")))
         .with_app_id("visit-rating")
@@ -197,34 +237,28 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             .with_close_button(false)
             .with_minimize_button(false);
     }
-    let native = eframe::NativeOptions {
-        viewport,
-        ..eframe::NativeOptions::default()
-    };
-    let result = eframe::run_native(
-        "visit-rating",
-        native,
-        Box::new(move |cc| {
-            let mut app = RatingApp::new(setup).in_real_window().watching(
-                sources,
-                language_override,
-                app::WATCH_EVERY,
-            );
-            // The first frame is drawn in the app's theme, never in egui's default.
-            app.apply_style(&cc.egui_ctx);
-            Ok(Box::new(app))
-        }),
-    );
-    drop(demo_server);
-    result.map_err(|e| match e {
-        eframe::Error::WinitEventLoop(e) => {
-            GuiError::DisplayUnavailable(without_source_location(&e.to_string()))
-        }
-        e => GuiError::Other(anyhow::anyhow!(
-            "the window could not run: {}",
-            without_source_location(&e.to_string())
-        )),
-    })
+    viewport
+}
+
+/// SIGUSR1 ("a new version is installed", see [`jobs::RestartSignal`]), caught from now
+/// on; `None` (logged) when it cannot be.
+fn catch_restart_signal() -> Option<jobs::RestartSignal> {
+    jobs::RestartSignal::catch()
+        .inspect_err(|e| {
+            tracing::warn!(error = %e, "SIGUSR1 cannot be caught: a new version runs from the next start");
+        })
+        .ok()
+}
+
+/// The window's watch on `signal`; `None` (logged) when no thread could be started.
+fn watch_restart_signal(
+    signal: jobs::RestartSignal,
+    ctx: &egui::Context,
+) -> Option<jobs::RestartWatch> {
+    signal
+        .watch(ctx)
+        .inspect_err(|e| tracing::error!(error = %e, "cannot watch for SIGUSR1"))
+        .ok()
 }
 
 #[cfg(test)]

@@ -493,3 +493,102 @@ fn a_scan_or_a_patient_stops_at_the_limits() {
     settle(&mut rig.harness);
     assert_eq!(chars(&rig, NOTES), NOTES_MAX_CHARS);
 }
+
+/// Step the kiosk frame by frame (up to 20) until it asks its window to close; whether it
+/// did.
+fn asks_to_close(rig: &mut KioskRig) -> bool {
+    (0..20).any(|_| {
+        rig.harness.step();
+        rig.harness
+            .output()
+            .viewport_output
+            .get(&ViewportId::ROOT)
+            .is_some_and(|o| o.commands.contains(&ViewportCommand::Close))
+    })
+}
+
+#[test]
+fn a_new_version_waits_for_the_patient_to_finish_then_the_kiosk_closes() {
+    let mut rig = kiosk_rig();
+    rig.scan("kiosk-visit-upgrade");
+    click_star(&mut rig.harness, WAITING, 3);
+    rig.harness.state_mut().request_restart();
+    assert!(
+        !asks_to_close(&mut rig),
+        "a score is set: the patient is here"
+    );
+    assert_eq!(rig.screen(), Screen::Form);
+    rig.harness.get_by_label(&format!("{WAITING}: 3 из 5"));
+    assert!(rig.harness.state().restart_pending());
+
+    rig.rate_current();
+    assert_eq!(rig.screen(), Screen::ThankYou);
+    assert!(!asks_to_close(&mut rig), "the patient reads the thank-you");
+    assert_eq!(rig.server.state().ratings().len(), 1);
+    rig.clock.advance(std::time::Duration::from_secs(8));
+    assert!(asks_to_close(&mut rig), "back on an empty ready screen");
+    assert_eq!(rig.screen(), Screen::Ready);
+    assert!(!rig.harness.state().restart_pending());
+}
+
+#[test]
+fn a_new_version_closes_the_kiosk_after_the_idle_reset() {
+    let mut rig = kiosk_rig();
+    rig.scan("kiosk-visit-upgrade-idle");
+    click_star(&mut rig.harness, WAITING, 2);
+    rig.harness.state_mut().request_restart();
+    rig.clock.advance(std::time::Duration::from_secs(89));
+    assert!(!asks_to_close(&mut rig), "the idle warning counts down");
+    assert!(rig.harness.state().idle_warning_shown());
+    rig.clock.advance(std::time::Duration::from_secs(1));
+    assert!(asks_to_close(&mut rig), "the form was cleared");
+    assert_eq!(rig.screen(), Screen::Ready);
+    assert!(rig.server.state().requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_new_version_waits_while_the_pin_prompt_is_open() {
+    let mut rig = kiosk_rig();
+    rig.harness
+        .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
+    settle(&mut rig.harness);
+    assert!(rig.harness.state().kiosk().unwrap().prompt_open());
+    rig.harness.state_mut().request_restart();
+    assert!(
+        !asks_to_close(&mut rig),
+        "an administrator is at the prompt"
+    );
+    assert!(rig.harness.state().restart_pending());
+}
+
+#[test]
+fn sigusr1_closes_an_idle_kiosk() {
+    let mut rig = kiosk_rig();
+    let signal = visit_rating::ui::jobs::RestartSignal::catch().unwrap();
+    let watch = signal.watch(&rig.harness.ctx).unwrap();
+    rig.harness.state_mut().restart_on(watch);
+    assert!(!asks_to_close(&mut rig), "no signal yet");
+    signal_hook::low_level::raise(signal_hook::consts::SIGUSR1).unwrap();
+    assert!(asks_to_close(&mut rig), "the ready screen is empty");
+}
+
+#[test]
+fn a_desk_window_stays_open_for_a_new_version() {
+    let server = server();
+    let mut harness = build(
+        builder(egui::vec2(1000.0, 1100.0)),
+        setup_for(&server.url(), TOKEN),
+    );
+    settle(&mut harness);
+    harness.state_mut().request_restart();
+    for _ in 0..5 {
+        harness.step();
+        assert!(
+            !harness.output().viewport_output[&ViewportId::ROOT]
+                .commands
+                .contains(&ViewportCommand::Close)
+        );
+    }
+    assert!(!harness.state().restart_pending());
+    assert_eq!(harness.state().screen(), Screen::Form);
+}

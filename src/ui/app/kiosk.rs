@@ -21,7 +21,8 @@
 //! see (ready, not configured, the result, the idle warning, the staff line, the
 //! patient's own A+/A−, contrast and language buttons); [`admin`] is the administrator's
 //! side (the hidden corner, the PIN prompt, the menu); [`layout`] works out how large
-//! everything is on the screen at hand.
+//! everything is on the screen at hand; [`restart`] decides when a kiosk told of a new
+//! version may close for it (never in the middle of a patient's rating).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,16 +33,20 @@ use poll_promise::Promise;
 use super::{RatingApp, Screen, Transition};
 use crate::admin_pin::PinGate;
 use crate::config::{Config, KioskOptions, Language};
+use crate::rating::RatingDraft;
 use crate::ui::jobs;
 use crate::ui::keyboard::KeyboardState;
 
 mod admin;
 mod layout;
 mod patient;
+mod restart;
 mod timers;
 
 pub(super) use admin::AdminScreen;
 pub use layout::{KioskLayout, Shape, kiosk_layout};
+pub use restart::Occupancy;
+pub(super) use restart::Restart;
 use timers::{Reset, Timers, next_second};
 /// How long the corner must be held to open the PIN prompt.
 pub const CORNER_HOLD: Duration = Duration::from_secs(3);
@@ -562,6 +567,73 @@ impl RatingApp {
             kiosk.window.covered_monitor = false;
             kiosk.window.full_screen_asked = false;
         }
+    }
+}
+
+impl RatingApp {
+    /// Take SIGUSR1 from `watch` as [`RatingApp::request_restart`] ([`crate::ui::run`]
+    /// does).
+    pub fn restart_on(&mut self, watch: jobs::RestartWatch) {
+        self.restart.watch = Some(watch);
+    }
+
+    /// A new version of the program is installed (SIGUSR1 from the package's maintainer
+    /// scripts): a kiosk closes its window, with a clean exit, as soon as nobody is using
+    /// it ([`Occupancy::nobody_here`]), and its unit starts the new binary. A desk
+    /// window only logs it: whoever sits there restarts it when they like.
+    pub fn request_restart(&mut self) {
+        if self.kiosk.is_none() && self.left_kiosk.is_none() {
+            tracing::info!("a new version is installed: it runs from the next start of the window");
+            return;
+        }
+        if !self.restart.requested {
+            tracing::info!(
+                "a new version is installed: the kiosk restarts once nobody is using it"
+            );
+        }
+        self.restart.requested = true;
+    }
+
+    /// A restart for a new version is waiting for the kiosk to be free.
+    pub fn restart_pending(&self) -> bool {
+        self.restart.requested && !self.restart.closing
+    }
+
+    /// What the kiosk is doing, as far as a restart cares (`None` at a desk, and while
+    /// an administrator has left kiosk mode).
+    pub fn occupancy(&self) -> Option<Occupancy> {
+        let kiosk = self.kiosk.as_ref()?;
+        let form = &self.screens.visit.form;
+        Some(Occupancy {
+            screen: self.screen,
+            form_empty: form.visit_id.is_empty() && form.draft == RatingDraft::default(),
+            sending: self.screens.visit.pending.is_some(),
+            dialog_open: kiosk.prompt.is_some() || kiosk.corner_down_since.is_some(),
+            keys_waiting: self.type_ahead.has_held(),
+            patient_choices: kiosk.patient != PatientChoices::default(),
+        })
+    }
+
+    /// The end of every frame: take SIGUSR1, and when a restart is asked for and nobody
+    /// is using the kiosk, close the window (once).
+    pub(super) fn restart_when_free(&mut self, ctx: &egui::Context) {
+        if self
+            .restart
+            .watch
+            .as_ref()
+            .is_some_and(jobs::RestartWatch::take)
+        {
+            self.request_restart();
+        }
+        if !self.restart_pending() || !self.occupancy().is_some_and(Occupancy::nobody_here) {
+            return;
+        }
+        tracing::info!("closing for the new version: nobody is using the kiosk");
+        self.restart.closing = true;
+        if let Some(kiosk) = &mut self.kiosk {
+            kiosk.window.close_allowed = true;
+        }
+        ctx.send_viewport_cmd(ViewportCommand::Close);
     }
 }
 
