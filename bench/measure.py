@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +33,13 @@ DEMO_RUNS = min(RUNS, int(os.environ.get("BENCH_DEMO_RUNS", "7")))
 QUEUED = int(os.environ.get("BENCH_QUEUED", "10000"))
 IDLE = float(os.environ.get("BENCH_IDLE_SECS", "30"))
 SUBMITS = int(os.environ.get("BENCH_SUBMITS", "50"))
+# `submit` and `submit --queue` vs their baselines: the goal of issue 29.
+SUBMIT_GOAL = 1.3
+SUBMIT_NOTES = "Врач внимательный, спасибо"
+# The durable save of `submit --queue`'s baseline (bench/fsync_baseline.rs).
+FSYNC_BASELINE = os.path.join(TARGET, "release", "fsync-baseline")
+# `BENCH_ONLY=submit`: only the submit rows (see main()).
+ONLY = os.environ.get("BENCH_ONLY", "")
 CHROME = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
           "--window-size=1000,780"]
@@ -164,8 +172,58 @@ def frame_times():
     return values
 
 
+def fsync_baseline():
+    """bench/fsync_baseline.rs built with `rustc -O` (no Cargo project), once per change."""
+    source = os.path.join(BENCH, "fsync_baseline.rs")
+    if (not os.path.exists(FSYNC_BASELINE)
+            or os.path.getmtime(FSYNC_BASELINE) < os.path.getmtime(source)):
+        os.makedirs(os.path.dirname(FSYNC_BASELINE), exist_ok=True)
+        subprocess.run(["rustc", "-O", "--edition", "2021", "-o", FSYNC_BASELINE, source],
+                       check=True)
+    return FSYNC_BASELINE
+
+
+def timed(argv, env=None):
+    """`argv` as a fresh process: its wall time and the CPU time it used (user + system,
+    from this process's children's resource usage), in ms, and what it gave back."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    done = subprocess.run(argv, env=env, capture_output=True, timeout=60)
+    wall = (time.monotonic() - start) * 1000.0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000.0
+    return wall, cpu, done
+
+
+def queued_entry_bytes(env):
+    """The bytes `submit --queue` saves for the measured rating: one sent to a server
+    that is down stays in the outbox of a throwaway user, and the files of its outbox
+    folder are read (whatever their layout: one file per rating or a segment)."""
+    home = tempfile.mkdtemp(prefix="bench-entry-")
+    env = dict(env, HOME=home, XDG_CONFIG_HOME=home + "/.config",
+               XDG_DATA_HOME=home + "/.local/share")
+    done = subprocess.run([APP, "submit", "--queue", "--url", closed_port_url(), "--history",
+                           "entry-size", "--scores", "5,4,5,3", "--notes", SUBMIT_NOTES,
+                           "--json"], env=env, capture_output=True, timeout=60)
+    if done.returncode != 5:
+        sys.exit(f"submit --queue to a closed port exited {done.returncode}: {done.stdout!r}")
+    outbox = os.path.join(home, ".local", "share", "visit-rating", "outbox")
+    saved = b""
+    for folder, _, files in sorted(os.walk(outbox)):
+        for name in sorted(files):
+            with open(os.path.join(folder, name), "rb") as f:
+                saved += f.read()
+    if not saved:
+        sys.exit(f"nothing was saved in {outbox} for one queued rating")
+    return saved
+
+
 def submit_vs_curl():
-    log(f"  submit vs curl, {SUBMITS} each, interleaved")
+    """`submit` vs curl, and `submit --queue` vs curl + fsync-baseline, interleaved: each
+    round runs ours, curl (the identical request), fsync-baseline (the bytes --queue
+    saves, file and folder fsynced, in the same file system as our outbox) and ours with
+    --queue, each a fresh process. Wall and CPU times of each."""
+    log(f"  submit and submit --queue vs curl (+ fsync), {SUBMITS} each, interleaved")
     key = os.urandom(16).hex()  # the control key of /__mock/*, ours to choose
     server = subprocess.Popen([APP, "mock-server", "--addr", "127.0.0.1:0", "--token", TOKEN],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -176,46 +234,127 @@ def submit_vs_curl():
         env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=home + "/.config",
                    XDG_DATA_HOME=home + "/.local/share", VISIT_RATING_TOKEN=TOKEN)
         env.pop("VISIT_RATING_URL", None)
-        notes = "Врач внимательный, спасибо"
         body = json.dumps({"result_1": 5, "result_2": 4, "result_3": 5, "result_4": 3,
-                           "notes": notes, "dont_visit": 0},
+                           "notes": SUBMIT_NOTES, "dont_visit": 0},
                           ensure_ascii=False, separators=(",", ":"))
-        ours, curl = [], []
+        entry = queued_entry_bytes(env)
+        fsync_dir = os.path.join(home, ".local", "share", "fsync-baseline")
+        os.makedirs(fsync_dir)
+        fsync_program = fsync_baseline()
         user_agent = f"User-Agent: visit-rating/{app_version()}"
         run = os.getpid()
+        got = {name: [] for name in ("ours", "ours_cpu", "curl", "curl_cpu", "queued",
+                                     "queued_cpu", "fsync", "fsync_cpu")}
+
+        def keep(name, measured):
+            got[name].append(measured[0])
+            got[name + "_cpu"].append(measured[1])
+            return measured[2]
+
         for i in range(SUBMITS):
-            start = time.monotonic()
-            done = subprocess.run([APP, "submit", "--url", url, "--history", f"ours-{run}-{i}",
-                                   "--scores", "5,4,5,3", "--notes", notes, "--json"],
-                                  env=env, capture_output=True, timeout=60)
-            ours.append((time.monotonic() - start) * 1000.0)
+            done = keep("ours", timed([APP, "submit", "--url", url, "--history",
+                                       f"ours-{run}-{i}", "--scores", "5,4,5,3",
+                                       "--notes", SUBMIT_NOTES, "--json"], env))
             if done.returncode != 0:
                 sys.exit(f"submit failed ({done.returncode}): {done.stdout!r}")
-            start = time.monotonic()
-            done = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
-                                   "-X", "POST",
-                                   f"{url}/api/v2/iemk/doctors/visit/rating/curl-{run}-{i}",
-                                   "-H", f"Authorization: Bearer {TOKEN}",
-                                   "-H", "Content-Type: application/json",
-                                   "-H", "Accept: application/json",
-                                   "-H", user_agent,
-                                   "--data-binary", body],
-                                  capture_output=True, text=True, timeout=60)
-            curl.append((time.monotonic() - start) * 1000.0)
-            if done.stdout != "200":
-                sys.exit(f"curl got {done.stdout}")
+            done = keep("curl", timed(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                                       "-X", "POST",
+                                       f"{url}/api/v2/iemk/doctors/visit/rating/curl-{run}-{i}",
+                                       "-H", f"Authorization: Bearer {TOKEN}",
+                                       "-H", "Content-Type: application/json",
+                                       "-H", "Accept: application/json",
+                                       "-H", user_agent,
+                                       "--data-binary", body]))
+            if done.stdout != b"200":
+                sys.exit(f"curl got {done.stdout!r}")
+            done = keep("fsync", timed([fsync_program, fsync_dir, entry]))
+            if done.returncode != 0:
+                sys.exit(f"fsync-baseline failed: {done.stderr!r}")
+            done = keep("queued", timed([APP, "submit", "--queue", "--url", url, "--history",
+                                         f"queued-{run}-{i}", "--scores", "5,4,5,3",
+                                         "--notes", SUBMIT_NOTES, "--json"], env))
+            if done.returncode != 0:
+                sys.exit(f"submit --queue failed ({done.returncode}): {done.stdout!r}")
         stored = json.loads(subprocess.run(["curl", "-s", "-H", f"X-Mock-Key: {key}",
                                             url + "/__mock/ratings"],
                                            capture_output=True, text=True).stdout)
-        if len(stored) != 2 * SUBMITS:
-            sys.exit(f"the server stored {len(stored)} ratings, expected {2 * SUBMITS}")
-        ours_body = next(r["raw_body"] for r in stored if r["history"].startswith("ours-"))
-        if ours_body != body:
-            sys.exit(f"curl's body differs from ours:\n{ours_body}\n{body}")
-        return ours, curl
+        if len(stored) != 3 * SUBMITS:
+            sys.exit(f"the server stored {len(stored)} ratings, expected {3 * SUBMITS}")
+        for prefix in ("ours-", "queued-"):
+            ours_body = next(r["raw_body"] for r in stored if r["history"].startswith(prefix))
+            if ours_body != body:
+                sys.exit(f"curl's body differs from ours ({prefix}):\n{ours_body}\n{body}")
+        left = subprocess.run([APP, "outbox", "list", "--json"], env=env, capture_output=True,
+                              text=True, timeout=60)
+        if left.returncode != 0 or json.loads(left.stdout) != []:
+            sys.exit(f"submit --queue left ratings in the outbox: {left.stdout!r}")
+        got["entry_bytes"] = len(entry)
+        return got
     finally:
         server.terminate()
         server.wait()
+
+
+def bound_note(parts):
+    """Why a baseline takes its time, from its processes' wall and CPU medians: `parts` is
+    [(name, wall_ms, cpu_ms, disk)], `disk` true for a process whose wait beyond its CPU
+    time is the disk's (fsync). Disk-bound when that wait is over half the baseline,
+    CPU-bound when the CPU time is; else it mostly waits for the other side (the server,
+    the scheduler on a loaded machine)."""
+    total = sum(wall for _, wall, _, _ in parts)
+    cpu = sum(c for _, _, c, _ in parts)
+    disk = sum(max(wall - c, 0.0) for _, wall, c, d in parts if d)
+    if total and disk / total > 0.5:
+        return f"baseline disk-bound: fsync waits {disk:.1f} of its {total:.1f} ms"
+    if total and cpu / total > 0.5:
+        return f"baseline CPU-bound: {cpu:.1f} of its {total:.1f} ms on the CPU"
+    waits = (f", {disk:.1f} ms waiting for fsync" if any(d for _, _, _, d in parts) else "")
+    return (f"baseline neither disk- nor CPU-bound: {cpu:.1f} of its {total:.1f} ms on "
+            f"the CPU{waits}")
+
+
+def submit_rows(got):
+    """The table rows of `submit` and `submit --queue` (goal: at most 1.3 times the
+    baseline, both)."""
+    med = statistics.median
+    mean = statistics.mean
+    curl_note = bound_note([("curl", med(got["curl"]), med(got["curl_cpu"]), False)])
+    queue_note = bound_note([("curl", med(got["curl"]), med(got["curl_cpu"]), False),
+                             ("fsync", med(got["fsync"]), med(got["fsync_cpu"]), True)])
+    baseline_queued = [c + f for c, f in zip(got["curl"], got["fsync"])]
+    return [
+        ("`submit` end to end on loopback vs curl, identical request (mean of %d)" % SUBMITS,
+         mean(got["ours"]), mean(got["curl"]), "ms"),
+        ("`submit` vs curl, median (goal ≤ %.1f; %s; ours %.1f ms on the CPU)"
+         % (SUBMIT_GOAL, curl_note, med(got["ours_cpu"])),
+         med(got["ours"]), med(got["curl"]), "ms"),
+        ("`submit --queue` (saved durably, then sent) vs curl + one fsync of the same "
+         "%d bytes, file and folder (mean of %d)" % (got["entry_bytes"], SUBMITS),
+         mean(got["queued"]), mean(baseline_queued), "ms"),
+        ("`submit --queue` vs curl + fsync, median (goal ≤ %.1f; %s; ours %.1f ms on the "
+         "CPU)" % (SUBMIT_GOAL, queue_note, med(got["queued_cpu"])),
+         med(got["queued"]), med(baseline_queued), "ms"),
+    ]
+
+
+def fmt(v):
+    if not isinstance(v, float):
+        return str(v)
+    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}" if abs(v) >= 1 else f"{v:.3f}"
+
+
+def ratio(a, b):
+    if not b:
+        return "—" if a == 0 else "∞ (baseline 0)"
+    r = a / b
+    return f"{r:.2f}" if r >= 0.1 else f"{r:.4f}"
+
+
+def table_of(rows):
+    lines = ["| figure | ours | baseline | ratio | unit |", "|---|---|---|---|---|"]
+    for name, a, b, unit in rows:
+        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio(a, b)} | {unit} |")
+    return lines
 
 
 def machine():
@@ -236,10 +375,20 @@ def machine():
 def main():
     started = time.monotonic()
     header_machine = machine()
+    if ONLY == "submit":
+        # `BENCH_ONLY=submit python3 bench/measure.py` after a release build: the submit
+        # rows alone, on stdout (bench/results.md is left as it is).
+        table = "\n".join(table_of(submit_rows(submit_vs_curl())))
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        print(f"\n{now}; {header_machine}\n")
+        print(table)
+        return
+    if ONLY:
+        sys.exit(f"BENCH_ONLY={ONLY!r}: only 'submit' is known")
     ours, queued, demo, minimal, chromium_cold = cold_starts()
     idle_ours, idle_minimal, idle_chromium = idle()
     frames = frame_times()
-    submit_ours, submit_curl = submit_vs_curl()
+    submits = submit_vs_curl()
 
     med = statistics.median
     mib = lambda kib: kib / 1024.0  # noqa: E731
@@ -291,25 +440,9 @@ def main():
         ("one frame of the queue view with 10,000 waiting ratings vs one frame of the empty "
          "form (medians of 300, pointer sweeping)", frames["queue_10000_median_ms"],
          frames["form_idle_median_ms"], "ms"),
-        ("`submit` end to end on loopback vs curl, identical request (mean of %d)" % SUBMITS,
-         statistics.mean(submit_ours), statistics.mean(submit_curl), "ms"),
-        ("`submit` vs curl, median", med(submit_ours), med(submit_curl), "ms"),
-    ]
+    ] + submit_rows(submits)
 
-    def fmt(v):
-        if not isinstance(v, float):
-            return str(v)
-        return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}" if abs(v) >= 1 else f"{v:.3f}"
-
-    def ratio(a, b):
-        if not b:
-            return "—" if a == 0 else "∞ (baseline 0)"
-        r = a / b
-        return f"{r:.2f}" if r >= 0.1 else f"{r:.4f}"
-
-    lines = ["| figure | ours | baseline | ratio | unit |", "|---|---|---|---|---|"]
-    for name, a, b, unit in rows:
-        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio(a, b)} | {unit} |")
+    lines = table_of(rows)
     lines.append("| outbox drain throughput vs a plain loop | — | — | — | ratings/s "
                  "(measured by `bench/throughput`: its table, «Outbox drain», is "
                  "appended at the end by bench/run) |")
@@ -324,6 +457,8 @@ def main():
         "cold_chromium_ms": [round(v, 1) for v in chromium_cold],
         "idle": {"ours": idle_ours, "minimal": idle_minimal, "chromium": idle_chromium},
         "frames": frames,
+        "submit_ms": {name: [round(v, 2) for v in values]
+                      for name, values in submits.items() if isinstance(values, list)},
     }
     text = (f"# bench/run results\n\n{now}; {header_machine}. Measurements took {took:.0f} s.\n\n"
             f"{table}\n\nRaw figures:\n\n```json\n{json.dumps(details, indent=1)}\n```\n")

@@ -34,6 +34,8 @@ pub enum Language {
 /// older terminal).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+// A settings file's switches are on/off keys by nature: each bool is one key.
+#[allow(clippy::struct_excessive_bools)]
 pub struct Config {
     /// The server's base URL, e.g. `https://rpgu.example.ru`.
     pub server_url: Option<String>,
@@ -74,6 +76,18 @@ pub struct Config {
     /// An unattended terminal's token, in a file only root or this user may read, bound
     /// to `server_url` (see [`crate::secrets::file`]).
     pub token_file: Option<PathBuf>,
+    /// This terminal's name in the metrics (their `terminal` label), set by whoever
+    /// installs it: never anything a patient typed. 1 to 64 characters, no control
+    /// characters.
+    pub terminal_id: Option<String>,
+    /// The clinic's name in the metrics (their `clinic` label), as `terminal_id`.
+    pub clinic_id: Option<String>,
+    /// Show what patients said, aggregated, in the metrics (off by default; see
+    /// [`crate::scores`] for the privacy rule).
+    pub publish_scores: bool,
+    /// The aggregated scores shown change only after at least this many more ratings
+    /// (5 to 100000, default 10).
+    pub publish_scores_every: u64,
 }
 
 /// The `[kiosk_options]` table.
@@ -136,6 +150,10 @@ impl Default for Config {
             token_warning_days: 7,
             metrics_file: None,
             token_file: None,
+            terminal_id: None,
+            clinic_id: None,
+            publish_scores: false,
+            publish_scores_every: crate::scores::DEFAULT_PUBLISH_EVERY,
         }
     }
 }
@@ -305,6 +323,27 @@ impl Config {
         }
         if config.token_warning_days > 365 {
             return Err(value("token_warning_days", "must be between 0 and 365"));
+        }
+        for (field, label) in [
+            ("terminal_id", &config.terminal_id),
+            ("clinic_id", &config.clinic_id),
+        ] {
+            if let Some(label) = label
+                && (label.is_empty()
+                    || label.chars().count() > 64
+                    || label.chars().any(char::is_control))
+            {
+                return Err(value(
+                    field,
+                    "must be 1 to 64 characters, without control characters",
+                ));
+            }
+        }
+        if !(crate::scores::MIN_PUBLISH_EVERY..=100_000).contains(&config.publish_scores_every) {
+            return Err(value(
+                "publish_scores_every",
+                "must be between 5 and 100000",
+            ));
         }
         if let Some(guid) = &config.clinic_guid
             && !guid.trim().is_empty()

@@ -18,6 +18,14 @@
 //! from zero (Prometheus' `rate`/`increase` treat that as a counter reset). Counting
 //! never fails a delivery: an error is logged and the rating goes on its way.
 //!
+//! The same file holds what patients said, aggregated ([`crate::scores`]): the
+//! ratings the portal accepted, counted in the same rewrite as their attempts, and the
+//! snapshot of them last published ([`publish_scores`]).
+//!
+//! `<data>/heartbeat` is the running program's sign of life ([`beat`]): the window
+//! rewrites it with the time (and whether it is a kiosk) every minute; `visit-rating metrics` only reads it, so a
+//! metrics file kept fresh by a timer still shows when the program itself stopped.
+//!
 //! [`crate::health`] reads them; [`crate::metrics`] shows them.
 
 use std::collections::BTreeMap;
@@ -29,11 +37,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{OutcomeClass, OutcomeKind};
 use crate::outbox::AttemptRecorder;
+use crate::rating::Rating;
+use crate::scores::ScoreCounts;
 use crate::time::now_ms;
 
 /// The counter file in the data folder.
 pub const COUNTERS_FILE: &str = "metrics.json";
 const LOCK_FILE: &str = "metrics.lock";
+/// The running program's heartbeat in the data folder.
+pub const HEARTBEAT_FILE: &str = "heartbeat";
 /// What the counter file holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -46,6 +58,10 @@ pub struct Deliveries {
     pub last_attempt_outcome: Option<String>,
     /// When the server last had a rating (accepted or already recorded).
     pub last_success_ms: Option<u64>,
+    /// The ratings the server accepted, aggregated ([`crate::scores`]).
+    pub scores: ScoreCounts,
+    /// The snapshot of `scores` last published ([`ScoreCounts::published`]).
+    pub published_scores: ScoreCounts,
 }
 
 /// Why the counter file could not be read.
@@ -118,22 +134,62 @@ impl Deliveries {
 /// Count one delivery attempt that ended in `kind`, now. Never fails the caller: a
 /// problem is logged (and a damaged file set aside).
 pub fn record_attempt(data_dir: &Path, kind: OutcomeKind) {
-    record_attempts(data_dir, &[(kind, now_ms())]);
+    record_attempts(data_dir, &[(kind, now_ms())], &[]);
 }
 
 /// Count several delivery attempts (outcome, when it ended), in the order they ended,
 /// with one rewrite of the file: a flush counts its attempts per batch
-/// (`outbox::Deliveries`). Never fails the caller.
-pub fn record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) {
-    if attempts.is_empty() {
+/// (`outbox::Deliveries`), and the ratings the server `accepted` among them. Never fails
+/// the caller.
+pub fn record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)], accepted: &[&Rating]) {
+    if attempts.is_empty() && accepted.is_empty() {
         return;
     }
-    if let Err(e) = try_record_attempts(data_dir, attempts) {
+    let update = |deliveries: &mut Deliveries| {
+        for &(kind, at_ms) in attempts {
+            deliveries.add(kind, at_ms);
+        }
+        for rating in accepted {
+            deliveries.scores.add(rating);
+        }
+        true
+    };
+    if let Err(e) = update_file(data_dir, update) {
         tracing::warn!(folder = %data_dir.display(), error = %e, "cannot update the delivery counters");
     }
 }
 
-fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::Result<()> {
+/// The aggregated scores that may be shown now: the snapshot last published, taken
+/// again (and kept in the counter file) once at least `every` more ratings were counted
+/// ([`ScoreCounts::published`]). Never fails: when the file cannot be updated, the
+/// snapshot last kept is shown (and the problem logged).
+pub fn publish_scores(data_dir: &Path, every: u64) -> ScoreCounts {
+    let mut shown = None;
+    let result = update_file(data_dir, |deliveries| {
+        let next = deliveries
+            .scores
+            .published(&deliveries.published_scores, every);
+        let changed = next != deliveries.published_scores;
+        deliveries.published_scores = next.clone();
+        shown = Some(next);
+        changed
+    });
+    match (result, shown) {
+        (Ok(()), Some(shown)) => shown,
+        (result, _) => {
+            if let Err(e) = result {
+                tracing::warn!(folder = %data_dir.display(), error = %e, "cannot publish the aggregated scores");
+            }
+            Deliveries::load(data_dir)
+                .map(|d| d.published_scores)
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Change the counter file under its lock with `change`, which says whether it changed
+/// anything (only then is the file rewritten).
+fn update_file(data_dir: &Path, change: impl FnOnce(&mut Deliveries) -> bool) -> io::Result<()> {
     let _lock = crate::private_fs::lock(&data_dir.join(LOCK_FILE))?;
     let mut deliveries = match Deliveries::load(data_dir) {
         Ok(deliveries) => deliveries,
@@ -145,11 +201,38 @@ fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::
         }
         Err(CountersError::Read { source, .. }) => return Err(source),
     };
-    for &(kind, at_ms) in attempts {
-        deliveries.add(kind, at_ms);
+    if !change(&mut deliveries) {
+        return Ok(());
     }
     let bytes = serde_json::to_vec(&deliveries).map_err(io::Error::other)?;
     crate::private_fs::replace(&data_dir.join(COUNTERS_FILE), &bytes)
+}
+
+/// What the running program left in `<data>/heartbeat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    /// When it last said it was alive (ms since the epoch).
+    pub at_ms: u64,
+    /// It runs as a kiosk (`--kiosk` or the settings): one that must always run.
+    pub kiosk: bool,
+}
+
+/// The running program says it is alive: `<data>/heartbeat` rewritten with the time now
+/// and whether it is a kiosk, atomically.
+pub fn beat(data_dir: &Path, kiosk: bool) -> io::Result<()> {
+    let heartbeat = Heartbeat {
+        at_ms: now_ms(),
+        kiosk,
+    };
+    let bytes = serde_json::to_vec(&heartbeat).map_err(io::Error::other)?;
+    crate::private_fs::replace(&data_dir.join(HEARTBEAT_FILE), &bytes)
+}
+
+/// What the running program last left; `None` when it never did here, or the file is
+/// not one [`beat`] wrote.
+pub fn last_beat(data_dir: &Path) -> Option<Heartbeat> {
+    crate::blocking::assert_may_block("reading the heartbeat");
+    serde_json::from_slice(&fs::read(data_dir.join(HEARTBEAT_FILE)).ok()?).ok()
 }
 
 /// The outbox's [`AttemptRecorder`] in production: every attempt counted in the data
@@ -158,8 +241,8 @@ fn try_record_attempts(data_dir: &Path, attempts: &[(OutcomeKind, u64)]) -> io::
 pub struct Counters;
 
 impl AttemptRecorder for Counters {
-    fn record(&self, data_dir: &Path, attempts: &[(OutcomeKind, u64)]) {
-        record_attempts(data_dir, attempts);
+    fn record(&self, data_dir: &Path, attempts: &[(OutcomeKind, u64)], accepted: &[&Rating]) {
+        record_attempts(data_dir, attempts, accepted);
     }
 }
 
@@ -227,6 +310,45 @@ mod tests {
                 .count(OutcomeClass::Accepted),
             100
         );
+    }
+
+    #[test]
+    fn accepted_ratings_are_counted_and_published_in_steps() {
+        use crate::rating::{Criterion, Score};
+        let dir = tempfile::tempdir().unwrap();
+        let rating = Rating {
+            scores: [5, 4, 3, 2].map(|s| Score::new(s).unwrap()),
+            notes: String::new(),
+            didnt_visit: false,
+        };
+        for i in 0..7 {
+            record_attempts(dir.path(), &[(OutcomeKind::Accepted, 1000 + i)], &[&rating]);
+            let shown = publish_scores(dir.path(), 5);
+            assert_eq!(
+                shown.ratings,
+                if i < 4 { 0 } else { 5 },
+                "after {} ratings",
+                i + 1
+            );
+        }
+        let loaded = Deliveries::load(dir.path()).unwrap();
+        assert_eq!(loaded.scores.ratings, 7);
+        assert_eq!(loaded.scores.count(Criterion::Cleanliness, 2), 7);
+        assert_eq!(loaded.published_scores.ratings, 5);
+        assert_eq!(loaded.count(OutcomeClass::Accepted), 7);
+    }
+
+    #[test]
+    fn the_heartbeat_is_what_beat_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(last_beat(dir.path()), None);
+        let before = now_ms();
+        beat(dir.path(), true).unwrap();
+        let beat = last_beat(dir.path()).unwrap();
+        assert!(beat.at_ms >= before && beat.at_ms <= now_ms());
+        assert!(beat.kiosk);
+        fs::write(dir.path().join(HEARTBEAT_FILE), "soon").unwrap();
+        assert_eq!(last_beat(dir.path()), None);
     }
 
     #[cfg(unix)]

@@ -16,6 +16,11 @@
 //!   aside; the delivery counters are damaged;
 //! - **healthy** (0).
 //!
+//! Beside the verdict, for the metrics: the terminal's and clinic's names from the
+//! settings, the heartbeat the running program left ([`crate::counters::last_beat`]),
+//! and, when `publish_scores` is on, the aggregated scores that may be shown
+//! ([`crate::counters::publish_scores`], which keeps the snapshot it shows).
+//!
 //! The codes stay clear of 1 (an unexpected failure) and 2 (invalid input or settings),
 //! which mean the same here as everywhere else in the CLI. No egui, no network.
 
@@ -25,6 +30,7 @@ use crate::api::OutcomeClass;
 use crate::config::Config;
 use crate::counters::{CountersError, Deliveries};
 use crate::outbox::{EntryState, Outbox};
+use crate::scores::ScoreCounts;
 use crate::secrets::TokenOrigin;
 use crate::service::TokenSource;
 use crate::time::now_ms;
@@ -205,6 +211,15 @@ pub struct Health {
     pub token_warning_days: u64,
     /// When this was gathered, ms since the epoch.
     pub now_ms: u64,
+    /// What the running program last left: when it said it was alive, and whether it
+    /// is a kiosk.
+    pub heartbeat: Option<crate::counters::Heartbeat>,
+    /// `terminal_id` from the settings.
+    pub terminal_id: Option<String>,
+    /// `clinic_id` from the settings.
+    pub clinic_id: Option<String>,
+    /// The aggregated scores that may be shown, when `publish_scores` is on.
+    pub scores: Option<ScoreCounts>,
 }
 
 impl Health {
@@ -216,6 +231,7 @@ impl Health {
         let token = origin
             .as_deref()
             .map_or(TokenHealth::NoUrl, |o| token_health(&server.tokens, o));
+        let heartbeat = crate::counters::last_beat(data_dir);
         Health {
             version: env!("CARGO_PKG_VERSION"),
             origin,
@@ -225,9 +241,17 @@ impl Health {
                 CountersError::Damaged { .. } => (ProblemKind::CountersDamaged, e.to_string()),
                 CountersError::Read { .. } => (ProblemKind::CountersUnreadable, e.to_string()),
             }),
-            kiosk: config.kiosk,
+            // A kiosk by its settings, or by the `--kiosk` of the program that left the
+            // heartbeat (the packaged kiosk unit passes it on the command line).
+            kiosk: config.kiosk || heartbeat.is_some_and(|h| h.kiosk),
             token_warning_days: config.token_warning_days,
             now_ms: now_ms(),
+            heartbeat,
+            terminal_id: config.terminal_id.clone(),
+            clinic_id: config.clinic_id.clone(),
+            scores: config
+                .publish_scores
+                .then(|| crate::counters::publish_scores(data_dir, config.publish_scores_every)),
         }
     }
 
@@ -422,6 +446,10 @@ mod tests {
             kiosk: false,
             token_warning_days: 7,
             now_ms: 1_900_000_000_000,
+            heartbeat: None,
+            terminal_id: None,
+            clinic_id: None,
+            scores: None,
         }
     }
 

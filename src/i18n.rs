@@ -173,14 +173,15 @@ pub const RU_IDS: MessageIds<{ message_count(RU_FTL) }> = MessageIds::of(RU_FTL)
 /// The message ids of [`EN_FTL`], for [`msg!`](crate::msg).
 pub const EN_IDS: MessageIds<{ message_count(EN_FTL) }> = MessageIds::of(EN_FTL);
 
-/// The messages of one language.
+/// The messages of one language. Its file is parsed when the first sentence is asked
+/// for, not when this is made: a command that prints no words (`submit --json`) never
+/// parses one.
 pub struct I18n {
     language: Language,
-    bundle: std::sync::Arc<FluentBundle<FluentResource>>,
 }
 
 /// Parse `language`'s messages.
-fn bundle(language: Language) -> FluentBundle<FluentResource> {
+fn parse_bundle(language: Language) -> FluentBundle<FluentResource> {
     let (source, locale) = match language {
         Language::Ru => (RU_FTL, unic_langid::langid!("ru")),
         Language::En => (EN_FTL, unic_langid::langid!("en")),
@@ -205,20 +206,22 @@ impl std::fmt::Debug for I18n {
 }
 
 impl I18n {
-    /// The messages for `language`. Each language's file is parsed once per process (the
-    /// window, its title and the command line share it: start-up time).
+    /// The messages for `language`. Nothing is parsed yet: each language's file is
+    /// parsed once per process, on its first sentence (the window, its title and the
+    /// command line share it).
     pub fn new(language: Language) -> I18n {
-        static RU: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
-            std::sync::OnceLock::new();
-        static EN: std::sync::OnceLock<std::sync::Arc<FluentBundle<FluentResource>>> =
-            std::sync::OnceLock::new();
-        let cell = match language {
+        I18n { language }
+    }
+
+    /// The parsed messages of this language, parsed on the first call in the process.
+    fn bundle(&self) -> &'static FluentBundle<FluentResource> {
+        static RU: std::sync::OnceLock<FluentBundle<FluentResource>> = std::sync::OnceLock::new();
+        static EN: std::sync::OnceLock<FluentBundle<FluentResource>> = std::sync::OnceLock::new();
+        let cell = match self.language {
             Language::Ru => &RU,
             Language::En => &EN,
         };
-        let bundle =
-            std::sync::Arc::clone(cell.get_or_init(|| std::sync::Arc::new(bundle(language))));
-        I18n { language, bundle }
+        cell.get_or_init(|| parse_bundle(self.language))
     }
 
     /// The language of these messages.
@@ -238,7 +241,8 @@ impl I18n {
     /// clear a terminal, start a line of its own or reorder the sentence it stands in,
     /// whether the words go to a terminal, the window or a report.
     pub fn tr_args(&self, key: Msg, args: &[(&str, FluentValue<'_>)]) -> String {
-        let Some(pattern) = self.bundle.get_message(key.id()).and_then(|m| m.value()) else {
+        let bundle = self.bundle();
+        let Some(pattern) = bundle.get_message(key.id()).and_then(|m| m.value()) else {
             return key.id().to_owned();
         };
         let mut fluent_args = FluentArgs::new();
@@ -252,7 +256,7 @@ impl I18n {
             fluent_args.set(*name, value);
         }
         let mut errors = Vec::new();
-        self.bundle
+        bundle
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned()
     }

@@ -23,6 +23,7 @@
 //! - [`cli`]: the headless commands;
 //! - [`health`]: what `status` and `metrics` report, and the verdict;
 //! - [`counters`]: delivery counters that survive restarts (the outbox's attempt recorder);
+//! - [`scores`]: what patients said, aggregated (counts only), and when it may be shown;
 //! - [`metrics`]: the Prometheus exposition of the health;
 //! - [`service`]: the work the window asks for (sending), kept apart from egui;
 //! - [`mock_server`]: the stand-in server for testers, the demo and our tests;
@@ -49,6 +50,7 @@ pub mod private_fs;
 pub mod rating;
 pub mod retention;
 pub mod safe_text;
+pub mod scores;
 pub mod secrets;
 pub mod service;
 pub mod time;

@@ -16,7 +16,16 @@ use visit_rating::ui::{self, GuiOptions};
 /// Log to stderr and to a daily file in the data folder (`logs/`, the last 14 kept).
 /// The level comes from `--log-level`, else `RUST_LOG`, else `warn`. Log lines never
 /// hold the token (it redacts itself) or a patient's remarks (never logged).
-fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+///
+/// The window writes the file from a thread of its own (its UI thread never waits for
+/// the disk): the guard flushes it at exit. A command opens the day's file when its
+/// first line passes the filter and writes to it directly: one that logs nothing (a
+/// `submit` at the default level) opens no file and starts no thread.
+fn init_logging(
+    level: Option<&str>,
+    window: bool,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
     // By default only our warnings and everyone's errors: the windowing and GPU crates
@@ -34,32 +43,69 @@ fn init_logging(level: Option<&str>) -> Option<tracing_appender::non_blocking::W
         .with_ansi(colour_on_stderr())
         .with_writer(std::io::stderr)
         .with_filter(filter());
-    let (file, guard) = match log_folder().and_then(|dir| {
-        let appender = tracing_appender::rolling::Builder::new()
-            .rotation(tracing_appender::rolling::Rotation::DAILY)
-            .filename_prefix("visit-rating")
-            .filename_suffix("log")
-            .max_log_files(14)
-            .build(&dir)
-            .ok();
-        make_logs_private(&dir);
-        appender
-    }) {
-        Some(appender) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
-            let layer = tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(writer)
-                .with_filter(filter());
-            (Some(layer), Some(guard))
-        }
+    let (writer, guard) = match log_folder() {
+        Some(dir) if window => match open_log_file(&dir) {
+            Some(appender) => {
+                let (writer, guard) = tracing_appender::non_blocking(appender);
+                (Some(BoxMakeWriter::new(writer)), Some(guard))
+            }
+            None => (None, None),
+        },
+        Some(dir) => (
+            Some(BoxMakeWriter::new(LogFile {
+                dir,
+                appender: std::sync::OnceLock::new(),
+            })),
+            None,
+        ),
         None => (None, None),
     };
+    let file = writer.map(|writer| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(writer)
+            .with_filter(filter())
+    });
     let _ = tracing_subscriber::registry()
         .with(stderr)
         .with(file)
         .try_init();
     guard
+}
+
+/// The day's file in the private log folder `dir` (the older ones pruned to 14), the
+/// folder's files made private once it exists.
+fn open_log_file(dir: &std::path::Path) -> Option<tracing_appender::rolling::RollingFileAppender> {
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("visit-rating")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(dir)
+        .ok();
+    make_logs_private(dir);
+    appender
+}
+
+/// A command's log file: opened ([`open_log_file`]) when the first line is written, not
+/// at start; written directly (a command has no UI thread to keep free).
+struct LogFile {
+    dir: std::path::PathBuf,
+    appender: std::sync::OnceLock<Option<tracing_appender::rolling::RollingFileAppender>>,
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogFile {
+    type Writer = tracing_subscriber::fmt::writer::OptionalWriter<
+        tracing_appender::rolling::RollingWriter<'a>,
+    >;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        use tracing_subscriber::fmt::writer::OptionalWriter;
+        match self.appender.get_or_init(|| open_log_file(&self.dir)) {
+            Some(appender) => OptionalWriter::some(appender.make_writer()),
+            None => OptionalWriter::none(),
+        }
+    }
 }
 
 /// Colour codes on stderr only when a person reads it: stderr is a terminal and
@@ -71,15 +117,16 @@ fn colour_on_stderr() -> bool {
 }
 
 /// `<data>/logs`, private to the user: the folder `0700` and its files `0600`, also
-/// when they already exist (made by an older version, or by hand). A file the daily
-/// rotation creates later sits inside the private folder and is tightened on the next
-/// start.
+/// when they already exist (made by an older version, or by hand), at every start. A
+/// file the daily rotation creates later sits inside the private folder and is
+/// tightened on the next start.
 fn log_folder() -> Option<std::path::PathBuf> {
     let dir = visit_rating::config::Folders::platform()
         .ok()?
         .data_dir
         .join("logs");
     visit_rating::private_fs::create_dir(&dir).ok()?;
+    make_logs_private(&dir);
     Some(dir)
 }
 
@@ -160,30 +207,14 @@ fn warn_if_clear_text(cli: &Cli, config: &Config, i18n: &I18n) {
 }
 
 /// What every command but the stand-in server needs before it runs: kept data pruned
-/// when due, and the platform's credential store for those that may need the token.
-/// `import --dry-run` never needs it: connecting to the Secret Service starts D-Bus
-/// threads (each with its own stack and malloc arena of address space) that a check of
-/// a large file has no use for.
+/// when due. The platform's credential store is not chosen here: connecting to the
+/// Secret Service (D-Bus, its threads, a key exchange) is done by the first keyring
+/// call ([`visit_rating::secrets::init_default_store`], once per process), so a command
+/// whose token comes from the environment or a token file, or that needs none
+/// (`import --dry-run`, `outbox list`), never connects.
 fn prepare_process(cli: &Cli, config: &Config) {
-    let needs_keyring = !matches!(
-        &cli.command,
-        Some(
-            Command::MockServer(_)
-                | Command::AdminPin(_)
-                | Command::Config(_)
-                | Command::Outbox(OutboxCommand::List { .. } | OutboxCommand::Export { .. })
-        )
-    ) && !matches!(&cli.command, Some(Command::Import(args)) if args.dry_run);
     if !matches!(cli.command, Some(Command::MockServer(_))) {
         keep_data_bounded(config, cli.command.is_none());
-    }
-    if needs_keyring && !cli.demo && cli.command.is_some() {
-        // The platform's credential store, chosen once (keyring-core's recommended
-        // practice). A failure is kept and reported when a token is actually needed.
-        // Not for the window: connecting to the Secret Service (D-Bus, a key exchange)
-        // would delay its first frame; there the first keyring call, always on a
-        // background thread, chooses the store.
-        let _ = visit_rating::secrets::init_default_store();
     }
 }
 
@@ -250,7 +281,7 @@ fn main() -> ExitCode {
         return exit;
     }
     let cli = Cli::parse();
-    let _log_guard = init_logging(cli.log_level.as_deref());
+    let _log_guard = init_logging(cli.log_level.as_deref(), cli.command.is_none());
     core_dumps.log();
     let sources = match Sources::new(cli.config.as_deref()) {
         Ok(sources) => sources,
@@ -299,7 +330,9 @@ fn main() -> ExitCode {
         Some(Command::Status(args)) => {
             cli::status::status(args.url.as_deref(), args.json, &config, &i18n).into()
         }
-        Some(Command::Metrics(args)) => cli::status::metrics(args.url.as_deref(), &config).into(),
+        Some(Command::Metrics(args)) => {
+            cli::status::metrics(args.url.as_deref(), args.write_file, &config, &i18n).into()
+        }
         Some(Command::Token(command)) => cli::token(&command.into(), &config, &i18n).into(),
         Some(Command::Config(command)) => {
             cli::config::config(&command.into(), &sources, &i18n).into()

@@ -138,6 +138,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("admin_pin.rs", Domain),
     ("retention.rs", Domain),
     ("counters.rs", Domain),
+    ("scores.rs", Domain),
     // Values
     ("rating.rs", Values),
     ("api/visit_id.rs", Values),

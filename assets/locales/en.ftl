@@ -431,6 +431,8 @@ status-problem-needs-attention = Ratings need attention: { $value } (visit-ratin
 status-problem-damaged-files = Damaged outbox files set aside in outbox/damaged/: { $value }.
 status-problem-counters-damaged = The delivery counters are damaged; they start again from zero at the next delivery.
 status-problem-counters-unreadable = The delivery counters (metrics.json in the data folder) cannot be read.
+metrics-no-file = visit-rating: --write-file needs metrics_file in the settings (see "Operating many terminals").
+metrics-cannot-write = visit-rating: cannot write the metrics file { $path }: { $error }
 
 ## The window's warning ahead of the token's expiry
 token-expires-in = The access token expires in { $days } { $days ->

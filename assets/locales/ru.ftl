@@ -458,6 +458,8 @@ status-problem-needs-attention = Оценок, требующих внимани
 status-problem-damaged-files = Повреждённых файлов очереди отложено в outbox/damaged/: { $value }.
 status-problem-counters-damaged = Счётчики отправок повреждены; при следующей отправке они начнутся с нуля.
 status-problem-counters-unreadable = Счётчики отправок (metrics.json в папке данных) не читаются.
+metrics-no-file = visit-rating: для --write-file в настройках нужен metrics_file (см. «Operating many terminals»).
+metrics-cannot-write = visit-rating: не удаётся записать файл метрик { $path }: { $error }
 
 ## The window's warning ahead of the token's expiry
 token-expires-in = Токен доступа истекает через { $days } { $days ->

@@ -139,6 +139,13 @@ impl RatingClient {
         if let Some(path) = &settings.ca_file {
             builder = builder.tls_certs_merge(read_ca_file(path)?);
         }
+        // No TLS can happen (an http:// server, reached directly or through an http://
+        // proxy): the system's roots are not loaded. Loading them reads the CA bundle
+        // and every file of /etc/ssl/certs (about 300 system calls and 140 certificates
+        // parsed), the largest share of a `submit` beyond curl's.
+        if !may_use_tls(&base, |name| std::env::var_os(name)) {
+            builder = builder.tls_certs_only(Vec::new());
+        }
         let http = builder
             .build()
             .map_err(|e| ClientError::Build(error_chain(&e)))?;
@@ -364,6 +371,27 @@ fn origin_of(url: &Url) -> String {
     )
 }
 
+/// A connection to `base` may need TLS: an https:// server, or an http:// one that is
+/// not loopback while `HTTP_PROXY` or `ALL_PROXY` (either case, as reqwest reads them)
+/// names a proxy that is not plainly `http://` (an `https://` proxy speaks TLS). A
+/// loopback server never goes through a proxy ([`RatingClient::new`]).
+/// `env` reads an environment variable (`std::env::var_os`; a table in the tests).
+fn may_use_tls(base: &Url, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    if base.scheme() != "http" {
+        return true;
+    }
+    if is_loopback(base) {
+        return false;
+    }
+    ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .filter_map(|name| env(name))
+        .any(|proxy| {
+            let proxy = proxy.to_string_lossy().trim().to_ascii_lowercase();
+            !proxy.is_empty() && !proxy.starts_with("http://")
+        })
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -444,6 +472,36 @@ mod tests {
             );
         }
         assert!(RatingClient::new(&ClientSettings::new("https://rpgu.example.org")).is_ok());
+    }
+
+    #[test]
+    fn the_system_roots_are_loaded_only_where_tls_may_happen() {
+        let url = |u: &str| Url::parse(u).unwrap();
+        let none = |_: &str| None;
+        let proxy =
+            |value: &'static str| move |name: &str| (name == "http_proxy").then(|| value.into());
+        assert!(may_use_tls(&url("https://rpgu.example"), none));
+        assert!(may_use_tls(&url("https://127.0.0.1:8443"), none));
+        assert!(!may_use_tls(&url("http://127.0.0.1:8080"), none));
+        assert!(!may_use_tls(&url("http://rpgu.example"), none));
+        assert!(!may_use_tls(
+            &url("http://rpgu.example"),
+            proxy("http://proxy.example:3128")
+        ));
+        assert!(!may_use_tls(&url("http://rpgu.example"), proxy("  ")));
+        assert!(may_use_tls(
+            &url("http://rpgu.example"),
+            proxy("HTTPS://proxy.example:3128")
+        ));
+        assert!(may_use_tls(
+            &url("http://rpgu.example"),
+            proxy("proxy.example:3128")
+        ));
+        // A loopback server never goes through a proxy.
+        assert!(!may_use_tls(
+            &url("http://localhost:8080"),
+            proxy("https://proxy.example:3128")
+        ));
     }
 
     #[test]

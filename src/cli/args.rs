@@ -154,6 +154,11 @@ pub struct MetricsArgs {
     /// The server to look at (overrides VISIT_RATING_URL and the settings).
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// Rewrite the settings' metrics_file (atomically, readable by all) instead of
+    /// printing: what the packaged visit-rating-metrics timer runs. It reads the
+    /// heartbeat the running window left and never writes it.
+    #[arg(long)]
+    pub write_file: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -46,14 +46,44 @@ pub fn status(url: Option<&str>, json: bool, config: &Config, i18n: &I18n) -> Ex
     Exit::for_verdict(health.verdict())
 }
 
-/// `visit-rating metrics`: the Prometheus text exposition on standard output. Exit 0,
-/// or 1 when there is no home folder (the metrics' own state is in the output).
-pub fn metrics(url: Option<&str>, config: &Config) -> Exit {
+/// `visit-rating metrics`: the Prometheus text exposition on standard output, or with
+/// `write_file` into the settings' `metrics_file` (atomically). Exit 0; 1 when there is
+/// no home folder or the file cannot be written; 2 when `write_file` is asked for and no
+/// `metrics_file` is set (the metrics' own state is in the output).
+pub fn metrics(url: Option<&str>, write_file: bool, config: &Config, i18n: &I18n) -> Exit {
+    let path = match (write_file, &config.metrics_file) {
+        (false, _) => None,
+        (true, Some(path)) => Some(path),
+        (true, None) => {
+            crate::err!("{}", i18n.tr(msg!("metrics-no-file")));
+            return Exit::Invalid;
+        }
+    };
     let dir = match data_dir() {
         Ok(dir) => dir,
         Err(exit) => return exit,
     };
-    print_metrics(&Health::gather(config, url, &dir))
+    let health = Health::gather(config, url, &dir);
+    let Some(path) = path else {
+        return print_metrics(&health);
+    };
+    let status_code = |verdict| Exit::for_verdict(verdict) as u8;
+    match crate::metrics::write_file(path, &health, status_code) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            crate::err!(
+                "{}",
+                i18n.tr_args(
+                    msg!("metrics-cannot-write"),
+                    &[
+                        ("path", path.display().to_string().into()),
+                        ("error", e.to_string().into())
+                    ]
+                )
+            );
+            Exit::Failure
+        }
+    }
 }
 
 fn print_metrics(health: &Health) -> Exit {

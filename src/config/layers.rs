@@ -66,6 +66,10 @@ pub const KEYS: &[(&str, Kind)] = &[
     ("token_warning_days", Kind::Whole),
     ("metrics_file", Kind::Path),
     ("token_file", Kind::Path),
+    ("terminal_id", Kind::Text),
+    ("clinic_id", Kind::Text),
+    ("publish_scores", Kind::Bool),
+    ("publish_scores_every", Kind::Whole),
     ("kiosk_options.monitor", Kind::Whole),
     ("kiosk_options.touch_scale", Kind::Decimal),
     ("kiosk_options.screen_diagonal_inches", Kind::Decimal),
@@ -581,6 +585,8 @@ mod tests {
             admin_pin_hash: Some(String::new()),
             metrics_file: Some(PathBuf::new()),
             token_file: Some(PathBuf::new()),
+            terminal_id: Some(String::new()),
+            clinic_id: Some(String::new()),
             kiosk_options: super::super::KioskOptions {
                 screen_diagonal_inches: Some(10.0),
                 ..Default::default()

@@ -286,11 +286,17 @@ impl Outbox {
 /// Told of the delivery attempts an outbox makes, so that they can be counted without
 /// the outbox knowing by whom ([`crate::counters::Counters`] in production). A batch
 /// tells it once, at its commit: each attempt's outcome and when it ended (ms since the
-/// epoch), in the order they ended. Recording never fails a delivery: a recorder logs its
-/// own problems.
+/// epoch), in the order they ended, and the ratings the server accepted among them.
+/// Recording never fails a delivery: a recorder logs its own problems.
 pub trait AttemptRecorder: std::fmt::Debug + Send + Sync {
-    /// Record `attempts` of the outbox whose data folder is `data_dir`.
-    fn record(&self, data_dir: &std::path::Path, attempts: &[(OutcomeKind, u64)]);
+    /// Record `attempts` of the outbox whose data folder is `data_dir`; `accepted` are
+    /// the ratings of those that ended in [`OutcomeKind::Accepted`].
+    fn record(
+        &self,
+        data_dir: &std::path::Path,
+        attempts: &[(OutcomeKind, u64)],
+        accepted: &[&crate::rating::Rating],
+    );
 }
 
 /// Delivered entries whose removal waits to be done in one go: their sent-log lines in
@@ -387,7 +393,14 @@ impl Deliveries {
         if let (Some(recorder), Some(data_dir)) = (&outbox.recorder, outbox.dir.parent())
             && !self.attempts.is_empty()
         {
-            recorder.record(data_dir, &self.attempts);
+            // The aggregated scores count what the server accepted (`crate::scores`).
+            let accepted: Vec<_> = (self.delivered.iter())
+                .filter(|e| {
+                    (e.last_outcome.as_ref()).is_some_and(|o| o.kind == OutcomeKind::Accepted)
+                })
+                .map(|e| &e.rating)
+                .collect();
+            recorder.record(data_dir, &self.attempts, &accepted);
         }
         self.attempts.clear();
         self.since = None;

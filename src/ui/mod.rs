@@ -149,22 +149,16 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         let server = Server::configured(&options.config, None);
         (server.url, server.tokens)
     };
-    // `metrics_file`: a background thread rewrites it every minute (never in demo mode,
-    // whose ratings are not the terminal's).
-    if let (Some(path), Some(dir), None) = (&options.config.metrics_file, &data_dir, &demo_server) {
+    // The heartbeat and `metrics_file`: a background thread rewrites them every minute
+    // (never in demo mode, whose ratings are not the terminal's).
+    if let (Some(dir), None) = (&data_dir, &demo_server) {
         let mut config = options.config.clone();
         config.kiosk = kiosk;
         let dir = dir.clone();
-        let path = path.clone();
+        let path = options.config.metrics_file.clone();
+        let status_code = |verdict| crate::cli::Exit::for_verdict(verdict) as u8;
         jobs::repeat("metrics-file", crate::metrics::FILE_INTERVAL, move || {
-            let health = crate::health::Health::gather(&config, None, &dir);
-            let status_code = |verdict| crate::cli::Exit::for_verdict(verdict) as u8;
-            match crate::metrics::write_file(&path, &health, status_code) {
-                Ok(()) => tracing::debug!(file = %path.display(), "metrics written"),
-                Err(e) => {
-                    tracing::warn!(file = %path.display(), error = %e, "cannot write the metrics file");
-                }
-            }
+            crate::metrics::beat(&config, &dir, path.as_deref(), status_code);
         })
         .context("cannot start the metrics file writer")?;
     }

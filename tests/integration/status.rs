@@ -398,6 +398,24 @@ fn the_alert_rules_pass_promtool_check_and_their_unit_tests() {
         String::from_utf8_lossy(&check.stdout),
         String::from_utf8_lossy(&check.stderr)
     );
+    // The collection examples: a clinic's agent, the centre (its rule file's path is
+    // the installed one, so its syntax only).
+    for args in [
+        ["check", "config", "--agent", "clinic-agent.yml"],
+        ["check", "config", "--syntax-only", "centre.yml"],
+    ] {
+        let check = promtool()
+            .current_dir(rules_dir())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "promtool {args:?}: {}{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
     let test = promtool()
         .current_dir(rules_dir())
         .args(["test", "rules", "visit-rating.rules.test.yml"])

@@ -37,6 +37,22 @@ const NEED_RESTART: &[(&str, &str)] = &[
         "retention_days",
         "the retention check is started with the window",
     ),
+    (
+        "terminal_id",
+        "the metrics file's writer is started with the window",
+    ),
+    (
+        "clinic_id",
+        "the metrics file's writer is started with the window",
+    ),
+    (
+        "publish_scores",
+        "the metrics file's writer is started with the window",
+    ),
+    (
+        "publish_scores_every",
+        "the metrics file's writer is started with the window",
+    ),
 ];
 
 /// Keys that change how ratings are sent: a new connect step for them.
