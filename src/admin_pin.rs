@@ -58,6 +58,22 @@ pub fn hash_pin(pin: &str) -> Result<String, PinError> {
         .map_err(PinError::Hash)
 }
 
+/// The most digits an entered PIN may have (a new one: [`PIN_DIGITS`]).
+pub const MAX_PIN_DIGITS: usize = *PIN_DIGITS.end();
+
+/// A PIN entered to be checked (`admin-pin check`): `text` without one trailing line
+/// break, when it is 1 to [`MAX_PIN_DIGITS`] ASCII digits. Shorter than 6 digits is
+/// allowed here: an older version's shorter PIN still opens the kiosk. `None` for
+/// anything else, which no stored PIN can match.
+pub fn entered_pin(text: &str) -> Option<&str> {
+    let pin = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    (!pin.is_empty() && pin.len() <= MAX_PIN_DIGITS && pin.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(pin)
+}
+
 /// Whether `pin` matches `hash`. A malformed hash never matches.
 pub fn verify_pin(pin: &str, hash: &str) -> bool {
     crate::blocking::assert_may_block("checking a PIN (Argon2id)");
@@ -223,6 +239,25 @@ mod tests {
         assert!(verify_pin("246813", &hash));
         assert!(!verify_pin("246814", &hash));
         assert!(!verify_pin("246813", "not a hash"));
+    }
+
+    #[test]
+    fn an_entered_pin_is_one_line_of_at_most_12_digits() {
+        assert_eq!(entered_pin("246813\n"), Some("246813"));
+        assert_eq!(entered_pin("2468\r\n"), Some("2468"));
+        assert_eq!(entered_pin("123456789012"), Some("123456789012"));
+        for junk in [
+            "",
+            "\n",
+            "1234567890123",
+            "246813\n\n",
+            " 246813",
+            "24681x",
+            "246813\n246813\n",
+            "١٢٣٤٥٦",
+        ] {
+            assert_eq!(entered_pin(junk), None, "{junk:?}");
+        }
     }
 
     #[test]

@@ -343,6 +343,9 @@ fn main() -> ExitCode {
         Some(Command::AdminPin(AdminPinCommand::Clear)) => {
             cli::admin_pin_clear(&config, &config_path).into()
         }
+        Some(Command::AdminPin(AdminPinCommand::Check)) => {
+            cli::admin_pin_check(&config, &i18n).into()
+        }
         None => window(
             GuiOptions {
                 demo: cli.demo,

@@ -472,3 +472,11 @@ config-set-own-command = { $key } is set with “visit-rating admin-pin set”, 
 config-set-kind = { $key }: expected { $expected }, not “{ $value }”: nothing was written.
 config-set-invalid = { $detail }: nothing was written.
 config-set-overridden = { $key } is also set in { $file }, which is read later and wins.
+
+## visit-rating admin-pin check (the PIN is never repeated in these)
+admin-pin-check-match = The PIN matches the administrator PIN in force.
+admin-pin-check-mismatch = The PIN does not match the administrator PIN in force.
+admin-pin-check-none = No administrator PIN is set. Set one with “visit-rating admin-pin set”.
+admin-pin-check-not-a-pin = What standard input holds is not a PIN (one line of at most 12 digits, 0-9): nothing was compared.
+admin-pin-check-unreadable = Cannot read the PIN from standard input: { $detail }
+admin-pin-check-prompt = Administrator PIN (not shown while you type):

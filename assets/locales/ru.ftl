@@ -500,3 +500,11 @@ config-set-own-command = { $key } задаётся командой «visit-rati
 config-set-kind = { $key }: ожидается { $expected }, а не «{ $value }»: ничего не записано.
 config-set-invalid = { $detail }: ничего не записано.
 config-set-overridden = { $key } задано и в { $file }: этот файл читается позже, его значение действует.
+
+## visit-rating admin-pin check (сам PIN-код в этих строках не повторяется)
+admin-pin-check-match = PIN-код совпадает с действующим PIN-кодом администратора.
+admin-pin-check-mismatch = PIN-код не совпадает с действующим PIN-кодом администратора.
+admin-pin-check-none = PIN-код администратора не задан. Задайте его командой «visit-rating admin-pin set».
+admin-pin-check-not-a-pin = Во входных данных не PIN-код (одна строка не длиннее 12 цифр 0–9): сравнение не выполнялось.
+admin-pin-check-unreadable = Не удалось прочитать PIN-код со стандартного ввода: { $detail }
+admin-pin-check-prompt = PIN-код администратора (не отображается при вводе):

@@ -226,6 +226,10 @@ pub enum AdminPinCommand {
     Set,
     /// Remove the PIN.
     Clear,
+    /// Read a PIN from standard input and say whether it matches the one in force:
+    /// exit 0 when it does, 13 when it does not, 14 when none is set, 2 for input that
+    /// is not a PIN.
+    Check,
 }
 
 // Independent command-line flags, one bool each.

@@ -22,7 +22,7 @@ pub mod status;
 pub mod submit;
 pub mod token;
 
-pub use admin_pin::{admin_pin_clear, admin_pin_set};
+pub use admin_pin::{admin_pin_check, admin_pin_clear, admin_pin_set};
 pub use mock_server::{MockServerRequest, mock_server};
 pub use report::{Exit, human_outcome, outcome_json};
 pub use submit::{NotesSource, SubmitRequest, parse_scores, submit};

@@ -153,6 +153,10 @@ pub enum Exit {
     Broken = 11,
     /// `status`: something could not be read, so the state is not known.
     CouldNotCheck = 12,
+    /// `admin-pin check`: the PIN does not match the administrator PIN in force.
+    PinMismatch = 13,
+    /// `admin-pin check`: no administrator PIN is set.
+    NoPin = 14,
 }
 
 impl Exit {

@@ -103,3 +103,121 @@ fn a_pin_that_is_not_6_to_12_digits_changes_nothing() {
     }
     assert!(!env.config_dir().join("config.toml").exists());
 }
+
+/// `admin-pin check` with `stdin`, in English: its exit code, stdout and stderr, which
+/// never hold the PIN or the stored hash.
+fn check(env: &UserEnv, stdin: impl Into<Vec<u8>>) -> (i32, String, String) {
+    let output = env
+        .cmd()
+        .args(["--lang", "en", "admin-pin", "check"])
+        .write_stdin(stdin.into())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let hash = std::fs::read_to_string(env.config_dir().join("config.toml"))
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .and_then(|table| table.get("admin_pin_hash")?.as_str().map(str::to_owned));
+    for secret in ["735190", "735191", "123456"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(hash)
+    {
+        assert!(!stdout.contains(&secret), "{stdout}");
+        assert!(!stderr.contains(&secret), "{stderr}");
+    }
+    (output.status.code().unwrap(), stdout, stderr)
+}
+
+#[test]
+fn check_says_whether_a_pin_matches_the_stored_hash() {
+    let env = UserEnv::new();
+    env.cmd()
+        .args(["admin-pin", "set"])
+        .write_stdin("735190\n")
+        .assert()
+        .code(0);
+    let path = env.config_dir().join("config.toml");
+    let before = std::fs::read_to_string(&path).unwrap();
+
+    let (code, stdout, _) = check(&env, "735190\n");
+    assert_eq!(code, 0, "the right PIN");
+    assert!(stdout.contains("matches"), "{stdout}");
+    // Without a line break too (printf '%s').
+    assert_eq!(check(&env, "735190").0, 0);
+
+    let (code, _, stderr) = check(&env, "735191\n");
+    assert_eq!(code, 13, "a wrong PIN: {stderr}");
+    assert!(stderr.contains("does not match"), "{stderr}");
+    assert_eq!(check(&env, "123456\n").0, 13);
+
+    // Checking changes nothing: not the file, not the kiosk's wrong-PIN count.
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert!(!env.data_dir().join("pin-attempts.json").exists());
+}
+
+#[test]
+fn check_reads_the_pin_in_force_and_says_when_none_is_set() {
+    let env = UserEnv::new();
+    let (code, _, stderr) = check(&env, "735190\n");
+    assert_eq!(code, 14, "no settings file at all: {stderr}");
+    assert!(stderr.contains("No administrator PIN is set"), "{stderr}");
+
+    env.write_config("server_url = \"https://rpgu.example.ru\"\n");
+    assert_eq!(check(&env, "735190\n").0, 14, "settings without a PIN");
+
+    // Russian by default.
+    let output = env
+        .cmd()
+        .args(["admin-pin", "check"])
+        .write_stdin("735190\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(14));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("PIN-код администратора не задан"),
+        "{output:?}"
+    );
+
+    // A PIN set, then cleared: none again.
+    env.cmd()
+        .args(["admin-pin", "set"])
+        .write_stdin("735190\n")
+        .assert()
+        .code(0);
+    env.cmd().args(["admin-pin", "clear"]).assert().code(0);
+    assert_eq!(check(&env, "735190\n").0, 14);
+}
+
+#[test]
+fn check_refuses_input_that_is_not_a_pin_without_comparing() {
+    let env = UserEnv::new();
+    env.cmd()
+        .args(["admin-pin", "set"])
+        .write_stdin("735190\n")
+        .assert()
+        .code(0);
+    let long = format!("735190{}\n", "0".repeat(10_000));
+    let junk: [&[u8]; 9] = [
+        b"",
+        b"\n",
+        b"73519x\n",
+        b" 735190\n",
+        b"735190\n735190\n",
+        b"7351900000000\n",
+        b"\xff\xfe735190\n",
+        b"735190\0\n",
+        long.as_bytes(),
+    ];
+    for input in junk {
+        let (code, _, stderr) = check(&env, input);
+        assert_eq!(code, 2, "{input:?}: {stderr}");
+        assert!(stderr.contains("not a PIN"), "{input:?}: {stderr}");
+    }
+    // A damaged settings file stops it as it stops every command (exit 2, file and line).
+    env.write_config("admin_pin_hash = tru\n");
+    let (code, _, stderr) = check(&env, "735190\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("line 1"), "{stderr}");
+}
