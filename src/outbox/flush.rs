@@ -25,6 +25,9 @@ pub(super) const READ_AHEAD: usize = 32;
 /// the usual limit of 1,024 open files.)
 const ANSWERS_AHEAD: usize = 256;
 
+/// Where the sending stage hands each answer to the recording stage.
+type Answers = std::sync::mpsc::SyncSender<(Lease, Entry, Outcome)>;
+
 /// What the reading stage of a flush set aside or left alone.
 #[derive(Debug, Default)]
 struct ReadReport {
@@ -55,7 +58,7 @@ pub enum Claimed {
 pub struct Pipeline<'p, T> {
     outbox: &'p Outbox,
     claimed: std::sync::mpsc::Receiver<(T, Option<Claimed>)>,
-    answers: std::sync::mpsc::SyncSender<(Lease, Entry, Outcome)>,
+    answers: Answers,
     stop: &'p AtomicBool,
 }
 
@@ -126,12 +129,7 @@ impl Outbox {
                     Ok(())
                 })
                 .map_err(|e| io_error(&self.dir, e))?;
-            let (answers, answered) =
-                std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(ANSWERS_AHEAD);
-            let recorder = std::thread::Builder::new()
-                .name("outbox-recorder".into())
-                .spawn_scoped(scope, move || self.record_answers(&answered))
-                .map_err(|e| io_error(&self.dir, e))?;
+            let (answers, recorder) = self.start_recorder(scope)?;
             let mut pipeline = Pipeline {
                 outbox: self,
                 claimed,
@@ -321,12 +319,7 @@ impl Outbox {
         report: &mut FlushReport,
     ) -> Result<(), OutboxError> {
         std::thread::scope(|scope| {
-            let (answers, answered) =
-                std::sync::mpsc::sync_channel::<(Lease, Entry, Outcome)>(ANSWERS_AHEAD);
-            let recorder = std::thread::Builder::new()
-                .name("outbox-recorder".into())
-                .spawn_scoped(scope, move || self.record_answers(&answered))
-                .map_err(|e| io_error(&self.dir, e))?;
+            let (answers, recorder) = self.start_recorder(scope)?;
             let mut unreachable = 0;
             for (lease, entry) in claimed {
                 let outcome = client.submit(&entry.visit_id, &entry.rating, token);
@@ -363,6 +356,20 @@ impl Outbox {
             let _ = recorder.join();
             Ok(())
         })
+    }
+
+    /// The recording stage ([`Outbox::record_answers`]) on a thread of `scope`: where
+    /// the answers go, and the thread, which ends once every sender is dropped.
+    fn start_recorder<'scope>(
+        &'scope self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+    ) -> Result<(Answers, std::thread::ScopedJoinHandle<'scope, ()>), OutboxError> {
+        let (answers, answered) = std::sync::mpsc::sync_channel(ANSWERS_AHEAD);
+        let recorder = std::thread::Builder::new()
+            .name("outbox-recorder".into())
+            .spawn_scoped(scope, move || self.record_answers(&answered))
+            .map_err(|e| io_error(&self.dir, e))?;
+        Ok((answers, recorder))
     }
 
     /// The recording stage of [`Outbox::flush`]: apply each answer; delivered entries
