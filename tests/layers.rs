@@ -83,6 +83,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("ui/app/import.rs", Adapters),
     ("ui/app/kiosk.rs", Adapters),
     ("ui/app/kiosk/admin.rs", Adapters),
+    ("ui/app/kiosk/keypad.rs", Adapters),
     ("ui/app/kiosk/layout.rs", Adapters),
     ("ui/app/kiosk/patient.rs", Adapters),
     ("ui/app/kiosk/restart.rs", Adapters),

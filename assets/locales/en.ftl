@@ -100,6 +100,13 @@ kiosk-reset-in = This screen resets in { $seconds } { $seconds ->
 kiosk-ready-title = Please rate your visit to the doctor
 kiosk-ready-body = Scan the barcode on your ticket or type the visit id.
 kiosk-start = Start
+kiosk-ready-body-keypad = Scan the barcode on your ticket or tap the visit id from your ticket on the keys below — the dashes appear by themselves.
+kiosk-keypad-clear = Clear
+kiosk-keypad-left = { $count } { $count ->
+    [one] digit
+   *[other] digits
+  } left to tap.
+kiosk-hint-ready = All filled in.
 kiosk-already-rated = This visit has already been rated.
 kiosk-not-sent = The rating could not be sent.
 kiosk-not-sent-body = Please ask a member of the reception staff.
@@ -127,6 +134,7 @@ osk-shift = Shift
 osk-space = Space
 osk-backspace = Delete
 osk-layout = Switch layout
+osk-hide = Hide
 kiosk-visit = Visit: { $id }
 kiosk-start-over = Start over
 kiosk-text-larger = Larger text
@@ -380,8 +388,8 @@ cli-outbox-in-flight = Another process is sending these right now: { $count }; i
 kiosk-unconfigured-title = Terminal not configured
 kiosk-unconfigured-body = Please call a member of staff.
 kiosk-unconfigured-no-pin = For staff: no administrator PIN is set, so the terminal cannot be configured from the screen. Set one with “visit-rating admin-pin set” as the terminal's user; the terminal notices it by itself.
-kiosk-unconfigured-no-url = For staff: no server address is set. Press Ctrl+Alt+A or hold the top-left corner for 3 seconds, enter the PIN and open the settings.
-kiosk-unconfigured-no-token = For staff: no token is stored for the server. Press Ctrl+Alt+A or hold the top-left corner for 3 seconds, enter the PIN and store the token in the settings.
+kiosk-unconfigured-no-url = For staff: no server address is set. Hold the top-left corner for 3 seconds, enter the PIN and open the settings.
+kiosk-unconfigured-no-token = For staff: no token is stored for the server. Hold the top-left corner for 3 seconds, enter the PIN and store the token in the settings.
 token-env-withheld = The token from VISIT_RATING_TOKEN is meant only for the server given at start and is not sent to this one. Store a token for this server below.
 kiosk-admin-short-pin = The PIN is shorter than 6 digits. Replace it: “visit-rating admin-pin set”.
 kiosk-admin-settings-exposed = Other users can read the settings file { $path } (it holds the PIN's hash). Run: chmod 600 { $path }

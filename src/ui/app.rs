@@ -572,6 +572,10 @@ impl RatingApp {
                 }),
             ))
             .show(ui, |ui| {
+                if self.kiosk.is_some() {
+                    self.kiosk_title_bar(ui);
+                    return;
+                }
                 ui.horizontal(|ui| {
                     self.admin_corner(ui);
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {

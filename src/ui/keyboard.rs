@@ -14,6 +14,9 @@ pub struct KeyboardState {
     pub english: bool,
     /// Capitals for the next letter.
     pub shift: bool,
+    /// Shown on a short screen, where the keyboard waits for a tap on the remarks and
+    /// its own key hides it again.
+    pub open: bool,
 }
 
 const RU_ROWS: [&str; 3] = ["йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю"];
@@ -26,13 +29,15 @@ const KEY: f32 = 52.0;
 /// The keyboard's height, in points: five rows of keys and their gaps.
 pub const KEYBOARD_HEIGHT: f32 = 5.0 * (KEY + 6.0);
 
-/// Draw the keyboard; typed characters go into `text` (at the end), at most `max_chars`.
+/// Draw the keyboard; typed characters go into `text` (at the end), at most `max_chars`;
+/// `hideable`: a key closes it (`state.open` becomes false).
 pub fn on_screen_keyboard(
     ui: &mut Ui,
     state: &mut KeyboardState,
     text: &mut String,
     max_chars: usize,
     i18n: &I18n,
+    hideable: bool,
 ) {
     let rows = if state.english { EN_ROWS } else { RU_ROWS };
     let key_size = egui::vec2(KEY, KEY);
@@ -97,6 +102,16 @@ pub fn on_screen_keyboard(
             .clicked()
         {
             state.english = !state.english;
+        }
+        if hideable
+            && ui
+                .add(
+                    egui::Button::new(i18n.tr(msg!("osk-hide")))
+                        .min_size(egui::vec2(KEY * 2.0, KEY)),
+                )
+                .clicked()
+        {
+            state.open = false;
         }
     });
     if let Some(c) = typed

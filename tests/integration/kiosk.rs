@@ -592,3 +592,386 @@ fn a_desk_window_stays_open_for_a_new_version() {
     assert!(!harness.state().restart_pending());
     assert_eq!(harness.state().screen(), Screen::Form);
 }
+
+// --- A touch-only terminal: the visit id keypad, words and layout on every stand -----
+
+/// The stands the clinics use, in pixels, with a plausible diagonal for each.
+const STANDS: [(f32, f32, f32); 4] = [
+    (1080.0, 1920.0, 32.0),
+    (1920.0, 1080.0, 21.5),
+    (1280.0, 1024.0, 19.0),
+    (800.0, 480.0, 7.0),
+];
+const CLINIC: &str = "0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6";
+const VISIT_GUID: &str = "7d1e2f3a-4b5c-4d6e-9f80-112233445566";
+const APP_TITLE: &str = "Оценка посещения врача";
+const READY_TITLE: &str = "Оцените, пожалуйста, посещение врача";
+const START: &str = "Начать";
+
+/// A touch-only kiosk (`on_screen_keyboard`) of `size` pixels, its diagonal known if
+/// given, its clinic GUID set when `clinic`.
+fn touch_rig(size: egui::Vec2, diagonal: Option<f32>, clinic: bool) -> KioskRig {
+    let mut config = kiosk_config();
+    config.kiosk_options.on_screen_keyboard = true;
+    config.kiosk_options.screen_diagonal_inches = diagonal;
+    if clinic {
+        config.clinic_guid = Some(CLINIC.to_owned());
+    }
+    let mut rig = kiosk_rig_with(config, TOKEN, size, false);
+    settle(&mut rig.harness);
+    fit_to_pixels(&mut rig.harness, size);
+    rig
+}
+
+/// The node `label`'s rectangle in pixels.
+fn rect_px(rig: &KioskRig, label: &str) -> egui::Rect {
+    rig.harness.get_by_label(label).rect() * rig.harness.ctx.pixels_per_point()
+}
+
+/// A finger's tap on `label`, which must be on the screen of `size` pixels to be tapped.
+fn tap(rig: &mut KioskRig, label: &str, size: egui::Vec2) {
+    let rect = rect_px(rig, label);
+    assert!(
+        egui::Rect::from_min_size(egui::Pos2::ZERO, size).contains_rect(rect),
+        "«{label}» {rect:?} is not on the {size:?} screen"
+    );
+    rig.harness.get_by_label(label).click();
+    settle(&mut rig.harness);
+}
+
+/// Tap the hexadecimal digits of `id` on the keypad (its dashes are placed for the
+/// patient).
+fn tap_id(rig: &mut KioskRig, id: &str, size: egui::Vec2) {
+    for c in id.chars().filter(char::is_ascii_hexdigit) {
+        tap(rig, &c.to_string(), size);
+    }
+}
+
+fn field(rig: &KioskRig) -> String {
+    rig.harness
+        .get_by_label(VISIT_ID)
+        .value()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_touch_only_patient_taps_the_visit_id_rates_and_sends_on_each_stand() {
+    for (w, h, inches) in STANDS {
+        let size = egui::vec2(w, h);
+        let mut rig = touch_rig(size, Some(inches), true);
+        assert_eq!(rig.screen(), Screen::Ready);
+        // Keys named by their character, each at least 12 mm on this screen.
+        let px_per_mm = size.length() / (inches * 25.4);
+        for c in "0123456789abcdef".chars() {
+            let key = rect_px(&rig, &c.to_string());
+            let mm = key.width().min(key.height()) / px_per_mm;
+            assert!(mm >= 12.0, "{size:?}: key «{c}» is {mm:.1} mm");
+        }
+        tap_id(&mut rig, &VISIT_GUID[..10], size);
+        assert_eq!(field(&rig), "7d1e2f3a-4", "{size:?}: the dash is placed");
+        // Half a GUID is no visit id yet: Start waits, and says how much is left.
+        rig.harness.get_by_label("Осталось набрать 23 цифры.");
+        assert!(
+            rig.harness
+                .get_by_label(START)
+                .accesskit_node()
+                .is_disabled(),
+            "{size:?}"
+        );
+        tap_id(&mut rig, &VISIT_GUID[10..], size);
+        assert_eq!(field(&rig), VISIT_GUID, "{size:?}");
+        tap(&mut rig, START, size);
+        assert_eq!(rig.screen(), Screen::Form, "{size:?}");
+        for (criterion, stars) in crate::support::ui::CRITERIA.into_iter().zip([5, 4, 3, 5]) {
+            let row = rig
+                .harness
+                .get_by_label_contains(&format!("{criterion}: "))
+                .rect()
+                * rig.harness.ctx.pixels_per_point();
+            assert!(
+                egui::Rect::from_min_size(egui::Pos2::ZERO, size).contains_rect(row),
+                "{size:?}: the row {criterion} {row:?} is off the screen"
+            );
+            click_star(&mut rig.harness, criterion, stars);
+        }
+        tap(&mut rig, SUBMIT, size);
+        crate::support::ui::step_until(&mut rig.harness, crate::support::ui::sent);
+        assert_eq!(rig.screen(), Screen::ThankYou, "{size:?}");
+        let ratings = rig.server.state().ratings();
+        assert_eq!(ratings.len(), 1, "{size:?}");
+        assert_eq!(
+            ratings[0].history,
+            format!("{CLINIC}{VISIT_GUID}"),
+            "{size:?}"
+        );
+        assert_eq!(ratings[0].body["result_1"], 5, "{:?}", ratings[0].body);
+    }
+}
+
+#[test]
+fn the_keypad_erases_clears_and_a_scanner_or_a_paste_still_works_beside_it() {
+    let size = egui::vec2(1080.0, 1920.0);
+    let mut rig = touch_rig(size, None, true);
+    // Backspace on an empty field, twice: nothing happens.
+    tap(&mut rig, "Стереть", size);
+    tap(&mut rig, "Стереть", size);
+    assert_eq!(field(&rig), "");
+    tap_id(&mut rig, "7d1e2f3a4", size);
+    assert_eq!(field(&rig), "7d1e2f3a-4");
+    tap(&mut rig, "Стереть", size);
+    assert_eq!(field(&rig), "7d1e2f3a-");
+    tap(&mut rig, "Стереть", size);
+    assert_eq!(field(&rig), "7d1e2f3");
+    tap(&mut rig, "Очистить", size);
+    assert_eq!(field(&rig), "");
+    assert!(
+        rig.harness.get_by_label(VISIT_ID).is_focused(),
+        "the focus is back in the field for a scanner"
+    );
+    // Half typed, then the slip is scanned: the scan counts, not the two glued.
+    tap_id(&mut rig, "7d1e", size);
+    rig.scan(VISIT_GUID);
+    assert_eq!(rig.screen(), Screen::Form);
+    assert_eq!(rig.harness.state().form().visit_id, VISIT_GUID);
+    rig.harness.get_by_label("Начать заново").click();
+    settle(&mut rig.harness);
+    assert_eq!(rig.screen(), Screen::Ready);
+
+    // A whole address pasted beside the keypad: refused with its reason, nothing opens;
+    // the keypad's clear empties it.
+    tap_id(&mut rig, "12", size);
+    rig.harness
+        .event(Event::Paste("https://portal.example/visit?id=7d1e".into()));
+    settle(&mut rig.harness);
+    assert_eq!(field(&rig), "12https://portal.example/visit?id=7d1e");
+    rig.harness
+        .get_by_label_contains("не должен содержать символ «/»");
+    rig.harness.key_press(Key::Enter);
+    settle(&mut rig.harness);
+    assert_eq!(rig.screen(), Screen::Ready);
+    tap(&mut rig, "3", size);
+    assert!(field(&rig).ends_with("7d1e3"), "a key types at the end");
+    tap(&mut rig, "Очистить", size);
+    assert_eq!(field(&rig), "");
+    assert!(rig.server.state().requests().is_empty());
+}
+
+#[test]
+fn a_code_read_whole_is_handed_to_the_ready_screen_as_a_scanner_does() {
+    let size = egui::vec2(1280.0, 1024.0);
+    let mut rig = touch_rig(size, None, true);
+    let ctx = rig.harness.ctx.clone();
+    // Something that is no visit id: the field shows it with its error, no form.
+    assert!(!rig.harness.state_mut().scanned("bad/id", &ctx));
+    settle(&mut rig.harness);
+    assert_eq!(rig.screen(), Screen::Ready);
+    assert_eq!(field(&rig), "bad/id");
+    rig.harness
+        .get_by_label_contains("не должен содержать символ «/»");
+    // A visit GUID, with the clinic's glued on: the form.
+    assert!(rig.harness.state_mut().scanned(VISIT_GUID, &ctx));
+    settle(&mut rig.harness);
+    assert_eq!(rig.screen(), Screen::Form);
+    assert_eq!(rig.harness.state().form().visit_id, VISIT_GUID);
+    // Not on the ready screen: ignored.
+    assert!(!rig.harness.state_mut().scanned(VISIT_GUID, &ctx));
+    assert_eq!(rig.screen(), Screen::Form);
+}
+
+/// Every node of the window whose label, value, description or placeholder holds
+/// «Ctrl», «Enter», «Tab» or «Esc».
+fn shortcuts_shown(rig: &KioskRig) -> Vec<String> {
+    let keys = ["Ctrl", "Enter", "Tab", "Esc"];
+    rig.harness
+        .query_all(egui_kittest::kittest::by().predicate(|node| {
+            [
+                node.label(),
+                node.value(),
+                node.description(),
+                node.placeholder().map(str::to_owned),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|text| keys.iter().any(|key| text.contains(key)))
+        }))
+        .map(|node| format!("{:?} / {:?}", node.accesskit_node().label(), node.value()))
+        .collect()
+}
+
+#[test]
+fn no_patient_facing_screen_shows_a_keyboard_shortcut_on_any_stand() {
+    for (w, h, _) in STANDS {
+        let size = egui::vec2(w, h);
+        let mut rig = touch_rig(size, None, false);
+        let check = |rig: &KioskRig, screen: &str| {
+            let found = shortcuts_shown(rig);
+            assert!(found.is_empty(), "{size:?}, {screen}: {found:?}");
+        };
+        check(&rig, "ready");
+        rig.scan("kiosk-no-shortcuts");
+        check(&rig, "empty form");
+        for criterion in crate::support::ui::CRITERIA {
+            click_star(&mut rig.harness, criterion, 4);
+        }
+        rig.harness.get_by_label_contains("Всё заполнено");
+        check(&rig, "filled form");
+        rig.advance(75);
+        assert!(rig.harness.state().idle_warning_shown());
+        check(&rig, "idle warning");
+        rig.harness.get_by_label("Продолжить").click();
+        settle(&mut rig.harness);
+        rig.harness.get_by_label(SUBMIT).click();
+        crate::support::ui::step_until(&mut rig.harness, crate::support::ui::sent);
+        assert_eq!(rig.screen(), Screen::ThankYou);
+        check(&rig, "thank you");
+        rig.advance(8);
+        rig.harness
+            .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
+        settle(&mut rig.harness);
+        assert!(rig.harness.state().kiosk().unwrap().prompt_open());
+        check(&rig, "PIN prompt");
+
+        // Not configured: no server address.
+        let mut setup = setup_for("http://127.0.0.1:9", TOKEN);
+        setup.server_url = None;
+        setup.config = kiosk_config();
+        setup.kiosk = true;
+        let mut harness = build(builder(size), setup);
+        fit_to_pixels(&mut harness, size);
+        assert_eq!(harness.state().screen(), Screen::NotConfigured);
+        harness.get_by_label_contains("не указан адрес сервера");
+        let unconfigured = KioskRig {
+            harness,
+            clock: Clock::manual(),
+            server: server(),
+        };
+        check(&unconfigured, "not configured");
+    }
+}
+
+/// The app's title is whole on `rig`'s screen of `size`: its node's label is the whole
+/// title, it lies inside the screen, beside no button, and its rectangle holds the
+/// whole text (on one line, or wrapped).
+fn assert_title_whole(rig: &KioskRig, size: egui::Vec2, when: &str) {
+    let ppp = rig.harness.ctx.pixels_per_point();
+    let node = rig.harness.get_by_label(APP_TITLE);
+    assert_eq!(
+        node.value().or(node.accesskit_node().label()).as_deref(),
+        Some(APP_TITLE)
+    );
+    let rect = node.rect();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    assert!(
+        screen.contains_rect(rect * ppp),
+        "{size:?} {when}: the title {rect:?} leaves the screen"
+    );
+    let font = egui::TextStyle::Heading.resolve(&rig.harness.ctx.global_style());
+    let text = rig
+        .harness
+        .ctx
+        .fonts_mut(|f| f.layout_no_wrap(APP_TITLE.to_owned(), font, egui::Color32::BLACK));
+    let lines = (rect.height() / text.size().y + 0.1).floor().max(1.0);
+    assert!(
+        rect.width() * lines >= text.size().x - 1.0,
+        "{size:?} {when}: the title is cut: {rect:?} for {:?}",
+        text.size()
+    );
+    for button in [
+        "Крупнее текст",
+        "Мельче текст",
+        "Высокая контрастность",
+        "Language: English",
+    ] {
+        if let Some(other) = rig.harness.query_by_label(button) {
+            assert!(
+                !other.rect().intersects(rect),
+                "{size:?} {when}: «{button}» is drawn over the title"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_title_is_whole_on_every_stand_even_with_the_largest_text() {
+    for (w, h, _) in STANDS {
+        let size = egui::vec2(w, h);
+        let mut rig = touch_rig(size, None, false);
+        assert_title_whole(&rig, size, "ready");
+        rig.harness.get_by_label(READY_TITLE);
+        assert!(
+            egui::Rect::from_min_size(egui::Pos2::ZERO, size)
+                .contains_rect(rect_px(&rig, READY_TITLE)),
+            "{size:?}: the ready screen's heading leaves the screen"
+        );
+        rig.scan("kiosk-title");
+        assert_title_whole(&rig, size, "form");
+        // As large as a patient may make it.
+        while !rig
+            .harness
+            .get_by_label("Крупнее текст")
+            .accesskit_node()
+            .is_disabled()
+        {
+            rig.harness.get_by_label("Крупнее текст").click();
+            settle(&mut rig.harness);
+            fit_to_pixels(&mut rig.harness, size);
+        }
+        assert_title_whole(&rig, size, "largest text");
+    }
+}
+
+#[test]
+fn the_ready_screen_sits_in_the_middle_of_a_portrait_stand() {
+    let size = egui::vec2(1080.0, 1920.0);
+    for keypad in [false, true] {
+        let rig = touch_rig_with_keypad(size, keypad);
+        let top = rect_px(&rig, READY_TITLE).top();
+        let bottom = rect_px(&rig, START).bottom();
+        let below_title_bar = rect_px(&rig, "Крупнее текст").bottom();
+        let space_above = top - below_title_bar;
+        let space_below = size.y - bottom;
+        assert!(
+            (space_above - space_below).abs() < size.y * 0.05,
+            "keypad {keypad}: {space_above:.0} px above, {space_below:.0} px below"
+        );
+    }
+}
+
+fn touch_rig_with_keypad(size: egui::Vec2, keypad: bool) -> KioskRig {
+    let mut config = kiosk_config();
+    config.kiosk_options.on_screen_keyboard = keypad;
+    let mut rig = kiosk_rig_with(config, TOKEN, size, false);
+    settle(&mut rig.harness);
+    rig
+}
+
+#[test]
+fn the_hint_under_send_and_the_dialogs_are_on_every_stand() {
+    for (w, h, _) in STANDS {
+        let size = egui::vec2(w, h);
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+        let mut rig = touch_rig_with_keypad(size, false);
+        rig.scan("kiosk-hint");
+        let missing = rig.harness.get_by_label_contains("Осталось оценить").rect()
+            * rig.harness.ctx.pixels_per_point();
+        assert!(screen.contains_rect(missing), "{size:?}: {missing:?}");
+        for criterion in crate::support::ui::CRITERIA {
+            click_star(&mut rig.harness, criterion, 3);
+        }
+        let ready = rig.harness.get_by_label_contains("Всё заполнено").rect()
+            * rig.harness.ctx.pixels_per_point();
+        assert!(screen.contains_rect(ready), "{size:?}: the hint {ready:?}");
+        rig.advance(75);
+        let idle = rect_px(&rig, "Продолжить");
+        assert!(screen.contains_rect(idle), "{size:?}: {idle:?}");
+        rig.harness.get_by_label("Продолжить").click();
+        settle(&mut rig.harness);
+        rig.harness
+            .key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
+        settle(&mut rig.harness);
+        for label in ["0", "Войти", "Отмена"] {
+            let rect = rect_px(&rig, label);
+            assert!(screen.contains_rect(rect), "{size:?}: «{label}» {rect:?}");
+        }
+    }
+}

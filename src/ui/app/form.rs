@@ -204,33 +204,49 @@ impl Visit {
     }
 
     pub(super) fn notes_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
-        self.notes_field_ui(app, ui);
+        let field = self.notes_field_ui(app, ui);
+        // A short kiosk screen has no room for the keyboard above Send: there it opens
+        // when the remarks are tapped, and its own key hides it again.
+        let short = app
+            .kiosk_layout()
+            .is_some_and(|layout| layout.shape == Shape::Compact);
         if let Some(kiosk) = &mut app.kiosk
             && kiosk.options.on_screen_keyboard
         {
-            ui.add_space(4.0);
-            keyboard::on_screen_keyboard(
-                ui,
-                &mut kiosk.keyboard,
-                &mut self.form.draft.notes,
-                NOTES_MAX_CHARS,
-                &app.i18n,
-            );
+            let opened = !kiosk.keyboard.open && (field.clicked() || field.gained_focus());
+            kiosk.keyboard.open |= opened;
+            if !short || kiosk.keyboard.open {
+                ui.add_space(4.0);
+                let keys = ui.scope(|ui| {
+                    keyboard::on_screen_keyboard(
+                        ui,
+                        &mut kiosk.keyboard,
+                        &mut self.form.draft.notes,
+                        NOTES_MAX_CHARS,
+                        &app.i18n,
+                        short,
+                    );
+                });
+                if opened && short {
+                    keys.response.scroll_to_me(Some(Align::BOTTOM));
+                }
+            }
         }
     }
 
-    pub(super) fn notes_field_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) {
+    pub(super) fn notes_field_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> egui::Response {
         let label = ui.label(RichText::new(app.i18n.tr(msg!("notes-label"))).strong());
         let rows = app.kiosk_layout().map_or(3, |layout| layout.notes_rows);
-        ui.add(
-            egui::TextEdit::multiline(&mut self.form.draft.notes)
-                .desired_rows(rows)
-                .desired_width(f32::INFINITY)
-                .lock_focus(false)
-                .char_limit(NOTES_MAX_CHARS)
-                .hint_text(app.i18n.tr(msg!("notes-hint"))),
-        )
-        .labelled_by(label.id);
+        let field = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.form.draft.notes)
+                    .desired_rows(rows)
+                    .desired_width(f32::INFINITY)
+                    .lock_focus(false)
+                    .char_limit(NOTES_MAX_CHARS)
+                    .hint_text(app.i18n.tr(msg!("notes-hint"))),
+            )
+            .labelled_by(label.id);
         let chars = self.form.draft.notes.chars().count();
         let counter = app.i18n.tr_args(
             msg!("notes-counter"),
@@ -244,12 +260,17 @@ impl Visit {
             }
         });
         app.limit_reached_ui(ui, chars, NOTES_MAX_CHARS);
+        field
     }
 
     pub(super) fn submit_row(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let mut next = Transition::None;
         let hint = self.missing_hint(app);
         let sending = self.pending.is_some();
+        // A short kiosk screen (800×480) has no room under Send: the hint goes beside it.
+        let beside = app
+            .kiosk_layout()
+            .is_some_and(|layout| layout.shape == Shape::Compact);
         ui.horizontal(|ui| {
             let text = if sending {
                 app.i18n.tr(msg!("submitting"))
@@ -271,17 +292,34 @@ impl Visit {
                         ));
                 }
             }
+            if beside {
+                submit_hint(app, ui, hint.as_deref(), sending);
+            }
         });
-        match hint {
-            Some(hint) => {
-                ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
-            }
-            None if !sending => {
-                ui.weak(app.i18n.tr(msg!("hint-ready")));
-            }
-            None => {}
+        if !beside {
+            submit_hint(app, ui, hint.as_deref(), sending);
         }
         next
+    }
+}
+
+/// What is still missing, or that all is filled in (with Ctrl+Enter at a desk; patients
+/// at a kiosk are shown no keyboard shortcut).
+fn submit_hint(app: &RatingApp, ui: &mut Ui, hint: Option<&str>, sending: bool) {
+    match hint {
+        Some(hint) => {
+            let text = RichText::new(hint).color(ui.visuals().warn_fg_color);
+            ui.add(egui::Label::new(text).wrap());
+        }
+        None if !sending => {
+            let ready = if app.kiosk.is_some() {
+                msg!("kiosk-hint-ready")
+            } else {
+                msg!("hint-ready")
+            };
+            ui.add(egui::Label::new(RichText::new(app.i18n.tr(ready)).weak()).wrap());
+        }
+        None => {}
     }
 }
 

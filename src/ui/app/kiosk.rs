@@ -20,7 +20,8 @@
 //! cooldown), asked once a frame what to reset and when to wake; [`patient`] draws what patients
 //! see (ready, not configured, the result, the idle warning, the staff line, the
 //! patient's own A+/A−, contrast and language buttons); [`admin`] is the administrator's
-//! side (the hidden corner, the PIN prompt, the menu); [`layout`] works out how large
+//! side (the hidden corner, the PIN prompt, the menu); [`keypad`] is the visit id keypad
+//! of touch-only terminals; [`layout`] works out how large
 //! everything is on the screen at hand; [`restart`] decides when a kiosk told of a new
 //! version may close for it (never in the middle of a patient's rating).
 
@@ -38,6 +39,7 @@ use crate::ui::jobs;
 use crate::ui::keyboard::KeyboardState;
 
 mod admin;
+mod keypad;
 mod layout;
 mod patient;
 mod restart;
@@ -116,6 +118,9 @@ pub struct Kiosk {
     corner_down_since: Option<Duration>,
     needs_attention: bool,
     pub keyboard: KeyboardState,
+    /// The visit id as the keypad last left it (a scanner typing after it is told
+    /// apart by what follows).
+    keypad_typed: String,
     window: WindowControl,
     /// The sizes for the screen at hand (worked out every frame).
     pub(super) layout: Option<KioskLayout>,
@@ -203,6 +208,7 @@ impl Kiosk {
             corner_down_since: None,
             needs_attention: false,
             keyboard: KeyboardState::default(),
+            keypad_typed: String::new(),
             window: WindowControl::default(),
             layout: None,
             patient: PatientChoices::default(),
@@ -635,6 +641,13 @@ impl RatingApp {
         }
         ctx.send_viewport_cmd(ViewportCommand::Close);
     }
+}
+
+/// A dialog's width on this screen: `share` of the window's width, in points, within
+/// `least..=most` (and never wider than the window less its margins).
+fn dialog_width(ctx: &egui::Context, share: f32, least: f32, most: f32) -> f32 {
+    let window = ctx.content_rect().width();
+    (window * share).clamp(least, most).min(window - 48.0)
 }
 
 /// Someone touched, clicked, moved the pointer or typed this frame.

@@ -56,8 +56,9 @@ impl RatingApp {
         };
         let checking = prompt.checking.is_some();
         let locked = kiosk.gate.remaining_lock(now);
+        let width = super::dialog_width(ctx, 0.45, 320.0, 560.0);
         egui::Modal::new(Id::unique("pin-prompt")).show(ctx, |ui| {
-            ui.set_width(420.0);
+            ui.set_width(width);
             ui.label(
                 RichText::new(i18n.tr(msg!("kiosk-pin-title")))
                     .size(26.0)
@@ -77,7 +78,7 @@ impl RatingApp {
                 field.request_focus();
             }
             submit |= field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            pin_keypad(ui, &mut prompt.pin, i18n);
+            pin_keypad(ui, &mut prompt.pin, i18n, width);
             let message = match locked {
                 Some(remaining) => Some(i18n.tr_args(
                     msg!("kiosk-pin-locked"),
@@ -253,9 +254,12 @@ pub(super) fn save_gate(ctx: &egui::Context, gate: &PinGate, path: Option<&Path>
     });
 }
 
-/// A keypad for touch screens: digits go into `pin`.
-pub(super) fn pin_keypad(ui: &mut Ui, pin: &mut String, i18n: &crate::i18n::I18n) {
-    let key = egui::vec2(72.0, 56.0);
+/// A keypad for touch screens, `width` points wide (three keys across): digits go into
+/// `pin`.
+pub(super) fn pin_keypad(ui: &mut Ui, pin: &mut String, i18n: &crate::i18n::I18n, width: f32) {
+    let gap = ui.spacing().item_spacing.x;
+    let side = ((width - 2.0 * gap) / 3.0).min(120.0);
+    let key = egui::vec2(side, 56.0_f32.max(side * 0.6));
     let digit_key = |digit: &str| egui::Button::new(RichText::new(digit).size(24.0)).min_size(key);
     for row in [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]] {
         ui.horizontal(|ui| {

@@ -79,12 +79,29 @@ pub struct KioskLayout {
     pub spare_height: f32,
     /// A+ could still make things larger (the width has room).
     pub can_grow: bool,
+    /// Physical pixels per millimetre, when `screen_diagonal_inches` is set.
+    pub px_per_mm: Option<f32>,
+}
+
+/// The least side of a key of the visit id keypad, in points at scale 1.
+pub const KEYPAD_KEY: f32 = 72.0;
+
+impl KioskLayout {
+    /// The least side of a keypad key, in points: [`KEYPAD_KEY`], and at least
+    /// [`TOUCH_MM`] millimetres when the screen's diagonal is known.
+    pub fn least_key(&self) -> f32 {
+        let physical = self
+            .px_per_mm
+            .map_or(0.0, |px_per_mm| TOUCH_MM * px_per_mm / self.scale);
+        KEYPAD_KEY.max(physical)
+    }
 }
 
 /// The layout for a window of `window_px` physical pixels on a monitor of `monitor_px`
 /// pixels and `diagonal_inches` (if known), with `multiplier` = `text_scale ×
 /// touch_scale ×` the patient's own choice; `keyboard`: the on-screen keyboard is shown
-/// under the remarks (the design grows by its height).
+/// under the remarks (the design grows by its height, except on a short screen, where
+/// the keyboard opens on a tap and the form scrolls).
 pub fn kiosk_layout(
     window_px: Vec2,
     monitor_px: Vec2,
@@ -105,13 +122,16 @@ pub fn kiosk_layout(
         Shape::Portrait => PORTRAIT,
         Shape::Compact => COMPACT,
     };
-    if keyboard {
+    // A short screen opens the keyboard only when the remarks are tapped.
+    if keyboard && shape != Shape::Compact {
         design.y += KEYBOARD_HEIGHT;
     }
     let fill = (w / design.x).min(h / design.y);
-    let base = match diagonal_inches {
-        Some(inches) if inches > 0.0 => {
-            let px_per_mm = monitor_px.length() / (inches * 25.4);
+    let px_per_mm = diagonal_inches
+        .filter(|inches| *inches > 0.0)
+        .map(|inches| monitor_px.length() / (inches * 25.4));
+    let base = match px_per_mm {
+        Some(px_per_mm) => {
             let text = CAP_HEIGHT_MM * px_per_mm / (CAP_HEIGHT_EM * theme::BODY_SIZE);
             let touch = TOUCH_MM * px_per_mm / STAR_SIZE;
             text.max(touch).min(fill)
@@ -151,6 +171,7 @@ pub fn kiosk_layout(
         notes_rows,
         spare_height: free,
         can_grow: scale < widest.min(SCALE_RANGE.1) - 1e-3,
+        px_per_mm,
     }
 }
 

@@ -3,9 +3,10 @@
 //! patient's own buttons (A−/A+ text size, high contrast, the other language).
 
 use crate::msg;
-use egui::{Align, Id, Key, RichText, Role, Ui, WidgetInfo};
+use egui::{Align, Id, Key, RichText, Role, TextStyle, TextWrapMode, Ui, WidgetInfo};
 
-use super::{PatientChoices, Unconfigured};
+use super::keypad::{KeypadSize, Template, digits_left, keypad_ui, press};
+use super::{KioskLayout, PatientChoices, Shape, Unconfigured};
 use crate::api::{MAX_VISIT_ID_CHARS, OutcomeKind};
 use crate::config::Language;
 use crate::i18n::I18n;
@@ -13,6 +14,9 @@ use crate::ui::app::form::Visit;
 use crate::ui::app::{
     LastResult, RatingApp, Screen, SubmitReport, Transition, VISIT_ID_FIELD, theme,
 };
+
+/// The least size of a patient's button, in points.
+const PATIENT_BUTTON: egui::Vec2 = egui::vec2(64.0, 56.0);
 
 /// A patient's button: touch-sized, its visible text short ("A+"), its accessible name
 /// in words.
@@ -24,7 +28,7 @@ fn patient_button(
     selected: Option<bool>,
 ) -> bool {
     let mut button =
-        egui::Button::new(RichText::new(text).size(22.0).strong()).min_size(egui::vec2(64.0, 56.0));
+        egui::Button::new(RichText::new(text).size(22.0).strong()).min_size(PATIENT_BUTTON);
     if let Some(selected) = selected {
         button = button.selected(selected);
     }
@@ -146,23 +150,100 @@ impl RatingApp {
         Transition::None
     }
 
-    /// A small, discreet line for staff: the terminal needs attention (a rating failed,
-    /// ratings wait to be sent, sending is paused, or the token expires within
-    /// `token_warning_days`).
-    pub(in crate::ui::app) fn staff_indicator(&self, ui: &mut Ui) {
+    /// The terminal needs attention (a rating failed, ratings wait to be sent, sending
+    /// is paused, or the token expires within `token_warning_days`).
+    fn staff_needed(&self) -> bool {
         let outbox_needs_staff = self.outbox_status().is_some_and(|s| {
             s.waiting + s.needs_attention > 0 || s.paused.is_some() || s.problem.is_some()
         }) || self.token_warning().is_some();
-        if self
-            .kiosk
+        self.kiosk
             .as_ref()
             .is_some_and(|k| k.needs_attention() || outbox_needs_staff)
-        {
-            ui.label(
-                RichText::new(self.i18n.tr(msg!("kiosk-needs-attention")))
-                    .small()
-                    .color(ui.visuals().warn_fg_color),
-            );
+    }
+
+    /// The staff line's text.
+    fn staff_line(&self, ui: &Ui) -> RichText {
+        RichText::new(self.i18n.tr(msg!("kiosk-needs-attention")))
+            .small()
+            .color(ui.visuals().warn_fg_color)
+    }
+
+    /// A small, discreet line for staff when the terminal needs attention.
+    pub(in crate::ui::app) fn staff_indicator(&self, ui: &mut Ui) {
+        if self.staff_needed() {
+            ui.label(self.staff_line(ui));
+        }
+    }
+
+    /// The width the patient's own buttons and the staff line take in the title bar, in
+    /// points.
+    fn title_tools_width(&self, ui: &Ui) -> f32 {
+        let spacing = ui.spacing().item_spacing.x;
+        let padding = 2.0 * ui.spacing().button_padding.x;
+        let width = |text: RichText| {
+            egui::WidgetText::from(text)
+                .into_galley(
+                    ui,
+                    Some(TextWrapMode::Extend),
+                    f32::INFINITY,
+                    TextStyle::Button,
+                )
+                .size()
+                .x
+        };
+        let mut total = 0.0;
+        if matches!(self.screen, Screen::Ready | Screen::Form) {
+            let other = match self.i18n.language() {
+                Language::Ru => "English",
+                Language::En => "Русский",
+            };
+            let contrast = self.i18n.tr(msg!("kiosk-contrast-short"));
+            for text in ["A+", "A−", other, contrast.as_str()] {
+                total += (width(RichText::new(text).size(22.0).strong()) + padding)
+                    .max(PATIENT_BUTTON.x)
+                    + spacing;
+            }
+        }
+        if self.staff_needed() {
+            total += width(self.staff_line(ui)) + spacing;
+        }
+        total
+    }
+
+    /// The kiosk's title bar: the hidden corner, the title, the patient's own buttons
+    /// and the staff line. The title is never cut: where it does not fit beside the
+    /// buttons (a portrait stand, a patient's larger text), the buttons keep the top row
+    /// to themselves and the whole title is under them, wrapped if it must be.
+    pub(in crate::ui::app) fn kiosk_title_bar(&mut self, ui: &mut Ui) {
+        let title = RichText::new(self.i18n.tr(msg!("app-title"))).text_style(TextStyle::Heading);
+        let title_width = egui::WidgetText::from(title.clone())
+            .into_galley(
+                ui,
+                Some(TextWrapMode::Extend),
+                f32::INFINITY,
+                TextStyle::Heading,
+            )
+            .size()
+            .x;
+        let spacing = ui.spacing().item_spacing.x;
+        let one_row = super::CORNER + spacing + title_width + spacing + self.title_tools_width(ui)
+            <= ui.available_width();
+        ui.horizontal(|ui| {
+            self.admin_corner(ui);
+            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
+                self.patient_tools(ui);
+                self.staff_indicator(ui);
+                if one_row {
+                    ui.with_layout(egui::Layout::left_to_right(Align::Center), |ui| {
+                        ui.add(egui::Label::new(title.clone()).wrap());
+                    });
+                }
+            });
+        });
+        if !one_row {
+            ui.vertical_centered(|ui| {
+                ui.add(egui::Label::new(title).wrap());
+            });
         }
     }
 
@@ -172,8 +253,9 @@ impl RatingApp {
             && self.kiosk.as_ref().is_some_and(|k| k.prompt.is_none())
         {
             let mut still_here = false;
+            let width = super::dialog_width(ctx, 0.6, 300.0, 760.0);
             egui::Modal::new(Id::unique("idle-warning")).show(ctx, |ui| {
-                ui.set_width(520.0);
+                ui.set_width(width);
                 ui.label(
                     RichText::new(self.i18n.tr(msg!("kiosk-idle-title")))
                         .size(26.0)
@@ -202,27 +284,123 @@ impl RatingApp {
     }
 }
 
+impl RatingApp {
+    /// A visit id read whole (by a camera, or a scanner's keys and Enter) handed to the
+    /// ready screen: it does what a scanner's Enter does there ([`Visit::scanned`]): a
+    /// valid id opens the form, anything else stays in the field with its error. On any
+    /// other screen it is ignored. Whether the form opened.
+    pub fn scanned(&mut self, text: &str, ctx: &egui::Context) -> bool {
+        if self.screen != Screen::Ready {
+            return false;
+        }
+        let mut visit = std::mem::take(&mut self.screens.visit);
+        let next = visit.scanned(self, text);
+        self.screens.visit = visit;
+        let started = matches!(next, Transition::StartRating);
+        self.apply(next, ctx);
+        started
+    }
+}
+
+impl RatingApp {
+    /// The identifier the keypad fills: the visit GUID alone when the clinic's is set.
+    fn keypad_template(&self) -> Template {
+        let clinic_set = self
+            .config
+            .clinic_guid
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
+        Template::new(clinic_set, &self.config.visit_id_separator)
+    }
+}
+
 impl Visit {
-    /// The welcome screen: scan or type the visit id, then start.
+    /// A scanner's Enter on the ready screen, for a code read whole: the field holds
+    /// `text` (up to its limit); a valid id starts the form (unless the cooldown after
+    /// the last rating runs), anything else stays in the field under its error, with the
+    /// focus there for the next scan.
+    pub(in crate::ui::app) fn scanned(&mut self, app: &mut RatingApp, text: &str) -> Transition {
+        self.form.visit_id = text.chars().take(MAX_VISIT_ID_CHARS).collect();
+        let now = app.clock.now();
+        let cooling_down = app.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
+        if let Some(kiosk) = &mut app.kiosk {
+            kiosk.keypad_typed.clear();
+        }
+        if self.visit_id(app).is_ok() && !cooling_down {
+            Transition::StartRating
+        } else {
+            app.once.focus_visit_id = true;
+            Transition::None
+        }
+    }
+
+    /// What a scanner typed after the keypad's digits, when that alone is a valid id
+    /// (the patient began tapping, then scanned the slip); otherwise the whole field.
+    fn scanned_text(&self, app: &RatingApp) -> String {
+        let field = &self.form.visit_id;
+        let typed = app.kiosk.as_ref().map_or("", |k| k.keypad_typed.as_str());
+        if let Some(tail) = field.strip_prefix(typed)
+            && !typed.is_empty()
+            && !tail.is_empty()
+            && crate::api::VisitId::from_input(
+                tail,
+                app.config.clinic_guid.as_deref(),
+                &app.config.visit_id_separator,
+            )
+            .is_ok()
+        {
+            return tail.to_owned();
+        }
+        field.clone()
+    }
+
+    /// The welcome screen: scan the slip, or tap the visit id on the keypad (touch-only
+    /// terminals), then start. Its content sits in the middle of the screen's height.
     pub(in crate::ui::app) fn ready_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let now = app.clock.now();
         let cooling_down = app.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
-        ui.add_space(32.0 + app.kiosk_spare_height() / 3.0);
+        let layout = app.kiosk_layout();
+        let compact = layout.is_some_and(|l| l.shape == Shape::Compact);
+        let keypad = app
+            .kiosk
+            .as_ref()
+            .is_some_and(|k| k.options.on_screen_keyboard);
+        if self.form.visit_id.is_empty()
+            && let Some(kiosk) = &mut app.kiosk
+        {
+            kiosk.keypad_typed.clear();
+        }
+        let height_id = Id::unique("kiosk-ready-content-height");
+        // What the screen shows below this point (the scroll area's own height is
+        // unbounded).
+        let available = ui.clip_rect().bottom() - ui.cursor().top();
+        let last_height: f32 = ui.data(|d| d.get_temp(height_id)).unwrap_or(available);
+        ui.add_space(((available - last_height) / 2.0).max(if compact { 4.0 } else { 16.0 }));
+        let content_top = ui.cursor().top();
         ui.vertical_centered(|ui| {
-            ui.label(
-                RichText::new(app.i18n.tr(msg!("kiosk-ready-title")))
-                    .size(34.0)
-                    .strong(),
+            ui.add(
+                egui::Label::new(
+                    RichText::new(app.i18n.tr(msg!("kiosk-ready-title")))
+                        .size(if compact { 30.0 } else { 34.0 })
+                        .strong(),
+                )
+                .wrap(),
             );
-            ui.add_space(8.0);
-            ui.label(RichText::new(app.i18n.tr(msg!("kiosk-ready-body"))).size(21.0));
-            ui.add_space(24.0);
+            ui.add_space(if compact { 2.0 } else { 8.0 });
+            let body = if keypad {
+                msg!("kiosk-ready-body-keypad")
+            } else {
+                msg!("kiosk-ready-body")
+            };
+            ui.add(egui::Label::new(RichText::new(app.i18n.tr(body)).size(21.0)).wrap());
+            ui.add_space(if compact { 8.0 } else { 24.0 });
         });
         let label = ui.label(RichText::new(app.i18n.tr(msg!("visit-id-label"))).strong());
+        let field_id = Id::unique(VISIT_ID_FIELD);
         let response = ui
             .add(
                 egui::TextEdit::singleline(&mut self.form.visit_id)
-                    .id(Id::unique(VISIT_ID_FIELD))
+                    .id(field_id)
                     .hint_text(app.i18n.tr(msg!("visit-id-hint")))
                     .char_limit(MAX_VISIT_ID_CHARS)
                     .desired_width(f32::INFINITY)
@@ -231,13 +409,23 @@ impl Visit {
             .labelled_by(label.id);
         app.limit_reached_ui(ui, self.form.visit_id.chars().count(), MAX_VISIT_ID_CHARS);
         // The scanner types wherever the focus is: a tap elsewhere on this screen (an
-        // empty spot, a disabled button) takes it from the field, so it comes back
-        // whenever nothing else holds it (not while the PIN prompt is open).
+        // empty spot, a disabled button, a key of the keypad) takes it from the field,
+        // so it comes back whenever nothing else holds it (not while the PIN prompt is
+        // open).
         let scanned = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         let nothing_focused = !scanned
             && ui.memory(|m| m.focused().is_none())
             && app.kiosk.as_ref().is_some_and(|k| !k.prompt_open());
         if std::mem::take(&mut app.once.focus_visit_id) || nothing_focused {
+            response.request_focus();
+        }
+        if scanned {
+            let text = self.scanned_text(app);
+            let next = self.scanned(app, &text);
+            if matches!(next, Transition::StartRating) {
+                return next;
+            }
+            // Keep the focus in the field so the next scan lands there.
             response.request_focus();
         }
         let valid = self.visit_id(app);
@@ -246,8 +434,13 @@ impl Visit {
         {
             ui.colored_label(ui.visuals().error_fg_color, app.i18n.visit_id_error(e));
         }
-        ui.add_space(16.0);
-        let can_start = valid.is_ok() && !cooling_down;
+        let unfinished = match layout {
+            Some(layout) if keypad => self.keypad(app, ui, layout, field_id),
+            _ => false,
+        };
+        ui.add_space(if compact { 6.0 } else { 16.0 });
+        let valid = self.visit_id(app);
+        let can_start = valid.is_ok() && !unfinished && !cooling_down;
         let start = ui.vertical_centered(|ui| {
             ui.add_enabled(
                 can_start,
@@ -255,14 +448,58 @@ impl Visit {
             )
             .clicked()
         });
-        if can_start && (start.inner || scanned) {
+        // The content's height, for the next frame's space above it; a frame drawn with
+        // a stale height is drawn again.
+        let height = ui.cursor().top() - content_top;
+        if (height - last_height).abs() > 1.0 {
+            ui.data_mut(|d| d.insert_temp(height_id, height));
+            ui.ctx()
+                .request_discard("the ready screen's height changed");
+        }
+        if can_start && start.inner {
             return Transition::StartRating;
         }
-        if scanned {
-            // Keep the focus in the field so the next scan lands there.
-            response.request_focus();
-        }
         Transition::None
+    }
+
+    /// The visit id keypad under the field, and how many digits a GUID half tapped
+    /// still lacks; a tap changes the field and gives the focus back to it (the cursor
+    /// at the end), where a scanner types. Whether the id is unfinished (a GUID half
+    /// tapped is no visit id yet: Start waits for it).
+    fn keypad(&mut self, app: &mut RatingApp, ui: &mut Ui, layout: KioskLayout, field: Id) -> bool {
+        let compact = layout.shape == Shape::Compact;
+        let template = app.keypad_template();
+        let left = digits_left(&self.form.visit_id, &template);
+        if let Some(left) = left {
+            ui.weak(
+                app.i18n
+                    .tr_args(msg!("kiosk-keypad-left"), &[("count", left.into())]),
+            );
+        }
+        ui.add_space(if compact { 6.0 } else { 16.0 });
+        let size = KeypadSize::for_width(
+            ui.available_width(),
+            layout.least_key(),
+            layout.shape == Shape::Portrait,
+        );
+        let Some(key) = keypad_ui(ui, size, &app.i18n) else {
+            return left.is_some();
+        };
+        press(&mut self.form.visit_id, key, &template);
+        if let Some(kiosk) = &mut app.kiosk {
+            kiosk.keypad_typed.clone_from(&self.form.visit_id);
+            kiosk.timers.touched(app.clock.now());
+        }
+        if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), field) {
+            let end = egui::text::CCursor::new(self.form.visit_id.chars().count());
+            state
+                .cursor
+                .set_char_range(Some(egui::text::CCursorRange::one(end)));
+            state.store(ui.ctx(), field);
+        }
+        app.once.focus_visit_id = true;
+        ui.ctx().request_repaint();
+        digits_left(&self.form.visit_id, &template).is_some()
     }
 
     /// The scanned visit id on the form (read-only), and a way to start over at once.
