@@ -125,17 +125,17 @@ fn kiosk_screens_portrait_1080x1920() {
 
 #[test]
 fn kiosk_screens_1920x1080() {
-    kiosk_screens_at(egui::vec2(1920.0, 1080.0), false, false);
+    kiosk_screens_at(egui::vec2(1920.0, 1080.0), false, true);
 }
 
 #[test]
 fn kiosk_screens_1280x1024() {
-    kiosk_screens_at(egui::vec2(1280.0, 1024.0), false, false);
+    kiosk_screens_at(egui::vec2(1280.0, 1024.0), false, true);
 }
 
 #[test]
 fn kiosk_screens_800x480() {
-    kiosk_screens_at(egui::vec2(800.0, 480.0), false, false);
+    kiosk_screens_at(egui::vec2(800.0, 480.0), false, true);
 }
 
 #[test]
@@ -186,6 +186,45 @@ fn kiosk_screens_at(size: egui::Vec2, high_contrast: bool, all: bool) {
         rig.harness.get_by_label("PIN-код").type_text("1");
         shoot(&mut rig.harness, &format!("kiosk_pin{suffix}"));
     }
+}
+
+#[test]
+fn kiosk_keypad_1080x1920() {
+    kiosk_keypad_at(egui::vec2(1080.0, 1920.0));
+}
+
+#[test]
+fn kiosk_keypad_1920x1080() {
+    kiosk_keypad_at(egui::vec2(1920.0, 1080.0));
+}
+
+#[test]
+fn kiosk_keypad_1280x1024() {
+    kiosk_keypad_at(egui::vec2(1280.0, 1024.0));
+}
+
+#[test]
+fn kiosk_keypad_800x480() {
+    kiosk_keypad_at(egui::vec2(800.0, 480.0));
+}
+
+/// The ready screen of a touch-only terminal (`on_screen_keyboard`, the clinic GUID set)
+/// at `size` pixels, part of the visit GUID tapped on its keypad.
+fn kiosk_keypad_at(size: egui::Vec2) {
+    use crate::support::ui::{kiosk_config, kiosk_rig_with};
+    let mut config = kiosk_config();
+    config.kiosk_options.on_screen_keyboard = true;
+    config.clinic_guid = Some("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6".to_owned());
+    let mut rig = kiosk_rig_with(config, TOKEN, size, true);
+    settle(&mut rig.harness);
+    for c in "7d1e2f3a4b5c4".chars() {
+        rig.harness.get_by_label(&c.to_string()).click();
+        settle(&mut rig.harness);
+    }
+    shoot(
+        &mut rig.harness,
+        &format!("kiosk_keypad_{}x{}", size.x, size.y),
+    );
 }
 
 /// A portal whose words carry terminal escapes, a bidi override and a line of fake
