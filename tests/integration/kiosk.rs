@@ -757,6 +757,82 @@ fn the_keypad_erases_clears_and_a_scanner_or_a_paste_still_works_beside_it() {
 }
 
 #[test]
+fn every_tap_counts_however_a_slow_screen_delivers_it() {
+    let size = egui::vec2(1080.0, 1920.0);
+    let mut rig = touch_rig(size, None, true);
+    // A quick patient on a slow screen: three taps arrive in one frame, all count, in
+    // order; a press on one key released on another (a slide) counts for neither.
+    let centre = |rig: &KioskRig, label: &str| rig.harness.get_by_label(label).rect().center();
+    let (seven, d, one) = (centre(&rig, "7"), centre(&rig, "d"), centre(&rig, "1"));
+    for pos in [seven, d, one] {
+        crate::support::ui::click_at(&rig.harness, pos);
+    }
+    rig.harness.step();
+    settle(&mut rig.harness);
+    assert_eq!(field(&rig), "7d1");
+    for (pos, pressed) in [(seven, true), (d, false)] {
+        rig.harness.event(Event::PointerMoved(pos));
+        rig.harness.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        rig.harness.step();
+    }
+    settle(&mut rig.harness);
+    assert_eq!(field(&rig), "7d1");
+    // Two fingers: the second press comes before the first release; both count.
+    for (pos, pressed) in [(seven, true), (d, true), (seven, false), (d, false)] {
+        rig.harness.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    rig.harness.step();
+    settle(&mut rig.harness);
+    assert_eq!(field(&rig), "7d17d");
+    // A burst from a slow screen: the presses of a double tap, then their releases.
+    for pressed in [true, true, false, false] {
+        rig.harness.event(Event::PointerButton {
+            pos: one,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    rig.harness.step();
+    settle(&mut rig.harness);
+    assert_eq!(field(&rig), "7d17d11");
+    // A long press and a double tap: one digit, then two.
+    let e = centre(&rig, "e");
+    rig.harness.event(Event::PointerMoved(e));
+    rig.harness.event(Event::PointerButton {
+        pos: e,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    rig.advance(2);
+    rig.harness.event(Event::PointerButton {
+        pos: e,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    settle(&mut rig.harness);
+    assert_eq!(field(&rig), "7d17d11e-");
+    let two = centre(&rig, "2");
+    crate::support::ui::click_at(&rig.harness, two);
+    crate::support::ui::click_at(&rig.harness, two);
+    settle(&mut rig.harness);
+    assert_eq!(field(&rig), "7d17d11e-22");
+    tap(&mut rig, "Очистить", size);
+}
+
+#[test]
 fn a_code_read_whole_is_handed_to_the_ready_screen_as_a_scanner_does() {
     let size = egui::vec2(1280.0, 1024.0);
     let mut rig = touch_rig(size, None, true);

@@ -22,6 +22,8 @@ use crate::msg;
 pub const DIGITS: &str = "0123456789abcdef";
 /// The groups of a GUID.
 const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+/// Presses waiting for their release, at most (see [`keypad_ui`]).
+const MAX_PRESSED: usize = 16;
 /// The gap between keys, in points.
 const GAP: f32 = 8.0;
 
@@ -188,29 +190,32 @@ impl KeypadSize {
     }
 }
 
-/// Draw the keypad centred in `ui`; the key tapped, if any.
-pub fn keypad_ui(ui: &mut Ui, size: KeypadSize, i18n: &I18n) -> Option<KeypadKey> {
-    let mut pressed = None;
+/// Draw the keypad centred in `ui`; the keys tapped this frame, in order.
+///
+/// A quick patient's taps can arrive two to a frame on a slow (software-rendered)
+/// screen, a frame's presses and releases interleaved, and egui counts one click
+/// per frame at the pointer's last position: the keys are therefore read from the
+/// frame's own pointer events, each release on a key pressed before it (and not yet
+/// released), when no dialog lies over the keypad. A click that comes without
+/// pointer events (a screen reader's activation) is the button's own click.
+pub fn keypad_ui(ui: &mut Ui, size: KeypadSize, i18n: &I18n) -> Vec<KeypadKey> {
+    let mut keys: Vec<(egui::Response, KeypadKey)> = Vec::new();
     let key = size.key;
     let text_size = (key * 0.42).clamp(20.0, 40.0);
-    let digit = |ui: &mut Ui, c: char, pressed: &mut Option<KeypadKey>| {
+    let digit = |ui: &mut Ui, c: char, keys: &mut Vec<(egui::Response, KeypadKey)>| {
         // The key's text is its character: what a screen reader says for it.
         let button = egui::Button::new(RichText::new(c.to_string()).size(text_size))
             .min_size(egui::vec2(key, key));
-        if ui.add(button).clicked() {
-            *pressed = Some(KeypadKey::Digit(c));
-        }
+        keys.push((ui.add(button), KeypadKey::Digit(c)));
     };
     let action = |ui: &mut Ui,
                   text: String,
                   width: f32,
                   what: KeypadKey,
-                  pressed: &mut Option<KeypadKey>| {
+                  keys: &mut Vec<(egui::Response, KeypadKey)>| {
         let button = egui::Button::new(RichText::new(text).size(text_size * 0.8))
             .min_size(egui::vec2(width, key));
-        if ui.add(button).clicked() {
-            *pressed = Some(what);
-        }
+        keys.push((ui.add(button), what));
     };
     let backspace = i18n.tr(msg!("osk-backspace"));
     let clear = i18n.tr(msg!("kiosk-keypad-clear"));
@@ -233,9 +238,9 @@ pub fn keypad_ui(ui: &mut Ui, size: KeypadSize, i18n: &I18n) -> Option<KeypadKey
             ] {
                 centred_row(ui, width, &mut |ui| {
                     for &c in row {
-                        digit(ui, c, &mut pressed);
+                        digit(ui, c, &mut keys);
                     }
-                    action(ui, text.clone(), 2.0 * key, what, &mut pressed);
+                    action(ui, text.clone(), 2.0 * key, what, &mut keys);
                 });
             }
         } else {
@@ -243,24 +248,72 @@ pub fn keypad_ui(ui: &mut Ui, size: KeypadSize, i18n: &I18n) -> Option<KeypadKey
             for row in digits.chunks(4) {
                 centred_row(ui, width, &mut |ui| {
                     for &c in row {
-                        digit(ui, c, &mut pressed);
+                        digit(ui, c, &mut keys);
                     }
                 });
             }
             let half = (width - GAP) / 2.0;
             centred_row(ui, width, &mut |ui| {
-                action(
-                    ui,
-                    backspace.clone(),
-                    half,
-                    KeypadKey::Backspace,
-                    &mut pressed,
-                );
-                action(ui, clear.clone(), half, KeypadKey::Clear, &mut pressed);
+                action(ui, backspace.clone(), half, KeypadKey::Backspace, &mut keys);
+                action(ui, clear.clone(), half, KeypadKey::Clear, &mut keys);
             });
         }
     });
-    pressed
+    taps(ui, &keys)
+}
+
+/// The keys tapped this frame (see [`keypad_ui`]).
+fn taps(ui: &Ui, keys: &[(egui::Response, KeypadKey)]) -> Vec<KeypadKey> {
+    let press_id = egui::Id::unique("visit-id-keypad-press");
+    let layer = ui.layer_id();
+    let ctx = ui.ctx();
+    let key_at = |pos: egui::Pos2| {
+        (ctx.layer_id_at(pos) == Some(layer))
+            .then(|| keys.iter().position(|(r, _)| r.rect.contains(pos)))
+            .flatten()
+    };
+    // Keys pressed and not yet released: a press usually comes a frame before its
+    // release, and a quick patient's next presses may arrive before the first release
+    // (on a slow screen the window was seen to get a burst of presses, then their
+    // releases).
+    let mut pressed: Vec<usize> = ctx.data(|d| d.get_temp(press_id)).unwrap_or_default();
+    let mut tapped = Vec::new();
+    let mut pointer_events = false;
+    for event in ui.input(|i| i.events.clone()) {
+        if let egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed: down,
+            ..
+        } = event
+        {
+            pointer_events = true;
+            match (down, key_at(pos)) {
+                (true, Some(on)) => {
+                    // The same key twice (a double tap) waits for two releases.
+                    pressed.push(on);
+                    // A stale press (its release lost) goes first.
+                    if pressed.len() > MAX_PRESSED {
+                        pressed.remove(0);
+                    }
+                }
+                (true, None) => {}
+                (false, Some(on)) if pressed.contains(&on) => {
+                    if let Some(first) = pressed.iter().position(|k| *k == on) {
+                        pressed.remove(first);
+                    }
+                    tapped.push(keys[on].1);
+                }
+                // Released elsewhere than it was pressed (a slide): no tap.
+                (false, _) => pressed.clear(),
+            }
+        }
+    }
+    ctx.data_mut(|d| d.insert_temp(press_id, pressed));
+    if !pointer_events {
+        tapped.extend(keys.iter().filter(|(r, _)| r.clicked()).map(|(_, k)| *k));
+    }
+    tapped
 }
 
 #[cfg(test)]

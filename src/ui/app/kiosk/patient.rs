@@ -482,10 +482,13 @@ impl Visit {
             layout.least_key(),
             layout.shape == Shape::Portrait,
         );
-        let Some(key) = keypad_ui(ui, size, &app.i18n) else {
+        let taps = keypad_ui(ui, size, &app.i18n);
+        if taps.is_empty() {
             return left.is_some();
-        };
-        press(&mut self.form.visit_id, key, &template);
+        }
+        for key in taps {
+            press(&mut self.form.visit_id, key, &template);
+        }
         if let Some(kiosk) = &mut app.kiosk {
             kiosk.keypad_typed.clone_from(&self.form.visit_id);
             kiosk.timers.touched(app.clock.now());
