@@ -26,8 +26,12 @@ const PUNCTUATION: &str = ".,!?-";
 
 /// The side of a key, in points (a finger-sized target).
 const KEY: f32 = 52.0;
+/// Keys in the widest row: the digits and the punctuation.
+const WIDEST_ROW: f32 = 15.0;
+/// The gap between keys, in points.
+const GAP: f32 = 6.0;
 /// The keyboard's height, in points: five rows of keys and their gaps.
-pub const KEYBOARD_HEIGHT: f32 = 5.0 * (KEY + 6.0);
+pub const KEYBOARD_HEIGHT: f32 = 5.0 * (KEY + GAP);
 
 /// Draw the keyboard; typed characters go into `text` (at the end), at most `max_chars`;
 /// `hideable`: a key closes it (`state.open` becomes false).
@@ -40,9 +44,14 @@ pub fn on_screen_keyboard(
     hideable: bool,
 ) {
     let rows = if state.english { EN_ROWS } else { RU_ROWS };
-    let key_size = egui::vec2(KEY, KEY);
+    // The widest row (digits and punctuation, 15 keys) fits the column: a portrait stand's
+    // column is narrower than fifteen 52-point keys.
+    let w = KEY
+        .min((ui.available_width() - (WIDEST_ROW - 1.0) * GAP) / WIDEST_ROW)
+        .max(24.0);
+    let key_size = egui::vec2(w, KEY);
     let mut typed: Option<char> = None;
-    ui.spacing_mut().item_spacing = egui::vec2(6.0, 6.0);
+    ui.spacing_mut().item_spacing = egui::vec2(GAP, GAP);
     ui.horizontal(|ui| {
         for c in DIGITS.chars().chain(PUNCTUATION.chars()) {
             if ui
@@ -76,12 +85,12 @@ pub fn on_screen_keyboard(
     ui.horizontal(|ui| {
         let shift = egui::Button::new(i18n.tr(msg!("osk-shift")))
             .selected(state.shift)
-            .min_size(egui::vec2(KEY * 2.0, KEY));
+            .min_size(egui::vec2(w * 2.0, KEY));
         if ui.add(shift).clicked() {
             state.shift = !state.shift;
         }
         if ui
-            .add(egui::Button::new(i18n.tr(msg!("osk-space"))).min_size(egui::vec2(KEY * 6.0, KEY)))
+            .add(egui::Button::new(i18n.tr(msg!("osk-space"))).min_size(egui::vec2(w * 6.0, KEY)))
             .clicked()
         {
             typed = Some(' ');
@@ -89,7 +98,7 @@ pub fn on_screen_keyboard(
         if ui
             .add(
                 egui::Button::new(i18n.tr(msg!("osk-backspace")))
-                    .min_size(egui::vec2(KEY * 2.0, KEY)),
+                    .min_size(egui::vec2(w * 2.0, KEY)),
             )
             .clicked()
         {
@@ -97,7 +106,7 @@ pub fn on_screen_keyboard(
         }
         let other = if state.english { "РУС" } else { "ENG" };
         if ui
-            .add(egui::Button::new(other).min_size(egui::vec2(KEY * 2.0, KEY)))
+            .add(egui::Button::new(other).min_size(egui::vec2(w * 2.0, KEY)))
             .on_hover_text(i18n.tr(msg!("osk-layout")))
             .clicked()
         {
@@ -106,8 +115,7 @@ pub fn on_screen_keyboard(
         if hideable
             && ui
                 .add(
-                    egui::Button::new(i18n.tr(msg!("osk-hide")))
-                        .min_size(egui::vec2(KEY * 2.0, KEY)),
+                    egui::Button::new(i18n.tr(msg!("osk-hide"))).min_size(egui::vec2(w * 2.0, KEY)),
                 )
                 .clicked()
         {

@@ -875,7 +875,7 @@ fn shortcuts_shown(rig: &KioskRig) -> Vec<String> {
 }
 
 #[test]
-fn no_patient_facing_screen_shows_a_keyboard_shortcut_on_any_stand() {
+fn no_patient_screen_shows_a_keyboard_shortcut_and_the_keyboards_fit_on_any_stand() {
     for (w, h, _) in STANDS {
         let size = egui::vec2(w, h);
         let mut rig = touch_rig(size, None, false);
@@ -886,6 +886,19 @@ fn no_patient_facing_screen_shows_a_keyboard_shortcut_on_any_stand() {
         check(&rig, "ready");
         rig.scan("kiosk-no-shortcuts");
         check(&rig, "empty form");
+        // The remarks keyboard fits the column (on a short screen it opens on a tap).
+        if h >= 640.0 {
+            // The column's right edge: where «Начать заново» ends.
+            let column = rect_px(&rig, "Начать заново").right();
+            for key in ["1", "!", "ъ", "ENG"] {
+                let rect = rect_px(&rig, key);
+                assert!(
+                    rect.right() <= column + 1.0,
+                    "{size:?}: the remarks key «{key}» {rect:?} leaves the column (to {column})"
+                );
+            }
+        }
+
         for criterion in crate::support::ui::CRITERIA {
             click_star(&mut rig.harness, criterion, 4);
         }
