@@ -1064,3 +1064,51 @@ fn the_hint_under_send_and_the_dialogs_are_on_every_stand() {
         }
     }
 }
+
+/// A kiosk on a bare X server covers its monitor itself: the size it asks for, in
+/// points, must come to the monitor's pixels at the zoom in force when the command is
+/// carried out, also on a 7" 800x480 panel whose zoom (below 1) is set on the first
+/// frame (its real window came out 630x378).
+#[test]
+fn a_kiosk_without_a_window_manager_covers_its_whole_monitor() {
+    let size = egui::vec2(800.0, 480.0);
+    let server = server();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.config = kiosk_config();
+    setup.kiosk = true;
+    setup.clock = Clock::manual();
+    let app = visit_rating::ui::RatingApp::new(setup);
+    let mut harness = builder(size).build_ui_state(
+        |ui, app: &mut visit_rating::ui::RatingApp| app.show(ui),
+        app,
+    );
+    let mut asked = Vec::new();
+    for _ in 0..12 {
+        // What egui-winit reports: sizes in points at the pixels-per-point in force.
+        let ppp = harness.ctx.pixels_per_point();
+        harness.set_size(size / ppp);
+        let viewport = harness
+            .input_mut()
+            .viewports
+            .entry(ViewportId::ROOT)
+            .or_default();
+        viewport.monitor_size = Some(size / ppp);
+        viewport.inner_rect = Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size / ppp));
+        viewport.fullscreen = Some(false);
+        viewport.native_pixels_per_point = Some(1.0);
+        harness.step();
+        // The zoom in force when the window carries out the frame's commands.
+        let ppp = harness.ctx.pixels_per_point();
+        for command in &harness.output().viewport_output[&ViewportId::ROOT].commands {
+            if let ViewportCommand::InnerSize(points) = command {
+                asked.push(*points * ppp);
+            }
+        }
+    }
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(
+        (asked[0] - size).length() < 1.0,
+        "the window asked for {:?} pixels on an {size:?} monitor",
+        asked[0]
+    );
+}

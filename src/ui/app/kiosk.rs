@@ -440,7 +440,17 @@ impl RatingApp {
         // manager that ignores it) leaves the window small. Then cover the monitor
         // ourselves, once its size is known (X11 tells it; Wayland does not, and there
         // the compositor sizes the window).
-        if !kiosk.window.covered_monitor {
+        // The size is asked for in points and turned into pixels at the zoom in force
+        // when the command is carried out, while the monitor's size is in points at the
+        // zoom of the frame's start: only a first pass whose zoom is the kiosk's own and
+        // stays so may ask (one that changed the zoom made a 7" 800x480 panel's window
+        // 630x378).
+        let zoom_settled = ctx.current_pass_index() == 0
+            && !ctx.will_discard()
+            && kiosk
+                .layout
+                .is_some_and(|l| (l.scale - ctx.pixels_per_point()).abs() < 0.005);
+        if !kiosk.window.covered_monitor && zoom_settled {
             let (fullscreen, monitor, inner) = ui.input(|i| {
                 let v = i.viewport();
                 (v.fullscreen, v.monitor_size, v.inner_rect)
