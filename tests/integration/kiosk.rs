@@ -1112,3 +1112,32 @@ fn a_kiosk_without_a_window_manager_covers_its_whole_monitor() {
         asked[0]
     );
 }
+
+/// A 7" 800x480 panel has no room for the remarks keyboard above Send: it opens when the
+/// remarks are tapped, types there, and «Скрыть» puts Send back on the screen.
+#[test]
+fn on_a_short_screen_the_remarks_keyboard_opens_on_a_tap_and_hides() {
+    use crate::support::ui::NOTES;
+    let size = egui::vec2(800.0, 480.0);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    let mut rig = touch_rig(size, None, false);
+    rig.scan("kiosk-short-keyboard");
+    assert!(rig.harness.query_by_label("й").is_none(), "closed at first");
+    assert!(screen.contains_rect(rect_px(&rig, SUBMIT)));
+    rig.harness.get_by_label(NOTES).click();
+    settle(&mut rig.harness);
+    for key in ["ж", "у", "к"] {
+        let rect = rect_px(&rig, key);
+        assert!(
+            screen.contains_rect(rect),
+            "«{key}» {rect:?} is scrolled into view"
+        );
+        rig.harness.get_by_label(key).click();
+        settle(&mut rig.harness);
+    }
+    assert_eq!(rig.harness.state().form().draft.notes, "жук");
+    rig.harness.get_by_label("Скрыть").click();
+    settle(&mut rig.harness);
+    assert!(rig.harness.query_by_label("й").is_none());
+    assert!(screen.contains_rect(rect_px(&rig, SUBMIT)));
+}
