@@ -170,21 +170,25 @@ impl ImportView {
         let title = app.i18n.tr(msg!("import-dialog-title"));
         let forms = app.i18n.tr(msg!("import-dialog-filter"));
         let all = app.i18n.tr(msg!("import-dialog-all-files"));
-        let folder = Some(PathBuf::from(self.path.trim()))
-            .filter(|p| !p.as_os_str().is_empty())
-            .and_then(|p| {
-                if p.is_dir() {
-                    Some(p)
-                } else {
-                    p.parent().map(PathBuf::from)
-                }
-            })
-            .filter(|p| p.is_dir());
+        let typed = PathBuf::from(self.path.trim());
         self.notice = None;
         self.choosing = Some(jobs::spawn(
             "import-dialog",
             ctx,
-            move || choose_file(&title, &forms, &all, folder),
+            move || {
+                // Looked at here, not in the frame: a path can be on a slow share.
+                let folder = Some(typed)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .and_then(|p| {
+                        if p.is_dir() {
+                            Some(p)
+                        } else {
+                            p.parent().map(PathBuf::from)
+                        }
+                    })
+                    .filter(|p| p.is_dir());
+                choose_file(&title, &forms, &all, folder)
+            },
             |e| {
                 tracing::error!(error = %e, "the file dialog cannot be started");
                 Choice::Unavailable
@@ -781,7 +785,7 @@ fn theme_ok(ui: &Ui) -> Color32 {
 /// rfd says "no file" alike for "cancelled" and "no dialog", and where no portal
 /// answers the person must be told to type the path.
 fn choose_file(title: &str, forms: &str, all: &str, folder: Option<PathBuf>) -> Choice {
-    #[cfg(all(unix, not(target_os = "macos")))]
+    #[cfg(target_os = "linux")]
     if let Err(e) = portal::file_chooser(None) {
         tracing::info!(error = %e, "no desktop portal answers: no file dialog");
         return Choice::Unavailable;
@@ -803,7 +807,7 @@ fn choose_file(title: &str, forms: &str, all: &str, folder: Option<PathBuf>) -> 
 }
 
 /// Whether the XDG desktop portal offers a file chooser on the session bus.
-#[cfg(all(unix, not(target_os = "macos")))]
+#[cfg(target_os = "linux")]
 mod portal {
     use std::time::Duration;
 
