@@ -4,7 +4,10 @@
 //! snapshot of the preview (looked at by a person when it changes). A spreadsheet past
 //! the import's limits ends in the message, not a crash; a large file's preview keeps
 //! its first rows and counts the rest. Without a token, sending says why in the window's
-//! language.
+//! language. A file dropped on the window (egui's dropped files) is read as a typed path
+//! is: from the desk's form too, the first of several, a folder refused alike, not while
+//! rows are being sent, never on a kiosk's patient screens. The table's headers are
+//! whole words at the window's minimum size and at 1280×800.
 
 use std::path::Path;
 
@@ -424,4 +427,32 @@ fn the_preview_headers_are_whole_words() {
             );
         }
     }
+}
+
+#[test]
+fn a_file_dropped_while_rows_are_being_sent_is_refused_and_the_sending_goes_on() {
+    let server = slow_server(150);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, format!("{HEADER}\nother-1;5;5;5;5;;\n")).unwrap();
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    open_file(&mut harness, &file);
+    harness
+        .get_by_label("Отправить строки без ошибок: 5")
+        .click();
+    step_until_within(&mut harness, 1000, RatingApp::import_busy);
+
+    drop_files(&mut harness, &[&other]);
+    harness.step();
+    harness.get_by_label(&format!(
+        "Файл «{}» не открыт: программа ещё занята другим файлом. Перетащите его ещё раз, когда она закончит.",
+        other.display()
+    ));
+    step_until_within(&mut harness, 2000, |app| !app.import_busy());
+    harness.get_by_label(
+        "Строк: 6; доставлено: 5 (из них раньше: 0); ожидают отправки: 0; отклонено сервером: 0; с ошибками: 1.",
+    );
+    assert_eq!(server.state().ratings().len(), 5);
+    assert!(harness.query_by_label("other-1").is_none());
 }
