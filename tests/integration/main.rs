@@ -33,6 +33,7 @@ mod real_window;
 mod reliability;
 mod retention;
 mod settings;
+mod slip_camera;
 mod snapshots;
 mod status;
 mod submit;
