@@ -297,6 +297,11 @@ impl Source {
     }
 }
 
+/// The extensions (lower case) of the spreadsheets the import reads by name.
+pub const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
+/// The extensions (lower case) of the text files the import reads by name as CSV.
+pub const TEXT_EXTENSIONS: &[&str] = &["csv", "txt", "tsv"];
+
 /// `Some(true)` for a spreadsheet's extension, `Some(false)` for a text file's, `None`
 /// when the name does not tell.
 fn spreadsheet_by_name(path: &Path) -> Option<bool> {
@@ -304,10 +309,13 @@ fn spreadsheet_by_name(path: &Path) -> Option<bool> {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    match extension.as_str() {
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(true),
-        "csv" | "txt" | "tsv" => Some(false),
-        _ => None,
+    let extension = extension.as_str();
+    if SPREADSHEET_EXTENSIONS.contains(&extension) {
+        Some(true)
+    } else if TEXT_EXTENSIONS.contains(&extension) {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -597,9 +597,7 @@ impl RatingApp {
                         {
                             next = Transition::OpenSettings;
                         }
-                        if self.kiosk.is_none()
-                            && self.screen == Screen::Form
-                            && self.service.outbox().is_some()
+                        if self.import_offered()
                             && ui
                                 .add_enabled(
                                     self.screens.visit.pending.is_none(),
@@ -620,6 +618,27 @@ impl RatingApp {
                 });
             });
         next
+    }
+
+    /// The desk's form offers "Import from file…" (the kiosk's is in its menu).
+    fn import_offered(&self) -> bool {
+        self.kiosk.is_none() && self.screen == Screen::Form && self.service.outbox().is_some()
+    }
+
+    /// Files dropped on the window go to the import screen: there, or from the desk's
+    /// form (which opens it, as its button does; not while a rating is being sent).
+    /// Elsewhere — a patient's screens, the settings — a drop does nothing.
+    fn files_dropped(&mut self, ctx: &egui::Context) {
+        let files = ctx.input(|i| i.raw.dropped_files.clone());
+        if files.is_empty() {
+            return;
+        }
+        if self.import_offered() && self.screens.visit.pending.is_none() {
+            self.apply(Transition::OpenImport, ctx);
+        }
+        if self.screen == Screen::Import {
+            self.screens.import.dropped(files);
+        }
     }
 
     /// Draw the whole window into `ui` (the root `Ui`).
@@ -648,6 +667,7 @@ impl RatingApp {
         self.apply(next, &ctx);
         let next = self.left_kiosk_timer(ui);
         self.apply(next, &ctx);
+        self.files_dropped(&ctx);
         // Ctrl+Enter sends from anywhere, even from inside the notes box.
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
             self.apply(Transition::Submit, &ctx);

@@ -4,7 +4,10 @@
 //! snapshot of the preview (looked at by a person when it changes). A spreadsheet past
 //! the import's limits ends in the message, not a crash; a large file's preview keeps
 //! its first rows and counts the rest. Without a token, sending says why in the window's
-//! language.
+//! language. A file dropped on the window (egui's dropped files) is read as a typed path
+//! is: from the desk's form too, the first of several, a folder refused alike, not while
+//! rows are being sent, never on a kiosk's patient screens. The table's headers are
+//! whole words at the window's minimum size and at 1280×800.
 
 use std::path::Path;
 
@@ -258,4 +261,198 @@ fn without_a_token_sending_the_import_says_why_in_russian() {
         "no English error text: {error}"
     );
     assert!(server.state().ratings().is_empty());
+}
+
+/// A file dropped on the window, as eframe hands it over (a path on disk).
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drop `paths` on the window (one frame's `RawInput::dropped_files`).
+fn drop_files(harness: &mut Harness<'_, RatingApp>, paths: &[&Path]) {
+    harness.input_mut().dropped_files.extend(
+        paths
+            .iter()
+            .map(|p| std::sync::Arc::new(Dropped(p.to_path_buf())) as egui::DroppedFileHandle),
+    );
+    harness.step();
+}
+
+#[test]
+fn a_file_dropped_on_the_desk_form_opens_the_import_with_its_preview() {
+    let server = slow_server(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    assert_eq!(harness.state().screen(), Screen::Form);
+
+    drop_files(&mut harness, &[&file]);
+    assert_eq!(harness.state().screen(), Screen::Import);
+    step_until(&mut harness, |app| app.import_preview().is_some());
+    settle(&mut harness);
+    // The preview's rows, in the accessibility tree.
+    harness.get_by_label("Строк: 6; в порядке: 5; с ошибками: 1.");
+    for id in ["ui-imp-1", "ui-imp-3", "ui-imp-6"] {
+        harness.get_by_label(id);
+    }
+    harness.get_by_label("Строка 4: «Чистота» (E): «6» — оценка должна быть от 1 до 5");
+    // The path field holds the dropped file's path, for typing over.
+    assert_eq!(
+        harness.get_by_label("Путь к файлу").value().as_deref(),
+        Some(file.display().to_string().as_str())
+    );
+    assert_eq!(
+        server.state().requests().len(),
+        0,
+        "a preview sends nothing"
+    );
+}
+
+#[test]
+fn of_several_dropped_files_the_first_is_read_and_a_dropped_folder_is_refused_as_typed() {
+    let server = slow_server(0);
+    let dir = tempfile::tempdir().unwrap();
+    let first = write_file(dir.path());
+    let second = dir.path().join("second.csv");
+    std::fs::write(&second, format!("{HEADER}\nother-1;5;5;5;5;;\n")).unwrap();
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    harness.get_by_label("Импорт из файла…").click();
+    settle(&mut harness);
+
+    drop_files(&mut harness, &[&first, &second]);
+    step_until(&mut harness, |app| app.import_preview().is_some());
+    settle(&mut harness);
+    harness.get_by_label("Строк: 6; в порядке: 5; с ошибками: 1.");
+    harness.get_by_label(&format!(
+        "Перетащено файлов: 2. Читается только первый: {}.",
+        first.display()
+    ));
+    assert!(harness.query_by_label("other-1").is_none());
+
+    // A folder: the message a typed path gets, and the field keeps the path.
+    let folder = dir.path().join("a folder");
+    std::fs::create_dir(&folder).unwrap();
+    start_reading(&mut harness, &folder);
+    step_until(&mut harness, |app| app.import_error().is_some());
+    let typed = harness.state().import_error().unwrap().to_owned();
+    harness.get_by_label("Назад").click();
+    settle(&mut harness);
+    harness.get_by_label("Импорт из файла…").click();
+    settle(&mut harness);
+    drop_files(&mut harness, &[&folder]);
+    step_until(&mut harness, |app| app.import_error().is_some());
+    settle(&mut harness);
+    assert_eq!(harness.state().import_error(), Some(typed.as_str()));
+    harness.get_by_label(&typed);
+    assert!(harness.state().import_preview().is_none());
+    assert_eq!(
+        harness.get_by_label("Путь к файлу").value().as_deref(),
+        Some(folder.display().to_string().as_str())
+    );
+}
+
+#[test]
+fn a_file_dropped_on_a_kiosk_patients_screen_does_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let mut rig = crate::support::ui::kiosk_rig();
+    assert_eq!(rig.harness.state().screen(), Screen::Ready);
+    drop_files(&mut rig.harness, &[&file]);
+    settle(&mut rig.harness);
+    assert_eq!(rig.harness.state().screen(), Screen::Ready);
+    assert!(rig.harness.state().import_preview().is_none());
+    assert!(!rig.harness.state().import_busy());
+}
+
+/// Each header of the preview whole: its label is the column's full name, and it is
+/// drawn at least as wide as its longest word, on no more lines than it has words (a
+/// word is never cut: «Результ / ат», «Ст…»). At the window's minimum size and at
+/// 1280×800.
+#[test]
+fn the_preview_headers_are_whole_words() {
+    let server = slow_server(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    for size in [egui::vec2(640.0, 480.0), egui::vec2(1280.0, 800.0)] {
+        let mut setup = setup_for(&server.url(), TOKEN);
+        setup.data_dir = Some(dir.path().join("data"));
+        let mut harness = build(builder(size), setup);
+        open_file(&mut harness, &file);
+        settle(&mut harness);
+        let font = harness
+            .ctx
+            .global_style()
+            .text_styles
+            .get(&egui::TextStyle::Body)
+            .unwrap()
+            .clone();
+        let width_of = |text: &str| {
+            harness.ctx.fonts_mut(|f| {
+                f.layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
+                    .size()
+            })
+        };
+        let line = width_of("Строка").y;
+        let mut headers = vec!["Строка"];
+        headers.extend(HEADER.split(';'));
+        headers.push("Ошибки");
+        for header in headers {
+            // The one node with this label: the header (no cell holds these words).
+            let rect = harness.get_by_label(header).rect();
+            let words = header.split_whitespace().count();
+            let longest = header
+                .split_whitespace()
+                .map(|w| width_of(w).x)
+                .fold(0.0, f32::max);
+            assert!(
+                rect.width() + 0.5 >= longest,
+                "at {size:?}, «{header}» is {} wide, its longest word {longest}",
+                rect.width()
+            );
+            #[allow(clippy::cast_precision_loss)]
+            let most = words as f32 * line + 0.5;
+            assert!(
+                rect.height() <= most,
+                "at {size:?}, «{header}» takes {} in height, more than {words} line(s) of {line}",
+                rect.height()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_file_dropped_while_rows_are_being_sent_is_refused_and_the_sending_goes_on() {
+    let server = slow_server(150);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path());
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, format!("{HEADER}\nother-1;5;5;5;5;;\n")).unwrap();
+    let mut harness = import_harness(&server.url(), &dir.path().join("data"), false);
+    open_file(&mut harness, &file);
+    harness
+        .get_by_label("Отправить строки без ошибок: 5")
+        .click();
+    step_until_within(&mut harness, 1000, RatingApp::import_busy);
+
+    drop_files(&mut harness, &[&other]);
+    harness.step();
+    harness.get_by_label(&format!(
+        "Файл «{}» не открыт: программа ещё занята другим файлом. Перетащите его ещё раз, когда она закончит.",
+        other.display()
+    ));
+    step_until_within(&mut harness, 2000, |app| !app.import_busy());
+    harness.get_by_label(
+        "Строк: 6; доставлено: 5 (из них раньше: 0); ожидают отправки: 0; отклонено сервером: 0; с ошибками: 1.",
+    );
+    assert_eq!(server.state().ratings().len(), 5);
+    assert!(harness.query_by_label("other-1").is_none());
 }

@@ -1,8 +1,11 @@
 //! "Import from file…": paper forms from a spreadsheet or CSV file, in the window (desk
 //! mode, and the kiosk's administrator menu).
 //!
-//! A typed path (no file dialog is offered: a kiosk shell or a bare X server has no
-//! desktop portal to show one), a preview table of the first [`PREVIEW_ROWS`] rows with
+//! The file comes from the desktop's file dialog ("Choose file…": the XDG desktop
+//! portal's, through `rfd`, asked on a worker thread; where no portal answers — a kiosk
+//! shell, a bare X server — the screen says so and the path field is the way), from a
+//! file dropped on the window (the first of several, said so), or from a typed path;
+//! each starts the same reading. A preview table of the first [`PREVIEW_ROWS`] rows with
 //! invalid cells marked and explained (the remarks column too, decoded, so a person sees
 //! garbled text before sending; on screen only) and the count of the rest, the first
 //! invalid rows anywhere in the file explained under it, "Send N valid rows" (the valid
@@ -28,6 +31,7 @@ use super::{RatingApp, Screen, Transition, theme};
 use crate::api::OutcomeClass;
 use crate::config::Config;
 use crate::i18n::I18n;
+use crate::import::read::{SPREADSHEET_EXTENSIONS, TEXT_EXTENSIONS};
 use crate::import::report::{self, Line, RowOutcome, Stage, Tally};
 use crate::import::send::{self, Progress};
 use crate::import::{self, Field, IdRules, Import, ImportError, ImportOptions, Preview};
@@ -73,6 +77,24 @@ pub(super) struct ImportView {
     report_message: Option<String>,
     /// Scroll the summary into view once it arrives.
     scroll_to_summary: bool,
+    /// The file dialog, open: its answer on the way.
+    choosing: Option<Promise<Choice>>,
+    /// Said under the path field: no file dialog here, several files dropped…
+    notice: Option<String>,
+    /// Files dropped on the window, taken at the next frame of this screen.
+    dropped: Vec<egui::DroppedFileHandle>,
+}
+
+/// What the file dialog came to.
+#[derive(Debug)]
+enum Choice {
+    /// A file was picked.
+    Picked(PathBuf),
+    /// Closed without a file: nothing to say.
+    Cancelled,
+    /// No desktop portal answers (no D-Bus session, no portal, or one without a file
+    /// chooser): the path field is the way.
+    Unavailable,
 }
 
 struct Sending {
@@ -92,9 +114,18 @@ impl ImportView {
         self.error.as_deref()
     }
 
-    /// Something is being read, sent or saved.
+    /// Something is being read, sent or saved, or the file dialog is open.
     pub(super) fn busy(&self) -> bool {
-        self.loading.is_some() || self.sending.is_some() || self.saving_report.is_some()
+        self.loading.is_some()
+            || self.sending.is_some()
+            || self.saving_report.is_some()
+            || self.choosing.is_some()
+    }
+
+    /// Files dropped on the window: the first is read at this screen's next frame, as a
+    /// typed path would be.
+    pub(super) fn dropped(&mut self, files: Vec<egui::DroppedFileHandle>) {
+        self.dropped = files;
     }
 
     fn options(config: &Config) -> ImportOptions {
@@ -107,12 +138,13 @@ impl ImportView {
         }
     }
 
-    fn start_reading(&mut self, app: &RatingApp, ctx: &egui::Context) {
-        let path = PathBuf::from(self.path.trim());
+    /// Read `path` (typed, picked in the dialog or dropped) in the background.
+    fn start_reading(&mut self, app: &RatingApp, ctx: &egui::Context, path: PathBuf) {
         let options = Self::options(&app.config);
         self.loaded = None;
         self.summary = None;
         self.error = None;
+        self.notice = None;
         self.report_message = None;
         self.report_path = report_path_for(&path);
         self.loading = Some(jobs::spawn(
@@ -130,6 +162,66 @@ impl ImportView {
                 })
             },
         ));
+    }
+
+    /// Open the file dialog on a worker thread (it blocks until the person answers),
+    /// in the folder of the path in the field when there is one.
+    fn start_choosing(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        let title = app.i18n.tr(msg!("import-dialog-title"));
+        let forms = app.i18n.tr(msg!("import-dialog-filter"));
+        let all = app.i18n.tr(msg!("import-dialog-all-files"));
+        let typed = PathBuf::from(self.path.trim());
+        self.notice = None;
+        self.choosing = Some(jobs::spawn(
+            "import-dialog",
+            ctx,
+            move || {
+                // Looked at here, not in the frame: a path can be on a slow share.
+                let folder = Some(typed)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .and_then(|p| {
+                        if p.is_dir() {
+                            Some(p)
+                        } else {
+                            p.parent().map(PathBuf::from)
+                        }
+                    })
+                    .filter(|p| p.is_dir());
+                choose_file(&title, &forms, &all, folder)
+            },
+            |e| {
+                tracing::error!(error = %e, "the file dialog cannot be started");
+                Choice::Unavailable
+            },
+        ));
+    }
+
+    /// The first of the files dropped on the window, read as a typed path would be.
+    fn take_dropped(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        let files = std::mem::take(&mut self.dropped);
+        let Some(first) = files.first() else {
+            return;
+        };
+        let path = first.path().to_owned();
+        let name = crate::safe_text::lines(&path.display().to_string()).into_owned();
+        if self.busy() {
+            self.notice = Some(
+                app.i18n
+                    .tr_args(msg!("import-drop-busy"), &[("name", name.as_str().into())]),
+            );
+            return;
+        }
+        self.path = path.display().to_string();
+        self.start_reading(app, ctx, path);
+        if files.len() > 1 {
+            self.notice = Some(app.i18n.tr_args(
+                msg!("import-dropped-several"),
+                &[
+                    ("count", files.len().into()),
+                    ("name", name.as_str().into()),
+                ],
+            ));
+        }
     }
 
     fn start_sending(&mut self, app: &RatingApp, ctx: &egui::Context) {
@@ -185,7 +277,21 @@ impl ImportView {
         ));
     }
 
-    fn poll(&mut self, i18n: &I18n) {
+    fn poll(&mut self, app: &RatingApp, ctx: &egui::Context) {
+        let i18n = &app.i18n;
+        if let Some(promise) = self.choosing.take() {
+            match promise.try_take() {
+                Ok(Choice::Picked(path)) => {
+                    self.path = path.display().to_string();
+                    self.start_reading(app, ctx, path);
+                }
+                Ok(Choice::Cancelled) => {}
+                Ok(Choice::Unavailable) => {
+                    self.notice = Some(i18n.tr(msg!("import-dialog-unavailable")));
+                }
+                Err(promise) => self.choosing = Some(promise),
+            }
+        }
         let view = &mut *self;
         if let Some(promise) = view.loading.take() {
             match promise.try_take() {
@@ -239,8 +345,9 @@ impl ImportView {
 
     /// The import screen.
     pub(super) fn ui(&mut self, app: &RatingApp, ui: &mut Ui) -> Transition {
-        self.poll(&app.i18n);
         let ctx = ui.ctx().clone();
+        self.poll(app, &ctx);
+        self.take_dropped(app, &ctx);
         ui.heading(app.i18n.tr(msg!("import-title")));
         ui.add_space(8.0);
         let busy = self.busy();
@@ -249,18 +356,32 @@ impl ImportView {
             ui.horizontal(|ui| {
                 let field = ui.add(
                     egui::TextEdit::singleline(&mut self.path)
-                        .desired_width((ui.available_width() - 160.0).max(200.0))
+                        .desired_width((ui.available_width() - 330.0).max(200.0))
                         .hint_text(app.i18n.tr(msg!("import-path-hint"))),
                 );
                 let field = field.labelled_by(label.id);
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 let open = ui.button(app.i18n.tr(msg!("import-open"))).clicked();
                 if (open || enter) && !self.path.trim().is_empty() {
-                    self.start_reading(app, &ctx);
+                    let path = PathBuf::from(self.path.trim());
+                    self.start_reading(app, &ctx, path);
+                }
+                if ui.button(app.i18n.tr(msg!("import-choose"))).clicked() {
+                    self.start_choosing(app, &ctx);
                 }
             });
             ui.label(RichText::new(app.i18n.tr(msg!("import-formats"))).small());
+            ui.label(RichText::new(app.i18n.tr(msg!("import-drop-hint"))).small());
         });
+        if self.choosing.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(app.i18n.tr(msg!("import-choosing")));
+            });
+        }
+        if let Some(notice) = &self.notice {
+            ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
+        }
         if self.loading.is_some() {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -316,6 +437,21 @@ impl ImportView {
 
     fn preview_ui(app: &RatingApp, ui: &mut Ui, loaded: &Loaded) {
         Self::counts_ui(app, ui, loaded);
+        let headers = Headers::new(app, ui, loaded);
+        // A table wider than the window (its minimum size) scrolls sideways rather
+        // than cut its columns or their headers' words.
+        egui::ScrollArea::horizontal()
+            .id_salt("import-preview-sideways")
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::VisibleWhenNeeded)
+            .show(ui, |ui| {
+                // Closer columns than the form's spacing: nine of them fit the
+                // window's column at 1280×800.
+                ui.spacing_mut().item_spacing.x = TABLE_SPACING;
+                Self::table_ui(app, ui, loaded, &headers);
+            });
+    }
+
+    fn table_ui(app: &RatingApp, ui: &mut Ui, loaded: &Loaded, headers: &Headers) {
         let (preview, loaded) = (&loaded.preview, &loaded.import);
         let fields = Field::ALL;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
@@ -324,31 +460,24 @@ impl ImportView {
             .striped(true)
             .min_scrolled_height(320.0)
             .max_scroll_height(420.0)
-            .column(egui_extras::Column::exact(48.0));
-        for field in fields {
+            .column(egui_extras::Column::exact(headers.widths[0]));
+        for (field, width) in fields.into_iter().zip(&headers.widths[1..]) {
             table = table.column(match field {
-                Field::VisitId => egui_extras::Column::initial(150.0).clip(true),
-                Field::Notes => egui_extras::Column::initial(110.0).clip(true),
-                _ => egui_extras::Column::exact(70.0),
+                Field::VisitId | Field::Notes => egui_extras::Column::initial(*width).clip(true),
+                _ => egui_extras::Column::exact(*width),
             });
         }
+        let last = headers.widths[headers.widths.len() - 1];
         table
-            .column(egui_extras::Column::remainder().at_least(120.0).clip(true))
-            .header(row_height * 3.0, |mut header| {
-                header.col(|ui| {
-                    ui.strong(app.i18n.tr(msg!("import-report-row")));
-                });
-                for field in fields {
+            .column(egui_extras::Column::remainder().at_least(last).clip(true))
+            .header(headers.height, |mut header| {
+                for title in &headers.titles {
                     header.col(|ui| {
-                        let title = loaded
-                            .header(field)
-                            .map_or_else(|| app.i18n.tr(field.label_key()), str::to_owned);
+                        // Wraps between words only: the column is as wide as the
+                        // title's longest word.
                         ui.add(egui::Label::new(RichText::new(title).strong()).wrap());
                     });
                 }
-                header.col(|ui| {
-                    ui.strong(app.i18n.tr(msg!("import-preview-problems")));
-                });
             })
             .body(|body| {
                 body.rows(row_height, preview.rows.len(), |mut table_row| {
@@ -552,11 +681,169 @@ impl ImportView {
     }
 }
 
+/// The preview's column titles (the file's own header names where it has them), each
+/// column's width and the header row's height, so that a title wraps only between its
+/// words: a column is at least as wide as its title's longest word (up to
+/// [`WIDEST_TITLE_WORD`]), and the row as tall as the tallest wrapped title.
+struct Headers {
+    /// «Строка», the fields' titles, «Ошибки».
+    titles: Vec<String>,
+    /// One per title: exact for the row number and the scores, the initial width for the
+    /// visit id and the remarks, the least for the problems (which take the rest).
+    widths: Vec<f32>,
+    height: f32,
+}
+
+/// The widest a column grows for one word of its title (a file's header could be one
+/// very long word); past it, that word wraps.
+const WIDEST_TITLE_WORD: f32 = 240.0;
+
+/// The space between the preview's columns.
+const TABLE_SPACING: f32 = 6.0;
+
+impl Headers {
+    fn new(app: &RatingApp, ui: &Ui, loaded: &Loaded) -> Headers {
+        let import = &loaded.import;
+        let mut titles = vec![app.i18n.tr(msg!("import-report-row"))];
+        titles.extend(Field::ALL.into_iter().map(|field| {
+            import
+                .header(field)
+                .map_or_else(|| app.i18n.tr(field.label_key()), str::to_owned)
+        }));
+        titles.push(app.i18n.tr(msg!("import-preview-problems")));
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let color = ui.visuals().strong_text_color();
+        let width_of = |text: &str| {
+            ui.ctx().fonts_mut(|f| {
+                f.layout_no_wrap(text.to_owned(), font.clone(), color)
+                    .size()
+                    .x
+            })
+        };
+        // The row numbers' column: its title, or the widest number shown.
+        let last_row = loaded
+            .preview
+            .rows
+            .iter()
+            .chain(&loaded.preview.invalid)
+            .map(|row| row.number)
+            .max()
+            .unwrap_or(0);
+        let least = std::iter::once(width_of(&last_row.to_string()))
+            .chain(Field::ALL.into_iter().map(|field| match field {
+                // A visit id (a GUID) and remarks are cut at the column's edge.
+                Field::VisitId => 120.0,
+                Field::Notes => 90.0,
+                _ => 48.0,
+            }))
+            .chain(std::iter::once(100.0));
+        // A line is broken after the space that follows a word: room for both.
+        let space = width_of(" ");
+        let widths: Vec<f32> = titles
+            .iter()
+            .zip(least)
+            .map(|(title, least)| {
+                let word = title
+                    .split_whitespace()
+                    .map(&width_of)
+                    .fold(0.0, f32::max)
+                    .min(WIDEST_TITLE_WORD);
+                // Rounded up: a label a fraction of a point wider than its column
+                // would wrap its last letter.
+                least.max((word + space).ceil())
+            })
+            .collect();
+        let lines = titles
+            .iter()
+            .zip(&widths)
+            .map(|(title, width)| {
+                ui.ctx().fonts_mut(|f| {
+                    f.layout(title.clone(), font.clone(), color, *width)
+                        .size()
+                        .y
+                })
+            })
+            .fold(0.0, f32::max);
+        Headers {
+            titles,
+            widths,
+            height: lines + 8.0,
+        }
+    }
+}
+
 fn theme_ok(ui: &Ui) -> Color32 {
     if ui.visuals().dark_mode {
         Color32::from_rgb(120, 220, 140)
     } else {
         Color32::from_rgb(0, 110, 40)
+    }
+}
+
+/// The file dialog's answer (blocks until the person closes it: run on a worker
+/// thread). Asked of the desktop portal only once one answers for its file chooser:
+/// rfd says "no file" alike for "cancelled" and "no dialog", and where no portal
+/// answers the person must be told to type the path.
+fn choose_file(title: &str, forms: &str, all: &str, folder: Option<PathBuf>) -> Choice {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = portal::file_chooser(None) {
+        tracing::info!(error = %e, "no desktop portal answers: no file dialog");
+        return Choice::Unavailable;
+    }
+    // A portal's filters are glob patterns, matched case-sensitively by some: both cases.
+    let extensions: Vec<String> = SPREADSHEET_EXTENSIONS
+        .iter()
+        .chain(TEXT_EXTENSIONS)
+        .flat_map(|e| [(*e).to_owned(), e.to_uppercase()])
+        .collect();
+    let mut dialog = rfd::FileDialog::new()
+        .set_title(title)
+        .add_filter(forms, &extensions)
+        .add_filter(all, &["*"]);
+    if let Some(folder) = folder {
+        dialog = dialog.set_directory(folder);
+    }
+    dialog.pick_file().map_or(Choice::Cancelled, Choice::Picked)
+}
+
+/// Whether the XDG desktop portal offers a file chooser on the session bus.
+#[cfg(target_os = "linux")]
+mod portal {
+    use std::time::Duration;
+
+    /// How long the bus may take to start the portal and answer (D-Bus's own default
+    /// for a method call).
+    const ANSWER_WITHIN: Duration = Duration::from_secs(25);
+
+    /// `Ok` when a portal answers for `org.freedesktop.portal.FileChooser` (its
+    /// `version`) on the session bus, or on the bus at `address`; starting the portal
+    /// if the bus knows how. An `xdg-desktop-portal` without a backend that shows file
+    /// dialogs does not offer the interface, and fails here too.
+    pub(super) fn file_chooser(address: Option<&str>) -> zbus::Result<u32> {
+        let builder = match address {
+            Some(address) => zbus::blocking::connection::Builder::address(address)?,
+            None => zbus::blocking::connection::Builder::session()?,
+        };
+        let bus = builder.method_timeout(ANSWER_WITHIN).build()?;
+        let properties = zbus::blocking::fdo::PropertiesProxy::builder(&bus)
+            .destination("org.freedesktop.portal.Desktop")?
+            .path("/org/freedesktop/portal/desktop")?
+            .build()?;
+        let version = properties.get(
+            zbus::names::InterfaceName::from_static_str("org.freedesktop.portal.FileChooser")?,
+            "version",
+        )?;
+        Ok(u32::try_from(version)?)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn no_bus_means_no_file_chooser() {
+            let dir = tempfile::tempdir().unwrap();
+            let address = format!("unix:path={}", dir.path().join("no-bus").display());
+            assert!(super::file_chooser(Some(&address)).is_err());
+        }
     }
 }
 
