@@ -663,8 +663,7 @@ impl RatingApp {
         self.apply(next, &ctx);
         let next = self.kiosk_configured(&ctx);
         self.apply(next, &ctx);
-        let next = self.slip_camera(&ctx);
-        self.apply(next, &ctx);
+        self.slip_camera(&ctx);
         let next = self.left_kiosk_timer(ui);
         self.apply(next, &ctx);
         self.files_dropped(&ctx);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{RatingApp, Screen, Transition};
+use super::{RatingApp, Screen};
 use crate::slip::{CaptureError, FrameSource, RepeatGuard, SlipIds};
 use crate::ui::jobs::{self, SlipEvent, SlipReader};
 
@@ -70,8 +70,8 @@ impl RatingApp {
 
     /// The slip reader, once a frame: started, restarted or stopped as the settings say,
     /// told whether to read, and a visit id it found taken as a scanned one
-    /// ([`Transition::StartRating`]).
-    pub(super) fn slip_camera(&mut self, ctx: &egui::Context) -> Transition {
+    /// ([`RatingApp::scanned`]).
+    pub(super) fn slip_camera(&mut self, ctx: &egui::Context) {
         let wanted = self
             .kiosk
             .as_ref()
@@ -106,7 +106,7 @@ impl RatingApp {
             self.slips.running_for = wanted;
         }
         let Some(reader) = &self.slips.reader else {
-            return Transition::None;
+            return;
         };
         let now = self.clock.now();
         let waiting_for_id = matches!(self.screen, Screen::Ready)
@@ -120,21 +120,21 @@ impl RatingApp {
             self.slips.guard.away(now);
         }
         self.slips.waiting = waiting_for_id;
-        let mut next = Transition::None;
+        let mut started = false;
         for event in reader.events() {
             match event {
                 SlipEvent::Read(read) => {
                     let cooling_down = self.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
                     if !waiting_for_id
                         || cooling_down
-                        || !matches!(next, Transition::None)
+                        || started
                         || !self.slips.guard.admit(&read.visit_id, now)
                     {
                         continue;
                     }
                     tracing::info!(symbology = ?read.symbology, "a visit slip was read through the camera");
-                    self.screens.visit.form.visit_id = read.text;
-                    next = Transition::StartRating;
+                    // Exactly what a scanner's Enter does on the ready screen.
+                    started = self.scanned(&read.text, ctx);
                 }
                 SlipEvent::Failed(error) => {
                     tracing::error!(%error, "the camera cannot be read: the ready screen takes visit ids from the scanner and the keyboard only");
@@ -147,6 +147,5 @@ impl RatingApp {
                 }
             }
         }
-        next
     }
 }
