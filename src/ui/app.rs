@@ -248,6 +248,8 @@ struct OneShot {
     scroll_to_result: bool,
     /// Put the keyboard focus on the first star row.
     focus_first_row: bool,
+    /// Put the keyboard focus on the thank-you title, so a screen reader reads it.
+    focus_thanks: bool,
 }
 
 impl RatingApp {
@@ -305,6 +307,7 @@ impl RatingApp {
                 focus_visit_id: true,
                 scroll_to_result: false,
                 focus_first_row: false,
+                focus_thanks: false,
             },
             clock: setup.clock,
             appearance,
@@ -532,6 +535,7 @@ impl RatingApp {
             Transition::Answered(result) => {
                 if self.answered(result) {
                     self.screen = Screen::ThankYou;
+                    self.once.focus_thanks = true;
                 }
             }
             Transition::LeaveKiosk => {
