@@ -126,6 +126,29 @@ pub fn primary_button(ctx: &egui::Context, text: impl Into<String>) -> egui::But
 /// with `description` (the line under it) as its description: Orca reads what takes the
 /// focus, and reads a heading's description with it (never a label's).
 pub fn focus_title(ui: &mut egui::Ui, text: egui::RichText, description: &str) -> egui::Response {
+    let (response, name) = focusable_text(ui, text);
+    ui.ctx().accesskit_node_builder(response.id, |node| {
+        node.set_role(egui::accesskit::Role::Heading);
+        node.set_level(1);
+        node.set_label(name.as_str());
+        node.set_description(description);
+    });
+    response
+}
+
+/// A line of text in the Tab order, for screen readers: drawn exactly as a
+/// [`egui::Label`] of `text` is (no focus underline), a label for assistive technology.
+/// For a line a keyboard user must hear where they are, e.g. what the form still needs,
+/// which stands where the disabled Send button (no focus) would be.
+pub fn focus_line(ui: &mut egui::Ui, text: egui::RichText) -> egui::Response {
+    let (response, name) = focusable_text(ui, text);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &name));
+    response
+}
+
+/// `text` laid out and painted as a non-wrapping-row [`egui::Label`] would, in a rect that
+/// can take the keyboard focus; with its plain text.
+fn focusable_text(ui: &mut egui::Ui, text: egui::RichText) -> (egui::Response, String) {
     let name = text.text().to_owned();
     let mut job = std::sync::Arc::unwrap_or_clone(egui::WidgetText::from(text).into_layout_job(
         ui.style(),
@@ -148,13 +171,7 @@ pub fn focus_title(ui: &mut egui::Ui, text: egui::RichText, description: &str) -
         ui.painter()
             .add(egui::epaint::TextShape::new(pos, galley, color));
     }
-    ui.ctx().accesskit_node_builder(response.id, |node| {
-        node.set_role(egui::accesskit::Role::Heading);
-        node.set_level(1);
-        node.set_label(name.as_str());
-        node.set_description(description);
-    });
-    response
+    (response, name)
 }
 
 /// Style `ctx` for the rating window. Call it before the pass that should show the

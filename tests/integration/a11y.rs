@@ -2,12 +2,14 @@
 //! missing or wrong: the accessibility tree's focus, names and descriptions, driven as in
 //! the other window tests.
 
+use egui::Key;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use visit_rating::ui::app::Screen;
 
 use crate::support::ui::{
-    SUBMIT, TOKEN, fill, harness, kiosk_rig, sent, server, setup_for, step_until,
+    ATTITUDE, CLEANLINESS, DIDNT_VISIT, RESULT, SUBMIT, TOKEN, WAITING, click_star, fill, harness,
+    kiosk_rig, sent, server, settle, setup_for, step_until,
 };
 
 const THANKS: &str = "Спасибо! Оценка принята.";
@@ -40,4 +42,40 @@ fn the_desk_thank_you_takes_the_focus_too() {
     harness.get_by_label(SUBMIT).click();
     step_until(&mut harness, sent);
     assert!(harness.get_by_label(THANKS).is_focused());
+}
+
+/// A disabled Send takes no focus, so Tab from the last box went past it and the line
+/// saying what the form still needs was never read. That line is in the Tab order now,
+/// where Send stands, until the form is complete.
+#[test]
+fn tab_past_an_incomplete_form_reaches_what_it_still_needs() {
+    let mut rig = kiosk_rig();
+    rig.scan("a11y-visit-2");
+    for (criterion, stars) in [(WAITING, 4), (RESULT, 5), (ATTITUDE, 3)] {
+        click_star(&mut rig.harness, criterion, stars);
+    }
+    rig.harness.get_by_label(DIDNT_VISIT).focus();
+    settle(&mut rig.harness);
+    rig.harness.key_press(Key::Tab);
+    settle(&mut rig.harness);
+    let missing = format!("Осталось оценить: «{CLEANLINESS}»");
+    let hint = rig.harness.get_by_label_contains(&missing);
+    assert!(
+        hint.is_focused(),
+        "Tab from the box lands on what is missing"
+    );
+    assert!(
+        rig.harness
+            .get_by_label(SUBMIT)
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    // Once the form is complete the line is gone and Send takes the focus instead.
+    click_star(&mut rig.harness, CLEANLINESS, 2);
+    rig.harness.get_by_label(DIDNT_VISIT).focus();
+    settle(&mut rig.harness);
+    rig.harness.key_press(Key::Tab);
+    settle(&mut rig.harness);
+    assert!(rig.harness.get_by_label(SUBMIT).is_focused());
 }

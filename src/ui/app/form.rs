@@ -274,7 +274,9 @@ impl Visit {
         });
         match hint {
             Some(hint) => {
-                ui.label(RichText::new(hint).color(ui.visuals().warn_fg_color));
+                // In the Tab order: Send takes no focus while disabled, so a keyboard
+                // user Tabbing on from the form hears here what is still missing.
+                theme::focus_line(ui, RichText::new(hint).color(ui.visuals().warn_fg_color));
             }
             None if !sending => {
                 ui.weak(app.i18n.tr(msg!("hint-ready")));
