@@ -113,6 +113,9 @@ pub struct KioskOptions {
     pub cooldown_secs: u64,
     /// Show an on-screen keyboard under the remarks (touch-only terminals).
     pub on_screen_keyboard: bool,
+    /// A camera (V4L2 device, e.g. `/dev/video0`) through which the ready screen reads
+    /// the slip's QR code or barcode; off unless set.
+    pub camera: Option<PathBuf>,
 }
 
 impl Default for KioskOptions {
@@ -126,6 +129,7 @@ impl Default for KioskOptions {
             idle_warning_secs: 20,
             cooldown_secs: 2,
             on_screen_keyboard: false,
+            camera: None,
         }
     }
 }

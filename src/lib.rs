@@ -53,5 +53,6 @@ pub mod safe_text;
 pub mod scores;
 pub mod secrets;
 pub mod service;
+pub mod slip;
 pub mod time;
 pub mod ui;

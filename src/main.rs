@@ -338,10 +338,10 @@ fn main() -> ExitCode {
             cli::config::config(&command.into(), &sources, &i18n).into()
         }
         Some(Command::AdminPin(AdminPinCommand::Set)) => {
-            cli::admin_pin_set(&config, &config_path).into()
+            cli::admin_pin_set(&config, &config_path, &i18n).into()
         }
         Some(Command::AdminPin(AdminPinCommand::Clear)) => {
-            cli::admin_pin_clear(&config, &config_path).into()
+            cli::admin_pin_clear(&config, &config_path, &i18n).into()
         }
         Some(Command::AdminPin(AdminPinCommand::Check)) => {
             cli::admin_pin_check(&config, &i18n).into()

@@ -480,3 +480,16 @@ admin-pin-check-none = No administrator PIN is set. Set one with “visit-rating
 admin-pin-check-not-a-pin = What standard input holds is not a PIN (one line of at most 12 digits, 0-9): nothing was compared.
 admin-pin-check-unreadable = Cannot read the PIN from standard input: { $detail }
 admin-pin-check-prompt = Administrator PIN (not shown while you type):
+
+## visit-rating admin-pin set and clear (the PIN is never repeated in these)
+admin-pin-set-prompt = New administrator PIN (6-12 digits, not shown while you type):
+admin-pin-set-repeat = Repeat the PIN:
+admin-pin-set-differ = The two PINs differ; nothing was changed.
+admin-pin-set-format = The PIN must be 6 to 12 digits (0-9); nothing was changed.
+admin-pin-set-hash-failed = Cannot hash the PIN; nothing was changed.
+admin-pin-set-unreadable-terminal = Cannot read the PIN from the terminal: { $detail }
+admin-pin-stored = The administrator PIN is stored as an Argon2id hash in { $path }.
+admin-pin-removed = The administrator PIN is removed from { $path }.
+admin-pin-settings-unreadable = Cannot read the settings file { $path }: { $detail }. The PIN was not changed.
+admin-pin-settings-invalid = The settings file { $path } is invalid: { $detail }. The PIN was not changed: mend the file and try again.
+admin-pin-settings-unwritable = Cannot save the settings file { $path }: { $detail }. The PIN was not changed.

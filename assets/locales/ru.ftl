@@ -508,3 +508,16 @@ admin-pin-check-none = PIN-код администратора не задан. 
 admin-pin-check-not-a-pin = Во входных данных не PIN-код (одна строка не длиннее 12 цифр 0–9): сравнение не выполнялось.
 admin-pin-check-unreadable = Не удалось прочитать PIN-код со стандартного ввода: { $detail }
 admin-pin-check-prompt = PIN-код администратора (не отображается при вводе):
+
+## visit-rating admin-pin set и clear (сам PIN-код в этих строках не повторяется)
+admin-pin-set-prompt = Новый PIN-код администратора (6–12 цифр, не отображается при вводе):
+admin-pin-set-repeat = Повторите PIN-код:
+admin-pin-set-differ = PIN-коды не совпадают: ничего не изменено.
+admin-pin-set-format = PIN-код должен состоять из 6–12 цифр (0–9): ничего не изменено.
+admin-pin-set-hash-failed = Не удалось вычислить хеш PIN-кода: ничего не изменено.
+admin-pin-set-unreadable-terminal = Не удалось прочитать PIN-код с терминала: { $detail }
+admin-pin-stored = PIN-код администратора сохранён в { $path } в виде хеша Argon2id.
+admin-pin-removed = PIN-код администратора удалён из { $path }.
+admin-pin-settings-unreadable = Не удалось прочитать файл настроек { $path }: { $detail }. PIN-код не изменён.
+admin-pin-settings-invalid = В файле настроек { $path } ошибка: { $detail }. PIN-код не изменён: исправьте файл и повторите.
+admin-pin-settings-unwritable = Не удалось записать файл настроек { $path }: { $detail }. PIN-код не изменён.

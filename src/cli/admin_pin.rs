@@ -1,11 +1,14 @@
-//! `visit-rating admin-pin set|clear|check`: the kiosk administrator's PIN.
+//! `visit-rating admin-pin set|clear|check`: the kiosk administrator's PIN. What each
+//! prints, its prompts included, is in the user's language, chosen as for every command.
 
 use std::io::Read;
+use std::path::Path;
 
 use zeroize::Zeroizing;
 
 use super::Exit;
-use crate::config::Config;
+use crate::admin_pin::PinError;
+use crate::config::{Config, ConfigError};
 use crate::i18n::I18n;
 use crate::msg;
 
@@ -78,47 +81,63 @@ fn check_unreadable(i18n: &I18n, e: &std::io::Error) -> Exit {
 /// `visit-rating admin-pin set`: read a PIN from standard input (asked twice without
 /// echo on a terminal), store its Argon2id hash in the settings file. Exit 0, or 2 for a
 /// PIN that is not 6–12 digits or PINs that differ, or 1 when the file cannot be saved.
-pub fn admin_pin_set(config: &Config, config_path: &std::path::Path) -> Exit {
+/// Its prompts, errors and answer are in `i18n`'s language (`--lang`, else the
+/// settings' `language`), as every command's.
+pub fn admin_pin_set(config: &Config, config_path: &Path, i18n: &I18n) -> Exit {
     use std::io::IsTerminal;
-    let pin = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("New administrator PIN (6-12 digits): ");
-        let second = rpassword::prompt_password("Repeat the PIN: ");
-        match (first, second) {
-            (Ok(a), Ok(b)) if a == b => a,
-            (Ok(_), Ok(_)) => {
-                crate::err!("The two PINs differ; nothing was changed.");
-                return Exit::Invalid;
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                crate::err!("cannot read the PIN: {e}");
-                return Exit::Failure;
-            }
-        }
-    } else {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            crate::err!("cannot read the PIN from standard input: {e}");
+    let pin: Zeroizing<String> = if std::io::stdin().is_terminal() {
+        let ask = |key| {
+            rpassword::prompt_password(format!("{} ", i18n.tr(key)))
+                .map(Zeroizing::new)
+                .map_err(|e| {
+                    crate::err!(
+                        "{}",
+                        i18n.tr_args(
+                            msg!("admin-pin-set-unreadable-terminal"),
+                            &[("detail", e.to_string().into())]
+                        )
+                    );
+                })
+        };
+        let Ok(first) = ask(msg!("admin-pin-set-prompt")) else {
             return Exit::Failure;
+        };
+        let Ok(second) = ask(msg!("admin-pin-set-repeat")) else {
+            return Exit::Failure;
+        };
+        if first != second {
+            crate::err!("{}", i18n.tr(msg!("admin-pin-set-differ")));
+            return Exit::Invalid;
+        }
+        first
+    } else {
+        let mut text = Zeroizing::new(String::new());
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            return check_unreadable(i18n, &e);
         }
         text
     };
     let hash = match crate::admin_pin::hash_pin(&pin) {
         Ok(hash) => hash,
-        Err(e) => {
-            crate::err!("{e}; nothing was changed.");
+        Err(PinError::Format) => {
+            crate::err!("{}", i18n.tr(msg!("admin-pin-set-format")));
+            return Exit::Invalid;
+        }
+        Err(PinError::Hash(_)) => {
+            crate::err!("{}", i18n.tr(msg!("admin-pin-set-hash-failed")));
             return Exit::Invalid;
         }
     };
-    save_pin_hash(config, config_path, Some(hash))
+    save_pin_hash(config, config_path, Some(hash), i18n)
 }
 
 /// `visit-rating admin-pin clear`: remove the PIN (the kiosk's administrator area then
-/// cannot be opened from the screen).
-pub fn admin_pin_clear(config: &Config, config_path: &std::path::Path) -> Exit {
-    save_pin_hash(config, config_path, None)
+/// cannot be opened from the screen). Its answer is in `i18n`'s language.
+pub fn admin_pin_clear(config: &Config, config_path: &Path, i18n: &I18n) -> Exit {
+    save_pin_hash(config, config_path, None, i18n)
 }
 
-fn save_pin_hash(_config: &Config, config_path: &std::path::Path, hash: Option<String>) -> Exit {
+fn save_pin_hash(_config: &Config, config_path: &Path, hash: Option<String>, i18n: &I18n) -> Exit {
     let set = hash.is_some();
     // The user's file as it is, with the hash alone changed: the settings in force also
     // hold the machine's files' values, which must not be copied into it.
@@ -129,19 +148,58 @@ fn save_pin_hash(_config: &Config, config_path: &std::path::Path, hash: Option<S
         }
         .save(config_path)
     });
+    let path = || config_path.display().to_string().into();
     match saved {
         Ok(()) => {
-            let what = if set {
-                "stored as an Argon2id hash in"
+            let done = if set {
+                msg!("admin-pin-stored")
             } else {
-                "removed from"
+                msg!("admin-pin-removed")
             };
-            crate::out!("The administrator PIN is {what} {}.", config_path.display());
+            crate::out!("{}", i18n.tr_args(done, &[("path", path())]));
             Exit::Ok
         }
         Err(e) => {
-            crate::err!("{e}");
+            crate::err!("{}", settings_error(&e, i18n));
             Exit::Failure
         }
     }
+}
+
+/// Why the settings file could not be read or saved, in `i18n`'s language: the file,
+/// and the system's or the TOML parser's own words (with the line) as the detail.
+fn settings_error(error: &ConfigError, i18n: &I18n) -> String {
+    let (key, path, detail) = match error {
+        ConfigError::Read { path, source } => (
+            msg!("admin-pin-settings-unreadable"),
+            path,
+            source.to_string(),
+        ),
+        ConfigError::Parse { path, message } => {
+            (msg!("admin-pin-settings-invalid"), path, message.clone())
+        }
+        ConfigError::Value {
+            path,
+            field,
+            reason,
+        } => (
+            msg!("admin-pin-settings-invalid"),
+            path,
+            format!("{field}: {reason}"),
+        ),
+        ConfigError::Write { path, source } => (
+            msg!("admin-pin-settings-unwritable"),
+            path,
+            source.to_string(),
+        ),
+        // Not from reading or saving a named file; its own words name the way out.
+        ConfigError::NoHome => return error.to_string(),
+    };
+    i18n.tr_args(
+        key,
+        &[
+            ("path", path.display().to_string().into()),
+            ("detail", detail.into()),
+        ],
+    )
 }

@@ -78,6 +78,7 @@ pub const KEYS: &[(&str, Kind)] = &[
     ("kiosk_options.idle_warning_secs", Kind::Whole),
     ("kiosk_options.cooldown_secs", Kind::Whole),
     ("kiosk_options.on_screen_keyboard", Kind::Bool),
+    ("kiosk_options.camera", Kind::Path),
 ];
 
 /// The table whose keys are listed as `kiosk_options.KEY`.
@@ -589,6 +590,7 @@ mod tests {
             clinic_id: Some(String::new()),
             kiosk_options: super::super::KioskOptions {
                 screen_diagonal_inches: Some(10.0),
+                camera: Some(PathBuf::new()),
                 ..Default::default()
             },
             ..Config::default()

@@ -40,11 +40,13 @@ mod outbox_view;
 mod reload;
 mod result;
 mod setup;
+mod slip_camera;
 mod token;
 
 pub use form::star_row_id;
 pub use reload::WATCH_EVERY;
 use result::Thanks;
+pub use slip_camera::{OpenCamera, READ_EVERY, SAME_SLIP_HOLD};
 
 pub use kiosk::{Kiosk, KioskLayout, Occupancy, PatientChoices, Shape, Unconfigured};
 
@@ -190,6 +192,8 @@ pub struct RatingApp {
     reload: reload::Reload,
     /// A new version installed: the kiosk closes once nobody uses it.
     restart: kiosk::Restart,
+    /// The camera that reads visit slips on the kiosk's ready screen.
+    slips: slip_camera::SlipCamera,
 }
 
 /// Each screen's own state, beside what all screens share in [`RatingApp`]. While the
@@ -320,6 +324,7 @@ impl RatingApp {
             privacy: forget::Privacy::default(),
             reload: reload::Reload::default(),
             restart: kiosk::Restart::default(),
+            slips: slip_camera::SlipCamera::default(),
         };
         app.token.refresh = true;
         app.screens.setup = setup::SetupScreen::new(&app);
@@ -638,6 +643,8 @@ impl RatingApp {
         let next = self.kiosk_timers(ui);
         self.apply(next, &ctx);
         let next = self.kiosk_configured(&ctx);
+        self.apply(next, &ctx);
+        let next = self.slip_camera(&ctx);
         self.apply(next, &ctx);
         let next = self.left_kiosk_timer(ui);
         self.apply(next, &ctx);

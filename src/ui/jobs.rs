@@ -309,3 +309,254 @@ impl RestartWatch {
         self.signal.take()
     }
 }
+
+/// What the slip reader ([`read_slips`]) hands the window.
+#[derive(Debug)]
+pub enum SlipEvent {
+    /// A frame held a visit id.
+    Read(crate::slip::SlipRead),
+    /// The camera cannot be read: said once for each new reason, while it is tried again
+    /// every `retry`.
+    Failed(crate::slip::CaptureError),
+    /// Frames come again after a failure.
+    Working,
+}
+
+/// How the slip reader opens its frames: the configured camera, or images in tests.
+pub type OpenFrames =
+    dyn FnMut() -> Result<Box<dyn crate::slip::FrameSource>, crate::slip::CaptureError> + Send;
+
+/// Read visit slips on a thread of its own for as long as the window holds the
+/// [`SlipReader`]: while it is active ([`SlipReader::set_active`], the ready screen is
+/// shown) one frame every `every` at most, decoded ([`crate::slip::read_visit_id`]) and
+/// dropped; a visit id found is sent to the window, which is woken. While inactive the
+/// frames are closed (the camera stops) and nothing is read. A source that cannot be
+/// opened or fails is tried again every `retry`. Not counted as a job: it never ends by
+/// itself.
+///
+/// # Errors
+/// No thread could be started.
+pub fn read_slips(
+    mut open: Box<OpenFrames>,
+    ids: crate::slip::SlipIds,
+    every: Duration,
+    retry: Duration,
+    ctx: &egui::Context,
+) -> std::io::Result<SlipReader> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let alive = Arc::new(());
+    let watched = Arc::downgrade(&alive);
+    let active = Arc::new(AtomicBool::new(false));
+    let wanted = Arc::clone(&active);
+    let ctx = ctx.clone();
+    let step = every.min(Duration::from_millis(100));
+    std::thread::Builder::new()
+        .name("slip-reader".into())
+        .spawn(move || {
+            let send = |event| {
+                let sent = sender.send(event).is_ok();
+                ctx.request_repaint();
+                sent
+            };
+            let mut frames: Option<Box<dyn crate::slip::FrameSource>> = None;
+            // The last failure said (to say each one once), and when to try again.
+            let mut failure: Option<String> = None;
+            let mut retry_at = Instant::now();
+            let fail = |error: crate::slip::CaptureError, failure: &mut Option<String>| {
+                let text = error.to_string();
+                if failure.as_deref() != Some(text.as_str()) {
+                    *failure = Some(text);
+                    return send(SlipEvent::Failed(error));
+                }
+                true
+            };
+            while watched.strong_count() > 0 {
+                let started = Instant::now();
+                if !wanted.load(Ordering::Relaxed) {
+                    frames = None;
+                    std::thread::sleep(step);
+                    continue;
+                }
+                let source = match &mut frames {
+                    Some(source) => source,
+                    None if started < retry_at => {
+                        std::thread::sleep(step);
+                        continue;
+                    }
+                    None => match open() {
+                        Ok(source) => frames.insert(source),
+                        Err(error) => {
+                            retry_at = started + retry;
+                            if !fail(error, &mut failure) {
+                                return;
+                            }
+                            continue;
+                        }
+                    },
+                };
+                match source.next_frame() {
+                    Ok(frame) => {
+                        if failure.take().is_some() && !send(SlipEvent::Working) {
+                            return;
+                        }
+                        let read = crate::slip::read_visit_id(&frame, &ids);
+                        drop(frame);
+                        if let Some(read) = read
+                            && !send(SlipEvent::Read(read))
+                        {
+                            return;
+                        }
+                    }
+                    Err(error) => {
+                        frames = None;
+                        retry_at = started + retry;
+                        if !fail(error, &mut failure) {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+                // The rest of `every`, in short steps: a pause or the end is seen soon.
+                while watched.strong_count() > 0 && wanted.load(Ordering::Relaxed) {
+                    let left = every.saturating_sub(started.elapsed());
+                    if left.is_zero() {
+                        break;
+                    }
+                    std::thread::sleep(left.min(step));
+                }
+            }
+        })
+        .map(|_| SlipReader {
+            active,
+            receiver,
+            _alive: alive,
+        })
+}
+
+/// The window's end of [`read_slips`].
+#[derive(Debug)]
+pub struct SlipReader {
+    active: Arc<std::sync::atomic::AtomicBool>,
+    receiver: std::sync::mpsc::Receiver<SlipEvent>,
+    /// While held, the reader runs.
+    _alive: Arc<()>,
+}
+
+impl SlipReader {
+    /// Read frames (`true`: the ready screen is shown) or close them and read nothing.
+    pub fn set_active(&self, active: bool) {
+        self.active
+            .store(active, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// What the reader found or met since the last call (never blocks).
+    pub fn events(&self) -> Vec<SlipEvent> {
+        self.receiver.try_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::slip::synth::{self, Distortion, Kind};
+    use crate::slip::{CaptureError, FrameSource, GrayFrame, SlipIds};
+
+    /// The same frame again and again, counting the frames taken.
+    struct Repeat(GrayFrame, Arc<AtomicUsize>);
+
+    impl FrameSource for Repeat {
+        fn next_frame(&mut self) -> Result<GrayFrame, CaptureError> {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            Ok(self.0.clone())
+        }
+    }
+
+    fn wait_for(reader: &SlipReader, within: Duration) -> Vec<SlipEvent> {
+        let deadline = Instant::now() + within;
+        loop {
+            let events = reader.events();
+            if !events.is_empty() || Instant::now() > deadline {
+                return events;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn the_reader_reads_only_while_active_and_at_most_once_every_period() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let visit = synth::random_guid(&mut rng);
+        let frame = synth::camera_frame(&visit, Kind::Qr, Distortion::Plain, &mut rng);
+        let taken = Arc::new(AtomicUsize::new(0));
+        let opened = Arc::new(AtomicUsize::new(0));
+        let (count, opens) = (Arc::clone(&taken), Arc::clone(&opened));
+        let open = Box::new(move || {
+            opens.fetch_add(1, Ordering::Relaxed);
+            Ok(Box::new(Repeat(frame.clone(), Arc::clone(&count))) as Box<dyn FrameSource>)
+        });
+        let ctx = egui::Context::default();
+        let every = Duration::from_millis(200);
+        let reader = read_slips(open, SlipIds::default(), every, every, &ctx).unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(taken.load(Ordering::Relaxed), 0, "inactive: no frame read");
+        assert_eq!(
+            opened.load(Ordering::Relaxed),
+            0,
+            "inactive: nothing opened"
+        );
+
+        reader.set_active(true);
+        let events = wait_for(&reader, Duration::from_secs(30));
+        match events.first() {
+            Some(SlipEvent::Read(read)) => assert_eq!(read.visit_id.as_str(), visit),
+            other => panic!("expected a read, got {other:?}"),
+        }
+        let before = taken.load(Ordering::Relaxed);
+        let started = Instant::now();
+        std::thread::sleep(Duration::from_secs(2));
+        let frames = taken.load(Ordering::Relaxed) - before;
+        let periods = started.elapsed().as_millis() / every.as_millis();
+        assert!(
+            frames <= usize::try_from(periods).unwrap() + 1,
+            "{frames} frames in {periods} periods"
+        );
+
+        reader.set_active(false);
+        std::thread::sleep(Duration::from_millis(400));
+        let paused = taken.load(Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(600));
+        assert_eq!(
+            taken.load(Ordering::Relaxed),
+            paused,
+            "paused: no frame read"
+        );
+    }
+
+    #[test]
+    fn a_missing_camera_is_said_once_and_tried_again() {
+        let tries = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&tries);
+        let open = Box::new(move || {
+            count.fetch_add(1, Ordering::Relaxed);
+            Err(CaptureError::Open {
+                device: "/dev/video9".into(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            })
+        });
+        let ctx = egui::Context::default();
+        let step = Duration::from_millis(50);
+        let reader = read_slips(open, SlipIds::default(), step, step, &ctx).unwrap();
+        reader.set_active(true);
+        std::thread::sleep(Duration::from_millis(600));
+        let events = reader.events();
+        assert!(tries.load(Ordering::Relaxed) >= 3, "tried again");
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(matches!(
+            events[0],
+            SlipEvent::Failed(CaptureError::Open { .. })
+        ));
+    }
+}

@@ -94,14 +94,156 @@ fn a_pin_that_is_not_6_to_12_digits_changes_nothing() {
         "1234567890123\n",
         "",
     ] {
+        // In Russian, the default, and in English when asked.
         env.cmd()
             .args(["admin-pin", "set"])
+            .write_stdin(bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "PIN-код должен состоять из 6–12 цифр",
+            ));
+        env.cmd()
+            .args(["--lang", "en", "admin-pin", "set"])
             .write_stdin(bad)
             .assert()
             .code(2)
             .stderr(predicate::str::contains("6 to 12 digits"));
     }
     assert!(!env.config_dir().join("config.toml").exists());
+}
+
+/// `admin-pin set` and `clear` speak the language the rest of the command line speaks:
+/// `--lang`, else the settings' `language`, else Russian. The environment is a user's
+/// on an English desktop (`LANG`, `LC_ALL`), which, as for every command, does not
+/// choose it.
+#[test]
+fn set_and_clear_speak_the_users_language() {
+    let env = UserEnv::new();
+    let run = |args: &[&str], stdin: &str| {
+        let output = env
+            .cmd()
+            .env("LANG", "en_US.UTF-8")
+            .env("LC_ALL", "en_US.UTF-8")
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let path = env.config_dir().join("config.toml");
+    let shown = path.display().to_string();
+
+    // No settings yet: Russian, the default.
+    let (code, stdout, stderr) = run(&["admin-pin", "set"], "735190\n");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stdout.trim_end(),
+        format!("PIN-код администратора сохранён в {shown} в виде хеша Argon2id.")
+    );
+    let (code, stdout, _) = run(&["admin-pin", "clear"], "");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        stdout.trim_end(),
+        format!("PIN-код администратора удалён из {shown}.")
+    );
+
+    // `language = "en"` in the settings: English, as `config show` or `submit` would.
+    env.write_config("language = \"en\"\n");
+    let (code, stdout, _) = run(&["admin-pin", "set"], "735190\n");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        stdout.trim_end(),
+        format!("The administrator PIN is stored as an Argon2id hash in {shown}.")
+    );
+    let (_, stdout, _) = run(&["admin-pin", "clear"], "");
+    assert_eq!(
+        stdout.trim_end(),
+        format!("The administrator PIN is removed from {shown}.")
+    );
+    // `--lang ru` wins over the settings.
+    let (code, _, stderr) = run(&["--lang", "ru", "admin-pin", "set"], "12\n");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("ничего не изменено"), "{stderr}");
+    assert!(!stderr.contains("nothing"), "{stderr}");
+
+    // A damaged settings file stops it (before the language is known), naming the file
+    // and the line, and is left as it was.
+    let damaged = "language = \"en\"\nkiosk = tru\n";
+    std::fs::write(&path, damaged).unwrap();
+    let (code, _, stderr) = run(&["--lang", "ru", "admin-pin", "clear"], "");
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains(&shown), "{stderr}");
+    assert!(stderr.contains("line 2"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
+}
+
+/// `admin-pin set` on a terminal (`script` gives it a pseudo-terminal, as a person at a
+/// console has): its two prompts and the answer to PINs that differ, in each language.
+#[test]
+fn set_on_a_terminal_asks_in_the_users_language() {
+    let env = UserEnv::new();
+    let on_a_terminal = |lang: &str, typed: &str| {
+        let program = assert_cmd::cargo::cargo_bin("visit-rating");
+        let command_line = format!("'{}' --lang {lang} admin-pin set", program.display());
+        let mut script = env.std_cmd("script");
+        script.args([
+            "--quiet",
+            "--return",
+            "--command",
+            &command_line,
+            "/dev/null",
+        ]);
+        let mut child = script
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) is installed");
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(typed.as_bytes()).unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+
+    let (code, text) = on_a_terminal("ru", "735190\n735191\n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("Новый PIN-код администратора (6–12 цифр, не отображается при вводе):"),
+        "{text}"
+    );
+    assert!(text.contains("Повторите PIN-код:"), "{text}");
+    assert!(
+        text.contains("PIN-коды не совпадают: ничего не изменено."),
+        "{text}"
+    );
+
+    let (code, text) = on_a_terminal("en", "735190\n735191\n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("New administrator PIN (6-12 digits, not shown while you type):"),
+        "{text}"
+    );
+    assert!(text.contains("Repeat the PIN:"), "{text}");
+    assert!(
+        text.contains("The two PINs differ; nothing was changed."),
+        "{text}"
+    );
+    assert!(!env.config_dir().join("config.toml").exists());
+
+    // The same PIN twice: stored, said in Russian.
+    let (code, text) = on_a_terminal("ru", "735190\n735190\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("в виде хеша Argon2id"), "{text}");
 }
 
 /// `admin-pin check` with `stdin`, in English: its exit code, stdout and stderr, which

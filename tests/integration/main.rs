@@ -34,6 +34,7 @@ mod real_window;
 mod reliability;
 mod retention;
 mod settings;
+mod slip_camera;
 mod snapshots;
 mod status;
 mod submit;

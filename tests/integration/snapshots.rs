@@ -211,3 +211,127 @@ fn error_hostile_server() {
     }
     shoot(&mut harness, "error_hostile_server");
 }
+
+/// The guides' pictures (the book's «Регистратуре» and «Персоналу киоска»), each a state
+/// those readers meet: below, the desk's answer to an expired token with the queue's
+/// status line, and the kiosk's attention mark, administrator's menu and «не настроен».
+///
+/// A desk with an outbox whose token has expired (5007): the server's words, the advice,
+/// «Заменить токен», and the status line saying that sending waits for a new token.
+#[test]
+fn desk_token_expired() {
+    let server = server();
+    let data = tempfile::tempdir().unwrap();
+    let mut setup = setup_for(&server.url(), visit_rating::mock_server::EXPIRED_TOKEN);
+    setup.data_dir = Some(data.path().to_owned());
+    // Taller than the other desk shots: the answer's panel whole above the status line.
+    let mut harness = build(builder(egui::vec2(1000.0, 1120.0)).wgpu(), setup);
+    fill(
+        &mut harness,
+        "0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6",
+        [5, 3, 5, 4],
+    );
+    harness.get_by_label(SUBMIT).click();
+    step_until_within(&mut harness, 1000, |app| {
+        !app.is_sending()
+            && app.last_result().is_some()
+            && app
+                .outbox_status()
+                .is_some_and(|s| s.waiting == 1 && s.paused.is_some())
+    });
+    harness.get_by_label("Сервер не принял токен доступа.");
+    harness.get_by_label("Ответ сервера: «Время действия токена истекло» (код 5007, HTTP 403)");
+    harness.get_by_label("Заменить токен");
+    harness.get_by_label_contains("отправка приостановлена: нужен новый токен");
+    shoot(&mut harness, "desk_token_expired");
+}
+
+/// A kiosk with the server down, after a patient's rating was saved for later: the ready
+/// screen for the next patient with the staff's mark «(!) Терминал требует внимания
+/// персонала».
+#[test]
+fn kiosk_attention_mark() {
+    use crate::support::ui::kiosk_config;
+    let down = DownPort::new();
+    let data = tempfile::tempdir().unwrap();
+    let clock = visit_rating::ui::clock::Clock::manual();
+    let mut setup = setup_for(&down.url(), TOKEN);
+    setup.config = kiosk_config();
+    setup.kiosk = true;
+    setup.clock = clock.clone();
+    setup.data_dir = Some(data.path().to_owned());
+    let size = egui::vec2(1280.0, 1024.0);
+    let mut harness = build(builder(size).wgpu(), setup);
+    crate::support::fit_to_pixels(&mut harness, size);
+    harness
+        .get_by_label(crate::support::ui::VISIT_ID)
+        .type_text("0c5a8a4e-1b2c-4d3e-8f90-a1b2c3d4e5f6");
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    for (criterion, stars) in crate::support::ui::CRITERIA.into_iter().zip([5, 4, 5, 4]) {
+        click_star(&mut harness, criterion, stars);
+    }
+    harness.get_by_label(SUBMIT).click();
+    step_until(&mut harness, |app| app.screen() == Screen::ThankYou);
+    harness.get_by_label("Спасибо! Ваша оценка сохранена.");
+    // The thank-you screen resets itself; the next patient's screen carries the mark.
+    clock.advance(std::time::Duration::from_mins(1));
+    step_until(&mut harness, |app| app.screen() == Screen::Ready);
+    step_until_within(&mut harness, 1000, |app| {
+        app.outbox_status()
+            .is_some_and(|s| s.waiting == 1 && s.last_error.is_some() && !s.sending)
+    });
+    harness.get_by_label("(!) Терминал требует внимания персонала");
+    shoot(&mut harness, "kiosk_attention_1280x1024");
+}
+
+/// The kiosk's administrator menu, opened with Ctrl+Alt+A and the PIN: a kiosk with its
+/// outbox, so the menu has every button a terminal's has.
+#[test]
+fn kiosk_admin_menu() {
+    use crate::support::ui::{PIN, kiosk_config};
+    use egui::{Key, Modifiers};
+    let server = server();
+    let data = tempfile::tempdir().unwrap();
+    let mut setup = setup_for(&server.url(), TOKEN);
+    setup.config = kiosk_config();
+    setup.kiosk = true;
+    setup.data_dir = Some(data.path().to_owned());
+    let size = egui::vec2(1280.0, 1024.0);
+    let mut harness = build(builder(size).wgpu(), setup);
+    crate::support::fit_to_pixels(&mut harness, size);
+    harness.key_press_modifiers(Modifiers::CTRL | Modifiers::ALT, Key::A);
+    settle(&mut harness);
+    harness.get_by_label("PIN-код").type_text(PIN);
+    harness.key_press(Key::Enter);
+    step_until(&mut harness, |app| app.screen() == Screen::Admin);
+    for button in [
+        "Настройки",
+        "Очередь отправки",
+        "Импорт из файла…",
+        "Выйти из режима киоска",
+        "Закрыть программу",
+        "Вернуться к приёму оценок",
+    ] {
+        harness.get_by_label(button);
+    }
+    shoot(&mut harness, "kiosk_admin_1280x1024");
+}
+
+/// A kiosk without a server address: «Терминал не настроен» for patients, and for staff
+/// how to open the settings.
+#[test]
+fn kiosk_not_configured() {
+    use crate::support::ui::kiosk_config;
+    let mut setup = setup_for("unused", TOKEN);
+    setup.server_url = None;
+    setup.config = kiosk_config();
+    setup.kiosk = true;
+    let size = egui::vec2(1280.0, 1024.0);
+    let mut harness = build(builder(size).wgpu(), setup);
+    crate::support::fit_to_pixels(&mut harness, size);
+    assert_eq!(harness.state().screen(), Screen::NotConfigured);
+    harness.get_by_label("Терминал не настроен");
+    harness.get_by_label_contains("не указан адрес сервера");
+    shoot(&mut harness, "kiosk_not_configured_1280x1024");
+}

@@ -313,6 +313,11 @@ impl Kiosk {
         }
     }
 
+    /// Staff should look at the terminal: something of theirs failed (the camera).
+    pub(super) fn call_staff(&mut self) {
+        self.needs_attention = true;
+    }
+
     /// Staff should look at the terminal (a rating is waiting or failed).
     pub fn needs_attention(&self) -> bool {
         self.needs_attention
