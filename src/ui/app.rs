@@ -252,6 +252,8 @@ struct OneShot {
     scroll_to_result: bool,
     /// Put the keyboard focus on the first star row.
     focus_first_row: bool,
+    /// Put the keyboard focus on the thank-you title, so a screen reader reads it.
+    focus_thanks: bool,
 }
 
 impl RatingApp {
@@ -309,6 +311,7 @@ impl RatingApp {
                 focus_visit_id: true,
                 scroll_to_result: false,
                 focus_first_row: false,
+                focus_thanks: false,
             },
             clock: setup.clock,
             appearance,
@@ -537,6 +540,7 @@ impl RatingApp {
             Transition::Answered(result) => {
                 if self.answered(result) {
                     self.screen = Screen::ThankYou;
+                    self.once.focus_thanks = true;
                 }
             }
             Transition::LeaveKiosk => {

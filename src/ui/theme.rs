@@ -120,6 +120,60 @@ pub fn primary_button(ctx: &egui::Context, text: impl Into<String>) -> egui::But
     .min_size(egui::vec2(240.0, 56.0))
 }
 
+/// A screen's title that takes the keyboard focus for screen readers, drawn exactly as a
+/// [`egui::Label`] of `text` is but without a label's focus underline (nothing to act on
+/// is shown focused). For assistive technology it is a level-1 heading named `text`,
+/// with `description` (the line under it) as its description: Orca reads what takes the
+/// focus, and reads a heading's description with it (never a label's).
+pub fn focus_title(ui: &mut egui::Ui, text: egui::RichText, description: &str) -> egui::Response {
+    let (response, name) = focusable_text(ui, text);
+    ui.ctx().accesskit_node_builder(response.id, |node| {
+        node.set_role(egui::accesskit::Role::Heading);
+        node.set_level(1);
+        node.set_label(name.as_str());
+        node.set_description(description);
+    });
+    response
+}
+
+/// A line of text in the Tab order, for screen readers: drawn exactly as a
+/// [`egui::Label`] of `text` is (no focus underline), a label for assistive technology.
+/// For a line a keyboard user must hear where they are, e.g. what the form still needs,
+/// which stands where the disabled Send button (no focus) would be.
+pub fn focus_line(ui: &mut egui::Ui, text: egui::RichText) -> egui::Response {
+    let (response, name) = focusable_text(ui, text);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &name));
+    response
+}
+
+/// `text` laid out and painted as a non-wrapping-row [`egui::Label`] would, in a rect that
+/// can take the keyboard focus; with its plain text.
+fn focusable_text(ui: &mut egui::Ui, text: egui::RichText) -> (egui::Response, String) {
+    let name = text.text().to_owned();
+    let mut job = std::sync::Arc::unwrap_or_clone(egui::WidgetText::from(text).into_layout_job(
+        ui.style(),
+        egui::FontSelection::Default,
+        ui.text_valign(),
+    ));
+    job.wrap.max_width = ui.available_width();
+    job.halign = ui.layout().horizontal_placement();
+    job.justify = ui.layout().horizontal_justify();
+    let galley = ui.fonts_mut(|fonts| fonts.layout_job(job));
+    let (rect, response) =
+        ui.allocate_exact_size(galley.size(), egui::Sense::focusable_noninteractive());
+    let pos = match galley.job.halign {
+        egui::Align::LEFT => rect.left_top(),
+        egui::Align::Center => rect.center_top(),
+        egui::Align::RIGHT => rect.right_top(),
+    };
+    if ui.is_rect_visible(rect) {
+        let color = ui.style().visuals.text_color();
+        ui.painter()
+            .add(egui::epaint::TextShape::new(pos, galley, color));
+    }
+    (response, name)
+}
+
 /// Style `ctx` for the rating window. Call it before the pass that should show the
 /// style (from the app's creator), or ask for that pass to be run again
 /// ([`egui::Context::request_discard`]): a pass's root `Ui` keeps the style it began with.

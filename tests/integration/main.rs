@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod a11y;
 mod admin_pin;
 mod blocking;
 mod core_dumps;

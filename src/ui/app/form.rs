@@ -308,8 +308,9 @@ impl Visit {
 fn submit_hint(app: &RatingApp, ui: &mut Ui, hint: Option<&str>, sending: bool) {
     match hint {
         Some(hint) => {
-            let text = RichText::new(hint).color(ui.visuals().warn_fg_color);
-            ui.add(egui::Label::new(text).wrap());
+            // In the Tab order: Send takes no focus while disabled, so a keyboard user
+            // Tabbing on from the form hears here what is still missing.
+            theme::focus_line(ui, RichText::new(hint).color(ui.visuals().warn_fg_color));
         }
         None if !sending => {
             let ready = if app.kiosk.is_some() {

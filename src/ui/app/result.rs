@@ -157,24 +157,32 @@ impl Visit {
         let cooling_down = app.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
         ui.add_space(48.0 + app.kiosk_spare_height() / 3.0);
         ui.vertical_centered(|ui| {
-            let title = if saved_for_later {
+            let title_text = app.i18n.tr(if saved_for_later {
                 msg!("thanks-saved-title")
             } else {
                 msg!("thanks-title")
-            };
-            ui.label(
-                RichText::new(app.i18n.tr(title))
-                    .size(34.0)
-                    .strong()
-                    .color(theme::Palette::of(ui.ctx()).success),
-            );
-            ui.add_space(12.0);
-            let body = if saved_for_later && app.kiosk.is_none() {
+            });
+            let body = app.i18n.tr(if saved_for_later && app.kiosk.is_none() {
                 msg!("outcome-queued")
             } else {
                 msg!("thanks-body")
-            };
-            ui.label(RichText::new(app.i18n.tr(body)).size(20.0));
+            });
+            // The title takes the keyboard focus when the screen opens: a screen reader
+            // reads what takes the focus (Orca 43 has no other way to hear a new screen),
+            // the line under it with it.
+            let title = theme::focus_title(
+                ui,
+                RichText::new(title_text)
+                    .size(34.0)
+                    .strong()
+                    .color(theme::Palette::of(ui.ctx()).success),
+                &body,
+            );
+            if std::mem::take(&mut app.once.focus_thanks) {
+                title.request_focus();
+            }
+            ui.add_space(12.0);
+            ui.label(RichText::new(body).size(20.0));
             if app.kiosk.is_none()
                 && let Some(LastResult::Sent(SubmitReport { outcome, .. })) = &self.last
                 && let Some(message) = &outcome.message
