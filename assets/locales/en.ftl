@@ -106,6 +106,7 @@ kiosk-keypad-left = { $count } { $count ->
     [one] digit
    *[other] digits
   } left to tap.
+kiosk-keypad-done = Press “Start”.
 kiosk-hint-ready = All filled in.
 kiosk-already-rated = This visit has already been rated.
 kiosk-not-sent = The rating could not be sent.

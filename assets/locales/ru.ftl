@@ -111,6 +111,7 @@ kiosk-keypad-left = Осталось набрать { $count } { $count ->
     [few] цифры
    *[many] цифр
   }.
+kiosk-keypad-done = Нажмите «Начать».
 kiosk-hint-ready = Всё заполнено.
 kiosk-already-rated = Это посещение уже оценено.
 kiosk-not-sent = Не удалось отправить оценку.

@@ -709,6 +709,42 @@ fn a_touch_only_patient_taps_the_visit_id_rates_and_sends_on_each_stand() {
 }
 
 #[test]
+fn the_keys_never_move_under_the_patients_finger() {
+    // The line above the keys (how much is left, then "press Start") keeps its place
+    // from the empty field to the whole id: a key pressed twice in a row, or Start after
+    // the last digit, is where it was. Before, each of them moved by a line (about 20
+    // pixels); what is left is a fraction of a pixel (the field's text against its hint
+    // in the centred column), which no finger feels.
+    fn moved(a: [egui::Rect; 3], b: [egui::Rect; 3]) -> f32 {
+        a.iter()
+            .zip(b)
+            .flat_map(|(a, b)| [a.min - b.min, a.max - b.max])
+            .map(|d| d.x.abs().max(d.y.abs()))
+            .fold(0.0, f32::max)
+    }
+    for (w, h, inches) in STANDS {
+        let size = egui::vec2(w, h);
+        let mut rig = touch_rig(size, Some(inches), true);
+        let keys = |rig: &KioskRig| [rect_px(rig, "7"), rect_px(rig, "f"), rect_px(rig, START)];
+        let empty = keys(&rig);
+        tap_id(&mut rig, &VISIT_GUID[..1], size);
+        let first = keys(&rig);
+        assert!(
+            moved(first, empty) < 1.0,
+            "{size:?}: after the first tap {first:?}, before {empty:?}"
+        );
+        tap_id(&mut rig, &VISIT_GUID[1..], size);
+        assert_eq!(field(&rig), VISIT_GUID, "{size:?}");
+        rig.harness.get_by_label("Нажмите «Начать».");
+        let last = keys(&rig);
+        assert!(
+            moved(last, empty) < 1.0,
+            "{size:?}: after the last tap {last:?}, before {empty:?}"
+        );
+    }
+}
+
+#[test]
 fn the_keypad_erases_clears_and_a_scanner_or_a_paste_still_works_beside_it() {
     let size = egui::vec2(1080.0, 1920.0);
     let mut rig = touch_rig(size, None, true);

@@ -470,12 +470,21 @@ impl Visit {
         let compact = layout.shape == Shape::Compact;
         let template = app.keypad_template();
         let left = digits_left(&self.form.visit_id, &template);
-        if let Some(left) = left {
-            ui.weak(
-                app.i18n
-                    .tr_args(msg!("kiosk-keypad-left"), &[("count", left.into())]),
-            );
-        }
+        // The line above the keys is one fixed height whatever it says (nothing on an
+        // empty field, the digits left, "press Start"), so the keys never move under a
+        // patient's finger: the first tap, or the last, would otherwise push them.
+        let line = ui.text_style_height(&egui::TextStyle::Body).ceil() + 2.0;
+        ui.allocate_ui(egui::vec2(ui.available_width(), line), |ui| {
+            ui.set_min_height(line);
+            if let Some(left) = left {
+                ui.weak(
+                    app.i18n
+                        .tr_args(msg!("kiosk-keypad-left"), &[("count", left.into())]),
+                );
+            } else if !self.form.visit_id.is_empty() {
+                ui.weak(app.i18n.tr(msg!("kiosk-keypad-done")));
+            }
+        });
         ui.add_space(if compact { 6.0 } else { 16.0 });
         let size = KeypadSize::for_width(
             ui.available_width(),
