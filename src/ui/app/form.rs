@@ -267,10 +267,11 @@ impl Visit {
         let mut next = Transition::None;
         let hint = self.missing_hint(app);
         let sending = self.pending.is_some();
-        // A short kiosk screen (800×480) has no room under Send: the hint goes beside it.
-        let beside = app
-            .kiosk_layout()
-            .is_some_and(|layout| layout.shape == Shape::Compact);
+        // At a kiosk the hint goes beside Send, where a patient looks when Send does not
+        // answer: under it, a short screen (800×480) has no room, and on a landscape one
+        // with the on-screen keyboard (1280×800) the list of questions still to rate ran
+        // past the bottom of the screen.
+        let beside = app.kiosk.is_some();
         ui.horizontal(|ui| {
             let text = if sending {
                 app.i18n.tr(msg!("submitting"))
