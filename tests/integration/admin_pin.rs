@@ -215,29 +215,31 @@ fn set_on_a_terminal_asks_in_the_users_language() {
         )
     };
 
-    let (code, text) = on_a_terminal("ru", "735190\n735191\n");
-    assert_eq!(code, Some(2), "{text}");
-    assert!(
-        text.contains("Новый PIN-код администратора (6–12 цифр, не отображается при вводе):"),
-        "{text}"
-    );
-    assert!(text.contains("Повторите PIN-код:"), "{text}");
-    assert!(
-        text.contains("PIN-коды не совпадают: ничего не изменено."),
-        "{text}"
-    );
-
-    let (code, text) = on_a_terminal("en", "735190\n735191\n");
-    assert_eq!(code, Some(2), "{text}");
-    assert!(
-        text.contains("New administrator PIN (6-12 digits, not shown while you type):"),
-        "{text}"
-    );
-    assert!(text.contains("Repeat the PIN:"), "{text}");
-    assert!(
-        text.contains("The two PINs differ; nothing was changed."),
-        "{text}"
-    );
+    // Two PINs that differ: both prompts and the refusal, in each language.
+    for (lang, said) in [
+        (
+            "ru",
+            [
+                "Новый PIN-код администратора (6–12 цифр, не отображается при вводе):",
+                "Повторите PIN-код:",
+                "PIN-коды не совпадают: ничего не изменено.",
+            ],
+        ),
+        (
+            "en",
+            [
+                "New administrator PIN (6-12 digits, not shown while you type):",
+                "Repeat the PIN:",
+                "The two PINs differ; nothing was changed.",
+            ],
+        ),
+    ] {
+        let (code, text) = on_a_terminal(lang, "735190\n735191\n");
+        assert_eq!(code, Some(2), "{lang}: {text}");
+        for sentence in said {
+            assert!(text.contains(sentence), "{lang}: «{sentence}» in {text}");
+        }
+    }
     assert!(!env.config_dir().join("config.toml").exists());
 
     // The same PIN twice: stored, said in Russian.

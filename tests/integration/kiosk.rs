@@ -799,6 +799,15 @@ fn every_tap_counts_however_a_slow_screen_delivers_it() {
     // A quick patient on a slow screen: three taps arrive in one frame, all count, in
     // order; a press on one key released on another (a slide) counts for neither.
     let centre = |rig: &KioskRig, label: &str| rig.harness.get_by_label(label).rect().center();
+    // A finger put down on the screen at `pos`, or lifted there.
+    let finger = |rig: &KioskRig, pos: egui::Pos2, pressed: bool| {
+        rig.harness.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    };
     let (seven, d, one) = (centre(&rig, "7"), centre(&rig, "d"), centre(&rig, "1"));
     for pos in [seven, d, one] {
         crate::support::ui::click_at(&rig.harness, pos);
@@ -808,36 +817,21 @@ fn every_tap_counts_however_a_slow_screen_delivers_it() {
     assert_eq!(field(&rig), "7d1");
     for (pos, pressed) in [(seven, true), (d, false)] {
         rig.harness.event(Event::PointerMoved(pos));
-        rig.harness.event(Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
+        finger(&rig, pos, pressed);
         rig.harness.step();
     }
     settle(&mut rig.harness);
     assert_eq!(field(&rig), "7d1");
     // Two fingers: the second press comes before the first release; both count.
     for (pos, pressed) in [(seven, true), (d, true), (seven, false), (d, false)] {
-        rig.harness.event(Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
+        finger(&rig, pos, pressed);
     }
     rig.harness.step();
     settle(&mut rig.harness);
     assert_eq!(field(&rig), "7d17d");
     // A burst from a slow screen: the presses of a double tap, then their releases.
     for pressed in [true, true, false, false] {
-        rig.harness.event(Event::PointerButton {
-            pos: one,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
+        finger(&rig, one, pressed);
     }
     rig.harness.step();
     settle(&mut rig.harness);
@@ -845,19 +839,9 @@ fn every_tap_counts_however_a_slow_screen_delivers_it() {
     // A long press and a double tap: one digit, then two.
     let e = centre(&rig, "e");
     rig.harness.event(Event::PointerMoved(e));
-    rig.harness.event(Event::PointerButton {
-        pos: e,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::NONE,
-    });
+    finger(&rig, e, true);
     rig.advance(2);
-    rig.harness.event(Event::PointerButton {
-        pos: e,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
+    finger(&rig, e, false);
     settle(&mut rig.harness);
     assert_eq!(field(&rig), "7d17d11e-");
     let two = centre(&rig, "2");
