@@ -1,16 +1,23 @@
 //! The HTTP client for the rating endpoint.
 //!
-//! Blocking (reqwest's blocking client on its own thread), so callers need no async
-//! runtime: the GUI runs it inside a `poll_promise` thread, the CLI directly. Must not be
-//! created or used from inside a tokio runtime.
+//! Blocking to its callers, so they need no async runtime: the GUI runs it inside a
+//! `poll_promise` thread, the CLI directly. Must not be created or used from inside a
+//! tokio runtime.
+//!
+//! Inside, reqwest's async client on a current-thread tokio runtime of the client's own,
+//! which the calling thread drives while it waits (`block_on`): a request, its
+//! connection and its answer are all handled on the sender's thread. reqwest's blocking
+//! client instead hands every request to a runtime thread of its own, and reading the
+//! answer by a deadline took a third thread: two hand-overs between threads per rating,
+//! which a drain of 10,000 ratings spent more time on than on its files. Several
+//! threads may send through one client (and its clones) at once; tokio lets one of them
+//! drive the connections for all.
 //!
 //! A request (connection, headers and body) ends by its `request_timeout` whatever the
-//! server does: reqwest bounds the headers, and the body is read on a thread of its own
-//! that the sender stops waiting for at the deadline.
+//! server does: reqwest's total timeout covers the body as well, and the body's read
+//! stops at the same deadline.
 
-use std::io::Read;
 use std::path::PathBuf;
-use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use url::Url;
@@ -108,13 +115,14 @@ pub enum ConnectError {
 /// A client for one server.
 #[derive(Clone, Debug)]
 pub struct RatingClient {
-    http: reqwest::blocking::Client,
+    http: reqwest::Client,
+    /// The runtime `http`'s requests and connections run on, driven by whichever thread
+    /// is sending (shared by clones, as `http`'s connection pool is).
+    runtime: std::sync::Arc<tokio::runtime::Runtime>,
     base: Url,
     max_body_bytes: usize,
     connect_timeout: Duration,
     request_timeout: Duration,
-    /// Threads reading answers' bodies, kept between requests (shared by clones).
-    readers: std::sync::Arc<BodyReaders>,
 }
 
 impl RatingClient {
@@ -128,7 +136,7 @@ impl RatingClient {
                 host: base.host_str().unwrap_or_default().to_owned(),
             });
         }
-        let mut builder = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("visit-rating/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
@@ -151,13 +159,18 @@ impl RatingClient {
         let http = builder
             .build()
             .map_err(|e| ClientError::Build(error_chain(&e)))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| ClientError::Build(format!("no runtime for the requests: {e}")))?;
         Ok(RatingClient {
             http,
+            runtime: std::sync::Arc::new(runtime),
             base,
             max_body_bytes: settings.max_body_bytes,
             connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
-            readers: std::sync::Arc::default(),
         })
     }
 
@@ -180,10 +193,12 @@ impl RatingClient {
     /// resend at once when the network comes back.
     pub fn server_reachable(&self) -> bool {
         crate::blocking::assert_may_block("reaching the server");
-        self.http
+        let head = self
+            .http
             .head(self.base.clone())
-            .timeout(self.connect_timeout)
-            .send()
+            .timeout(self.connect_timeout);
+        self.runtime
+            .block_on(async { head.send().await })
             .is_ok_and(|answer| !matches!(answer.status().as_u16(), 502 | 504))
     }
 
@@ -196,18 +211,23 @@ impl RatingClient {
             Err(e) => return Outcome::transport_failure(format!("cannot encode the body: {e}")),
         };
         let started = Instant::now();
-        let response = self
+        let request = self
             .http
             .post(self.endpoint(id))
             .header(reqwest::header::AUTHORIZATION, token.bearer_header())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::ACCEPT, "application/json")
-            .body(body)
-            .send();
-        let outcome = match response {
-            Ok(response) => self.read_answer(response, started + self.request_timeout),
-            Err(e) => Outcome::transport_failure(describe_transport_error(&e)),
-        };
+            .body(body);
+        // reqwest's timeouts are timers of the runtime: the request is sent inside it.
+        let outcome = self.runtime.block_on(async {
+            match request.send().await {
+                Ok(response) => {
+                    self.read_answer(response, started + self.request_timeout)
+                        .await
+                }
+                Err(e) => Outcome::transport_failure(describe_transport_error(&e)),
+            }
+        });
         // The visit and the answer; never the remarks, never the token.
         tracing::info!(
             visit_id = %id,
@@ -222,16 +242,12 @@ impl RatingClient {
 
     /// Read the answer, at most `max_body_bytes` of it, by `deadline` and no later.
     ///
-    /// reqwest's blocking client bounds each read of the body by the request timeout,
-    /// not the whole request: headers that arrive just before the timeout and then a
-    /// body that stalls would hold the request for almost twice the timeout (a 30 s
-    /// timeout held a sender, and the window's «Отправка…», for 59 s). So the body is
-    /// read on a thread of its own (`answer-reader`) while this one waits for it until
-    /// `deadline`. A reader left behind stops at the deadline between reads, or when its
-    /// read times out, and what it read is dropped. Readers are kept between requests
-    /// ([`BodyReaders`]): starting and ending a thread per rating cost a drain a dozen
-    /// system calls per rating.
-    fn read_answer(&self, response: reqwest::blocking::Response, deadline: Instant) -> Outcome {
+    /// reqwest's total timeout already ends a body still arriving at the deadline; the
+    /// read is bounded by the deadline here as well, so that no change in reqwest's
+    /// timeouts can let a server that sends its headers in time and then trickles its
+    /// body hold a sender (reqwest's blocking client bounded each read, not the whole: a
+    /// 30 s timeout once held a sender, and the window's «Отправка…», for 59 s).
+    async fn read_answer(&self, response: reqwest::Response, deadline: Instant) -> Outcome {
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -249,140 +265,39 @@ impl RatingClient {
             ))
         };
         let max_body_bytes = self.max_body_bytes;
-        let (sender, answer) = std::sync::mpsc::sync_channel(1);
-        let reader = match self.readers.take() {
-            Ok(reader) => reader,
-            Err(e) => {
-                return failure(format!(
-                    "cannot read the answer (HTTP {status}): no thread for it: {e}"
-                ));
-            }
-        };
-        if reader
-            .jobs
-            .send((response, max_body_bytes, deadline, sender))
-            .is_err()
-        {
-            return failure(format!(
-                "cannot read the answer (HTTP {status}): its thread is gone"
-            ));
-        }
-        let answered = answer.recv_timeout(deadline.saturating_duration_since(Instant::now()));
-        if answered.is_ok() {
-            // Done with this body: free for the next request. A reader still reading
-            // (late) is dropped instead, and ends after its read.
-            self.readers.put_back(reader);
-        }
-        match answered {
+        let read = tokio::time::timeout_at(deadline.into(), read_body(response, max_body_bytes));
+        match read.await {
             Ok(Ok(body)) => {
                 let truncated = body.len() > max_body_bytes;
                 let body = &body[..body.len().min(max_body_bytes)];
                 classify(status, body, truncated, location.as_deref())
             }
-            Ok(Err(BodyError::Late)) | Err(RecvTimeoutError::Timeout) => late(),
-            Ok(Err(BodyError::Stalled(e))) => failure(format!(
-                "the server did not answer in time: the answer (HTTP {status}) stopped arriving: {}",
-                error_chain(&e)
-            )),
-            Ok(Err(BodyError::Broken(e))) => failure(format!(
+            Ok(Err(e)) if e.is_timeout() => late(),
+            Err(_elapsed) => late(),
+            Ok(Err(e)) => failure(format!(
                 "the connection broke while reading the answer (HTTP {status}): {}",
                 error_chain(&e)
             )),
-            Err(RecvTimeoutError::Disconnected) => failure(format!(
-                "the connection broke while reading the answer (HTTP {status})"
-            )),
         }
     }
-}
-
-/// One body to read: the response, the most bytes allowed, the deadline, and where the
-/// body goes.
-type BodyJob = (
-    reqwest::blocking::Response,
-    usize,
-    Instant,
-    std::sync::mpsc::SyncSender<Result<Vec<u8>, BodyError>>,
-);
-
-/// A thread reading bodies, one job at a time; it ends when its [`BodyReader`] is
-/// dropped (after the read under way, if any).
-#[derive(Debug)]
-struct BodyReader {
-    jobs: std::sync::mpsc::Sender<BodyJob>,
-}
-
-/// The idle body readers of a client (and its clones): one per sender sending at once.
-#[derive(Debug, Default)]
-struct BodyReaders {
-    idle: std::sync::Mutex<Vec<BodyReader>>,
-}
-
-impl BodyReaders {
-    /// An idle reader, or a new one.
-    fn take(&self) -> std::io::Result<BodyReader> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
-        if let Some(reader) = idle {
-            return Ok(reader);
-        }
-        let (jobs, to_read) = std::sync::mpsc::channel::<BodyJob>();
-        std::thread::Builder::new()
-            .name("answer-reader".into())
-            .spawn(move || {
-                for (response, max_body_bytes, deadline, body) in to_read {
-                    let _ = body.send(read_body(response, max_body_bytes, deadline));
-                }
-            })?;
-        Ok(BodyReader { jobs })
-    }
-
-    /// A reader done with its body, for the next request.
-    fn put_back(&self, reader: BodyReader) {
-        self.idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(reader);
-    }
-}
-
-/// Why a body was not read whole.
-enum BodyError {
-    /// The deadline passed between two reads.
-    Late,
-    /// A read waited out reqwest's timeout.
-    Stalled(std::io::Error),
-    /// The connection failed.
-    Broken(std::io::Error),
 }
 
 /// The body of `response`, at most `max_body_bytes + 1` bytes of it (one more than
-/// allowed tells that it was longer), read in chunks until `deadline`.
-fn read_body(
-    response: reqwest::blocking::Response,
+/// allowed tells that it was longer): reading stops there, whatever the server still
+/// sends.
+async fn read_body(
+    mut response: reqwest::Response,
     max_body_bytes: usize,
-    deadline: Instant,
-) -> Result<Vec<u8>, BodyError> {
+) -> Result<Vec<u8>, reqwest::Error> {
     let mut body = Vec::new();
-    let limit = u64::try_from(max_body_bytes).unwrap_or(u64::MAX);
-    let mut reader = response.take(limit.saturating_add(1));
-    let mut chunk = vec![0u8; 16 * 1024];
-    loop {
-        if Instant::now() >= deadline {
-            return Err(BodyError::Late);
-        }
-        match reader.read(&mut chunk) {
-            Ok(0) => return Ok(body),
-            Ok(n) => body.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                return Err(BodyError::Stalled(e));
-            }
-            Err(e) => return Err(BodyError::Broken(e)),
-        }
+    while body.len() <= max_body_bytes {
+        let Some(chunk) = response.chunk().await? else {
+            break;
+        };
+        let room = max_body_bytes + 1 - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
+    Ok(body)
 }
 
 fn parse_base_url(raw: &str) -> Result<Url, ClientError> {
