@@ -42,6 +42,7 @@ advice-token-missing = The request carried no token. Whoever administers this te
 advice-bad-signature = The request signature is not valid. Check the token and the terminal's clock; if that does not help, contact the portal's support.
 advice-rejected = Check what was entered. If the error persists, pass its text to an administrator.
 advice-transient = Check the network connection and try again later. Everything entered is kept.
+advice-transient-not-saved = Check the network connection and try again later. The rating was not saved anywhere: run the command again, or send it with --queue to have it saved and sent by itself once the server answers.
 
 ## Input errors (CLI)
 error-scores = Give four scores from 1 to 5 separated by commas, for example 5,4,5,5.

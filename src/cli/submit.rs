@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::Exit;
 use super::args::SubmitArgs;
-use super::report::{human_outcome, json_line, outcome_json};
+use super::report::{json_line, outcome_json};
 use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
 use crate::config::Config;
 use crate::i18n::I18n;
@@ -197,7 +197,13 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
                 }
             } else {
                 let sink: &mut dyn Write = if exit == Exit::Ok { &mut out } else { &mut err };
-                let _ = writeln!(sink, "{}", human_outcome(i18n, &outcome));
+                let mut words = i18n.outcome_words(&outcome);
+                // The window keeps what was typed; a `submit` without --queue keeps
+                // nothing, so it must not say "everything entered is kept".
+                if !request.queue && outcome.kind == OutcomeKind::Transient {
+                    words.advice = Some(i18n.tr(msg!("advice-transient-not-saved")));
+                }
+                let _ = writeln!(sink, "{}", words.lines().collect::<Vec<_>>().join("\n"));
                 if let Some(note) = outbox_note {
                     let _ = writeln!(sink, "{note}");
                 }

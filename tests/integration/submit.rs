@@ -194,6 +194,29 @@ fn a_server_that_is_down_is_transient_exit_5() {
     assert_eq!(code, Some(5));
     assert_transient(&value, "could not connect");
     assert_eq!(value["http_status"], serde_json::Value::Null);
+    // In words: nothing was saved, and it says so (the window's "everything entered is
+    // kept" would be untrue here); with --queue it was saved, and it says that.
+    let ran = env
+        .cli()
+        .token(TOKEN)
+        .submit(&down.url(), "v-1")
+        .scores("5,5,5,5")
+        .expect(5, &["Оценка нигде не сохранена", "--queue"]);
+    assert!(
+        !ran.stderr.contains("Введённые данные сохранены"),
+        "{ran:#?}"
+    );
+    let ran = env
+        .cli()
+        .token(TOKEN)
+        .queue(&down.url(), "v-1")
+        .scores("5,5,5,5")
+        .run();
+    assert_eq!(ran.code, Some(5), "{ran:#?}");
+    assert!(
+        ran.stderr.contains("Введённые данные сохранены"),
+        "{ran:#?}"
+    );
 }
 
 #[test]
