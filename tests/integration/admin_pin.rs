@@ -190,14 +190,7 @@ fn set_on_a_terminal_asks_in_the_users_language() {
     let on_a_terminal = |lang: &str, typed: &str| {
         let program = assert_cmd::cargo::cargo_bin("visit-rating");
         let command_line = format!("'{}' --lang {lang} admin-pin set", program.display());
-        let mut script = env.std_cmd("script");
-        script.args([
-            "--quiet",
-            "--return",
-            "--command",
-            &command_line,
-            "/dev/null",
-        ]);
+        let mut script = crate::support::on_a_terminal(env.std_cmd("script"), &command_line);
         let mut child = script
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

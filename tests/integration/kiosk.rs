@@ -364,19 +364,7 @@ fn a_patient_enlarges_the_text_switches_contrast_and_language_and_the_next_gets_
 
     // Up (20 % a step) until A+ is disabled: at most three steps, and never so large
     // that a star row no longer fits the width.
-    let mut steps = 0;
-    while !rig
-        .harness
-        .get_by_label("Крупнее текст")
-        .accesskit_node()
-        .is_disabled()
-    {
-        rig.harness.get_by_label("Крупнее текст").click();
-        settle(&mut rig.harness);
-        fit_to_pixels(&mut rig.harness, size);
-        steps += 1;
-        assert!(steps <= 3);
-    }
+    let steps = largest_text(&mut rig, size);
     let largest = rig.harness.ctx.pixels_per_point();
     assert!(largest / start > 1.25, "{start} -> {largest}");
     rig.scan("kiosk-largest-text");
@@ -626,6 +614,28 @@ fn touch_rig(size: egui::Vec2, diagonal: Option<f32>, clinic: bool) -> KioskRig 
 /// The node `label`'s rectangle in pixels.
 fn rect_px(rig: &KioskRig, label: &str) -> egui::Rect {
     rig.harness.get_by_label(label).rect() * rig.harness.ctx.pixels_per_point()
+}
+
+/// «A+» pressed until it is disabled, as a patient makes the text as large as it goes on
+/// a screen of `size` pixels: at most three steps. Returns how many it took.
+fn largest_text(rig: &mut KioskRig, size: egui::Vec2) -> i8 {
+    let mut steps = 0;
+    while !rig
+        .harness
+        .get_by_label("Крупнее текст")
+        .accesskit_node()
+        .is_disabled()
+    {
+        rig.harness.get_by_label("Крупнее текст").click();
+        settle(&mut rig.harness);
+        fit_to_pixels(&mut rig.harness, size);
+        steps += 1;
+        assert!(
+            steps <= 3,
+            "{size:?}: «A+» still enabled after {steps} steps"
+        );
+    }
+    steps
 }
 
 /// A finger's tap on `label`, which must be on the screen of `size` pixels to be tapped.
@@ -1015,16 +1025,7 @@ fn the_title_is_whole_on_every_stand_even_with_the_largest_text() {
         rig.scan("kiosk-title");
         assert_title_whole(&rig, size, "form");
         // As large as a patient may make it.
-        while !rig
-            .harness
-            .get_by_label("Крупнее текст")
-            .accesskit_node()
-            .is_disabled()
-        {
-            rig.harness.get_by_label("Крупнее текст").click();
-            settle(&mut rig.harness);
-            fit_to_pixels(&mut rig.harness, size);
-        }
+        largest_text(&mut rig, size);
         assert_title_whole(&rig, size, "largest text");
     }
 }

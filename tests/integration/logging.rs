@@ -113,14 +113,7 @@ fn log_lines_are_plain_when_stderr_is_a_pipe_and_coloured_on_a_terminal() {
         .map(|a| format!("'{}'", a.to_string_lossy()))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut script = StdCommand::new("script");
-    script.args([
-        "--quiet",
-        "--return",
-        "--command",
-        &command_line,
-        "/dev/null",
-    ]);
+    let mut script = crate::support::on_a_terminal(StdCommand::new("script"), &command_line);
     for (key, value) in logged.get_envs() {
         match value {
             Some(value) => script.env(key, value),

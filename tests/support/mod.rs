@@ -464,6 +464,20 @@ pub fn wait_until(what: &str, timeout: std::time::Duration, mut condition: impl 
     }
 }
 
+/// `script` (util-linux, the command given, with its environment) set to run
+/// `command_line` on a pseudo-terminal, as a person at a console runs it; its exit code
+/// is the command's.
+pub fn on_a_terminal(mut script: StdCommand, command_line: &str) -> StdCommand {
+    script.args([
+        "--quiet",
+        "--return",
+        "--command",
+        command_line,
+        "/dev/null",
+    ]);
+    script
+}
+
 /// Run `cmd` with `input` on its standard input and its output captured, to its end.
 pub fn output_with_stdin(cmd: &mut StdCommand, input: &str) -> std::process::Output {
     use std::io::Write as _;
