@@ -257,8 +257,10 @@ pub fn outcome_json<'a>(name: &'a str, outcome: &'a Outcome) -> super::json::Ans
 
 /// The human report: what happened, the server's words verbatim, the detail, what to do.
 pub fn human_outcome(i18n: &I18n, outcome: &Outcome) -> String {
-    i18n.outcome_words(outcome)
-        .lines()
-        .collect::<Vec<_>>()
-        .join("\n")
+    human_words(&i18n.outcome_words(outcome))
+}
+
+/// An outcome's words as the human report prints them, a part a line.
+pub fn human_words(words: &crate::i18n::OutcomeWords) -> String {
+    words.lines().collect::<Vec<_>>().join("\n")
 }

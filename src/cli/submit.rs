@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::Exit;
 use super::args::SubmitArgs;
-use super::report::{json_line, outcome_json};
+use super::report::{human_words, json_line, outcome_json};
 use crate::api::{Outcome, OutcomeKind, RatingClient, VisitId};
 use crate::config::Config;
 use crate::i18n::I18n;
@@ -203,7 +203,7 @@ pub fn submit(request: &SubmitRequest, config: &Config, i18n: &I18n) -> Exit {
                 if !request.queue && outcome.kind == OutcomeKind::Transient {
                     words.advice = Some(i18n.tr(msg!("advice-transient-not-saved")));
                 }
-                let _ = writeln!(sink, "{}", words.lines().collect::<Vec<_>>().join("\n"));
+                let _ = writeln!(sink, "{}", human_words(&words));
                 if let Some(note) = outbox_note {
                     let _ = writeln!(sink, "{note}");
                 }
