@@ -790,6 +790,12 @@ impl RatingApp {
     pub(super) fn kiosk_layout(&self) -> Option<KioskLayout> {
         self.kiosk.as_ref().and_then(Kiosk::layout)
     }
+
+    /// A kiosk on a short screen (800×480 and the like), where the form packs tighter.
+    pub(super) fn compact_kiosk(&self) -> bool {
+        self.kiosk_layout()
+            .is_some_and(|layout| layout.shape == Shape::Compact)
+    }
 }
 
 /// Send in a job; the UI wakes once the report is in the promise.

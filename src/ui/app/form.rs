@@ -81,9 +81,7 @@ impl Visit {
     pub(super) fn form_ui(&mut self, app: &mut RatingApp, ui: &mut Ui) -> Transition {
         let sending = self.pending.is_some();
         let mut next = Transition::None;
-        let compact = app
-            .kiosk_layout()
-            .is_some_and(|layout| layout.shape == Shape::Compact);
+        let compact = app.compact_kiosk();
         let gap = if compact { 2.0 } else { 8.0 };
         ui.add_enabled_ui(!sending, |ui| {
             if app.kiosk.is_some() {
@@ -207,9 +205,7 @@ impl Visit {
         let field = self.notes_field_ui(app, ui);
         // A short kiosk screen has no room for the keyboard above Send: there it opens
         // when the remarks are tapped, and its own key hides it again.
-        let short = app
-            .kiosk_layout()
-            .is_some_and(|layout| layout.shape == Shape::Compact);
+        let short = app.compact_kiosk();
         if let Some(kiosk) = &mut app.kiosk
             && kiosk.options.on_screen_keyboard
         {

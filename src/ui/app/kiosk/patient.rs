@@ -360,7 +360,7 @@ impl Visit {
         let now = app.clock.now();
         let cooling_down = app.kiosk.as_ref().is_some_and(|k| k.cooling_down(now));
         let layout = app.kiosk_layout();
-        let compact = layout.is_some_and(|l| l.shape == Shape::Compact);
+        let compact = app.compact_kiosk();
         let keypad = app
             .kiosk
             .as_ref()
