@@ -63,14 +63,16 @@
 mod attention;
 mod flush;
 pub mod lease;
+mod segment;
 pub mod send;
 mod sent_log;
 mod store;
 pub mod worker;
 pub use flush::{Claimed, Pipeline};
 pub use lease::Lease;
+pub use segment::SEGMENT_MAX;
+pub use segment::SaveBatch;
 pub use send::{Attempt, AttemptRecorder, Deliveries, Removal, Skip};
-pub use store::SaveBatch;
 
 pub use crate::time::now_ms;
 use std::io;

@@ -125,6 +125,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("outbox/attention.rs", Domain),
     ("outbox/flush.rs", Domain),
     ("outbox/lease.rs", Domain),
+    ("outbox/segment.rs", Domain),
     ("outbox/send.rs", Domain),
     ("outbox/sent_log.rs", Domain),
     ("outbox/store.rs", Domain),

@@ -1,7 +1,7 @@
 //! A drain: everything due for the configured server sent through the one send path,
 //! in three stages — entries claimed and read ahead on a reader thread, sent on the
 //! caller's, answers applied on a recorder thread with delivered entries removed in
-//! batches.
+//! batches — each handing the next a handful at a time ([`HANDFUL`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::api::{Outcome, OutcomeKind, RatingClient};
 use crate::secrets::Token;
 
+use super::segment::{Found, SegmentFinder};
 use super::store::remove_if_stale;
 use super::{
     Deliveries, Entry, EntryState, FlushReport, GIVE_UP_AFTER_UNREACHABLE, Lease, Outbox,
@@ -24,9 +25,114 @@ pub(super) const READ_AHEAD: usize = 32;
 /// lease's open file: with a batch of [`Deliveries::BATCH`], a flush keeps well under
 /// the usual limit of 1,024 open files.)
 const ANSWERS_AHEAD: usize = 256;
+/// How many claimed entries the reader hands to the sender at once, and answers the
+/// sender hands to the recorder: one wake-up of the other thread per handful instead
+/// of one per rating, on a machine where the stand-in server or the portal's proxy
+/// shares the cores.
+const HANDFUL: usize = 8;
+/// Answers are handed over at once after a request this slow, or when the first of
+/// them waited this long: a slow server never delays the recording of an answer.
+const HAND_OVER_AFTER: Duration = Duration::from_millis(20);
 
-/// Where the sending stage hands each answer to the recording stage.
-type Answers = std::sync::mpsc::SyncSender<(Lease, Entry, Outcome)>;
+/// An answer on its way to the recording stage, with the lease it was sent under.
+type Answer = (Lease, Entry, Outcome);
+
+/// Where the sending stage hands answers to the recording stage: a few at a time
+/// ([`HANDFUL`]), each at once after a slow request ([`HAND_OVER_AFTER`]); what is
+/// left is handed over when it is dropped.
+struct Answers<'o> {
+    outbox: &'o Outbox,
+    to: std::sync::mpsc::SyncSender<Vec<Answer>>,
+    pending: Vec<Answer>,
+    since: Option<std::time::Instant>,
+}
+
+impl Answers<'_> {
+    /// Hand `answer` on (with the others when enough wait); `took`: how long its
+    /// request took.
+    fn push(&mut self, answer: Answer, took: Duration) {
+        self.pending.push(answer);
+        let since = *self.since.get_or_insert_with(std::time::Instant::now);
+        if self.pending.len() >= HANDFUL
+            || took >= HAND_OVER_AFTER
+            || since.elapsed() >= HAND_OVER_AFTER
+        {
+            self.hand_over();
+        }
+    }
+
+    fn hand_over(&mut self) {
+        self.since = None;
+        if self.pending.is_empty() {
+            return;
+        }
+        let answers = std::mem::take(&mut self.pending);
+        if let Err(std::sync::mpsc::SendError(answers)) = self.to.send(answers) {
+            // The recording stage is gone (it cannot be, short of a panic): record here.
+            for (lease, entry, outcome) in answers {
+                if let Err(e) = self.outbox.record(&lease, entry, &outcome) {
+                    tracing::error!(error = %e, "cannot update the outbox after sending");
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Answers<'_> {
+    fn drop(&mut self) {
+        self.hand_over();
+    }
+}
+
+/// What a stage receives from the one before it, one by one, handed over in handfuls.
+type Handed<T> = std::iter::Flatten<std::sync::mpsc::IntoIter<Vec<T>>>;
+
+/// Where the reading stage hands claimed entries to the sender, [`HANDFUL`] at a time.
+struct Claims<T> {
+    to: std::sync::mpsc::SyncSender<Vec<T>>,
+    pending: Vec<T>,
+}
+
+impl<T> Claims<T> {
+    fn new(to: std::sync::mpsc::SyncSender<Vec<T>>) -> Claims<T> {
+        Claims {
+            to,
+            pending: Vec::with_capacity(HANDFUL),
+        }
+    }
+
+    /// Hand `item` on; `false` when the sender is gone.
+    fn push(&mut self, item: T) -> bool {
+        self.pending.push(item);
+        self.pending.len() < HANDFUL || self.hand_over()
+    }
+
+    /// Hand on what waits; `false` when the sender is gone.
+    fn hand_over(&mut self) -> bool {
+        if self.pending.is_empty() {
+            return true;
+        }
+        let items = std::mem::replace(&mut self.pending, Vec::with_capacity(HANDFUL));
+        self.to.send(items).is_ok()
+    }
+}
+
+/// What a flush finds in the folder: an entry's file (its id) or a segment.
+#[derive(Debug)]
+enum Item {
+    File(String),
+    Segment(PathBuf),
+}
+
+impl Item {
+    /// Its name's order: both start with the time the first rating was saved.
+    fn key(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Item::File(id) => id.as_str().into(),
+            Item::Segment(path) => path.file_name().unwrap_or_default().to_string_lossy(),
+        }
+    }
+}
 
 /// What the reading stage of a flush set aside or left alone.
 #[derive(Debug, Default)]
@@ -56,9 +162,8 @@ pub enum Claimed {
 /// entries in batches ([`Deliveries`]), as [`Outbox::flush`] does. Made by
 /// [`Outbox::pipeline`].
 pub struct Pipeline<'p, T> {
-    outbox: &'p Outbox,
-    claimed: std::sync::mpsc::Receiver<(T, Option<Claimed>)>,
-    answers: Answers,
+    claimed: Handed<(T, Option<Claimed>)>,
+    answers: std::cell::RefCell<Answers<'p>>,
     stop: &'p AtomicBool,
 }
 
@@ -66,7 +171,7 @@ impl<T> Pipeline<'_, T> {
     /// The next item, in the order given, with what the reader made of its entry
     /// (`None`: the item named none). `None` after the last.
     pub fn next_item(&mut self) -> Option<(T, Option<Claimed>)> {
-        self.claimed.recv().ok()
+        self.claimed.next()
     }
 
     /// Send a claimed entry, hand its answer to the recorder, and return it. The lease
@@ -79,15 +184,11 @@ impl<T> Pipeline<'_, T> {
         client: &RatingClient,
         token: &Token,
     ) -> Outcome {
+        let started = std::time::Instant::now();
         let outcome = client.submit(&entry.visit_id, &entry.rating, token);
-        if let Err(std::sync::mpsc::SendError((lease, entry, outcome))) =
-            self.answers.send((lease, entry, outcome.clone()))
-        {
-            // The recording stage is gone (it cannot be, short of a panic): record here.
-            if let Err(e) = self.outbox.record(&lease, entry, &outcome) {
-                tracing::error!(error = %e, "cannot update the outbox after sending");
-            }
-        }
+        self.answers
+            .borrow_mut()
+            .push((lease, entry, outcome.clone()), started.elapsed());
         outcome
     }
 
@@ -112,28 +213,30 @@ impl Outbox {
         let stop = AtomicBool::new(false);
         let stop = &stop;
         std::thread::scope(|scope| {
-            let (to_send, claimed) = std::sync::mpsc::sync_channel(READ_AHEAD);
+            let (to_send, claimed) = std::sync::mpsc::sync_channel(READ_AHEAD / HANDFUL);
             let reader = std::thread::Builder::new()
                 .name("outbox-reader".into())
                 .spawn_scoped(scope, move || -> Result<(), OutboxError> {
+                    let mut finder = SegmentFinder::default();
+                    let mut to_send = Claims::new(to_send);
                     for (item, id) in items {
                         let claim = match id {
                             Some(_) if stop.load(Ordering::SeqCst) => Some(Claimed::NotClaimed),
-                            Some(id) => Some(self.claim_for(&id, origin, force)?),
+                            Some(id) => Some(self.claim_for(&id, origin, force, &mut finder)?),
                             None => None,
                         };
-                        if to_send.send((item, claim)).is_err() {
-                            break;
+                        if !to_send.push((item, claim)) {
+                            return Ok(());
                         }
                     }
+                    to_send.hand_over();
                     Ok(())
                 })
                 .map_err(|e| io_error(&self.dir, e))?;
             let (answers, recorder) = self.start_recorder(scope)?;
             let mut pipeline = Pipeline {
-                outbox: self,
-                claimed,
-                answers,
+                claimed: claimed.into_iter().flatten(),
+                answers: std::cell::RefCell::new(answers),
                 stop,
             };
             let result = body(&mut pipeline);
@@ -152,8 +255,24 @@ impl Outbox {
     }
 
     /// The reading stage of a [`Pipeline`] for one entry.
-    fn claim_for(&self, id: &str, origin: &str, force: bool) -> Result<Claimed, OutboxError> {
-        let Some(lease) = self.claim(id)? else {
+    fn claim_for(
+        &self,
+        id: &str,
+        origin: &str,
+        force: bool,
+        finder: &mut SegmentFinder,
+    ) -> Result<Claimed, OutboxError> {
+        let lease = if self.path_of(id).exists() {
+            self.claim(id)?
+        } else {
+            match finder.find(self, id)? {
+                Found::Held(line) => Some(Lease::of_line(id, line)),
+                Found::Busy => None,
+                // Delivered or removed meanwhile: the send path says so.
+                Found::Nowhere => Some(Lease::missing(id)),
+            }
+        };
+        let Some(lease) = lease else {
             return Ok(Claimed::Skipped(Skip::InFlight));
         };
         Ok(match self.sendable(&lease, origin, force) {
@@ -182,19 +301,22 @@ impl Outbox {
         force: bool,
     ) -> Result<FlushReport, OutboxError> {
         self.check_writable()?;
-        let ids = self.scan()?;
+        let items = self.scan()?;
         let origin = &client.origin();
         let now = now_ms();
         std::thread::scope(|scope| {
-            let (claimed, to_send) = std::sync::mpsc::sync_channel::<(Lease, Entry)>(READ_AHEAD);
+            let (claimed, to_send) = std::sync::mpsc::sync_channel(READ_AHEAD / HANDFUL);
             let reader = std::thread::Builder::new()
                 .name("outbox-reader".into())
                 .spawn_scoped(scope, move || {
-                    self.claim_due(ids, origin, now, force, &claimed)
+                    let mut claimed = Claims::new(claimed);
+                    let read = self.claim_due(items, origin, now, force, &mut claimed);
+                    claimed.hand_over();
+                    read
                 })
                 .map_err(|e| io_error(&self.dir, e))?;
             let mut report = FlushReport::default();
-            let mut to_send = to_send.into_iter().peekable();
+            let mut to_send = to_send.into_iter().flatten().peekable();
             // The token is asked for only when something is to be sent.
             let token = to_send.peek().is_some().then(token);
             if let Some(Some(token)) = token {
@@ -239,10 +361,11 @@ impl Outbox {
         }
     }
 
-    /// The ids of the entries in the folder, oldest first (stale temporary files are
-    /// removed on the way). Names only: the files are read one at a time afterwards.
-    fn scan(&self) -> Result<Vec<String>, OutboxError> {
-        let mut ids = Vec::new();
+    /// The entries in the folder, oldest first: ids of entry files and paths of
+    /// segments (stale temporary files are removed on the way). Names only: the files
+    /// are read one at a time afterwards.
+    fn scan(&self) -> Result<Vec<Item>, OutboxError> {
+        let mut items = Vec::new();
         let read = std::fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
         for item in read {
             let item = item.map_err(|e| io_error(&self.dir, e))?;
@@ -250,14 +373,15 @@ impl Outbox {
             let name = name.to_string_lossy();
             if name.starts_with(".tmp-") {
                 remove_if_stale(&item.path());
-            } else if let Some(id) = name.strip_suffix(".json")
-                && item.file_type().is_ok_and(|t| t.is_file())
-            {
-                ids.push(id.to_owned());
+            } else if !item.file_type().is_ok_and(|t| t.is_file()) {
+            } else if let Some(id) = name.strip_suffix(".json") {
+                items.push(Item::File(id.to_owned()));
+            } else if Outbox::is_segment(&item.path()) {
+                items.push(Item::Segment(item.path()));
             }
         }
-        ids.sort_unstable();
-        Ok(ids)
+        items.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
+        Ok(items)
     }
 
     /// The reading stage of [`Outbox::flush`]: each of `ids` claimed and read under its
@@ -266,14 +390,24 @@ impl Outbox {
     /// Stops when the sender is gone.
     fn claim_due(
         &self,
-        ids: Vec<String>,
+        items: Vec<Item>,
         origin: &str,
         now: u64,
         force: bool,
-        claimed: &std::sync::mpsc::SyncSender<(Lease, Entry)>,
+        claimed: &mut Claims<(Lease, Entry)>,
     ) -> Result<ReadReport, OutboxError> {
         let mut read = ReadReport::default();
-        for id in ids {
+        for item in items {
+            let id = match item {
+                Item::File(id) => id,
+                Item::Segment(path) => {
+                    if !self.claim_due_in_segment(&path, origin, now, force, claimed, &mut read)? {
+                        // Sending stopped: the rest wait for the next flush.
+                        break;
+                    }
+                    continue;
+                }
+            };
             let Some(lease) = self.claim(&id)? else {
                 read.in_flight.push(id);
                 continue;
@@ -301,12 +435,47 @@ impl Outbox {
             if !force && entry.next_attempt_ms > now {
                 continue;
             }
-            if claimed.send((lease, entry)).is_err() {
+            if !claimed.push((lease, entry)) {
                 // Sending stopped: the rest wait for the next flush.
                 break;
             }
         }
         Ok(read)
+    }
+
+    /// [`Outbox::claim_due`] for a segment: claimed whole, its waiting ratings for
+    /// `origin` handed to `claimed` (all of them are due: none was tried yet). Returns
+    /// `false` when the sender is gone.
+    fn claim_due_in_segment(
+        &self,
+        path: &std::path::Path,
+        origin: &str,
+        now: u64,
+        force: bool,
+        claimed: &mut Claims<(Lease, Entry)>,
+        read: &mut ReadReport,
+    ) -> Result<bool, OutboxError> {
+        let Some(segment) = Outbox::claim_segment(path)? else {
+            // Another sender's (or delivered meanwhile): its ratings are left to it.
+            let _ = self.walk_segment(path, &mut |entry| read.in_flight.push(entry.id))?;
+            return Ok(true);
+        };
+        let (waiting, damaged) = self.waiting_in(&segment)?;
+        drop(segment);
+        read.damaged.extend(damaged);
+        for (line, entry) in waiting {
+            if !entry.is_for(origin) {
+                read.other_server += 1;
+                continue;
+            }
+            if !force && entry.next_attempt_ms > now {
+                continue;
+            }
+            if !claimed.push((Lease::of_line(&entry.id, line), entry)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The sending stage of [`Outbox::flush`]: each claimed entry sent, and its answer
@@ -319,19 +488,12 @@ impl Outbox {
         report: &mut FlushReport,
     ) -> Result<(), OutboxError> {
         std::thread::scope(|scope| {
-            let (answers, recorder) = self.start_recorder(scope)?;
+            let (mut answers, recorder) = self.start_recorder(scope)?;
             let mut unreachable = 0;
             for (lease, entry) in claimed {
+                let started = std::time::Instant::now();
                 let outcome = client.submit(&entry.visit_id, &entry.rating, token);
-                if let Err(std::sync::mpsc::SendError((lease, entry, outcome))) =
-                    answers.send((lease, entry.clone(), outcome.clone()))
-                {
-                    // The recording stage is gone (it cannot be, short of a panic): record
-                    // here.
-                    if let Err(e) = self.record(&lease, entry, &outcome) {
-                        tracing::error!(error = %e, "cannot update the outbox after sending");
-                    }
-                }
+                answers.push((lease, entry.clone(), outcome.clone()), started.elapsed());
                 let stop = matches!(
                     outcome.kind,
                     OutcomeKind::Unauthorized(_) | OutcomeKind::Refused
@@ -363,31 +525,36 @@ impl Outbox {
     fn start_recorder<'scope>(
         &'scope self,
         scope: &'scope std::thread::Scope<'scope, '_>,
-    ) -> Result<(Answers, std::thread::ScopedJoinHandle<'scope, ()>), OutboxError> {
-        let (answers, answered) = std::sync::mpsc::sync_channel(ANSWERS_AHEAD);
+    ) -> Result<(Answers<'scope>, std::thread::ScopedJoinHandle<'scope, ()>), OutboxError> {
+        let (answers, answered) = std::sync::mpsc::sync_channel(ANSWERS_AHEAD / HANDFUL);
         let recorder = std::thread::Builder::new()
             .name("outbox-recorder".into())
             .spawn_scoped(scope, move || self.record_answers(&answered))
             .map_err(|e| io_error(&self.dir, e))?;
+        let answers = Answers {
+            outbox: self,
+            to: answers,
+            pending: Vec::with_capacity(HANDFUL),
+            since: None,
+        };
         Ok((answers, recorder))
     }
 
     /// The recording stage of [`Outbox::flush`]: apply each answer; delivered entries
     /// are removed in batches, at the latest [`Deliveries::WAIT`] after delivery.
-    pub(super) fn record_answers(
-        &self,
-        answered: &std::sync::mpsc::Receiver<(Lease, Entry, Outcome)>,
-    ) {
+    pub(super) fn record_answers(&self, answered: &std::sync::mpsc::Receiver<Vec<Answer>>) {
         use std::sync::mpsc::RecvTimeoutError;
         let mut deliveries = Deliveries::new(self);
         loop {
             let wait = deliveries.due_in().unwrap_or(Duration::from_hours(1));
             match answered.recv_timeout(wait) {
-                Ok((lease, entry, outcome)) => {
-                    let id = entry.id.clone();
-                    if let Err(e) = deliveries.record(lease, entry, &outcome) {
-                        // The entry is still on disk as it was: sent again later.
-                        tracing::error!(entry = %id, error = %e, "cannot update the outbox after sending");
+                Ok(answers) => {
+                    for (lease, entry, outcome) in answers {
+                        let id = entry.id.clone();
+                        if let Err(e) = deliveries.record(lease, entry, &outcome) {
+                            // The entry is still on disk as it was: sent again later.
+                            tracing::error!(entry = %id, error = %e, "cannot update the outbox after sending");
+                        }
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => deliveries.commit(),

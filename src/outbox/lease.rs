@@ -32,6 +32,7 @@ use std::path::Path;
 #[cfg(not(unix))]
 use std::path::PathBuf;
 
+use super::segment::{Content, Line};
 use super::store::{open_with, parse_entry};
 use super::{Entry, Outbox, OutboxError, io_error};
 
@@ -40,9 +41,12 @@ use super::{Entry, Outbox, OutboxError, io_error};
 #[derive(Debug)]
 pub struct Lease {
     pub(super) id: String,
-    /// Unix: the entry's own file, locked (none: there was no such entry). Elsewhere:
-    /// the lease file, locked.
+    /// Unix: the entry's own file, locked (none: there was no such entry, or it is in
+    /// a segment). Elsewhere: the lease file, locked.
     file: Option<File>,
+    /// A rating in a segment: its line, whose segment is locked while any lease from it
+    /// is held ([`super::segment`]).
+    pub(super) line: Option<Line>,
 }
 
 impl Lease {
@@ -67,15 +71,56 @@ impl Outbox {
     /// Claim entry `id` for one attempt; `None` when another sender holds it.
     pub fn claim(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
         crate::blocking::assert_may_block("claiming an outbox entry");
+        #[cfg(not(unix))]
+        if !self.path_of(id).exists() {
+            // Not a file: perhaps a rating in a segment (no lease file for it).
+            match self.claim_in_segments(id) {
+                Ok(Some((line, _))) => return Ok(Some(Lease::of_line(id, line))),
+                Ok(None) => {}
+                Err(OutboxError::InFlight(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
         let file = match self.claim_file(id)? {
             Claim::Held(file) => Some(file),
             Claim::Missing => None,
             Claim::Busy => return Ok(None),
         };
+        #[cfg(unix)]
+        if file.is_none() {
+            match self.claim_in_segments(id) {
+                Ok(Some((line, _))) => return Ok(Some(Lease::of_line(id, line))),
+                Ok(None) => {}
+                Err(OutboxError::InFlight(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
         Ok(Some(Lease {
             id: id.to_owned(),
             file,
+            line: None,
         }))
+    }
+
+    /// Lock the file at `path` (Unix; elsewhere its lease file `<name>.lease`) for a
+    /// segment: `None` when another sender holds it or it is gone.
+    pub(super) fn lock_path(path: &Path) -> Result<Option<File>, OutboxError> {
+        #[cfg(unix)]
+        {
+            Ok(match Self::claim_path(path)? {
+                Claim::Held(file) => Some(file),
+                Claim::Missing | Claim::Busy => None,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let mut lease = path.as_os_str().to_owned();
+            lease.push(".lease");
+            match lock_lease_file(Path::new(&lease))? {
+                Claim::Held(file) => Ok(Some(file)),
+                Claim::Missing | Claim::Busy => Ok(None),
+            }
+        }
     }
 
     /// Whether another sender is sending entry `id` right now.
@@ -91,6 +136,13 @@ impl Outbox {
     /// The leased entry, read under the lease: `Ok(None)` when it is no longer in the
     /// outbox; `Err` with the reason when its file is damaged.
     pub(super) fn read_leased(&self, lease: &Lease) -> Result<Option<Entry>, String> {
+        if let Some(line) = &lease.line {
+            return match line.content().map_err(|e| e.to_string())? {
+                Content::Waiting(entry) if entry.id == lease.id => Ok(Some(*entry)),
+                Content::Waiting(_) | Content::Done => Ok(None),
+                Content::Damaged(reason) => Err(reason),
+            };
+        }
         let path = self.path_of(&lease.id);
         #[cfg(unix)]
         {
@@ -126,16 +178,21 @@ impl Outbox {
     /// Unix: open entry `id`'s file and lock it.
     #[cfg(unix)]
     fn claim_file(&self, id: &str) -> Result<Claim, OutboxError> {
-        let path = self.path_of(id);
+        Self::claim_path(&self.path_of(id))
+    }
+
+    /// Unix: open the file at `path` and lock it.
+    #[cfg(unix)]
+    fn claim_path(path: &Path) -> Result<Claim, OutboxError> {
         // A file replaced between the open and the lock is opened again; an entry is
         // rewritten once per attempt, so a second round is rare and a third rarer still.
         for _ in 0..8 {
-            let file = match open_entry_to_lock(&path) {
+            let file = match open_entry_to_lock(path) {
                 Ok(file) => file,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Claim::Missing),
-                Err(e) => return Err(io_error(&path, e)),
+                Err(e) => return Err(io_error(path, e)),
             };
-            match lock_opened(&path, file).map_err(|e| io_error(&path, e))? {
+            match lock_opened(path, file).map_err(|e| io_error(path, e))? {
                 Locked::Held(file) => return Ok(Claim::Held(file)),
                 Locked::Busy => return Ok(Claim::Busy),
                 Locked::Stale => {}
@@ -148,20 +205,7 @@ impl Outbox {
     /// Elsewhere: create (or open) `<id>.lease` and lock it.
     #[cfg(not(unix))]
     fn claim_file(&self, id: &str) -> Result<Claim, OutboxError> {
-        let path = self.lease_path(id);
-        let file = crate::private_fs::open_private(
-            &path,
-            fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true),
-        )
-        .map_err(|e| io_error(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(Claim::Held(file)),
-            Err(fs::TryLockError::WouldBlock) => Ok(Claim::Busy),
-            Err(fs::TryLockError::Error(e)) => Err(io_error(&path, e)),
-        }
+        lock_lease_file(&self.lease_path(id))
     }
 
     #[cfg(not(unix))]
@@ -179,6 +223,7 @@ impl Outbox {
             Ok(Lease {
                 id: entry.id.clone(),
                 file: Some(file),
+                line: None,
             })
         }
         #[cfg(not(unix))]
@@ -190,6 +235,45 @@ impl Outbox {
             self.write(entry)?;
             Ok(lease)
         }
+    }
+}
+
+impl Lease {
+    /// A lease on nothing: rating `id` is no longer in the outbox (reading it under this
+    /// lease says so).
+    pub(super) fn missing(id: &str) -> Lease {
+        Lease {
+            id: id.to_owned(),
+            file: None,
+            line: None,
+        }
+    }
+
+    /// The lease of rating `id` in a segment, on its `line`.
+    pub(super) fn of_line(id: &str, line: Line) -> Lease {
+        Lease {
+            id: id.to_owned(),
+            file: None,
+            line: Some(line),
+        }
+    }
+}
+
+/// Elsewhere: create (or open) the lease file at `path` and lock it.
+#[cfg(not(unix))]
+fn lock_lease_file(path: &Path) -> Result<Claim, OutboxError> {
+    let file = crate::private_fs::open_private(
+        path,
+        fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true),
+    )
+    .map_err(|e| io_error(path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Claim::Held(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(Claim::Busy),
+        Err(fs::TryLockError::Error(e)) => Err(io_error(path, e)),
     }
 }
 

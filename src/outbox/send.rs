@@ -35,6 +35,7 @@
 use std::fs;
 use std::time::{Duration, Instant};
 
+use super::segment::Line;
 use super::sent_log::sent_line;
 use super::{Entry, EntryState, Lease, Outbox, OutboxError, backoff, millis, now_ms};
 use crate::api::{Outcome, OutcomeKind, RatingClient};
@@ -190,7 +191,7 @@ impl Outbox {
     /// proof that it holds the entry.
     fn apply(
         &self,
-        _lease: &Lease,
+        lease: &Lease,
         mut entry: Entry,
         outcome: &Outcome,
         deliveries: &mut Deliveries,
@@ -212,7 +213,7 @@ impl Outbox {
                 } else {
                     SentOutcome::AlreadyRecorded
                 };
-                deliveries.note(entry, what, outcome);
+                deliveries.note(entry, what, outcome, lease.line.clone());
                 return Ok(true);
             }
             OutcomeKind::Transient => {
@@ -231,7 +232,7 @@ impl Outbox {
                 tracing::error!(entry = %entry.id, visit_id = %entry.visit_id, server_message = ?outcome.message, message_code = ?outcome.message_code, http_status = ?outcome.http_status, "the server rejected a rating; it needs attention");
             }
         }
-        self.write(&entry)?;
+        self.write_leased(lease, &entry)?;
         if outcome.kind == OutcomeKind::Rejected {
             self.mark_attention(&entry, true);
             self.supersede(&entry, false, &self.attention_index());
@@ -247,7 +248,16 @@ impl Outbox {
             return Err(OutboxError::InFlight(id.to_owned()));
         };
         let entry = self.read_leased(&lease).ok().flatten();
-        self.remove(id)?;
+        match &lease.line {
+            Some(line) => {
+                if entry.is_none() {
+                    return Err(OutboxError::NotFound(id.to_owned()));
+                }
+                line.mark_done(true)
+                    .map_err(|e| super::io_error(line.segment.path(), e))?;
+            }
+            None => self.remove(id)?,
+        }
         if let Some(entry) = entry {
             self.log_line(&entry, how.logged(), entry.last_outcome.as_ref());
         }
@@ -262,24 +272,62 @@ impl Outbox {
         crate::blocking::assert_may_block("moving outbox entries");
         let mut moved = 0;
         for entry in self.list()?.entries {
-            if entry.state != EntryState::Waiting || entry.is_for(origin) {
+            // Entries with a file of their own here; an import's segments below, each
+            // claimed once.
+            if entry.state != EntryState::Waiting
+                || entry.is_for(origin)
+                || !self.path_of(&entry.id).exists()
+            {
                 continue;
             }
             let Some(lease) = self.claim(&entry.id)? else {
                 continue;
             };
             // Read again under the lease: it may have been sent meanwhile.
-            let Ok(Some(mut entry)) = self.read_leased(&lease) else {
+            let Ok(Some(entry)) = self.read_leased(&lease) else {
                 continue;
             };
-            tracing::info!(entry = %entry.id, from = ?entry.server_origin, to = origin, "a rating was moved to the current server");
-            entry.server_origin = Some(origin.to_owned());
-            entry.next_attempt_ms = now_ms();
-            self.write(&entry)?;
-            drop(lease);
+            self.move_leased(&lease, entry, origin)?;
             moved += 1;
         }
+        for path in self.segment_paths()? {
+            let Some(segment) = Outbox::claim_segment(&path)? else {
+                continue;
+            };
+            for (line, entry) in self.waiting_in(&segment)?.0 {
+                if !entry.is_for(origin) {
+                    self.move_leased(&Lease::of_line(&entry.id, line), entry, origin)?;
+                    moved += 1;
+                }
+            }
+        }
         Ok(moved)
+    }
+
+    /// Point a leased entry at the server at `origin`, due now.
+    fn move_leased(
+        &self,
+        lease: &Lease,
+        mut entry: Entry,
+        origin: &str,
+    ) -> Result<(), OutboxError> {
+        tracing::info!(entry = %entry.id, from = ?entry.server_origin, to = origin, "a rating was moved to the current server");
+        entry.server_origin = Some(origin.to_owned());
+        entry.next_attempt_ms = now_ms();
+        self.write_leased(lease, &entry)
+    }
+
+    /// Write a leased entry changed by an attempt or a person: its file is replaced; a
+    /// rating in a segment moves to a file of its own (written durably, then its line
+    /// marked done and the segment synced, before the lease goes: see
+    /// [`super::segment`]).
+    fn write_leased(&self, lease: &Lease, entry: &Entry) -> Result<(), OutboxError> {
+        self.write(entry)?;
+        if let Some(line) = &lease.line {
+            line.mark_done(true)
+                .map_err(|e| super::io_error(line.segment.path(), e))?;
+        }
+        Ok(())
     }
 }
 
@@ -312,8 +360,8 @@ pub struct Deliveries {
     outbox: Outbox,
     /// Fsync the folder once per commit (a batch); a single delivery is not worth it.
     sync: bool,
-    /// The delivered entries.
-    delivered: Vec<Entry>,
+    /// The delivered entries, each with its line when it was in a segment.
+    delivered: Vec<(Entry, Option<Line>)>,
     /// Their leases, when this batch holds them ([`Deliveries::record`]).
     leases: Vec<Lease>,
     /// Their sent-log lines.
@@ -379,9 +427,9 @@ impl Deliveries {
 
     /// A delivered entry (`what`: accepted, already recorded), logged and removed when
     /// the batch is committed.
-    fn note(&mut self, entry: Entry, what: SentOutcome, outcome: &Outcome) {
+    fn note(&mut self, entry: Entry, what: SentOutcome, outcome: &Outcome, line: Option<Line>) {
         self.log.push_str(&sent_line(&entry, what, Some(outcome)));
-        self.delivered.push(entry);
+        self.delivered.push((entry, line));
         self.since.get_or_insert_with(Instant::now);
     }
 
@@ -395,6 +443,7 @@ impl Deliveries {
         {
             // The aggregated scores count what the server accepted (`crate::scores`).
             let accepted: Vec<_> = (self.delivered.iter())
+                .map(|(e, _)| e)
                 .filter(|e| {
                     (e.last_outcome.as_ref()).is_some_and(|o| o.kind == OutcomeKind::Accepted)
                 })
@@ -410,10 +459,25 @@ impl Deliveries {
         outbox.append_log(&std::mem::take(&mut self.log));
         // Read once per batch: only the entries it names have a marker to remove.
         let index = outbox.attention_index();
-        for entry in &self.delivered {
+        // Whether a file left the folder: the folder is synced once for the batch.
+        let mut removed = false;
+        for (entry, line) in &self.delivered {
+            if let Some(line) = line {
+                // In a segment: its line is marked done, without a sync (a mark lost in
+                // a crash costs one resend, answered 5030), and the segment goes with
+                // its last line.
+                match line.mark_done(false) {
+                    Ok(gone) => removed |= gone,
+                    Err(e) => {
+                        tracing::warn!(entry = %entry.id, error = %e, "cannot mark a delivered rating in its segment; it will be sent again and answered 5030");
+                    }
+                }
+                continue;
+            }
             let path = outbox.path_of(&entry.id);
             match fs::remove_file(&path) {
                 Ok(()) => {
+                    removed = true;
                     if index.iter().any(|(id, _)| id == &entry.id) {
                         outbox.unmark_attention(&entry.id);
                     }
@@ -427,12 +491,13 @@ impl Deliveries {
             outbox.forget_lease(&entry.id);
         }
         if self.sync
+            && removed
             && let Err(e) = crate::private_fs::sync_folder(&outbox.dir)
         {
             tracing::warn!(error = %e, "cannot sync the outbox folder after removing delivered ratings");
         }
         if !index.is_empty() {
-            for entry in &self.delivered {
+            for (entry, _) in &self.delivered {
                 if index
                     .iter()
                     .any(|(_, visit)| visit == entry.visit_id.as_str())

@@ -78,15 +78,6 @@ impl Outbox {
         Ok((entry, lease))
     }
 
-    /// A batch of ratings to save together ([`SaveBatch`]): one sync for all of them
-    /// instead of one per rating.
-    pub fn batch(&self) -> SaveBatch<'_> {
-        SaveBatch {
-            outbox: self,
-            files: crate::private_fs::Batch::new(),
-        }
-    }
-
     pub(super) fn path_of(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}.json"))
     }
@@ -128,6 +119,9 @@ impl Outbox {
     /// the attention index repaired.
     fn walk(&self, each: &mut dyn FnMut(Entry)) -> Result<Vec<PathBuf>, OutboxError> {
         let mut damaged = Vec::new();
+        // Segments with a damaged line: repaired after the walk (their ratings moved to
+        // files of their own, listed by the next walk; those read now were given).
+        let mut damaged_segments = Vec::new();
         let read = fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, e))?;
         for item in read {
             let item = item.map_err(|e| io_error(&self.dir, e))?;
@@ -142,6 +136,12 @@ impl Outbox {
             #[cfg(unix)]
             if path.extension().is_some_and(|e| e == "lease") {
                 let _ = fs::remove_file(&path);
+                continue;
+            }
+            if Outbox::is_segment(&path) {
+                if self.walk_segment(&path, each)? {
+                    damaged_segments.push(path);
+                }
                 continue;
             }
             let is_json = path
@@ -165,6 +165,9 @@ impl Outbox {
                     }
                 }
             }
+        }
+        for path in damaged_segments {
+            damaged.extend(self.repair_segment(&path)?);
         }
         Ok(damaged)
     }
@@ -272,54 +275,10 @@ impl Outbox {
         &self.sent_log
     }
 }
-/// Ratings saved in the outbox together, for an import: each written at once under a
-/// temporary name, none in the outbox — listed, sent, or surviving a crash — until
-/// [`SaveBatch::commit`] makes them all durable with one sync of the file system and one
-/// fsync of the folder ([`crate::private_fs::Batch`]). Dropped uncommitted, it leaves
-/// nothing behind.
-#[derive(Debug)]
-pub struct SaveBatch<'o> {
-    outbox: &'o Outbox,
-    files: crate::private_fs::Batch,
-}
-
-impl SaveBatch<'_> {
-    /// Add a rating for the server at `origin`; it is saved at the commit.
-    pub fn add(
-        &mut self,
-        visit_id: &VisitId,
-        rating: &Rating,
-        origin: &str,
-    ) -> Result<Entry, OutboxError> {
-        let entry = new_entry(visit_id, rating, origin);
-        let dir = &self.outbox.dir;
-        let bytes = entry_bytes(dir, &entry)?;
-        self.files
-            .add(&self.outbox.path_of(&entry.id), &bytes)
-            .map_err(|e| io_error(dir, e))?;
-        Ok(entry)
-    }
-
-    /// How many ratings wait for the commit.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// Whether none waits.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    /// Save every rating added, durably: when this returns `Ok`, they survive a crash or
-    /// a power cut.
-    pub fn commit(self) -> Result<(), OutboxError> {
-        let count = self.files.len();
-        self.files
-            .commit()
-            .map_err(|e| io_error(&self.outbox.dir, e))?;
-        tracing::info!(count, "ratings saved in the outbox");
-        Ok(())
-    }
+/// Whether `id` may name an entry's file: the characters of the ids this program makes
+/// (digits, letters, `-`), so an id read from a segment never leads out of the folder.
+pub(super) fn entry_id_is_safe(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 pub(super) fn new_entry(visit_id: &VisitId, rating: &Rating, origin: &str) -> Entry {

@@ -357,6 +357,39 @@ fn a_damaged_file_is_set_aside_named_and_the_others_are_still_sent() {
     );
 }
 
+/// The files of ratings in `dir`: entries' own files and segments (an import's).
+fn rating_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "seg") && p.is_file())
+        .collect()
+}
+
+/// The entries a rating file holds: one for an entry's file, each waiting line of a
+/// segment (`W` + the entry as JSON; `D`: gone). A file that does not parse whole is
+/// a half-written file: `None`.
+fn entries_in(path: &Path) -> Option<Vec<Value>> {
+    let bytes = std::fs::read(path).ok()?;
+    if path.extension().is_some_and(|e| e == "json") {
+        return serde_json::from_slice(&bytes).ok().map(|v| vec![v]);
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    if !text.ends_with('\n') {
+        return None;
+    }
+    let mut entries = Vec::new();
+    for line in text.lines() {
+        match line.split_at_checked(1)? {
+            ("W", json) => entries.push(serde_json::from_str(json).ok()?),
+            ("D", json) => drop(serde_json::from_str::<Value>(json).ok()?),
+            _ => return None,
+        }
+    }
+    Some(entries)
+}
+
 fn json_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(read) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -508,19 +541,21 @@ fn queue_child(env: &UserEnv, url: &str, history: &str) -> std::process::Child {
 /// answers after 20 ms, so these land mid-request, between a request and its answer
 /// being applied, or mid-batch of removals), a third anywhere in 120 ms.
 fn kill_moment(rng: &mut fastrand::Rng) -> Duration {
+    kill_moment_within(rng, 120_000)
+}
+
+/// [`kill_moment`] with its last third anywhere in `within_us` microseconds.
+fn kill_moment_within(rng: &mut fastrand::Rng, within_us: u64) -> Duration {
     match rng.u8(..3) {
         0 => Duration::from_micros(rng.u64(0..5_000)),
         1 => Duration::from_micros(rng.u64(5_000..=60_000)),
-        _ => Duration::from_micros(rng.u64(0..=120_000)),
+        _ => Duration::from_micros(rng.u64(0..=within_us)),
     }
 }
 
 #[test]
 fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_twice() {
-    let seed = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..));
+    let seed = crash_seed();
     let iterations: usize = std::env::var("CRASH_ITERATIONS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -574,31 +609,10 @@ fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_t
             }
             std::thread::sleep(Duration::from_micros(rng.u64(0..=10_000)));
         }
-        for path in json_files(&outbox) {
-            let bytes = std::fs::read(&path).unwrap();
-            let entry: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                panic!(
-                    "seed {seed}, kill {n}: a half-written outbox file {}: {e}",
-                    path.display()
-                )
-            });
-            ever_queued.insert(entry["visit_id"].as_str().unwrap().to_owned());
-        }
-        assert!(
-            json_files(&outbox.join("damaged")).is_empty(),
-            "seed {seed}, kill {n}: a file was set aside as damaged"
-        );
+        observe(seed, n, &outbox, &mut ever_queued);
     }
 
-    server.set_faults(&json!({}));
-    for _ in 0..5 {
-        let output = child(&env, &["outbox", "flush", "--url", &server.url])
-            .wait()
-            .unwrap();
-        if output.code() == Some(0) {
-            break;
-        }
-    }
+    flush_until_sent(&env, &server);
 
     let stored = assert_exactly_once(
         seed,
@@ -615,6 +629,144 @@ fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_t
     );
 }
 
+/// An import saves its rows in segments (many ratings per file) and sends them while
+/// `outbox flush` runs over the same outbox; either is killed at any moment — before the
+/// batch is on disk, while a segment is being claimed, mid-request, between an answer
+/// and its mark, mid-way through a batch of marks. Nothing is lost, nothing accepted
+/// twice, no file is ever half-written.
+#[test]
+fn sigkill_while_an_import_and_a_flush_share_segments_loses_nothing_and_sends_nothing_twice() {
+    let seed = crash_seed();
+    let iterations: usize = std::env::var("CRASH_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(100, |n: usize| n / 3);
+    eprintln!("import crash test: seed {seed} (CRASH_SEED={seed} repeats it), {iterations} kills");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let env = UserEnv::new();
+    let server = MockProcess::start(&[
+        "--token",
+        TOKEN,
+        "--latency-ms",
+        "3",
+        "--fail-rate",
+        "0.2",
+        "--drop-rate",
+        "0.05",
+        "--seed",
+        &seed.to_string(),
+    ]);
+    let outbox = env.data_dir().join("outbox");
+    let files = tempfile::tempdir().unwrap();
+    let header =
+        "Визит;Время ожидания;Результат посещения;Отношение персонала;Чистота;Замечания;Не был(а)";
+
+    let mut submitted = BTreeSet::new();
+    let mut ever_queued = BTreeSet::new();
+    let mut saved_for_sure = BTreeSet::new();
+    let mut finished = 0;
+    let mut segments_seen = 0;
+    for n in 0..iterations {
+        // Up to a segment and a half: kills land in the first segment and the second.
+        let rows: Vec<String> = (0..rng.usize(1..=400))
+            .map(|i| format!("import-crash-{n}-{i}"))
+            .collect();
+        submitted.extend(rows.iter().cloned());
+        let csv = files.path().join(format!("{n}.csv"));
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|v| format!("{v};5;4;3;2;{NOTES};"))
+            .collect();
+        std::fs::write(&csv, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+        let import = child(
+            &env,
+            &["import", "--url", &server.url, csv.to_str().unwrap()],
+        );
+        std::thread::sleep(Duration::from_micros(rng.u64(0..=20_000)));
+        let flush = child(&env, &["outbox", "flush", "--url", &server.url]);
+        std::thread::sleep(kill_moment_within(&mut rng, 400_000));
+        for (mut process, is_import) in [(import, true), (flush, false)] {
+            if let Some(status) = process.try_wait().unwrap() {
+                finished += 1;
+                // An import that ended by itself had its rows saved: delivered (0), left
+                // waiting (5) or to another sender (1).
+                if is_import && matches!(status.code(), Some(0 | 1 | 5)) {
+                    saved_for_sure.extend(rows.iter().cloned());
+                }
+            } else {
+                process.kill().unwrap(); // SIGKILL
+                process.wait().unwrap();
+            }
+            std::thread::sleep(Duration::from_micros(rng.u64(0..=10_000)));
+        }
+        segments_seen += observe(seed, n, &outbox, &mut ever_queued);
+    }
+    assert!(
+        segments_seen > 0,
+        "seed {seed}: no import's segment was ever seen"
+    );
+
+    flush_until_sent(&env, &server);
+    let stored = assert_exactly_once(
+        seed,
+        &server,
+        &outbox,
+        &submitted,
+        &ever_queued.union(&saved_for_sure).cloned().collect(),
+    );
+    eprintln!(
+        "import crash test: {} rows written, {} seen in the outbox ({segments_seen} segments), {} at the server, {finished} children ended before the kill",
+        submitted.len(),
+        ever_queued.len(),
+        stored
+    );
+}
+
+/// The crash tests' seed: `CRASH_SEED`, or a random one (printed, to repeat a failure).
+fn crash_seed() -> u64 {
+    std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..))
+}
+
+/// After kill `n`: every rating file in the outbox parses whole (none is half-written),
+/// none was set aside as damaged; the visits they hold join `ever_queued`. Returns how
+/// many segments there were.
+fn observe(seed: u64, n: usize, outbox: &Path, ever_queued: &mut BTreeSet<String>) -> usize {
+    let mut segments = 0;
+    for path in rating_files(outbox) {
+        let entries = entries_in(&path).unwrap_or_else(|| {
+            panic!(
+                "seed {seed}, kill {n}: a half-written outbox file {}",
+                path.display()
+            )
+        });
+        segments += usize::from(path.extension().is_some_and(|e| e == "seg"));
+        for entry in entries {
+            ever_queued.insert(entry["visit_id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(
+        rating_files(&outbox.join("damaged")).is_empty(),
+        "seed {seed}, kill {n}: a file was set aside as damaged"
+    );
+    segments
+}
+
+/// The faults off, `outbox flush` until it says everything was sent (at most 5 times).
+fn flush_until_sent(env: &UserEnv, server: &MockProcess) {
+    server.set_faults(&json!({}));
+    for _ in 0..5 {
+        let output = child(env, &["outbox", "flush", "--url", &server.url])
+            .wait()
+            .unwrap();
+        if output.code() == Some(0) {
+            break;
+        }
+    }
+}
+
 /// After the crash run: the outbox is empty, every rating known to have been saved is at
 /// the server exactly once, and nothing was accepted twice. Returns how many are stored.
 fn assert_exactly_once(
@@ -625,7 +777,7 @@ fn assert_exactly_once(
     saved: &BTreeSet<String>,
 ) -> usize {
     let (stored, accepted) = delivered_counts(server);
-    let leftover: Vec<_> = json_files(outbox);
+    let leftover: Vec<_> = rating_files(outbox);
     assert!(
         leftover.is_empty(),
         "seed {seed}: left in the outbox: {leftover:?}"

@@ -365,16 +365,24 @@ fn secret_service_answers() -> Result<(), String> {
     Ok(())
 }
 
-/// How many ratings wait in `data_dir/outbox` (its `*.json` files; 0 without the folder).
+/// How many ratings wait in `data_dir/outbox`: its entry files and the waiting lines of
+/// its segments (an import's); 0 without the folder.
 pub fn saved_ratings(data_dir: &Path) -> usize {
-    std::fs::read_dir(data_dir.join("outbox")).map_or(0, |entries| {
-        entries
-            .filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
-            })
-            .count()
-    })
+    let Ok(entries) = std::fs::read_dir(data_dir.join("outbox")) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .map(|path| match path.extension().and_then(|x| x.to_str()) {
+            Some("json") => 1,
+            // A segment (an import's): one line per rating, `W` while it waits there.
+            Some("seg") => std::fs::read_to_string(&path).map_or(0, |text| {
+                text.lines().filter(|l| l.starts_with('W')).count()
+            }),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Make the harness a screen of `pixels` physical pixels at the zoom the kiosk chose,

@@ -1,5 +1,6 @@
 //! Import throughput, end to end: a 10,000-row paper-forms file (Windows-1251 CSV with
-//! `;`, as Russian Excel saves it) read, checked, saved in the outbox (one batch, one sync)
+//! `;`, as Russian Excel saves it) read, checked, saved in the outbox (one batch of
+//! segments, one sync)
 //! and sent to the stand-in server on loopback — against a plain loop that decodes and
 //! splits the same file and POSTs the same bodies with `reqwest::blocking`, no checks,
 //! no disk. Measured in the same run.
@@ -197,8 +198,9 @@ fn main() -> Result<()> {
     println!(
         "{n} rows of a Windows-1251 CSV, stand-in server in process on loopback, {cores} cores; \
          ours = what `visit-rating import` does (read, detect, check every row, save every \
-         row in the outbox as one batch — one sync for all of them — then send them through the \
-         drain's pipeline, removing delivered files in batches); baseline = \
+         row in the outbox as one batch of segments, 256 ratings a file — one sync for all of \
+         them — then send them through the drain's pipeline, marking delivered ratings in \
+         their segments in batches); baseline = \
          decode and split the same file and POST the same bodies from a plain \
          `reqwest::blocking` loop with no checks and no disk. Each in its own process."
     );

@@ -67,6 +67,21 @@ fn fill_template(dir: &Path, port: u16, n: usize) -> Result<f64> {
     Ok(started.elapsed().as_secs_f64())
 }
 
+/// The same ratings saved as an import saves its rows: one batch, in segments of
+/// [`visit_rating::outbox::SEGMENT_MAX`] ratings, one sync. Returns the seconds.
+fn fill_template_batch(dir: &Path, port: u16, n: usize) -> Result<f64> {
+    let outbox = Outbox::open(dir)?;
+    let origin = origin(&format!("http://127.0.0.1:{port}"));
+    let started = Instant::now();
+    let mut batch = outbox.batch();
+    for i in 0..n {
+        let (id, rating) = rating(i)?;
+        batch.add(&id, &rating, &origin)?;
+    }
+    batch.commit()?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
 /// Ours: a copy of the template outbox (synced to disk, as a terminal's outbox has long
 /// been when it drains), then one `flush` sends them all to a stand-in server on the
 /// template's port.
@@ -159,10 +174,10 @@ fn main() -> Result<()> {
     let template = Scratch::new("outbox-drain-template")?;
     eprintln!("outbox drain: filling the template outbox ({n} ratings)");
     let fill_s = fill_template(&template.0, port, n)?;
-    let (mut ours, mut base) = (Vec::new(), Vec::new());
-    for round in 0..rounds {
-        eprintln!("outbox drain: round {}/{rounds}", round + 1);
-        ours.push(run_child(
+    let batch_template = Scratch::new("outbox-drain-batch-template")?;
+    let batch_fill_s = fill_template_batch(&batch_template.0, port, n)?;
+    let ours_from = |template: &Scratch| {
+        run_child(
             "ours",
             &[
                 ("OUTBOX_BENCH_N", n.to_string()),
@@ -172,7 +187,13 @@ fn main() -> Result<()> {
                     template.0.to_string_lossy().into_owned(),
                 ),
             ],
-        )?);
+        )
+    };
+    let (mut ours, mut ours_batch, mut base) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        eprintln!("outbox drain: round {}/{rounds}", round + 1);
+        ours_batch.push(ours_from(&batch_template)?);
+        ours.push(ours_from(&template)?);
         base.push(run_child("baseline", &[("OUTBOX_BENCH_N", n.to_string())])?);
     }
     let per_s = |secs: f64| n as f64 / secs;
@@ -181,11 +202,13 @@ fn main() -> Result<()> {
         per_s(median(&ours, "drain_s")?),
         per_s(median(&base, "drain_s")?),
     );
+    let batch_rate = per_s(median(&ours_batch, "drain_s")?);
     let (our_mem, base_mem) = (
         mib(median(&ours, "vm_hwm_kib")?),
         mib(median(&base, "vm_hwm_kib")?),
     );
     let fill_rate = per_s(fill_s);
+    let batch_fill_rate = per_s(batch_fill_s);
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     // Cores kept busy (CPU time over wall time), what was written, how often preempted.
     let side = |runs: &[serde_json::Value]| -> Result<(f64, f64, f64)> {
@@ -197,6 +220,7 @@ fn main() -> Result<()> {
     };
     let (our_busy, our_blocks, our_preempted) = side(&ours)?;
     let (base_busy, base_blocks, base_preempted) = side(&base)?;
+    let (batch_busy, batch_blocks, _) = side(&ours_batch)?;
 
     println!();
     println!("## Outbox drain (bench/throughput, outbox-drain)");
@@ -207,8 +231,11 @@ fn main() -> Result<()> {
          opened and locked — and read on a reader thread, sent, its answer applied on a \
          recorder thread; delivered files removed, sent-log lines written and delivery \
          counters updated once per batch, one folder fsync each); baseline = the same POSTs (same bodies and headers) from a plain \
-         `reqwest::blocking` loop with no disk. Each in its own process, taking turns; the \
-         median of {rounds} runs of each."
+         `reqwest::blocking` loop with no disk; ours, an import's batch = the same drain of \
+         the same ratings saved as an import saves its rows (segments of 256 ratings a \
+         file: a segment claimed — opened and locked — once, each delivered rating's \
+         status byte marked in place, no sync, the segment removed with its last rating). Each in its own process, taking turns; the median of {rounds} \
+         runs of each."
     );
     println!();
     println!("| figure | ours | baseline | ratio | unit |");
@@ -216,6 +243,10 @@ fn main() -> Result<()> {
     println!(
         "| outbox drain throughput vs a plain loop | {our_rate:.0} | {base_rate:.0} | {:.2} | ratings/s |",
         our_rate / base_rate
+    );
+    println!(
+        "| outbox drain of an import's batch (segments) vs a plain loop | {batch_rate:.0} | {base_rate:.0} | {:.2} | ratings/s |",
+        batch_rate / base_rate
     );
     println!(
         "| peak resident memory (VmHWM) of the draining process vs the plain loop's | {our_mem:.1} | {base_mem:.1} | {:.2} | MiB |",
@@ -228,7 +259,13 @@ fn main() -> Result<()> {
         "| blocks written during the drain (512 bytes each) | {our_blocks:.0} | {base_blocks:.0} | — | blocks |"
     );
     println!(
+        "| an import's batch: cores kept busy, blocks written during the drain | {batch_busy:.2}, {batch_blocks:.0} | — | — | cores, blocks |"
+    );
+    println!(
         "| filling the outbox ({n} enqueues, each fsynced; once, copied for each round), no baseline | {fill_rate:.0} | — | — | ratings/s |"
+    );
+    println!(
+        "| filling it as an import does (one batch of segments, one sync), no baseline | {batch_fill_rate:.0} | — | — | ratings/s |"
     );
     println!();
     println!(
