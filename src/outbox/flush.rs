@@ -262,15 +262,17 @@ impl Outbox {
         force: bool,
         finder: &mut SegmentFinder,
     ) -> Result<Claimed, OutboxError> {
-        let lease = if self.path_of(id).exists() {
-            self.claim(id)?
-        } else {
-            match finder.find(self, id)? {
-                Found::Held(line) => Some(Lease::of_line(id, line)),
-                Found::Busy => None,
-                // Delivered or removed meanwhile: the send path says so.
-                Found::Nowhere => Some(Lease::missing(id)),
+        let lease = match finder.find(self, id)? {
+            // Read under the segment's lease when it was claimed.
+            Found::Held(line, entry) => {
+                return Ok(match Outbox::still_sendable(*entry, origin, force) {
+                    Ok(entry) => Claimed::Ready(Lease::of_line(id, line), Box::new(entry)),
+                    Err(skip) => Claimed::Skipped(skip),
+                });
             }
+            Found::Busy => None,
+            // A file of its own (or gone meanwhile: the send path says so).
+            Found::Nowhere => self.claim_own_file(id)?,
         };
         let Some(lease) = lease else {
             return Ok(Claimed::Skipped(Skip::InFlight));

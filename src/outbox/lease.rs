@@ -81,13 +81,9 @@ impl Outbox {
                 Err(e) => return Err(e),
             }
         }
-        let file = match self.claim_file(id)? {
-            Claim::Held(file) => Some(file),
-            Claim::Missing => None,
-            Claim::Busy => return Ok(None),
-        };
+        let lease = self.claim_own_file(id)?;
         #[cfg(unix)]
-        if file.is_none() {
+        if lease.as_ref().is_some_and(|l| l.file.is_none()) {
             match self.claim_in_segments(id) {
                 Ok(Some((line, _))) => return Ok(Some(Lease::of_line(id, line))),
                 Ok(None) => {}
@@ -95,6 +91,17 @@ impl Outbox {
                 Err(e) => return Err(e),
             }
         }
+        Ok(lease)
+    }
+
+    /// [`Outbox::claim`] for an entry with a file of its own, never looking in the
+    /// segments: a lease on nothing when there is no such file (Unix).
+    pub(super) fn claim_own_file(&self, id: &str) -> Result<Option<Lease>, OutboxError> {
+        let file = match self.claim_file(id)? {
+            Claim::Held(file) => Some(file),
+            Claim::Missing => None,
+            Claim::Busy => return Ok(None),
+        };
         Ok(Some(Lease {
             id: id.to_owned(),
             file,
@@ -239,16 +246,6 @@ impl Outbox {
 }
 
 impl Lease {
-    /// A lease on nothing: rating `id` is no longer in the outbox (reading it under this
-    /// lease says so).
-    pub(super) fn missing(id: &str) -> Lease {
-        Lease {
-            id: id.to_owned(),
-            file: None,
-            line: None,
-        }
-    }
-
     /// The lease of rating `id` in a segment, on its `line`.
     pub(super) fn of_line(id: &str, line: Line) -> Lease {
         Lease {

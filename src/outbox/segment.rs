@@ -442,15 +442,18 @@ pub(super) struct SegmentFinder {
     /// Rating id → index in `paths`, built at the first miss.
     index: Option<std::collections::HashMap<String, usize>>,
     paths: Vec<PathBuf>,
-    /// The segment claimed last, with the lines of its waiting ratings not yet asked
-    /// for.
-    current: Option<(usize, std::collections::HashMap<String, Line>)>,
+    /// The segment claimed last, with its waiting ratings not yet asked for (at most
+    /// [`SEGMENT_MAX`]).
+    current: Option<(usize, ById)>,
 }
+
+/// A claimed segment's waiting ratings by id, with their lines.
+type ById = std::collections::HashMap<String, (Line, Entry)>;
 
 /// What the finder found for a rating.
 pub(super) enum Found {
-    /// Claimed: its line (the entry is read under the lease by the send path).
-    Held(Line),
+    /// Claimed: its line, and the entry as read under the segment's lease.
+    Held(Line, Box<Entry>),
     /// Its segment is another sender's.
     Busy,
     /// In no segment.
@@ -464,9 +467,9 @@ impl SegmentFinder {
             self.paths = outbox.segment_paths()?;
             let mut index = std::collections::HashMap::new();
             for (at, path) in self.paths.iter().enumerate() {
-                let _ = outbox.walk_segment(path, &mut |entry| {
-                    index.insert(entry.id, at);
-                })?;
+                for id in segment_ids(path)? {
+                    index.insert(id, at);
+                }
             }
             self.index = Some(index);
         }
@@ -481,16 +484,37 @@ impl SegmentFinder {
             let (waiting, _) = outbox.waiting_in(&segment)?;
             let ratings = waiting
                 .into_iter()
-                .map(|(line, entry)| (entry.id, line))
+                .map(|(line, entry)| (entry.id.clone(), (line, entry)))
                 .collect();
             self.current = Some((at, ratings));
         }
         let ratings = &mut self.current.as_mut().map(|(_, r)| r);
         Ok(match ratings.as_mut().and_then(|r| r.remove(id)) {
-            Some(line) => Found::Held(line),
+            Some((line, entry)) => Found::Held(line, Box::new(entry)),
             None => Found::Nowhere,
         })
     }
+}
+
+/// The ids of the ratings waiting in the segment at `path` (none when it is gone or
+/// damaged: claiming it says more).
+fn segment_ids(path: &Path) -> Result<Vec<String>, OutboxError> {
+    let file = match open_with(path, false) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error(path, e)),
+    };
+    Ok(read_lines(&file)
+        .map(|lines| {
+            lines
+                .into_iter()
+                .filter_map(|l| match l.content {
+                    Content::Waiting(entry) => Some(entry.id),
+                    Content::Done | Content::Damaged(_) => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// Every line of a segment file, read from its start without moving anyone's file
@@ -612,7 +636,7 @@ fn write_at(file: &File, bytes: &[u8], pos: u64) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::api::OutcomeKind;
-    use crate::outbox::testing::{ORIGIN, answer, rating, served, temp_outbox, visit};
+    use crate::outbox::testing::{ORIGIN, answer, claim_soon, rating, served, temp_outbox, visit};
     use crate::outbox::{Removal, Skip};
     use crate::secrets::Token;
     use std::fs;
@@ -703,7 +727,7 @@ mod tests {
             "backoff applied"
         );
         // A rejection moves the next one, needing attention.
-        let lease = outbox.claim(&saved[2].id).unwrap().unwrap();
+        let lease = claim_soon(&outbox, &saved[2].id).unwrap();
         let entry = outbox.read_leased(&lease).unwrap().unwrap();
         outbox
             .record(&lease, entry, &answer(OutcomeKind::Rejected))

@@ -155,6 +155,12 @@ impl Outbox {
             // Damaged: the next listing sets it aside.
             Err(_) => return Err(Skip::Gone),
         };
+        Outbox::still_sendable(entry, origin, force)
+    }
+
+    /// A leased entry, read under its lease, if it still waits for the server at
+    /// `origin` and is due (unless `force`); else why it is not sent.
+    pub(super) fn still_sendable(entry: Entry, origin: &str, force: bool) -> Result<Entry, Skip> {
         if entry.state != EntryState::Waiting {
             return Err(Skip::NeedsAttention);
         }
