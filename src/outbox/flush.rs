@@ -571,9 +571,8 @@ impl Outbox {
 mod tests {
     use super::*;
     use crate::api::{OutcomeKind, RatingClient};
-    use crate::outbox::testing::{ids, save_many, served, temp_outbox};
+    use crate::outbox::testing::{flush_all, ids, save_many, served, temp_outbox};
     use crate::secrets::Token;
-    use std::fs;
 
     #[test]
     fn a_flush_delivers_everything_and_leaves_no_file_behind() {
@@ -582,19 +581,7 @@ mod tests {
         // More than a batch, so that several batches are committed.
         let n = Deliveries::BATCH * 2 + 7;
         save_many(&outbox, n, &client.origin());
-        let token = Token::new("t").unwrap();
-        let report = outbox
-            .flush(&client, &|| Some(token.clone()), false)
-            .unwrap();
-        assert_eq!(report.delivered(), n);
-        assert_eq!(server.state().ratings().len(), n);
-        let left: Vec<_> = fs::read_dir(outbox.dir())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert!(left.is_empty(), "{left:?}");
-        let log = fs::read_to_string(outbox.sent_log()).unwrap();
-        assert_eq!(log.lines().count(), n);
+        flush_all(&outbox, &server, &client, n);
         // Counted per batch, every attempt once, all written by the time flush returns.
         let counted = crate::counters::Deliveries::load(dir.path()).unwrap();
         assert_eq!(counted.count(crate::api::OutcomeClass::Accepted), n as u64);

@@ -636,7 +636,9 @@ fn write_at(file: &File, bytes: &[u8], pos: u64) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::api::OutcomeKind;
-    use crate::outbox::testing::{ORIGIN, answer, claim_soon, rating, served, temp_outbox, visit};
+    use crate::outbox::testing::{
+        ORIGIN, answer, claim_soon, flush_all, rating, served, temp_outbox, visit,
+    };
     use crate::outbox::{Removal, Skip};
     use crate::secrets::Token;
     use std::fs;
@@ -679,20 +681,7 @@ mod tests {
         sorted.sort_by(|a, b| a.id.cmp(&b.id));
         assert_eq!(outbox.list().unwrap().entries, sorted);
         assert_eq!(outbox.tally().unwrap().waiting(), n);
-
-        let token = Token::new("t").unwrap();
-        let report = outbox
-            .flush(&client, &|| Some(token.clone()), false)
-            .unwrap();
-        assert_eq!(report.delivered(), n);
-        assert_eq!(server.state().ratings().len(), n);
-        let left: Vec<_> = fs::read_dir(outbox.dir())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert!(left.is_empty(), "{left:?}");
-        let log = fs::read_to_string(outbox.sent_log()).unwrap();
-        assert_eq!(log.lines().count(), n);
+        flush_all(&outbox, &server, &client, n);
     }
 
     #[test]

@@ -40,6 +40,29 @@ pub(crate) fn claim_soon(outbox: &Outbox, id: &str) -> Option<super::Lease> {
     None
 }
 
+/// Flush everything to `server` through `client` (token `t`) and check that all `n`
+/// arrived: delivered, stored, nothing left in the folder, a sent-log line each.
+pub(crate) fn flush_all(
+    outbox: &Outbox,
+    server: &crate::mock_server::RunningMock,
+    client: &RatingClient,
+    n: usize,
+) {
+    let token = crate::secrets::Token::new("t").unwrap();
+    let report = outbox
+        .flush(client, &|| Some(token.clone()), false)
+        .unwrap();
+    assert_eq!(report.delivered(), n);
+    assert_eq!(server.state().ratings().len(), n);
+    let left: Vec<_> = std::fs::read_dir(outbox.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let log = std::fs::read_to_string(outbox.sent_log()).unwrap();
+    assert_eq!(log.lines().count(), n);
+}
+
 /// The origin the entries of a test are saved for.
 pub(crate) const ORIGIN: &str = "https://rpgu.example:443";
 

@@ -595,19 +595,15 @@ fn sigkill_while_two_senders_enqueue_and_flush_loses_nothing_and_sends_nothing_t
         std::thread::sleep(Duration::from_micros(rng.u64(0..=20_000)));
         let second = child(&env, &["outbox", "flush", "--url", &server.url]);
         std::thread::sleep(kill_moment(&mut rng));
-        for (mut process, submit) in [(process, is_submit), (second, false)] {
-            if let Some(status) = process.try_wait().unwrap() {
+        for (process, submit) in [(process, is_submit), (second, false)] {
+            if let Some(status) = ended_or_killed(process, &mut rng) {
                 finished += 1;
                 // A submit that exited by itself with 0 or 5 had its rating saved (5) or
                 // delivered (0): it must be at the server in the end.
                 if submit && matches!(status.code(), Some(0 | 5)) {
                     saved_for_sure.insert(history.clone());
                 }
-            } else {
-                process.kill().unwrap(); // SIGKILL
-                process.wait().unwrap();
             }
-            std::thread::sleep(Duration::from_micros(rng.u64(0..=10_000)));
         }
         observe(seed, n, &outbox, &mut ever_queued);
     }
@@ -685,19 +681,15 @@ fn sigkill_while_an_import_and_a_flush_share_segments_loses_nothing_and_sends_no
         std::thread::sleep(Duration::from_micros(rng.u64(0..=20_000)));
         let flush = child(&env, &["outbox", "flush", "--url", &server.url]);
         std::thread::sleep(kill_moment_within(&mut rng, 400_000));
-        for (mut process, is_import) in [(import, true), (flush, false)] {
-            if let Some(status) = process.try_wait().unwrap() {
+        for (process, is_import) in [(import, true), (flush, false)] {
+            if let Some(status) = ended_or_killed(process, &mut rng) {
                 finished += 1;
                 // An import that ended by itself had its rows saved: delivered (0), left
                 // waiting (5) or to another sender (1).
                 if is_import && matches!(status.code(), Some(0 | 1 | 5)) {
                     saved_for_sure.extend(rows.iter().cloned());
                 }
-            } else {
-                process.kill().unwrap(); // SIGKILL
-                process.wait().unwrap();
             }
-            std::thread::sleep(Duration::from_micros(rng.u64(0..=10_000)));
         }
         segments_seen += observe(seed, n, &outbox, &mut ever_queued);
     }
@@ -720,6 +712,21 @@ fn sigkill_while_an_import_and_a_flush_share_segments_loses_nothing_and_sends_no
         ever_queued.len(),
         stored
     );
+}
+
+/// A crash test's child at its moment: how it ended if it ended by itself, else killed
+/// with SIGKILL (`None`); then a random pause of up to 10 ms before the next.
+fn ended_or_killed(
+    mut process: std::process::Child,
+    rng: &mut fastrand::Rng,
+) -> Option<std::process::ExitStatus> {
+    let ended = process.try_wait().unwrap();
+    if ended.is_none() {
+        process.kill().unwrap(); // SIGKILL
+        process.wait().unwrap();
+    }
+    std::thread::sleep(Duration::from_micros(rng.u64(0..=10_000)));
+    ended
 }
 
 /// The crash tests' seed: `CRASH_SEED`, or a random one (printed, to repeat a failure).
