@@ -632,6 +632,39 @@ mod window {
         );
     }
 
+    /// The queue view lists as many ratings as the window holds below its buttons: its
+    /// table used to take the least height a scroll area takes inside the screen's own
+    /// (about one rating), and the rest were only seen by scrolling that strip.
+    #[test]
+    fn the_queue_view_lists_as_many_ratings_as_the_window_holds() {
+        let server = server();
+        let data = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(data.path()).unwrap();
+        let rating = visit_rating::rating::Rating {
+            scores: [5, 5, 4, 4].map(|v| visit_rating::rating::Score::new(v).unwrap()),
+            notes: String::new(),
+            didnt_visit: false,
+        };
+        let visits = ["list-0", "list-1", "list-2", "list-3"];
+        for visit in visits {
+            let id = visit_rating::api::VisitId::parse(visit).unwrap();
+            outbox
+                .enqueue(&id, &rating, "https://old-rpgu.example:443")
+                .unwrap();
+        }
+        let mut harness = at_a_desk(&server.url(), data.path());
+        step_until_within(&mut harness, 1000, |app| {
+            app.outbox_status().is_some_and(|s| s.other_server == 4)
+        });
+        harness.get_by_label("Очередь").click();
+        settle(&mut harness);
+        for visit in visits {
+            harness.get_by_label(&format!(
+                "{visit} — сохранена для другого сервера: https://old-rpgu.example:443"
+            ));
+        }
+    }
+
     #[test]
     fn ratings_for_another_server_move_only_on_a_confirmed_button() {
         let server = server();

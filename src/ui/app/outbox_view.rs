@@ -404,8 +404,14 @@ impl OutboxView {
         // One height for every row (the tallest entry's): the table then lays out only
         // the rows in view, whatever the length of the list.
         let height = frame + buttons + line * self.lines;
+        // The table fills the screen below the buttons and scrolls inside it. The screen
+        // itself sits in a scroll area: left alone, the table took the least height a
+        // scroll area takes there (200 points, about one rating).
+        let room = (ui.clip_rect().bottom() - ui.cursor().top()).max(height);
         egui_extras::TableBuilder::new(ui)
             .id_salt("outbox-entries")
+            .min_scrolled_height(room)
+            .max_scroll_height(room)
             .column(egui_extras::Column::remainder().clip(true))
             .body(|body| {
                 body.rows(height, listing.entries.len(), |mut row| {
