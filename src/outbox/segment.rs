@@ -285,12 +285,10 @@ impl Outbox {
         path: &Path,
         each: &mut dyn FnMut(Entry),
     ) -> Result<bool, OutboxError> {
-        let file = match open_with(path, false) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(io_error(path, e)),
+        let Some(lines) = unlocked_lines(path)? else {
+            return Ok(false);
         };
-        let lines = match read_lines(&file) {
+        let lines = match lines {
             Ok(lines) => lines,
             Err(e) if e.kind() == io::ErrorKind::InvalidData => return Ok(true),
             Err(e) => return Err(io_error(path, e)),
@@ -320,12 +318,10 @@ impl Outbox {
     /// segment.
     pub(super) fn claim_in_segments(&self, id: &str) -> Result<Option<(Line, Entry)>, OutboxError> {
         for path in self.segment_paths()? {
-            let file = match open_with(&path, false) {
-                Ok(file) => file,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(io_error(&path, e)),
+            let Some(lines) = unlocked_lines(&path)? else {
+                continue;
             };
-            let holds = read_lines(&file).is_ok_and(|lines| {
+            let holds = lines.is_ok_and(|lines| {
                 lines
                     .iter()
                     .any(|l| matches!(&l.content, Content::Waiting(e) if e.id == id))
@@ -499,12 +495,10 @@ impl SegmentFinder {
 /// The ids of the ratings waiting in the segment at `path` (none when it is gone or
 /// damaged: claiming it says more).
 fn segment_ids(path: &Path) -> Result<Vec<String>, OutboxError> {
-    let file = match open_with(path, false) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_error(path, e)),
+    let Some(lines) = unlocked_lines(path)? else {
+        return Ok(Vec::new());
     };
-    Ok(read_lines(&file)
+    Ok(lines
         .map(|lines| {
             lines
                 .into_iter()
@@ -515,6 +509,16 @@ fn segment_ids(path: &Path) -> Result<Vec<String>, OutboxError> {
                 .collect()
         })
         .unwrap_or_default())
+}
+
+/// The lines of the segment at `path`, read without its lease: `None` when it is gone;
+/// inside, why it could not be read (`InvalidData`: larger than any we write).
+fn unlocked_lines(path: &Path) -> Result<Option<io::Result<Vec<ReadLine>>>, OutboxError> {
+    match open_with(path, false) {
+        Ok(file) => Ok(Some(read_lines(&file))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(path, e)),
+    }
 }
 
 /// Every line of a segment file, read from its start without moving anyone's file

@@ -632,6 +632,20 @@ mod window {
         );
     }
 
+    /// Save a rating for `visit` in `outbox`, for a server that is no longer configured
+    /// (`https://old-rpgu.example:443`): it waits, never sent until moved.
+    fn save_for_old_server(outbox: &Outbox, visit: &str) {
+        let rating = visit_rating::rating::Rating {
+            scores: [5, 5, 4, 4].map(|v| visit_rating::rating::Score::new(v).unwrap()),
+            notes: String::new(),
+            didnt_visit: false,
+        };
+        let id = visit_rating::api::VisitId::parse(visit).unwrap();
+        outbox
+            .enqueue(&id, &rating, "https://old-rpgu.example:443")
+            .unwrap();
+    }
+
     /// The queue view lists as many ratings as the window holds below its buttons: its
     /// table used to take the least height a scroll area takes inside the screen's own
     /// (about one rating), and the rest were only seen by scrolling that strip.
@@ -640,17 +654,9 @@ mod window {
         let server = server();
         let data = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(data.path()).unwrap();
-        let rating = visit_rating::rating::Rating {
-            scores: [5, 5, 4, 4].map(|v| visit_rating::rating::Score::new(v).unwrap()),
-            notes: String::new(),
-            didnt_visit: false,
-        };
         let visits = ["list-0", "list-1", "list-2", "list-3"];
         for visit in visits {
-            let id = visit_rating::api::VisitId::parse(visit).unwrap();
-            outbox
-                .enqueue(&id, &rating, "https://old-rpgu.example:443")
-                .unwrap();
+            save_for_old_server(&outbox, visit);
         }
         let mut harness = at_a_desk(&server.url(), data.path());
         step_until_within(&mut harness, 1000, |app| {
@@ -670,15 +676,7 @@ mod window {
         let server = server();
         let data = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(data.path()).unwrap();
-        let rating = visit_rating::rating::Rating {
-            scores: [5, 5, 4, 4].map(|v| visit_rating::rating::Score::new(v).unwrap()),
-            notes: String::new(),
-            didnt_visit: false,
-        };
-        let id = visit_rating::api::VisitId::parse("saved-for-old-server").unwrap();
-        outbox
-            .enqueue(&id, &rating, "https://old-rpgu.example:443")
-            .unwrap();
+        save_for_old_server(&outbox, "saved-for-old-server");
         let mut harness = at_a_desk(&server.url(), data.path());
         step_until_within(&mut harness, 1000, |app| {
             app.outbox_status().is_some_and(|s| s.other_server == 1)
